@@ -1,0 +1,66 @@
+/**
+ * The authoring API: what schema modules and `eventc.config.ts` import from "eventc".
+ *
+ * `defineEvent` does no validation of its own beyond marking the value: the loader validates the
+ * catalogue as a whole, where it can name the file and compare events with each other.
+ */
+
+/** Marks values produced by `defineEvent`, so the loader can find them among a module's exports. */
+export const EVENT_DEFINITION = Symbol.for("eventc.event-definition");
+
+/**
+ * A payload schema: any Zod object schema, v4 or v3. Kept structural so that the authoring API
+ * does not tie a user's project to one Zod major.
+ */
+export type PayloadSchema = object;
+
+export interface EventOptions<V extends Record<number, PayloadSchema>> {
+  /** One sentence on what happened; flows into doc comments and JSON Schema `description`. */
+  description?: string;
+  /**
+   * Payload paths (dot-separated) whose values identify one state snapshot: a newer event with the
+   * same key replaces an older queued one. `[]` means one key per event name. Absent: never coalesced.
+   */
+  coalesce?: string[];
+  /** Payload path (dot-separated) that scopes the event's channel, e.g. `"sessionID"`. */
+  topic?: string;
+  /** Payload schema per version; keys are positive integers, the highest is the latest. */
+  versions: V;
+  /** Versions that were published once and are withdrawn on purpose. */
+  retired?: number[];
+}
+
+export interface EventDefinition<
+  N extends string = string,
+  V extends Record<number, PayloadSchema> = Record<number, PayloadSchema>,
+> extends EventOptions<V> {
+  readonly [EVENT_DEFINITION]: true;
+  readonly name: N;
+}
+
+/** Declares one event and all its versions. Export the result from a module under `schemas/`. */
+export function defineEvent<const N extends string, V extends Record<number, PayloadSchema>>(
+  name: N,
+  options: EventOptions<V>,
+): EventDefinition<N, V> {
+  return { ...options, name, [EVENT_DEFINITION]: true };
+}
+
+export function isEventDefinition(value: unknown): value is EventDefinition {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[EVENT_DEFINITION] === true;
+}
+
+/** Contents of `eventc.config.ts`. Every field is optional; CLI flags override it. */
+export interface EventcConfig {
+  /** Folder of schema modules, relative to the config file. Default `schemas`. */
+  schemas?: string;
+  /** Output folder, relative to the config file. Default `generated`. */
+  out?: string;
+  /** Targets to generate. Default: every target. */
+  targets?: string[];
+}
+
+/** Identity function that gives `eventc.config.ts` its types. */
+export function defineConfig(config: EventcConfig): EventcConfig {
+  return config;
+}

@@ -1,0 +1,69 @@
+/**
+ * `eventc.config.ts`: found in the working directory, loaded like a schema module, validated.
+ * Paths in it are relative to the config file. CLI flags override it.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod/v4";
+import type { EventcConfig } from "./authoring.js";
+import { EventcError } from "./errors.js";
+import { importSchemaModule } from "./load/modules.js";
+import { targetIds } from "./targets/index.js";
+
+export const CONFIG_FILES = ["eventc.config.ts", "eventc.config.mts", "eventc.config.js", "eventc.config.mjs"];
+
+const configSchema = z.strictObject({
+  schemas: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  targets: z
+    .array(z.string().refine((id) => targetIds.includes(id), { message: `unknown target; choose from ${targetIds.join(", ")}` }))
+    .min(1)
+    .optional(),
+});
+
+/** The settings of one run, paths absolute. */
+export interface ResolvedConfig {
+  /** The config file used, if any. */
+  file?: string;
+  schemasDir: string;
+  outDir: string;
+  targets: string[];
+}
+
+export interface ConfigOverrides {
+  config?: string;
+  schemas?: string;
+  out?: string;
+  targets?: string[];
+}
+
+export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}): Promise<ResolvedConfig> {
+  const file = overrides.config !== undefined ? path.resolve(cwd, overrides.config) : CONFIG_FILES.map((name) => path.join(cwd, name)).find(existsSync);
+  if (overrides.config !== undefined && !existsSync(file!)) throw new EventcError(`config file not found`, { file: overrides.config });
+  let config: EventcConfig = {};
+  if (file !== undefined) config = await loadConfigFile(file, path.relative(cwd, file) || file);
+  const base = file !== undefined ? path.dirname(file) : cwd;
+  for (const id of overrides.targets ?? []) {
+    if (!targetIds.includes(id)) throw new EventcError(`unknown target "${id}"; choose from ${targetIds.join(", ")}`);
+  }
+  const resolved: ResolvedConfig = {
+    schemasDir: overrides.schemas !== undefined ? path.resolve(cwd, overrides.schemas) : path.resolve(base, config.schemas ?? "schemas"),
+    outDir: overrides.out !== undefined ? path.resolve(cwd, overrides.out) : path.resolve(base, config.out ?? "generated"),
+    targets: overrides.targets ?? config.targets ?? [...targetIds],
+  };
+  if (file !== undefined) resolved.file = file;
+  return resolved;
+}
+
+async function loadConfigFile(file: string, display: string): Promise<EventcConfig> {
+  const exports = await importSchemaModule(file, display);
+  const value = exports.default;
+  if (value === undefined) throw new EventcError(`the config has no default export; write \`export default defineConfig({ … })\``, { file: display });
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.map((segment) => (typeof segment === "number" ? `[${segment}]` : `.${String(segment)}`)).join("").replace(/^\./, "");
+    throw new EventcError(`invalid config: ${where === "" ? "" : `"${where}": `}${issue.message}`, { file: display });
+  }
+  return parsed.data as EventcConfig;
+}

@@ -1,0 +1,44 @@
+/** The generate pipeline: load → IR → targets → writer. */
+import path from "node:path";
+import type { Catalogue } from "./ir/types.js";
+import { loadCatalogue } from "./load/catalogue.js";
+import { findTarget } from "./targets/index.js";
+import { checkOutputs, writeOutputs, type CheckReport, type PlannedFile, type WriteReport } from "./writer.js";
+
+export interface GenerateOptions {
+  schemasDir: string;
+  outDir: string;
+  /** Target ids; every target when absent. */
+  targets: string[];
+  cwd?: string;
+}
+
+/** Runs the chosen targets over a catalogue. Pure: returns files relative to the output folder. */
+export function emitTargets(catalogue: Catalogue, targetIds: string[]): PlannedFile[] {
+  return targetIds.flatMap((id) => {
+    const target = findTarget(id);
+    if (!target) throw new Error(`unknown target ${id}`);
+    return target.emit(catalogue).map((file) => ({ path: `${target.folder}/${file.path}`, contents: file.contents }));
+  });
+}
+
+function writeOptions(options: GenerateOptions) {
+  const cwd = options.cwd ?? process.cwd();
+  return {
+    outDir: options.outDir,
+    ownedFolders: options.targets.map((id) => findTarget(id)!.folder),
+    display: (file: string) => path.relative(cwd, file) || ".",
+  };
+}
+
+export async function generate(options: GenerateOptions): Promise<{ catalogue: Catalogue; report: WriteReport }> {
+  const catalogue = await loadCatalogue({ schemasDir: options.schemasDir, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const files = emitTargets(catalogue, options.targets);
+  return { catalogue, report: writeOutputs(files, writeOptions(options)) };
+}
+
+export async function checkGenerated(options: GenerateOptions): Promise<{ catalogue: Catalogue; report: CheckReport }> {
+  const catalogue = await loadCatalogue({ schemasDir: options.schemasDir, ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const files = emitTargets(catalogue, options.targets);
+  return { catalogue, report: checkOutputs(files, writeOptions(options)) };
+}

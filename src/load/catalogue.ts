@@ -1,0 +1,237 @@
+/**
+ * Loads a catalogue: imports every schema module, collects the `defineEvent` exports, validates
+ * them one by one and as a whole, and builds the IR. Every problem found is reported together,
+ * each naming file, event, version and field path.
+ */
+import path from "node:path";
+import { isEventDefinition, type EventDefinition } from "../authoring.js";
+import { EventcError, throwIfAny } from "../errors.js";
+import { SchemaReader } from "../ir/from-json-schema.js";
+import { canonicalJson } from "../ir/canonical.js";
+import type { Catalogue, EventDef, EventVersion, NamedType, TypeNode } from "../ir/types.js";
+import { findSchemaModules, forgetModules, importSchemaModule } from "./modules.js";
+import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor } from "./zod.js";
+
+export interface LoadOptions {
+  /** Folder of schema modules. */
+  schemasDir: string;
+  /** Paths in messages are relative to this folder. Default: the working directory. */
+  cwd?: string;
+}
+
+interface Found {
+  definition: EventDefinition;
+  file: string;
+  exportName: string;
+}
+
+const NAME_SEGMENT = /^[a-z][a-z0-9_-]*$/;
+
+export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
+  const cwd = options.cwd ?? process.cwd();
+  const display = (file: string): string => path.relative(cwd, file).split(path.sep).join("/");
+  const files = findSchemaModules(options.schemasDir);
+  forgetModules(options.schemasDir);
+
+  const found: Found[] = [];
+  for (const file of files) {
+    const exports = await importSchemaModule(file, display(file));
+    for (const exportName of Object.keys(exports).sort()) {
+      const value = exports[exportName];
+      if (isEventDefinition(value)) found.push({ definition: value, file: display(file), exportName });
+    }
+  }
+  if (found.length === 0) {
+    throw new EventcError(
+      `no events found in "${display(options.schemasDir) || "."}" (${files.length} module${files.length === 1 ? "" : "s"} read); export the result of defineEvent(…) from a module there`,
+    );
+  }
+
+  const errors: EventcError[] = [];
+  const byName = new Map<string, Found>();
+  for (const entry of found) {
+    const earlier = byName.get(entry.definition.name);
+    if (earlier === undefined) byName.set(entry.definition.name, entry);
+    else if (earlier.definition !== entry.definition) {
+      errors.push(
+        new EventcError(
+          `event is defined twice: in ${earlier.file} (export "${earlier.exportName}") and in ${entry.file} (export "${entry.exportName}")`,
+          { file: entry.file, event: entry.definition.name },
+        ),
+      );
+    }
+  }
+
+  const named = new NamedTypeTable();
+  const events: EventDef[] = [];
+  for (const name of [...byName.keys()].sort()) {
+    const event = buildEvent(byName.get(name)!, named, errors);
+    if (event) events.push(event);
+  }
+  throwIfAny(errors);
+  return { events, types: named.sorted() };
+}
+
+function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]): EventDef | undefined {
+  const { definition, file } = entry;
+  const name = definition.name;
+  const fail = (message: string, extra: { version?: number; path?: string } = {}): void => {
+    errors.push(new EventcError(message, { file, event: name, ...extra }));
+  };
+  const before = errors.length;
+
+  if (typeof name !== "string" || !name.split(".").every((segment) => NAME_SEGMENT.test(segment))) {
+    fail(`invalid event name: use dot-separated segments of lower-case letters, digits, "_" and "-", each starting with a letter (e.g. "session.status")`);
+  } else if (/^v\d+$/.test(name.split(".").at(-1)!)) {
+    fail(`invalid event name: the last segment "${name.split(".").at(-1)}" looks like a version; versions go under "versions"`);
+  }
+  if (definition.description !== undefined && typeof definition.description !== "string") fail(`"description" must be a string`);
+
+  const versionsObject = definition.versions as Record<string, unknown> | undefined;
+  if (typeof versionsObject !== "object" || versionsObject === null || Object.keys(versionsObject).length === 0) {
+    fail(`"versions" must map at least one version number to a payload schema`);
+    return undefined;
+  }
+  const versionKeys = Object.keys(versionsObject);
+  for (const key of versionKeys) {
+    if (!/^[1-9]\d*$/.test(key)) fail(`version "${key}" is not a positive integer`);
+  }
+  const retired = definition.retired ?? [];
+  if (!Array.isArray(retired) || !retired.every((v) => Number.isInteger(v) && v > 0)) {
+    fail(`"retired" must list positive integer versions`);
+  } else {
+    for (const version of retired) {
+      if (version in versionsObject) fail(`version ${version} is listed as retired but is still defined`, { version });
+    }
+  }
+  const coalesce = parsePaths(definition.coalesce, "coalesce", fail);
+  const topic = definition.topic === undefined ? undefined : parsePaths([definition.topic], "topic", fail)?.[0];
+  if (errors.length > before) return undefined;
+
+  const versions: EventVersion[] = [];
+  for (const key of versionKeys.map(Number).sort((a, b) => a - b)) {
+    const schema = versionsObject[String(key)];
+    const payload = buildPayload(schema, key, fail, named, { event: name, file });
+    if (payload) versions.push({ version: key, wireType: `${name}.v${key}`, payload });
+  }
+  if (errors.length > before) return undefined;
+
+  const resolve = (node: TypeNode): TypeNode => (node.kind === "ref" ? resolve(named.get(node.name)!.type) : node);
+  for (const [label, paths] of [
+    ["coalesce", coalesce ?? []],
+    ["topic", topic ? [topic] : []],
+  ] as const) {
+    for (const fieldPath of paths) {
+      for (const version of versions) {
+        const problem = checkScalarPath(version.payload, fieldPath, resolve);
+        if (problem) fail(`${label} path "${fieldPath.join(".")}" ${problem}`, { version: version.version, path: fieldPath.join(".") });
+      }
+    }
+  }
+  if (errors.length > before) return undefined;
+
+  const event: EventDef = { name, versions, retired: [...retired].sort((a, b) => a - b), source: { file, exportName: entry.exportName } };
+  if (definition.description !== undefined) event.description = definition.description;
+  if (coalesce !== undefined) event.coalesce = coalesce;
+  if (topic !== undefined) event.topic = topic;
+  return event;
+}
+
+function parsePaths(value: unknown, label: string, fail: (message: string) => void): string[][] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
+    fail(label === "topic" ? `"topic" must be a payload path string` : `"${label}" must be a list of payload path strings`);
+    return undefined;
+  }
+  return value.map((item: string) => item.split("."));
+}
+
+function buildPayload(
+  schema: unknown,
+  version: number,
+  fail: (message: string, extra?: { version?: number; path?: string }) => void,
+  named: NamedTypeTable,
+  owner: { event: string; file: string },
+): TypeNode | undefined {
+  const major = zodMajor(schema);
+  if (major === undefined) {
+    fail(`payload is not a Zod schema`, { version });
+    return undefined;
+  }
+  if (!isObjectSchema(schema as object)) {
+    fail(`payload must be an object schema (z.object(…))`, { version });
+    return undefined;
+  }
+  const unrepresentable = findUnrepresentable(schema as object);
+  for (const item of unrepresentable) {
+    fail(`${item.construct} has no wire form: ${item.hint}`, { version, path: formatPath(item.path) });
+  }
+  if (unrepresentable.length > 0) return undefined;
+
+  let reader: SchemaReader;
+  let payload: TypeNode;
+  try {
+    reader = new SchemaReader(toWireSchema(schema as object));
+    payload = reader.readRoot();
+  } catch (error) {
+    const context = error instanceof EventcError ? error.context : {};
+    fail(`cannot be compiled: ${error instanceof Error ? error.message : String(error)}`, { version, ...context });
+    return undefined;
+  }
+  for (const type of reader.named.values()) {
+    const clash = named.add(type, { ...owner, version });
+    if (clash) fail(clash, { version });
+  }
+  return payload;
+}
+
+/**
+ * Why `fieldPath` does not reach a scalar field in `payload`, or undefined when it does. Through a
+ * union, the path must reach a scalar in every member (e.g. a field all message kinds share).
+ */
+function checkScalarPath(payload: TypeNode, fieldPath: string[], resolve: (node: TypeNode) => TypeNode, walked: string[] = []): string | undefined {
+  let node = resolve(payload);
+  if (node.kind === "nullable") node = resolve(node.inner);
+  if (node.kind === "union") {
+    for (const member of node.members) {
+      const problem = checkScalarPath(member, fieldPath, resolve, walked);
+      if (problem) return `${problem} (in one member of the union at "${walked.join(".") || "payload"}")`;
+    }
+    return undefined;
+  }
+  const [segment, ...rest] = fieldPath;
+  if (segment === undefined) {
+    const scalar = ["string", "number", "boolean", "literal", "enum"].includes(node.kind);
+    return scalar ? undefined : `must point at a string, number, boolean or enum field, not ${node.kind === "unknown" ? "unknown" : `a ${node.kind}`}`;
+  }
+  if (node.kind !== "object") return `does not exist: "${walked.join(".")}" is not an object`;
+  const field = node.fields.find((f) => f.name === segment);
+  if (!field) return `does not exist in this version`;
+  return checkScalarPath(field.type, rest, resolve, [...walked, segment]);
+}
+
+/** Named types across the catalogue: one shape per name, wherever it is used. */
+class NamedTypeTable {
+  private readonly types = new Map<string, { type: NamedType; shape: string; owner: string }>();
+
+  /** Adds a type; returns a message when the same name already has a different shape. */
+  add(type: NamedType, owner: { event: string; version: number; file: string }): string | undefined {
+    const shape = canonicalJson(type);
+    const ownerText = `event "${owner.event}" v${owner.version} (${owner.file})`;
+    const existing = this.types.get(type.name);
+    if (existing === undefined) {
+      this.types.set(type.name, { type, shape, owner: ownerText });
+      return undefined;
+    }
+    if (existing.shape === shape) return undefined;
+    return `named type "${type.name}" has two different shapes: one used by ${existing.owner}, another by ${ownerText}; give one of them another id`;
+  }
+
+  get(name: string): NamedType | undefined {
+    return this.types.get(name)?.type;
+  }
+
+  sorted(): NamedType[] {
+    return [...this.types.keys()].sort().map((name) => this.types.get(name)!.type);
+  }
+}

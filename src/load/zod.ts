@@ -1,0 +1,276 @@
+/**
+ * The only module that reads Zod internals. It answers three questions about a payload schema:
+ * which Zod major made it, does it contain anything with no wire form (and where), and what is its
+ * JSON Schema (draft 2020-12, the "input" view a reader of the wire sees).
+ *
+ * Zod v4 converts with its own `toJSONSchema`. Zod v3 converts with `zod-to-json-schema`, which
+ * returns an empty schema, without error, when handed a v4 schema: so the major is detected per
+ * schema, and an empty result is treated as a failure, never emitted.
+ */
+import { toJSONSchema } from "zod/v4/core";
+import { zodToJsonSchema } from "zod-to-json-schema";
+import type { JsonSchema } from "../ir/types.js";
+
+export type ZodMajor = 3 | 4;
+
+/** A construct that cannot travel as JSON, found at `path` (segments as in formatPath). */
+export interface Unrepresentable {
+  path: string[];
+  construct: string;
+  hint: string;
+}
+
+interface V4Def {
+  type: string;
+  [key: string]: unknown;
+}
+
+interface V3Def {
+  typeName: string;
+  [key: string]: unknown;
+}
+
+export function zodMajor(schema: unknown): ZodMajor | undefined {
+  if (typeof schema !== "object" || schema === null) return undefined;
+  if ("_zod" in schema) return 4;
+  if ("_def" in schema && typeof (schema as { _def: { typeName?: unknown } })._def?.typeName === "string") return 3;
+  return undefined;
+}
+
+/** Is this schema an object schema (the only allowed payload shape)? Looks through wrappers that keep the shape. */
+export function isObjectSchema(schema: object): boolean {
+  const major = zodMajor(schema);
+  if (major === 4) {
+    const def = v4Def(schema);
+    if (def.type === "object") return true;
+    if (def.type === "lazy") return isObjectSchema((def.getter as () => object)());
+    if (def.type === "readonly") return isObjectSchema(def.innerType as object);
+    return false;
+  }
+  if (major === 3) {
+    const def = v3Def(schema);
+    if (def.typeName === "ZodObject") return true;
+    if (def.typeName === "ZodLazy") return isObjectSchema((def.getter as () => object)());
+    if (def.typeName === "ZodReadonly" || def.typeName === "ZodBranded") {
+      return isObjectSchema((def.innerType ?? def.type) as object);
+    }
+    return false;
+  }
+  return false;
+}
+
+const REJECTED_V4: Record<string, string> = {
+  transform: "a transform changes values in TypeScript only; publish the transformed shape as its own schema",
+  pipe: "a pipe validates one shape and delivers another; declare the wire shape directly",
+  function: "functions cannot be serialized",
+  promise: "promises cannot be serialized; declare the resolved value's schema",
+  symbol: "symbols cannot be serialized",
+  map: "Map has no JSON form; use z.record() with string keys",
+  set: "Set has no JSON form; use z.array()",
+  custom: "custom schemas cannot be checked in other languages",
+  bigint: "bigint has no JSON form; use z.int() for safe integers or z.string() for larger ones",
+  date: "Date has no JSON form; use z.iso.datetime() (an RFC 3339 string)",
+  undefined: "undefined has no JSON form; use .optional()",
+  void: "void has no JSON form; use .optional()",
+  never: "never has no JSON form",
+  nan: "NaN has no JSON form",
+  file: "File has no JSON form",
+  catch: "a catch fallback cannot be reproduced by other languages' readers",
+  success: "success() yields a boolean from another schema, which has no wire form",
+  intersection: "intersections have no portable form; use .extend() or a union",
+};
+
+const REJECTED_V3: Record<string, string> = {
+  ZodEffects: "a transform, preprocess or refinement cannot be carried to other languages",
+  ZodFunction: REJECTED_V4.function!,
+  ZodPromise: REJECTED_V4.promise!,
+  ZodSymbol: REJECTED_V4.symbol!,
+  ZodMap: REJECTED_V4.map!,
+  ZodSet: REJECTED_V4.set!,
+  ZodBigInt: REJECTED_V4.bigint!,
+  ZodDate: REJECTED_V4.date!,
+  ZodUndefined: REJECTED_V4.undefined!,
+  ZodVoid: REJECTED_V4.void!,
+  ZodNever: REJECTED_V4.never!,
+  ZodNaN: REJECTED_V4.nan!,
+  ZodCatch: REJECTED_V4.catch!,
+  ZodIntersection: REJECTED_V4.intersection!,
+};
+
+function v4Def(schema: object): V4Def {
+  return (schema as { _zod: { def: V4Def } })._zod.def;
+}
+
+function v3Def(schema: object): V3Def {
+  return (schema as { _def: V3Def })._def;
+}
+
+/** Lists every construct under `schema` that has no wire form, with its field path. */
+export function findUnrepresentable(schema: object): Unrepresentable[] {
+  const found: Unrepresentable[] = [];
+  const seen = new Set<object>();
+  const major = zodMajor(schema);
+  if (major === 4) walkV4(schema, [], seen, found);
+  else if (major === 3) walkV3(schema, [], seen, found);
+  return found;
+}
+
+function walkV4(schema: object, path: string[], seen: Set<object>, found: Unrepresentable[]): void {
+  if (seen.has(schema)) return;
+  seen.add(schema);
+  const def = v4Def(schema);
+  const rejected = REJECTED_V4[def.type];
+  if (rejected !== undefined) {
+    // `.transform()` builds pipe(schema, transform): report the transform, not the pipe.
+    if (def.type === "pipe" && isV4Transform(def.out)) {
+      found.push({ path, construct: "transform", hint: REJECTED_V4.transform! });
+    } else {
+      found.push({ path, construct: def.type, hint: rejected });
+    }
+    return;
+  }
+  for (const check of (def.checks as object[] | undefined) ?? []) {
+    const kind = (check as { _zod?: { def?: { check?: string } } })._zod?.def?.check;
+    if (kind === "custom") {
+      found.push({ path, construct: "refinement", hint: "a .refine()/.superRefine() check cannot be carried to other languages" });
+      return;
+    }
+  }
+  const child = (next: unknown, segment?: string): void => {
+    if (typeof next === "object" && next !== null) walkV4(next, segment === undefined ? path : [...path, segment], seen, found);
+  };
+  switch (def.type) {
+    case "object": {
+      const shape = def.shape as Record<string, object>;
+      for (const key of Object.keys(shape)) child(shape[key], key);
+      if (def.catchall !== undefined && v4Def(def.catchall as object).type !== "never") child(def.catchall, "{}");
+      break;
+    }
+    case "array":
+      child(def.element, "[]");
+      break;
+    case "tuple":
+      (def.items as object[]).forEach((item, index) => child(item, `[${index}]`));
+      if (def.rest) child(def.rest, "[]");
+      break;
+    case "record":
+      child(def.keyType, "{key}");
+      child(def.valueType, "{}");
+      break;
+    case "union":
+      (def.options as object[]).forEach((option, index) => child(option, `<${index + 1}>`));
+      break;
+    case "lazy":
+      child((def.getter as () => object)());
+      break;
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "nonoptional":
+    case "readonly":
+      child(def.innerType);
+      break;
+  }
+}
+
+function isV4Transform(schema: unknown): boolean {
+  return typeof schema === "object" && schema !== null && "_zod" in schema && v4Def(schema).type === "transform";
+}
+
+function walkV3(schema: object, path: string[], seen: Set<object>, found: Unrepresentable[]): void {
+  if (seen.has(schema)) return;
+  seen.add(schema);
+  const def = v3Def(schema);
+  const rejected = REJECTED_V3[def.typeName];
+  if (rejected !== undefined) {
+    const effect = (def.effect as { type?: string } | undefined)?.type;
+    found.push({ path, construct: effect ?? def.typeName.replace(/^Zod/, "").toLowerCase(), hint: rejected });
+    return;
+  }
+  const child = (next: unknown, segment?: string): void => {
+    if (typeof next === "object" && next !== null) walkV3(next, segment === undefined ? path : [...path, segment], seen, found);
+  };
+  switch (def.typeName) {
+    case "ZodObject": {
+      const shape = (def.shape as () => Record<string, object>)();
+      for (const key of Object.keys(shape)) child(shape[key], key);
+      break;
+    }
+    case "ZodArray":
+      child(def.type, "[]");
+      break;
+    case "ZodTuple":
+      (def.items as object[]).forEach((item, index) => child(item, `[${index}]`));
+      if (def.rest) child(def.rest, "[]");
+      break;
+    case "ZodRecord":
+      child(def.valueType, "{}");
+      break;
+    case "ZodUnion":
+    case "ZodDiscriminatedUnion":
+      (def.options as object[]).forEach((option, index) => child(option, `<${index + 1}>`));
+      break;
+    case "ZodLazy":
+      child((def.getter as () => object)());
+      break;
+    case "ZodPipeline":
+      child(def.in);
+      child(def.out);
+      break;
+    case "ZodBranded":
+      child(def.type);
+      break;
+    case "ZodOptional":
+    case "ZodNullable":
+    case "ZodDefault":
+    case "ZodReadonly":
+      child(def.innerType);
+      break;
+  }
+}
+
+/** Field path for messages: `status.parts[].type`, union members as `<2>`. */
+export function formatPath(path: string[]): string {
+  let text = "";
+  for (const segment of path) {
+    if (segment.startsWith("[") || segment.startsWith("<") || segment.startsWith("{")) text += segment;
+    else text += text === "" ? segment : `.${segment}`;
+  }
+  return text;
+}
+
+/**
+ * JSON Schema (draft 2020-12, input view) of one payload schema. Named types (`.meta({ id })`)
+ * land in `$defs` and are referenced as `#/$defs/<id>`.
+ */
+export function toWireSchema(schema: object): JsonSchema {
+  const major = zodMajor(schema);
+  if (major === 4) {
+    const result = toJSONSchema(schema as Parameters<typeof toJSONSchema>[0], {
+      target: "draft-2020-12",
+      io: "input",
+      unrepresentable: "throw",
+      cycles: "ref",
+      reused: "inline",
+    }) as JsonSchema;
+    delete result.$schema;
+    return result;
+  }
+  if (major === 3) {
+    const result = zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0], {
+      target: "jsonSchema2019-09",
+      $refStrategy: "root",
+      definitionPath: "$defs",
+      removeAdditionalStrategy: "passthrough",
+      allowedAdditionalProperties: undefined,
+      rejectedAdditionalProperties: false,
+    }) as JsonSchema;
+    delete result.$schema;
+    if (Object.keys(result).length === 0) {
+      throw new Error("zod-to-json-schema returned an empty schema (is this really a Zod v3 schema?)");
+    }
+    return result;
+  }
+  throw new Error("not a Zod schema");
+}

@@ -1,0 +1,15 @@
+/**
+ * The target registry: the one list that drives the CLI's `--target` choices, config validation,
+ * the docs and the golden-test matrix. Adding a target is one folder and one line here.
+ */
+import { jsonSchemaTarget } from "./jsonschema/index.js";
+import type { Target } from "./target.js";
+import { typeScriptTarget } from "./typescript/index.js";
+
+export const targets: readonly Target[] = [typeScriptTarget, jsonSchemaTarget];
+
+export const targetIds: readonly string[] = targets.map((target) => target.id);
+
+export function findTarget(id: string): Target | undefined {
+  return targets.find((target) => target.id === id);
+}

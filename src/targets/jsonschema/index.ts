@@ -1,0 +1,72 @@
+/**
+ * The `jsonschema` target: draft 2020-12 schemas, self-contained except where noted.
+ *   <wire type>.json  one per event version: the payload, named types under `$defs`
+ *   event.json        the union of every event document `{ "type": …, "payload": … }`
+ *   envelope.json     the envelope around one event (refers to event.json)
+ */
+import type { Catalogue, JsonSchema } from "../../ir/types.js";
+import type { OutputFile, Target } from "../target.js";
+import { DIALECT, definitions, nodeSchema, reachableTypes, versionSchema } from "./schema.js";
+
+/** RFC 3339 date-time in UTC, as envelopes carry it. */
+export const ENVELOPE_TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z$";
+
+export function eventUnionSchema(catalogue: Catalogue): JsonSchema {
+  const members: JsonSchema = {};
+  for (const event of catalogue.events) {
+    for (const version of event.versions) {
+      const member: JsonSchema = {
+        type: "object",
+        properties: { type: { type: "string", const: version.wireType }, payload: nodeSchema(version.payload) },
+        required: ["type", "payload"],
+      };
+      if (event.description !== undefined) member.description = event.description;
+      members[version.wireType] = member;
+    }
+  }
+  const types = reachableTypes(catalogue.events.flatMap((event) => event.versions.map((version) => version.payload)), catalogue);
+  return {
+    $schema: DIALECT,
+    $id: "event.json",
+    title: "Event",
+    description: "One event of the catalogue: a wire type naming event and version, and its payload.",
+    oneOf: Object.keys(members).map((wireType) => ({ $ref: `#/$defs/${wireType}` })),
+    $defs: { ...members, ...definitions(types, catalogue) },
+  };
+}
+
+export function envelopeSchema(): JsonSchema {
+  return {
+    $schema: DIALECT,
+    $id: "envelope.json",
+    title: "EventEnvelope",
+    description: "One event in transit: its identity, time and channel scope around the event document.",
+    type: "object",
+    properties: {
+      id: { type: "string", minLength: 1, description: "Unique id of this occurrence; SSE `id:` lines carry it." },
+      time: { type: "string", format: "date-time", pattern: ENVELOPE_TIME_PATTERN, description: "When it happened, RFC 3339 in UTC." },
+      topic: { type: "string", description: "Value of the event's topic path, when it has one." },
+      event: { $ref: "event.json" },
+    },
+    required: ["id", "time", "event"],
+  };
+}
+
+const json = (schema: JsonSchema): string => `${JSON.stringify(schema, null, 2)}\n`;
+
+export const jsonSchemaTarget: Target = {
+  id: "jsonschema",
+  description: "JSON Schema (draft 2020-12): one per event version, the event union and the envelope",
+  folder: "jsonschema",
+  emit(catalogue) {
+    const files: OutputFile[] = [];
+    for (const event of catalogue.events) {
+      for (const version of event.versions) {
+        files.push({ path: `${version.wireType}.json`, contents: json(versionSchema(version, catalogue, event.description)) });
+      }
+    }
+    files.push({ path: "event.json", contents: json(eventUnionSchema(catalogue)) });
+    files.push({ path: "envelope.json", contents: json(envelopeSchema()) });
+    return files;
+  },
+};

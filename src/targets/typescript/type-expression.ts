@@ -1,0 +1,130 @@
+/**
+ * IR type nodes → TypeScript type expressions, written through ts-morph's code writer so nested
+ * object types indent like the rest of the file.
+ */
+import type { CodeBlockWriter, WriterFunction } from "ts-morph";
+import type { Field, TypeNode } from "../../ir/types.js";
+import { propertyKey, type TypeScriptNames } from "./names.js";
+
+/** JSDoc text for a node or field: description, `@default`, `@deprecated`. Empty when there is nothing to say. */
+export function docText(item: { description?: string; deprecated?: boolean; default?: unknown }): string {
+  const lines: string[] = [];
+  if (item.description !== undefined) lines.push(item.description.replace(/\*\//g, "*\\/"));
+  if (item.default !== undefined) lines.push(`@default ${JSON.stringify(item.default)}`);
+  if (item.deprecated) lines.push("@deprecated");
+  return lines.join("\n");
+}
+
+export class TypeWriter {
+  constructor(private readonly names: TypeScriptNames) {}
+
+  /** A writer function for `node`, for ts-morph structures. */
+  of(node: TypeNode): WriterFunction {
+    return (writer) => this.write(writer, node);
+  }
+
+  write(writer: CodeBlockWriter, node: TypeNode): void {
+    switch (node.kind) {
+      case "string":
+        writer.write("string");
+        return;
+      case "number":
+        writer.write("number");
+        return;
+      case "boolean":
+        writer.write("boolean");
+        return;
+      case "null":
+        writer.write("null");
+        return;
+      case "unknown":
+        writer.write("unknown");
+        return;
+      case "literal":
+        writer.write(JSON.stringify(node.value));
+        return;
+      case "enum":
+        writer.write(node.values.map((value) => JSON.stringify(value)).join(" | "));
+        return;
+      case "ref":
+        writer.write(this.names.namedType(node.name));
+        return;
+      case "array":
+        writer.write("Array<");
+        this.write(writer, node.items);
+        writer.write(">");
+        return;
+      case "tuple":
+        writer.write("[");
+        node.items.forEach((item, index) => {
+          if (index > 0) writer.write(", ");
+          this.write(writer, item);
+        });
+        if (node.rest) {
+          writer.write(node.items.length > 0 ? ", ...Array<" : "...Array<");
+          this.write(writer, node.rest);
+          writer.write(">");
+        }
+        writer.write("]");
+        return;
+      case "record":
+        writer.write(node.keys.kind === "enum" ? "{ [K in " : "{ [key: string]: ");
+        if (node.keys.kind === "enum") {
+          this.write(writer, node.keys);
+          writer.write("]: ");
+        }
+        this.write(writer, node.values);
+        writer.write(" }");
+        return;
+      case "object":
+        this.writeObject(writer, node.fields, node.additional !== "ignore" && node.additional !== "reject");
+        return;
+      case "union":
+        node.members.forEach((member, index) => {
+          if (index > 0) writer.write(" | ");
+          this.writeMember(writer, member);
+        });
+        return;
+      case "nullable":
+        this.writeMember(writer, node.inner);
+        writer.write(" | null");
+        return;
+    }
+  }
+
+  /** Union members that are themselves unions are parenthesised for readability. */
+  private writeMember(writer: CodeBlockWriter, node: TypeNode): void {
+    const needsParens = node.kind === "union" || node.kind === "nullable" || (node.kind === "enum" && node.values.length > 1);
+    if (needsParens) writer.write("(");
+    this.write(writer, node);
+    if (needsParens) writer.write(")");
+  }
+
+  private writeObject(writer: CodeBlockWriter, fields: Field[], open: boolean): void {
+    if (fields.length === 0 && !open) {
+      writer.write("Record<string, never>");
+      return;
+    }
+    writer.inlineBlock(() => {
+      for (const field of fields) {
+        const docs = docText(field);
+        if (docs !== "") writeJsDoc(writer, docs);
+        writer.write(`${propertyKey(field.name)}${field.optional ? "?" : ""}: `);
+        this.write(writer, field.type);
+        writer.write(";").newLine();
+      }
+      if (open) writer.writeLine("[key: string]: unknown;");
+    });
+  }
+}
+
+export function writeJsDoc(writer: CodeBlockWriter, text: string): void {
+  const lines = text.split("\n");
+  if (lines.length === 1) {
+    writer.writeLine(`/** ${lines[0]} */`);
+    return;
+  }
+  writer.writeLine("/**");
+  for (const line of lines) writer.writeLine(line === "" ? " *" : ` * ${line}`);
+  writer.writeLine(" */");
+}
