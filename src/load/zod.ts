@@ -259,10 +259,10 @@ export function toWireSchema(schema: object): JsonSchema {
   }
   if (major === 3) {
     const result = zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0], {
-      target: "jsonSchema2019-09",
+      target: "jsonSchema7",
       $refStrategy: "root",
       definitionPath: "$defs",
-      removeAdditionalStrategy: "passthrough",
+      removeAdditionalStrategy: "strict",
       allowedAdditionalProperties: undefined,
       rejectedAdditionalProperties: false,
     }) as JsonSchema;

@@ -91,9 +91,9 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): Sta
         "parseEventWith",
         { name: "EnvelopeParseResult", isTypeOnly: true },
         { name: "EventParseResult", isTypeOnly: true },
-        { name: "Issue", isTypeOnly: true },
-        { name: "Shape", isTypeOnly: true },
-        { name: "Shapes", isTypeOnly: true },
+        { name: "ValidationIssue", isTypeOnly: true },
+        { name: "WireShape", isTypeOnly: true },
+        { name: "WireShapes", isTypeOnly: true },
       ],
     },
     {
@@ -127,15 +127,15 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): Sta
     ),
     constant(
       "namedShapes",
-      "Shapes",
+      "WireShapes",
       JSON.stringify(Object.fromEntries(catalogue.types.map((type) => [type.name, shapeOf(type.type)])), null, 2),
-      "Shapes of the named types, for validation.",
+      "WireShapes of the named types, for validation.",
     ),
     constant(
       "payloadShapes",
-      "{ readonly [T in EventType]: Shape }",
+      "{ readonly [T in EventType]: WireShape }",
       JSON.stringify(Object.fromEntries(versions.map(({ version }) => [version.wireType, shapeOf(version.payload)])), null, 2),
-      "Shape of each version's payload, for validation.",
+      "WireShape of each version's payload, for validation.",
     ),
     fn("isEventType", { parameters: [["type", "string"]], returnType: "type is EventType" }, "return Object.hasOwn(eventMeta, type);", "Is `type` a wire type of this catalogue?"),
     fn(
@@ -152,8 +152,8 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): Sta
     ),
     fn(
       "validatePayload",
-      { typeParameters: ["T extends EventType"], parameters: [["type", "T"], ["payload", "unknown"]], returnType: "Issue[]" },
-      "const issues: Issue[] = [];\ncheck(payloadShapes[type], payload, namedShapes, \"\", issues);\nreturn issues;",
+      { typeParameters: ["T extends EventType"], parameters: [["type", "T"], ["payload", "unknown"]], returnType: "ValidationIssue[]" },
+      "const issues: ValidationIssue[] = [];\ncheck(payloadShapes[type], payload, namedShapes, \"\", issues);\nreturn issues;",
       "Every problem with `payload` as the payload of `type`; empty when it is valid.",
     ),
     fn("isEvent", { parameters: [["input", "unknown"]], returnType: "input is Event" }, 'return parseEvent(input).kind === "event";', "Is `input` a valid event of this catalogue?"),
