@@ -2,4 +2,4 @@
 
 export * from "./types.js";
 export * from "./catalogue.js";
-export { ENVELOPE_TIME, check, type EnvelopeParseResult, type EventParseResult, type FieldShape, type Issue, type Shape, type Shapes, type UnknownEvent } from "./wire.js";
+export { ENVELOPE_TIME, check, type EnvelopeParseResult, type EventParseResult, type WireField, type ValidationIssue, type WireShape, type WireShapes, type UnknownEvent } from "./wire.js";

@@ -10,7 +10,7 @@
  */
 
 /** The wire model validators interpret: eventc's IR without documentation. */
-export type Shape =
+export type WireShape =
   | { kind: "string"; format?: string; pattern?: string; minLength?: number; maxLength?: number }
   | {
       kind: "number";
@@ -25,26 +25,26 @@ export type Shape =
   | { kind: "null" }
   | { kind: "literal"; value: string | number | boolean }
   | { kind: "enum"; values: readonly string[] }
-  | { kind: "array"; items: Shape; minItems?: number; maxItems?: number }
-  | { kind: "tuple"; items: readonly Shape[]; rest?: Shape }
-  | { kind: "record"; keys: Shape; values: Shape }
-  | { kind: "object"; fields: readonly FieldShape[]; additional: "ignore" | "reject" | Shape }
-  | { kind: "union"; members: readonly Shape[]; discriminator?: string; tags?: readonly string[] }
-  | { kind: "nullable"; inner: Shape }
+  | { kind: "array"; items: WireShape; minItems?: number; maxItems?: number }
+  | { kind: "tuple"; items: readonly WireShape[]; rest?: WireShape }
+  | { kind: "record"; keys: WireShape; values: WireShape }
+  | { kind: "object"; fields: readonly WireField[]; additional: "ignore" | "reject" | WireShape }
+  | { kind: "union"; members: readonly WireShape[]; discriminator?: string; tags?: readonly string[] }
+  | { kind: "nullable"; inner: WireShape }
   | { kind: "ref"; name: string }
   | { kind: "unknown" };
 
-export interface FieldShape {
+export interface WireField {
   name: string;
-  type: Shape;
+  type: WireShape;
   optional: boolean;
 }
 
 /** Named shapes by name, for `ref`. */
-export type Shapes = Readonly<Record<string, Shape>>;
+export type WireShapes = Readonly<Record<string, WireShape>>;
 
 /** One validation failure. `path` is a JSON Pointer into the checked document. */
-export interface Issue {
+export interface ValidationIssue {
   path: string;
   message: string;
 }
@@ -66,12 +66,12 @@ export interface EventEnvelope<E = UnknownEvent> {
 export type EventParseResult<E> =
   | { kind: "event"; event: E }
   | { kind: "unknown"; event: UnknownEvent }
-  | { kind: "invalid"; issues: Issue[] };
+  | { kind: "invalid"; issues: ValidationIssue[] };
 
 export type EnvelopeParseResult<E> =
   | { kind: "event"; envelope: EventEnvelope<E> }
   | { kind: "unknown"; envelope: EventEnvelope<UnknownEvent> }
-  | { kind: "invalid"; issues: Issue[] };
+  | { kind: "invalid"; issues: ValidationIssue[] };
 
 /** RFC 3339 date-time in UTC, as envelopes carry it. */
 export const ENVELOPE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
@@ -105,7 +105,7 @@ function describe(value: unknown): string {
 }
 
 /** Checks `value` against `shape`, appending every failure to `issues`. */
-export function check(shape: Shape, value: unknown, shapes: Shapes, path: string, issues: Issue[]): void {
+export function check(shape: WireShape, value: unknown, shapes: WireShapes, path: string, issues: ValidationIssue[]): void {
   const fail = (message: string): void => {
     issues.push({ path, message });
   };
@@ -176,7 +176,7 @@ export function check(shape: Shape, value: unknown, shapes: Shapes, path: string
   }
 }
 
-function checkString(shape: Extract<Shape, { kind: "string" }>, value: string, fail: (message: string) => void): void {
+function checkString(shape: Extract<WireShape, { kind: "string" }>, value: string, fail: (message: string) => void): void {
   // Length in code points, as JSON Schema counts it.
   const needsLength = shape.minLength !== undefined || shape.maxLength !== undefined;
   const length = needsLength ? [...value].length : 0;
@@ -189,7 +189,7 @@ function checkString(shape: Extract<Shape, { kind: "string" }>, value: string, f
   }
 }
 
-function checkNumber(shape: Extract<Shape, { kind: "number" }>, value: number, fail: (message: string) => void): void {
+function checkNumber(shape: Extract<WireShape, { kind: "number" }>, value: number, fail: (message: string) => void): void {
   if (shape.integer && !Number.isInteger(value)) fail("expected an integer");
   if (shape.minimum !== undefined && value < shape.minimum) fail(`expected at least ${shape.minimum}`);
   if (shape.maximum !== undefined && value > shape.maximum) fail(`expected at most ${shape.maximum}`);
@@ -201,7 +201,7 @@ function checkNumber(shape: Extract<Shape, { kind: "number" }>, value: number, f
   }
 }
 
-function checkObject(shape: Extract<Shape, { kind: "object" }>, value: unknown, shapes: Shapes, path: string, issues: Issue[]): void {
+function checkObject(shape: Extract<WireShape, { kind: "object" }>, value: unknown, shapes: WireShapes, path: string, issues: ValidationIssue[]): void {
   if (!isRecord(value)) {
     issues.push({ path, message: `expected object, got ${describe(value)}` });
     return;
@@ -222,7 +222,7 @@ function checkObject(shape: Extract<Shape, { kind: "object" }>, value: unknown, 
   }
 }
 
-function checkUnion(shape: Extract<Shape, { kind: "union" }>, value: unknown, shapes: Shapes, path: string, issues: Issue[]): void {
+function checkUnion(shape: Extract<WireShape, { kind: "union" }>, value: unknown, shapes: WireShapes, path: string, issues: ValidationIssue[]): void {
   if (shape.discriminator !== undefined && shape.tags !== undefined) {
     if (!isRecord(value)) {
       issues.push({ path, message: `expected object, got ${describe(value)}` });
@@ -242,7 +242,7 @@ function checkUnion(shape: Extract<Shape, { kind: "union" }>, value: unknown, sh
     return;
   }
   for (const member of shape.members) {
-    const memberIssues: Issue[] = [];
+    const memberIssues: ValidationIssue[] = [];
     check(member, value, shapes, path, memberIssues);
     if (memberIssues.length === 0) return;
   }
@@ -250,13 +250,13 @@ function checkUnion(shape: Extract<Shape, { kind: "union" }>, value: unknown, sh
 }
 
 /** Validates an event document `{ type, payload }` against the catalogue's payload shapes. */
-export function parseEventWith<E>(payloads: Shapes, shapes: Shapes, input: unknown, path = ""): EventParseResult<E> {
+export function parseEventWith<E>(payloads: WireShapes, shapes: WireShapes, input: unknown, path = ""): EventParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path, message: `expected object, got ${describe(input)}` }] };
   const type = input.type;
   if (typeof type !== "string") return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "expected string" }] };
   const payloadShape = Object.hasOwn(payloads, type) ? payloads[type] : undefined;
   if (payloadShape === undefined) return { kind: "unknown", event: { type, payload: input.payload } };
-  const issues: Issue[] = [];
+  const issues: ValidationIssue[] = [];
   if (!("payload" in input)) issues.push({ path: pointer(path, "payload"), message: "required" });
   else check(payloadShape, input.payload, shapes, pointer(path, "payload"), issues);
   if (issues.length > 0) return { kind: "invalid", issues };
@@ -264,9 +264,9 @@ export function parseEventWith<E>(payloads: Shapes, shapes: Shapes, input: unkno
 }
 
 /** Validates an envelope `{ id, time, topic?, event }` and the event inside it. */
-export function parseEnvelopeWith<E>(payloads: Shapes, shapes: Shapes, input: unknown): EnvelopeParseResult<E> {
+export function parseEnvelopeWith<E>(payloads: WireShapes, shapes: WireShapes, input: unknown): EnvelopeParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path: "", message: `expected object, got ${describe(input)}` }] };
-  const issues: Issue[] = [];
+  const issues: ValidationIssue[] = [];
   if (typeof input.id !== "string" || input.id === "") issues.push({ path: "/id", message: "expected a non-empty string" });
   if (typeof input.time !== "string" || !ENVELOPE_TIME.test(input.time)) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
   if (input.topic !== undefined && typeof input.topic !== "string") issues.push({ path: "/topic", message: "expected string" });
