@@ -24,7 +24,7 @@ export function buildProgram(): Command {
   const program = new Command("eventc")
     .description("The event contract compiler: versioned Zod event schemas → TypeScript SDK, JSON Schemas and more.")
     .version(packageVersion(), "-v, --version")
-    .showHelpAfterError()
+    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .addHelpText("after", example("eventc generate --schemas schemas --out generated"));
 

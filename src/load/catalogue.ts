@@ -30,7 +30,7 @@ const NAME_SEGMENT = /^[a-z][a-z0-9_-]*$/;
 export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   const cwd = options.cwd ?? process.cwd();
   const display = (file: string): string => path.relative(cwd, file).split(path.sep).join("/");
-  const files = findSchemaModules(options.schemasDir);
+  const files = findSchemaModules(options.schemasDir, display(options.schemasDir) || ".");
   forgetModules(options.schemasDir);
 
   const found: Found[] = [];
@@ -202,7 +202,7 @@ function checkScalarPath(payload: TypeNode, fieldPath: string[], resolve: (node:
   const [segment, ...rest] = fieldPath;
   if (segment === undefined) {
     const scalar = ["string", "number", "boolean", "literal", "enum"].includes(node.kind);
-    return scalar ? undefined : `must point at a string, number, boolean or enum field, not ${node.kind === "unknown" ? "unknown" : `a ${node.kind}`}`;
+    return scalar ? undefined : `must point at a string, number, boolean or enum field, not ${node.kind === "unknown" ? "unknown" : `${/^[aeiou]/.test(node.kind) ? "an" : "a"} ${node.kind}`}`;
   }
   if (node.kind !== "object") return `does not exist: "${walked.join(".")}" is not an object`;
   const field = node.fields.find((f) => f.name === segment);

@@ -12,9 +12,9 @@ import { EventcError } from "../errors.js";
 const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 
 /** Schema module files under `dir`, recursively, sorted by relative path (declaration files excluded). */
-export function findSchemaModules(dir: string): string[] {
+export function findSchemaModules(dir: string, display: string = dir): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new EventcError(`schemas folder "${dir}" does not exist (set it with --schemas or "schemas" in eventc.config.ts)`);
+    throw new EventcError(`schemas folder "${display}" does not exist (set it with --schemas or "schemas" in eventc.config.ts)`);
   }
   const files: string[] = [];
   const visit = (folder: string): void => {

@@ -62,15 +62,18 @@ export class TypeScriptNames {
   private readonly named = new Map<string, string>();
 
   constructor(catalogue: Catalogue) {
-    const owners = new Map<string, string>();
+    type Context = { event?: string; version?: number; file?: string };
+    const owners = new Map<string, { owner: string; context: Context }>();
     const errors: EventcError[] = [];
-    const claim = (identifier: string, owner: string, context: { event?: string; version?: number; file?: string } = {}): void => {
+    const claim = (identifier: string, owner: string, context: Context = {}): void => {
       const earlier = owners.get(identifier);
       if (earlier !== undefined) {
-        errors.push(new EventcError(`the TypeScript name "${identifier}" would be used by both ${earlier} and ${owner}; rename one of them`, context));
-      } else owners.set(identifier, owner);
+        // Named types carry no location of their own: point at the event side of the clash.
+        const where = context.event !== undefined ? context : earlier.context;
+        errors.push(new EventcError(`the TypeScript name "${identifier}" would be used by both ${earlier.owner} and ${owner}; rename one of them`, where));
+      } else owners.set(identifier, { owner, context });
     };
-    for (const sdkName of SDK_NAMES) owners.set(sdkName, "the SDK itself");
+    for (const sdkName of SDK_NAMES) owners.set(sdkName, { owner: "the SDK itself", context: {} });
     for (const event of catalogue.events) {
       const context = { event: event.name, file: event.source.file };
       claim(this.eventUnion(event), `event "${event.name}"`, context);

@@ -1,0 +1,4 @@
+import { z } from "zod";
+import { defineEvent } from "eventc";
+
+export const userCreatedAgain = defineEvent("user.created", { versions: { 1: z.object({ id: z.number() }) } });

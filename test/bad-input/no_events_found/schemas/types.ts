@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const User = z.object({ id: z.string() });
