@@ -101,9 +101,10 @@ function plan(files: PlannedFile[], options: WriteOptions): Plan {
 
 /** Compares the output folder with what would be written. Writes nothing. */
 export function checkOutputs(files: PlannedFile[], options: WriteOptions): CheckReport {
-  const { changed, extra } = plan(files, options);
+  const { changed, extra, manifest, manifestChanged } = plan(files, options);
   const missing: string[] = [];
   const stale: string[] = [];
+  if (manifestChanged) changed.push({ path: MANIFEST, contents: manifestText(manifest) });
   for (const file of changed) {
     (existsSync(path.join(options.outDir, file.path)) ? stale : missing).push(file.path);
   }

@@ -57,7 +57,7 @@ export function buildProgram(): Command {
     .command("init")
     .description("Scaffold a schemas folder with one example event and an eventc.config.ts.")
     .option("--dir <dir>", "project folder (default: the current folder)")
-    .addHelpText("after", example("mkdir my-events && cd my-events && eventc init && eventc generate"))
+    .addHelpText("after", example("eventc init --dir my-events   # then: cd my-events && eventc generate"))
     .action((flags: { dir?: string }) => {
       process.exitCode = initCommand(path.resolve(flags.dir ?? "."));
     });

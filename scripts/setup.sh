@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks, and only that: npm packages (when package-lock.json changed
+# since the last install), redis-server from Debian's packages, typeshare-cli from crates.io.
+# Safe to run again; each step is skipped when its tool is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TYPESHARE_VERSION=1.13.4
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "setup: installing redis-server (Debian package)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is required (install Rust with rustup)" >&2
+  exit 1
+fi
+if ! command -v typeshare >/dev/null 2>&1; then
+  echo "setup: installing typeshare-cli $TYPESHARE_VERSION (cargo)"
+  cargo install typeshare-cli --locked --version "$TYPESHARE_VERSION" --quiet
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.eventc-lock-hash ] || [ "$(cat node_modules/.eventc-lock-hash)" != "$lock_hash" ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.eventc-lock-hash
+fi

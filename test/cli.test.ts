@@ -1,0 +1,135 @@
+/** The CLI end to end: generate, --check drift reporting, list, init, help and version. */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ROOT, runCli, snapshot, workDir } from "./helpers.js";
+
+describe("eventc generate", () => {
+  test("the committed generated/ matches the example catalogue (CI fails on drift)", () => {
+    const result = runCli(["generate", "--check"], ROOT);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("generated is up to date (18 events, 19 versions, 10 named types).\n");
+    expect(result.status).toBe(0);
+  });
+
+  test("--check lists every missing, stale and extra file, writes nothing and exits 1", () => {
+    const dir = workDir("cli-check", path.join(ROOT, "schemas"));
+    const project = workDir("cli-check-project");
+    rmSync(project, { recursive: true });
+    workDir("cli-check-project");
+    runCli(["generate", "--schemas", dir, "--out", path.join(project, "out")], project);
+    const out = path.join(project, "out");
+    rmSync(path.join(out, "ts", "index.ts"));
+    writeFileSync(path.join(out, "ts", "types.ts"), "// edited by hand\n");
+    writeFileSync(path.join(out, "jsonschema", "session.status.v1.json"), "{}\n");
+    // A file an earlier generation wrote that the catalogue no longer produces:
+    const manifestFile = path.join(out, ".eventc-manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { files: string[] };
+    manifest.files.push("jsonschema/session.renamed.v1.json");
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    writeFileSync(path.join(out, "jsonschema", "session.renamed.v1.json"), "{}\n");
+    const before = snapshot(out);
+
+    const result = runCli(["generate", "--check", "--schemas", dir, "--out", out], project);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        "out is out of date; run `eventc generate`:",
+        "  missing  ts/index.ts",
+        "  stale    .eventc-manifest.json",
+        "  stale    jsonschema/session.status.v1.json",
+        "  stale    ts/types.ts",
+        "  extra    jsonschema/session.renamed.v1.json",
+        "",
+      ].join("\n"),
+    );
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  test("skips unchanged files, removes its own stale outputs and never a file it did not generate", () => {
+    const schemas = workDir("cli-stale-schemas", path.join(ROOT, "test", "bad-input", "_baseline", "schemas"));
+    const project = workDir("cli-stale");
+    const out = path.join(project, "generated");
+    expect(runCli(["generate", "--schemas", schemas], project).status).toBe(0);
+    writeFileSync(path.join(out, "ts", "notes.md"), "mine\n");
+
+    const again = runCli(["generate", "--schemas", schemas], project);
+    expect(again.stdout).toMatch(/^generated: 0 written, 7 unchanged, 0 removed /);
+
+    writeFileSync(
+      path.join(schemas, "ok.ts"),
+      readFileSync(path.join(schemas, "ok.ts"), "utf8").replace('"ping.sent"', '"ping.received"'),
+    );
+    const renamed = runCli(["generate", "--schemas", schemas], project);
+    expect(renamed.stdout).toMatch(/^generated: 4 written, 3 unchanged, 1 removed /);
+    expect(existsSync(path.join(out, "jsonschema", "ping.sent.v1.json"))).toBe(false);
+    expect(existsSync(path.join(out, "jsonschema", "ping.received.v1.json"))).toBe(true);
+    expect(readFileSync(path.join(out, "ts", "notes.md"), "utf8")).toBe("mine\n");
+  });
+
+  test("--target limits the run to one target and keeps the other target's files", () => {
+    const schemas = workDir("cli-target-schemas", path.join(ROOT, "test", "bad-input", "_baseline", "schemas"));
+    const project = workDir("cli-target");
+    expect(runCli(["generate", "--schemas", schemas], project).status).toBe(0);
+    const result = runCli(["generate", "--schemas", schemas, "--target", "jsonschema", "--check"], project);
+    expect(result.status).toBe(0);
+    expect(Object.keys(Object.fromEntries(snapshot(path.join(project, "generated"))))).toContain("ts/types.ts");
+  });
+
+  test("reads eventc.config.ts, and flags override it", () => {
+    const project = workDir("cli-config");
+    runCli(["init"], project);
+    writeFileSync(path.join(project, "eventc.config.ts"), 'import { defineConfig } from "eventc";\n\nexport default defineConfig({ out: "contracts", targets: ["jsonschema"] });\n');
+    expect(runCli(["generate"], project).status).toBe(0);
+    expect([...snapshot(path.join(project, "contracts")).keys()]).toEqual([".eventc-manifest.json", "jsonschema/envelope.json", "jsonschema/event.json", "jsonschema/user.signed-in.v1.json"]);
+    expect(runCli(["generate", "--out", "elsewhere", "--target", "typescript"], project).status).toBe(0);
+    expect(existsSync(path.join(project, "elsewhere", "ts", "index.ts"))).toBe(true);
+  });
+});
+
+describe("eventc init", () => {
+  test("scaffolds a project that generates, and refuses to overwrite it", () => {
+    const project = workDir("cli-init");
+    const first = runCli(["init"], project);
+    expect(first.stdout).toBe("created schemas/user.ts\ncreated eventc.config.ts\nnext: eventc generate\n");
+    expect(runCli(["generate"], project).status).toBe(0);
+    expect(existsSync(path.join(project, "generated", "ts", "types.ts"))).toBe(true);
+    const second = runCli(["init"], project);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toBe("eventc: schemas/user.ts: already exists; eventc init never overwrites\n");
+  });
+});
+
+describe("eventc list", () => {
+  test("--json describes every event", () => {
+    const result = runCli(["list", "--json"], ROOT);
+    const rows = JSON.parse(result.stdout) as { name: string; versions: number[]; latest: string; topic: string | null; coalesce: string[] | null }[];
+    expect(rows).toHaveLength(18);
+    expect(rows.find((row) => row.name === "session.status")).toMatchObject({
+      versions: [1, 2],
+      latest: "session.status.v2",
+      topic: "sessionID",
+      coalesce: ["sessionID"],
+    });
+  });
+
+  test("prints a table", () => {
+    const result = runCli(["list"], ROOT);
+    expect(result.stdout.split("\n")[0]).toMatch(/^EVENT\s+VERSIONS\s+TOPIC\s+COALESCE\s+FILE$/);
+    expect(result.stdout).toMatch(/^session\.status\s+1,2\s+sessionID\s+sessionID\s+schemas\/session\.ts$/m);
+  });
+});
+
+describe("help and version", () => {
+  test.each(["generate", "list", "init"])("`%s --help` shows an example", (command) => {
+    const result = runCli([command, "--help"], ROOT);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\nExample:\n {2}eventc /);
+  });
+
+  test("--version prints the package version", () => {
+    const version = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    expect(runCli(["--version"], ROOT).stdout).toBe(`${version}\n`);
+  });
+});
