@@ -1,8 +1,8 @@
 /**
- * IR type nodes → TypeScript type expressions, written through ts-morph's code writer so nested
- * object types indent like the rest of the file.
+ * IR type nodes → TypeScript type expressions, written through ts-morph's code writer
+ * (code-block-writer) so nested object types indent like the rest of the file.
  */
-import type { CodeBlockWriter, WriterFunction } from "ts-morph";
+import type CodeBlockWriter from "code-block-writer";
 import type { Field, TypeNode } from "../../ir/types.js";
 import { propertyKey, type TypeScriptNames } from "./names.js";
 
@@ -17,11 +17,6 @@ export function docText(item: { description?: string; deprecated?: boolean; defa
 
 export class TypeWriter {
   constructor(private readonly names: TypeScriptNames) {}
-
-  /** A writer function for `node`, for ts-morph structures. */
-  of(node: TypeNode): WriterFunction {
-    return (writer) => this.write(writer, node);
-  }
 
   write(writer: CodeBlockWriter, node: TypeNode): void {
     switch (node.kind) {
@@ -105,16 +100,36 @@ export class TypeWriter {
       writer.write("Record<string, never>");
       return;
     }
-    writer.inlineBlock(() => {
-      for (const field of fields) {
-        const docs = docText(field);
-        if (docs !== "") writeJsDoc(writer, docs);
-        writer.write(`${propertyKey(field.name)}${field.optional ? "?" : ""}: `);
-        this.write(writer, field.type);
-        writer.write(";").newLine();
-      }
-      if (open) writer.writeLine("[key: string]: unknown;");
-    });
+    writer.inlineBlock(() => this.writeFields(writer, fields, open));
+  }
+
+  /** The members of an object type, one per line, each with its doc comment. */
+  writeFields(writer: CodeBlockWriter, fields: Field[], open: boolean): void {
+    for (const field of fields) {
+      const docs = docText(field);
+      if (docs !== "") writeJsDoc(writer, docs);
+      writer.write(`${propertyKey(field.name)}${field.optional ? "?" : ""}: `);
+      this.write(writer, field.type);
+      writer.write(";").newLine();
+    }
+    if (open) writer.writeLine("[key: string]: unknown;");
+  }
+
+  /**
+   * A top-level declaration: an interface for an object with fields (better editor hovers), a
+   * type alias for anything else.
+   */
+  writeDeclaration(writer: CodeBlockWriter, name: string, node: TypeNode, docs: string): void {
+    writer.blankLineIfLastNot();
+    if (docs !== "") writeJsDoc(writer, docs);
+    if (node.kind === "object" && node.fields.length > 0) {
+      const open = node.additional !== "ignore" && node.additional !== "reject";
+      writer.write(`export interface ${name} `).block(() => this.writeFields(writer, node.fields, open));
+      return;
+    }
+    writer.write(`export type ${name} = `);
+    this.write(writer, node);
+    writer.write(";").newLine();
   }
 }
 

@@ -1,100 +1,66 @@
 /**
  * `types.ts` of the SDK: named types, one payload type and one event type per version, the
- * per-name unions, the `Event` union and the lookup types built on it.
+ * per-name unions, the `Event` union and the lookup types built on it. Written with ts-morph's
+ * code writer (code-block-writer), each line at its real depth.
  */
-import { StructureKind, type InterfaceDeclarationStructure, type StatementStructures, type TypeAliasDeclarationStructure } from "ts-morph";
-import type { Catalogue, TypeNode } from "../../ir/types.js";
+import CodeBlockWriter from "code-block-writer";
+import type { Catalogue } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
-import { docText, type TypeWriter } from "./type-expression.js";
-import { propertyKey } from "./names.js";
+import { docText, writeJsDoc, type TypeWriter } from "./type-expression.js";
 
-function docs(text: string): { docs?: string[] } {
-  return text === "" ? {} : { docs: [text] };
+export function newWriter(): CodeBlockWriter {
+  return new CodeBlockWriter({ indentNumberOfSpaces: 2, useTabs: false, newLine: "\n", useSingleQuote: false });
 }
 
-/** An interface for object nodes (better editor hovers), a type alias for anything else. */
-function declaration(name: string, node: TypeNode, description: string, types: TypeWriter): StatementStructures {
-  if (node.kind === "object" && node.fields.length > 0) {
-    const open = node.additional !== "ignore" && node.additional !== "reject";
-    const structure: InterfaceDeclarationStructure = {
-      kind: StructureKind.Interface,
-      name,
-      isExported: true,
-      ...docs(description),
-      properties: node.fields.map((field) => ({
-        name: propertyKey(field.name),
-        hasQuestionToken: field.optional,
-        type: types.of(field.type),
-        ...docs(docText(field)),
-      })),
-      indexSignatures: open ? [{ keyName: "key", keyType: "string", returnType: "unknown" }] : [],
-    };
-    return structure;
-  }
-  const alias: TypeAliasDeclarationStructure = { kind: StructureKind.TypeAlias, name, isExported: true, type: types.of(node), ...docs(description) };
-  return alias;
+function alias(writer: CodeBlockWriter, declaration: string, type: string, docs: string): void {
+  writer.blankLineIfLastNot();
+  writeJsDoc(writer, docs);
+  writer.writeLine(`export type ${declaration} = ${type};`);
 }
 
-/** `alias("EventOf<T extends EventType>", …)`: a type parameter may be written into the name. */
-function alias(nameWithParameters: string, type: string, description = ""): TypeAliasDeclarationStructure {
-  const [, name, parameter] = /^(\w+)(?:<(.*)>)?$/.exec(nameWithParameters)!;
-  const typeParameters = parameter === undefined ? [] : [typeParameter(parameter)];
-  return { kind: StructureKind.TypeAlias, name: name!, isExported: true, type, typeParameters, ...docs(description) };
+/** `{ "a.b": X; … }` over every event, one member per line. */
+function nameMap(writer: CodeBlockWriter, catalogue: Catalogue, declaration: string, value: (index: number) => string, docs: string): void {
+  writer.blankLineIfLastNot();
+  writeJsDoc(writer, docs);
+  writer.write(`export interface ${declaration} `).block(() => {
+    catalogue.events.forEach((event, index) => writer.writeLine(`${JSON.stringify(event.name)}: ${value(index)};`));
+  });
 }
 
-function typeParameter(text: string): { name: string; constraint?: string; default?: string } {
-  const [, name, constraint, fallback] = /^(\w+)(?: extends ([^=]+?))?(?: = (.+))?$/.exec(text)!;
-  return { name: name!, ...(constraint === undefined ? {} : { constraint }), ...(fallback === undefined ? {} : { default: fallback }) };
-}
+export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: TypeWriter): string {
+  const writer = newWriter();
+  writer.writeLine('import type { EventEnvelope as WireEnvelope } from "./wire.js";');
+  for (const type of catalogue.types) types.writeDeclaration(writer, names.namedType(type.name), type.type, docText(type));
 
-export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: TypeWriter): StatementStructures[] {
-  const statements: StatementStructures[] = [
-    {
-      kind: StructureKind.ImportDeclaration,
-      isTypeOnly: true,
-      moduleSpecifier: "./wire.js",
-      namedImports: [{ name: "EventEnvelope", alias: "WireEnvelope" }],
-    },
-  ];
-  for (const type of catalogue.types) {
-    statements.push(declaration(names.namedType(type.name), type.type, docText(type), types));
-  }
-  const eventMembers: string[] = [];
+  const eventUnions: string[] = [];
   for (const event of catalogue.events) {
     const versionEvents: string[] = [];
     for (const version of event.versions) {
       const payloadName = names.payload(event, version);
       const description = [event.description, `Payload of \`${version.wireType}\`.`].filter((line) => line !== undefined).join("\n\n");
-      statements.push(declaration(payloadName, version.payload, description, types));
+      types.writeDeclaration(writer, payloadName, version.payload, description);
       const eventName = names.eventVersion(event, version);
-      statements.push({
-        kind: StructureKind.Interface,
-        name: eventName,
-        isExported: true,
-        ...docs(event.description ?? ""),
-        properties: [
-          { name: "type", type: JSON.stringify(version.wireType) },
-          { name: "payload", type: payloadName },
-        ],
+      writer.blankLineIfLastNot();
+      if (event.description !== undefined) writeJsDoc(writer, docText(event));
+      writer.write(`export interface ${eventName} `).block(() => {
+        writer.writeLine(`type: ${JSON.stringify(version.wireType)};`);
+        writer.writeLine(`payload: ${payloadName};`);
       });
       versionEvents.push(eventName);
     }
-    statements.push(alias(names.eventUnion(event), versionEvents.join(" | "), `Every version of \`${event.name}\`.`));
-    eventMembers.push(names.eventUnion(event));
+    alias(writer, names.eventUnion(event), versionEvents.join(" | "), `Every version of \`${event.name}\`.`);
+    eventUnions.push(names.eventUnion(event));
   }
-  const nameMap = (value: (index: number) => string): string =>
-    `{\n${catalogue.events.map((event, index) => `  ${JSON.stringify(event.name)}: ${value(index)};`).join("\n")}\n}`;
-  statements.push(
-    alias("Event", eventMembers.join(" | "), "Any event of the catalogue: `type` names event and version, `payload` is that version's payload."),
-    alias("EventType", 'Event["type"]', "Every wire type, e.g. `session.status.v2`."),
-    alias("EventName", catalogue.events.map((event) => JSON.stringify(event.name)).join(" | "), "Every event name, e.g. `session.status`."),
-    alias("EventOf<T extends EventType>", "Extract<Event, { type: T }>", "The event with wire type `T`."),
-    alias("PayloadOf<T extends EventType>", 'EventOf<T>["payload"]', "The payload of wire type `T`."),
-    alias("EventsByName", nameMap((index) => names.eventUnion(catalogue.events[index]!)), "Every version of each event, by name."),
-    alias("EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`."),
-    alias("LatestTypes", nameMap((index) => JSON.stringify(catalogue.events[index]!.versions.at(-1)!.wireType)), "The latest wire type of each event."),
-    alias("LatestPayload<N extends EventName>", "PayloadOf<LatestTypes[N]>", "The payload of the latest version of `N`."),
-    alias("EventEnvelope<E extends Event = Event>", "WireEnvelope<E>", "One event in transit, with its id, time and topic."),
-  );
-  return statements;
+
+  alias(writer, "Event", eventUnions.join(" | "), "Any event of the catalogue: `type` names event and version, `payload` is that version's payload.");
+  alias(writer, "EventType", 'Event["type"]', "Every wire type, e.g. `session.status.v2`.");
+  alias(writer, "EventName", catalogue.events.map((event) => JSON.stringify(event.name)).join(" | "), "Every event name, e.g. `session.status`.");
+  alias(writer, "EventOf<T extends EventType>", "Extract<Event, { type: T }>", "The event with wire type `T`.");
+  alias(writer, "PayloadOf<T extends EventType>", 'EventOf<T>["payload"]', "The payload of wire type `T`.");
+  nameMap(writer, catalogue, "EventsByName", (index) => names.eventUnion(catalogue.events[index]!), "Every version of each event, by name.");
+  alias(writer, "EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`.");
+  nameMap(writer, catalogue, "LatestTypes", (index) => JSON.stringify(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");
+  alias(writer, "LatestPayload<N extends EventName>", "PayloadOf<LatestTypes[N]>", "The payload of the latest version of `N`.");
+  alias(writer, "EventEnvelope<E extends Event = Event>", "WireEnvelope<E>", "One event in transit, with its id, time and topic.");
+  return writer.toString();
 }

@@ -50,17 +50,17 @@ export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
 
 /** Every version of each event, by name. */
-export type EventsByName = {
+export interface EventsByName {
   "inventory.snapshot": InventorySnapshotEvent;
-};
+}
 
 /** Any version of the event named `N`. */
 export type EventOfName<N extends EventName> = EventsByName[N];
 
 /** The latest wire type of each event. */
-export type LatestTypes = {
+export interface LatestTypes {
   "inventory.snapshot": "inventory.snapshot.v1";
-};
+}
 
 /** The payload of the latest version of `N`. */
 export type LatestPayload<N extends EventName> = PayloadOf<LatestTypes[N]>;

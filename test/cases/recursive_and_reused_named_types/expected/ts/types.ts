@@ -65,19 +65,19 @@ export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
 
 /** Every version of each event, by name. */
-export type EventsByName = {
+export interface EventsByName {
   "comment.posted": CommentPostedEvent;
   "folder.moved": FolderMovedEvent;
-};
+}
 
 /** Any version of the event named `N`. */
 export type EventOfName<N extends EventName> = EventsByName[N];
 
 /** The latest wire type of each event. */
-export type LatestTypes = {
+export interface LatestTypes {
   "comment.posted": "comment.posted.v1";
   "folder.moved": "folder.moved.v1";
-};
+}
 
 /** The payload of the latest version of `N`. */
 export type LatestPayload<N extends EventName> = PayloadOf<LatestTypes[N]>;

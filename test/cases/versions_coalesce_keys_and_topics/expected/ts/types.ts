@@ -116,21 +116,21 @@ export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
 
 /** Every version of each event, by name. */
-export type EventsByName = {
+export interface EventsByName {
   "build.log-line": BuildLogLineEvent;
   "build.progress": BuildProgressEvent;
   "server.restarted": ServerRestartedEvent;
-};
+}
 
 /** Any version of the event named `N`. */
 export type EventOfName<N extends EventName> = EventsByName[N];
 
 /** The latest wire type of each event. */
-export type LatestTypes = {
+export interface LatestTypes {
   "build.log-line": "build.log-line.v1";
   "build.progress": "build.progress.v3";
   "server.restarted": "server.restarted.v1";
-};
+}
 
 /** The payload of the latest version of `N`. */
 export type LatestPayload<N extends EventName> = PayloadOf<LatestTypes[N]>;

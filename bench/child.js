@@ -1,0 +1,19 @@
+// One measured run in a fresh process: `node bench/child.js <eventc|quicktype> <args…>`.
+// Runs the tool's own CLI entry in-process and, on exit, prints its peak memory as the last line:
+// {"maxRssKiB": N}. Both tools are measured the same way: a whole process, start to exit.
+import { createRequire } from "node:module";
+
+const [tool, ...args] = process.argv.slice(2);
+process.on("exit", () => {
+  process.stderr.write(`\n${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+});
+
+if (tool === "eventc") {
+  const { main } = await import("../dist/cli/index.js");
+  process.exitCode = await main(["node", "eventc", ...args]);
+} else if (tool === "quicktype") {
+  const { main } = createRequire(import.meta.url)("quicktype");
+  await main(args);
+} else {
+  throw new Error(`unknown tool ${tool}`);
+}

@@ -1,0 +1,30 @@
+// Sampling: run a command in a fresh process `samples` times; report median and min wall time and
+// the median peak RSS the process reported for itself (see child.js).
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const WORK = path.join(ROOT, ".bench");
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+export function measure(label, args, { samples, before, expectStatus = [0] }) {
+  const times = [];
+  const rss = [];
+  for (let i = 0; i < samples; i++) {
+    before?.();
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "child.js"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (!expectStatus.includes(result.status)) throw new Error(`${label} exited ${result.status}: ${result.stderr.slice(-2000)}`);
+    const last = result.stderr.trim().split("\n").at(-1);
+    times.push(elapsed);
+    rss.push(JSON.parse(last).maxRssKiB);
+  }
+  return { label, samples, medianMs: median(times), minMs: Math.min(...times), medianRssMiB: median(rss) / 1024 };
+}

@@ -1,0 +1,37 @@
+// The benchmark command: `npm run bench [-- <suite…>] [--samples N] [--json]`.
+// Every suite measures eventc and its peers side by side in the same run and reports ratios.
+import * as codegen from "./codegen.js";
+
+const suites = [codegen];
+try {
+  suites.push(await import("./registry.js"));
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const samplesAt = args.indexOf("--samples");
+const samples = samplesAt >= 0 ? Number(args[samplesAt + 1]) : 5;
+const names = args.filter((arg, index) => !arg.startsWith("--") && index !== samplesAt + 1 || (samplesAt < 0 && !arg.startsWith("--")));
+const chosen = names.length > 0 ? suites.filter((suite) => names.includes(suite.name)) : suites;
+if (names.some((name) => !suites.some((suite) => suite.name === name))) {
+  console.error(`unknown suite; choose from ${suites.map((suite) => suite.name).join(", ")}`);
+  process.exit(2);
+}
+
+const machine = { node: process.version, platform: `${process.platform}-${process.arch}` };
+const report = { machine, samples, suites: [] };
+for (const suite of chosen) {
+  const result = await suite.run({ samples });
+  report.suites.push({ name: suite.name, description: suite.description, ...result });
+  if (!json) {
+    console.log(`\n## ${suite.name}: ${suite.description}\n`);
+    console.log("| run | median ms | min ms | peak RSS MiB |");
+    console.log("| --- | ---: | ---: | ---: |");
+    for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
+    for (const ratio of result.ratios ?? []) console.log(`\n${ratio.label}: **${ratio.value.toFixed(2)}×**`);
+    for (const note of result.notes ?? []) console.log(`\n${note}`);
+  }
+}
+if (json) console.log(JSON.stringify(report, null, 2));
