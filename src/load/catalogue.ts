@@ -216,14 +216,16 @@ class NamedTypeTable {
 
   /** Adds a type; returns a message when the same name already has a different shape. */
   add(type: NamedType, owner: { event: string; version: number; file: string }): string | undefined {
-    const shape = canonicalJson(type);
+    // Plain JSON first: the same schema converts to the same text, so the sorted form is needed
+    // only when the texts differ.
+    const shape = JSON.stringify(type);
     const ownerText = `event "${owner.event}" v${owner.version} (${owner.file})`;
     const existing = this.types.get(type.name);
     if (existing === undefined) {
       this.types.set(type.name, { type, shape, owner: ownerText });
       return undefined;
     }
-    if (existing.shape === shape) return undefined;
+    if (existing.shape === shape || canonicalJson(existing.type) === canonicalJson(type)) return undefined;
     return `named type "${type.name}" has two different shapes: one used by ${existing.owner}, another by ${ownerText}; give one of them another id`;
   }
 

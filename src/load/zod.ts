@@ -7,8 +7,8 @@
  * returns an empty schema, without error, when handed a v4 schema: so the major is detected per
  * schema, and an empty result is treated as a failure, never emitted.
  */
+import { createRequire } from "node:module";
 import { toJSONSchema } from "zod/v4/core";
-import { zodToJsonSchema } from "zod-to-json-schema";
 import type { JsonSchema } from "../ir/types.js";
 
 export type ZodMajor = 3 | 4;
@@ -230,6 +230,15 @@ function walkV3(schema: object, path: string[], seen: Set<object>, found: Unrepr
   }
 }
 
+type ZodToJsonSchema = typeof import("zod-to-json-schema").zodToJsonSchema;
+let v3Converter: ZodToJsonSchema | undefined;
+
+/** zod-to-json-schema, loaded on the first Zod v3 schema only: it brings Zod v3 along. */
+function zodToJsonSchema(): ZodToJsonSchema {
+  v3Converter ??= (createRequire(import.meta.url)("zod-to-json-schema") as { zodToJsonSchema: ZodToJsonSchema }).zodToJsonSchema;
+  return v3Converter;
+}
+
 /** Field path for messages: `status.parts[].type`, union members as `<2>`. */
 export function formatPath(path: string[]): string {
   let text = "";
@@ -258,7 +267,7 @@ export function toWireSchema(schema: object): JsonSchema {
     return result;
   }
   if (major === 3) {
-    const result = zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0], {
+    const result = zodToJsonSchema()(schema as Parameters<ZodToJsonSchema>[0], {
       target: "jsonSchema7",
       $refStrategy: "root",
       definitionPath: "$defs",

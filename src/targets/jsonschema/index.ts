@@ -1,12 +1,14 @@
 /**
  * The `jsonschema` target: draft 2020-12 schemas, self-contained except where noted.
  *   <wire type>.json  one per event version: the payload, named types under `$defs`
- *   event.json        the union of every event document `{ "type": …, "payload": … }`
+ *   event.json        the union of every event document `{ "type": …, "payload": … }`; each
+ *                     payload refers to its version's file by `$id`
  *   envelope.json     the envelope around one event (refers to event.json)
+ * `$id`s are file names, so the references resolve wherever the folder is served or loaded.
  */
 import type { Catalogue, JsonSchema } from "../../ir/types.js";
 import type { OutputFile, Target } from "../target.js";
-import { DIALECT, definitions, nodeSchema, reachableTypes, versionSchema } from "./schema.js";
+import { DIALECT, versionSchema, versionSchemaId } from "./schema.js";
 
 /** RFC 3339 date-time in UTC, as envelopes carry it. */
 export const ENVELOPE_TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z$";
@@ -17,21 +19,20 @@ export function eventUnionSchema(catalogue: Catalogue): JsonSchema {
     for (const version of event.versions) {
       const member: JsonSchema = {
         type: "object",
-        properties: { type: { type: "string", const: version.wireType }, payload: nodeSchema(version.payload) },
+        properties: { type: { type: "string", const: version.wireType }, payload: { $ref: versionSchemaId(version.wireType) } },
         required: ["type", "payload"],
       };
       if (event.description !== undefined) member.description = event.description;
       members[version.wireType] = member;
     }
   }
-  const types = reachableTypes(catalogue.events.flatMap((event) => event.versions.map((version) => version.payload)), catalogue);
   return {
     $schema: DIALECT,
     $id: "event.json",
     title: "Event",
     description: "One event of the catalogue: a wire type naming event and version, and its payload.",
     oneOf: Object.keys(members).map((wireType) => ({ $ref: `#/$defs/${wireType}` })),
-    $defs: { ...members, ...definitions(types, catalogue) },
+    $defs: members,
   };
 }
 

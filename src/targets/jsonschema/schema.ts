@@ -137,9 +137,14 @@ export function definitions(names: string[], catalogue: Catalogue): JsonSchema {
   return Object.fromEntries(names.map((name) => [name, namedTypeSchema(byName.get(name)!)]));
 }
 
+/** `$id` (and file name) of a version's payload schema. */
+export function versionSchemaId(wireType: string): string {
+  return `${wireType}.json`;
+}
+
 /** A self-contained schema of one version's payload. */
 export function versionSchema(version: EventVersion, catalogue: Catalogue, description?: string): JsonSchema {
-  const schema: JsonSchema = { $schema: DIALECT, $id: `${version.wireType}.json`, title: version.wireType };
+  const schema: JsonSchema = { $schema: DIALECT, $id: versionSchemaId(version.wireType), title: version.wireType };
   if (description !== undefined) schema.description = description;
   Object.assign(schema, nodeSchema(version.payload));
   const names = reachableTypes([version.payload], catalogue);
