@@ -22,6 +22,11 @@ export function emitTargets(catalogue: Catalogue, targetIds: string[]): PlannedF
   });
 }
 
+/** Each chosen target's warnings for the catalogue, prefixed with the target id. */
+export function targetWarnings(catalogue: Catalogue, targetIds: string[]): string[] {
+  return targetIds.flatMap((id) => (findTarget(id)?.warnings?.(catalogue) ?? []).map((warning) => `${id}: ${warning}`));
+}
+
 function writeOptions(options: GenerateOptions) {
   const cwd = options.cwd ?? process.cwd();
   return {
@@ -31,10 +36,10 @@ function writeOptions(options: GenerateOptions) {
   };
 }
 
-export async function generate(options: GenerateOptions): Promise<{ catalogue: Catalogue; report: WriteReport }> {
+export async function generate(options: GenerateOptions): Promise<{ catalogue: Catalogue; report: WriteReport; warnings: string[] }> {
   const catalogue = await loadCatalogue({ schemasDir: options.schemasDir, ...(options.cwd ? { cwd: options.cwd } : {}) });
   const files = emitTargets(catalogue, options.targets);
-  return { catalogue, report: writeOutputs(files, writeOptions(options)) };
+  return { catalogue, report: writeOutputs(files, writeOptions(options)), warnings: targetWarnings(catalogue, options.targets) };
 }
 
 export async function checkGenerated(options: GenerateOptions): Promise<{ catalogue: Catalogue; report: CheckReport }> {

@@ -606,7 +606,7 @@ export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
 
 /** Every version of each event, by name. */
-export type EventsByName = {
+export interface EventsByName {
   "file.edited": FileEditedEvent;
   "file.watcher.updated": FileWatcherUpdatedEvent;
   "installation.update-available": InstallationUpdateAvailableEvent;
@@ -625,13 +625,13 @@ export type EventsByName = {
   "session.status": SessionStatusEvent;
   "session.updated": SessionUpdatedEvent;
   "todo.updated": TodoUpdatedEvent;
-};
+}
 
 /** Any version of the event named `N`. */
 export type EventOfName<N extends EventName> = EventsByName[N];
 
 /** The latest wire type of each event. */
-export type LatestTypes = {
+export interface LatestTypes {
   "file.edited": "file.edited.v1";
   "file.watcher.updated": "file.watcher.updated.v1";
   "installation.update-available": "installation.update-available.v1";
@@ -650,7 +650,7 @@ export type LatestTypes = {
   "session.status": "session.status.v2";
   "session.updated": "session.updated.v1";
   "todo.updated": "todo.updated.v1";
-};
+}
 
 /** The payload of the latest version of `N`. */
 export type LatestPayload<N extends EventName> = PayloadOf<LatestTypes[N]>;

@@ -51,8 +51,9 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
 
 async function generateOnce(config: ResolvedConfig): Promise<number> {
   const started = performance.now();
-  const { catalogue, report } = await generate({ schemasDir: config.schemasDir, outDir: config.outDir, targets: config.targets });
+  const { catalogue, report, warnings } = await generate({ schemasDir: config.schemasDir, outDir: config.outDir, targets: config.targets });
   const ms = Math.round(performance.now() - started);
+  for (const warning of warnings) process.stderr.write(`eventc: warning: ${warning}\n`);
   process.stdout.write(
     `${relative(config.outDir)}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed` +
       ` (${counts(catalogue)}; ${config.targets.join(", ")}) in ${ms} ms\n`,

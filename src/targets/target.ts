@@ -18,6 +18,11 @@ export interface Target {
   /** Sub-folder of the output folder that this target owns. */
   folder: string;
   emit(catalogue: Catalogue): OutputFile[];
+  /**
+   * Optional: things the target could not carry faithfully for this catalogue, one line each.
+   * `eventc generate` prints them as warnings; they never stop generation.
+   */
+  warnings?(catalogue: Catalogue): string[];
 }
 
 /** First line of every generated source file: no versions, no timestamps. */

@@ -1,0 +1,82 @@
+/**
+ * The `rust` target: a cargo crate of serde types for the catalogue.
+ *   Cargo.toml      serde, serde_json, serde_repr, typeshare
+ *   typeshare.toml  how typeshare-cli maps `JsonValue` (any JSON) in each language
+ *   src/lib.rs      crate docs and re-exports
+ *   src/types.rs    named types, payload structs and the inline types they declare
+ *   src/event.rs    `Event` (adjacently tagged, with an explicit unknown case), `EventEnvelope`, helpers
+ *   src/wire.rs     `JsonValue` and the serde helpers the types use
+ * The crate builds, passes `cargo clippy -- -D warnings`, `cargo fmt --check` and `cargo doc`
+ * warning-free. Types typeshare cannot carry faithfully are given a stand-in and reported by
+ * `warnings()`.
+ */
+import type { Catalogue } from "../../ir/types.js";
+import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
+import { eventModule, eventVariants } from "./event-module.js";
+import { docLines, Lowering } from "./lower.js";
+import { pascalCase } from "./names.js";
+import { imports, renderItem } from "./render.js";
+import { cargoToml, libModule, typeshareToml, wireModule } from "./crate-files.js";
+
+/** Default crate name. */
+export const CRATE_NAME = "eventc-events";
+
+const HEADER = `// ${GENERATED_NOTICE}\n\n`;
+
+const payloadName = (event: string, version: number): string => `${pascalCase(event)}V${version}`;
+
+/** Lowers the whole catalogue; throws an EventcError on names that cannot be told apart. */
+function lowerCatalogue(catalogue: Catalogue): Lowering {
+  const lowering = new Lowering(catalogue);
+  const { namespace } = lowering;
+  for (const type of catalogue.types) namespace.claim(lowering.typeName(type.name), `type "${type.name}"`);
+  for (const event of catalogue.events) {
+    for (const version of event.versions) {
+      const context = { event: event.name, version: version.version, file: event.source.file };
+      namespace.claim(payloadName(event.name, version.version), `the payload of "${version.wireType}"`, context);
+    }
+  }
+  for (const type of catalogue.types) lowering.namedType(type);
+  for (const event of catalogue.events) {
+    for (const version of event.versions) {
+      const name = payloadName(event.name, version.version);
+      const docs = docLines(event.description, version.payload.description);
+      docs.push(...(docs.length > 0 ? [""] : []), `Payload of \`${version.wireType}\`.`);
+      lowering.declare(name, version.payload, docs, {
+        prefix: name,
+        owner: `the payload of "${version.wireType}"`,
+        indirect: false,
+        context: { event: event.name, version: version.version, file: event.source.file, path: "" },
+      });
+    }
+  }
+  namespace.finish();
+  return lowering;
+}
+
+export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME): OutputFile[] {
+  const lowering = lowerCatalogue(catalogue);
+  const body = lowering.items.map(renderItem).join("\n\n");
+  const types = ["//! Named types, event payloads and the types declared inside them.", "", ...imports(body), "", body, ""].join("\n");
+  return [
+    { path: "Cargo.toml", contents: cargoToml(crateName) },
+    { path: "typeshare.toml", contents: typeshareToml() },
+    { path: "src/lib.rs", contents: HEADER + libModule(crateName) },
+    { path: "src/types.rs", contents: HEADER + types },
+    { path: "src/event.rs", contents: HEADER + eventModule(eventVariants(catalogue, payloadName)) },
+    { path: "src/wire.rs", contents: HEADER + wireModule() },
+  ];
+}
+
+/** Every type typeshare cannot carry faithfully, one line each, in declaration order. */
+export function rustWarnings(catalogue: Catalogue): string[] {
+  return lowerCatalogue(catalogue).warnings.map((warning) => `typeshare: "${warning.type}": ${warning.reason}.`);
+}
+
+export const rustTarget: Target = {
+  id: "rust",
+  description: "Rust crate: serde structs and enums, the adjacently tagged Event enum, envelope and helpers",
+  folder: "rust",
+  emit: (catalogue) => emitRust(catalogue),
+  warnings: rustWarnings,
+};

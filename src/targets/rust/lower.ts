@@ -1,0 +1,313 @@
+/**
+ * Lowers IR type nodes to Rust items (model.ts).
+ *
+ * Mapping, node by node:
+ *   string → String · number (integer) → i64 · number → f64 · boolean → bool · null → ()
+ *   unknown → JsonValue (serde_json::Value) · array → Vec<T> · record → BTreeMap<K, V>
+ *   nullable → Option<T> · ref → the named type, boxed where it closes a cycle
+ *   tuple → (A, B, …) (with a rest element: Vec<JsonValue>)
+ *   object → struct · enum / string literal(s) → unit enum · integer literal(s) → repr enum
+ *   union with discriminator → internally tagged enum · other unions → untagged enum
+ * Inline objects, enums and unions become items named after where they sit:
+ * `<Owner><Field>` (`SessionInfoTime`), `<Enum><Variant><Field>` inside tagged variants.
+ */
+import { EventcError } from "../../errors.js";
+import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } from "../../ir/types.js";
+import type { RustField, RustItem, RustType, ShareWarning, UntaggedVariant } from "./model.js";
+import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent } from "./names.js";
+
+/** Where a type expression sits: the item prefix for inline names, and the named type it belongs to. */
+interface Place {
+  /** PascalCase prefix for inline items declared here. */
+  prefix: string;
+  /** Human description of the owner, for messages. */
+  owner: string;
+  /** The named type whose definition this is part of (for recursion), if any. */
+  named?: string;
+  /** Inside a Vec or map: a reference here needs no Box. */
+  indirect: boolean;
+  context: { event?: string; version?: number; path?: string; file?: string };
+}
+
+const same = (rust: string): RustType => ({ rust, share: rust });
+
+/** The JSON value type: `serde_json::Value` behind an alias typeshare maps to each language's "any JSON". */
+export const JSON_VALUE = "JsonValue";
+
+export class Lowering {
+  readonly items: RustItem[] = [];
+  readonly warnings: ShareWarning[] = [];
+  readonly namespace = new TypeNamespace();
+  private readonly named = new Map<string, NamedType>();
+  private readonly typeNames = new Map<string, string>();
+  /** Named types reachable from each named type without passing through a Vec or map. */
+  private readonly directReach = new Map<string, Set<string>>();
+
+  constructor(catalogue: Catalogue) {
+    for (const type of catalogue.types) {
+      this.named.set(type.name, type);
+      this.typeNames.set(type.name, variantIdent(type.name));
+    }
+    for (const type of catalogue.types) this.directReach.set(type.name, this.reach(type.name));
+  }
+
+  /** The Rust name of a named type. */
+  typeName(name: string): string {
+    const rust = this.typeNames.get(name);
+    if (rust === undefined) throw new EventcError(`reference to unknown type "${name}"`);
+    return rust;
+  }
+
+  /** Declares a named type at top level (its name already claimed). */
+  namedType(type: NamedType): void {
+    const name = this.typeName(type.name);
+    this.declare(name, type.type, docLines(type.description, type.type.description), {
+      prefix: name,
+      owner: `type "${type.name}"`,
+      named: type.name,
+      indirect: false,
+      context: {},
+    });
+  }
+
+  /** Declares an item called `name` for `node`: a struct, an enum or an alias. */
+  declare(name: string, node: TypeNode, docs: string[], place: Place): void {
+    switch (node.kind) {
+      case "object":
+        this.items.push({ kind: "struct", name, docs, share: { kind: "faithful" }, fields: this.fields(node, name, place) });
+        return;
+      case "enum":
+        this.unitEnum(name, docs, node.values);
+        return;
+      case "literal":
+        if (typeof node.value === "string") return this.unitEnum(name, docs, [node.value]);
+        if (isInteger(node.value)) return this.reprEnum(name, docs, [node.value]);
+        break;
+      case "union":
+        if (node.discriminator !== undefined && node.tags !== undefined) return this.taggedEnum(name, docs, node, place);
+        if (node.members.every((member) => member.kind === "literal" && typeof member.value === "string")) {
+          return this.unitEnum(name, docs, node.members.map((member) => String((member as { value: string }).value)));
+        }
+        if (node.members.every((member) => member.kind === "literal" && isInteger(member.value))) {
+          return this.reprEnum(name, docs, node.members.map((member) => (member as { value: number }).value));
+        }
+        return this.untaggedEnum(name, docs, node, place);
+      default:
+        break;
+    }
+    const type = this.expr(node, { ...place, prefix: name });
+    this.items.push({ kind: "alias", name, docs, share: type.share === type.rust ? { kind: "faithful" } : { kind: "stand-in", as: type.share }, type });
+  }
+
+  /** A type expression for `node`, declaring inline items as needed. */
+  expr(node: TypeNode, place: Place): RustType {
+    switch (node.kind) {
+      case "string":
+        return same("String");
+      case "number":
+        return node.integer ? { rust: "i64", share: "I54" } : same("f64");
+      case "boolean":
+        return same("bool");
+      case "null":
+        return same("()");
+      case "unknown":
+        return same(JSON_VALUE);
+      case "literal":
+        if (typeof node.value === "boolean") {
+          this.warn(place.prefix, `the literal ${node.value} is carried as a plain bool in Rust`);
+          return same("bool");
+        }
+        if (typeof node.value === "number" && !isInteger(node.value)) {
+          this.warn(place.prefix, `the literal ${node.value} is carried as a plain f64 in Rust`);
+          return same("f64");
+        }
+        return this.inline(node, place);
+      case "enum":
+      case "object":
+      case "union":
+        return this.inline(node, place);
+      case "array": {
+        const items = this.expr(node.items, { ...place, prefix: `${place.prefix}Item`, indirect: true });
+        return { rust: `Vec<${items.rust}>`, share: `Vec<${items.share}>` };
+      }
+      case "tuple": {
+        if (node.rest !== undefined) {
+          this.warn(place.prefix, "a tuple with rest elements is carried as a list of JSON values");
+          return { rust: `Vec<${JSON_VALUE}>`, share: `Vec<${JSON_VALUE}>` };
+        }
+        const items = node.items.map((item, index) => this.expr(item, { ...place, prefix: `${place.prefix}${index}` }));
+        this.warn(place.prefix, "typeshare has no tuples; it carries this tuple as opaque JSON");
+        return { rust: `(${items.map((item) => item.rust).join(", ")}${items.length === 1 ? "," : ""})`, share: JSON_VALUE };
+      }
+      case "record": {
+        const key = node.keys.kind === "enum" ? this.inline(node.keys, { ...place, prefix: `${place.prefix}Key` }) : same("String");
+        const values = this.expr(node.values, { ...place, prefix: `${place.prefix}Value`, indirect: true });
+        return { rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` };
+      }
+      case "nullable": {
+        const inner = this.expr(node.inner, place);
+        return { rust: `Option<${inner.rust}>`, share: `Option<${inner.share}>` };
+      }
+      case "ref": {
+        const name = this.typeName(node.name);
+        const boxed = !place.indirect && place.named !== undefined && (this.directReach.get(node.name)?.has(place.named) ?? false);
+        return boxed ? { rust: `Box<${name}>`, share: name } : same(name);
+      }
+    }
+  }
+
+  /** Declares `node` as an item named after its place and refers to it. */
+  private inline(node: TypeNode, place: Place): RustType {
+    const name = this.namespace.claim(place.prefix, place.owner, place.context);
+    this.declare(name, node, docLines(node.description), place);
+    return same(name);
+  }
+
+  fields(node: ObjectNode, prefix: string, place: Place, skip?: string): RustField[] {
+    const kept = node.fields.filter((field) => field.name !== skip);
+    const idents = distinctIdents(kept.map((field) => field.name), fieldIdent, "_");
+    return kept.map((field, index) => this.field(field, idents[index]!, prefix, place));
+  }
+
+  private field(field: Field, ident: string, prefix: string, place: Place): RustField {
+    const path = place.context.path === undefined || place.context.path === "" ? field.name : `${place.context.path}.${field.name}`;
+    const nullable = field.type.kind === "nullable";
+    const type = this.expr(field.type, { ...place, prefix: `${prefix}${variantIdent(field.name)}`, indirect: false, context: { ...place.context, path } });
+    const docs = docLines(field.description, field.type.kind === "object" || field.type.kind === "enum" || field.type.kind === "union" ? undefined : field.type.description);
+    if (field.default !== undefined) {
+      if (docs.length > 0) docs.push("");
+      docs.push(`Absent on the wire means the default \`${JSON.stringify(field.default)}\`.`);
+    }
+    if (!field.optional) return { ident, wire: field.name, type, docs, optional: false, nullable };
+    return {
+      ident,
+      wire: field.name,
+      type: { rust: `Option<${type.rust}>`, share: `Option<${type.share}>` },
+      docs,
+      optional: true,
+      nullable,
+    };
+  }
+
+  private unitEnum(name: string, docs: string[], values: string[]): void {
+    const idents = distinctIdents(values, variantIdent, "");
+    this.items.push({ kind: "unit-enum", name, docs, share: { kind: "faithful" }, variants: values.map((wire, index) => ({ ident: idents[index]!, wire })) });
+  }
+
+  private reprEnum(name: string, docs: string[], values: number[]): void {
+    this.warn(name, "typeshare has no integer enums; it carries this one as a plain integer");
+    const variants = values.map((value) => ({ ident: value < 0 ? `Minus${-value}` : `V${value}`, value }));
+    this.items.push({ kind: "repr-enum", name, docs, share: { kind: "stand-in", as: "I54" }, variants });
+  }
+
+  private taggedEnum(name: string, docs: string[], node: UnionNode, place: Place): void {
+    const tag = node.discriminator!;
+    const tags = node.tags!;
+    this.warn(name, `typeshare supports only adjacently tagged enums; the discriminator "${tag}" sits inside each variant's object, so typeshare carries it as opaque JSON`);
+    const idents = distinctIdents(tags, variantIdent, "");
+    const variants = node.members.map((member, index) => {
+      const ident = idents[index]!;
+      const { object, description } = this.objectOf(member, place);
+      const variantPlace = { ...place, prefix: `${name}${ident}`, owner: `${place.owner} variant "${tags[index]}"` };
+      return { ident, wire: tags[index]!, docs: docLines(member.description ?? description), fields: this.fields(object, `${name}${ident}`, variantPlace, tag) };
+    });
+    this.items.push({ kind: "tagged-enum", name, docs, share: { kind: "stand-in", as: JSON_VALUE }, tag, variants });
+  }
+
+  private untaggedEnum(name: string, docs: string[], node: UnionNode, place: Place): void {
+    this.warn(name, "typeshare has no untagged enums; it carries this union as opaque JSON");
+    const idents = distinctIdents(node.members.map(memberWord), (word) => word, "");
+    const variants = node.members.map((member, index): UntaggedVariant => {
+      const ident = idents[index]!;
+      const memberDocs = docLines(member.description);
+      if (member.kind === "null") return { ident, docs: memberDocs, shape: "unit" };
+      if (member.kind === "object") return { ident, docs: memberDocs, shape: "struct", fields: this.fields(member, `${name}${ident}`, { ...place, prefix: `${name}${ident}` }) };
+      return { ident, docs: memberDocs, shape: "newtype", type: this.expr(member, { ...place, prefix: `${name}${ident}` }) };
+    });
+    this.items.push({ kind: "untagged-enum", name, docs, share: { kind: "stand-in", as: JSON_VALUE }, variants });
+  }
+
+  /** The object a discriminated-union member is, following refs. */
+  private objectOf(member: TypeNode, place: Place): { object: ObjectNode; description?: string } {
+    let node = member;
+    let description: string | undefined;
+    for (let depth = 0; node.kind === "ref" && depth < 32; depth++) {
+      const target = this.named.get(node.name);
+      if (target === undefined) break;
+      description ??= target.description;
+      node = target.type;
+    }
+    if (node.kind !== "object") throw new EventcError(`a discriminated union member of ${place.owner} is not an object`, place.context);
+    return description === undefined ? { object: node } : { object: node, description };
+  }
+
+  private warn(type: string, reason: string): void {
+    this.warnings.push({ type, reason });
+  }
+
+  /** Named types reachable from `start` by direct containment (not through Vec or map). */
+  private reach(start: string): Set<string> {
+    const seen = new Set<string>();
+    const queue = [start];
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      const type = this.named.get(name);
+      if (type === undefined) continue;
+      for (const target of directRefs(type.type)) {
+        if (!seen.has(target)) {
+          seen.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    return seen;
+  }
+}
+
+function directRefs(node: TypeNode): string[] {
+  switch (node.kind) {
+    case "ref":
+      return [node.name];
+    case "object":
+      return node.fields.flatMap((field) => directRefs(field.type));
+    case "union":
+      return node.members.flatMap(directRefs);
+    case "nullable":
+      return directRefs(node.inner);
+    case "tuple":
+      return node.items.flatMap(directRefs);
+    default:
+      return [];
+  }
+}
+
+function isInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value);
+}
+
+/** The variant name of an untagged-union member, by what it is. */
+function memberWord(member: TypeNode): string {
+  switch (member.kind) {
+    case "ref":
+      return variantIdent(member.name);
+    case "number":
+      return member.integer ? "Integer" : "Number";
+    case "boolean":
+      return "Bool";
+    case "literal":
+      return variantIdent(String(member.value));
+    case "record":
+      return "Map";
+    case "array":
+    case "tuple":
+      return "List";
+    default:
+      return pascalCase(member.kind);
+  }
+}
+
+/** Doc comment lines from descriptions (empty descriptions dropped, paragraphs separated). */
+export function docLines(...descriptions: (string | undefined)[]): string[] {
+  const parts = descriptions.filter((text): text is string => text !== undefined && text.trim() !== "");
+  return parts.flatMap((text, index) => [...(index > 0 ? [""] : []), ...text.trim().split("\n").map((line) => line.trimEnd())]);
+}

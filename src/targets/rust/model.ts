@@ -1,0 +1,89 @@
+/**
+ * The Rust items a catalogue lowers to, before printing. Each item knows its serde shape and how
+ * typeshare sees it; the printer (render.ts) turns items into source text and nothing else.
+ */
+
+/** A Rust type expression, with the type typeshare should read for it when that differs. */
+export interface RustType {
+  /** The type as written in Rust, e.g. `Option<BTreeMap<String, i64>>`. */
+  rust: string;
+  /**
+   * The same type as typeshare should parse it: `i64` → `I54`, `BTreeMap` → `HashMap`, tuples →
+   * `JsonValue`. Equal to `rust` when typeshare can read the Rust type as it is.
+   */
+  share: string;
+}
+
+export interface RustField {
+  /** Identifier without the `r#` escape (render adds it). */
+  ident: string;
+  /** Name on the wire. */
+  wire: string;
+  type: RustType;
+  docs: string[];
+  /** Optional on the wire: absent stays absent on re-serialisation. */
+  optional: boolean;
+  /** Null allowed on the wire (the type is `Option<…>` for it). */
+  nullable: boolean;
+}
+
+/** How typeshare is told about an item. */
+export type ShareMode =
+  /** `#[typeshare]`: typeshare carries the item faithfully. */
+  | { kind: "faithful" }
+  /** `#[typeshare(serialized_as = "…")]`: typeshare sees a simpler stand-in; a warning says why. */
+  | { kind: "stand-in"; as: string };
+
+interface ItemBase {
+  name: string;
+  docs: string[];
+  share: ShareMode;
+}
+
+export interface StructItem extends ItemBase {
+  kind: "struct";
+  fields: RustField[];
+}
+
+export interface AliasItem extends ItemBase {
+  kind: "alias";
+  type: RustType;
+}
+
+/** Unit variants serialised as strings (Zod enums, string literals). */
+export interface UnitEnumItem extends ItemBase {
+  kind: "unit-enum";
+  variants: { ident: string; wire: string }[];
+}
+
+/** Unit variants serialised as integers (unions of integer literals), via serde_repr. */
+export interface ReprEnumItem extends ItemBase {
+  kind: "repr-enum";
+  variants: { ident: string; value: number }[];
+}
+
+/** A discriminated union: internally tagged, the discriminator inside each variant's object. */
+export interface TaggedEnumItem extends ItemBase {
+  kind: "tagged-enum";
+  tag: string;
+  variants: { ident: string; wire: string; docs: string[]; fields: RustField[] }[];
+}
+
+/** A plain union: untagged, members tried in declaration order. */
+export interface UntaggedEnumItem extends ItemBase {
+  kind: "untagged-enum";
+  variants: UntaggedVariant[];
+}
+
+export type UntaggedVariant =
+  | { ident: string; docs: string[]; shape: "unit" }
+  | { ident: string; docs: string[]; shape: "newtype"; type: RustType }
+  | { ident: string; docs: string[]; shape: "struct"; fields: RustField[] };
+
+export type RustItem = StructItem | AliasItem | UnitEnumItem | ReprEnumItem | TaggedEnumItem | UntaggedEnumItem;
+
+/** A typeshare limitation met while lowering: the type it concerns and why. */
+export interface ShareWarning {
+  type: string;
+  reason: string;
+}

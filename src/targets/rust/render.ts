@@ -1,0 +1,177 @@
+/**
+ * Prints Rust items as source text already in `rustfmt` form (default settings, 100 columns), so
+ * `cargo fmt --check` passes on the crate as generated.
+ */
+import type { RustField, RustItem, UntaggedVariant } from "./model.js";
+import { rustIdent } from "./names.js";
+
+const MAX_WIDTH = 100;
+const ATTR_ARGS_WIDTH = 70;
+const STRUCT_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]";
+const UNIT_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]";
+const REPR_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]";
+
+/**
+ * Doc text made safe for rustdoc: brackets and angle brackets outside code spans are escaped (no
+ * accidental intra-doc links or HTML tags) and bare URLs are wrapped in `<…>`.
+ */
+export function escapeDoc(line: string): string {
+  return line
+    .split(/(`[^`]*`)/)
+    .map((part, index) =>
+      index % 2 === 1
+        ? part
+        : part
+            .replace(/([[\]])/g, "\\$1")
+            .replace(/</g, "&lt;")
+            .replace(/>/g, "&gt;")
+            .replace(/\b(https?:\/\/[^\s)]+)/g, "<$1>"),
+    )
+    .join("");
+}
+
+export function docs(lines: readonly string[], indent: string): string[] {
+  return lines.map((line) => (line === "" ? `${indent}///` : `${indent}/// ${escapeDoc(line)}`));
+}
+
+/** `#[name(a, b)]`, broken one argument per line when it does not fit, as rustfmt does. */
+export function attribute(name: string, args: readonly string[], indent: string): string[] {
+  const list = args.join(", ");
+  const line = `${indent}#[${name}(${list})]`;
+  // rustfmt's attr_fn_like_width (70) bounds a list of several arguments; one argument stays put.
+  if (args.length === 1 || (line.length <= MAX_WIDTH && list.length <= ATTR_ARGS_WIDTH)) return [line];
+  return [`${indent}#[${name}(`, ...args.map((arg, index) => `${indent}    ${arg}${index < args.length - 1 ? "," : ""}`), `${indent})]`];
+}
+
+/** A match arm, in block form when it does not fit on one line. */
+export function matchArm(pattern: string, body: string, indent: string): string[] {
+  const line = `${indent}${pattern} => ${body},`;
+  if (line.length <= MAX_WIDTH) return [line];
+  return [`${indent}${pattern} => {`, `${indent}    ${body}`, `${indent}}`];
+}
+
+const quote = (text: string): string => JSON.stringify(text);
+
+function fieldLines(field: RustField, indent: string, visibility: string): string[] {
+  const ident = rustIdent(field.ident);
+  const serde: string[] = [];
+  if (ident !== field.wire) serde.push(`rename = ${quote(field.wire)}`);
+  if (field.optional) {
+    serde.push("default", 'skip_serializing_if = "Option::is_none"');
+    if (field.nullable) serde.push('deserialize_with = "crate::wire::present"');
+  } else if (field.nullable) {
+    // Without this, serde would read a missing nullable field as null; the wire requires it.
+    serde.push('deserialize_with = "Option::deserialize"');
+  }
+  const lines = docs(field.docs, indent);
+  if (serde.length > 0) lines.push(...attribute("serde", serde, indent));
+  if (field.type.share !== field.type.rust) lines.push(...attribute("typeshare", [`serialized_as = ${quote(field.type.share)}`], indent));
+  lines.push(`${indent}${visibility}${ident}: ${field.type.rust},`);
+  return lines;
+}
+
+function shareAttribute(item: RustItem): string[] {
+  return item.share.kind === "faithful" ? ["#[typeshare]"] : attribute("typeshare", [`serialized_as = ${quote(item.share.as)}`], "");
+}
+
+/** Longest field list rustfmt keeps on one line in a struct variant (`struct_variant_width`). */
+const STRUCT_VARIANT_WIDTH = 35;
+
+/** A struct variant: on one line when its fields are bare and short, as rustfmt prints it. */
+function structVariant(ident: string, fields: readonly RustField[], indent: string, compact: boolean): string[] {
+  if (fields.length === 0) return [`${indent}${ident} {},`];
+  const bare = fields.every((field) => field.docs.length === 0 && fieldLines(field, "", "").length === 1);
+  const list = fields.map((field) => `${rustIdent(field.ident)}: ${field.type.rust}`).join(", ");
+  const line = `${indent}${ident} { ${list} },`;
+  if (compact && bare && list.length <= STRUCT_VARIANT_WIDTH && line.length <= MAX_WIDTH) return [line];
+  return [`${indent}${ident} {`, ...structBody(fields, `${indent}    `, ""), `${indent}},`];
+}
+
+function structBody(fields: readonly RustField[], indent: string, visibility: string): string[] {
+  return fields.flatMap((field) => fieldLines(field, indent, visibility));
+}
+
+function variantRename(ident: string, wire: string, indent: string): string[] {
+  return ident === wire ? [] : [`${indent}#[serde(rename = ${quote(wire)})]`];
+}
+
+/**
+ * Variants of one enum, each with its attributes and docs. rustfmt prints every struct variant
+ * vertically when the enum mixes one-line and multi-line variants; otherwise short bare ones stay
+ * on one line.
+ */
+function variantList(render: (compact: boolean) => string[][]): string[] {
+  const compact = render(true);
+  const multi = compact.filter((variant) => variant.length > 1).length;
+  return (multi > 0 && multi < compact.length ? render(false) : compact).flat();
+}
+
+function untaggedVariant(variant: UntaggedVariant, compact: boolean): string[] {
+  const head = docs(variant.docs, "    ");
+  switch (variant.shape) {
+    case "unit":
+      return [...head, `    ${variant.ident},`];
+    case "newtype":
+      return [...head, `    ${variant.ident}(${variant.type.rust}),`];
+    case "struct":
+      return [...head, ...structVariant(variant.ident, variant.fields, "    ", compact)];
+  }
+}
+
+export function renderItem(item: RustItem): string {
+  const lines = docs(item.docs, "");
+  switch (item.kind) {
+    case "struct":
+      lines.push(...shareAttribute(item), STRUCT_DERIVES);
+      if (item.fields.length === 0) lines.push(`pub struct ${item.name} {}`);
+      else lines.push(`pub struct ${item.name} {`, ...structBody(item.fields, "    ", "pub "), "}");
+      break;
+    case "alias":
+      lines.push(...shareAttribute(item), `pub type ${item.name} = ${item.type.rust};`);
+      break;
+    case "unit-enum":
+      lines.push(...shareAttribute(item), UNIT_DERIVES, `pub enum ${item.name} {`);
+      for (const variant of item.variants) lines.push(...variantRename(variant.ident, variant.wire, "    "), `    ${variant.ident},`);
+      lines.push("}");
+      break;
+    case "repr-enum":
+      lines.push(...shareAttribute(item), REPR_DERIVES, "#[repr(i64)]", `pub enum ${item.name} {`);
+      for (const variant of item.variants) lines.push(`    ${variant.ident} = ${variant.value},`);
+      lines.push("}");
+      break;
+    case "tagged-enum":
+      lines.push(...shareAttribute(item), STRUCT_DERIVES, `#[serde(tag = ${quote(item.tag)})]`, `pub enum ${item.name} {`);
+      lines.push(
+        ...variantList((compact) =>
+          item.variants.map((variant) => [
+            ...docs(variant.docs, "    "),
+            ...variantRename(variant.ident, variant.wire, "    "),
+            ...(variant.fields.length === 0 ? [`    ${variant.ident},`] : structVariant(variant.ident, variant.fields, "    ", compact)),
+          ]),
+        ),
+      );
+      lines.push("}");
+      break;
+    case "untagged-enum":
+      lines.push(...shareAttribute(item), STRUCT_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
+      lines.push(...variantList((compact) => item.variants.map((variant) => untaggedVariant(variant, compact))));
+      lines.push("}");
+      break;
+  }
+  return lines.join("\n");
+}
+
+/** The `use` lines a module body needs, sorted as rustfmt sorts them. */
+export function imports(source: string, extra: readonly string[] = []): string[] {
+  // Only code counts: names inside doc comments and string literals need no import.
+  const body = source.replace(/^\s*\/\/.*$/gm, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const uses = [...extra];
+  if (/\bBTreeMap</.test(body)) uses.push("use std::collections::BTreeMap;");
+  if (/\bJsonValue\b/.test(body) && !/pub type JsonValue/.test(body)) uses.push("use crate::wire::JsonValue;");
+  const serde = ["Deserialize", "Serialize"].filter((name) => new RegExp(`\\b${name}\\b`).test(body));
+  if (serde.length === 1) uses.push(`use serde::${serde[0]!};`);
+  if (serde.length > 1) uses.push(`use serde::{${serde.join(", ")}};`);
+  if (/\bSerialize_repr\b/.test(body)) uses.push("use serde_repr::{Deserialize_repr, Serialize_repr};");
+  if (/#\[typeshare\b/.test(source)) uses.push("use typeshare::typeshare;");
+  return uses.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,66 @@
+/**
+ * The Rust target over the example catalogue: the committed crate is what the target emits, it
+ * passes fmt/clippy/doc, round-trips JSON through serde (unknown events and unknown fields
+ * included), and typeshare-cli turns it into TypeScript that type-checks.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { loadCatalogue } from "../../src/load/catalogue.js";
+import { emitRust, rustWarnings } from "../../src/targets/rust/index.js";
+import type { Catalogue } from "../../src/ir/types.js";
+import { ROOT, snapshot } from "../helpers.js";
+import { qualityChecks, run, TYPESHARE, writeCrate } from "./cargo.js";
+
+let catalogue: Catalogue;
+let crate: string;
+
+beforeAll(async () => {
+  catalogue = await loadCatalogue({ schemasDir: path.join(ROOT, "schemas"), cwd: ROOT });
+  crate = writeCrate("example", emitRust(catalogue));
+});
+
+describe("rust target on schemas/", () => {
+  test("generated/rust is exactly what the target emits", () => {
+    const folder = path.join(ROOT, "generated", "rust");
+    const emitted = new Map(emitRust(catalogue).map((file) => [file.path, file.contents]));
+    expect([...snapshot(folder).keys()].sort()).toEqual([...emitted.keys()].sort());
+    for (const [file, contents] of emitted) expect(readFileSync(path.join(folder, file), "utf8"), file).toBe(contents);
+  });
+
+  test("emitting twice gives the same bytes", () => {
+    expect(emitRust(catalogue)).toEqual(emitRust(catalogue));
+  });
+
+  test("cargo fmt, clippy and doc pass without warnings", () => {
+    qualityChecks(crate);
+  });
+
+  test("typeshare warnings name each type it cannot carry and why", () => {
+    expect(rustWarnings(catalogue)).toEqual([
+      'typeshare: "DiagnosticSeverity": typeshare has no integer enums; it carries this one as a plain integer.',
+      'typeshare: "DiagnosticCode": typeshare has no untagged enums; it carries this union as opaque JSON.',
+      'typeshare: "MessageInfo": typeshare supports only adjacently tagged enums; the discriminator "role" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+      'typeshare: "Part": typeshare supports only adjacently tagged enums; the discriminator "type" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+      'typeshare: "ToolState": typeshare supports only adjacently tagged enums; the discriminator "status" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+      'typeshare: "SessionErrorV1Error": typeshare supports only adjacently tagged enums; the discriminator "name" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+      'typeshare: "SessionStatusV2Status": typeshare supports only adjacently tagged enums; the discriminator "type" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+    ]);
+  });
+
+  test("typeshare-cli writes TypeScript for the crate that type-checks", () => {
+    const out = path.join(crate, "typeshare-out");
+    mkdirSync(out, { recursive: true });
+    const file = path.join(out, "events.ts");
+    const result = run(TYPESHARE, [".", "--lang=typescript", "--config-file", "typeshare.toml", `--output-file=${file}`], crate);
+    expect(result.status, result.stderr).toBe(0);
+    const ts = readFileSync(file, "utf8");
+    expect(ts).toContain('\t| { type: "session.status.v2", payload: SessionStatusV2 }');
+    expect(ts).toContain("export type Part = unknown;");
+    const config = { compilerOptions: { strict: true, noEmit: true, target: "es2022", types: [] }, files: ["events.ts"] };
+    writeFileSync(path.join(out, "tsconfig.json"), JSON.stringify(config));
+    const tsc = run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", out], crate);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+});
