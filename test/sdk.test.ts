@@ -106,6 +106,13 @@ describe("metadata and guards", () => {
     expect(sdk.isEventType("session.status.v3")).toBe(false);
   });
 
+  test("coalesce keys: JSON of the name and the values at the coalesce paths", () => {
+    expect(sdk.coalesceKey(statusV2 as sdk.Event)).toBe('["session.status","s1"]');
+    expect(sdk.coalesceKey({ type: "lsp.client.diagnostics.v1", payload: { serverID: "ts", path: "a.ts", diagnostics: [] } })).toBe('["lsp.client.diagnostics","ts","a.ts"]');
+    expect(sdk.coalesceKey({ type: "installation.update-available.v1", payload: { version: "1.0.0" } })).toBe('["installation.update-available"]');
+    expect(sdk.coalesceKey({ type: "file.edited.v1", payload: { file: "a.ts" } })).toBeUndefined();
+  });
+
   test("guards narrow by name and by version", () => {
     expect(sdk.isSessionStatus(statusV2)).toBe(true);
     expect(sdk.isSessionStatusV1(statusV2)).toBe(false);

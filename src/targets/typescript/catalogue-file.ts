@@ -81,7 +81,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   });
   writer.write(' from "./types.js";').newLine();
   writer.writeLine(
-    'import { check, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";',
+    'import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";',
   );
 
   writer.blankLine();
@@ -153,6 +153,12 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   );
   fn(writer, "eventName(type: EventType): EventName", ["return eventMeta[type].name;"], "The event name of a wire type: `session.status.v2` → `session.status`.");
   fn(writer, "eventVersion(type: EventType): number", ["return eventMeta[type].version;"], "The version of a wire type.");
+  fn(
+    writer,
+    "coalesceKey(event: Event): string | undefined",
+    ["const meta: EventMeta = eventMeta[event.type];", "return coalesceKeyOf(meta.name, meta.coalesce, event.payload);"],
+    "The coalesce key of an event (`[name, values…]` as JSON text); undefined when its event is never coalesced.",
+  );
   fn(
     writer,
     "latestEvent<N extends EventName>(name: N, payload: PayloadOf<LatestTypes[N]>): EventOf<LatestTypes[N]>",

@@ -11,7 +11,7 @@ import type {
   LatestTypes,
   PayloadOf,
 } from "./types.js";
-import { check, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -96,6 +96,12 @@ export function eventName(type: EventType): EventName {
 /** The version of a wire type. */
 export function eventVersion(type: EventType): number {
   return eventMeta[type].version;
+}
+
+/** The coalesce key of an event (`[name, values…]` as JSON text); undefined when its event is never coalesced. */
+export function coalesceKey(event: Event): string | undefined {
+  const meta: EventMeta = eventMeta[event.type];
+  return coalesceKeyOf(meta.name, meta.coalesce, event.payload);
 }
 
 /** Builds the latest version's event document for `name`. */

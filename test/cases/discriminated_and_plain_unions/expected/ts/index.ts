@@ -2,4 +2,4 @@
 
 export * from "./types.js";
 export * from "./catalogue.js";
-export { ENVELOPE_TIME, check, type EnvelopeParseResult, type EventParseResult, type UnknownEvent, type ValidationIssue, type WireField, type WireShape, type WireShapes } from "./wire.js";
+export { ENVELOPE_TIME, check, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type UnknownEvent, type ValidationIssue, type WireField, type WireShape, type WireShapes } from "./wire.js";

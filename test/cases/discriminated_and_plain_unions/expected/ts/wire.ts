@@ -276,3 +276,18 @@ export function parseEnvelopeWith<E>(payloads: WireShapes, shapes: WireShapes, i
   const envelope = input as unknown as EventEnvelope<never>;
   return result.kind === "event" ? { kind: "event", envelope } : { kind: "unknown", envelope };
 }
+
+/**
+ * The coalesce key of an event: the JSON text of `[name, value at each path…]`, absent values as
+ * `null` (the Rust crate's `Event::coalesce_key` gives the same text). `paths` undefined: the event
+ * is never coalesced.
+ */
+export function coalesceKeyOf(name: string, paths: readonly (readonly string[])[] | undefined, payload: unknown): string | undefined {
+  if (paths === undefined) return undefined;
+  const values = paths.map((path) => {
+    let value: unknown = payload;
+    for (const segment of path) value = isRecord(value) ? value[segment] : undefined;
+    return value === undefined ? null : value;
+  });
+  return JSON.stringify([name, ...values]);
+}
