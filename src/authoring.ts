@@ -58,6 +58,25 @@ export interface EventcConfig {
   out?: string;
   /** Targets to generate. Default: every target. */
   targets?: string[];
+  /** Schema registry gate (`eventc check`, `eventc lock`). */
+  registry?: RegistryConfig;
+}
+
+/** Compatibility modes of the registry gate (schema-registry convention). */
+export type CompatibilityMode =
+  | "backward"
+  | "forward"
+  | "full"
+  | "backward-transitive"
+  | "forward-transitive"
+  | "full-transitive"
+  | "none";
+
+export interface RegistryConfig {
+  /** Default mode for every event. Default `full`. */
+  mode?: CompatibilityMode;
+  /** Per-event modes, by event name; they win over `mode` and over `--mode`. */
+  events?: Record<string, CompatibilityMode>;
 }
 
 /** Identity function that gives `eventc.config.ts` its types. */

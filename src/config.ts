@@ -5,10 +5,21 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod/v4";
-import type { EventcConfig } from "./authoring.js";
+import type { CompatibilityMode, EventcConfig, RegistryConfig } from "./authoring.js";
 import { EventcError } from "./errors.js";
 import { importSchemaModule } from "./load/modules.js";
 import { targetIds } from "./targets/index.js";
+
+/** Every compatibility mode, in the order `eventc rules` and the docs list them. */
+export const COMPATIBILITY_MODES = [
+  "backward",
+  "forward",
+  "full",
+  "backward-transitive",
+  "forward-transitive",
+  "full-transitive",
+  "none",
+] as const satisfies readonly CompatibilityMode[];
 
 export const CONFIG_FILES = ["eventc.config.ts", "eventc.config.mts", "eventc.config.js", "eventc.config.mjs"];
 
@@ -19,6 +30,12 @@ const configSchema = z.strictObject({
     .array(z.string().refine((id) => targetIds.includes(id), { message: `unknown target; choose from ${targetIds.join(", ")}` }))
     .min(1)
     .optional(),
+  registry: z
+    .strictObject({
+      mode: z.enum(COMPATIBILITY_MODES).optional(),
+      events: z.record(z.string(), z.enum(COMPATIBILITY_MODES)).optional(),
+    })
+    .optional(),
 });
 
 /** The settings of one run, paths absolute. */
@@ -28,6 +45,8 @@ export interface ResolvedConfig {
   schemasDir: string;
   outDir: string;
   targets: string[];
+  /** Registry settings from the config file (flags are applied by the registry commands). */
+  registry: RegistryConfig;
 }
 
 export interface ConfigOverrides {
@@ -50,6 +69,7 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     schemasDir: overrides.schemas !== undefined ? path.resolve(cwd, overrides.schemas) : path.resolve(base, config.schemas ?? "schemas"),
     outDir: overrides.out !== undefined ? path.resolve(cwd, overrides.out) : path.resolve(base, config.out ?? "generated"),
     targets: overrides.targets ?? config.targets ?? [...targetIds],
+    registry: config.registry ?? {},
   };
   if (file !== undefined) resolved.file = file;
   return resolved;

@@ -10,6 +10,10 @@ import { targetIds } from "../targets/index.js";
 import { generateCommand, type GenerateFlags } from "./generate.js";
 import { initCommand } from "./init.js";
 import { listCommand } from "./list.js";
+import { checkCommand, type CheckFlags } from "./check.js";
+import { diffCommand, type DiffFlags } from "./diff.js";
+import { lockCommand, type LockFlags } from "./lock.js";
+import { rulesCommand } from "./rules.js";
 
 function packageVersion(): string {
   const manifest = new URL("../../package.json", import.meta.url);
@@ -60,6 +64,59 @@ export function buildProgram(): Command {
     .addHelpText("after", example("eventc init --dir my-events   # then: cd my-events && eventc generate"))
     .action((flags: { dir?: string }) => {
       process.exitCode = initCommand(path.resolve(flags.dir ?? "."));
+    });
+
+  const modeHelp = "compatibility mode: backward, forward, full, *-transitive, none (default: full, or the config's registry.mode)";
+  program
+    .command("check")
+    .description("Fail when the catalogue breaks a published event version (against the lockfile, or the schemas at a git ref).")
+    .option("--against <git-ref>", "compare with the schemas folder at this git ref instead of the lockfile")
+    .option("--lock <file>", "lockfile (default: eventc.lock.json beside the config)")
+    .option("--mode <mode>", modeHelp)
+    .option("--policy <policy>", "reader policy: tolerant (readers ignore unknown fields) or strict", "tolerant")
+    .option("--format <format>", "output: text, json or github", "text")
+    .option("--schemas <dir>", "folder of schema modules (default: schemas)")
+    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .addHelpText("after", example("eventc check --against origin/main --format github   # in a pull request"))
+    .action(async (flags: CheckFlags) => {
+      process.exitCode = await checkCommand(flags);
+    });
+
+  program
+    .command("lock")
+    .description("Record the catalogue in the lockfile; published versions are rewritten only when the change is compatible.")
+    .option("--force", "record breaking changes too")
+    .option("--lock <file>", "lockfile (default: eventc.lock.json beside the config)")
+    .option("--mode <mode>", modeHelp)
+    .option("--policy <policy>", "reader policy: tolerant or strict", "tolerant")
+    .option("--format <format>", "output when refusing: text, json or github", "text")
+    .option("--schemas <dir>", "folder of schema modules (default: schemas)")
+    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .addHelpText("after", example("eventc lock && git add eventc.lock.json   # after merging to main"))
+    .action(async (flags: LockFlags) => {
+      process.exitCode = await lockCommand(flags);
+    });
+
+  program
+    .command("diff")
+    .description("Compare two JSON Schema files, lockfiles or schemas folders and print the findings and per-mode verdicts.")
+    .argument("<old>", "previous: JSON Schema file, lockfile or schemas folder")
+    .argument("<new>", "current: same kind as <old>")
+    .option("--mode <mode>", "compatibility mode that decides the exit code (default: full)")
+    .option("--policy <policy>", "reader policy (default: strict for JSON Schema files, tolerant otherwise)")
+    .option("--format <format>", "output: text, json or github", "text")
+    .addHelpText("after", example("eventc diff old/session.status.v1.json generated/jsonschema/session.status.v1.json --mode backward"))
+    .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
+      process.exitCode = await diffCommand(oldPath, newPath, flags);
+    });
+
+  program
+    .command("rules")
+    .description("List the breaking-change rules: id, family, the directions they can break, purpose.")
+    .option("--format <format>", "output: text or json", "text")
+    .addHelpText("after", example("eventc rules --format json | jq '.[].id'"))
+    .action((flags: { format?: string }) => {
+      process.exitCode = rulesCommand(flags);
     });
 
   return program;

@@ -138,6 +138,7 @@ export class SchemaReader {
   private readUnion(options: unknown[], path: string[]): TypeNode {
     const isNull = (option: unknown): boolean => (option as JsonSchema).type === "null" && Object.keys(option as object).length === 1;
     const nonNull = options.filter((option) => !isNull(option));
+    if (nonNull.length === 0) return { kind: "null" };
     const members = nonNull.map((option, index) => this.read(option, nonNull.length > 1 ? [...path, `<${index + 1}>`] : path));
     const inner: TypeNode = members.length === 1 ? members[0]! : this.discriminate({ kind: "union", members });
     return nonNull.length < options.length ? { kind: "nullable", inner } : inner;

@@ -1,0 +1,69 @@
+/** `eventc check`: the registry gate — compare the catalogue with the lockfile or a git ref. */
+import path from "node:path";
+import { resolveConfig, type ResolvedConfig } from "../config.js";
+import { loadCatalogue } from "../load/catalogue.js";
+import { compareRegistries, registryFromCatalogue, versionHints, type CheckResult } from "../registry/check.js";
+import { loadCatalogueAtRef } from "../registry/git.js";
+import { LOCKFILE, readLockfile } from "../registry/lockfile.js";
+import { modeResolver, parseFormat, parsePolicy } from "../registry/options.js";
+import { locateFindings, printReport, type Format } from "../registry/report.js";
+import { createLineFinder } from "../registry/source-lines.js";
+import type { Policy, Registry } from "../registry/types.js";
+
+export interface CheckFlags {
+  schemas?: string;
+  config?: string;
+  lock?: string;
+  against?: string;
+  mode?: string;
+  policy?: string;
+  format?: string;
+}
+
+export interface RegistrySettings {
+  config: ResolvedConfig;
+  lockFile: string;
+  format: Format;
+  policy: Policy;
+  modeFor: ReturnType<typeof modeResolver>;
+}
+
+/** Flags and config of `check` and `lock`, validated before anything is loaded. */
+export async function registrySettings(flags: CheckFlags): Promise<RegistrySettings> {
+  const format = parseFormat(flags.format ?? "text");
+  const policy = parsePolicy(flags.policy ?? "tolerant");
+  const cwd = process.cwd();
+  const config = await resolveConfig(cwd, {
+    ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(flags.schemas !== undefined ? { schemas: flags.schemas } : {}),
+  });
+  const base = config.file !== undefined ? path.dirname(config.file) : cwd;
+  const lockFile = flags.lock !== undefined ? path.resolve(cwd, flags.lock) : path.join(base, LOCKFILE);
+  return { config, lockFile, format, policy, modeFor: modeResolver(config.registry, flags.mode) };
+}
+
+export const display = (file: string): string => path.relative(process.cwd(), file).split(path.sep).join("/") || file;
+
+/** Adds `defineEvent` lines to findings worth annotating (loading ts-morph only then). */
+export async function addLines(result: CheckResult): Promise<void> {
+  if (result.findings.every((finding) => finding.severity === "info")) return;
+  locateFindings(result.findings, await createLineFinder(process.cwd()));
+}
+
+export async function checkCommand(flags: CheckFlags): Promise<number> {
+  const settings = await registrySettings(flags);
+  const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
+  let previous: Registry;
+  let against: string;
+  if (flags.against !== undefined) {
+    previous = registryFromCatalogue(await loadCatalogueAtRef(flags.against, settings.config.schemasDir, process.cwd()));
+    against = `${display(settings.config.schemasDir)} against git ref "${flags.against}"`;
+  } else {
+    previous = readLockfile(settings.lockFile, display(settings.lockFile));
+    against = `${display(settings.config.schemasDir)} against ${display(settings.lockFile)}`;
+  }
+  const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
+  await addLines(result);
+  printReport({ result, policy: settings.policy, hints: versionHints(result.findings, current), against }, settings.format);
+  return result.compatible ? 0 : 1;
+}

@@ -1,0 +1,38 @@
+/**
+ * Settings shared by the registry commands: mode, reader policy, output format, each from a flag
+ * or the config, validated with a usage error (exit 2) that lists the choices.
+ */
+import type { RegistryConfig } from "../authoring.js";
+import { COMPATIBILITY_MODES } from "../config.js";
+import { EventcError } from "../errors.js";
+import { FORMATS, type Format } from "./report.js";
+import { POLICIES, type CompatibilityMode, type Policy } from "./types.js";
+
+export const DEFAULT_MODE: CompatibilityMode = "full";
+
+function choose<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new EventcError(`${flag} "${value}" is not one of: ${choices.join(", ")}`);
+}
+
+export function parseMode(value: string): CompatibilityMode {
+  return choose(value, COMPATIBILITY_MODES, "--mode");
+}
+
+export function parsePolicy(value: string): Policy {
+  return choose(value, POLICIES, "--policy");
+}
+
+export function parseFormat(value: string): Format {
+  return choose(value, FORMATS, "--format");
+}
+
+/**
+ * The mode of each event: the config's per-event entry, else `--mode`, else the config's `mode`,
+ * else `full`.
+ */
+export function modeResolver(config: RegistryConfig, flag: string | undefined): (event: string) => CompatibilityMode {
+  const fallback = flag !== undefined ? parseMode(flag) : (config.mode ?? DEFAULT_MODE);
+  const perEvent = config.events ?? {};
+  return (event) => perEvent[event] ?? fallback;
+}

@@ -1,0 +1,19 @@
+/**
+ * Every rule, in the order `eventc rules` and docs/registry.md list them. Adding a rule: write
+ * the record in its family file, add it to that family's list; nothing else changes.
+ */
+import type { RuleInfo } from "../types.js";
+import { boundsRules } from "./bounds.js";
+import { eventRules } from "./event.js";
+import { fieldRules } from "./field.js";
+import { REF_TARGET_CHANGED, typeRules } from "./type.js";
+import { unionRules } from "./union.js";
+
+export { eventRules } from "./event.js";
+
+/** Node rules in the order the walker runs them. */
+export const nodeRules = [...fieldRules, ...typeRules, ...unionRules, ...boundsRules];
+
+export const allRules: RuleInfo[] = [...eventRules, ...fieldRules, ...typeRules, REF_TARGET_CHANGED, ...unionRules, ...boundsRules].map(
+  ({ id, family, purpose, breaks, severity }) => ({ id, family, purpose, breaks, ...(severity ? { severity } : {}) }),
+);

@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { defineEvent } from "eventc";
+
+const TokenUsage = z.object({ input: z.int(), output: z.int(), cache: z.int() }).meta({ id: "TokenUsage" });
+
+export const event = defineEvent("session.status", {
+  description: "Test event.",
+  versions: {
+    1: z.object({ usage: TokenUsage }),
+  },
+});
