@@ -13,13 +13,13 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-export function measure(label, args, { samples, before, expectStatus = [0] }) {
+export function measure(label, args, { samples, before, expectStatus = [0], cwd = ROOT }) {
   const times = [];
   const rss = [];
   for (let i = 0; i < samples; i++) {
     before?.();
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "child.js"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "child.js"), ...args], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (!expectStatus.includes(result.status)) throw new Error(`${label} exited ${result.status}: ${result.stderr.slice(-2000)}`);
     const last = result.stderr.trim().split("\n").at(-1);

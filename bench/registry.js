@@ -5,16 +5,13 @@
  * repository's), records it with `eventc lock`, then times whole `eventc check` runs (a fresh
  * process each, as in CI): once with an unchanged catalogue and once with one breaking change.
  *
- * Shape: `run({ runs? }) → { rows: [{ label, medianMs, minMs, maxMs, runs }] }`.
+ * Each sample is a whole fresh process (bench/child.js), as in CI.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = path.join(ROOT, "bin", "eventc.js");
+import { measure, ROOT } from "./measure.js";
 const MODULES = 50;
 const EVENTS_PER_MODULE = 10;
 
@@ -43,52 +40,23 @@ function writeCatalogue(dir, broken) {
   }
 }
 
-function eventc(dir, ...args) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8" });
-  return { ms: performance.now() - started, code: result.status, stderr: result.stderr };
-}
+export const description = "eventc check against the lockfile, 500 events x 3 versions";
 
-function summarize(label, times) {
-  const sorted = [...times].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  const round = (ms) => Math.round(ms * 10) / 10;
-  return { label, medianMs: round(median), minMs: round(sorted[0]), maxMs: round(sorted.at(-1)), runs: sorted.length };
-}
-
-export async function run(options = {}) {
-  const runs = options.runs ?? 5;
+export async function run({ samples }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "eventc-bench-registry-"));
   try {
     symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     mkdirSync(path.join(dir, "schemas"));
     writeCatalogue(dir, false);
-    const lock = eventc(dir, "lock");
-    if (lock.code !== 0) throw new Error(`eventc lock failed: ${lock.stderr}`);
-    const rows = [];
-    for (const [label, broken, expected] of [
-      ["check 500 events × 3 versions (unchanged)", false, 0],
-      ["check 500 events × 3 versions (one breaking change)", true, 1],
-    ]) {
-      writeCatalogue(dir, broken);
-      const times = [];
-      for (let index = 0; index < runs; index++) {
-        const check = eventc(dir, "check");
-        if (check.code !== expected) throw new Error(`eventc check exited ${check.code}, expected ${expected}: ${check.stderr}`);
-        times.push(check.ms);
-      }
-      rows.push(summarize(label, times));
-    }
-    return { rows };
+    const lock = spawnSync(process.execPath, [path.join(ROOT, "bin", "eventc.js"), "lock"], { cwd: dir, encoding: "utf8" });
+    if (lock.status !== 0) throw new Error(`eventc lock failed: ${lock.stderr}`);
+    const unchanged = measure("eventc check (unchanged)", ["eventc", "check"], { samples, cwd: dir });
+    writeCatalogue(dir, true);
+    const breaking = measure("eventc check (one breaking change, with source lines)", ["eventc", "check"], { samples, cwd: dir, expectStatus: [1] });
+    return { rows: [unchanged, breaking] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export const name = "registry";
-export default { name, run };
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(JSON.stringify(await run(), null, 2));
-}

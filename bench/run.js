@@ -1,19 +1,15 @@
 // The benchmark command: `npm run bench [-- <suite…>] [--samples N] [--json]`.
 // Every suite measures eventc and its peers side by side in the same run and reports ratios.
 import * as codegen from "./codegen.js";
+import * as registry from "./registry.js";
 
-const suites = [codegen];
-try {
-  suites.push(await import("./registry.js"));
-} catch (error) {
-  if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
-}
+const suites = [codegen, registry];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const samplesAt = args.indexOf("--samples");
 const samples = samplesAt >= 0 ? Number(args[samplesAt + 1]) : 5;
-const names = args.filter((arg, index) => !arg.startsWith("--") && index !== samplesAt + 1 || (samplesAt < 0 && !arg.startsWith("--")));
+const names = args.filter((arg, index) => !arg.startsWith("--") && (samplesAt < 0 || index !== samplesAt + 1));
 const chosen = names.length > 0 ? suites.filter((suite) => names.includes(suite.name)) : suites;
 if (names.some((name) => !suites.some((suite) => suite.name === name))) {
   console.error(`unknown suite; choose from ${suites.map((suite) => suite.name).join(", ")}`);
