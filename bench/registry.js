@@ -34,7 +34,7 @@ function moduleSource(module, broken) {
   return `import { z } from "zod";\nimport { defineEvent } from "eventc";\n\n${events.join("\n\n")}\n`;
 }
 
-function writeCatalogue(dir, broken) {
+export function writeCatalogue(dir, broken) {
   for (let module = 0; module < MODULES; module++) {
     writeFileSync(path.join(dir, "schemas", `m${module}.ts`), moduleSource(module, broken && module === 0));
   }

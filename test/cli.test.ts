@@ -88,6 +88,17 @@ describe("eventc generate", () => {
   });
 });
 
+describe("eventc check on this repository", () => {
+  test("the example catalogue is compatible with its committed lockfile", () => {
+    const result = runCli(["check", "--format", "json"], ROOT);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as { compatible: boolean; findings: unknown[] };
+    expect(report.compatible).toBe(true);
+    expect(report.findings).toEqual([]);
+  });
+});
+
 describe("eventc init", () => {
   test("scaffolds a project that generates, and refuses to overwrite it", () => {
     const project = workDir("cli-init");
