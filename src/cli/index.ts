@@ -124,6 +124,11 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves to the exit code rather than exiting, so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that closes early (`eventc rules | head`) ends the output, not with a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   const program = buildProgram();
   process.exitCode = 0;
   try {
