@@ -332,7 +332,11 @@ pub struct EventEnvelope {
     /// When it happened, RFC 3339 in UTC.
     pub time: String,
     /// Value of the event's topic path, when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub topic: Option<String>,
     /// The event document.
     pub event: Event,

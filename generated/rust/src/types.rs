@@ -19,7 +19,7 @@ pub enum DiagnosticSeverity {
 }
 
 #[typeshare(serialized_as = "JsonValue")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DiagnosticCode {
     String(String),
@@ -32,12 +32,24 @@ pub enum DiagnosticCode {
 pub struct Diagnostic {
     pub range: Range,
     /// 1 error, 2 warning, 3 information, 4 hint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub severity: Option<DiagnosticSeverity>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub code: Option<DiagnosticCode>,
     /// The tool that reported it, e.g. `typescript`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub source: Option<String>,
     pub message: String,
 }
@@ -54,7 +66,11 @@ pub struct MessageInfoUserTime {
 pub struct MessageInfoAssistantTime {
     #[typeshare(serialized_as = "I54")]
     pub created: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     #[typeshare(serialized_as = "Option<I54>")]
     pub completed: Option<i64>,
 }
@@ -86,7 +102,11 @@ pub enum MessageInfo {
         /// Agent mode that produced it.
         ///
         /// Absent on the wire means the default `"build"`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         mode: Option<String>,
         cost: f64,
         tokens: TokenUsage,
@@ -111,9 +131,17 @@ pub enum Part {
         #[serde(rename = "messageID")]
         message_id: String,
         text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         synthetic: Option<bool>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         time: Option<TimeSpan>,
     },
     #[serde(rename = "reasoning")]
@@ -151,7 +179,11 @@ pub enum Part {
         message_id: String,
         /// MIME type, e.g. `image/png`.
         mime: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         filename: Option<String>,
         /// Where the content lives (data: or file: URL).
         url: String,
@@ -164,7 +196,11 @@ pub enum Part {
         session_id: String,
         #[serde(rename = "messageID")]
         message_id: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         snapshot: Option<String>,
     },
     #[serde(rename = "step-finish")]
@@ -219,7 +255,11 @@ pub struct SessionInfoTime {
     pub created: i64,
     #[typeshare(serialized_as = "I54")]
     pub updated: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     #[typeshare(serialized_as = "Option<I54>")]
     pub archived: Option<i64>,
 }
@@ -240,13 +280,22 @@ pub struct SessionInfo {
     /// Working directory of the session.
     pub directory: String,
     /// Set on sub-agent sessions.
-    #[serde(rename = "parentID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "parentID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub parent_id: Option<String>,
     pub title: String,
     /// Version of the assistant that created it.
     pub version: String,
     pub time: SessionInfoTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub share: Option<SessionInfoShare>,
 }
 
@@ -258,7 +307,11 @@ pub struct TimeSpan {
     #[typeshare(serialized_as = "I54")]
     pub start: i64,
     /// Epoch milliseconds; absent while running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     #[typeshare(serialized_as = "Option<I54>")]
     pub end: Option<i64>,
 }
@@ -339,7 +392,11 @@ pub enum ToolState {
         #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
         input: BTreeMap<String, JsonValue>,
         /// Short label shown while the tool runs.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         title: Option<String>,
         time: TimeSpan,
     },
@@ -506,7 +563,12 @@ pub struct PermissionAskedV1 {
     pub session_id: String,
     #[serde(rename = "messageID")]
     pub message_id: String,
-    #[serde(rename = "callID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "callID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub call_id: Option<String>,
     pub permission: PermissionAskedV1Permission,
     /// Commands or paths the request covers.
@@ -593,7 +655,12 @@ pub enum SessionErrorV1Error {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionErrorV1 {
     /// Absent for errors outside any session.
-    #[serde(rename = "sessionID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sessionID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub session_id: Option<String>,
     pub error: SessionErrorV1Error,
 }

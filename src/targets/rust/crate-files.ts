@@ -21,6 +21,7 @@ path = "src/lib.rs"
 serde = { version = "1.0.181", features = ["derive"] }
 serde_json = "1"
 serde_repr = "0.1"
+regex = { version = "1.10", default-features = false, features = ["std", "unicode"] }
 typeshare = "1"
 `;
 }
@@ -48,16 +49,20 @@ export function libModule(crateName: string): string {
 //!
 //! Every event travels as \`{"type": "<name>.v<version>", "payload": {…}}\` ([\`Event\`]),
 //! usually inside an [\`EventEnvelope\`]. Readers are tolerant: unknown object fields are ignored
-//! and an unknown wire type decodes to [\`Event::Unknown\`] instead of failing.
+//! and an unknown wire type decodes to [\`Event::Unknown\`] instead of failing. Read documents with
+//! [\`Event::from_json_str\`] / [\`EventEnvelope::from_json_str\`] (or [\`decode\`]): serde reads the
+//! types, [\`Validate\`] checks the rest of the schema (bounds, lengths, patterns, item counts).
 // Variants are named after the wire; their sizes and shared suffixes follow the catalogue.
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
 pub mod event;
 pub mod types;
+pub mod validate;
 pub mod wire;
 
 pub use event::{Event, EventEnvelope, UnknownEvent};
 pub use types::*;
+pub use validate::{decode, DecodeError, Issue, Validate};
 pub use wire::JsonValue;
 `;
 }
@@ -78,6 +83,16 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Reads an optional field that may not be null: absent stays \`None\` (through
+/// \`#[serde(default)]\`), a value is read as \`T\`, so null is an error unless \`T\` itself is JSON.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 `;
 }

@@ -5,6 +5,7 @@
  *   src/lib.rs      crate docs and re-exports
  *   src/types.rs    named types, payload structs and the inline types they declare
  *   src/event.rs    `Event` (adjacently tagged, with an explicit unknown case), `EventEnvelope`, helpers
+ *   src/validate.rs `Validate` for every type (bounds, lengths, patterns, …), `decode`, `from_json_str`
  *   src/wire.rs     `JsonValue` and the serde helpers the types use
  * The crate builds, passes `cargo clippy -- -D warnings`, `cargo fmt --check` and `cargo doc`
  * warning-free. Types typeshare cannot carry faithfully are given a stand-in and reported by
@@ -17,6 +18,7 @@ import { docLines, Lowering } from "./lower.js";
 import { pascalCase } from "./names.js";
 import { imports, renderItem } from "./render.js";
 import { cargoToml, libModule, typeshareToml, wireModule } from "./crate-files.js";
+import { validateModule } from "./validate-module.js";
 
 /** Default crate name. */
 export const CRATE_NAME = "eventc-events";
@@ -57,13 +59,15 @@ function lowerCatalogue(catalogue: Catalogue): Lowering {
 export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME): OutputFile[] {
   const lowering = lowerCatalogue(catalogue);
   const body = lowering.items.map(renderItem).join("\n\n");
+  const variants = eventVariants(catalogue, payloadName);
   const types = ["//! Named types, event payloads and the types declared inside them.", "", ...imports(body), "", body, ""].join("\n");
   return [
     { path: "Cargo.toml", contents: cargoToml(crateName) },
     { path: "typeshare.toml", contents: typeshareToml() },
     { path: "src/lib.rs", contents: HEADER + libModule(crateName) },
     { path: "src/types.rs", contents: HEADER + types },
-    { path: "src/event.rs", contents: HEADER + eventModule(eventVariants(catalogue, payloadName)) },
+    { path: "src/event.rs", contents: HEADER + eventModule(variants) },
+    { path: "src/validate.rs", contents: HEADER + validateModule(lowering.items, variants) },
     { path: "src/wire.rs", contents: HEADER + wireModule() },
   ];
 }

@@ -13,11 +13,12 @@
  */
 import { EventcError } from "../../errors.js";
 import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } from "../../ir/types.js";
+import { listCheck, mapCheck, nodeCheck, withCheck } from "./checks.js";
 import type { RustField, RustItem, RustType, ShareWarning, UntaggedVariant } from "./model.js";
 import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent } from "./names.js";
 
 /** Where a type expression sits: the item prefix for inline names, and the named type it belongs to. */
-interface Place {
+export interface Place {
   /** PascalCase prefix for inline items declared here. */
   prefix: string;
   /** Human description of the owner, for messages. */
@@ -74,7 +75,7 @@ export class Lowering {
   declare(name: string, node: TypeNode, docs: string[], place: Place): void {
     switch (node.kind) {
       case "object":
-        this.items.push({ kind: "struct", name, docs, share: { kind: "faithful" }, fields: this.fields(node, name, place) });
+        this.items.push({ kind: "struct", name, docs, share: { kind: "faithful" }, fields: this.fields(node, name, place), closed: node.additional === "reject" });
         return;
       case "enum":
         this.unitEnum(name, docs, node.values);
@@ -99,8 +100,14 @@ export class Lowering {
     this.items.push({ kind: "alias", name, docs, share: type.share === type.rust ? { kind: "faithful" } : { kind: "stand-in", as: type.share }, type });
   }
 
-  /** A type expression for `node`, declaring inline items as needed. */
+  /** A type expression for `node` with its validation, declaring inline items as needed. */
   expr(node: TypeNode, place: Place): RustType {
+    const type = this.bareExpr(node, place);
+    const check = nodeCheck(node, type, place, this.named);
+    return check === undefined ? type : { ...type, check };
+  }
+
+  private bareExpr(node: TypeNode, place: Place): RustType {
     switch (node.kind) {
       case "string":
         return same("String");
@@ -128,25 +135,29 @@ export class Lowering {
         return this.inline(node, place);
       case "array": {
         const items = this.expr(node.items, { ...place, prefix: `${place.prefix}Item`, indirect: true });
-        return { rust: `Vec<${items.rust}>`, share: `Vec<${items.share}>` };
+        return withCheck({ rust: `Vec<${items.rust}>`, share: `Vec<${items.share}>` }, listCheck(node, items.check));
       }
       case "tuple": {
         if (node.rest !== undefined) {
           this.warn(place.prefix, "a tuple with rest elements is carried as a list of JSON values");
-          return { rust: `Vec<${JSON_VALUE}>`, share: `Vec<${JSON_VALUE}>` };
+          const items = node.items.map((item, index) => this.expr(item, { ...place, prefix: `${place.prefix}${index}`, indirect: true }));
+          const rest = this.expr(node.rest, { ...place, prefix: `${place.prefix}Rest`, indirect: true });
+          return { rust: `Vec<${JSON_VALUE}>`, share: `Vec<${JSON_VALUE}>`, check: { kind: "rest-tuple", items, rest } };
         }
         const items = node.items.map((item, index) => this.expr(item, { ...place, prefix: `${place.prefix}${index}` }));
         this.warn(place.prefix, "typeshare has no tuples; it carries this tuple as opaque JSON");
-        return { rust: `(${items.map((item) => item.rust).join(", ")}${items.length === 1 ? "," : ""})`, share: JSON_VALUE };
+        const tuple = { rust: `(${items.map((item) => item.rust).join(", ")}${items.length === 1 ? "," : ""})`, share: JSON_VALUE };
+        return withCheck(tuple, items.some((item) => item.check) ? { kind: "tuple", items: items.map((item) => item.check) } : undefined);
       }
       case "record": {
         const key = node.keys.kind === "enum" ? this.inline(node.keys, { ...place, prefix: `${place.prefix}Key` }) : same("String");
         const values = this.expr(node.values, { ...place, prefix: `${place.prefix}Value`, indirect: true });
-        return { rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` };
+        const keys = node.keys.kind === "string" ? this.expr(node.keys, place).check : undefined;
+        return withCheck({ rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` }, mapCheck(node, keys, values.check));
       }
       case "nullable": {
         const inner = this.expr(node.inner, place);
-        return { rust: `Option<${inner.rust}>`, share: `Option<${inner.share}>` };
+        return withCheck({ rust: `Option<${inner.rust}>`, share: `Option<${inner.share}>` }, inner.check && { kind: "option", inner: inner.check });
       }
       case "ref": {
         const name = this.typeName(node.name);
@@ -179,10 +190,12 @@ export class Lowering {
       docs.push(`Absent on the wire means the default \`${JSON.stringify(field.default)}\`.`);
     }
     if (!field.optional) return { ident, wire: field.name, type, docs, optional: false, nullable };
+    const optionalType: RustType = { rust: `Option<${type.rust}>`, share: `Option<${type.share}>` };
+    if (type.check !== undefined) optionalType.check = { kind: "option", inner: type.check };
     return {
       ident,
       wire: field.name,
-      type: { rust: `Option<${type.rust}>`, share: `Option<${type.share}>` },
+      type: optionalType,
       docs,
       optional: true,
       nullable,
@@ -221,8 +234,8 @@ export class Lowering {
       const ident = idents[index]!;
       const memberDocs = docLines(member.description);
       if (member.kind === "null") return { ident, docs: memberDocs, shape: "unit" };
-      if (member.kind === "object") return { ident, docs: memberDocs, shape: "struct", fields: this.fields(member, `${name}${ident}`, { ...place, prefix: `${name}${ident}` }) };
-      return { ident, docs: memberDocs, shape: "newtype", type: this.expr(member, { ...place, prefix: `${name}${ident}` }) };
+      // Object members become structs of their own, so each member can be read and checked alone.
+      return { ident, docs: memberDocs, shape: "newtype", type: this.expr(member, { ...place, prefix: `${name}${ident}`, indirect: false }) };
     });
     this.items.push({ kind: "untagged-enum", name, docs, share: { kind: "stand-in", as: JSON_VALUE }, variants });
   }

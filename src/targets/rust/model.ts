@@ -12,7 +12,52 @@ export interface RustType {
    * `JsonValue`. Equal to `rust` when typeshare can read the Rust type as it is.
    */
   share: string;
+  /** What validation checks on a value of this type beyond what serde enforces; absent = nothing. */
+  check?: Check;
 }
+
+/** String constraints: lengths in code points, a pattern already in the regex crate's syntax. */
+export interface StringRule {
+  kind: "string";
+  minLength?: number;
+  maxLength?: number;
+  /** Translated pattern and what failing it means (the format name, or the source pattern). */
+  pattern?: { source: string; label: string };
+}
+
+export interface NumberRule {
+  kind: "number";
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  multipleOf?: number;
+}
+
+export interface ItemCountRule {
+  kind: "items";
+  minItems?: number;
+  maxItems?: number;
+}
+
+/**
+ * Validation of one value, as a tree that follows the Rust type: the printer (validate-module.ts)
+ * turns it into statements over a `value` reference and a JSON Pointer `path`.
+ */
+export type Check =
+  | { kind: "rule"; rule: StringRule | NumberRule; integer?: boolean }
+  /** A bool or f64 that must equal one literal (Zod literals Rust widens). */
+  | { kind: "equals"; rust: string; json: string }
+  /** A generated item: call its `Validate` impl. */
+  | { kind: "nested" }
+  /** A type alias: check what it stands for (resolved by name when printing). */
+  | { kind: "alias"; name: string }
+  | { kind: "list"; count?: ItemCountRule; items?: Check }
+  | { kind: "option"; inner: Check }
+  | { kind: "map"; keys?: Check; values?: Check; requiredKeys?: number }
+  | { kind: "tuple"; items: (Check | undefined)[] }
+  /** A tuple with rest elements, carried as `Vec<JsonValue>`: every element is read as its type. */
+  | { kind: "rest-tuple"; items: RustType[]; rest: RustType };
 
 export interface RustField {
   /** Identifier without the `r#` escape (render adds it). */
@@ -43,6 +88,8 @@ interface ItemBase {
 export interface StructItem extends ItemBase {
   kind: "struct";
   fields: RustField[];
+  /** The schema forbids unknown fields (`z.strictObject`): `#[serde(deny_unknown_fields)]`. */
+  closed: boolean;
 }
 
 export interface AliasItem extends ItemBase {
@@ -77,8 +124,7 @@ export interface UntaggedEnumItem extends ItemBase {
 
 export type UntaggedVariant =
   | { ident: string; docs: string[]; shape: "unit" }
-  | { ident: string; docs: string[]; shape: "newtype"; type: RustType }
-  | { ident: string; docs: string[]; shape: "struct"; fields: RustField[] };
+  | { ident: string; docs: string[]; shape: "newtype"; type: RustType };
 
 export type RustItem = StructItem | AliasItem | UnitEnumItem | ReprEnumItem | TaggedEnumItem | UntaggedEnumItem;
 

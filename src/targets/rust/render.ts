@@ -8,6 +8,7 @@ import { rustIdent } from "./names.js";
 const MAX_WIDTH = 100;
 const ATTR_ARGS_WIDTH = 70;
 const STRUCT_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]";
+const UNTAGGED_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize)]";
 const UNIT_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]";
 const REPR_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]";
 
@@ -58,7 +59,8 @@ function fieldLines(field: RustField, indent: string, visibility: string): strin
   if (ident !== field.wire) serde.push(`rename = ${quote(field.wire)}`);
   if (field.optional) {
     serde.push("default", 'skip_serializing_if = "Option::is_none"');
-    if (field.nullable) serde.push('deserialize_with = "crate::wire::present"');
+    // Absent stays absent; null is only read where the schema allows it.
+    serde.push(`deserialize_with = "crate::wire::${field.nullable ? "present" : "not_null"}"`);
   } else if (field.nullable) {
     // Without this, serde would read a missing nullable field as null; the wire requires it.
     serde.push('deserialize_with = "Option::deserialize"');
@@ -106,15 +108,13 @@ function variantList(render: (compact: boolean) => string[][]): string[] {
   return (multi > 0 && multi < compact.length ? render(false) : compact).flat();
 }
 
-function untaggedVariant(variant: UntaggedVariant, compact: boolean): string[] {
+function untaggedVariant(variant: UntaggedVariant): string[] {
   const head = docs(variant.docs, "    ");
   switch (variant.shape) {
     case "unit":
       return [...head, `    ${variant.ident},`];
     case "newtype":
       return [...head, `    ${variant.ident}(${variant.type.rust}),`];
-    case "struct":
-      return [...head, ...structVariant(variant.ident, variant.fields, "    ", compact)];
   }
 }
 
@@ -123,6 +123,7 @@ export function renderItem(item: RustItem): string {
   switch (item.kind) {
     case "struct":
       lines.push(...shareAttribute(item), STRUCT_DERIVES);
+      if (item.closed) lines.push("#[serde(deny_unknown_fields)]");
       if (item.fields.length === 0) lines.push(`pub struct ${item.name} {}`);
       else lines.push(`pub struct ${item.name} {`, ...structBody(item.fields, "    ", "pub "), "}");
       break;
@@ -153,8 +154,9 @@ export function renderItem(item: RustItem): string {
       lines.push("}");
       break;
     case "untagged-enum":
-      lines.push(...shareAttribute(item), STRUCT_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
-      lines.push(...variantList((compact) => item.variants.map((variant) => untaggedVariant(variant, compact))));
+      // Deserialize is written out in validate.rs: members are tried in order and must also be valid.
+      lines.push(...shareAttribute(item), UNTAGGED_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
+      lines.push(...item.variants.flatMap(untaggedVariant));
       lines.push("}");
       break;
   }

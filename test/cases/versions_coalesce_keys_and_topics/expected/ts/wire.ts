@@ -195,10 +195,8 @@ function checkNumber(shape: Extract<WireShape, { kind: "number" }>, value: numbe
   if (shape.maximum !== undefined && value > shape.maximum) fail(`expected at most ${shape.maximum}`);
   if (shape.exclusiveMinimum !== undefined && value <= shape.exclusiveMinimum) fail(`expected more than ${shape.exclusiveMinimum}`);
   if (shape.exclusiveMaximum !== undefined && value >= shape.exclusiveMaximum) fail(`expected less than ${shape.exclusiveMaximum}`);
-  if (shape.multipleOf !== undefined) {
-    const quotient = value / shape.multipleOf;
-    if (Math.abs(quotient - Math.round(quotient)) > 1e-9 * Math.max(1, Math.abs(quotient))) fail(`expected a multiple of ${shape.multipleOf}`);
-  }
+  // Exact IEEE-754 division, as Ajv and the Rust crate check it: every side gives the same answer.
+  if (shape.multipleOf !== undefined && (value / shape.multipleOf) % 1 !== 0) fail(`expected a multiple of ${shape.multipleOf}`);
 }
 
 function checkObject(shape: Extract<WireShape, { kind: "object" }>, value: unknown, shapes: WireShapes, path: string, issues: ValidationIssue[]): void {

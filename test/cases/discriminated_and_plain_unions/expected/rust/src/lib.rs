@@ -4,14 +4,18 @@
 //!
 //! Every event travels as `{"type": "<name>.v<version>", "payload": {…}}` ([`Event`]),
 //! usually inside an [`EventEnvelope`]. Readers are tolerant: unknown object fields are ignored
-//! and an unknown wire type decodes to [`Event::Unknown`] instead of failing.
+//! and an unknown wire type decodes to [`Event::Unknown`] instead of failing. Read documents with
+//! [`Event::from_json_str`] / [`EventEnvelope::from_json_str`] (or [`decode`]): serde reads the
+//! types, [`Validate`] checks the rest of the schema (bounds, lengths, patterns, item counts).
 // Variants are named after the wire; their sizes and shared suffixes follow the catalogue.
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
 pub mod event;
 pub mod types;
+pub mod validate;
 pub mod wire;
 
 pub use event::{Event, EventEnvelope, UnknownEvent};
 pub use types::*;
+pub use validate::{decode, DecodeError, Issue, Validate};
 pub use wire::JsonValue;

@@ -17,18 +17,29 @@ pub enum Shape {
     #[serde(rename = "text")]
     Text {
         text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::wire::not_null"
+        )]
         #[typeshare(serialized_as = "Option<I54>")]
         size: Option<i64>,
     },
 }
 
 #[typeshare(serialized_as = "JsonValue")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CanvasDrawnV1Id {
     String(String),
     Integer(i64),
+}
+
+#[typeshare]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CanvasDrawnV1AnchorObject {
+    pub x: f64,
+    pub y: f64,
 }
 
 #[typeshare]
@@ -39,10 +50,10 @@ pub enum CanvasDrawnV1AnchorCenter {
 }
 
 #[typeshare(serialized_as = "JsonValue")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CanvasDrawnV1Anchor {
-    Object { x: f64, y: f64 },
+    Object(CanvasDrawnV1AnchorObject),
     Center(CanvasDrawnV1AnchorCenter),
 }
 

@@ -50,7 +50,11 @@ pub struct SettingsChangedV1 {
     pub kind: SettingsChangedV1Kind,
     pub schema: SettingsChangedV1Schema,
     pub enabled: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub locale: Option<String>,
     #[serde(deserialize_with = "Option::deserialize")]
     pub timezone: Option<String>,
@@ -61,14 +65,27 @@ pub struct SettingsChangedV1 {
     )]
     pub nickname: Option<Option<String>>,
     /// Absent on the wire means the default `14`.
-    #[serde(rename = "fontSize", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fontSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     #[typeshare(serialized_as = "Option<I54>")]
     pub font_size: Option<i64>,
     /// Absent on the wire means the default `"comfortable"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub density: Option<SettingsChangedV1Density>,
     /// Old toggle; ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub legacy: Option<bool>,
     pub extra: JsonValue,
 }

@@ -16,3 +16,13 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Reads an optional field that may not be null: absent stays `None` (through
+/// `#[serde(default)]`), a value is read as `T`, so null is an error unless `T` itself is JSON.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

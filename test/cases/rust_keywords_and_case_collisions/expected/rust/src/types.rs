@@ -11,7 +11,12 @@ use typeshare::typeshare;
 pub struct SelfRef {
     #[serde(rename = "self")]
     pub self_: String,
-    #[serde(rename = "super", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "super",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub super_: Option<String>,
     #[serde(rename = "crate")]
     #[typeshare(serialized_as = "I54")]
@@ -51,7 +56,8 @@ pub struct JobKeywordsUsedV1 {
     #[serde(
         rename = "session-id",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
     )]
     pub session_id_2: Option<String>,
     #[serde(rename = "1st")]

@@ -7,6 +7,7 @@ use typeshare::typeshare;
 
 #[typeshare]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeviceReportedV1Strict {
     pub serial: String,
 }

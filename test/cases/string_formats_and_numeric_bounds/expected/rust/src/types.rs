@@ -14,11 +14,19 @@ pub struct AccountRegisteredV1 {
     /// Account id.
     pub id: String,
     pub email: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub homepage: Option<String>,
     #[serde(rename = "registeredAt")]
     pub registered_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub birthday: Option<String>,
     pub handle: String,
     pub bio: String,

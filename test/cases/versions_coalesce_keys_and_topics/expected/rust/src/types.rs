@@ -11,7 +11,12 @@ use typeshare::typeshare;
 #[typeshare]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildLogLineV1 {
-    #[serde(rename = "buildID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "buildID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub build_id: Option<String>,
     pub line: String,
 }
@@ -37,7 +42,11 @@ pub struct BuildProgressV1 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV2Build {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub branch: Option<String>,
 }
 

@@ -35,6 +35,7 @@ pub enum LegacyOrderPlacedV1Delivery {
 
 #[typeshare]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LegacyOrderPlacedV1StrictExtras {
     pub a: String,
 }
@@ -55,7 +56,11 @@ pub struct LegacyOrderPlacedV1 {
     pub currency: LegacyOrderPlacedV1Currency,
     #[serde(deserialize_with = "Option::deserialize")]
     pub note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::not_null"
+    )]
     pub coupon: Option<String>,
     pub lines: Vec<LegacyOrderPlacedV1LinesItem>,
     #[typeshare(serialized_as = "JsonValue")]
