@@ -1,31 +1,101 @@
-// Suite `codegen`: `eventc generate` (TypeScript + JSON Schema) over 500 events × 2 versions,
-// against quicktype generating TypeScript from the equivalent JSON Schema (the union eventc emits),
-// in the same run. Each sample is a whole fresh process.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+// Suite `codegen`: over the same 500 events × 2 versions, in the same run,
+// - `eventc generate` (TypeScript + JSON Schema) against quicktype generating TypeScript from the
+//   equivalent JSON Schema (the union eventc emits);
+// - `eventc generate --target rust` against quicktype `--lang rust` from that JSON Schema;
+// - `cargo build` of the generated crate: one warm-up build of an empty crate with the same
+//   Cargo.toml compiles the dependencies (serde, serde_json, regex, …) into the shared target
+//   folder, then each sample rebuilds only the generated crate after `touch src/lib.rs`.
+// Each sample is a whole fresh process.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeCatalogue } from "./catalogue.js";
 import { measure, ROOT, WORK } from "./measure.js";
 
 export const name = "codegen";
-export const description = "eventc generate (ts + jsonschema) vs quicktype --lang ts, 500 events x 2 versions";
+export const description = "eventc generate vs quicktype (ts and rust), and cargo build of the generated crate, 500 events x 2 versions";
+
+const CARGO_TARGET_DIR = path.join(ROOT, "target", "cargo");
+const TIME = "/usr/bin/time";
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * Like measure(), for a native program: wall time per sample, and peak RSS from GNU time (the
+ * largest of the process and the children it waited for, e.g. rustc under cargo) when installed.
+ */
+function measureProgram(label, program, args, { samples, before, cwd, env }) {
+  const times = [];
+  const rss = [];
+  const rssFile = path.join(WORK, "codegen", "rss.txt");
+  const timed = existsSync(TIME);
+  for (let i = 0; i < samples; i++) {
+    before?.();
+    const started = process.hrtime.bigint();
+    const result = timed
+      ? spawnSync(TIME, ["-f", "%M", "-o", rssFile, program, ...args], { cwd, env, encoding: "utf8" })
+      : spawnSync(program, args, { cwd, env, encoding: "utf8" });
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.error || result.status !== 0) throw new Error(`${label} failed: ${result.error?.message ?? result.stderr.slice(-2000)}`);
+    times.push(elapsed);
+    rss.push(timed ? Number(readFileSync(rssFile, "utf8").trim().split("\n").at(-1)) : Number.NaN);
+  }
+  return { label, samples, medianMs: median(times), minMs: Math.min(...times), medianRssMiB: median(rss) / 1024 };
+}
 
 export async function run({ samples }) {
   const schemas = writeCatalogue(path.join(WORK, "codegen", "schemas"), { events: 500, versions: 2 });
   const out = path.join(WORK, "codegen", "generated");
-  const fresh = () => rmSync(out, { recursive: true, force: true });
+  const rustOut = path.join(WORK, "codegen", "generated-rust");
+  const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
 
-  const eventc = measure("eventc generate (ts + jsonschema)", ["eventc", "generate", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples, before: fresh });
+  const eventc = measure("eventc generate (ts + jsonschema)", ["eventc", "generate", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples, before: fresh(out) });
   const unionSchema = path.join(out, "jsonschema", "event.json");
   if (!existsSync(unionSchema)) throw new Error("eventc produced no event.json");
   const quicktypeOut = path.join(WORK, "codegen", "quicktype.ts");
   const quicktype = measure("quicktype --lang ts (same contract)", ["quicktype", "--src-lang", "schema", "--lang", "ts", "--top-level", "Event", "-o", quicktypeOut, unionSchema], { samples });
+
+  const eventcRust = measure("eventc generate --target rust", ["eventc", "generate", "--schemas", schemas, "--out", rustOut, "--target", "rust"], { samples, before: fresh(rustOut) });
+  const quicktypeRustOut = path.join(WORK, "codegen", "quicktype.rs");
+  const quicktypeRust = measure("quicktype --src-lang schema --lang rust (same contract)", ["quicktype", "--src-lang", "schema", "--lang", "rust", "--top-level", "Event", "-o", quicktypeRustOut, unionSchema], { samples });
+
+  const crate = path.join(rustOut, "rust");
+  const env = { ...process.env, CARGO_TARGET_DIR, CARGO_TERM_COLOR: "never" };
+  const warmUpCrate = path.join(WORK, "codegen", "warm-up");
+  rmSync(warmUpCrate, { recursive: true, force: true });
+  mkdirSync(path.join(warmUpCrate, "src"), { recursive: true });
+  cpSync(path.join(crate, "Cargo.toml"), path.join(warmUpCrate, "Cargo.toml"));
+  writeFileSync(path.join(warmUpCrate, "src", "lib.rs"), "");
+  const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warmUpCrate, env, encoding: "utf8" });
+  if (warmUp.error || warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.error?.message ?? warmUp.stderr.slice(-2000)}`);
+  const touch = () => {
+    const now = new Date();
+    utimesSync(path.join(crate, "src", "lib.rs"), now, now);
+  };
+  const cargoBuild = measureProgram("cargo build of the generated crate (debug; dependencies warm, crate rebuilt after touch src/lib.rs)", "cargo", ["build", "--quiet"], { samples, before: touch, cwd: crate, env });
+
   const check = measure("eventc generate --check (no change)", ["eventc", "generate", "--check", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples });
   const example = measure("eventc generate --check (example catalogue)", ["eventc", "generate", "--check", "--schemas", path.join(ROOT, "schemas"), "--out", path.join(ROOT, "generated")], { samples });
 
   const lines = (file) => readFileSync(file, "utf8").split("\n").length;
+  const rustLines = ["event.rs", "types.rs", "validate.rs"].reduce((sum, file) => sum + lines(path.join(crate, "src", file)), 0);
   return {
-    rows: [eventc, quicktype, check, example],
-    ratios: [{ label: "quicktype / eventc (wall time, median)", value: quicktype.medianMs / eventc.medianMs }],
-    notes: [`eventc TypeScript: ${lines(path.join(out, "ts", "types.ts")) + lines(path.join(out, "ts", "catalogue.ts"))} lines; quicktype TypeScript: ${lines(quicktypeOut)} lines`],
+    rows: [eventc, quicktype, eventcRust, quicktypeRust, cargoBuild, check, example],
+    ratios: [
+      { label: "quicktype / eventc, TypeScript (wall time, median)", value: quicktype.medianMs / eventc.medianMs },
+      { label: "quicktype / eventc, Rust (wall time, median)", value: quicktypeRust.medianMs / eventcRust.medianMs },
+    ],
+    notes: [
+      `eventc TypeScript: ${lines(path.join(out, "ts", "types.ts")) + lines(path.join(out, "ts", "catalogue.ts"))} lines; quicktype TypeScript: ${lines(quicktypeOut)} lines`,
+      `eventc Rust: ${rustLines} lines (types, Event enum, validation); quicktype Rust: ${lines(quicktypeRustOut)} lines. ` +
+        "quicktype's Rust flattens the contract: `Event` is one struct `{ payload, event_type }` whose payload is a single struct " +
+        "merging the fields of all 1,000 payload versions (fields missing from some versions become `Option`), and the `Change` " +
+        "discriminated union becomes one struct with an `op` enum and every other field optional; eventc emits one adjacently " +
+        "tagged `Event` variant per version and an internally tagged enum per discriminated union, plus validation.",
+    ],
   };
 }

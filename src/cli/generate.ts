@@ -1,10 +1,22 @@
-/** `eventc generate`: write, check (`--check`) or watch (`--watch`) the generated outputs. */
-import { watch } from "node:fs";
+/**
+ * `eventc generate`: write, check (`--check`) or watch (`--watch`) the generated outputs.
+ *
+ * `--typeshare <langs>` also runs typeshare-cli over the Rust crate, once per language, into
+ * `<out>/typeshare/<lang>/`. typeshare runs on a staged copy of the crate before anything is
+ * written, and its files join the same write (or `--check`) as every target's, so they are in the
+ * manifest, written atomically with the rest and reported when stale.
+ */
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { EventcError } from "../errors.js";
-import { checkGenerated, generate } from "../generate.js";
+import { emitTargets, targetWarnings } from "../generate.js";
 import type { Catalogue } from "../ir/types.js";
+import { loadCatalogue } from "../load/catalogue.js";
+import { findTarget } from "../targets/index.js";
+import { checkOutputs, writeOutputs, type PlannedFile } from "../writer.js";
 
 export interface GenerateFlags {
   schemas?: string;
@@ -13,6 +25,25 @@ export interface GenerateFlags {
   config?: string;
   check?: boolean;
   watch?: boolean;
+  /** typeshare languages, comma-separated (`swift,kotlin`). */
+  typeshare?: string;
+}
+
+/**
+ * The languages `--typeshare` runs, with the file each is written to under `typeshare/<lang>/`.
+ * Which of them work depends on the installed typeshare-cli (`go` needs a CLI built with
+ * `--features go`); scala needs a package name eventc does not have, so it is not offered.
+ */
+const TYPESHARE_FILES: Record<string, string> = {
+  swift: "Events.swift",
+  kotlin: "Events.kt",
+  typescript: "events.ts",
+  go: "events.go",
+};
+
+interface Typeshare {
+  program: string;
+  languages: string[];
 }
 
 const relative = (file: string): string => path.relative(process.cwd(), file) || ".";
@@ -29,9 +60,10 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.target !== undefined ? { targets: flags.target } : {}),
   });
-  const options = { schemasDir: config.schemasDir, outDir: config.outDir, targets: config.targets };
+  const typeshare = flags.typeshare === undefined ? undefined : findTypeshare(flags.typeshare, config.targets);
   if (flags.check) {
-    const { catalogue, report } = await checkGenerated(options);
+    const { catalogue, files } = await emit(config, typeshare);
+    const report = checkOutputs(files, writeOptions(config, typeshare));
     const problems = [
       ...report.missing.map((file) => `  missing  ${file}`),
       ...report.stale.map((file) => `  stale    ${file}`),
@@ -44,25 +76,102 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
     process.stderr.write(`${relative(config.outDir)} is out of date; run \`eventc generate\`:\n${problems.join("\n")}\n`);
     return 1;
   }
-  const code = await generateOnce(config);
+  const code = await generateOnce(config, typeshare);
   if (!flags.watch) return code;
-  return watchSchemas(config);
+  return watchSchemas(config, typeshare);
 }
 
-async function generateOnce(config: ResolvedConfig): Promise<number> {
+/** Every file this run produces: the targets' and, with `--typeshare`, typeshare's. */
+async function emit(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<{ catalogue: Catalogue; files: PlannedFile[] }> {
+  const catalogue = await loadCatalogue({ schemasDir: config.schemasDir });
+  const files = emitTargets(catalogue, config.targets);
+  return { catalogue, files: typeshare === undefined ? files : [...files, ...runTypeshare(typeshare, files)] };
+}
+
+function writeOptions(config: ResolvedConfig, typeshare: Typeshare | undefined) {
+  const folders = config.targets.map((id) => findTarget(id)!.folder);
+  return { outDir: config.outDir, ownedFolders: typeshare === undefined ? folders : [...folders, "typeshare"], display: relative };
+}
+
+/**
+ * Resolves `--typeshare`: typeshare-cli on PATH and languages it supports, else exit 2 before
+ * anything is written.
+ */
+function findTypeshare(list: string, targets: string[]): Typeshare {
+  const languages = [...new Set(list.split(",").map((lang) => lang.trim()).filter((lang) => lang !== ""))];
+  if (languages.length === 0) throw new EventcError("--typeshare needs at least one language, e.g. --typeshare swift,kotlin");
+  if (!targets.includes("rust")) throw new EventcError("--typeshare runs on the Rust crate; add the rust target (--target rust)");
+  const program = onPath("typeshare");
+  if (program === undefined) {
+    throw new EventcError("--typeshare needs typeshare-cli, and no `typeshare` is on PATH; install it with `cargo install typeshare-cli`");
+  }
+  const help = spawnSync(program, ["--help"], { encoding: "utf8" });
+  const supported = /--lang[^[]*\[possible values: ([^\]]+)\]/.exec(help.stdout ?? "")?.[1]?.split(",").map((lang) => lang.trim());
+  if (supported === undefined) throw new EventcError(`cannot tell which languages ${program} supports (\`${program} --help\` failed or changed)`);
+  const usable = supported.filter((lang) => TYPESHARE_FILES[lang] !== undefined);
+  const unsupported = languages.filter((lang) => !usable.includes(lang));
+  if (unsupported.length > 0) {
+    const go = unsupported.includes("go") && !supported.includes("go") ? " (for go, install it with `cargo install typeshare-cli --features go`)" : "";
+    throw new EventcError(`--typeshare: ${unsupported.map((lang) => `"${lang}"`).join(", ")} not supported by ${program}${go}; choose from ${usable.join(", ")}`);
+  }
+  return { program, languages };
+}
+
+function onPath(name: string): string | undefined {
+  for (const folder of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (folder === "") continue;
+    const candidate = path.join(folder, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Stages the Rust crate in a temporary folder and runs typeshare there once per language. */
+function runTypeshare(typeshare: Typeshare, files: PlannedFile[]): PlannedFile[] {
+  const stage = mkdtempSync(path.join(tmpdir(), "eventc-typeshare-"));
+  try {
+    const crate = path.join(stage, "crate");
+    for (const file of files.filter((candidate) => candidate.path.startsWith("rust/"))) {
+      const target = path.join(crate, file.path.slice("rust/".length));
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, file.contents);
+    }
+    return typeshare.languages.map((lang) => {
+      const output = path.join(stage, `${lang}-${TYPESHARE_FILES[lang]!}`);
+      const result = spawnSync(typeshare.program, [".", "--config-file", "typeshare.toml", `--lang=${lang}`, `--output-file=${output}`], { cwd: crate, encoding: "utf8" });
+      if (result.error !== undefined || result.status !== 0) {
+        // typeshare logs progress on stderr as `[<time>] INFO …` lines; the rest is the failure.
+        const failure = result.stderr.split("\n").filter((line) => line.trim() !== "" && !/^\[\d{4}-/.test(line));
+        throw new EventcError(`typeshare-cli failed for ${lang}: ${result.error?.message ?? failure.join("\n")}`);
+      }
+      return { path: `typeshare/${lang}/${TYPESHARE_FILES[lang]!}`, contents: readFileSync(output, "utf8") };
+    });
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<number> {
   const started = performance.now();
-  const { catalogue, report, warnings } = await generate({ schemasDir: config.schemasDir, outDir: config.outDir, targets: config.targets });
+  const { catalogue, files } = await emit(config, typeshare);
+  const report = writeOutputs(files, writeOptions(config, typeshare));
+  const warnings = targetWarnings(catalogue, config.targets);
   const ms = Math.round(performance.now() - started);
   for (const warning of warnings) process.stderr.write(`eventc: warning: ${warning}\n`);
   process.stdout.write(
     `${relative(config.outDir)}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed` +
-      ` (${counts(catalogue)}; ${config.targets.join(", ")}) in ${ms} ms\n`,
+      ` (${counts(catalogue)}; ${config.targets.join(", ")}${typeshare === undefined ? "" : `; typeshare ${typeshare.languages.join(", ")}`}) in ${ms} ms\n`,
   );
   return 0;
 }
 
 /** Regenerates on every change under the schemas folder until interrupted. Errors are shown, not fatal. */
-function watchSchemas(config: ResolvedConfig): Promise<number> {
+function watchSchemas(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<number> {
   process.stdout.write(`watching ${relative(config.schemasDir)} (Ctrl-C to stop)\n`);
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -72,7 +181,7 @@ function watchSchemas(config: ResolvedConfig): Promise<number> {
       timer = setTimeout(() => {
         running = running.then(async () => {
           try {
-            await generateOnce(config);
+            await generateOnce(config, typeshare);
           } catch (error) {
             process.stderr.write(`eventc: ${error instanceof EventcError ? error.format() : String(error)}\n`);
           }

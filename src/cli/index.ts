@@ -41,6 +41,7 @@ export function buildProgram(): Command {
     .option("--config <file>", "config file (default: eventc.config.ts when present)")
     .option("--check", "write nothing; exit 1 if any generated file is missing, stale or extra")
     .option("--watch", "regenerate whenever a schema module changes")
+    .option("--typeshare <langs>", "also run typeshare-cli on <out>/rust for these languages (comma-separated, e.g. swift,kotlin) into <out>/typeshare/<lang>/")
     .addHelpText("after", example("eventc generate --check   # in CI: fail when generated/ has drifted"))
     .action(async (flags: GenerateFlags) => {
       process.exitCode = await generateCommand(flags);
