@@ -166,8 +166,11 @@ export function describeType(node: TypeNode): string {
   }
 }
 
-/** A union member for messages: its tag value when it has one, else its type. */
+/**
+ * A union member for messages, ready to print: its tag value, quoted, when it has one
+ * (`"retry"`), else its type as describeType writes it (`string`, `"idle" | "busy"`, `Part`).
+ */
 export function describeMember(node: TypeNode, resolve: (node: TypeNode) => TypeNode, discriminator?: string): string {
   const tag = memberTag(node, resolve, discriminator);
-  return tag !== undefined ? tag.slice(tag.indexOf("=") + 1) : describeType(node);
+  return tag !== undefined ? JSON.stringify(tag.slice(tag.indexOf("=") + 1)) : describeType(node);
 }

@@ -58,7 +58,7 @@ export const UNION_MEMBER_REMOVED: NodeRule = {
     const { sides, pairs } = unionPairs(previous, current, context);
     for (const index of pairs.removed) {
       const member = describeMember(sides.previous[index]!, context.resolvePrevious, sides.discriminator);
-      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} lost union member "${member}".`, breaks: ["backward"] });
+      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} lost union member ${member}.`, breaks: ["backward"] });
     }
   },
 };
@@ -73,7 +73,7 @@ export const UNION_MEMBER_ADDED: NodeRule = {
     const { sides, pairs } = unionPairs(previous, current, context);
     for (const index of pairs.added) {
       const member = describeMember(sides.current[index]!, context.resolveCurrent, sides.discriminator);
-      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} gained union member "${member}".`, breaks: ["forward"] });
+      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} gained union member ${member}.`, breaks: ["forward"] });
     }
   },
 };
