@@ -13,7 +13,7 @@ import { findSchemaModules, forgetModules, importSchemaModule } from "./modules.
 import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor } from "./zod.js";
 
 export interface LoadOptions {
-  /** Folder of schema modules. */
+  /** Folder of schema modules; a relative path is taken from `cwd`. */
   schemasDir: string;
   /** Paths in messages are relative to this folder. Default: the working directory. */
   cwd?: string;
@@ -30,8 +30,9 @@ const NAME_SEGMENT = /^[a-z][a-z0-9_-]*$/;
 export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   const cwd = options.cwd ?? process.cwd();
   const display = (file: string): string => path.relative(cwd, file).split(path.sep).join("/");
-  const files = findSchemaModules(options.schemasDir, display(options.schemasDir) || ".");
-  forgetModules(options.schemasDir);
+  const schemasDir = path.resolve(cwd, options.schemasDir);
+  const files = findSchemaModules(schemasDir, display(schemasDir) || ".");
+  forgetModules(schemasDir);
 
   const found: Found[] = [];
   for (const file of files) {
@@ -43,7 +44,7 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   }
   if (found.length === 0) {
     throw new EventcError(
-      `no events found in "${display(options.schemasDir) || "."}" (${files.length} module${files.length === 1 ? "" : "s"} read); export the result of defineEvent(…) from a module there`,
+      `no events found in "${display(schemasDir) || "."}" (${files.length} module${files.length === 1 ? "" : "s"} read); export the result of defineEvent(…) from a module there`,
     );
   }
 

@@ -1,0 +1,17 @@
+/** The programmatic loader: paths are taken from `cwd`, and messages name files relative to it. */
+import path from "node:path";
+import { expect, test } from "vitest";
+import { loadCatalogue } from "../src/load/catalogue.js";
+import { ROOT } from "./helpers.js";
+
+test("a relative schemas folder is resolved against cwd", async () => {
+  const catalogue = await loadCatalogue({ schemasDir: "schemas", cwd: ROOT });
+  expect(catalogue.events.map((event) => event.name)).toContain("session.status");
+  expect(catalogue.events.find((event) => event.name === "session.status")?.source).toEqual({ file: "schemas/session.ts", exportName: "sessionStatus" });
+});
+
+test("the same folder given absolutely loads the same catalogue", async () => {
+  const relative = await loadCatalogue({ schemasDir: "schemas", cwd: ROOT });
+  const absolute = await loadCatalogue({ schemasDir: path.join(ROOT, "schemas"), cwd: ROOT });
+  expect(absolute).toEqual(relative);
+});
