@@ -83,8 +83,10 @@ export async function run({ samples }) {
 
   const lines = (file) => readFileSync(file, "utf8").split("\n").length;
   const rustLines = ["event.rs", "types.rs", "validate.rs"].reduce((sum, file) => sum + lines(path.join(crate, "src", file)), 0);
+  const phases = phaseTimes(schemas, path.join(WORK, "codegen", "phases"), samples);
   return {
     rows: [eventc, quicktype, eventcRust, quicktypeRust, cargoBuild, check, example],
+    phases,
     ratios: [
       { label: "quicktype / eventc, TypeScript (wall time, median)", value: quicktype.medianMs / eventc.medianMs },
       { label: "quicktype / eventc, Rust (wall time, median)", value: quicktypeRust.medianMs / eventcRust.medianMs },
@@ -98,4 +100,21 @@ export async function run({ samples }) {
         "tagged `Event` variant per version and an internally tagged enum per discriminated union, plus validation.",
     ],
   };
+}
+
+/** Medians of bench/phases.js over `samples` fresh processes: where `eventc generate` (ts + jsonschema) spends its time. */
+function phaseTimes(schemas, out, samples) {
+  const runs = [];
+  for (let i = 0; i < samples; i++) {
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "phases.js"), schemas, out, "typescript", "jsonschema"], { cwd: ROOT, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`phases failed: ${result.stderr}`);
+    runs.push(JSON.parse(result.stdout.trim().split("\n").at(-1)));
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return [
+    { label: "execute the catalogue's modules (first import: the user's Zod code, with jiti and zod starting up)", medianMs: median(runs.map((run) => run.importMs)) },
+    { label: "load the catalogue (modules executed again, Zod → JSON Schema → IR, validation)", medianMs: median(runs.map((run) => run.loadMs)) },
+    { label: "emit typescript + jsonschema", medianMs: median(runs.map((run) => run.emitMs)) },
+    { label: "write the output folder", medianMs: median(runs.map((run) => run.writeMs)) },
+  ];
 }

@@ -27,6 +27,10 @@ for (const suite of chosen) {
     console.log("| --- | ---: | ---: | ---: |");
     for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
     for (const ratio of result.ratios ?? []) console.log(`\n${ratio.label}: **${ratio.value.toFixed(2)}×**`);
+    if (result.phases) {
+      console.log("\n| phase (in one process) | median ms |\n| --- | ---: |");
+      for (const phase of result.phases) console.log(`| ${phase.label} | ${phase.medianMs.toFixed(0)} |`);
+    }
     for (const note of result.notes ?? []) console.log(`\n${note}`);
   }
 }
