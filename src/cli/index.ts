@@ -7,13 +7,13 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { EventcError } from "../errors.js";
 import { targetIds } from "../targets/index.js";
-import { generateCommand, type GenerateFlags } from "./generate.js";
-import { initCommand } from "./init.js";
-import { listCommand } from "./list.js";
-import { checkCommand, type CheckFlags } from "./check.js";
-import { diffCommand, type DiffFlags } from "./diff.js";
-import { lockCommand, type LockFlags } from "./lock.js";
-import { rulesCommand } from "./rules.js";
+import type { CheckFlags } from "./check.js";
+import type { DiffFlags } from "./diff.js";
+import type { GenerateFlags } from "./generate.js";
+import type { LockFlags } from "./lock.js";
+
+// Each command's implementation is loaded when that command runs, so `generate` does not pay
+// for the registry and `check` does not pay for the targets it does not use.
 
 function packageVersion(): string {
   const manifest = new URL("../../package.json", import.meta.url);
@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .option("--typeshare <langs>", "also run typeshare-cli on <out>/rust for these languages (comma-separated, e.g. swift,kotlin) into <out>/typeshare/<lang>/")
     .addHelpText("after", example("eventc generate --check   # in CI: fail when generated/ has drifted"))
     .action(async (flags: GenerateFlags) => {
-      process.exitCode = await generateCommand(flags);
+      process.exitCode = await (await import("./generate.js")).generateCommand(flags);
     });
 
   program
@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .option("--json", "print JSON instead of a table")
     .addHelpText("after", example("eventc list --json | jq '.[].name'"))
     .action(async (flags: { schemas?: string; config?: string; json?: boolean }) => {
-      process.exitCode = await listCommand(flags);
+      process.exitCode = await (await import("./list.js")).listCommand(flags);
     });
 
   program
@@ -63,8 +63,8 @@ export function buildProgram(): Command {
     .description("Scaffold a schemas folder with one example event and an eventc.config.ts.")
     .option("--dir <dir>", "project folder (default: the current folder)")
     .addHelpText("after", example("eventc init --dir my-events   # then: cd my-events && eventc generate"))
-    .action((flags: { dir?: string }) => {
-      process.exitCode = initCommand(path.resolve(flags.dir ?? "."));
+    .action(async (flags: { dir?: string }) => {
+      process.exitCode = await (await import("./init.js")).initCommand(path.resolve(flags.dir ?? "."));
     });
 
   const modeHelp = "compatibility mode: backward, forward, full, *-transitive, none (default: full, or the config's registry.mode)";
@@ -80,7 +80,7 @@ export function buildProgram(): Command {
     .option("--config <file>", "config file (default: eventc.config.ts when present)")
     .addHelpText("after", example("eventc check --against origin/main --format github   # in a pull request"))
     .action(async (flags: CheckFlags) => {
-      process.exitCode = await checkCommand(flags);
+      process.exitCode = await (await import("./check.js")).checkCommand(flags);
     });
 
   program
@@ -95,7 +95,7 @@ export function buildProgram(): Command {
     .option("--config <file>", "config file (default: eventc.config.ts when present)")
     .addHelpText("after", example("eventc lock && git add eventc.lock.json   # after merging to main"))
     .action(async (flags: LockFlags) => {
-      process.exitCode = await lockCommand(flags);
+      process.exitCode = await (await import("./lock.js")).lockCommand(flags);
     });
 
   program
@@ -108,7 +108,7 @@ export function buildProgram(): Command {
     .option("--format <format>", "output: text, json or github", "text")
     .addHelpText("after", example("eventc diff old/session.status.v1.json generated/jsonschema/session.status.v1.json --mode backward"))
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
-      process.exitCode = await diffCommand(oldPath, newPath, flags);
+      process.exitCode = await (await import("./diff.js")).diffCommand(oldPath, newPath, flags);
     });
 
   program
@@ -116,8 +116,8 @@ export function buildProgram(): Command {
     .description("List the breaking-change rules: id, family, the directions they can break, purpose.")
     .option("--format <format>", "output: text or json", "text")
     .addHelpText("after", example("eventc rules --format json | jq '.[].id'"))
-    .action((flags: { format?: string }) => {
-      process.exitCode = rulesCommand(flags);
+    .action(async (flags: { format?: string }) => {
+      process.exitCode = await (await import("./rules.js")).rulesCommand(flags);
     });
 
   return program;
