@@ -16,7 +16,7 @@ import { emitTargets, targetWarnings } from "../generate.js";
 import type { Catalogue } from "../ir/types.js";
 import { loadCatalogue } from "../load/catalogue.js";
 import { findTarget } from "../targets/index.js";
-import { checkOutputs, writeOutputs, type PlannedFile } from "../writer.js";
+import { checkOutputs, MANIFEST, writeOutputs, type PlannedFile } from "../writer.js";
 
 export interface GenerateFlags {
   schemas?: string;
@@ -163,6 +163,9 @@ async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undef
   const warnings = targetWarnings(catalogue, config.targets);
   const ms = Math.round(performance.now() - started);
   for (const warning of warnings) process.stderr.write(`eventc: warning: ${warning}\n`);
+  for (const { entry, reason } of report.ignored) {
+    process.stderr.write(`eventc: warning: ${relative(path.join(config.outDir, MANIFEST))}: entry ${JSON.stringify(entry)} ignored: ${reason}\n`);
+  }
   process.stdout.write(
     `${relative(config.outDir)}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed` +
       ` (${counts(catalogue)}; ${config.targets.join(", ")}${typeshare === undefined ? "" : `; typeshare ${typeshare.languages.join(", ")}`}) in ${ms} ms\n`,
