@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import { toJSONSchema } from "zod/v4/core";
 import type { JsonSchema } from "../ir/types.js";
+import { publishedPattern } from "./pattern.js";
 
 export type ZodMajor = 3 | 4;
 
@@ -136,6 +137,10 @@ function walkV4(schema: object, path: string[], seen: Set<object>, found: Unrepr
       return;
     }
   }
+  for (const regex of v4Patterns(schema)) {
+    const published = publishedPattern(regex.source, regex.flags);
+    if (!published.ok) found.push({ path, construct: `the pattern ${String(regex)}`, hint: published.reason });
+  }
   const child = (next: unknown, segment?: string): void => {
     if (typeof next === "object" && next !== null) walkV4(next, segment === undefined ? path : [...path, segment], seen, found);
   };
@@ -174,6 +179,49 @@ function walkV4(schema: object, path: string[], seen: Set<object>, found: Unrepr
   }
 }
 
+/** The regular expressions a Zod v4 string schema is checked with: its own format's, then each `.regex()`'s. */
+function v4Patterns(schema: object): RegExp[] {
+  const def = v4Def(schema);
+  const patterns: RegExp[] = [];
+  if (def.pattern instanceof RegExp) patterns.push(def.pattern);
+  for (const check of (def.checks as object[] | undefined) ?? []) {
+    const pattern = (check as { _zod?: { def?: { pattern?: unknown } } })._zod?.def?.pattern;
+    if (pattern instanceof RegExp) patterns.push(pattern);
+  }
+  return patterns;
+}
+
+/** The regular expressions of a Zod v3 string schema's `.regex()` checks. */
+function v3Patterns(schema: object): RegExp[] {
+  const def = v3Def(schema);
+  if (def.typeName !== "ZodString") return [];
+  return ((def.checks as { kind: string; regex?: unknown }[] | undefined) ?? []).flatMap((check) => (check.regex instanceof RegExp ? [check.regex] : []));
+}
+
+/**
+ * Replaces each `pattern` in a converted JSON Schema node (directly or in an `allOf` of patterns)
+ * with its published form; `published` maps the source Zod wrote there to that form.
+ */
+function rewritePatterns(node: JsonSchema, published: (source: string) => string): void {
+  if (typeof node.pattern === "string") node.pattern = published(node.pattern);
+  if (Array.isArray(node.allOf)) {
+    for (const member of node.allOf as JsonSchema[]) {
+      if (typeof member === "object" && member !== null && typeof member.pattern === "string") member.pattern = published(member.pattern);
+    }
+  }
+}
+
+/** The published form of a pattern source no known regular expression accounts for (Zod 3 converter's own). */
+function publishedSource(source: string): string {
+  try {
+    new RegExp(source, "u");
+    return source;
+  } catch {
+    const published = publishedPattern(source, "");
+    return published.ok ? published.pattern : source;
+  }
+}
+
 function isV4Transform(schema: unknown): boolean {
   return typeof schema === "object" && schema !== null && "_zod" in schema && v4Def(schema).type === "transform";
 }
@@ -187,6 +235,11 @@ function walkV3(schema: object, path: string[], seen: Set<object>, found: Unrepr
     const effect = (def.effect as { type?: string } | undefined)?.type;
     found.push({ path, construct: effect ?? def.typeName.replace(/^Zod/, "").toLowerCase(), hint: rejected });
     return;
+  }
+  for (const regex of v3Patterns(schema)) {
+    const published = publishedPattern(regex.source, regex.flags);
+    if (!published.ok) found.push({ path, construct: `the pattern ${String(regex)}`, hint: published.reason });
+    else if (/[sy]/.test(regex.flags)) found.push({ path, construct: `the pattern ${String(regex)}`, hint: `the "${/[sy]/.exec(regex.flags)![0]}" flag is carried over for Zod 4 schemas only; write the pattern without it` });
   }
   const child = (next: unknown, segment?: string): void => {
     if (typeof next === "object" && next !== null) walkV3(next, segment === undefined ? path : [...path, segment], seen, found);
@@ -262,6 +315,15 @@ export function toWireSchema(schema: object): JsonSchema {
       unrepresentable: "throw",
       cycles: "ref",
       reused: "inline",
+      override: (context) => {
+        const patterns = v4Patterns(context.zodSchema);
+        if (patterns.length === 0) return;
+        const bySource = new Map(patterns.map((regex) => [regex.source, publishedPattern(regex.source, regex.flags)]));
+        rewritePatterns(context.jsonSchema as JsonSchema, (source) => {
+          const published = bySource.get(source);
+          return published?.ok ? published.pattern : publishedSource(source);
+        });
+      },
     }) as JsonSchema;
     delete result.$schema;
     return result;
@@ -276,10 +338,41 @@ export function toWireSchema(schema: object): JsonSchema {
       rejectedAdditionalProperties: false,
     }) as JsonSchema;
     delete result.$schema;
+    const bySource = new Map<string, string>();
+    collectV3Patterns(schema, bySource, new Set());
+    visitSchemas(result, (node) => rewritePatterns(node, (source) => bySource.get(source) ?? publishedSource(source)));
     if (Object.keys(result).length === 0) {
       throw new Error("zod-to-json-schema returned an empty schema (is this really a Zod v3 schema?)");
     }
     return result;
   }
   throw new Error("not a Zod schema");
+}
+
+/** Every `.regex()` of a Zod v3 schema, by source, in its published form (flags were vetted by the walk). */
+function collectV3Patterns(schema: object, into: Map<string, string>, seen: Set<object>): void {
+  if (seen.has(schema) || zodMajor(schema) !== 3) return;
+  seen.add(schema);
+  for (const regex of v3Patterns(schema)) {
+    const published = publishedPattern(regex.source, regex.flags);
+    if (published.ok) into.set(regex.source, published.pattern);
+  }
+  const def = v3Def(schema);
+  const children: unknown[] = [def.innerType, def.type, def.valueType, def.rest, def.in, def.out, ...((def.items as unknown[]) ?? []), ...((def.options as unknown[]) ?? [])];
+  if (def.typeName === "ZodObject") children.push(...Object.values((def.shape as () => Record<string, object>)()));
+  if (def.typeName === "ZodLazy") children.push((def.getter as () => object)());
+  for (const child of children) if (typeof child === "object" && child !== null) collectV3Patterns(child, into, seen);
+}
+
+/** Keywords whose values are JSON data, not schemas. */
+const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
+
+/** Calls `visit` on every schema object inside a JSON Schema document (any depth, skipping data values). */
+function visitSchemas(node: unknown, visit: (schema: JsonSchema) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visitSchemas(item, visit);
+  } else if (typeof node === "object" && node !== null) {
+    visit(node as JsonSchema);
+    for (const [key, value] of Object.entries(node)) if (!DATA_KEYWORDS.has(key)) visitSchemas(value, visit);
+  }
 }

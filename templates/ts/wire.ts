@@ -151,7 +151,7 @@ export function check(shape: WireShape, value: unknown, shapes: WireShapes, path
         check(shape.values, item, shapes, pointer(path, key), issues);
       }
       if (shape.keys.kind === "enum") {
-        for (const key of shape.keys.values) if (!(key in value)) issues.push({ path: pointer(path, key), message: "required" });
+        for (const key of shape.keys.values) if (!Object.hasOwn(value, key)) issues.push({ path: pointer(path, key), message: "required" });
       }
       return;
     case "object":
@@ -164,7 +164,7 @@ export function check(shape: WireShape, value: unknown, shapes: WireShapes, path
       if (value !== null) check(shape.inner, value, shapes, path, issues);
       return;
     case "ref": {
-      const target = shapes[shape.name];
+      const target = Object.hasOwn(shapes, shape.name) ? shapes[shape.name] : undefined;
       if (target === undefined) return fail(`unknown type ${shape.name}`);
       check(target, value, shapes, path, issues);
       return;
@@ -203,7 +203,7 @@ function checkObject(shape: Extract<WireShape, { kind: "object" }>, value: unkno
     return;
   }
   for (const field of shape.fields) {
-    const item = value[field.name];
+    const item = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
     if (item === undefined) {
       if (!field.optional) issues.push({ path: pointer(path, field.name), message: "required" });
     } else {
@@ -224,7 +224,7 @@ function checkUnion(shape: Extract<WireShape, { kind: "union" }>, value: unknown
       issues.push({ path, message: `expected object, got ${describe(value)}` });
       return;
     }
-    const tag = value[shape.discriminator];
+    const tag = Object.hasOwn(value, shape.discriminator) ? value[shape.discriminator] : undefined;
     const index = typeof tag === "string" ? shape.tags.indexOf(tag) : -1;
     const member = shape.members[index];
     if (member === undefined) {
@@ -245,6 +245,20 @@ function checkUnion(shape: Extract<WireShape, { kind: "union" }>, value: unknown
   issues.push({ path, message: "matches no member of the union" });
 }
 
+/**
+ * `check`, reporting false instead of throwing when the document is nested deeper than the call
+ * stack allows: a reader never throws on its input.
+ */
+function checkWithinStack(shape: WireShape, value: unknown, shapes: WireShapes, path: string, issues: ValidationIssue[]): boolean {
+  try {
+    check(shape, value, shapes, path, issues);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
 /** Validates an event document `{ type, payload }` against the catalogue's payload shapes. */
 export function parseEventWith<E>(payloads: WireShapes, shapes: WireShapes, input: unknown, path = ""): EventParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path, message: `expected object, got ${describe(input)}` }] };
@@ -253,8 +267,10 @@ export function parseEventWith<E>(payloads: WireShapes, shapes: WireShapes, inpu
   const payloadShape = Object.hasOwn(payloads, type) ? payloads[type] : undefined;
   if (payloadShape === undefined) return { kind: "unknown", event: { type, payload: input.payload } };
   const issues: ValidationIssue[] = [];
-  if (!("payload" in input)) issues.push({ path: pointer(path, "payload"), message: "required" });
-  else check(payloadShape, input.payload, shapes, pointer(path, "payload"), issues);
+  if (!Object.hasOwn(input, "payload")) issues.push({ path: pointer(path, "payload"), message: "required" });
+  else if (!checkWithinStack(payloadShape, input.payload, shapes, pointer(path, "payload"), issues)) {
+    return { kind: "invalid", issues: [{ path: pointer(path, "payload"), message: "nested too deeply to check" }] };
+  }
   if (issues.length > 0) return { kind: "invalid", issues };
   return { kind: "event", event: input as E };
 }
