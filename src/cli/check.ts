@@ -64,6 +64,6 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
   }
   const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
   await addLines(result);
-  printReport({ result, policy: settings.policy, hints: versionHints(result.findings, current), against }, settings.format);
+  printReport({ result, policy: settings.policy, hints: versionHints(result.findings, current, previous), against }, settings.format);
   return result.compatible ? 0 : 1;
 }

@@ -31,7 +31,7 @@ export async function diffCommand(oldPath: string, newPath: string, flags: DiffF
     const policy = parsePolicy(flags.policy ?? "tolerant");
     const result = compareRegistries(previous.registry, current.registry, { policy, modeFor: () => mode });
     await addLines(result);
-    printReport({ result, policy, hints: versionHints(result.findings, current.registry), against }, format);
+    printReport({ result, policy, hints: versionHints(result.findings, current.registry, previous.registry), against }, format);
     return result.compatible ? 0 : 1;
   }
   throw new EventcError(`cannot compare a JSON Schema file with a lockfile or schemas folder; give two of the same kind`);

@@ -19,7 +19,7 @@ export async function lockCommand(flags: LockFlags): Promise<number> {
     const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
     if (!result.compatible && !flags.force) {
       await addLines(result);
-      const hints = versionHints(result.findings, current);
+      const hints = versionHints(result.findings, current, previous);
       printReport({ result, policy: settings.policy, hints, against: `${display(settings.config.schemasDir)} against ${shown}` }, settings.format);
       process.stderr.write(`eventc: ${shown} was not updated: the changes above break published versions (use --force to record them anyway).\n`);
       return 1;

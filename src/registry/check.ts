@@ -11,6 +11,7 @@ import { eventRules } from "./rules/index.js";
 import {
   isTransitive,
   modeDirections,
+  nextFreeVersion,
   type CompatibilityMode,
   type Finding,
   type Policy,
@@ -32,7 +33,7 @@ export function registryFromCatalogue(catalogue: Catalogue): Registry {
     events: catalogue.events.map((event) => {
       const entry: RegistryEvent = {
         name: event.name,
-        retired: [...event.retired],
+        retired: event.retired.map((version) => ({ version, history: [] })),
         source: event.source,
         versions: event.versions.map((version): RegistryVersion => {
           const schema = sortKeys(versionSchema(version, catalogue, event.description)) as JsonSchema;
@@ -159,17 +160,20 @@ function toFinding(
   return finding;
 }
 
-/** The wire types that need a new version: one hint per published version with an error. */
-export function versionHints(findings: Finding[], current: Registry): string[] {
+/**
+ * The wire types that need a new version: one hint per published version with an error, naming
+ * the next number free in both registries (retired numbers are never free again).
+ */
+export function versionHints(findings: Finding[], current: Registry, previous?: Registry): string[] {
   const hints: string[] = [];
   const seen = new Set<string>();
   for (const finding of findings) {
-    if (finding.severity !== "error" || finding.version === null || finding.rule === "VERSION_DELETED") continue;
+    if (finding.severity !== "error" || finding.version === null || finding.rule === "VERSION_DELETED" || finding.rule === "VERSION_REUSED") continue;
     const key = `${finding.event}.v${finding.version}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const event = current.events.find((candidate) => candidate.name === finding.event);
-    const next = Math.max(0, ...(event?.versions.map((version) => version.version) ?? []), ...(event?.retired ?? [])) + 1;
+    const find = (registry: Registry | undefined) => registry?.events.find((candidate) => candidate.name === finding.event);
+    const next = nextFreeVersion(find(current), find(previous));
     hints.push(
       `"${key}" is published: restore version ${finding.version} as it was and publish the change as version ${next} ("${finding.event}.v${next}") instead.`,
     );

@@ -3,9 +3,15 @@
  *
  * Shape (keys sorted at every level, two-space indent, trailing newline):
  *
- *     { "lockfileVersion": 1,
- *       "events": { "<name>": { "description"?, "topic"?, "coalesce"?, "retired": [..],
+ *     { "lockfileVersion": 2,
+ *       "events": { "<name>": { "description"?, "topic"?, "coalesce"?,
+ *         "retired": { "<n>": { "hash"?, "schema"?, "history"? } },
  *         "versions": { "<n>": { "hash": "sha256:…", "schema": {…}, "history"?: [{ "hash", "schema" }] } } } } }
+ *
+ * A retired version keeps what it was when it was withdrawn (its hash, schema and history), and
+ * its number stays reserved for good. Lockfile version 1 listed retired numbers only
+ * (`"retired": [1]`); it is still read, its retired numbers become entries without a schema (`{}`),
+ * and the next `eventc lock` writes version 2.
  *
  * It is written atomically (a temporary file beside it, then a rename), so it is never half-written.
  */
@@ -16,10 +22,16 @@ import { canonicalJson } from "../ir/canonical.js";
 import type { JsonSchema } from "../ir/types.js";
 import { EventcError } from "../errors.js";
 import { schemaHash } from "./check.js";
-import type { Registry, RegistryEvent, RegistryVersion } from "./types.js";
+import type { HistoryEntry, Registry, RegistryEvent, RegistryVersion, RetiredVersion } from "./types.js";
 
 export const LOCKFILE = "eventc.lock.json";
-export const LOCKFILE_VERSION = 1;
+export const LOCKFILE_VERSION = 2;
+/** Lockfile versions this eventc reads. */
+const READABLE_VERSIONS = [1, 2];
+
+function versionEntry(entry: { hash?: string; schema?: JsonSchema; history: HistoryEntry[] }): unknown {
+  return { hash: entry.hash, schema: entry.schema, history: entry.history.length > 0 ? entry.history : undefined };
+}
 
 export function serializeLockfile(registry: Registry): string {
   const events: Record<string, unknown> = {};
@@ -28,13 +40,8 @@ export function serializeLockfile(registry: Registry): string {
       description: event.description,
       topic: event.topic,
       coalesce: event.coalesce,
-      retired: event.retired,
-      versions: Object.fromEntries(
-        event.versions.map((version) => [
-          String(version.version),
-          { hash: version.hash, schema: version.schema, history: version.history.length > 0 ? version.history : undefined },
-        ]),
-      ),
+      retired: Object.fromEntries(event.retired.map((retired) => [String(retired.version), versionEntry(retired)])),
+      versions: Object.fromEntries(event.versions.map((version) => [String(version.version), versionEntry(version)])),
     };
   }
   return `${canonicalJson({ lockfileVersion: LOCKFILE_VERSION, events }, 2)}\n`;
@@ -53,30 +60,51 @@ export function parseLockfile(value: unknown, file: string): Registry {
     throw new EventcError(`invalid lockfile: ${message}`, event === undefined ? { file } : { file, event });
   };
   if (!isObject(value)) return fail("not a JSON object");
-  if (value.lockfileVersion !== LOCKFILE_VERSION) return fail(`unsupported "lockfileVersion" ${JSON.stringify(value.lockfileVersion)}; this eventc reads version ${LOCKFILE_VERSION}`);
+  const format = value.lockfileVersion;
+  if (typeof format !== "number" || !READABLE_VERSIONS.includes(format)) {
+    return fail(`unsupported "lockfileVersion" ${JSON.stringify(format)}; this eventc reads versions ${READABLE_VERSIONS.join(" and ")} (a newer eventc wrote it?)`);
+  }
   if (!isObject(value.events)) return fail(`"events" must be an object`);
   const events: RegistryEvent[] = [];
   for (const name of Object.keys(value.events).sort()) {
     const raw = value.events[name];
     if (!isObject(raw)) return fail(`event entry must be an object`, name);
     if (!isObject(raw.versions)) return fail(`"versions" must be an object`, name);
-    const retired = raw.retired ?? [];
-    if (!Array.isArray(retired) || !retired.every((v) => Number.isInteger(v) && v > 0)) return fail(`"retired" must list positive integers`, name);
-    const versions: RegistryVersion[] = [];
-    for (const key of Object.keys(raw.versions)) {
-      const entry = raw.versions[key];
-      if (!/^[1-9]\d*$/.test(key)) return fail(`version "${key}" is not a positive integer`, name);
-      if (!isObject(entry) || !isObject(entry.schema) || typeof entry.hash !== "string") return fail(`version ${key} needs "hash" and "schema"`, name);
+    /** A version entry; `recorded` = hash and schema are required (published versions). */
+    const readEntry = (key: string, entry: unknown, label: string, recorded: boolean): { hash?: string; schema?: JsonSchema; history: HistoryEntry[] } => {
+      if (!/^[1-9]\d*$/.test(key)) return fail(`${label} "${key}" is not a positive integer`, name);
+      if (!isObject(entry)) return fail(`${label} ${key} must be an object`, name);
+      const hasSchema = entry.schema !== undefined || entry.hash !== undefined;
+      if ((recorded || hasSchema) && (!isObject(entry.schema) || typeof entry.hash !== "string")) return fail(`${label} ${key} needs "hash" and "schema"`, name);
       const history = entry.history ?? [];
       if (!Array.isArray(history) || !history.every((item) => isObject(item) && typeof item.hash === "string" && isObject(item.schema))) {
-        return fail(`version ${key}: "history" must list { hash, schema } entries`, name);
+        return fail(`${label} ${key}: "history" must list { hash, schema } entries`, name);
       }
+      if (!hasSchema) return { history: history as HistoryEntry[] };
       const schema = entry.schema as JsonSchema;
-      if (schemaHash(schema) !== entry.hash) return fail(`version ${key}: "hash" does not match its schema (edited by hand? run \`eventc lock --force\`)`, name);
-      versions.push({ version: Number(key), schema, hash: entry.hash, history: history as RegistryVersion["history"] });
+      if (schemaHash(schema) !== entry.hash) return fail(`${label} ${key}: "hash" does not match its schema (edited by hand? run \`eventc lock --force\`)`, name);
+      return { hash: entry.hash as string, schema, history: history as HistoryEntry[] };
+    };
+    const versions: RegistryVersion[] = [];
+    for (const key of Object.keys(raw.versions)) {
+      const entry = readEntry(key, raw.versions[key], "version", true);
+      versions.push({ version: Number(key), schema: entry.schema!, hash: entry.hash!, history: entry.history });
     }
     versions.sort((a, b) => a.version - b.version);
-    const event: RegistryEvent = { name, retired: [...(retired as number[])].sort((a, b) => a - b), versions };
+    const retired: RetiredVersion[] = [];
+    const rawRetired = raw.retired ?? (format === 1 ? [] : {});
+    if (format === 1) {
+      if (!Array.isArray(rawRetired) || !rawRetired.every((v) => Number.isInteger(v) && v > 0)) return fail(`"retired" must list positive integers`, name);
+      for (const version of new Set(rawRetired as number[])) retired.push({ version, history: [] });
+    } else {
+      if (!isObject(rawRetired)) return fail(`"retired" must map retired version numbers to what they were`, name);
+      for (const key of Object.keys(rawRetired)) retired.push({ version: Number(key), ...readEntry(key, rawRetired[key], "retired version", false) });
+    }
+    retired.sort((a, b) => a.version - b.version);
+    for (const entry of retired) {
+      if (versions.some((version) => version.version === entry.version)) return fail(`version ${entry.version} is both published and retired`, name);
+    }
+    const event: RegistryEvent = { name, retired, versions };
     if (typeof raw.description === "string") event.description = raw.description;
     if (typeof raw.topic === "string") event.topic = raw.topic;
     if (Array.isArray(raw.coalesce) && raw.coalesce.every((item) => typeof item === "string")) event.coalesce = raw.coalesce as string[];
@@ -116,7 +144,10 @@ export function writeLockfile(file: string, registry: Registry): boolean {
 
 /**
  * The registry `eventc lock` records: the current catalogue, with each published version whose
- * schema changed keeping its earlier schema in `history` (for `-transitive` modes).
+ * schema changed keeping its earlier schema in `history` (for `-transitive` modes), and every
+ * version ever retired kept under `retired` with what it was — whether or not the catalogue still
+ * lists it. A retired number defined again (only recorded with `--force`) is published again, its
+ * retired schema moving into the version's history.
  */
 export function nextLock(previous: Registry | undefined, current: Registry): Registry {
   const before = new Map((previous?.events ?? []).map((event) => [event.name, event]));
@@ -124,10 +155,25 @@ export function nextLock(previous: Registry | undefined, current: Registry): Reg
     events: current.events.map((event) => {
       const { source: _source, ...rest } = event;
       const locked = before.get(event.name);
+      const defined = new Set(event.versions.map((version) => version.version));
+      const retiredNumbers = new Set([...(locked?.retired ?? []), ...event.retired].map((retired) => retired.version));
+      const retired = [...retiredNumbers]
+        .filter((version) => !defined.has(version))
+        .sort((a, b) => a - b)
+        .map((version): RetiredVersion => {
+          const record = locked?.retired.find((candidate) => candidate.version === version);
+          if (record?.hash !== undefined) return record;
+          const published = locked?.versions.find((candidate) => candidate.version === version);
+          if (published) return { version, hash: published.hash, schema: published.schema, history: published.history };
+          return record ?? { version, history: [] };
+        });
       return {
         ...rest,
+        retired,
         versions: event.versions.map((version) => {
-          const published = locked?.versions.find((candidate) => candidate.version === version.version);
+          const published =
+            locked?.versions.find((candidate) => candidate.version === version.version) ??
+            locked?.retired.find((candidate): candidate is RetiredVersion & HistoryEntry => candidate.version === version.version && candidate.hash !== undefined);
           if (!published) return version;
           if (published.hash === version.hash) return { ...version, history: published.history };
           const history = [...published.history, { hash: published.hash, schema: published.schema }].filter((entry) => entry.hash !== version.hash);

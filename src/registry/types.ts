@@ -54,6 +54,20 @@ export interface RegistryVersion {
   history: HistoryEntry[];
 }
 
+/**
+ * A version withdrawn on purpose. Its number stays reserved for good: consumers may still hold
+ * documents of that version and decode them with the schema it had. The lockfile keeps that schema;
+ * a catalogue (or a lockfile written before lockfile version 2) only knows the number.
+ */
+export interface RetiredVersion {
+  version: number;
+  /** What the version was when it was retired, when recorded. */
+  hash?: string;
+  schema?: JsonSchema;
+  /** Earlier schemas of the version, as for a published one. */
+  history: HistoryEntry[];
+}
+
 export interface RegistryEvent {
   name: string;
   description?: string;
@@ -61,11 +75,26 @@ export interface RegistryEvent {
   topic?: string;
   /** Dot-separated payload paths; `[]` = one key per event name. */
   coalesce?: string[];
-  retired: number[];
+  /** Retired versions ascending. */
+  retired: RetiredVersion[];
   /** Versions ascending. */
   versions: RegistryVersion[];
   /** Where the event is defined, when it comes from schema modules. */
   source?: SourceLocation;
+}
+
+/** Whether `version` of `event` is retired. */
+export function isRetired(event: RegistryEvent, version: number): boolean {
+  return event.retired.some((retired) => retired.version === version);
+}
+
+/**
+ * The next version number free in both registries: above every published and every retired
+ * number either side knows (a retired number is never free again).
+ */
+export function nextFreeVersion(...events: Array<RegistryEvent | undefined>): number {
+  const numbers = events.flatMap((event) => [...(event?.versions ?? []), ...(event?.retired ?? [])].map((entry) => entry.version));
+  return Math.max(0, ...numbers) + 1;
 }
 
 /** A comparable catalogue: events sorted by name. */

@@ -134,6 +134,63 @@ describe("eventc lock / check", () => {
   });
 });
 
+describe("retired versions", () => {
+  const TWO = (retired: string, v1: string | undefined) => `import { z } from "zod";
+import { defineEvent } from "eventc";
+
+export const sessionStatus = defineEvent("session.status", {
+  ${retired}versions: {
+${v1 === undefined ? "" : `    1: ${v1},\n`}    2: z.object({ id: z.string(), status: z.number() }),
+  },
+});
+`;
+
+  it("keeps a retired version number reserved for good, with what the version was", () => {
+    const dir = project(TWO("", "z.object({ id: z.string() })"));
+    expect(eventc(dir, "lock").code).toBe(0);
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("retired: [1],\n  ", undefined));
+    expect(eventc(dir, "lock").code).toBe(0);
+    const lock = JSON.parse(readFileSync(path.join(dir, "eventc.lock.json"), "utf8")) as { events: Record<string, { retired: Record<string, { hash: string; schema: { properties: unknown } }> }> };
+    expect(Object.keys(lock.events["session.status"]!.retired)).toEqual(["1"]);
+    expect(lock.events["session.status"]!.retired["1"]!.schema.properties).toEqual({ id: { type: "string" } });
+    expect(lock.events["session.status"]!.retired["1"]!.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // Re-used with another shape, no longer listed in `retired`: consumers still decode v1 the old way.
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("", "z.object({ id: z.number() })"));
+    const reused = eventc(dir, "check");
+    expect(reused.code).toBe(1);
+    expect(reused.stdout.split("\n")[0]).toBe(
+      `error   schemas/session.ts:4: Version "session.status.v1" was retired and is defined again; a retired version number stays reserved, so publish this payload as version 3 ("session.status.v3"). (breaks backward and forward) [VERSION_REUSED]`,
+    );
+    const locked = readFileSync(path.join(dir, "eventc.lock.json"), "utf8");
+    expect(eventc(dir, "lock").code).toBe(1);
+    expect(readFileSync(path.join(dir, "eventc.lock.json"), "utf8")).toBe(locked);
+
+    // Dropping the number from `retired` without re-using it changes nothing: it stays reserved.
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("", undefined));
+    expect(eventc(dir, "check").code).toBe(0);
+    expect(eventc(dir, "lock").stdout).toBe("eventc.lock.json is up to date (1 event, 1 version).\n");
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("", "z.object({ id: z.string() })"));
+    expect(eventc(dir, "check").stdout).toContain("[VERSION_REUSED]");
+  });
+
+  it("reads a lockfile written before retired versions were recorded, and keeps its retired numbers reserved", () => {
+    const dir = project(TWO("retired: [1],\n  ", undefined));
+    expect(eventc(dir, "lock").code).toBe(0);
+    const file = path.join(dir, "eventc.lock.json");
+    const current = JSON.parse(readFileSync(file, "utf8")) as { lockfileVersion: number; events: Record<string, { retired: unknown }> };
+    writeFileSync(file, `${JSON.stringify({ ...current, lockfileVersion: 1, events: { "session.status": { ...current.events["session.status"], retired: [1] } } }, null, 2)}\n`);
+    expect(eventc(dir, "check").code).toBe(0);
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("", "z.object({ id: z.number() })"));
+    expect(eventc(dir, "check").stdout).toContain(`Version "session.status.v1" was retired and is defined again`);
+    writeFileSync(path.join(dir, "schemas", "session.ts"), TWO("retired: [1],\n  ", undefined));
+    expect(eventc(dir, "lock").stdout).toBe("eventc.lock.json: recorded 1 event, 1 version.\n");
+    const upgraded = JSON.parse(readFileSync(file, "utf8")) as { lockfileVersion: number; events: Record<string, { retired: unknown }> };
+    expect(upgraded.lockfileVersion).toBe(2);
+    expect(upgraded.events["session.status"]!.retired).toEqual({ "1": {} });
+  });
+});
+
 describe("eventc check --against <git-ref>", () => {
   it("compares with the schemas at a ref and explains how to fetch a missing one", () => {
     const dir = project(V1);

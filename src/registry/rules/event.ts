@@ -1,10 +1,11 @@
 /**
  * Event rules: events and versions added, deleted or retired, and the runtime keys of an event
  * (topic, coalesce). Adding is always allowed and reported as information; deleting a published
- * version breaks every reader and producer that still uses it, unless the event lists it as retired.
+ * version breaks every reader and producer that still uses it, unless the event lists it as retired;
+ * a retired number is never used again.
  */
 import type { EventRule } from "../rule.js";
-import type { RegistryEvent } from "../types.js";
+import { isRetired, nextFreeVersion, type RegistryEvent } from "../types.js";
 
 const label = (event: RegistryEvent): string => `"${event.name}"`;
 
@@ -43,7 +44,7 @@ export const VERSION_ADDED: EventRule = {
   handler(previous, current, context) {
     if (!previous || !current) return;
     const published = new Set(previous.versions.map((version) => version.version));
-    for (const version of current.versions.filter((v) => !published.has(v.version))) {
+    for (const version of current.versions.filter((v) => !published.has(v.version) && !isRetired(previous, v.version))) {
       context.report({ rule: this.id, version: version.version, message: `Version "${current.name}.v${version.version}" was added.`, breaks: [] });
     }
   },
@@ -58,7 +59,7 @@ export const VERSION_DELETED: EventRule = {
     if (!previous || !current) return;
     const present = new Set(current.versions.map((version) => version.version));
     for (const version of previous.versions) {
-      if (present.has(version.version) || current.retired.includes(version.version)) continue;
+      if (present.has(version.version) || isRetired(current, version.version)) continue;
       context.report({
         rule: this.id,
         version: version.version,
@@ -78,8 +79,33 @@ export const VERSION_RETIRED: EventRule = {
     if (!previous || !current) return;
     const present = new Set(current.versions.map((version) => version.version));
     for (const version of previous.versions) {
-      if (present.has(version.version) || !current.retired.includes(version.version)) continue;
+      if (present.has(version.version) || !isRetired(current, version.version)) continue;
       context.report({ rule: this.id, version: version.version, message: `Version "${current.name}.v${version.version}" was retired.`, breaks: [] });
+    }
+  },
+};
+
+/**
+ * A retired number defined again. Consumers may still hold documents of the retired version and
+ * decode them with the schema it had, so the number stays reserved whether or not the event still
+ * lists it in `retired`; a new payload takes the next free number.
+ */
+export const VERSION_REUSED: EventRule = {
+  id: "VERSION_REUSED",
+  family: "event",
+  purpose: "A retired version number was defined again (a retired number stays reserved for good).",
+  breaks: ["backward", "forward"],
+  handler(previous, current, context) {
+    if (!previous || !current) return;
+    for (const version of current.versions) {
+      if (!isRetired(previous, version.version)) continue;
+      const next = nextFreeVersion(previous, current);
+      context.report({
+        rule: this.id,
+        version: version.version,
+        message: `Version "${current.name}.v${version.version}" was retired and is defined again; a retired version number stays reserved, so publish this payload as version ${next} ("${current.name}.v${next}").`,
+        breaks: ["backward", "forward"],
+      });
     }
   },
 };
@@ -121,4 +147,4 @@ export const COALESCE_CHANGED: EventRule = {
   },
 };
 
-export const eventRules: EventRule[] = [EVENT_ADDED, EVENT_DELETED, VERSION_ADDED, VERSION_DELETED, VERSION_RETIRED, TOPIC_CHANGED, COALESCE_CHANGED];
+export const eventRules: EventRule[] = [EVENT_ADDED, EVENT_DELETED, VERSION_ADDED, VERSION_DELETED, VERSION_RETIRED, VERSION_REUSED, TOPIC_CHANGED, COALESCE_CHANGED];
