@@ -1,0 +1,354 @@
+/**
+ * The typed event bus: publish, subscribe, stream, close — over any `Transport`, bound to one
+ * catalogue through a `CatalogueBinding` (see `binding.ts`).
+ *
+ * Guarantees, whatever the transport:
+ * - `publish` validates the payload (unless `validate: false`), wraps it in an envelope
+ *   `{ id, time, topic?, event }` and resolves with that envelope once the transport accepted it;
+ *   it rejects with a `BusError` (`publish-invalid`, `publish-failed`, `closed`) otherwise.
+ * - A subscriber receives the envelope of any version of the events it selected, in the order the
+ *   transport delivers them (per topic: publish order). It never receives a message that failed
+ *   ingress validation (unknown type, invalid envelope or payload, wrong channel): those are
+ *   reported to `onError` and dropped.
+ * - A subscriber that throws or rejects affects no other subscriber and not the publisher; the
+ *   failure goes to `onError`. An `onError` that throws is ignored.
+ * - `close()` is idempotent: it ends every stream, drops every subscription and closes the transport.
+ */
+import type { EventEnvelope } from "../wire.js";
+import type {
+  AnyEvent,
+  CatalogueBinding,
+  CatalogueShape,
+  EventName,
+  EventOfSelector,
+  EventOfType,
+  EventType,
+  LatestTypeOf,
+  PayloadOfType,
+  Selector,
+  VersionOf,
+} from "./binding.js";
+import { BusError, describeIssues, messageOf } from "./errors.js";
+import { createMemoryTransport } from "./memory.js";
+import { logError, randomId, type AbortSignalLike } from "./platform.js";
+import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "./policies.js";
+import { createEventStream, type EventStream } from "./stream.js";
+import { channelName, filterKey, type ChannelFilter, type Transport, type TransportMessage, type TransportSubscription } from "./transport.js";
+
+export interface BusOptions {
+  /** Where events travel. Default: a new in-process transport. The bus closes it in `close()`. */
+  readonly transport?: Transport;
+  /** Check each published payload against its schema. Default `true`. Messages from another process are validated regardless. */
+  readonly validate?: boolean;
+  /** Receives every failure that has no caller to reject: failing subscribers, dropped messages, lost connections. Default: the console. */
+  readonly onError?: (error: BusError) => void;
+}
+
+export interface PublishOptions {
+  /** The envelope's topic. Default: the value at the event's `topic` path in the payload (absent: unscoped). */
+  readonly topic?: string;
+}
+
+export interface SubscribeOptions {
+  /** Only events with this topic. Default: every topic, and unscoped events. */
+  readonly topic?: string;
+}
+
+export interface StreamOptions extends SubscribeOptions {
+  /** Ends the stream when aborted (the iteration completes; buffered events are discarded). */
+  readonly signal?: AbortSignalLike;
+  /** Events held for a consumer that is behind. Default `runtimeDefaults.streamBuffer` (1024). */
+  readonly buffer?: number;
+  /** What happens when that buffer is full. Default `runtimeDefaults.streamOverflow` (`"error"`). */
+  readonly overflow?: OverflowPolicy;
+}
+
+/** Stops a subscription (idempotent); `ready` resolves once the transport confirmed it. */
+export interface Unsubscribe {
+  (): void;
+  readonly ready: Promise<void>;
+}
+
+export type EnvelopeHandler<E> = (envelope: EventEnvelope<E>) => unknown;
+
+export interface Bus<C extends CatalogueShape> {
+  /** Publishes the latest version of `name`. Resolves with the envelope sent. */
+  publish<N extends EventName<C>>(
+    name: N,
+    payload: PayloadOfType<C, LatestTypeOf<C, N>>,
+    options?: PublishOptions & { readonly version?: undefined },
+  ): Promise<EventEnvelope<EventOfType<C, LatestTypeOf<C, N>>>>;
+  /** Publishes version `version` of `name`. Resolves with the envelope sent. */
+  publish<N extends EventName<C>, V extends VersionOf<C, N>>(
+    name: N,
+    payload: PayloadOfType<C, `${N}.v${V}`>,
+    options: PublishOptions & { readonly version: V },
+  ): Promise<EventEnvelope<EventOfType<C, `${N}.v${V}`>>>;
+
+  /** Calls `handler` with every envelope `selector` matches: an event name (every version of it), `<domain>.*`, or `*`. */
+  subscribe<S extends Selector<C>>(selector: S, handler: EnvelopeHandler<EventOfSelector<C, S>>, options?: SubscribeOptions): Unsubscribe;
+
+  /** The envelopes `selector` matches, as an async iterator with a bounded buffer. */
+  stream<S extends Selector<C>>(selector: S, options?: StreamOptions): EventStream<EventEnvelope<EventOfSelector<C, S>>>;
+
+  /** Ends every stream and subscription and closes the transport. Idempotent. */
+  close(): Promise<void>;
+}
+
+type Envelope = EventEnvelope<AnyEvent>;
+
+/** One subscriber: which events it wants and where they go. */
+interface Entry {
+  readonly wants: (name: string) => boolean;
+  readonly topic: string | undefined;
+  readonly handler: EnvelopeHandler<AnyEvent>;
+  active: boolean;
+}
+
+/** One transport subscription, shared by every subscriber with the same channel filter: each message is validated once. */
+interface Route {
+  readonly key: string;
+  entries: readonly Entry[];
+  subscription?: TransportSubscription;
+}
+
+const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "error"];
+
+const ignore = (): void => {};
+
+/** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
+export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
+  const transport = options.transport ?? createMemoryTransport();
+  const validate = options.validate ?? true;
+  const onError = options.onError ?? logError;
+  const routes = new Map<string, Route>();
+  const streams = new Set<EventStream<Envelope>>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  const report = (error: Error): void => {
+    const busError = error instanceof BusError ? error : new BusError("connection-lost", messageOf(error), { cause: error });
+    try {
+      onError(busError);
+    } catch {
+      // An onError that throws must not break delivery to anyone else.
+    }
+  };
+  const stopObserving = transport.onError(report);
+
+  /** The wire type for `name` at `version` (latest when absent), or undefined when the catalogue has none. */
+  const typeOf = (name: string, version: number | undefined): EventType<C> | undefined => {
+    if (version === undefined) return binding.latestType(name);
+    const type = `${name}.v${version}`;
+    return binding.meta(type)?.name === name ? (type as EventType<C>) : undefined;
+  };
+
+  const publish = (name: string, payload: unknown, publishOptions: { topic?: string; version?: number } = {}): Promise<Envelope> => {
+    if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
+    const { version } = publishOptions;
+    const type = typeOf(name, version);
+    if (type === undefined) {
+      const message = binding.latestType(name) === undefined ? `Unknown event "${name}".` : `Event "${name}" has no version ${String(version)}.`;
+      return Promise.reject(new BusError("publish-invalid", `Did not publish: ${message}`));
+    }
+    if (validate) {
+      const issues = binding.validatePayload(type, payload);
+      if (issues.length > 0) return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": invalid payload: ${describeIssues(issues)}`, { issues }));
+    }
+    const topic = publishOptions.topic ?? topicAt(binding.meta(type)?.topic, payload);
+    const event: AnyEvent = { type, payload };
+    const envelope: Envelope =
+      topic === undefined ? { id: randomId(), time: new Date().toISOString(), event } : { id: randomId(), time: new Date().toISOString(), topic, event };
+    const channel = channelName(name, topic);
+    let sent: Promise<void>;
+    try {
+      // Handed to the transport in the caller's turn: publish order is transport order.
+      sent = transport.publish(channel, envelope);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    return sent.then(
+      () => envelope,
+      (error: unknown) => {
+        throw error instanceof BusError
+          ? error
+          : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
+      },
+    );
+  };
+
+  /** Envelope from an untrusted transport, or undefined (reported) when it must not reach subscribers. */
+  const admit = (message: TransportMessage): Envelope | undefined => {
+    const { channel, data } = message;
+    const result = binding.parseEnvelope(data);
+    if (result.kind === "invalid") {
+      report(new BusError("message-invalid", `Dropped an invalid message on channel "${channel}": ${describeIssues(result.issues)}`, { channel, issues: result.issues, envelope: data }));
+      return undefined;
+    }
+    if (result.kind === "unknown") {
+      report(new BusError("message-unknown-type", `Dropped an event of unknown type "${result.envelope.event.type}" on channel "${channel}".`, { channel, envelope: data }));
+      return undefined;
+    }
+    const envelope: Envelope = result.envelope;
+    const meta = binding.meta(envelope.event.type);
+    const expected = meta === undefined ? undefined : channelName(meta.name, envelope.topic);
+    if (expected !== channel) {
+      report(
+        new BusError("message-wrong-channel", `Dropped "${envelope.event.type}" on channel "${channel}": its event and topic belong on "${String(expected)}".`, {
+          channel,
+          envelope: data,
+        }),
+      );
+      return undefined;
+    }
+    return envelope;
+  };
+
+  const invoke = (entry: Entry, envelope: Envelope): void => {
+    const failed = (error: unknown): void => {
+      report(new BusError("subscriber-failed", `A subscriber to "${envelope.event.type}" failed: ${messageOf(error)}`, { cause: error, envelope }));
+    };
+    try {
+      const result = entry.handler(envelope);
+      if (isThenable(result)) result.then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
+  };
+
+  const deliver = (route: Route, message: TransportMessage): void => {
+    const envelope = transport.trusted ? (message.data as Envelope) : admit(message);
+    if (envelope === undefined) return;
+    // Names never contain ":"; the channel was checked against the envelope above (or is our own).
+    const colon = message.channel.indexOf(":");
+    const name = colon < 0 ? message.channel : message.channel.slice(0, colon);
+    for (const entry of route.entries) {
+      if (entry.active && entry.wants(name) && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope);
+    }
+  };
+
+  const attach = (filter: ChannelFilter, entry: Entry): Route => {
+    const key = filterKey(filter);
+    const existing = routes.get(key);
+    if (existing !== undefined) {
+      existing.entries = [...existing.entries, entry];
+      return existing;
+    }
+    const route: Route = { key, entries: [entry] };
+    const subscription = transport.subscribe(filter, (message) => deliver(route, message));
+    route.subscription = subscription;
+    routes.set(key, route);
+    subscription.ready.catch((error: unknown) => {
+      report(error instanceof BusError ? error : new BusError("subscribe-failed", `Could not subscribe to ${describeFilter(filter)}: ${messageOf(error)}`, { cause: error }));
+    });
+    return route;
+  };
+
+  const detach = (route: Route, entry: Entry): void => {
+    route.entries = route.entries.filter((other) => other !== entry);
+    if (route.entries.length > 0) return;
+    if (routes.get(route.key) === route) routes.delete(route.key);
+    route.subscription?.unsubscribe();
+  };
+
+  /** Transport filters and name test for a selector: one channel per topic, prefixes for wildcards. */
+  const plan = (selector: string, topic: string | undefined): { filters: ChannelFilter[]; wants: (name: string) => boolean } => {
+    if (selector === "*") return { filters: [{ prefix: "" }], wants: () => true };
+    if (selector.endsWith(".*")) {
+      const domain = selector.slice(0, -1);
+      return { filters: [{ prefix: domain }], wants: (name) => name.startsWith(domain) };
+    }
+    if (binding.latestType(selector) === undefined) {
+      throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}": not an event name, "<domain>.*" or "*".`);
+    }
+    const filters: ChannelFilter[] = topic === undefined ? [{ channel: selector }, { prefix: `${selector}:` }] : [{ channel: channelName(selector, topic) }];
+    return { filters, wants: (name) => name === selector };
+  };
+
+  const subscribe = (selector: string, handler: EnvelopeHandler<AnyEvent>, subscribeOptions: SubscribeOptions = {}): Unsubscribe => {
+    if (closed) throw new BusError("closed", `Cannot subscribe to "${selector}": the bus is closed.`);
+    const { filters, wants } = plan(selector, subscribeOptions.topic);
+    const entry: Entry = { wants, topic: subscribeOptions.topic, handler, active: true };
+    const attached: Route[] = [];
+    try {
+      for (const filter of filters) attached.push(attach(filter, entry));
+    } catch (error) {
+      for (const route of attached) detach(route, entry);
+      throw error;
+    }
+    const ready = Promise.all(attached.map((route) => route.subscription?.ready)).then(ignore);
+    ready.catch(ignore); // reported through onError by attach(); awaiting `ready` still sees the rejection
+    const unsubscribe = (): void => {
+      if (!entry.active) return;
+      entry.active = false;
+      for (const route of attached) detach(route, entry);
+    };
+    return Object.assign(unsubscribe, { ready });
+  };
+
+  const stream = (selector: string, streamOptions: StreamOptions = {}): EventStream<Envelope> => {
+    const buffer = positiveInteger("stream buffer", streamOptions.buffer, runtimeDefaults.streamBuffer);
+    const overflow = streamOptions.overflow ?? runtimeDefaults.streamOverflow;
+    if (!OVERFLOW_POLICIES.includes(overflow)) throw new RangeError(`stream overflow must be one of ${OVERFLOW_POLICIES.join(", ")}, got ${String(overflow)}`);
+    const topicOption: SubscribeOptions = streamOptions.topic === undefined ? {} : { topic: streamOptions.topic };
+    const created: EventStream<Envelope> = createEventStream<Envelope>(
+      { buffer, overflow, signal: streamOptions.signal, description: `"${selector}"` },
+      (push) => {
+        const unsubscribe = subscribe(selector, push, topicOption);
+        const release = (): void => {
+          unsubscribe();
+          streams.delete(created);
+        };
+        return Object.assign(release, { ready: unsubscribe.ready });
+      },
+    );
+    if (streamOptions.signal?.aborted !== true) streams.add(created);
+    return created;
+  };
+
+  const shutdown = async (): Promise<void> => {
+    for (const open of [...streams]) void open.return();
+    for (const route of routes.values()) {
+      for (const entry of route.entries) entry.active = false;
+      route.subscription?.unsubscribe();
+    }
+    routes.clear();
+    try {
+      await transport.close();
+    } finally {
+      stopObserving();
+    }
+  };
+
+  const close = (): Promise<void> => {
+    if (closing === undefined) {
+      closed = true;
+      closing = shutdown();
+    }
+    return closing;
+  };
+
+  // One cast: the implementations take the catalogue's types as plain strings and payloads.
+  return { publish, subscribe, stream, close } as unknown as Bus<C>;
+}
+
+/** The envelope topic at `path` in `payload`: a string as is, a number or boolean as its JSON text; otherwise none. */
+function topicAt(path: readonly string[] | undefined, payload: unknown): string | undefined {
+  if (path === undefined) return undefined;
+  let value: unknown = payload;
+  for (const segment of path) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
+  return undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function describeFilter(filter: ChannelFilter): string {
+  return "channel" in filter ? `channel "${filter.channel}"` : `channels starting with "${filter.prefix}"`;
+}
