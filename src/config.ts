@@ -69,10 +69,16 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     schemasDir: overrides.schemas !== undefined ? path.resolve(cwd, overrides.schemas) : path.resolve(base, config.schemas ?? "schemas"),
     outDir: overrides.out !== undefined ? path.resolve(cwd, overrides.out) : path.resolve(base, config.out ?? "generated"),
     targets: overrides.targets ?? config.targets ?? [...targetIds],
-    registry: config.registry ?? {},
+    registry: registrySettings(config.registry),
   };
   if (file !== undefined) resolved.file = file;
   return resolved;
+}
+
+/** The registry settings, per-event modes in an object without prototype (keys are event names). */
+function registrySettings(registry: RegistryConfig | undefined): RegistryConfig {
+  if (registry?.events === undefined) return { ...registry };
+  return { ...registry, events: Object.assign(Object.create(null) as Record<string, CompatibilityMode>, registry.events) };
 }
 
 async function loadConfigFile(file: string, display: string): Promise<EventcConfig> {

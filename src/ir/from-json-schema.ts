@@ -31,7 +31,7 @@ export class SchemaReader {
   namedType(name: string): NamedType {
     const existing = this.named.get(name);
     if (existing) return existing;
-    const schema = this.defs[name];
+    const schema = Object.hasOwn(this.defs, name) ? this.defs[name] : undefined;
     if (schema === undefined) throw new EventcError(`$ref points at "${name}", which is not under $defs`);
     // Register before converting, so recursive references find it.
     const placeholder: NamedType = { name, type: { kind: "unknown" } };
@@ -69,10 +69,10 @@ export class SchemaReader {
   private readBare(s: JsonSchema, path: string[]): TypeNode {
     const at = { path: path.join(".") };
     for (const keyword of ["allOf", "not", "if", "patternProperties", "dependentSchemas"]) {
-      if (keyword in s) throw new EventcError(`JSON Schema keyword "${keyword}" has no IR form`, at);
+      if (Object.hasOwn(s, keyword)) throw new EventcError(`JSON Schema keyword "${keyword}" has no IR form`, at);
     }
     if (typeof s.$ref === "string") return this.readRef(s.$ref, path);
-    if ("const" in s) return literal(s.const, at);
+    if (Object.hasOwn(s, "const")) return literal(s.const, at);
     if (Array.isArray(s.enum)) return enumOrLiterals(s.enum, at);
     const union = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
     if (Array.isArray(union)) return this.readUnion(union, path);
@@ -123,7 +123,7 @@ export class SchemaReader {
         .slice(1)
         .split("/")
         .filter((part) => part !== "")
-        .reduce<unknown>((node, part) => (node as JsonSchema | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")], this.root);
+        .reduce<unknown>((node, part) => ownMember(node, part.replace(/~1/g, "/").replace(/~0/g, "~")), this.root);
       if (target === undefined) throw new EventcError(`$ref "${ref}" does not resolve`, { path: path.join(".") });
       this.inlining.add(ref);
       try {
@@ -195,7 +195,7 @@ export class SchemaReader {
       const field: Field = { name, type, optional: !required.has(name) };
       if (typeof propertySchema.description === "string") field.description = propertySchema.description;
       if (propertySchema.deprecated === true) field.deprecated = true;
-      if ("default" in propertySchema) {
+      if (Object.hasOwn(propertySchema, "default")) {
         field.default = propertySchema.default;
         field.optional = true;
       }
@@ -216,6 +216,11 @@ export class SchemaReader {
     else throw new EventcError("record keys must be strings or a string enum", { path: path.join(".") });
     return { kind: "record", keys, values: this.read(s.additionalProperties, [...path, "{}"]) };
   }
+}
+
+/** `object[key]` when `object` is an object or array that has `key` itself (never an inherited member). */
+function ownMember(object: unknown, key: string): unknown {
+  return typeof object === "object" && object !== null && Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
 
 function literal(value: unknown, at: { path: string }): TypeNode {

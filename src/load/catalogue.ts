@@ -102,7 +102,7 @@ function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]):
     fail(`"retired" must list positive integer versions`);
   } else {
     for (const version of retired) {
-      if (version in versionsObject) fail(`version ${version} is listed as retired but is still defined`, { version });
+      if (Object.hasOwn(versionsObject, String(version))) fail(`version ${version} is listed as retired but is still defined`, { version });
     }
   }
   const coalesce = parsePaths(definition.coalesce, "coalesce", fail);

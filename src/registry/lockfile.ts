@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { canonicalJson } from "../ir/canonical.js";
+import { canonicalJson, sortKeys } from "../ir/canonical.js";
 import type { JsonSchema } from "../ir/types.js";
 import { EventcError } from "../errors.js";
 import { schemaHash } from "./check.js";
@@ -33,23 +33,32 @@ function versionEntry(entry: { hash?: string; schema?: JsonSchema; history: Hist
   return { hash: entry.hash, schema: entry.schema, history: entry.history.length > 0 ? entry.history : undefined };
 }
 
+/** An object keyed by user text (event names, version numbers): no prototype to collide with. */
+function keyed(entries: Iterable<readonly [string, unknown]>): Record<string, unknown> {
+  const object: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of entries) object[key] = value;
+  return object;
+}
+
 export function serializeLockfile(registry: Registry): string {
-  const events: Record<string, unknown> = {};
-  for (const event of registry.events) {
-    events[event.name] = {
-      description: event.description,
-      topic: event.topic,
-      coalesce: event.coalesce,
-      retired: Object.fromEntries(event.retired.map((retired) => [String(retired.version), versionEntry(retired)])),
-      versions: Object.fromEntries(event.versions.map((version) => [String(version.version), versionEntry(version)])),
-    };
-  }
+  const events = keyed(
+    registry.events.map((event) => [
+      event.name,
+      {
+        description: event.description,
+        topic: event.topic,
+        coalesce: event.coalesce,
+        retired: keyed(event.retired.map((retired) => [String(retired.version), versionEntry(retired)])),
+        versions: keyed(event.versions.map((version) => [String(version.version), versionEntry(version)])),
+      },
+    ]),
+  );
   return `${canonicalJson({ lockfileVersion: LOCKFILE_VERSION, events }, 2)}\n`;
 }
 
 /** Whether parsed JSON looks like a lockfile (used by `eventc diff` to tell inputs apart). */
 export function isLockfileJson(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "lockfileVersion" in value;
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.hasOwn(value, "lockfileVersion");
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -80,10 +89,11 @@ export function parseLockfile(value: unknown, file: string): Registry {
       if (!Array.isArray(history) || !history.every((item) => isObject(item) && typeof item.hash === "string" && isObject(item.schema))) {
         return fail(`${label} ${key}: "history" must list { hash, schema } entries`, name);
       }
-      if (!hasSchema) return { history: history as HistoryEntry[] };
-      const schema = entry.schema as JsonSchema;
+      const copies = (history as HistoryEntry[]).map((item) => ({ hash: item.hash, schema: sortKeys(item.schema) as JsonSchema }));
+      if (!hasSchema) return { history: copies };
+      const schema = sortKeys(entry.schema) as JsonSchema;
       if (schemaHash(schema) !== entry.hash) return fail(`${label} ${key}: "hash" does not match its schema (edited by hand? run \`eventc lock --force\`)`, name);
-      return { hash: entry.hash as string, schema, history: history as HistoryEntry[] };
+      return { hash: entry.hash as string, schema, history: copies };
     };
     const versions: RegistryVersion[] = [];
     for (const key of Object.keys(raw.versions)) {

@@ -33,6 +33,7 @@ export function parseFormat(value: string): Format {
  */
 export function modeResolver(config: RegistryConfig, flag: string | undefined): (event: string) => CompatibilityMode {
   const fallback = flag !== undefined ? parseMode(flag) : (config.mode ?? DEFAULT_MODE);
-  const perEvent = config.events ?? {};
-  return (event) => perEvent[event] ?? fallback;
+  // A Map, not the config object: an event named "constructor" must not find Object.prototype's.
+  const perEvent = new Map(Object.entries(config.events ?? {}));
+  return (event) => perEvent.get(event) ?? fallback;
 }
