@@ -10,6 +10,7 @@
 import { EventcError } from "../../errors.js";
 import type { ArrayNode, NamedType, NumberNode, RecordNode, StringNode, TypeNode } from "../../ir/types.js";
 import type { Place } from "./lower.js";
+import { rustTextProblem, visibleText } from "./escape.js";
 import type { Check, NumberRule, RustType, StringRule } from "./model.js";
 import { translatePattern } from "./pattern.js";
 
@@ -48,6 +49,7 @@ function stringCheck(node: StringNode, place: Place): Check | undefined {
   if (node.maxLength !== undefined) rule.maxLength = node.maxLength;
   const source = node.pattern ?? (node.format === "uri" ? ABSOLUTE_URI : undefined);
   if (source !== undefined) {
+    requireRustText(source, "pattern", place);
     const translated = translatePattern(source);
     if (!translated.ok) {
       throw new EventcError(
@@ -66,6 +68,17 @@ function numberCheck(node: NumberNode): Check | undefined {
     if (node[key] !== undefined) rule[key] = node[key];
   }
   return Object.keys(rule).length > 1 ? { kind: "rule", rule, integer: node.integer } : undefined;
+}
+
+/**
+ * Refuses wire text (a field name, enum value, literal, pattern, …) that has no Rust string form,
+ * naming where it sits; the text and its path are shown with invisible characters escaped.
+ */
+export function requireRustText(text: string, what: string, place: Place): void {
+  const problem = rustTextProblem(text);
+  if (problem === undefined) return;
+  const context = { ...place.context, path: visibleText(place.context.path ?? "") };
+  throw new EventcError(`the ${what} "${visibleText(text)}" in ${place.owner} cannot be written in Rust: ${problem}`, context);
 }
 
 /** A Rust `f64` literal for a JSON number. */

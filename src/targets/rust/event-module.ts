@@ -8,7 +8,8 @@
  * a bad payload stays an error.
  */
 import type { Catalogue } from "../../ir/types.js";
-import { docs, matchArm } from "./render.js";
+import { rustString } from "./escape.js";
+import { attribute, docs, matchArm } from "./render.js";
 
 export interface EventVariant {
   /** Variant identifier, equal to the payload type's name. */
@@ -33,7 +34,6 @@ export function eventVariants(catalogue: Catalogue, payloadName: (event: string,
   );
 }
 
-const quote = (text: string): string => JSON.stringify(text);
 const I3 = "            ";
 
 function method(docLine: string, signature: string, body: string[]): string[] {
@@ -61,7 +61,7 @@ const LOOKUP = [
 function coalesceBody(variants: readonly EventVariant[]): string[] {
   const coalesced = variants.filter((variant) => variant.coalesce !== undefined);
   if (coalesced.length === 0) return ["        None"];
-  const pathList = (paths: string[][]): string => `&[${paths.map((path) => `&[${path.map(quote).join(", ")}]`).join(", ")}]`;
+  const pathList = (paths: string[][]): string => `&[${paths.map((path) => `&[${path.map(rustString).join(", ")}]`).join(", ")}]`;
   return [
     "        let paths: &[&[&str]] = match self {",
     ...coalesced.flatMap((variant) => matchArm(`Self::${variant.ident}(_)`, pathList(variant.coalesce!), I3)),
@@ -95,7 +95,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
   ];
   for (const variant of variants) {
     lines.push(...docs([...(variant.description === undefined ? [] : [variant.description, ""]), `Wire type \`${variant.wireType}\`.`], "    "));
-    lines.push(`    #[serde(rename = ${quote(variant.wireType)})]`, `    ${variant.ident}(${variant.payload}),`);
+    lines.push(...attribute("serde", [`rename = ${rustString(variant.wireType)}`], "    "), `    ${variant.ident}(${variant.payload}),`);
   }
   lines.push(
     "    /// An event of a wire type this crate does not know (a newer producer): kept as it came.",
@@ -120,7 +120,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
     "        let UnknownEvent { r#type, payload } = UnknownEvent::deserialize(deserializer)?;",
     "        match r#type.as_str() {",
-    ...variants.flatMap((variant) => matchArm(quote(variant.wireType), `payload_of(&r#type, payload).map(Self::${variant.ident})`, I3)),
+    ...variants.flatMap((variant) => matchArm(rustString(variant.wireType), `payload_of(&r#type, payload).map(Self::${variant.ident})`, I3)),
     `${I3}_ => Ok(Self::Unknown(UnknownEvent { r#type, payload })),`,
     "        }",
     "    }",
@@ -151,12 +151,12 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "impl Event {",
     "    /// The wire type, e.g. `session.status.v2`.",
     "    pub fn wire_type(&self) -> &str {",
-    ...matchSelf(variants, (variant) => quote(variant.wireType), "&event.r#type"),
+    ...matchSelf(variants, (variant) => rustString(variant.wireType), "&event.r#type"),
     "    }",
     ...method(
       "The event name: the wire type without its `.v<N>` suffix.",
       "pub fn name(&self) -> &str",
-      matchSelf(variants, (variant) => quote(variant.name), "split_wire_type(&event.r#type).0"),
+      matchSelf(variants, (variant) => rustString(variant.name), "split_wire_type(&event.r#type).0"),
     ),
     ...method(
       "The version; `None` only for an unknown wire type without a `.v<N>` suffix.",

@@ -13,7 +13,8 @@
  */
 import { EventcError } from "../../errors.js";
 import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } from "../../ir/types.js";
-import { listCheck, mapCheck, nodeCheck, withCheck } from "./checks.js";
+import { listCheck, mapCheck, nodeCheck, requireRustText, withCheck } from "./checks.js";
+import { docJson } from "./escape.js";
 import type { RustField, RustItem, RustType, ShareWarning, UntaggedVariant } from "./model.js";
 import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent } from "./names.js";
 
@@ -78,16 +79,16 @@ export class Lowering {
         this.items.push({ kind: "struct", name, docs, share: { kind: "faithful" }, fields: this.fields(node, name, place), closed: node.additional === "reject" });
         return;
       case "enum":
-        this.unitEnum(name, docs, node.values);
+        this.unitEnum(name, docs, node.values, "enum value", place);
         return;
       case "literal":
-        if (typeof node.value === "string") return this.unitEnum(name, docs, [node.value]);
+        if (typeof node.value === "string") return this.unitEnum(name, docs, [node.value], "literal", place);
         if (isInteger(node.value)) return this.reprEnum(name, docs, [node.value]);
         break;
       case "union":
         if (node.discriminator !== undefined && node.tags !== undefined) return this.taggedEnum(name, docs, node, place);
         if (node.members.every((member) => member.kind === "literal" && typeof member.value === "string")) {
-          return this.unitEnum(name, docs, node.members.map((member) => String((member as { value: string }).value)));
+          return this.unitEnum(name, docs, node.members.map((member) => String((member as { value: string }).value)), "literal", place);
         }
         if (node.members.every((member) => member.kind === "literal" && isInteger(member.value))) {
           return this.reprEnum(name, docs, node.members.map((member) => (member as { value: number }).value));
@@ -182,12 +183,13 @@ export class Lowering {
 
   private field(field: Field, ident: string, prefix: string, place: Place): RustField {
     const path = place.context.path === undefined || place.context.path === "" ? field.name : `${place.context.path}.${field.name}`;
+    requireRustText(field.name, "field name", { ...place, context: { ...place.context, path } });
     const nullable = field.type.kind === "nullable";
     const type = this.expr(field.type, { ...place, prefix: `${prefix}${variantIdent(field.name)}`, indirect: false, context: { ...place.context, path } });
     const docs = docLines(field.description, field.type.kind === "object" || field.type.kind === "enum" || field.type.kind === "union" ? undefined : field.type.description);
     if (field.default !== undefined) {
       if (docs.length > 0) docs.push("");
-      docs.push(`Absent on the wire means the default \`${JSON.stringify(field.default)}\`.`);
+      docs.push(`Absent on the wire means the default ${docJson(field.default)}.`);
     }
     if (!field.optional) return { ident, wire: field.name, type, docs, optional: false, nullable };
     const optionalType: RustType = { rust: `Option<${type.rust}>`, share: `Option<${type.share}>` };
@@ -202,7 +204,8 @@ export class Lowering {
     };
   }
 
-  private unitEnum(name: string, docs: string[], values: string[]): void {
+  private unitEnum(name: string, docs: string[], values: string[], what: string, place: Place): void {
+    for (const value of values) requireRustText(value, what, place);
     const idents = distinctIdents(values, variantIdent, "");
     this.items.push({ kind: "unit-enum", name, docs, share: { kind: "faithful" }, variants: values.map((wire, index) => ({ ident: idents[index]!, wire })) });
   }
@@ -216,6 +219,8 @@ export class Lowering {
   private taggedEnum(name: string, docs: string[], node: UnionNode, place: Place): void {
     const tag = node.discriminator!;
     const tags = node.tags!;
+    requireRustText(tag, "discriminator", place);
+    for (const value of tags) requireRustText(value, "discriminator value", place);
     this.warn(name, `typeshare supports only adjacently tagged enums; the discriminator "${tag}" sits inside each variant's object, so typeshare carries it as opaque JSON`);
     const idents = distinctIdents(tags, variantIdent, "");
     const variants = node.members.map((member, index) => {
@@ -319,8 +324,11 @@ function memberWord(member: TypeNode): string {
   }
 }
 
-/** Doc comment lines from descriptions (empty descriptions dropped, paragraphs separated). */
+/**
+ * Doc text from descriptions: empty descriptions dropped, the others as paragraphs separated by an
+ * empty line. Raw text, which may hold any line break: `docComment` (escape.ts) splits and escapes it.
+ */
 export function docLines(...descriptions: (string | undefined)[]): string[] {
   const parts = descriptions.filter((text): text is string => text !== undefined && text.trim() !== "");
-  return parts.flatMap((text, index) => [...(index > 0 ? [""] : []), ...text.trim().split("\n").map((line) => line.trimEnd())]);
+  return parts.flatMap((text, index) => [...(index > 0 ? [""] : []), text]);
 }

@@ -1,6 +1,8 @@
 /**
  * The Rust items a catalogue lowers to, before printing. Each item knows its serde shape and how
  * typeshare sees it; the printer (render.ts) turns items into source text and nothing else.
+ * Text here is raw — wire names, values, `docs` lines as the schema wrote them — and is escaped
+ * only when printed (escape.ts); identifiers (`ident`, `name`) are already valid Rust.
  */
 
 /** A Rust type expression, with the type typeshare should read for it when that differs. */

@@ -52,6 +52,18 @@ export const RESERVED_TYPE_NAMES = [
   "Deserializer",
   "Serializer",
   "Self",
+  // Items of validate.rs, which sees the catalogue's types through `use crate::types::*`.
+  "Issue",
+  "Validate",
+  "DecodeError",
+  "Pattern",
+  "StringRule",
+  "NumberRule",
+  "ItemCountRule",
+  "Regex",
+  "RegexBuilder",
+  "OnceLock",
+  "DeserializeOwned",
 ];
 
 /** Alphanumeric runs of `text`, split further at lower→upper and acronym→word boundaries. */

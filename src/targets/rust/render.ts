@@ -2,6 +2,7 @@
  * Prints Rust items as source text already in `rustfmt` form (default settings, 100 columns), so
  * `cargo fmt --check` passes on the crate as generated.
  */
+import { docComment, rustString, withoutLiterals } from "./escape.js";
 import type { RustField, RustItem, UntaggedVariant } from "./model.js";
 import { rustIdent } from "./names.js";
 
@@ -12,35 +13,17 @@ const UNTAGGED_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize)]";
 const UNIT_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]";
 const REPR_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]";
 
-/**
- * Doc text made safe for rustdoc: brackets and angle brackets outside code spans are escaped (no
- * accidental intra-doc links or HTML tags) and bare URLs are wrapped in `<…>`.
- */
-export function escapeDoc(line: string): string {
-  return line
-    .split(/(`[^`]*`)/)
-    .map((part, index) =>
-      index % 2 === 1
-        ? part
-        : part
-            .replace(/([[\]])/g, "\\$1")
-            .replace(/</g, "&lt;")
-            .replace(/>/g, "&gt;")
-            .replace(/\b(https?:\/\/[^\s)]+)/g, "<$1>"),
-    )
-    .join("");
-}
-
+/** Doc comment lines for raw doc text (model `docs`), escaped by the one doc-comment escape. */
 export function docs(lines: readonly string[], indent: string): string[] {
-  return lines.map((line) => (line === "" ? `${indent}///` : `${indent}/// ${escapeDoc(line)}`));
+  return docComment(lines, indent);
 }
 
 /** `#[name(a, b)]`, broken one argument per line when it does not fit, as rustfmt does. */
 export function attribute(name: string, args: readonly string[], indent: string): string[] {
   const list = args.join(", ");
   const line = `${indent}#[${name}(${list})]`;
-  // rustfmt's attr_fn_like_width (70) bounds a list of several arguments; one argument stays put.
-  if (args.length === 1 || (line.length <= MAX_WIDTH && list.length <= ATTR_ARGS_WIDTH)) return [line];
+  // rustfmt's attr_fn_like_width (70) bounds a list of several arguments; one argument breaks only past 100 columns.
+  if (line.length <= MAX_WIDTH && (args.length === 1 || list.length <= ATTR_ARGS_WIDTH)) return [line];
   return [`${indent}#[${name}(`, ...args.map((arg, index) => `${indent}    ${arg}${index < args.length - 1 ? "," : ""}`), `${indent})]`];
 }
 
@@ -51,12 +34,10 @@ export function matchArm(pattern: string, body: string, indent: string): string[
   return [`${indent}${pattern} => {`, `${indent}    ${body}`, `${indent}}`];
 }
 
-const quote = (text: string): string => JSON.stringify(text);
-
 function fieldLines(field: RustField, indent: string, visibility: string): string[] {
   const ident = rustIdent(field.ident);
   const serde: string[] = [];
-  if (ident !== field.wire) serde.push(`rename = ${quote(field.wire)}`);
+  if (ident !== field.wire) serde.push(`rename = ${rustString(field.wire)}`);
   if (field.optional) {
     serde.push("default", 'skip_serializing_if = "Option::is_none"');
     // Absent stays absent; null is only read where the schema allows it.
@@ -67,13 +48,15 @@ function fieldLines(field: RustField, indent: string, visibility: string): strin
   }
   const lines = docs(field.docs, indent);
   if (serde.length > 0) lines.push(...attribute("serde", serde, indent));
-  if (field.type.share !== field.type.rust) lines.push(...attribute("typeshare", [`serialized_as = ${quote(field.type.share)}`], indent));
-  lines.push(`${indent}${visibility}${ident}: ${field.type.rust},`);
+  if (field.type.share !== field.type.rust) lines.push(...attribute("typeshare", [`serialized_as = ${rustString(field.type.share)}`], indent));
+  const line = `${indent}${visibility}${ident}: ${field.type.rust},`;
+  // rustfmt moves the type of a field too long for one line onto the next.
+  lines.push(...(line.length <= MAX_WIDTH ? [line] : [`${indent}${visibility}${ident}:`, `${indent}    ${field.type.rust},`]));
   return lines;
 }
 
 function shareAttribute(item: RustItem): string[] {
-  return item.share.kind === "faithful" ? ["#[typeshare]"] : attribute("typeshare", [`serialized_as = ${quote(item.share.as)}`], "");
+  return item.share.kind === "faithful" ? ["#[typeshare]"] : attribute("typeshare", [`serialized_as = ${rustString(item.share.as)}`], "");
 }
 
 /** Longest field list rustfmt keeps on one line in a struct variant (`struct_variant_width`). */
@@ -94,7 +77,7 @@ function structBody(fields: readonly RustField[], indent: string, visibility: st
 }
 
 function variantRename(ident: string, wire: string, indent: string): string[] {
-  return ident === wire ? [] : [`${indent}#[serde(rename = ${quote(wire)})]`];
+  return ident === wire ? [] : attribute("serde", [`rename = ${rustString(wire)}`], indent);
 }
 
 /**
@@ -141,7 +124,7 @@ export function renderItem(item: RustItem): string {
       lines.push("}");
       break;
     case "tagged-enum":
-      lines.push(...shareAttribute(item), STRUCT_DERIVES, `#[serde(tag = ${quote(item.tag)})]`, `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), STRUCT_DERIVES, ...attribute("serde", [`tag = ${rustString(item.tag)}`], ""), `pub enum ${item.name} {`);
       lines.push(
         ...variantList((compact) =>
           item.variants.map((variant) => [
@@ -166,7 +149,7 @@ export function renderItem(item: RustItem): string {
 /** The `use` lines a module body needs, sorted as rustfmt sorts them. */
 export function imports(source: string, extra: readonly string[] = []): string[] {
   // Only code counts: names inside doc comments and string literals need no import.
-  const body = source.replace(/^\s*\/\/.*$/gm, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const body = withoutLiterals(source);
   const uses = [...extra];
   if (/\bBTreeMap</.test(body)) uses.push("use std::collections::BTreeMap;");
   if (/\bJsonValue\b/.test(body) && !/pub type JsonValue/.test(body)) uses.push("use crate::wire::JsonValue;");

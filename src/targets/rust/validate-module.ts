@@ -5,6 +5,7 @@
  * and JSON Schema's `anyOf` do. Printed in rustfmt form, like the rest of the crate.
  */
 import type { EventVariant } from "./event-module.js";
+import { rustString } from "./escape.js";
 import type { Check, ItemCountRule, NumberRule, RustField, RustItem, RustType, StringRule } from "./model.js";
 import { rustIdent } from "./names.js";
 import { matchArm } from "./render.js";
@@ -16,19 +17,6 @@ const MAX_WIDTH = 100;
 const CALL_WIDTH = 60;
 /** rustfmt's `struct_lit_width`, which bounds struct patterns on one line too. */
 const STRUCT_WIDTH = 18;
-
-/** A Rust string literal, raw when the text has quotes or backslashes. */
-function rustString(text: string): string {
-  const control = /[\u0000-\u001f\u007f]/;
-  if (control.test(text)) {
-    const escaped = [...text].map((char) => (char === '"' || char === "\\" ? `\\${char}` : control.test(char) ? `\\u{${char.codePointAt(0)!.toString(16)}}` : char));
-    return `"${escaped.join("")}"`;
-  }
-  if (!/["\\]/.test(text)) return `"${text}"`;
-  let hashes = "";
-  while (text.includes(`"${hashes}`)) hashes += "#";
-  return `r${hashes}"${text}"${hashes}`;
-}
 
 /** `head(args);` on one line, or one argument per line as rustfmt breaks a long call. */
 function call(indent: string, head: string, args: readonly string[], tail: string): string[] {
@@ -158,7 +146,7 @@ class Printer {
   field(field: RustField, access: string, indent: string): string[] {
     if (field.type.check === undefined) return [];
     const inner = `${indent}    `;
-    return [`${indent}{`, `${inner}let value = ${access};`, ...call(inner, "let path = &pointer", ["path", JSON.stringify(field.wire)], ";"), ...this.check(field.type.check, inner), `${indent}}`];
+    return [`${indent}{`, `${inner}let value = ${access};`, ...call(inner, "let path = &pointer", ["path", rustString(field.wire)], ";"), ...this.check(field.type.check, inner), `${indent}}`];
   }
 }
 

@@ -3,6 +3,7 @@
  * generated impls use, and validation of `Event` and `EventEnvelope`. Helpers only some catalogues
  * need are emitted only when used, so the crate stays free of dead code.
  */
+import { withoutLiterals } from "./escape.js";
 
 /** Helpers of the runtime a catalogue may or may not need. */
 export interface RuntimeUse {
@@ -272,7 +273,7 @@ impl EventEnvelope {
 
 /** The \`use\` lines \`source\` needs, sorted as rustfmt sorts them. */
 export function runtimeUses(source: string): string[] {
-  const code = source.replace(/^\s*\/\/.*$/gm, "").replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const code = withoutLiterals(source);
   const has = (pattern: RegExp): boolean => pattern.test(code);
   const uses = ["use crate::event::{Event, EventEnvelope};", "use regex::{Regex, RegexBuilder};", "use serde::de::DeserializeOwned;", "use std::fmt;", "use std::sync::OnceLock;"];
   if (has(/\bimpl (?:Validate for|<'de> Deserialize<'de> for) (?!Event\b|EventEnvelope\b)/)) uses.push("use crate::types::*;");

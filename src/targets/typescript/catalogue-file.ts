@@ -5,6 +5,7 @@
 import type CodeBlockWriter from "code-block-writer";
 import type { Catalogue, EventDef, TypeNode } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
+import { tsString, tsValue } from "./escape.js";
 import { writeJsDoc } from "./type-expression.js";
 import { newWriter } from "./types-file.js";
 
@@ -42,7 +43,7 @@ function table(writer: CodeBlockWriter, declaration: string, entries: [string, s
   writer.blankLineIfLastNot();
   writeJsDoc(writer, docs);
   writer.write(`export const ${declaration} = `).inlineBlock(() => {
-    for (const [key, value] of entries) writer.writeLine(`${JSON.stringify(key)}: ${value},`);
+    for (const [key, value] of entries) writer.writeLine(`${tsString(key)}: ${value},`);
   });
   writer.write(";").newLine();
 }
@@ -59,13 +60,13 @@ function fn(writer: CodeBlockWriter, signature: string, body: string[], docs: st
 function metaEntry(event: EventDef, index: number): string {
   const version = event.versions[index]!;
   const parts = [
-    `name: ${JSON.stringify(event.name)}`,
+    `name: ${tsString(event.name)}`,
     `version: ${version.version}`,
-    `type: ${JSON.stringify(version.wireType)}`,
+    `type: ${tsString(version.wireType)}`,
     `latest: ${index === event.versions.length - 1}`,
   ];
-  if (event.coalesce !== undefined) parts.push(`coalesce: ${JSON.stringify(event.coalesce)}`);
-  if (event.topic !== undefined) parts.push(`topic: ${JSON.stringify(event.topic)}`);
+  if (event.coalesce !== undefined) parts.push(`coalesce: ${tsValue(event.coalesce)}`);
+  if (event.topic !== undefined) parts.push(`topic: ${tsValue(event.topic)}`);
   return `{ ${parts.join(", ")} }`;
 }
 
@@ -106,21 +107,21 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   );
   writer.blankLine();
   writeJsDoc(writer, "Every wire type, sorted.");
-  writer.writeLine(`export const eventTypes: readonly EventType[] = ${JSON.stringify(versions.map(({ version }) => version.wireType))};`);
+  writer.writeLine(`export const eventTypes: readonly EventType[] = ${tsValue(versions.map(({ version }) => version.wireType))};`);
   writer.blankLine();
   writeJsDoc(writer, "Every event name, sorted.");
-  writer.writeLine(`export const eventNames: readonly EventName[] = ${JSON.stringify(catalogue.events.map((event) => event.name))};`);
+  writer.writeLine(`export const eventNames: readonly EventName[] = ${tsValue(catalogue.events.map((event) => event.name))};`);
   table(
     writer,
     "latestTypes: LatestTypes",
-    catalogue.events.map((event) => [event.name, JSON.stringify(event.versions.at(-1)!.wireType)]),
+    catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
     "The latest wire type of each event name.",
   );
-  table(writer, "namedShapes: WireShapes", catalogue.types.map((type) => [type.name, JSON.stringify(shapeOf(type.type))]), "Shapes of the named types, for validation.");
+  table(writer, "namedShapes: WireShapes", catalogue.types.map((type) => [type.name, tsValue(shapeOf(type.type))]), "Shapes of the named types, for validation.");
   table(
     writer,
     "payloadShapes: { readonly [T in EventType]: WireShape }",
-    versions.map(({ version }) => [version.wireType, JSON.stringify(shapeOf(version.payload))]),
+    versions.map(({ version }) => [version.wireType, tsValue(shapeOf(version.payload))]),
     "Shape of each version's payload, for validation.",
   );
 
@@ -169,14 +170,14 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     fn(
       writer,
       `${names.nameGuard(event)}(event: { type: string }): event is ${names.eventUnion(event)}`,
-      [`return isEventOfName(event, ${JSON.stringify(event.name)});`],
+      [`return isEventOfName(event, ${tsString(event.name)});`],
       `Narrows an event to any version of \`${event.name}\`.`,
     );
     for (const version of event.versions) {
       fn(
         writer,
         `${names.versionGuard(event, version)}(event: { type: string }): event is ${names.eventVersion(event, version)}`,
-        [`return event.type === ${JSON.stringify(version.wireType)};`],
+        [`return event.type === ${tsString(version.wireType)};`],
         `Narrows an event to \`${version.wireType}\`.`,
       );
     }

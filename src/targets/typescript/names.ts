@@ -6,8 +6,12 @@
  */
 import { EventcError, throwIfAny } from "../../errors.js";
 import type { Catalogue, EventDef, EventVersion } from "../../ir/types.js";
+import { tsString } from "./escape.js";
 
-/** Names the SDK itself declares; a catalogue type may not take them. */
+/**
+ * Names the SDK itself declares or uses where named types are declared (types.ts, and index.ts,
+ * which re-exports every module); a catalogue type may not take them.
+ */
 const SDK_NAMES = [
   "Event",
   "EventType",
@@ -27,6 +31,32 @@ const SDK_NAMES = [
   "WireField",
   "EventParseResult",
   "EnvelopeParseResult",
+  // types.ts: the import alias and the standard types its declarations use.
+  "WireEnvelope",
+  "Array",
+  "Record",
+  "Extract",
+  // Values of catalogue.ts and wire.ts that index.ts re-exports beside the types.
+  "eventMeta",
+  "eventTypes",
+  "eventNames",
+  "latestTypes",
+  "namedShapes",
+  "payloadShapes",
+  "isEventType",
+  "parseEvent",
+  "parseEnvelope",
+  "validatePayload",
+  "isEvent",
+  "isEventOfType",
+  "isEventOfName",
+  "eventName",
+  "eventVersion",
+  "coalesceKey",
+  "latestEvent",
+  "ENVELOPE_TIME",
+  "check",
+  "coalesceKeyOf",
 ];
 
 const RESERVED = new Set(
@@ -53,9 +83,9 @@ export function isIdentifier(text: string): boolean {
   return IDENTIFIER.test(text) && !RESERVED.has(text);
 }
 
-/** A property key as TypeScript source: bare when it is an identifier name, quoted otherwise. */
+/** A property key as TypeScript source: bare when it is an ASCII identifier name, a string literal otherwise. */
 export function propertyKey(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+  return IDENTIFIER.test(name) ? name : tsString(name);
 }
 
 export class TypeScriptNames {

@@ -4,13 +4,17 @@
  */
 import type CodeBlockWriter from "code-block-writer";
 import type { Field, TypeNode } from "../../ir/types.js";
+import { docComment, tsString, tsValue } from "./escape.js";
 import { propertyKey, type TypeScriptNames } from "./names.js";
 
-/** JSDoc text for a node or field: description, `@default`, `@deprecated`. Empty when there is nothing to say. */
+/**
+ * JSDoc text for a node or field: description, `@default` (as a TypeScript literal), `@deprecated`.
+ * Empty when there is nothing to say. Raw text: `writeJsDoc` escapes it.
+ */
 export function docText(item: { description?: string; deprecated?: boolean; default?: unknown }): string {
   const lines: string[] = [];
-  if (item.description !== undefined) lines.push(item.description.replace(/\*\//g, "*\\/"));
-  if (item.default !== undefined) lines.push(`@default ${JSON.stringify(item.default)}`);
+  if (item.description !== undefined) lines.push(item.description);
+  if (item.default !== undefined) lines.push(`@default ${tsValue(item.default)}`);
   if (item.deprecated) lines.push("@deprecated");
   return lines.join("\n");
 }
@@ -36,10 +40,10 @@ export class TypeWriter {
         writer.write("unknown");
         return;
       case "literal":
-        writer.write(JSON.stringify(node.value));
+        writer.write(typeof node.value === "string" ? tsString(node.value) : tsValue(node.value));
         return;
       case "enum":
-        writer.write(node.values.map((value) => JSON.stringify(value)).join(" | "));
+        writer.write(node.values.map(tsString).join(" | "));
         return;
       case "ref":
         writer.write(this.names.namedType(node.name));
@@ -133,13 +137,7 @@ export class TypeWriter {
   }
 }
 
+/** Writes `text` (raw; escaped here) as a JSDoc block. */
 export function writeJsDoc(writer: CodeBlockWriter, text: string): void {
-  const lines = text.split("\n");
-  if (lines.length === 1) {
-    writer.writeLine(`/** ${lines[0]} */`);
-    return;
-  }
-  writer.writeLine("/**");
-  for (const line of lines) writer.writeLine(line === "" ? " *" : ` * ${line}`);
-  writer.writeLine(" */");
+  for (const line of docComment(text)) writer.writeLine(line);
 }

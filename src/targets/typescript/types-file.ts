@@ -6,6 +6,7 @@
 import CodeBlockWriter from "code-block-writer";
 import type { Catalogue } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
+import { tsString } from "./escape.js";
 import { docText, writeJsDoc, type TypeWriter } from "./type-expression.js";
 
 export function newWriter(): CodeBlockWriter {
@@ -23,7 +24,7 @@ function nameMap(writer: CodeBlockWriter, catalogue: Catalogue, declaration: str
   writer.blankLineIfLastNot();
   writeJsDoc(writer, docs);
   writer.write(`export interface ${declaration} `).block(() => {
-    catalogue.events.forEach((event, index) => writer.writeLine(`${JSON.stringify(event.name)}: ${value(index)};`));
+    catalogue.events.forEach((event, index) => writer.writeLine(`${tsString(event.name)}: ${value(index)};`));
   });
 }
 
@@ -43,7 +44,7 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
       writer.blankLineIfLastNot();
       if (event.description !== undefined) writeJsDoc(writer, docText(event));
       writer.write(`export interface ${eventName} `).block(() => {
-        writer.writeLine(`type: ${JSON.stringify(version.wireType)};`);
+        writer.writeLine(`type: ${tsString(version.wireType)};`);
         writer.writeLine(`payload: ${payloadName};`);
       });
       versionEvents.push(eventName);
@@ -54,12 +55,12 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
 
   alias(writer, "Event", eventUnions.join(" | "), "Any event of the catalogue: `type` names event and version, `payload` is that version's payload.");
   alias(writer, "EventType", 'Event["type"]', "Every wire type, e.g. `session.status.v2`.");
-  alias(writer, "EventName", catalogue.events.map((event) => JSON.stringify(event.name)).join(" | "), "Every event name, e.g. `session.status`.");
+  alias(writer, "EventName", catalogue.events.map((event) => tsString(event.name)).join(" | "), "Every event name, e.g. `session.status`.");
   alias(writer, "EventOf<T extends EventType>", "Extract<Event, { type: T }>", "The event with wire type `T`.");
   alias(writer, "PayloadOf<T extends EventType>", 'EventOf<T>["payload"]', "The payload of wire type `T`.");
   nameMap(writer, catalogue, "EventsByName", (index) => names.eventUnion(catalogue.events[index]!), "Every version of each event, by name.");
   alias(writer, "EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`.");
-  nameMap(writer, catalogue, "LatestTypes", (index) => JSON.stringify(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");
+  nameMap(writer, catalogue, "LatestTypes", (index) => tsString(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");
   alias(writer, "LatestPayload<N extends EventName>", "PayloadOf<LatestTypes[N]>", "The payload of the latest version of `N`.");
   alias(writer, "EventEnvelope<E extends Event = Event>", "WireEnvelope<E>", "One event in transit, with its id, time and topic.");
   return writer.toString();

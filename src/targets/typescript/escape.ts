@@ -1,0 +1,64 @@
+/**
+ * The one way user text reaches the TypeScript SDK. Descriptions, defaults, enum values, literals,
+ * field names, record keys, patterns, event names and paths are schema authors' text, and any of
+ * them may hold `*\/`, quotes, backslashes, line terminators, control characters or a lone
+ * surrogate. Each place such text lands has one function here:
+ *
+ *   tsString    a string literal, in value or type position: `"…"`
+ *   tsValue     a JSON value (shapes, metadata) as an expression: strings through `tsString`
+ *   docComment  a `/** … *\/` block, one source line per element
+ *
+ * Identifiers are derived in names.ts (only ASCII identifier characters survive there; a property
+ * key that is not an identifier is quoted with `tsString`).
+ *
+ * What the SDK must not contain raw, in any context: line terminators inside a literal (LF, CR,
+ * U+2028, U+2029 — the last two end a `//` comment too), characters no reader sees (C0/C1
+ * controls, DEL, U+FEFF) and bidirectional controls (the "Trojan Source" characters), and lone
+ * surrogates, which cannot be written to a UTF-8 file at all: each would silently become U+FFFD.
+ */
+
+/** Characters written as an escape wherever they occur: in literals as `\uXXXX`, in comments visibly. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** The short escapes JSON and JavaScript share; everything else invisible is `\uXXXX`. */
+const SHORT: Record<string, string> = { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
+
+const unicodeEscape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * A double-quoted string literal holding exactly `text`. Ordinary text reads as JSON.stringify
+ * writes it; invisible characters, line terminators and lone surrogates are `\u` escapes.
+ */
+export function tsString(text: string): string {
+  const body = text.replace(/["\\]/g, "\\$&").replace(INVISIBLE, (char) => SHORT[char] ?? unicodeEscape(char));
+  // code-block-writer, which prints the SDK, reads a quote right after a backslash as an escaped
+  // quote and would mis-indent what follows: a final backslash is written as `\u005C` instead.
+  return text.endsWith("\\") ? `"${body.slice(0, -2)}\\u005C"` : `"${body}"`;
+}
+
+/**
+ * A JSON value as a TypeScript expression (also valid as a literal type for scalars), laid out as
+ * `JSON.stringify` lays it out with no indentation; every string, keys included, is a `tsString`.
+ */
+export function tsValue(value: unknown): string {
+  if (typeof value === "string") return tsString(value);
+  if (value === null || typeof value === "boolean" || typeof value === "number") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : tsValue(item))).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    return `{${entries.map(([key, item]) => `${tsString(key)}:${tsValue(item)}`).join(",")}}`;
+  }
+  throw new Error(`eventc bug: ${typeof value} is not a JSON value`);
+}
+
+/**
+ * A JSDoc block for `text`, as source lines: `/** text *\/` for one line, the starred form for
+ * more. Lines break at every line terminator (CRLF, CR, LF, U+2028, U+2029). A comment terminator
+ * in the text is written with a backslash before its slash, which Markdown renders as the two
+ * characters again; invisible characters and lone surrogates appear as their `\uXXXX` escape.
+ */
+export function docComment(text: string): string[] {
+  const lines = text.split(/\r\n|[\n\r\u2028\u2029]/).map((line) => line.replace(/\*\//g, "*\\/").replace(INVISIBLE, (char) => (char === "\t" ? char : unicodeEscape(char))));
+  if (lines.length === 1) return [`/** ${lines[0]} */`];
+  return ["/**", ...lines.map((line) => (line === "" ? " *" : ` * ${line}`)), " */"];
+}
