@@ -2,8 +2,9 @@
 // Every suite measures eventc and its peers side by side in the same run and reports ratios.
 import * as codegen from "./codegen.js";
 import * as registry from "./registry.js";
+import * as validate from "./validate.js";
 
-const suites = [codegen, registry];
+const suites = [codegen, registry, validate];
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -23,9 +24,12 @@ for (const suite of chosen) {
   report.suites.push({ name: suite.name, description: suite.description, ...result });
   if (!json) {
     console.log(`\n## ${suite.name}: ${suite.description}\n`);
-    console.log("| run | median ms | min ms | peak RSS MiB |");
-    console.log("| --- | ---: | ---: | ---: |");
-    for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
+    if (result.rows.length > 0) {
+      console.log("| run | median ms | min ms | peak RSS MiB |");
+      console.log("| --- | ---: | ---: | ---: |");
+      for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
+    }
+    if (result.markdown) console.log(result.markdown);
     for (const ratio of result.ratios ?? []) console.log(`\n${ratio.label}: **${ratio.value.toFixed(2)}×**`);
     if (result.phases) {
       console.log("\n| phase (in one process) | median ms |\n| --- | ---: |");

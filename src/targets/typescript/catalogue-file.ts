@@ -1,49 +1,22 @@
 /**
- * `catalogue.ts` of the SDK: the metadata table, the shapes validators interpret, and the parse
- * functions and type guards bound to this catalogue's types.
+ * `catalogue.ts` of the SDK: the metadata table, dispatch from wire type to the generated
+ * validators (validate.ts), and the parse functions and type guards bound to this catalogue's types.
  */
 import type CodeBlockWriter from "code-block-writer";
-import type { Catalogue, EventDef, TypeNode } from "../../ir/types.js";
+import type { Catalogue, EventDef } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
 import { tsString, tsValue } from "./escape.js";
 import { writeJsDoc } from "./type-expression.js";
 import { newWriter } from "./types-file.js";
-
-/** A node without documentation: what the validator needs and nothing else. */
-function shapeOf(node: TypeNode): unknown {
-  switch (node.kind) {
-    case "array":
-      return { ...strip(node), items: shapeOf(node.items) };
-    case "tuple":
-      return { ...strip(node), items: node.items.map(shapeOf), ...(node.rest ? { rest: shapeOf(node.rest) } : {}) };
-    case "record":
-      return { kind: "record", keys: shapeOf(node.keys), values: shapeOf(node.values) };
-    case "object":
-      return {
-        kind: "object",
-        fields: node.fields.map((field) => ({ name: field.name, type: shapeOf(field.type), optional: field.optional })),
-        additional: typeof node.additional === "object" ? shapeOf(node.additional) : node.additional,
-      };
-    case "union":
-      return { ...strip(node), members: node.members.map(shapeOf) };
-    case "nullable":
-      return { kind: "nullable", inner: shapeOf(node.inner) };
-    default:
-      return strip(node);
-  }
-}
-
-function strip<T extends TypeNode>(node: T): Omit<T, "description" | "deprecated"> {
-  const { description: _description, deprecated: _deprecated, ...rest } = node;
-  return rest;
-}
+import { payloadCheckerName } from "./validators-file.js";
 
 /** `export const name: type = { … };` with one compact entry per line, so large catalogues stay diffable. */
 function table(writer: CodeBlockWriter, declaration: string, entries: [string, string][], docs: string): void {
   writer.blankLineIfLastNot();
   writeJsDoc(writer, docs);
   writer.write(`export const ${declaration} = `).inlineBlock(() => {
-    for (const [key, value] of entries) writer.writeLine(`${tsString(key)}: ${value},`);
+    // A quoted "__proto__" key in an object literal sets the prototype: it is written computed.
+    for (const [key, value] of entries) writer.writeLine(`${key === "__proto__" ? `[${tsString(key)}]` : tsString(key)}: ${value},`);
   });
   writer.write(";").newLine();
 }
@@ -81,8 +54,13 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     for (const name of typeImports.sort()) writer.writeLine(`${name},`);
   });
   writer.write(' from "./types.js";').newLine();
+  const checkers = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
+  writer.write("import ").inlineBlock(() => {
+    for (const name of [...checkers].sort()) writer.writeLine(`${name},`);
+  });
+  writer.write(' from "./validate.js";').newLine();
   writer.writeLine(
-    'import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";',
+    'import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
 
   writer.blankLine();
@@ -117,31 +95,32 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
     "The latest wire type of each event name.",
   );
-  table(writer, "namedShapes: WireShapes", catalogue.types.map((type) => [type.name, tsValue(shapeOf(type.type))]), "Shapes of the named types, for validation.");
-  table(
+  // A hash lookup, not a search: one property read whatever the number of versions.
+  table(writer, "payloadChecks: { readonly [T in EventType]: PayloadCheck }", versions.map(({ version }, index) => [version.wireType, checkers[index]!]), "The generated validator of each wire type.");
+  fn(
     writer,
-    "payloadShapes: { readonly [T in EventType]: WireShape }",
-    versions.map(({ version }) => [version.wireType, tsValue(shapeOf(version.payload))]),
-    "Shape of each version's payload, for validation.",
+    "payloadCheckOf(type: string): PayloadCheck | undefined",
+    ["return Object.hasOwn(payloadChecks, type) ? payloadChecks[type as EventType] : undefined;"],
+    "The generated validator of a wire type; undefined for a type this catalogue does not know.",
   );
 
   fn(writer, "isEventType(type: string): type is EventType", ["return Object.hasOwn(eventMeta, type);"], "Is `type` a wire type of this catalogue?");
   fn(
     writer,
     "parseEvent(input: unknown): EventParseResult<Event>",
-    ["return parseEventWith<Event>(payloadShapes, namedShapes, input);"],
+    ["return parseEventWith<Event>(payloadCheckOf, input);"],
     "Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw.",
   );
   fn(
     writer,
     "parseEnvelope(input: unknown): EnvelopeParseResult<Event>",
-    ["return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);"],
+    ["return parseEnvelopeWith<Event>(payloadCheckOf, input);"],
     "Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result.",
   );
   fn(
     writer,
     "validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[]",
-    ["const issues: ValidationIssue[] = [];", 'check(payloadShapes[type], payload, namedShapes, "", issues);', "return issues;"],
+    ["const check = payloadCheckOf(type);", 'return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");'],
     "Every problem with `payload` as the payload of `type`; empty when it is valid.",
   );
   fn(writer, "isEvent(input: unknown): input is Event", ['return parseEvent(input).kind === "event";'], "Is `input` a valid event of this catalogue?");

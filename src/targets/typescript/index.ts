@@ -1,8 +1,9 @@
 /**
  * The `typescript` target: an ESM SDK of the catalogue.
  *   types.ts      named types, payload and event types, the `Event` union and lookup types
- *   catalogue.ts  metadata table, validator shapes, parseEvent/parseEnvelope, type guards
- *   wire.ts       the validator and wire types (copied from templates/ts/wire.ts)
+ *   catalogue.ts  metadata table, dispatch by wire type, parseEvent/parseEnvelope, type guards
+ *   validate.ts   one generated validator per event version and named type
+ *   wire.ts       wire types and validation helpers (copied from templates/ts/wire.ts)
  *   index.ts      re-exports
  * Relative imports carry `.js`, so the SDK compiles under `nodenext` and `bundler` resolution.
  */
@@ -14,6 +15,7 @@ import { catalogueFile } from "./catalogue-file.js";
 import { TypeScriptNames } from "./names.js";
 import { TypeWriter } from "./type-expression.js";
 import { typesFile } from "./types-file.js";
+import { validatorsFile } from "./validators-file.js";
 
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
@@ -25,12 +27,14 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
   const index = [
     'export * from "./types.js";',
     'export * from "./catalogue.js";',
-    'export { ENVELOPE_TIME, check, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type UnknownEvent, type ValidationIssue, type WireField, type WireShape, type WireShapes } from "./wire.js";',
+    'export * from "./validate.js";',
+    'export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";',
     "",
   ].join("\n");
   return [
     { path: "types.ts", contents: HEADER + typesFile(catalogue, names, new TypeWriter(names)) },
     { path: "catalogue.ts", contents: HEADER + catalogueFile(catalogue, names) },
+    { path: "validate.ts", contents: HEADER + validatorsFile(catalogue, names) },
     { path: "wire.ts", contents: HEADER + wireTemplate },
     { path: "index.ts", contents: HEADER + index },
   ];

@@ -26,9 +26,7 @@ const SDK_NAMES = [
   "EventMeta",
   "UnknownEvent",
   "ValidationIssue",
-  "WireShape",
-  "WireShapes",
-  "WireField",
+  "PayloadCheck",
   "EventParseResult",
   "EnvelopeParseResult",
   // types.ts: the import alias and the standard types its declarations use.
@@ -41,8 +39,8 @@ const SDK_NAMES = [
   "eventTypes",
   "eventNames",
   "latestTypes",
-  "namedShapes",
-  "payloadShapes",
+  "payloadCheckOf",
+  "payloadChecks",
   "isEventType",
   "parseEvent",
   "parseEnvelope",
@@ -55,7 +53,7 @@ const SDK_NAMES = [
   "coalesceKey",
   "latestEvent",
   "ENVELOPE_TIME",
-  "check",
+  "MAX_ISSUES",
   "coalesceKeyOf",
 ];
 

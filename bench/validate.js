@@ -1,0 +1,194 @@
+// The `validate` suite: the generated SDK's parseEvent against Zod 4 safeParse of the same payload
+// (the user's own schema), ajv compiled per version, and JSON.parse of the event text as the floor;
+// valid and invalid documents separately; for every event version of the example catalogue and for
+// a mix over a 500-event catalogue. Also the minified size of the SDK, whole and for one event.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { build } from "esbuild";
+import ts from "typescript";
+import { writeCatalogue } from "./catalogue.js";
+import { ROOT, WORK } from "./measure.js";
+
+export const name = "validate";
+export const description = "generated validators: parseEvent vs Zod 4 safeParse, ajv (compiled per version) and JSON.parse";
+
+const { sampleEventDocuments } = await import(pathToFileURL(path.join(ROOT, "dist", "conformance", "arbitraries.js")).href);
+const { conformanceVectors } = await import(pathToFileURL(path.join(ROOT, "dist", "conformance", "vectors.js")).href);
+const { loadCatalogue } = await import(pathToFileURL(path.join(ROOT, "dist", "load", "catalogue.js")).href);
+const { findSchemaModules, importSchemaModule } = await import(pathToFileURL(path.join(ROOT, "dist", "load", "modules.js")).href);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Operations per second of `work(i)` over `count` inputs, round robin: best of `samples` timed windows. */
+function throughput(work, count, samples, windowMs) {
+  let sink = 0;
+  const deadlineWarm = performance.now() + windowMs / 2;
+  for (let i = 0; performance.now() < deadlineWarm; i++) sink ^= work(i % count) ? 1 : 0;
+  const rates = [];
+  for (let sample = 0; sample < samples; sample++) {
+    let operations = 0;
+    const started = performance.now();
+    let elapsed = 0;
+    while (elapsed < windowMs) {
+      for (let i = 0; i < 256; i++) sink ^= work((operations + i) % count) ? 1 : 0;
+      operations += 256;
+      elapsed = performance.now() - started;
+    }
+    rates.push((operations / elapsed) * 1000);
+  }
+  globalThis.__benchSink = sink;
+  return median(rates);
+}
+
+/** Generates the TypeScript SDK and JSON Schemas of `schemas` into `dir` and transpiles the SDK to JavaScript. */
+async function prepare(schemas, dir, cwd) {
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync(process.execPath, [path.join(ROOT, "bin", "eventc.js"), "generate", "--schemas", schemas, "--out", dir, "--target", "typescript", "--target", "jsonschema"], { cwd });
+  const js = path.join(dir, "js");
+  mkdirSync(js, { recursive: true });
+  for (const file of readdirSync(path.join(dir, "ts"))) {
+    const source = readFileSync(path.join(dir, "ts", file), "utf8");
+    const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+    writeFileSync(path.join(js, file.replace(/\.ts$/, ".js")), output.outputText);
+  }
+  const sdk = await import(pathToFileURL(path.join(js, "index.js")).href);
+  const ajv = new Ajv2020({ strict: false });
+  addFormats(ajv);
+  const jsonschema = path.join(dir, "jsonschema");
+  const ajvOf = new Map();
+  for (const file of readdirSync(jsonschema).filter((name) => /\.v\d+\.json$/.test(name))) {
+    ajvOf.set(file.replace(/\.json$/, ""), ajv.compile(JSON.parse(readFileSync(path.join(jsonschema, file), "utf8"))));
+  }
+  const zodOf = new Map();
+  for (const file of findSchemaModules(schemas)) {
+    for (const value of Object.values(await importSchemaModule(file, file))) {
+      if (typeof value === "object" && value !== null && typeof value.name === "string" && typeof value.versions === "object") {
+        for (const [version, schema] of Object.entries(value.versions)) zodOf.set(`${value.name}.v${version}`, schema);
+      }
+    }
+  }
+  const catalogue = await loadCatalogue({ schemasDir: schemas, cwd });
+  return { sdk, ajvOf, zodOf, catalogue, js };
+}
+
+/** The four readers over one set of documents (all of one version, or a mix). */
+function measureReaders(documents, context, samples, windowMs) {
+  const texts = documents.map((document) => JSON.stringify(document));
+  const payloads = documents.map((document) => document.payload);
+  const zods = documents.map((document) => context.zodOf.get(document.type));
+  const ajvs = documents.map((document) => context.ajvOf.get(document.type));
+  const { parseEvent } = context.sdk;
+  const count = documents.length;
+  return {
+    parseEvent: throughput((i) => parseEvent(documents[i]).kind === "event", count, samples, windowMs),
+    zod: throughput((i) => zods[i].safeParse(payloads[i]).success, count, samples, windowMs),
+    ajv: throughput((i) => ajvs[i](payloads[i]), count, samples, windowMs),
+    jsonParse: throughput((i) => JSON.parse(texts[i]) !== null, count, samples, windowMs),
+    decode: throughput((i) => parseEvent(JSON.parse(texts[i])).kind === "event", count, samples, windowMs),
+  };
+}
+
+const format = (rate) => (rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(0)} k`);
+
+function ratios(rates) {
+  return {
+    zod: rates.parseEvent / rates.zod,
+    ajv: rates.parseEvent / rates.ajv,
+    decode: rates.jsonParse / rates.decode,
+  };
+}
+
+/** Minified bytes of an esbuild bundle of `entry` (source text) resolved in `dir`. */
+async function bundleSize(dir, entry) {
+  const result = await build({ stdin: { contents: entry, resolveDir: dir, loader: "js" }, bundle: true, minify: true, format: "esm", write: false, treeShaking: true, logLevel: "silent" });
+  return result.outputFiles[0].contents.length;
+}
+
+export async function run({ samples }) {
+  const windowMs = 150;
+  const work = path.join(WORK, "validate");
+  const lines = [];
+
+  // The example catalogue, event version by event version.
+  const example = await prepare(path.join(ROOT, "schemas"), path.join(work, "example"), ROOT);
+  const versions = example.catalogue.events.flatMap((event) => event.versions.map((version) => version.wireType));
+  const samplesOf = new Map();
+  for (const document of sampleEventDocuments(example.catalogue, 64, 20251130)) {
+    if (example.sdk.parseEvent(document).kind !== "event") throw new Error(`generated sample rejected: ${JSON.stringify(document)}`);
+    samplesOf.set(document.type, [...(samplesOf.get(document.type) ?? []), document]);
+  }
+  const invalidOf = new Map();
+  for (const vector of conformanceVectors(example.catalogue)) {
+    const document = vector.document;
+    if (vector.expect !== "reject" || typeof document?.type !== "string" || !versions.includes(document.type) || typeof document.payload !== "object") continue;
+    if (!example.zodOf.get(document.type).safeParse(document.payload).success) invalidOf.set(document.type, [...(invalidOf.get(document.type) ?? []), document]);
+  }
+
+  lines.push("| event version (valid documents) | parseEvent | Zod 4 safeParse | ajv (per version) | JSON.parse | JSON.parse + parseEvent | ÷ Zod | ÷ ajv | decode cost |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  const valid = [];
+  for (const type of versions) {
+    const rates = measureReaders(samplesOf.get(type), example, samples, windowMs);
+    const ratio = ratios(rates);
+    valid.push(ratio);
+    lines.push(`| ${type} | ${format(rates.parseEvent)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${format(rates.jsonParse)} | ${format(rates.decode)} | ${ratio.zod.toFixed(2)}× | ${ratio.ajv.toFixed(2)}× | ${ratio.decode.toFixed(2)}× |`);
+  }
+  const invalidLines = ["| event version (invalid documents) | parseEvent | Zod 4 safeParse | ajv (first error) | ÷ Zod | ÷ ajv |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
+  const invalid = [];
+  for (const type of versions) {
+    const documents = invalidOf.get(type);
+    if (documents === undefined) continue;
+    const { parseEvent } = example.sdk;
+    const zod = example.zodOf.get(type);
+    const ajv = example.ajvOf.get(type);
+    const rates = {
+      parseEvent: throughput((i) => parseEvent(documents[i]).kind === "invalid", documents.length, samples, windowMs),
+      zod: throughput((i) => !zod.safeParse(documents[i].payload).success, documents.length, samples, windowMs),
+      ajv: throughput((i) => !ajv(documents[i].payload), documents.length, samples, windowMs),
+    };
+    invalid.push({ zod: rates.parseEvent / rates.zod, ajv: rates.parseEvent / rates.ajv });
+    invalidLines.push(`| ${type} (${documents.length} documents) | ${format(rates.parseEvent)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${(rates.parseEvent / rates.zod).toFixed(2)}× | ${(rates.parseEvent / rates.ajv).toFixed(2)}× |`);
+  }
+  lines.push("", ...invalidLines);
+
+  // A 500-event catalogue: one mix of valid documents over every version.
+  const bigSchemas = path.join(work, "catalogue-500");
+  writeCatalogue(bigSchemas, { events: 500, versions: 2 });
+  const big = await prepare(bigSchemas, path.join(work, "big"), work);
+  const bigDocuments = sampleEventDocuments(big.catalogue, 4, 20251130);
+  const bigRates = measureReaders(bigDocuments, big, samples, windowMs);
+  const bigRatio = ratios(bigRates);
+  lines.push(
+    "",
+    "| 500 events × 2 versions, a mix of valid documents over all 1,000 | parseEvent | Zod 4 safeParse | ajv (per version) | JSON.parse | JSON.parse + parseEvent | ÷ Zod | ÷ ajv | decode cost |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| ${bigDocuments.length} documents | ${format(bigRates.parseEvent)} | ${format(bigRates.zod)} | ${format(bigRates.ajv)} | ${format(bigRates.jsonParse)} | ${format(bigRates.decode)} | ${bigRatio.zod.toFixed(2)}× | ${bigRatio.ajv.toFixed(2)}× | ${bigRatio.decode.toFixed(2)}× |`,
+  );
+
+  // Bundle sizes: the whole SDK, and a bundle validating one event.
+  const firstChecker = (sdk) => Object.keys(sdk).filter((key) => /^check\w+Payload$/.test(key)).sort()[0];
+  const sizes = [
+    ["example: whole SDK", await bundleSize(example.js, 'export * from "./index.js";')],
+    [`example: one event (${firstChecker(example.sdk)})`, await bundleSize(example.js, `export { ${firstChecker(example.sdk)} } from "./index.js";`)],
+    ["500 × 2: whole SDK", await bundleSize(big.js, 'export * from "./index.js";')],
+    [`500 × 2: one event (${firstChecker(big.sdk)})`, await bundleSize(big.js, `export { ${firstChecker(big.sdk)} } from "./index.js";`)],
+  ];
+  lines.push("", "| bundle (esbuild, minified, tree-shaken) | bytes |", "| --- | ---: |", ...sizes.map(([label, bytes]) => `| ${label} | ${bytes} |`));
+
+  const ratioList = [
+    { label: "parseEvent ÷ Zod 4 safeParse, valid documents (median over the example's event versions)", value: median(valid.map((r) => r.zod)) },
+    { label: "parseEvent ÷ ajv per-version validator, valid documents (median over the example's event versions)", value: median(valid.map((r) => r.ajv)) },
+    { label: "(JSON.parse + parseEvent) ÷ JSON.parse alone, cost (median over the example's event versions)", value: median(valid.map((r) => r.decode)) },
+    { label: "parseEvent ÷ Zod 4 safeParse, invalid documents (median)", value: median(invalid.map((r) => r.zod)) },
+    { label: "parseEvent ÷ ajv, invalid documents (median)", value: median(invalid.map((r) => r.ajv)) },
+  ];
+  return { rows: [], ratios: ratioList, markdown: lines.join("\n") };
+}

@@ -1,0 +1,342 @@
+/**
+ * `validate.ts` of the SDK: one straight-line validator per event version's payload and per named
+ * type, generated from the IR. No `eval` or `new Function`: it runs under a strict Content
+ * Security Policy, and a bundler keeps only the validators a program imports.
+ *
+ * Every validator has one signature, `(value, path, out) => boolean`:
+ * - `out === null` is the early-exit form: the first failure returns false, and no path or
+ *   message is ever built (what `parseEvent` runs first, and what type guards run);
+ * - with an array, every failure is appended as `{ path, message }` (at most MAX_ISSUES), in the
+ *   order the wire checker always reported them, and the result says whether there was none.
+ * Paths are expressions evaluated only inside failure branches, so the success path builds none.
+ * Named types recurse through their own functions; nested anonymous shapes are inlined.
+ */
+import type { Catalogue, EventDef, EventVersion, TypeNode } from "../../ir/types.js";
+import { docComment, tsString } from "./escape.js";
+import type { TypeScriptNames } from "./names.js";
+
+/** Enums with more values than this are checked against a Set; smaller ones by comparisons. */
+const ENUM_SET_THRESHOLD = 6;
+
+/** The exported validator of one event version's payload, e.g. `checkSessionStatusV2Payload`. */
+export function payloadCheckerName(names: TypeScriptNames, event: EventDef, version: EventVersion): string {
+  return `check${names.versionGuard(event, version).slice("is".length)}Payload`;
+}
+
+class ValidatorWriter {
+  private readonly functions: string[][] = [];
+  private readonly constants: string[] = [];
+  private readonly patterns = new Map<string, string>();
+  private readonly enumSets = new Map<string, string>();
+  private readonly namedFunctions = new Map<string, string>();
+  private readonly helpers = new Set<string>();
+  private counter = 0;
+  private memberFunctions = 0;
+
+  constructor(catalogue: Catalogue) {
+    catalogue.types.forEach((type, index) => this.namedFunctions.set(type.name, `checkNamed${index}`));
+    catalogue.types.forEach((type, index) => this.addFunction(`checkNamed${index}`, type.type, `Checks the named type \`${type.name}\`.`, false));
+  }
+
+  /** Adds `function name(value, path, out): boolean` checking `node`. */
+  addFunction(name: string, node: TypeNode, docs: string, exported: boolean): void {
+    const saved = this.counter;
+    this.counter = 0;
+    const body = this.check(node, "value", "path", "  ");
+    this.counter = saved;
+    const text = body.join("\n");
+    const usesPath = /\bpath\b/.test(text);
+    const usesOut = /\bout\b/.test(text);
+    const usesOk = /\bok = false\b/.test(text);
+    const lines = [
+      ...docComment(docs),
+      `${exported ? "export " : ""}function ${name}(value: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null): boolean {`,
+      ...(usesOk ? ["  let ok = true;"] : []),
+      ...body,
+      `  return ${usesOk ? "ok" : "true"};`,
+      "}",
+    ];
+    this.functions.push(lines);
+  }
+
+  private fresh(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}${this.counter}`;
+  }
+
+  private use(helper: string): string {
+    this.helpers.add(helper);
+    return helper;
+  }
+
+  /** Statements reporting one failure at `path` (an expression) with `message` (an expression). */
+  private fail(path: string, message: string, indent: string): string[] {
+    return [`${indent}if (out === null) return false;`, `${indent}ok = false;`, `${indent}${this.use("report")}(out, ${path}, ${message});`];
+  }
+
+  /** `if (condition) { fail } else { rest }`, the else omitted when empty. */
+  private guard(condition: string, path: string, message: string, indent: string, rest: string[]): string[] {
+    const lines = [`${indent}if (${condition}) {`, ...this.fail(path, message, `${indent}  `)];
+    if (rest.length === 0) return [...lines, `${indent}}`];
+    return [...lines, `${indent}} else {`, ...rest, `${indent}}`];
+  }
+
+  private got(value: string): string {
+    return `${this.use("describe")}(${value})`;
+  }
+
+  private pointer(path: string, key: string): string {
+    return `${this.use("pointer")}(${path}, ${key})`;
+  }
+
+  /** Statements checking the value in variable `value` against `node`; `path` is an expression. */
+  check(node: TypeNode, value: string, path: string, indent: string): string[] {
+    const inner = `${indent}  `;
+    switch (node.kind) {
+      case "string": {
+        const rest: string[] = [];
+        if (node.minLength !== undefined || node.maxLength !== undefined) {
+          const length = this.fresh("length");
+          rest.push(`${inner}const ${length} = ${this.use("codePoints")}(${value});`);
+          if (node.minLength !== undefined) rest.push(...this.guard(`${length} < ${node.minLength}`, path, tsString(`expected at least ${node.minLength} characters`), inner, []));
+          if (node.maxLength !== undefined) rest.push(...this.guard(`${length} > ${node.maxLength}`, path, tsString(`expected at most ${node.maxLength} characters`), inner, []));
+        }
+        if (node.pattern !== undefined) {
+          const message = node.format === undefined ? `does not match ${node.pattern}` : `not a valid ${node.format}`;
+          rest.push(...this.guard(`!${this.pattern(node.pattern)}.test(${value})`, path, tsString(message), inner, []));
+        } else if (node.format === "uri") {
+          rest.push(...this.guard(`!${this.use("ABSOLUTE_URI")}.test(${value})`, path, tsString("not a valid uri"), inner, []));
+        }
+        return this.guard(`typeof ${value} !== "string"`, path, `"expected string, got " + ${this.got(value)}`, indent, rest);
+      }
+      case "number": {
+        const rest: string[] = [];
+        if (node.integer) rest.push(...this.guard(`!Number.isInteger(${value})`, path, tsString("expected an integer"), inner, []));
+        if (node.minimum !== undefined) rest.push(...this.guard(`${value} < ${node.minimum}`, path, tsString(`expected at least ${node.minimum}`), inner, []));
+        if (node.maximum !== undefined) rest.push(...this.guard(`${value} > ${node.maximum}`, path, tsString(`expected at most ${node.maximum}`), inner, []));
+        if (node.exclusiveMinimum !== undefined) {
+          rest.push(...this.guard(`${value} <= ${node.exclusiveMinimum}`, path, tsString(`expected more than ${node.exclusiveMinimum}`), inner, []));
+        }
+        if (node.exclusiveMaximum !== undefined) {
+          rest.push(...this.guard(`${value} >= ${node.exclusiveMaximum}`, path, tsString(`expected less than ${node.exclusiveMaximum}`), inner, []));
+        }
+        // Exact IEEE-754 division, as Ajv and the Rust crate check it: every side gives the same answer.
+        if (node.multipleOf !== undefined) {
+          rest.push(...this.guard(`(${value} / ${node.multipleOf}) % 1 !== 0`, path, tsString(`expected a multiple of ${node.multipleOf}`), inner, []));
+        }
+        return this.guard(`typeof ${value} !== "number" || !Number.isFinite(${value})`, path, `"expected number, got " + ${this.got(value)}`, indent, rest);
+      }
+      case "boolean":
+        return this.guard(`typeof ${value} !== "boolean"`, path, `"expected boolean, got " + ${this.got(value)}`, indent, []);
+      case "null":
+        return this.guard(`${value} !== null`, path, `"expected null, got " + ${this.got(value)}`, indent, []);
+      case "literal":
+        return this.guard(`${value} !== ${literal(node.value)}`, path, tsString(`expected ${JSON.stringify(node.value)}`), indent, []);
+      case "enum": {
+        const message = tsString(`expected one of ${node.values.map((item) => JSON.stringify(item)).join(", ")}`);
+        return this.guard(this.notInEnum(node.values, value), path, message, indent, []);
+      }
+      case "array": {
+        const rest: string[] = [];
+        if (node.minItems !== undefined) rest.push(...this.guard(`${value}.length < ${node.minItems}`, path, tsString(`expected at least ${node.minItems} items`), inner, []));
+        if (node.maxItems !== undefined) rest.push(...this.guard(`${value}.length > ${node.maxItems}`, path, tsString(`expected at most ${node.maxItems} items`), inner, []));
+        rest.push(...this.items(node.items, value, path, 0, inner));
+        return this.guard(`!Array.isArray(${value})`, path, `"expected array, got " + ${this.got(value)}`, indent, rest);
+      }
+      case "tuple": {
+        const count = node.items.length;
+        const lengthWrong = node.rest === undefined ? `${value}.length !== ${count}` : `${value}.length < ${count}`;
+        const message = `${tsString(`expected ${count} items${node.rest === undefined ? "" : " or more"}, got `)} + ${value}.length`;
+        const elements: string[] = [];
+        node.items.forEach((item, index) => {
+          const element = this.fresh("item");
+          const body = this.check(item, element, this.pointer(path, String(index)), `${inner}  `);
+          if (body.length > 0) elements.push(`${inner}  const ${element}: unknown = ${value}[${index}];`, ...body);
+        });
+        if (node.rest !== undefined) elements.push(...this.items(node.rest, value, path, count, `${inner}  `));
+        const sized = this.guard(lengthWrong, path, message, inner, elements);
+        return this.guard(`!Array.isArray(${value})`, path, `"expected array, got " + ${this.got(value)}`, indent, sized);
+      }
+      case "record": {
+        const key = this.fresh("key");
+        const entry = this.fresh("entry");
+        const keyPath = this.pointer(path, key);
+        const rest = [
+          `${inner}for (const ${key} of Object.keys(${value})) {`,
+          ...this.check(node.keys, key, keyPath, `${inner}  `),
+          `${inner}  const ${entry}: unknown = ${value}[${key}];`,
+          ...this.check(node.values, entry, keyPath, `${inner}  `),
+          `${inner}}`,
+        ];
+        if (node.keys.kind === "enum") {
+          for (const required of node.keys.values) {
+            rest.push(...this.guard(`!Object.hasOwn(${value}, ${tsString(required)})`, this.pointer(path, tsString(required)), tsString("required"), inner, []));
+          }
+        }
+        return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+      }
+      case "object": {
+        const rest: string[] = [];
+        for (const field of node.fields) {
+          const member = this.fresh("field");
+          const fieldPath = this.pointer(path, tsString(field.name));
+          rest.push(`${inner}const ${member} = ${ownProperty(value, field.name)};`);
+          const present = this.check(field.type, member, fieldPath, `${inner}  `);
+          if (field.optional) {
+            if (present.length > 0) rest.push(`${inner}if (${member} !== undefined) {`, ...present, `${inner}}`);
+          } else {
+            rest.push(...this.guard(`${member} === undefined`, fieldPath, tsString("required"), inner, present));
+          }
+        }
+        if (node.additional !== "ignore") {
+          const key = this.fresh("key");
+          const known = node.fields.map((field) => `${inner}    case ${tsString(field.name)}:`);
+          const unknown =
+            node.additional === "reject"
+              ? this.fail(this.pointer(path, key), tsString("unknown field"), `${inner}    `)
+              : this.checkAdditional(node.additional, value, key, path, `${inner}    `);
+          if (unknown.length > 0) {
+            rest.push(`${inner}for (const ${key} of Object.keys(${value})) {`);
+            if (known.length > 0) rest.push(`${inner}  switch (${key}) {`, ...known, `${inner}      continue;`, `${inner}  }`);
+            rest.push(...unknown.map((line) => line.slice(2)), `${inner}}`);
+          }
+        }
+        return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+      }
+      case "union":
+        return node.discriminator !== undefined && node.tags !== undefined ? this.discriminated(node.members, node.discriminator, node.tags, value, path, indent) : this.firstMatch(node.members, value, path, indent);
+      case "nullable": {
+        const present = this.check(node.inner, value, path, inner);
+        return present.length === 0 ? [] : [`${indent}if (${value} !== null) {`, ...present, `${indent}}`];
+      }
+      case "ref": {
+        const target = this.namedFunctions.get(node.name);
+        if (target === undefined) throw new Error(`unknown named type ${node.name}`);
+        return [`${indent}if (!${target}(${value}, out === null ? "" : ${path}, out)) {`, `${indent}  if (out === null) return false;`, `${indent}  ok = false;`, `${indent}}`];
+      }
+      case "unknown":
+        return [];
+    }
+  }
+
+  private checkAdditional(node: TypeNode, value: string, key: string, path: string, indent: string): string[] {
+    const entry = this.fresh("entry");
+    const body = this.check(node, entry, this.pointer(path, key), indent);
+    return body.length === 0 ? [] : [`${indent}const ${entry}: unknown = ${value}[${key}];`, ...body];
+  }
+
+  /** A loop over the elements of the array `value` from index `from`. */
+  private items(node: TypeNode, value: string, path: string, from: number, indent: string): string[] {
+    const index = this.fresh("index");
+    const element = this.fresh("item");
+    const body = this.check(node, element, this.pointer(path, index), `${indent}  `);
+    if (body.length === 0) return [];
+    return [`${indent}for (let ${index} = ${from}; ${index} < ${value}.length; ${index}++) {`, `${indent}  const ${element}: unknown = ${value}[${index}];`, ...body, `${indent}}`];
+  }
+
+  private discriminated(members: TypeNode[], discriminator: string, tags: string[], value: string, path: string, indent: string): string[] {
+    const inner = `${indent}  `;
+    const tag = this.fresh("tag");
+    const message = tsString(`expected one of ${tags.map((item) => JSON.stringify(item)).join(", ")}`);
+    const rest = [`${inner}const ${tag} = ${ownProperty(value, discriminator)};`, `${inner}switch (${tag}) {`];
+    members.forEach((member, index) => {
+      rest.push(`${inner}  case ${tsString(tags[index]!)}: {`, ...this.check(member, value, path, `${inner}    `), `${inner}    break;`, `${inner}  }`);
+    });
+    rest.push(`${inner}  default: {`, ...this.fail(this.pointer(path, tsString(discriminator)), message, `${inner}    `), `${inner}  }`, `${inner}}`);
+    return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+  }
+
+  /** A plain union: the first member the value satisfies wins; each member is its own early-exit function. */
+  private firstMatch(members: TypeNode[], value: string, path: string, indent: string): string[] {
+    const checks = members.map((member) => {
+      if (member.kind === "ref") return `${this.namedFunctions.get(member.name)!}(${value}, "", null)`;
+      const functionName = `checkMember${this.memberFunctions++}`;
+      this.addFunction(functionName, member, "A member of a union.", false);
+      return `${functionName}(${value}, "", null)`;
+    });
+    return this.guard(`!(${checks.join(" || ")})`, path, tsString("matches no member of the union"), indent, []);
+  }
+
+  private notInEnum(values: string[], value: string): string {
+    if (values.length <= ENUM_SET_THRESHOLD) return values.map((item) => `${value} !== ${tsString(item)}`).join(" && ");
+    const key = JSON.stringify(values);
+    let name = this.enumSets.get(key);
+    if (name === undefined) {
+      name = `ENUM_${this.enumSets.size}`;
+      this.enumSets.set(key, name);
+      this.constants.push(`const ${name}: ReadonlySet<unknown> = /* @__PURE__ */ new Set(${`[${values.map((item) => tsString(item)).join(", ")}]`});`);
+    }
+    return `!${name}.has(${value})`;
+  }
+
+  private pattern(source: string): string {
+    let name = this.patterns.get(source);
+    if (name === undefined) {
+      name = `PATTERN_${this.patterns.size}`;
+      this.patterns.set(source, name);
+      this.constants.push(`const ${name} = ${tsRegExpLiteral(source, "u")};`);
+    }
+    return name;
+  }
+
+  render(): string {
+    const imports = ["type ValidationIssue", ...[...this.helpers].sort()];
+    return [
+      `import { ${imports.join(", ")} } from "./wire.js";`,
+      "",
+      ...this.constants,
+      ...(this.constants.length > 0 ? [""] : []),
+      ...this.functions.flatMap((lines) => [...lines, ""]),
+    ].join("\n");
+  }
+}
+
+/** `value[name]` when `value` has it as its own property; undefined otherwise (never the prototype's). */
+function ownProperty(value: string, name: string): string {
+  const key = tsString(name);
+  return name in Object.prototype || name === "__proto__" ? `Object.hasOwn(${value}, ${key}) ? ${value}[${key}] : undefined` : `${value}[${key}]`;
+}
+
+function literal(value: string | number | boolean): string {
+  return typeof value === "string" ? tsString(value) : String(value);
+}
+
+/**
+ * A regular expression literal matching exactly what `new RegExp(source, flags)` matches: `/`
+ * and line terminators (which cannot stand raw in a literal) and invisible characters escaped.
+ */
+export function tsRegExpLiteral(source: string, flags: string): string {
+  let body = "";
+  for (let index = 0; index < source.length; index++) {
+    const char = source[index]!;
+    const code = char.charCodeAt(0);
+    if (char === "\\") {
+      const next = source[index + 1];
+      if (next === undefined) break;
+      body += next.charCodeAt(0) < 0x20 || /[\u2028\u2029\ud800-\udfff]/.test(next) ? hex(next) : `\\${next}`;
+      index += 1;
+    } else if (char === "/") body += "\\/";
+    else if (code < 0x20 || code === 0x7f || /[\u2028\u2029]/.test(char)) body += hex(char);
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < source.length && /[\udc00-\udfff]/.test(source[index + 1]!)) {
+      body += char + source[index + 1]!;
+      index += 1;
+    } else if (code >= 0xd800 && code <= 0xdfff) body += hex(char);
+    else body += char;
+  }
+  return `/${body === "" ? "(?:)" : body}/${flags}`;
+}
+
+function hex(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** `validate.ts`: the validators of every named type and event version. */
+export function validatorsFile(catalogue: Catalogue, names: TypeScriptNames): string {
+  const writer = new ValidatorWriter(catalogue);
+  for (const event of catalogue.events) {
+    for (const version of event.versions) {
+      writer.addFunction(payloadCheckerName(names, event, version), version.payload, `Checks a \`${version.wireType}\` payload: \`out === null\` stops at the first failure; an array collects every issue.`, true);
+    }
+  }
+  return writer.render();
+}
