@@ -322,7 +322,7 @@ export const bad = defineEvent("bad.text", {
     expect(message).toContain("lone surrogate (U+D800)");
     expect(message).not.toMatch(/[\ud800-\udfff\ufffd]/);
     // The TypeScript SDK holds the same text as an escape.
-    expect(emitTypeScript(catalogue).find((file) => file.path === "catalogue.ts")!.contents).toContain("\\uD800");
+    expect(emitTypeScript(catalogue).some((file) => file.contents.includes("\\uD800"))).toBe(true);
   });
 
   test("the CLI exits 2 with the message, and generates nothing", () => {

@@ -6,6 +6,7 @@
  *
  *   tsString    a string literal, in value or type position: `"…"`
  *   tsValue     a JSON value (shapes, metadata) as an expression: strings through `tsString`
+ *   tsRegExp    a regular expression literal for a pattern: `/…/u`
  *   docComment  a `/** … *\/` block, one source line per element
  *
  * Identifiers are derived in names.ts (only ASCII identifier characters survive there; a property
@@ -49,6 +50,29 @@ export function tsValue(value: unknown): string {
     return `{${entries.map(([key, item]) => `${tsString(key)}:${tsValue(item)}`).join(",")}}`;
   }
   throw new Error(`eventc bug: ${typeof value} is not a JSON value`);
+}
+
+/**
+ * A regular expression literal that means what `new RegExp(source, flags)` means. `/` is escaped,
+ * line terminators, invisible characters and lone surrogates are written as escapes (an escaped
+ * one — `\` before the character itself — too: in a literal it could not stand raw). Lone
+ * surrogates take the `\u{…}` form under the `u` flag, so an escape never pairs with a
+ * `\uDC00` that follows it.
+ */
+export function tsRegExp(source: string, flags: string): string {
+  const unicode = flags.includes("u") || flags.includes("v");
+  const escape = (char: string): string => {
+    const code = char.charCodeAt(0);
+    if (SHORT[char] !== undefined && char !== "\b") return SHORT[char]!;
+    const hex = code.toString(16).toUpperCase().padStart(4, "0");
+    return unicode && code >= 0xd800 && code <= 0xdfff ? `\\u{${hex}}` : `\\u${hex}`;
+  };
+  const body = source.replace(new RegExp(`\\\\?(?:${INVISIBLE.source})|\\\\(?:[\\ud800-\\udbff][\\udc00-\\udfff]|[\\s\\S])|/`, "g"), (match) => {
+    if (match === "/") return "\\/";
+    const char = match.startsWith("\\") ? match.slice(1) : match;
+    return new RegExp(`^(?:${INVISIBLE.source})$`).test(char) ? escape(char) : match;
+  });
+  return `/${body === "" ? "(?:)" : body}/${flags}`;
 }
 
 /**
