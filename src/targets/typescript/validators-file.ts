@@ -12,7 +12,7 @@
  * Named types recurse through their own functions; nested anonymous shapes are inlined.
  */
 import type { Catalogue, EventDef, EventVersion, TypeNode } from "../../ir/types.js";
-import { docComment, tsString } from "./escape.js";
+import { docComment, tsRegExp, tsString } from "./escape.js";
 import type { TypeScriptNames } from "./names.js";
 
 /** Enums with more values than this are checked against a Set; smaller ones by comparisons. */
@@ -274,7 +274,7 @@ class ValidatorWriter {
     if (name === undefined) {
       name = `PATTERN_${this.patterns.size}`;
       this.patterns.set(source, name);
-      this.constants.push(`const ${name} = ${tsRegExpLiteral(source, "u")};`);
+      this.constants.push(`const ${name} = ${tsRegExp(source, "u")};`);
     }
     return name;
   }
@@ -299,35 +299,6 @@ function ownProperty(value: string, name: string): string {
 
 function literal(value: string | number | boolean): string {
   return typeof value === "string" ? tsString(value) : String(value);
-}
-
-/**
- * A regular expression literal matching exactly what `new RegExp(source, flags)` matches: `/`
- * and line terminators (which cannot stand raw in a literal) and invisible characters escaped.
- */
-export function tsRegExpLiteral(source: string, flags: string): string {
-  let body = "";
-  for (let index = 0; index < source.length; index++) {
-    const char = source[index]!;
-    const code = char.charCodeAt(0);
-    if (char === "\\") {
-      const next = source[index + 1];
-      if (next === undefined) break;
-      body += next.charCodeAt(0) < 0x20 || /[\u2028\u2029\ud800-\udfff]/.test(next) ? hex(next) : `\\${next}`;
-      index += 1;
-    } else if (char === "/") body += "\\/";
-    else if (code < 0x20 || code === 0x7f || /[\u2028\u2029]/.test(char)) body += hex(char);
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < source.length && /[\udc00-\udfff]/.test(source[index + 1]!)) {
-      body += char + source[index + 1]!;
-      index += 1;
-    } else if (code >= 0xd800 && code <= 0xdfff) body += hex(char);
-    else body += char;
-  }
-  return `/${body === "" ? "(?:)" : body}/${flags}`;
-}
-
-function hex(char: string): string {
-  return `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /** `validate.ts`: the validators of every named type and event version. */
