@@ -115,27 +115,31 @@ export function passes(check: PayloadCheck, value: unknown): boolean {
   }
 }
 
-/** Validates an event document `{ type, payload }`; `checkerOf` gives the validator of a wire type, undefined for one it does not know. */
-export function parseEventWith<E>(checkerOf: (type: string) => PayloadCheck | undefined, input: unknown, path = ""): EventParseResult<E> {
+/** Validates an event document `{ type, payload }`; `checks` holds the validator of each known wire type. */
+export function parseEventWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown, path: string): EventParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path, message: `expected object, got ${describe(input)}` }] };
   const type = input["type"];
   if (typeof type !== "string") return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "expected string" }] };
-  const check = checkerOf(type);
+  const check = checks.get(type);
   if (check === undefined) return { kind: "unknown", event: { type, payload: input["payload"] } };
   const payload = input["payload"];
   if (payload === undefined && !Object.hasOwn(input, "payload")) return { kind: "invalid", issues: [{ path: pointer(path, "payload"), message: "required" }] };
-  if (passes(check, payload)) return { kind: "event", event: input as E };
+  try {
+    if (check(payload, "", null)) return { kind: "event", event: input as E };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
   return { kind: "invalid", issues: collectIssues(check, payload, pointer(path, "payload")) };
 }
 
 /** Validates an envelope `{ id, time, topic?, event }` and the event inside it. */
-export function parseEnvelopeWith<E>(checkerOf: (type: string) => PayloadCheck | undefined, input: unknown): EnvelopeParseResult<E> {
+export function parseEnvelopeWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown): EnvelopeParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path: "", message: `expected object, got ${describe(input)}` }] };
   const issues: ValidationIssue[] = [];
   if (typeof input.id !== "string" || input.id === "") issues.push({ path: "/id", message: "expected a non-empty string" });
   if (typeof input.time !== "string" || !ENVELOPE_TIME.test(input.time)) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
   if (input.topic !== undefined && typeof input.topic !== "string") issues.push({ path: "/topic", message: "expected string" });
-  const result = parseEventWith<E>(checkerOf, input.event, "/event");
+  const result = parseEventWith<E>(checks, input.event, "/event");
   if (result.kind === "invalid") issues.push(...result.issues);
   if (issues.length > 0 || result.kind === "invalid") return { kind: "invalid", issues };
   const envelope = input as unknown as EventEnvelope<never>;

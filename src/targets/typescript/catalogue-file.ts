@@ -95,12 +95,16 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
     "The latest wire type of each event name.",
   );
-  // A hash lookup, not a search: one property read whatever the number of versions.
-  table(writer, "payloadChecks: { readonly [T in EventType]: PayloadCheck }", versions.map(({ version }, index) => [version.wireType, checkers[index]!]), "The generated validator of each wire type.");
+  // A hash lookup, not a search: one Map read whatever the number of versions.
+  writer.blankLineIfLastNot();
+  writeJsDoc(writer, "The generated validator of each wire type.");
+  writer.writeLine("export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([");
+  versions.forEach(({ version }, index) => writer.indent().write(`[${tsString(version.wireType)}, ${checkers[index]!}],`).newLine());
+  writer.writeLine("]);");
   fn(
     writer,
     "payloadCheckOf(type: string): PayloadCheck | undefined",
-    ["return Object.hasOwn(payloadChecks, type) ? payloadChecks[type as EventType] : undefined;"],
+    ["return payloadChecks.get(type);"],
     "The generated validator of a wire type; undefined for a type this catalogue does not know.",
   );
 
@@ -108,13 +112,13 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   fn(
     writer,
     "parseEvent(input: unknown): EventParseResult<Event>",
-    ["return parseEventWith<Event>(payloadCheckOf, input);"],
+    ['return parseEventWith<Event>(payloadChecks, input, "");'],
     "Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw.",
   );
   fn(
     writer,
     "parseEnvelope(input: unknown): EnvelopeParseResult<Event>",
-    ["return parseEnvelopeWith<Event>(payloadCheckOf, input);"],
+    ["return parseEnvelopeWith<Event>(payloadChecks, input);"],
     "Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result.",
   );
   fn(
