@@ -20,7 +20,7 @@ import {
   type RegistryEvent,
   type RegistryVersion,
 } from "./types.js";
-import { compareSchemas } from "./walk.js";
+import { compareSchemas, withinStack } from "./walk.js";
 
 /** `sha256:<hex>` of a schema's canonical JSON. */
 export function schemaHash(schema: JsonSchema): string {
@@ -112,6 +112,8 @@ export function compareRegistries(previous: Registry, current: Registry, options
 
 /** Compares two standalone JSON Schemas (e.g. two files given to `eventc diff`); `label` names them in messages. */
 export function compareRawSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; mode: CompatibilityMode; label: string }): CheckResult {
+  // Equal documents are compatible whatever they hold, as equal hashes are for registries.
+  if (withinStack(options.label, () => canonicalJson(previous) === canonicalJson(current))) return withVerdicts([]);
   const findings = compareSchemas(previous, current, { policy: options.policy, subject: options.label }).map((raw) =>
     toFinding(raw, { event: options.label, version: null, transitive: false, mode: options.mode, source: undefined }),
   );

@@ -4,6 +4,7 @@
  * rules see one pair of payload type nodes (already paired by the walker, refs resolved); event
  * rules see one pair of events (either side may be missing).
  */
+import type { UnreadKeyword } from "../ir/from-json-schema.js";
 import type { TypeNode } from "../ir/types.js";
 import type { Segment } from "./pairs.js";
 import type { Direction, Policy, RawFinding, RegistryEvent, RuleInfo } from "./types.js";
@@ -59,6 +60,14 @@ export interface EventContext {
 
 export interface EventRule extends RuleInfo {
   handler(previous: RegistryEvent | undefined, current: RegistryEvent | undefined, context: EventContext): void;
+}
+
+/**
+ * A rule over a pair of whole JSON Schema documents rather than paired nodes: it sees what the
+ * reader could not model in either document (SchemaReader's unread keywords).
+ */
+export interface DocumentRule extends RuleInfo {
+  handler(previous: readonly UnreadKeyword[], current: readonly UnreadKeyword[], context: { subject: string; report(finding: RawFinding): void }): void;
 }
 
 /** Directions from two flags, in canonical order. */

@@ -111,7 +111,10 @@ export interface Finding {
   event: string;
   /** The event version compared, or null for event-level findings and raw schema files. */
   version: number | null;
-  /** JSON Pointer into the payload document; `*` stands for any array item or map key. */
+  /**
+   * JSON Pointer into the payload document; `*` stands for any array item or map key. For
+   * UNSUPPORTED_KEYWORD, the pointer to the keyword in the JSON Schema document.
+   */
   path: string;
   message: string;
   /** Directions this change breaks under the policy in force (empty: compatible either way). */

@@ -11,13 +11,15 @@
  * Soundness: a direction is reported compatible only when no rule reports a break in it, so every
  * way a document can stop validating must be covered by some rule at some pair. Where the walker
  * cannot decide inclusion (a regex change, catch-all types, a union member included only across
- * several members), the rules report a break.
+ * several members), the rules report a break. What the IR cannot express at all, the reader records
+ * as unread keywords, and UNSUPPORTED_KEYWORD reports them as breaking both directions.
  */
+import { EventcError } from "../errors.js";
 import { SchemaReader } from "../ir/from-json-schema.js";
 import type { JsonSchema, TypeNode } from "../ir/types.js";
 import { sameShape, type Segment } from "./pairs.js";
 import type { NodeContext, PairClass } from "./rule.js";
-import { nodeRules } from "./rules/index.js";
+import { keywordRules, nodeRules } from "./rules/index.js";
 import { REF_TARGET_CHANGED } from "./rules/type.js";
 import { unionPairs } from "./rules/union.js";
 import type { Direction, Policy, RawFinding } from "./types.js";
@@ -123,11 +125,35 @@ class PairWalker {
   }
 }
 
-/** Findings between two JSON Schemas of one payload, e.g. a version's locked and current schema. */
+/**
+ * Findings between two JSON Schemas of one payload, e.g. a version's locked and current schema:
+ * the walker's, then one UNSUPPORTED_KEYWORD per keyword either reader could not model (fail
+ * closed: the IR walk cannot see those). A document nested beyond the call stack is an input error.
+ */
 export function compareSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; subject: string }): RawFinding[] {
-  const previousReader = new SchemaReader(previous);
-  const currentReader = new SchemaReader(current);
-  const walker = new PairWalker(previousReader, currentReader, options.policy, options.subject);
-  walker.compare(previousReader.readRoot(), currentReader.readRoot(), []);
-  return walker.findings;
+  return withinStack(options.subject, () => {
+    const previousReader = new SchemaReader(previous);
+    const currentReader = new SchemaReader(current);
+    const previousRoot = previousReader.readRoot();
+    const currentRoot = currentReader.readRoot();
+    const walker = new PairWalker(previousReader, currentReader, options.policy, options.subject);
+    walker.compare(previousRoot, currentRoot, []);
+    const findings = walker.findings;
+    for (const rule of keywordRules) {
+      rule.handler(previousReader.unread(), currentReader.unread(), { subject: options.subject, report: (finding) => findings.push(finding) });
+    }
+    return findings;
+  });
+}
+
+/** Runs `work`, turning a call-stack overflow on a deeply nested document into an input error. */
+export function withinStack<T>(subject: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new EventcError(`the schemas of "${subject}" are nested too deeply to compare`);
+    }
+    throw error;
+  }
 }

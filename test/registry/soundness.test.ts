@@ -2,6 +2,11 @@
  * Soundness: whenever the checker calls a pair of schemas backward (forward) compatible, every
  * document a producer of the previous (current) schema sends validates, with ajv, under the
  * current (previous) schema. Pairs are a random schema and a mutation of it; both reader policies.
+ *
+ * Fail closed: each pair is compared once more with a keyword from INJECTIONS emitted into one
+ * side or both (uniqueItems, minProperties, a `required` name outside `properties`, `maxLength`
+ * beside `enum`, `oneOf` over overlapping members, …). A keyword the comparer does not model must
+ * be reported at its pointer and leave neither direction compatible; an annotation never is.
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
@@ -11,7 +16,8 @@ import type { TypeNode } from "../../src/ir/types.js";
 import { compareRawSchemas } from "../../src/registry/check.js";
 import type { Policy } from "../../src/registry/types.js";
 import { documents, mutate } from "./support/mutate.js";
-import { randomSchema, toJsonSchema, type RandomSchema } from "./support/random-schema.js";
+import { canonicalJson } from "../../src/ir/canonical.js";
+import { injectKeyword, randomSchema, toJsonSchema, type Injected, type RandomSchema } from "./support/random-schema.js";
 
 const PAIRS = 1500;
 const DOCUMENTS = 25;
@@ -34,10 +40,11 @@ function sample(schema: RandomSchema, policy: Policy, seed: number): unknown[] |
 
 describe.each<Policy>(["tolerant", "strict"])("soundness under the %s policy", (policy) => {
   it(`never calls an incompatible pair compatible (${PAIRS} pairs)`, () => {
-    const counts = { pairs: 0, backward: 0, forward: 0 };
+    const counts = { pairs: 0, backward: 0, forward: 0, failedClosed: 0, annotated: 0 };
     const mutation = fc.tuple(fc.nat(), fc.nat(), fc.nat());
+    const injection = fc.record({ side: fc.constantFrom("previous", "current", "both"), site: fc.nat(), kind: fc.nat() });
     fc.assert(
-      fc.property(randomSchema, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.nat(), (previous, mutations, seed) => {
+      fc.property(randomSchema, fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.nat(), injection, (previous, mutations, seed, inject) => {
         const current = mutate(previous, mutations);
         const previousJson = toJsonSchema(previous);
         const currentJson = toJsonSchema(current);
@@ -66,10 +73,32 @@ describe.each<Policy>(["tolerant", "strict"])("soundness under the %s policy", (
           const docs = sample(previous, policy, seed) ?? [];
           for (const doc of docs) expect(validatePrevious(doc)).toBe(true);
         }
+
+        const injectedPrevious = inject.side === "current" ? previousJson : structuredClone(previousJson);
+        const injectedCurrent = inject.side === "previous" ? currentJson : structuredClone(currentJson);
+        const injected: Injected[] = [];
+        if (inject.side !== "current") injected.push(...[injectKeyword(injectedPrevious, inject.site, inject.kind)].filter((each) => each !== undefined));
+        if (inject.side !== "previous") injected.push(...[injectKeyword(injectedCurrent, inject.site, inject.kind)].filter((each) => each !== undefined));
+        const failClosed = compareRawSchemas(injectedPrevious, injectedCurrent, { policy, mode: "full", label: "pair" });
+        // Equal documents are compatible whatever they hold (the same keyword injected on both sides of an unchanged pair).
+        if (failClosed.findings.length === 0 && canonicalJson(injectedPrevious) === canonicalJson(injectedCurrent)) return;
+        const reported = new Set(failClosed.findings.filter((finding) => finding.rule === "UNSUPPORTED_KEYWORD").map((finding) => finding.path));
+        const context = `injected ${JSON.stringify(injected)}\nprevious ${JSON.stringify(injectedPrevious)}\ncurrent ${JSON.stringify(injectedCurrent)}\nfindings ${JSON.stringify(failClosed.findings)}`;
+        const unmodelled = injected.filter((each) => each.pointer !== undefined);
+        for (const each of unmodelled) expect(reported.has(each.pointer!), context).toBe(true);
+        if (unmodelled.length > 0) {
+          counts.failedClosed++;
+          expect([failClosed.verdicts.backward, failClosed.verdicts.forward], context).toEqual([false, false]);
+        } else {
+          counts.annotated++;
+          expect([...reported], context).toEqual([]);
+        }
       }),
       { numRuns: PAIRS, seed: SEED },
     );
     expect(counts.pairs).toBe(PAIRS);
     expect(counts.backward + counts.forward).toBeGreaterThanOrEqual(1000);
+    expect(counts.failedClosed).toBeGreaterThanOrEqual(PAIRS / 3);
+    expect(counts.annotated).toBeGreaterThanOrEqual(PAIRS / 20);
   });
 });

@@ -6,14 +6,16 @@ import type { RuleInfo } from "../types.js";
 import { boundsRules } from "./bounds.js";
 import { eventRules } from "./event.js";
 import { fieldRules } from "./field.js";
+import { keywordRules } from "./keyword.js";
 import { REF_TARGET_CHANGED, typeRules } from "./type.js";
 import { unionRules } from "./union.js";
 
 export { eventRules } from "./event.js";
+export { keywordRules } from "./keyword.js";
 
 /** Node rules in the order the walker runs them. */
 export const nodeRules = [...fieldRules, ...typeRules, ...unionRules, ...boundsRules];
 
-export const allRules: RuleInfo[] = [...eventRules, ...fieldRules, ...typeRules, REF_TARGET_CHANGED, ...unionRules, ...boundsRules].map(
+export const allRules: RuleInfo[] = [...eventRules, ...fieldRules, ...typeRules, REF_TARGET_CHANGED, ...unionRules, ...boundsRules, ...keywordRules].map(
   ({ id, family, purpose, breaks, severity }) => ({ id, family, purpose, breaks, ...(severity ? { severity } : {}) }),
 );

@@ -155,3 +155,116 @@ export function toJsonSchema(schema: RandomSchema): JsonSchema {
   copy.defs.forEach((def) => visit(def.type));
   return { ...nodeSchema(copy.root), $defs: Object.fromEntries(copy.defs.map((def) => [def.name, nodeSchema(def.type)])) };
 }
+
+/**
+ * Keywords the comparer does not model, as the generator emits them into a JSON Schema document:
+ * each fits some schema objects and returns the pointer of the keyword the reader must report.
+ * Harmless ones (annotations) must never be reported.
+ */
+interface Injection {
+  name: string;
+  fits(node: JsonSchema): boolean;
+  /** Edits `node` in place; returns the keyword to report (relative to the node), if any. */
+  apply(node: JsonSchema): string | undefined;
+}
+
+const isArraySchema = (node: JsonSchema): boolean => node.type === "array" && !Array.isArray(node.prefixItems);
+const isObjectSchema = (node: JsonSchema): boolean => node.type === "object" && typeof node.properties === "object";
+const withoutType = (node: JsonSchema): boolean => Object.keys(node).every((key) => key === "description");
+
+export const INJECTIONS: readonly Injection[] = [
+  { name: "uniqueItems", fits: isArraySchema, apply: (node) => ((node.uniqueItems = true), "uniqueItems") },
+  { name: "contains", fits: isArraySchema, apply: (node) => ((node.contains = { type: "string" }), "contains") },
+  { name: "minContains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.minContains = 2), "minContains") },
+  { name: "prefixItems without minItems", fits: (node) => Array.isArray(node.prefixItems), apply: (node) => (delete node.minItems, "prefixItems") },
+  {
+    name: "prefixItems left open",
+    fits: (node) => Array.isArray(node.prefixItems) && node.items === false,
+    apply: (node) => (delete node.items, delete node.maxItems, "prefixItems"),
+  },
+  { name: "minProperties", fits: isObjectSchema, apply: (node) => ((node.minProperties = 1), "minProperties") },
+  { name: "maxProperties", fits: isObjectSchema, apply: (node) => ((node.maxProperties = 1), "maxProperties") },
+  { name: "dependentRequired", fits: isObjectSchema, apply: (node) => ((node.dependentRequired = { a: ["b"] }), "dependentRequired") },
+  { name: "dependencies", fits: isObjectSchema, apply: (node) => ((node.dependencies = { a: ["b"] }), "dependencies") },
+  { name: "unevaluatedProperties", fits: isObjectSchema, apply: (node) => ((node.unevaluatedProperties = false), "unevaluatedProperties") },
+  { name: "required name not in properties", fits: isObjectSchema, apply: (node) => ((node.required = [...((node.required as string[] | undefined) ?? []), "zz"]), "required") },
+  {
+    name: "required with a default",
+    fits: (node) => isObjectSchema(node) && Object.keys(node.properties as object).length > 0,
+    apply: (node) => {
+      const [name, property] = Object.entries(node.properties as Record<string, JsonSchema>)[0]!;
+      node.properties = { ...(node.properties as object), [name]: { ...property, default: null } };
+      node.required = [...new Set([...((node.required as string[] | undefined) ?? []), name])];
+      return "required";
+    },
+  },
+  { name: "format on an integer", fits: (node) => node.type === "integer", apply: (node) => ((node.format = "int32"), "format") },
+  { name: "format on a number", fits: (node) => node.type === "number", apply: (node) => ((node.format = "float"), "format") },
+  { name: "type beside const", fits: (node) => Object.hasOwn(node, "const"), apply: (node) => ((node.type = typeof node.const === "string" ? "number" : "string"), "type") },
+  { name: "maxLength beside enum", fits: (node) => Array.isArray(node.enum), apply: (node) => ((node.maxLength = 1), "maxLength") },
+  { name: "maxLength beside $ref", fits: (node) => typeof node.$ref === "string", apply: (node) => ((node.maxLength = 1), "maxLength") },
+  { name: "minimum beside a union", fits: (node) => Array.isArray(node.anyOf) || Array.isArray(node.oneOf), apply: (node) => ((node.minimum = 0), "minimum") },
+  {
+    name: "oneOf over overlapping members",
+    fits: (node) => Array.isArray(node.anyOf),
+    apply: (node) => {
+      const members = node.anyOf as JsonSchema[];
+      node.oneOf = [...members, structuredClone(members[0]!)];
+      delete node.anyOf;
+      return "oneOf";
+    },
+  },
+  { name: "additionalProperties without type", fits: withoutType, apply: (node) => ((node.additionalProperties = false), "additionalProperties") },
+  { name: "properties without type", fits: withoutType, apply: (node) => ((node.properties = { a: { type: "string" } }), "properties") },
+  { name: "an extension keyword", fits: () => true, apply: (node) => ((node["x-eventc"] = 1), "x-eventc") },
+  { name: "annotations", fits: () => true, apply: (node) => (Object.assign(node, { title: "t", $comment: "c", examples: [], readOnly: false }), undefined) },
+];
+
+/**
+ * Every schema object of a document the jsonschema target emits that validation reaches, with its
+ * JSON Pointer (a `$defs` entry nothing references constrains nothing, and is not read).
+ */
+function schemaSites(document: JsonSchema): Array<{ node: JsonSchema; pointer: string }> {
+  const sites: Array<{ node: JsonSchema; pointer: string }> = [];
+  const escape = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
+  const referenced = new Set<string>();
+  const defs = (document.$defs ?? {}) as Record<string, unknown>;
+  const visit = (node: unknown, pointer: string): void => {
+    if (typeof node !== "object" || node === null || Array.isArray(node)) return;
+    const schema = node as JsonSchema;
+    sites.push({ node: schema, pointer });
+    const name = typeof schema.$ref === "string" ? /^#\/\$defs\/(.+)$/.exec(schema.$ref)?.[1] : undefined;
+    if (name !== undefined && !referenced.has(name) && Object.hasOwn(defs, name)) {
+      referenced.add(name);
+      visit(defs[name], `/$defs/${escape(name)}`);
+    }
+    for (const [name, child] of Object.entries((schema.properties ?? {}) as object)) visit(child, `${pointer}/properties/${escape(name)}`);
+    for (const keyword of ["items", "additionalProperties", "propertyNames"]) visit(schema[keyword], `${pointer}/${keyword}`);
+    for (const keyword of ["prefixItems", "anyOf", "oneOf"]) {
+      if (Array.isArray(schema[keyword])) (schema[keyword] as unknown[]).forEach((child, index) => visit(child, `${pointer}/${keyword}/${index}`));
+    }
+  };
+  visit(document, "");
+  return sites;
+}
+
+export interface Injected {
+  /** The injection applied. */
+  name: string;
+  /** Pointer of the keyword the comparer must report; undefined for annotations. */
+  pointer?: string;
+}
+
+/**
+ * Emits one keyword from INJECTIONS into `document` (in place) at a schema object chosen by
+ * `site`: the `kind`-th injection that fits there. Undefined when none fits.
+ */
+export function injectKeyword(document: JsonSchema, site: number, kind: number): Injected | undefined {
+  const sites = schemaSites(document);
+  const { node, pointer } = sites[site % sites.length]!;
+  const fitting = INJECTIONS.filter((injection) => injection.fits(node));
+  if (fitting.length === 0) return undefined;
+  const injection = fitting[kind % fitting.length]!;
+  const keyword = injection.apply(node);
+  return keyword === undefined ? { name: injection.name } : { name: injection.name, pointer: `${pointer}/${keyword}` };
+}

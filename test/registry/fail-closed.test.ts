@@ -1,0 +1,373 @@
+/**
+ * The comparer fails closed: a JSON Schema keyword it does not model where it stands is an
+ * UNSUPPORTED_KEYWORD finding that breaks both directions, never silently ignored. Each case is a
+ * pair whose old schema accepts a witness document the new one rejects (checked with ajv), which the
+ * IR alone cannot see. The catalogue's own schemas must never trip the rule, and no input may end
+ * in an internal error.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv } from "ajv";
+import formats from "ajv-formats";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EventcError } from "../../src/errors.js";
+import { SchemaReader } from "../../src/ir/from-json-schema.js";
+import type { JsonSchema } from "../../src/ir/types.js";
+import { loadCatalogue } from "../../src/load/catalogue.js";
+import { compareRawSchemas, registryFromCatalogue } from "../../src/registry/check.js";
+import { readLockfile } from "../../src/registry/lockfile.js";
+import { allRules } from "../../src/registry/rules/index.js";
+import { ROOT, runCli, workDir } from "../helpers.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const addFormats = ((formats as unknown as { default?: unknown }).default ?? formats) as (ajv: Ajv2020 | Ajv) => void;
+const ajv2020 = new Ajv2020({ strict: false });
+addFormats(ajv2020);
+const ajv07 = new Ajv({ strict: false });
+addFormats(ajv07);
+
+const object = (properties: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ title: "x.v1", type: "object", properties, ...extra });
+
+interface Case {
+  name: string;
+  previous: JsonSchema;
+  current: JsonSchema;
+  /** Valid under `previous`, invalid under `current` (none for keywords no validator in use knows). */
+  witness?: unknown;
+  /** The UNSUPPORTED_KEYWORD findings expected, as `<pointer> <side>`. */
+  unsupported: string[];
+  /** Validate with draft-07 semantics (`dependencies`). */
+  draft07?: boolean;
+}
+
+const STRINGS = { type: "array", items: { type: "string" } };
+
+const CASES: Case[] = [
+  { name: "uniqueItems added", previous: object({ tags: STRINGS }), current: object({ tags: { ...STRINGS, uniqueItems: true } }), witness: { tags: ["a", "a"] }, unsupported: ["/properties/tags/uniqueItems current"] },
+  { name: "minProperties added", previous: object({ a: { type: "string" } }), current: object({ a: { type: "string" } }, { minProperties: 1 }), witness: {}, unsupported: ["/minProperties current"] },
+  { name: "maxProperties added", previous: object({ a: { type: "string" } }), current: object({ a: { type: "string" } }, { maxProperties: 0 }), witness: { a: "x" }, unsupported: ["/maxProperties current"] },
+  {
+    name: "dependentRequired added",
+    previous: object({ a: { type: "string" }, b: { type: "string" } }),
+    current: object({ a: { type: "string" }, b: { type: "string" } }, { dependentRequired: { a: ["b"] } }),
+    witness: { a: "x" },
+    unsupported: ["/dependentRequired current"],
+  },
+  {
+    name: "dependencies added",
+    previous: object({ a: { type: "string" }, b: { type: "string" } }),
+    current: object({ a: { type: "string" }, b: { type: "string" } }, { dependencies: { a: ["b"] } }),
+    witness: { a: "x" },
+    unsupported: ["/dependencies current"],
+    draft07: true,
+  },
+  { name: "contains added", previous: object({ tags: STRINGS }), current: object({ tags: { ...STRINGS, contains: { const: "x" } } }), witness: { tags: ["a"] }, unsupported: ["/properties/tags/contains current"] },
+  {
+    name: "minContains added",
+    previous: object({ tags: { ...STRINGS, contains: { type: "string" } } }),
+    current: object({ tags: { ...STRINGS, contains: { type: "string" }, minContains: 2 } }),
+    witness: { tags: ["a"] },
+    unsupported: ["/properties/tags/contains both", "/properties/tags/minContains current"],
+  },
+  {
+    name: "unevaluatedProperties added",
+    previous: object({ a: { type: "string" } }),
+    current: object({ a: { type: "string" } }, { unevaluatedProperties: false }),
+    witness: { a: "x", b: 1 },
+    unsupported: ["/unevaluatedProperties current"],
+  },
+  {
+    name: "items false after prefixItems",
+    previous: object({ pair: { type: "array", prefixItems: [{ type: "string" }] } }),
+    current: object({ pair: { type: "array", prefixItems: [{ type: "string" }], items: false } }),
+    witness: { pair: ["a", 1] },
+    unsupported: ["/properties/pair/prefixItems both"],
+  },
+  {
+    name: "required name not in properties",
+    previous: object({ a: { type: "string" } }, { required: ["a"] }),
+    current: object({ a: { type: "string" } }, { required: ["a", "b"] }),
+    witness: { a: "x" },
+    unsupported: ["/required current"],
+  },
+  {
+    name: "required on a field with a default",
+    previous: object({ a: { type: "string", default: "x" } }),
+    current: object({ a: { type: "string", default: "x" } }, { required: ["a"] }),
+    witness: {},
+    unsupported: ["/required current"],
+  },
+  { name: "format int32 on an integer", previous: object({ n: { type: "integer" } }), current: object({ n: { type: "integer", format: "int32" } }), witness: { n: 2 ** 40 }, unsupported: ["/properties/n/format current"] },
+  {
+    name: "format on a string-or-integer",
+    previous: object({ n: { type: ["string", "integer"] } }),
+    current: object({ n: { type: ["string", "integer"], format: "int32" } }),
+    witness: { n: 2 ** 40 },
+    unsupported: ["/properties/n/format current"],
+  },
+  { name: "type beside const", previous: object({ k: { const: "a" } }), current: object({ k: { type: "number", const: "a" } }), witness: { k: "a" }, unsupported: ["/properties/k/type current"] },
+  { name: "maxLength beside enum", previous: object({ k: { enum: ["aa", "b"] } }), current: object({ k: { enum: ["aa", "b"], maxLength: 1 } }), witness: { k: "aa" }, unsupported: ["/properties/k/maxLength current"] },
+  {
+    name: "maxLength beside $ref",
+    previous: object({ k: { $ref: "#/$defs/S" } }, { $defs: { S: { type: "string" } } }),
+    current: object({ k: { $ref: "#/$defs/S", maxLength: 1 } }, { $defs: { S: { type: "string" } } }),
+    witness: { k: "aa" },
+    unsupported: ["/properties/k/maxLength current"],
+  },
+  {
+    name: "minimum beside anyOf",
+    previous: object({ k: { anyOf: [{ type: "integer" }, { type: "string" }] } }),
+    current: object({ k: { anyOf: [{ type: "integer" }, { type: "string" }], minimum: 5 } }),
+    witness: { k: 1 },
+    unsupported: ["/properties/k/minimum current"],
+  },
+  {
+    name: "additionalProperties true to false without type",
+    previous: object({ meta: { additionalProperties: true } }),
+    current: object({ meta: { additionalProperties: false } }),
+    witness: { meta: { x: 1 } },
+    unsupported: ["/properties/meta/additionalProperties both"],
+  },
+  {
+    name: "properties without type",
+    previous: object({ meta: { properties: { a: { type: "string" } } } }),
+    current: object({ meta: { type: "object", properties: { a: { type: "string" } } } }),
+    witness: { meta: "not an object" },
+    unsupported: ["/properties/meta/properties previous"],
+  },
+  {
+    name: "anyOf to oneOf over overlapping members",
+    previous: object({ k: { anyOf: [{ type: "string" }, { type: "string", minLength: 1 }] } }),
+    current: object({ k: { oneOf: [{ type: "string" }, { type: "string", minLength: 1 }] } }),
+    witness: { k: "ab" },
+    unsupported: ["/properties/k/oneOf current"],
+  },
+  {
+    name: "oneOf beside anyOf",
+    previous: object({ k: { anyOf: [{ type: "string" }, { type: "number" }] } }),
+    current: object({ k: { anyOf: [{ type: "string" }, { type: "number" }], oneOf: [{ type: "number" }] } }),
+    witness: { k: "a" },
+    unsupported: ["/properties/k/oneOf current"],
+  },
+  {
+    name: "enum keys without required",
+    previous: object({ m: { type: "object", propertyNames: { enum: ["a", "b"] }, additionalProperties: { type: "number" } } }),
+    current: object({ m: { type: "object", propertyNames: { enum: ["a", "b"] }, additionalProperties: { type: "number" }, required: ["a", "b"] } }),
+    witness: { m: {} },
+    unsupported: ["/properties/m/propertyNames previous"],
+  },
+  {
+    name: "a keyword in a named type",
+    previous: object({ k: { $ref: "#/$defs/S" } }, { $defs: { S: STRINGS } }),
+    current: object({ k: { $ref: "#/$defs/S" } }, { $defs: { S: { ...STRINGS, uniqueItems: true } } }),
+    witness: { k: ["a", "a"] },
+    unsupported: ["/$defs/S/uniqueItems current"],
+  },
+  {
+    name: "keywords no validator in use knows",
+    previous: object({ k: { type: "string" } }),
+    current: object({ k: { type: "string", contentMediaType: "application/json", "x-max": 1 } }),
+    unsupported: ["/properties/k/contentMediaType current", "/properties/k/x-max current"],
+  },
+];
+
+describe("UNSUPPORTED_KEYWORD: no keyword is silently ignored", () => {
+  it.each(CASES)("$name", ({ previous, current, witness, unsupported, draft07 }) => {
+    const ajv = draft07 ? ajv07 : ajv2020;
+    const witnessMessage = `witness ${JSON.stringify(witness)}`;
+    // The premise: a document valid under the old schema that the new one rejects.
+    if (witness !== undefined) {
+      expect(ajv.validate(previous, witness), witnessMessage).toBe(true);
+      expect(ajv.validate(current, witness), witnessMessage).toBe(false);
+    }
+    for (const policy of ["strict", "tolerant"] as const) {
+      const result = compareRawSchemas(previous, current, { policy, mode: "full", label: "x.v1" });
+      expect(result.compatible).toBe(false);
+      expect(result.verdicts).toEqual({ backward: false, forward: false, full: false, "backward-transitive": false, "forward-transitive": false, "full-transitive": false, none: true });
+      const found = result.findings.filter((finding) => finding.rule === "UNSUPPORTED_KEYWORD");
+      const side = (message: string): string => (message.startsWith("Both") ? "both" : message.startsWith("The previous") ? "previous" : "current");
+      expect(found.map((finding) => `${finding.path} ${side(finding.message)}`).sort()).toEqual([...unsupported].sort());
+      for (const finding of found) {
+        expect(finding.breaks).toEqual(["backward", "forward"]);
+        expect(finding.severity).toBe("error");
+        expect(finding.message).toContain(`at "${finding.path}"`);
+      }
+    }
+  });
+
+  it("words the finding as one sentence naming the keyword, where it stands and why", () => {
+    const [uniqueItems, required] = [CASES[0]!, CASES[9]!];
+    expect(compareRawSchemas(uniqueItems.previous, uniqueItems.current, { policy: "strict", mode: "full", label: "x.v1" }).findings).toEqual([
+      {
+        rule: "UNSUPPORTED_KEYWORD",
+        severity: "error",
+        event: "x.v1",
+        version: null,
+        path: "/properties/tags/uniqueItems",
+        message: `The current schema of "x.v1" uses keyword "uniqueItems" at "/properties/tags/uniqueItems", which the comparer does not model there; compatibility cannot be decided.`,
+        breaks: ["backward", "forward"],
+        transitive: false,
+        mode: "full",
+      },
+    ]);
+    expect(compareRawSchemas(required.previous, required.current, { policy: "strict", mode: "backward", label: "x.v1" }).findings.map((finding) => finding.message)).toEqual([
+      `The current schema of "x.v1" uses keyword "required" at "/required", which the comparer does not model there (it lists "b", which is not under "properties"); compatibility cannot be decided.`,
+    ]);
+  });
+
+  it("counts in every mode that enforces a direction, even when nothing else changed", () => {
+    const schema = object({ tags: { ...STRINGS, uniqueItems: true } });
+    const changed = object({ tags: { ...STRINGS, uniqueItems: true }, note: { type: "string" } });
+    for (const mode of ["backward", "forward", "full", "backward-transitive", "forward-transitive", "full-transitive"] as const) {
+      const result = compareRawSchemas(schema, changed, { policy: "tolerant", mode, label: "x.v1" });
+      expect(result.compatible, mode).toBe(false);
+      expect(result.findings.map((finding) => `${finding.rule} ${finding.severity}`)).toEqual(["FIELD_ADDED info", "UNSUPPORTED_KEYWORD error"]);
+    }
+    // Equal documents are compatible whatever they hold.
+    expect(compareRawSchemas(schema, structuredClone(schema), { policy: "strict", mode: "full", label: "x.v1" }).findings).toEqual([]);
+  });
+
+  it("consumes what the dialects eventc reads emit: annotations, type beside a matching const or enum, closed tuples, exclusive oneOf", () => {
+    const modelled: JsonSchema = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "x.v1.json",
+      title: "x.v1",
+      description: "d",
+      $comment: "c",
+      type: "object",
+      properties: {
+        k: { type: "string", const: "a", examples: ["a"], deprecated: true },
+        e: { type: ["string", "null"], enum: ["a", "b", null] },
+        n: { type: "integer", const: 3 },
+        t: { type: "array", prefixItems: [{ type: "string" }], items: false, minItems: 1, maxItems: 1 },
+        v3: { type: "array", items: [{ type: "string" }], minItems: 1, maxItems: 1 },
+        r: { type: "array", prefixItems: [{ type: "string" }], items: { type: "number" }, minItems: 1 },
+        u: {
+          oneOf: [
+            { type: "object", properties: { t: { type: "string", const: "a" } }, required: ["t"] },
+            { type: "object", properties: { t: { type: "string", const: "b" }, x: { type: "number" } }, required: ["t"], additionalProperties: false },
+            { type: "null" },
+          ],
+        },
+        one: { oneOf: [{ type: "string" }, { type: "null" }] },
+        m: { type: "object", propertyNames: { type: "string", enum: ["a", "b"] }, additionalProperties: { type: "number" }, required: ["b", "a"] },
+        d: { type: "string", default: "x", readOnly: true },
+        any: true,
+      },
+      required: ["k"],
+      $defs: { Unused: { uniqueItems: true } },
+    };
+    const reader = new SchemaReader(modelled);
+    reader.readRoot();
+    expect(reader.unread()).toEqual([]);
+  });
+});
+
+describe("the catalogue's own schemas never trip UNSUPPORTED_KEYWORD", () => {
+  const unreadOf = (schema: JsonSchema): string[] => {
+    const reader = new SchemaReader(schema);
+    reader.readRoot();
+    return reader.unread().map((unread) => `${unread.pointer}${unread.reason ? ` (${unread.reason})` : ""}`);
+  };
+
+  it("the repository's eventc.lock.json, current and earlier schemas", () => {
+    const registry = readLockfile(path.join(ROOT, "eventc.lock.json"));
+    for (const event of registry.events) {
+      for (const version of event.versions) {
+        for (const schema of [version.schema, ...version.history.map((entry) => entry.schema)]) expect(unreadOf(schema), `${event.name}.v${version.version}`).toEqual([]);
+      }
+    }
+  });
+
+  it("the catalogues of the rule cases and the golden JSON Schemas", async () => {
+    const rules = path.join(HERE, "rules");
+    for (const name of readdirSync(rules).sort()) {
+      for (const side of ["previous", "current"]) {
+        const folder = path.join(rules, name, side);
+        if (existsSync(path.join(folder, "schema.json"))) continue;
+        const registry = registryFromCatalogue(await loadCatalogue({ schemasDir: folder, cwd: path.join(rules, name) }));
+        for (const event of registry.events) for (const version of event.versions) expect(unreadOf(version.schema), `${name}/${side} ${event.name}.v${version.version}`).toEqual([]);
+      }
+    }
+    const cases = path.join(ROOT, "test", "cases");
+    for (const name of readdirSync(cases).sort()) {
+      const folder = path.join(cases, name, "expected", "jsonschema");
+      if (!existsSync(folder)) continue;
+      for (const file of readdirSync(folder).filter((entry) => /\.v\d+\.json$/.test(entry))) {
+        expect(unreadOf(JSON.parse(readFileSync(path.join(folder, file), "utf8")) as JsonSchema), `${name}/${file}`).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("no input ends in an internal error", () => {
+  const KEYWORDS = ["type", "properties", "required", "items", "prefixItems", "additionalProperties", "anyOf", "oneOf", "enum", "const", "$ref", "minimum", "maxLength", "uniqueItems", "propertyNames", "default", "$defs", "additionalItems", "minItems", "maxItems", "format", "definitions"];
+  const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.constantFrom(null, true, false, 0, 1, -1.5, "", "a", "string", "object", "array", "null", "integer", "#", "#/$defs/A", "#/properties/a", "#/$defs/%E0", "__proto__", "constructor"),
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom(...KEYWORDS, "a", "A", "__proto__", "toString"), tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+
+  it("compares arbitrary JSON shaped like schemas, or rejects it with an input error", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...KEYWORDS), json, { maxKeys: 5 }), fc.dictionary(fc.constantFrom(...KEYWORDS), json, { maxKeys: 5 }), (previous, current) => {
+        try {
+          compareRawSchemas(previous as JsonSchema, current as JsonSchema, { policy: "strict", mode: "full", label: "x.v1" });
+          compared++;
+        } catch (error) {
+          if (!(error instanceof EventcError)) throw error;
+        }
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it("a true property schema, a $ref cycle and a deeply nested document", () => {
+    const result = compareRawSchemas(object({ a: true }), object({ a: { type: "string" } }), { policy: "strict", mode: "full", label: "x.v1" });
+    expect(result.findings.map((finding) => finding.rule)).toEqual(["FIELD_TYPE_NARROWED"]);
+    const cycle = object({ a: { $ref: "#/$defs/A" } }, { $defs: { A: { $ref: "#/$defs/B" }, B: { $ref: "#/$defs/A" } } });
+    expect(() => compareRawSchemas(cycle, object({ a: { type: "string" } }), { policy: "strict", mode: "full", label: "x.v1" })).toThrow(EventcError);
+    let deep: JsonSchema = { type: "string" };
+    for (let level = 0; level < 20000; level++) deep = { type: "array", items: deep };
+    expect(() => compareRawSchemas(object({ a: deep }), object({ a: { type: "string" } }), { policy: "strict", mode: "full", label: "x.v1" })).toThrow(EventcError);
+  });
+});
+
+describe("eventc diff and eventc rules", () => {
+  it("exits 1 with the finding, and lists the rule", () => {
+    const dir = workDir("fail-closed");
+    const write = (file: string, schema: JsonSchema): void => {
+      const full = path.join(dir, file);
+      writeFileSync(full, JSON.stringify(schema));
+    };
+    const uniqueItems = CASES[0]!;
+    write("old.json", uniqueItems.previous);
+    write("new.json", uniqueItems.current);
+    const diff = runCli(["diff", "old.json", "new.json"], dir);
+    expect(diff.stderr).toBe("");
+    expect(diff.status).toBe(1);
+    expect(diff.stdout.split("\n")[0]).toBe(
+      `error   The current schema of "x.v1" uses keyword "uniqueItems" at "/properties/tags/uniqueItems", which the comparer does not model there; compatibility cannot be decided. (breaks backward and forward) [UNSUPPORTED_KEYWORD]`,
+    );
+    write("true.json", object({ a: true }));
+    write("string.json", object({ a: { type: "string" } }));
+    const trueSchema = runCli(["diff", "true.json", "string.json"], dir);
+    expect(trueSchema.stderr).toBe("");
+    expect(trueSchema.status).toBe(1);
+    expect(allRules.find((rule) => rule.id === "UNSUPPORTED_KEYWORD")).toEqual({
+      id: "UNSUPPORTED_KEYWORD",
+      family: "keyword",
+      purpose: "A schema holds a JSON Schema keyword the comparer does not model where it stands: the change cannot be judged, so it fails closed.",
+      breaks: ["backward", "forward"],
+    });
+    expect(runCli(["rules"], dir).stdout).toContain("UNSUPPORTED_KEYWORD");
+  });
+});
