@@ -55,14 +55,14 @@ describe("eventc generate", () => {
     writeFileSync(path.join(out, "ts", "notes.md"), "mine\n");
 
     const again = runCli(["generate", "--schemas", schemas], project);
-    expect(again.stdout).toMatch(/^generated: 0 written, 14 unchanged, 0 removed /);
+    expect(again.stdout).toMatch(/^generated: 0 written, 15 unchanged, 0 removed /);
 
     writeFileSync(
       path.join(schemas, "ok.ts"),
       readFileSync(path.join(schemas, "ok.ts"), "utf8").replace('"ping.sent"', '"ping.received"'),
     );
     const renamed = runCli(["generate", "--schemas", schemas], project);
-    expect(renamed.stdout).toMatch(/^generated: 7 written, 7 unchanged, 1 removed /);
+    expect(renamed.stdout).toMatch(/^generated: 8 written, 7 unchanged, 1 removed /);
     expect(existsSync(path.join(out, "jsonschema", "ping.sent.v1.json"))).toBe(false);
     expect(existsSync(path.join(out, "jsonschema", "ping.received.v1.json"))).toBe(true);
     expect(readFileSync(path.join(out, "ts", "notes.md"), "utf8")).toBe("mine\n");

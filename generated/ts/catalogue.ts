@@ -46,7 +46,28 @@ import type {
   TodoUpdatedEvent,
   TodoUpdatedV1Event,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkFileEditedV1Payload,
+  checkFileWatcherUpdatedV1Payload,
+  checkInstallationUpdateAvailableV1Payload,
+  checkLspClientDiagnosticsV1Payload,
+  checkMessagePartDeltaV1Payload,
+  checkMessagePartRemovedV1Payload,
+  checkMessagePartUpdatedV1Payload,
+  checkMessageRemovedV1Payload,
+  checkMessageUpdatedV1Payload,
+  checkPermissionAskedV1Payload,
+  checkPermissionRepliedV1Payload,
+  checkSessionCompactedV1Payload,
+  checkSessionCreatedV1Payload,
+  checkSessionDeletedV1Payload,
+  checkSessionErrorV1Payload,
+  checkSessionStatusV1Payload,
+  checkSessionStatusV2Payload,
+  checkSessionUpdatedV1Payload,
+  checkTodoUpdatedV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -112,42 +133,33 @@ export const latestTypes: LatestTypes = {
   "todo.updated": "todo.updated.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-  "Diagnostic": {"kind":"object","fields":[{"name":"range","type":{"kind":"ref","name":"Range"},"optional":false},{"name":"severity","type":{"kind":"union","members":[{"kind":"literal","value":1},{"kind":"literal","value":2},{"kind":"literal","value":3},{"kind":"literal","value":4}]},"optional":true},{"name":"code","type":{"kind":"union","members":[{"kind":"string"},{"kind":"number","integer":true,"minimum":-9007199254740991,"maximum":9007199254740991}]},"optional":true},{"name":"source","type":{"kind":"string"},"optional":true},{"name":"message","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "MessageInfo": {"kind":"union","members":[{"kind":"object","fields":[{"name":"role","type":{"kind":"literal","value":"user"},"optional":false},{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"time","type":{"kind":"object","fields":[{"name":"created","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false}],"additional":"ignore"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"role","type":{"kind":"literal","value":"assistant"},"optional":false},{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"parentID","type":{"kind":"string"},"optional":false},{"name":"modelID","type":{"kind":"string"},"optional":false},{"name":"providerID","type":{"kind":"string"},"optional":false},{"name":"mode","type":{"kind":"string"},"optional":true},{"name":"cost","type":{"kind":"number","integer":false,"minimum":0},"optional":false},{"name":"tokens","type":{"kind":"ref","name":"TokenUsage"},"optional":false},{"name":"finish","type":{"kind":"nullable","inner":{"kind":"string"}},"optional":false},{"name":"time","type":{"kind":"object","fields":[{"name":"created","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"completed","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":true}],"additional":"ignore"},"optional":false}],"additional":"ignore"}],"discriminator":"role","tags":["user","assistant"]},
-  "Part": {"kind":"union","members":[{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"text"},"optional":false},{"name":"text","type":{"kind":"string"},"optional":false},{"name":"synthetic","type":{"kind":"boolean"},"optional":true},{"name":"time","type":{"kind":"ref","name":"TimeSpan"},"optional":true}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"reasoning"},"optional":false},{"name":"text","type":{"kind":"string"},"optional":false},{"name":"time","type":{"kind":"ref","name":"TimeSpan"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"tool"},"optional":false},{"name":"callID","type":{"kind":"string"},"optional":false},{"name":"tool","type":{"kind":"string"},"optional":false},{"name":"state","type":{"kind":"ref","name":"ToolState"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"file"},"optional":false},{"name":"mime","type":{"kind":"string"},"optional":false},{"name":"filename","type":{"kind":"string"},"optional":true},{"name":"url","type":{"kind":"string","format":"uri"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"step-start"},"optional":false},{"name":"snapshot","type":{"kind":"string"},"optional":true}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"step-finish"},"optional":false},{"name":"cost","type":{"kind":"number","integer":false,"minimum":0},"optional":false},{"name":"tokens","type":{"kind":"ref","name":"TokenUsage"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"type","type":{"kind":"literal","value":"patch"},"optional":false},{"name":"hash","type":{"kind":"string"},"optional":false},{"name":"files","type":{"kind":"array","items":{"kind":"string"},"minItems":1},"optional":false}],"additional":"ignore"}],"discriminator":"type","tags":["text","reasoning","tool","file","step-start","step-finish","patch"]},
-  "Position": {"kind":"object","fields":[{"name":"line","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"character","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false}],"additional":"ignore"},
-  "Range": {"kind":"object","fields":[{"name":"start","type":{"kind":"ref","name":"Position"},"optional":false},{"name":"end","type":{"kind":"ref","name":"Position"},"optional":false}],"additional":"ignore"},
-  "SessionInfo": {"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"projectID","type":{"kind":"string"},"optional":false},{"name":"directory","type":{"kind":"string"},"optional":false},{"name":"parentID","type":{"kind":"string"},"optional":true},{"name":"title","type":{"kind":"string"},"optional":false},{"name":"version","type":{"kind":"string"},"optional":false},{"name":"time","type":{"kind":"object","fields":[{"name":"created","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"updated","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"archived","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":true}],"additional":"ignore"},"optional":false},{"name":"share","type":{"kind":"object","fields":[{"name":"url","type":{"kind":"string","format":"uri"},"optional":false}],"additional":"ignore"},"optional":true}],"additional":"ignore"},
-  "TimeSpan": {"kind":"object","fields":[{"name":"start","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"end","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":true}],"additional":"ignore"},
-  "Todo": {"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"content","type":{"kind":"string","minLength":1},"optional":false},{"name":"status","type":{"kind":"enum","values":["pending","in_progress","completed","cancelled"]},"optional":false},{"name":"priority","type":{"kind":"enum","values":["high","medium","low"]},"optional":false}],"additional":"ignore"},
-  "TokenUsage": {"kind":"object","fields":[{"name":"input","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"output","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"reasoning","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"cache","type":{"kind":"object","fields":[{"name":"read","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"write","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false}],"additional":"ignore"},"optional":false}],"additional":"ignore"},
-  "ToolState": {"kind":"union","members":[{"kind":"object","fields":[{"name":"status","type":{"kind":"literal","value":"pending"},"optional":false},{"name":"input","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"status","type":{"kind":"literal","value":"running"},"optional":false},{"name":"input","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false},{"name":"title","type":{"kind":"string"},"optional":true},{"name":"time","type":{"kind":"ref","name":"TimeSpan"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"status","type":{"kind":"literal","value":"completed"},"optional":false},{"name":"input","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false},{"name":"output","type":{"kind":"string"},"optional":false},{"name":"title","type":{"kind":"string"},"optional":false},{"name":"metadata","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false},{"name":"time","type":{"kind":"ref","name":"TimeSpan"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"status","type":{"kind":"literal","value":"error"},"optional":false},{"name":"input","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false},{"name":"error","type":{"kind":"string"},"optional":false},{"name":"time","type":{"kind":"ref","name":"TimeSpan"},"optional":false}],"additional":"ignore"}],"discriminator":"status","tags":["pending","running","completed","error"]},
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["file.edited.v1", checkFileEditedV1Payload],
+  ["file.watcher.updated.v1", checkFileWatcherUpdatedV1Payload],
+  ["installation.update-available.v1", checkInstallationUpdateAvailableV1Payload],
+  ["lsp.client.diagnostics.v1", checkLspClientDiagnosticsV1Payload],
+  ["message.part.delta.v1", checkMessagePartDeltaV1Payload],
+  ["message.part.removed.v1", checkMessagePartRemovedV1Payload],
+  ["message.part.updated.v1", checkMessagePartUpdatedV1Payload],
+  ["message.removed.v1", checkMessageRemovedV1Payload],
+  ["message.updated.v1", checkMessageUpdatedV1Payload],
+  ["permission.asked.v1", checkPermissionAskedV1Payload],
+  ["permission.replied.v1", checkPermissionRepliedV1Payload],
+  ["session.compacted.v1", checkSessionCompactedV1Payload],
+  ["session.created.v1", checkSessionCreatedV1Payload],
+  ["session.deleted.v1", checkSessionDeletedV1Payload],
+  ["session.error.v1", checkSessionErrorV1Payload],
+  ["session.status.v1", checkSessionStatusV1Payload],
+  ["session.status.v2", checkSessionStatusV2Payload],
+  ["session.updated.v1", checkSessionUpdatedV1Payload],
+  ["todo.updated.v1", checkTodoUpdatedV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "file.edited.v1": {"kind":"object","fields":[{"name":"file","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "file.watcher.updated.v1": {"kind":"object","fields":[{"name":"file","type":{"kind":"string"},"optional":false},{"name":"event","type":{"kind":"enum","values":["add","change","unlink"]},"optional":false}],"additional":"ignore"},
-  "installation.update-available.v1": {"kind":"object","fields":[{"name":"version","type":{"kind":"string","pattern":"^\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?$"},"optional":false}],"additional":"ignore"},
-  "lsp.client.diagnostics.v1": {"kind":"object","fields":[{"name":"serverID","type":{"kind":"string"},"optional":false},{"name":"path","type":{"kind":"string"},"optional":false},{"name":"diagnostics","type":{"kind":"array","items":{"kind":"ref","name":"Diagnostic"}},"optional":false}],"additional":"ignore"},
-  "message.part.delta.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"partID","type":{"kind":"string"},"optional":false},{"name":"field","type":{"kind":"enum","values":["text"]},"optional":false},{"name":"delta","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "message.part.removed.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"partID","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "message.part.updated.v1": {"kind":"object","fields":[{"name":"part","type":{"kind":"ref","name":"Part"},"optional":false}],"additional":"ignore"},
-  "message.removed.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "message.updated.v1": {"kind":"object","fields":[{"name":"info","type":{"kind":"ref","name":"MessageInfo"},"optional":false}],"additional":"ignore"},
-  "permission.asked.v1": {"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"messageID","type":{"kind":"string"},"optional":false},{"name":"callID","type":{"kind":"string"},"optional":true},{"name":"permission","type":{"kind":"enum","values":["edit","bash","webfetch","external_directory"]},"optional":false},{"name":"patterns","type":{"kind":"array","items":{"kind":"string"}},"optional":false},{"name":"title","type":{"kind":"string"},"optional":false},{"name":"metadata","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"unknown"}},"optional":false}],"additional":"ignore"},
-  "permission.replied.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"requestID","type":{"kind":"string"},"optional":false},{"name":"reply","type":{"kind":"enum","values":["once","always","reject"]},"optional":false}],"additional":"ignore"},
-  "session.compacted.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "session.created.v1": {"kind":"object","fields":[{"name":"info","type":{"kind":"ref","name":"SessionInfo"},"optional":false}],"additional":"ignore"},
-  "session.deleted.v1": {"kind":"object","fields":[{"name":"info","type":{"kind":"ref","name":"SessionInfo"},"optional":false}],"additional":"ignore"},
-  "session.error.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":true},{"name":"error","type":{"kind":"union","members":[{"kind":"object","fields":[{"name":"name","type":{"kind":"literal","value":"ProviderAuthError"},"optional":false},{"name":"providerID","type":{"kind":"string"},"optional":false},{"name":"message","type":{"kind":"string"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"name","type":{"kind":"literal","value":"MessageOutputLengthError"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"name","type":{"kind":"literal","value":"MessageAbortedError"},"optional":false},{"name":"message","type":{"kind":"string"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"name","type":{"kind":"literal","value":"UnknownError"},"optional":false},{"name":"message","type":{"kind":"string"},"optional":false}],"additional":"ignore"}],"discriminator":"name","tags":["ProviderAuthError","MessageOutputLengthError","MessageAbortedError","UnknownError"]},"optional":false}],"additional":"ignore"},
-  "session.status.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"status","type":{"kind":"enum","values":["idle","busy"]},"optional":false}],"additional":"ignore"},
-  "session.status.v2": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"status","type":{"kind":"union","members":[{"kind":"object","fields":[{"name":"type","type":{"kind":"literal","value":"idle"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"type","type":{"kind":"literal","value":"busy"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"type","type":{"kind":"literal","value":"retry"},"optional":false},{"name":"attempt","type":{"kind":"number","integer":true,"minimum":1,"maximum":9007199254740991},"optional":false},{"name":"message","type":{"kind":"string"},"optional":false},{"name":"next","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false}],"additional":"ignore"}],"discriminator":"type","tags":["idle","busy","retry"]},"optional":false}],"additional":"ignore"},
-  "session.updated.v1": {"kind":"object","fields":[{"name":"info","type":{"kind":"ref","name":"SessionInfo"},"optional":false}],"additional":"ignore"},
-  "todo.updated.v1": {"kind":"object","fields":[{"name":"sessionID","type":{"kind":"string"},"optional":false},{"name":"todos","type":{"kind":"array","items":{"kind":"ref","name":"Todo"}},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -156,19 +168,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

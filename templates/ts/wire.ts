@@ -85,9 +85,15 @@ export function codePoints(text: string): number {
   return count;
 }
 
-/** Appends one failure, keeping the list bounded. */
-export function report(out: ValidationIssue[], path: string, message: string): void {
+/** Appends one failure, keeping the list bounded; false, for `ok = fail(…)`. */
+export function fail(out: ValidationIssue[], path: string, message: string): false {
   if (out.length < MAX_ISSUES) out.push({ path, message });
+  return false;
+}
+
+/** `fail` with "expected <type>, got <JSON type of value>". */
+export function failType(out: ValidationIssue[], path: string, expected: string, value: unknown): false {
+  return fail(out, path, `expected ${expected}, got ${describe(value)}`);
 }
 
 /**

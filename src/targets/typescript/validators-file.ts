@@ -47,7 +47,7 @@ class ValidatorWriter {
     const text = body.join("\n");
     const usesPath = /\bpath\b/.test(text);
     const usesOut = /\bout\b/.test(text);
-    const usesOk = /\bok = false\b/.test(text);
+    const usesOk = /\bok = /.test(text);
     const lines = [
       ...docComment(docs),
       `${exported ? "export " : ""}function ${name}(value: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null): boolean {`,
@@ -69,20 +69,23 @@ class ValidatorWriter {
     return helper;
   }
 
-  /** Statements reporting one failure at `path` (an expression) with `message` (an expression). */
-  private fail(path: string, message: string, indent: string): string[] {
-    return [`${indent}if (out === null) return false;`, `${indent}ok = false;`, `${indent}${this.use("report")}(out, ${path}, ${message});`];
+  /**
+   * Statements reporting one failure at `path` (an expression) with `message`: an expression, or
+   * `{ expected, value }` for a wrong JSON type ("expected string, got number").
+   */
+  private fail(path: string, message: string | { expected: string; value: string }, indent: string): string[] {
+    const call =
+      typeof message === "string"
+        ? `${this.use("fail")}(out, ${path}, ${message})`
+        : `${this.use("failType")}(out, ${path}, ${tsString(message.expected)}, ${message.value})`;
+    return [`${indent}if (!out) return false;`, `${indent}ok = ${call};`];
   }
 
   /** `if (condition) { fail } else { rest }`, the else omitted when empty. */
-  private guard(condition: string, path: string, message: string, indent: string, rest: string[]): string[] {
+  private guard(condition: string, path: string, message: string | { expected: string; value: string }, indent: string, rest: string[]): string[] {
     const lines = [`${indent}if (${condition}) {`, ...this.fail(path, message, `${indent}  `)];
     if (rest.length === 0) return [...lines, `${indent}}`];
     return [...lines, `${indent}} else {`, ...rest, `${indent}}`];
-  }
-
-  private got(value: string): string {
-    return `${this.use("describe")}(${value})`;
   }
 
   private pointer(path: string, key: string): string {
@@ -107,7 +110,7 @@ class ValidatorWriter {
         } else if (node.format === "uri") {
           rest.push(...this.guard(`!${this.use("ABSOLUTE_URI")}.test(${value})`, path, tsString("not a valid uri"), inner, []));
         }
-        return this.guard(`typeof ${value} !== "string"`, path, `"expected string, got " + ${this.got(value)}`, indent, rest);
+        return this.guard(`typeof ${value} !== "string"`, path, { expected: "string", value: value }, indent, rest);
       }
       case "number": {
         const rest: string[] = [];
@@ -124,12 +127,12 @@ class ValidatorWriter {
         if (node.multipleOf !== undefined) {
           rest.push(...this.guard(`(${value} / ${node.multipleOf}) % 1 !== 0`, path, tsString(`expected a multiple of ${node.multipleOf}`), inner, []));
         }
-        return this.guard(`typeof ${value} !== "number" || !Number.isFinite(${value})`, path, `"expected number, got " + ${this.got(value)}`, indent, rest);
+        return this.guard(`typeof ${value} !== "number" || !Number.isFinite(${value})`, path, { expected: "number", value: value }, indent, rest);
       }
       case "boolean":
-        return this.guard(`typeof ${value} !== "boolean"`, path, `"expected boolean, got " + ${this.got(value)}`, indent, []);
+        return this.guard(`typeof ${value} !== "boolean"`, path, { expected: "boolean", value: value }, indent, []);
       case "null":
-        return this.guard(`${value} !== null`, path, `"expected null, got " + ${this.got(value)}`, indent, []);
+        return this.guard(`${value} !== null`, path, { expected: "null", value: value }, indent, []);
       case "literal":
         return this.guard(`${value} !== ${literal(node.value)}`, path, tsString(`expected ${JSON.stringify(node.value)}`), indent, []);
       case "enum": {
@@ -141,7 +144,7 @@ class ValidatorWriter {
         if (node.minItems !== undefined) rest.push(...this.guard(`${value}.length < ${node.minItems}`, path, tsString(`expected at least ${node.minItems} items`), inner, []));
         if (node.maxItems !== undefined) rest.push(...this.guard(`${value}.length > ${node.maxItems}`, path, tsString(`expected at most ${node.maxItems} items`), inner, []));
         rest.push(...this.items(node.items, value, path, 0, inner));
-        return this.guard(`!Array.isArray(${value})`, path, `"expected array, got " + ${this.got(value)}`, indent, rest);
+        return this.guard(`!Array.isArray(${value})`, path, { expected: "array", value: value }, indent, rest);
       }
       case "tuple": {
         const count = node.items.length;
@@ -155,25 +158,22 @@ class ValidatorWriter {
         });
         if (node.rest !== undefined) elements.push(...this.items(node.rest, value, path, count, `${inner}  `));
         const sized = this.guard(lengthWrong, path, message, inner, elements);
-        return this.guard(`!Array.isArray(${value})`, path, `"expected array, got " + ${this.got(value)}`, indent, sized);
+        return this.guard(`!Array.isArray(${value})`, path, { expected: "array", value: value }, indent, sized);
       }
       case "record": {
         const key = this.fresh("key");
         const entry = this.fresh("entry");
         const keyPath = this.pointer(path, key);
-        const rest = [
-          `${inner}for (const ${key} of Object.keys(${value})) {`,
-          ...this.check(node.keys, key, keyPath, `${inner}  `),
-          `${inner}  const ${entry}: unknown = ${value}[${key}];`,
-          ...this.check(node.values, entry, keyPath, `${inner}  `),
-          `${inner}}`,
-        ];
+        const keyChecks = this.check(node.keys, key, keyPath, `${inner}  `);
+        const valueChecks = this.check(node.values, entry, keyPath, `${inner}  `);
+        const loop = [...keyChecks, ...(valueChecks.length > 0 ? [`${inner}  const ${entry}: unknown = ${value}[${key}];`, ...valueChecks] : [])];
+        const rest = loop.length > 0 ? [`${inner}for (const ${key} of Object.keys(${value})) {`, ...loop, `${inner}}`] : [];
         if (node.keys.kind === "enum") {
           for (const required of node.keys.values) {
             rest.push(...this.guard(`!Object.hasOwn(${value}, ${tsString(required)})`, this.pointer(path, tsString(required)), tsString("required"), inner, []));
           }
         }
-        return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+        return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
       }
       case "object": {
         const rest: string[] = [];
@@ -201,7 +201,7 @@ class ValidatorWriter {
             rest.push(...unknown.map((line) => line.slice(2)), `${inner}}`);
           }
         }
-        return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+        return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
       }
       case "union":
         return node.discriminator !== undefined && node.tags !== undefined ? this.discriminated(node.members, node.discriminator, node.tags, value, path, indent) : this.firstMatch(node.members, value, path, indent);
@@ -212,7 +212,7 @@ class ValidatorWriter {
       case "ref": {
         const target = this.namedFunctions.get(node.name);
         if (target === undefined) throw new Error(`unknown named type ${node.name}`);
-        return [`${indent}if (!${target}(${value}, out === null ? "" : ${path}, out)) {`, `${indent}  if (out === null) return false;`, `${indent}  ok = false;`, `${indent}}`];
+        return [`${indent}if (!${target}(${value}, out === null ? "" : ${path}, out)) {`, `${indent}  if (!out) return false;`, `${indent}  ok = false;`, `${indent}}`];
       }
       case "unknown":
         return [];
@@ -243,7 +243,7 @@ class ValidatorWriter {
       rest.push(`${inner}  case ${tsString(tags[index]!)}: {`, ...this.check(member, value, path, `${inner}    `), `${inner}    break;`, `${inner}  }`);
     });
     rest.push(`${inner}  default: {`, ...this.fail(this.pointer(path, tsString(discriminator)), message, `${inner}    `), `${inner}  }`, `${inner}}`);
-    return this.guard(`!${this.use("isRecord")}(${value})`, path, `"expected object, got " + ${this.got(value)}`, indent, rest);
+    return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
   }
 
   /** A plain union: the first member the value satisfies wins; each member is its own early-exit function. */

@@ -11,7 +11,10 @@ import type {
   LatestTypes,
   PayloadOf,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkCanvasDrawnV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -42,15 +45,15 @@ export const latestTypes: LatestTypes = {
   "canvas.drawn": "canvas.drawn.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-  "Shape": {"kind":"union","members":[{"kind":"object","fields":[{"name":"kind","type":{"kind":"literal","value":"circle"},"optional":false},{"name":"radius","type":{"kind":"number","integer":false,"exclusiveMinimum":0},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"kind","type":{"kind":"literal","value":"rect"},"optional":false},{"name":"width","type":{"kind":"number","integer":false},"optional":false},{"name":"height","type":{"kind":"number","integer":false},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"kind","type":{"kind":"literal","value":"text"},"optional":false},{"name":"text","type":{"kind":"string"},"optional":false},{"name":"size","type":{"kind":"number","integer":true,"minimum":-9007199254740991,"maximum":9007199254740991},"optional":true}],"additional":"ignore"}],"discriminator":"kind","tags":["circle","rect","text"]},
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["canvas.drawn.v1", checkCanvasDrawnV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "canvas.drawn.v1": {"kind":"object","fields":[{"name":"shape","type":{"kind":"ref","name":"Shape"},"optional":false},{"name":"id","type":{"kind":"union","members":[{"kind":"string"},{"kind":"number","integer":true,"minimum":-9007199254740991,"maximum":9007199254740991}]},"optional":false},{"name":"anchor","type":{"kind":"union","members":[{"kind":"object","fields":[{"name":"x","type":{"kind":"number","integer":false},"optional":false},{"name":"y","type":{"kind":"number","integer":false},"optional":false}],"additional":"ignore"},{"kind":"literal","value":"center"}]},"optional":false},{"name":"previous","type":{"kind":"nullable","inner":{"kind":"ref","name":"Shape"}},"optional":false},{"name":"status","type":{"kind":"union","members":[{"kind":"object","fields":[{"name":"state","type":{"kind":"literal","value":"ok"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"state","type":{"kind":"literal","value":"failed"},"optional":false},{"name":"reason","type":{"kind":"string"},"optional":false}],"additional":"ignore"}],"discriminator":"state","tags":["ok","failed"]},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -59,19 +62,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

@@ -2,4 +2,5 @@
 
 export * from "./types.js";
 export * from "./catalogue.js";
-export { ENVELOPE_TIME, check, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type UnknownEvent, type ValidationIssue, type WireField, type WireShape, type WireShapes } from "./wire.js";
+export * from "./validate.js";
+export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";

@@ -11,7 +11,10 @@ import type {
   SettingsChangedEvent,
   SettingsChangedV1Event,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkSettingsChangedV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -42,14 +45,15 @@ export const latestTypes: LatestTypes = {
   "settings.changed": "settings.changed.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["settings.changed.v1", checkSettingsChangedV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "settings.changed.v1": {"kind":"object","fields":[{"name":"theme","type":{"kind":"enum","values":["light","dark","system"]},"optional":false},{"name":"kind","type":{"kind":"literal","value":"user"},"optional":false},{"name":"schema","type":{"kind":"literal","value":3},"optional":false},{"name":"enabled","type":{"kind":"literal","value":true},"optional":false},{"name":"locale","type":{"kind":"string"},"optional":true},{"name":"timezone","type":{"kind":"nullable","inner":{"kind":"string"}},"optional":false},{"name":"nickname","type":{"kind":"nullable","inner":{"kind":"string"}},"optional":true},{"name":"fontSize","type":{"kind":"number","integer":true,"minimum":8,"maximum":9007199254740991},"optional":true},{"name":"density","type":{"kind":"enum","values":["compact","comfortable"]},"optional":true},{"name":"legacy","type":{"kind":"boolean"},"optional":true},{"name":"extra","type":{"kind":"unknown"},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -58,19 +62,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

@@ -13,7 +13,11 @@ import type {
   LatestTypes,
   PayloadOf,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkCommentPostedV1Payload,
+  checkFolderMovedV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -46,18 +50,16 @@ export const latestTypes: LatestTypes = {
   "folder.moved": "folder.moved.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-  "Author": {"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"name","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "Comment": {"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"author","type":{"kind":"ref","name":"Author"},"optional":false},{"name":"body","type":{"kind":"string"},"optional":false},{"name":"replies","type":{"kind":"array","items":{"kind":"ref","name":"Comment"}},"optional":false}],"additional":"ignore"},
-  "Folder": {"kind":"object","fields":[{"name":"name","type":{"kind":"string"},"optional":false},{"name":"children","type":{"kind":"array","items":{"kind":"ref","name":"Folder"}},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["comment.posted.v1", checkCommentPostedV1Payload],
+  ["folder.moved.v1", checkFolderMovedV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "comment.posted.v1": {"kind":"object","fields":[{"name":"comment","type":{"kind":"ref","name":"Comment"},"optional":false},{"name":"author","type":{"kind":"ref","name":"Author"},"optional":false}],"additional":"ignore"},
-  "folder.moved.v1": {"kind":"object","fields":[{"name":"folder","type":{"kind":"ref","name":"Folder"},"optional":false},{"name":"by","type":{"kind":"ref","name":"Author"},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -66,19 +68,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

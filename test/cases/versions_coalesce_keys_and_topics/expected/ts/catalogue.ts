@@ -17,7 +17,14 @@ import type {
   ServerRestartedEvent,
   ServerRestartedV1Event,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkBuildLogLineV1Payload,
+  checkBuildProgressV1Payload,
+  checkBuildProgressV2Payload,
+  checkBuildProgressV3Payload,
+  checkServerRestartedV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -54,18 +61,19 @@ export const latestTypes: LatestTypes = {
   "server.restarted": "server.restarted.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["build.log-line.v1", checkBuildLogLineV1Payload],
+  ["build.progress.v1", checkBuildProgressV1Payload],
+  ["build.progress.v2", checkBuildProgressV2Payload],
+  ["build.progress.v3", checkBuildProgressV3Payload],
+  ["server.restarted.v1", checkServerRestartedV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "build.log-line.v1": {"kind":"object","fields":[{"name":"buildID","type":{"kind":"string"},"optional":true},{"name":"line","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-  "build.progress.v1": {"kind":"object","fields":[{"name":"project","type":{"kind":"string"},"optional":false},{"name":"build","type":{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false}],"additional":"ignore"},"optional":false},{"name":"percent","type":{"kind":"number","integer":false,"minimum":0,"maximum":100},"optional":false}],"additional":"ignore"},
-  "build.progress.v2": {"kind":"object","fields":[{"name":"project","type":{"kind":"string"},"optional":false},{"name":"build","type":{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"branch","type":{"kind":"string"},"optional":true}],"additional":"ignore"},"optional":false},{"name":"percent","type":{"kind":"number","integer":false,"minimum":0,"maximum":100},"optional":false},{"name":"stage","type":{"kind":"enum","values":["compile","test","package"]},"optional":false}],"additional":"ignore"},
-  "build.progress.v3": {"kind":"object","fields":[{"name":"project","type":{"kind":"string"},"optional":false},{"name":"build","type":{"kind":"object","fields":[{"name":"id","type":{"kind":"string"},"optional":false},{"name":"branch","type":{"kind":"string"},"optional":false}],"additional":"ignore"},"optional":false},{"name":"progress","type":{"kind":"object","fields":[{"name":"done","type":{"kind":"number","integer":true,"minimum":0,"maximum":9007199254740991},"optional":false},{"name":"total","type":{"kind":"number","integer":true,"minimum":1,"maximum":9007199254740991},"optional":false}],"additional":"ignore"},"optional":false}],"additional":"ignore"},
-  "server.restarted.v1": {"kind":"object","fields":[{"name":"reason","type":{"kind":"string"},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -74,19 +82,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

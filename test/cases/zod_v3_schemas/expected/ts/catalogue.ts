@@ -11,7 +11,10 @@ import type {
   LegacyOrderPlacedV1Event,
   PayloadOf,
 } from "./types.js";
-import { check, coalesceKeyOf, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type ValidationIssue, type WireShape, type WireShapes } from "./wire.js";
+import {
+  checkLegacyOrderPlacedV1Payload,
+} from "./validate.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -42,14 +45,15 @@ export const latestTypes: LatestTypes = {
   "legacy.order-placed": "legacy.order-placed.v1",
 };
 
-/** Shapes of the named types, for validation. */
-export const namedShapes: WireShapes = {
-};
+/** The generated validator of each wire type. */
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
+  ["legacy.order-placed.v1", checkLegacyOrderPlacedV1Payload],
+]);
 
-/** Shape of each version's payload, for validation. */
-export const payloadShapes: { readonly [T in EventType]: WireShape } = {
-  "legacy.order-placed.v1": {"kind":"object","fields":[{"name":"orderID","type":{"kind":"string","format":"uuid"},"optional":false},{"name":"customerID","type":{"kind":"string"},"optional":false},{"name":"total","type":{"kind":"number","integer":true,"minimum":0},"optional":false},{"name":"currency","type":{"kind":"enum","values":["EUR","USD"]},"optional":false},{"name":"note","type":{"kind":"nullable","inner":{"kind":"string"}},"optional":false},{"name":"coupon","type":{"kind":"string"},"optional":true},{"name":"lines","type":{"kind":"array","items":{"kind":"object","fields":[{"name":"sku","type":{"kind":"string"},"optional":false},{"name":"quantity","type":{"kind":"number","integer":true,"exclusiveMinimum":0},"optional":false}],"additional":"ignore"},"minItems":1},"optional":false},{"name":"pair","type":{"kind":"tuple","items":[{"kind":"string"},{"kind":"boolean"}]},"optional":false},{"name":"attributes","type":{"kind":"record","keys":{"kind":"string"},"values":{"kind":"string"}},"optional":false},{"name":"delivery","type":{"kind":"union","members":[{"kind":"object","fields":[{"name":"method","type":{"kind":"literal","value":"pickup"},"optional":false},{"name":"store","type":{"kind":"string"},"optional":false}],"additional":"ignore"},{"kind":"object","fields":[{"name":"method","type":{"kind":"literal","value":"post"},"optional":false},{"name":"address","type":{"kind":"string"},"optional":false}],"additional":"ignore"}],"discriminator":"method","tags":["pickup","post"]},"optional":false},{"name":"strictExtras","type":{"kind":"object","fields":[{"name":"a","type":{"kind":"string"},"optional":false}],"additional":"reject"},"optional":false}],"additional":"ignore"},
-};
+/** The generated validator of a wire type; undefined for a type this catalogue does not know. */
+export function payloadCheckOf(type: string): PayloadCheck | undefined {
+  return payloadChecks.get(type);
+}
 
 /** Is `type` a wire type of this catalogue? */
 export function isEventType(type: string): type is EventType {
@@ -58,19 +62,18 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadShapes, namedShapes, input);
+  return parseEventWith<Event>(payloadChecks, input, "");
 }
 
 /** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadShapes, namedShapes, input);
+  return parseEnvelopeWith<Event>(payloadChecks, input);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  check(payloadShapes[type], payload, namedShapes, "", issues);
-  return issues;
+  const check = payloadCheckOf(type);
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

@@ -11,7 +11,7 @@
 
 use crate::event::{Event, EventEnvelope};
 use crate::types::*;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::OnceLock;
@@ -89,10 +89,14 @@ pub fn pointer(path: &str, key: &str) -> String {
     format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// Size limit for one compiled pattern: four times the crate's default. eventc refuses, at
+/// generation time, patterns it estimates above the default, so the margin absorbs its estimate.
+const PATTERN_SIZE_LIMIT: usize = 40 * (1 << 20);
+
 /// A pattern in the regex crate's syntax, compiled on first use.
 struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Regex>,
+    compiled: OnceLock<Option<Regex>>,
 }
 
 impl Pattern {
@@ -103,11 +107,18 @@ impl Pattern {
         }
     }
 
+    /// Whether `value` matches. A pattern that does not compile matches nothing: the value is
+    /// reported invalid, never a panic.
     fn is_match(&self, value: &str) -> bool {
-        let regex = self
-            .compiled
-            .get_or_init(|| Regex::new(self.source).expect("eventc translated this pattern"));
-        regex.is_match(value)
+        self.compiled
+            .get_or_init(|| {
+                RegexBuilder::new(self.source)
+                    .size_limit(PATTERN_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(value))
     }
 }
 
