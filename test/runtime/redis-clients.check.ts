@@ -1,0 +1,27 @@
+/**
+ * The structural connection types of the Redis transport accept the real clients as applications
+ * create them: compiled (never run) against the ioredis and node-redis typings by typecheck.test.ts.
+ */
+import { Cluster, Redis } from "ioredis";
+import { createClient, createCluster } from "redis";
+import type { IoRedisConnection, NodeRedisConnection, RedisConnection } from "../../templates/ts/runtime/redis.js";
+import { createRedisTransport } from "../../templates/ts/runtime/redis.js";
+
+export function accepts(): void {
+  const ioredis = new Redis({ lazyConnect: true });
+  const ioredisCluster = new Cluster([{ host: "127.0.0.1", port: 7000 }], { lazyConnect: true });
+  const nodeRedis = createClient({ url: "redis://127.0.0.1:6379" });
+  const nodeRedisCluster = createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] });
+
+  const io: IoRedisConnection = ioredis;
+  const ioCluster: IoRedisConnection = ioredisCluster;
+  const node: NodeRedisConnection = nodeRedis;
+  const nodeCluster: NodeRedisConnection = nodeRedisCluster;
+  const any: RedisConnection[] = [io, ioCluster, node, nodeCluster];
+  void any;
+
+  createRedisTransport({ publisher: ioredis, subscriber: ioredis.duplicate(), prefix: "app:" });
+  createRedisTransport({ publisher: nodeRedis, subscriber: nodeRedis.duplicate(), quitOnClose: false });
+  createRedisTransport({ publisher: ioredisCluster, subscriber: ioredisCluster.duplicate(), sharded: true });
+  createRedisTransport({ publisher: nodeRedisCluster, subscriber: nodeRedisCluster.duplicate(), sharded: true });
+}

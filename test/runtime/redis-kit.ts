@@ -1,0 +1,61 @@
+/**
+ * Test plumbing for the Redis transport: connections of each client library as an application
+ * creates them, a raw admin connection for PUBLISH/PUBSUB, and polling.
+ */
+import { Redis } from "ioredis";
+import { createClient } from "redis";
+import type { RedisConnection } from "../../templates/ts/runtime/redis.js";
+
+export type ClientName = "ioredis" | "node-redis";
+export const CLIENTS: readonly ClientName[] = ["ioredis", "node-redis"];
+
+/** A connected connection of `client`, with the library's default reconnect behaviour. */
+export async function connect(client: ClientName, url: string): Promise<RedisConnection> {
+  if (client === "ioredis") {
+    const redis = new Redis(url, { lazyConnect: true });
+    await redis.connect();
+    return redis;
+  }
+  const redis = createClient({ url });
+  // An application attaches this before connect(); the transport adds its own once created.
+  redis.on("error", () => {});
+  await redis.connect();
+  return redis;
+}
+
+/** A publisher and a separate subscriber connection. */
+export async function connectPair(client: ClientName, url: string): Promise<{ publisher: RedisConnection; subscriber: RedisConnection }> {
+  const [publisher, subscriber] = await Promise.all([connect(client, url), connect(client, url)]);
+  return { publisher, subscriber };
+}
+
+/** Is the connection closed for good (after close() with quitOnClose)? */
+export function isClosed(connection: RedisConnection): boolean {
+  return "status" in connection ? connection.status === "end" : !connection.isOpen;
+}
+
+/** A raw ioredis connection for what a test does behind the transport's back. */
+export function admin(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** Subscribers of `channel` according to the server. */
+export async function numsub(redis: Redis, channel: string): Promise<number> {
+  const reply = (await redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
+  return Number(reply[1]);
+}
+
+export async function numpat(redis: Redis): Promise<number> {
+  return Number(await redis.call("PUBSUB", "NUMPAT"));
+}
+
+/** Polls `probe` until it returns true, or fails after `timeout` ms. */
+export async function waitFor(what: string, probe: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
