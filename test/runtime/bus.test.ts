@@ -188,6 +188,13 @@ describe("subscribe", () => {
     await bus.close();
   });
 
+  test("an_event_without_topic_path_is_never_scoped_neither_on_publish_nor_on_subscribe", async () => {
+    const bus = createBus();
+    await expect(bus.publish("file.edited", { file: "a" }, { topic: "t" })).rejects.toMatchObject({ code: "publish-invalid", message: expect.stringContaining("has no topic path") });
+    expect(() => bus.subscribe("file.edited", () => {}, { topic: "t" })).toThrow(/has no topic path/);
+    await bus.close();
+  });
+
   test("rejects_an_unknown_event_name", () => {
     const bus = createBus();
     expect(() => bus.subscribe("no.such" as never, () => {})).toThrow(BusError);
@@ -277,7 +284,8 @@ describe("close", () => {
     bus.subscribe("*", () => {});
     const stream = bus.stream("file.edited");
     const pending = stream.next();
-    expect(open()).toBe(6); // a name without topic listens to its unscoped channel and to every topic
+    // A scoped event without topic: its unscoped channel and every topic; an unscoped event: one channel.
+    expect(open()).toBe(5);
     const first = bus.close();
     expect(bus.close()).toBe(first);
     await first;
@@ -291,8 +299,8 @@ describe("close", () => {
   test("subscribers_sharing_a_channel_share_one_transport_subscription_released_with_the_last", async () => {
     const { transport, open } = countingTransport();
     const bus = createBus({ transport });
-    const a = bus.subscribe("file.edited", () => {}, { topic: "x" });
-    const b = bus.subscribe("file.edited", () => {}, { topic: "x" });
+    const a = bus.subscribe("session.status", () => {}, { topic: "x" });
+    const b = bus.subscribe("session.status", () => {}, { topic: "x" });
     expect(open()).toBe(1);
     a();
     expect(open()).toBe(1);

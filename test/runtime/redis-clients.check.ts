@@ -1,9 +1,12 @@
 /**
  * The structural connection types of the Redis transport accept the real clients as applications
- * create them: compiled (never run) against the ioredis and node-redis typings by typecheck.test.ts.
+ * create them: compiled (never run) against the typings of ioredis 5 and 6 and node-redis 4 and 5
+ * by typecheck.test.ts.
  */
 import { Cluster, Redis } from "ioredis";
+import { Cluster as Cluster6, Redis as Redis6 } from "ioredis6";
 import { createClient, createCluster } from "redis";
+import { createClient as createClient4, createCluster as createCluster4 } from "redis4";
 import type { IoRedisConnection, NodeRedisConnection, RedisConnection } from "../../templates/ts/runtime/redis.js";
 import { createRedisTransport } from "../../templates/ts/runtime/redis.js";
 
@@ -19,6 +22,15 @@ export function accepts(): void {
   const nodeCluster: NodeRedisConnection = nodeRedisCluster;
   const any: RedisConnection[] = [io, ioCluster, node, nodeCluster];
   void any;
+
+  // The other supported majors: ioredis 6, node-redis 4.
+  const olderOrNewer: RedisConnection[] = [
+    new Redis6({ lazyConnect: true }),
+    new Cluster6([{ host: "127.0.0.1", port: 7000 }], { lazyConnect: true }),
+    createClient4({ url: "redis://127.0.0.1:6379" }),
+    createCluster4({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] }),
+  ];
+  void olderOrNewer;
 
   createRedisTransport({ publisher: ioredis, subscriber: ioredis.duplicate(), prefix: "app:" });
   createRedisTransport({ publisher: nodeRedis, subscriber: nodeRedis.duplicate(), quitOnClose: false });

@@ -1,22 +1,26 @@
 /**
  * Test plumbing for the Redis transport: connections of each client library as an application
- * creates them, a raw admin connection for PUBLISH/PUBSUB, and polling.
+ * creates them (ioredis 6 and node-redis 4 come as the npm aliases `ioredis6` and `redis4`), a raw
+ * admin connection for PUBLISH/PUBSUB, and polling.
  */
 import { Redis } from "ioredis";
+import { Redis as Redis6 } from "ioredis6";
 import { createClient } from "redis";
+import { createClient as createClient4 } from "redis4";
 import type { RedisConnection } from "../../templates/ts/runtime/redis.js";
 
-export type ClientName = "ioredis" | "node-redis";
-export const CLIENTS: readonly ClientName[] = ["ioredis", "node-redis"];
+/** Each supported client library at the major versions the transport claims: ioredis 5 and 6, node-redis 4 and 5. */
+export type ClientName = "ioredis" | "ioredis@6" | "node-redis" | "node-redis@4";
+export const CLIENTS: readonly ClientName[] = ["ioredis", "ioredis@6", "node-redis", "node-redis@4"];
 
 /** A connected connection of `client`, with the library's default reconnect behaviour. */
 export async function connect(client: ClientName, url: string): Promise<RedisConnection> {
-  if (client === "ioredis") {
-    const redis = new Redis(url, { lazyConnect: true });
+  if (client === "ioredis" || client === "ioredis@6") {
+    const redis = client === "ioredis" ? new Redis(url, { lazyConnect: true }) : new Redis6(url, { lazyConnect: true });
     await redis.connect();
     return redis;
   }
-  const redis = createClient({ url });
+  const redis = client === "node-redis" ? createClient({ url }) : createClient4({ url });
   // An application attaches this before connect(); the transport adds its own once created.
   redis.on("error", () => {});
   await redis.connect();

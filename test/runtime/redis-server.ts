@@ -2,9 +2,13 @@
  * A real redis-server for tests: the binary on PATH (Debian's package, installed by
  * scripts/setup.sh) on a free port, with persistence off. Never skipped: a missing binary fails.
  * `kill()` and `start()` again on the same port simulate a crash and a restart.
+ * `startRedisCluster()` builds a local cluster of such servers for sharded pub/sub.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 export interface RedisServer {
   readonly port: number;
@@ -91,4 +95,56 @@ export async function startRedisServer(): Promise<RedisServer> {
       child = undefined;
     },
   };
+}
+
+export interface RedisCluster {
+  readonly nodes: readonly { host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A local Redis Cluster of `masters` primaries and no replicas, each its own redis-server on a free
+ * port with its cluster state in a scratch folder; resolves once every node reports cluster_state:ok.
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const dir = mkdtempSync(path.join(tmpdir(), "eventc-redis-cluster-"));
+  const ports: number[] = [];
+  for (let n = 0; n < masters; n += 1) ports.push(await freePort());
+  const children = await Promise.all(
+    ports.map((port) => launchRedis(port, ["--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, `nodes-${port}.conf`), "--dir", dir, "--cluster-node-timeout", "2000"])),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map((child) => exited(child, "SIGKILL")));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // Slots split evenly, then every node introduced to the first (what `redis-cli --cluster create`
+    // does, without its fixed one-second waits).
+    const per = Math.ceil(16384 / masters);
+    await Promise.all(ports.map((port, n) => run("redis-cli", ["-p", String(port), "CLUSTER", "ADDSLOTSRANGE", String(n * per), String(Math.min(16383, (n + 1) * per - 1))])));
+    for (const port of ports.slice(1)) await run("redis-cli", ["-p", String(ports[0]), "CLUSTER", "MEET", "127.0.0.1", String(port)]);
+    const end = Date.now() + 20_000;
+    for (const port of ports) {
+      while (!(await run("redis-cli", ["-p", String(port), "CLUSTER", "INFO"])).includes("cluster_state:ok")) {
+        if (Date.now() > end) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes: ports.map((port) => ({ host: "127.0.0.1", port })), stop };
+}
+
+/** Runs a command to completion; rejects on a non-zero exit. */
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output}`))));
+  });
 }

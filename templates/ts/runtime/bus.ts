@@ -45,12 +45,15 @@ export interface BusOptions {
 }
 
 export interface PublishOptions {
-  /** The envelope's topic. Default: the value at the event's `topic` path in the payload (absent: unscoped). */
+  /**
+   * The envelope's topic, for an event with a `topic` path. Default: the value at that path in the
+   * payload (absent: unscoped). An event none of whose versions has a topic path is always unscoped.
+   */
   readonly topic?: string;
 }
 
 export interface SubscribeOptions {
-  /** Only events with this topic. Default: every topic, and unscoped events. */
+  /** Only events with this topic (for events with a `topic` path). Default: every topic, and unscoped events. */
   readonly topic?: string;
 }
 
@@ -143,6 +146,23 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return binding.meta(type)?.name === name ? (type as EventType<C>) : undefined;
   };
 
+  /**
+   * Does any version of `name` have a topic path? An event that has none lives on one channel, so
+   * subscribing to all of it takes no prefix subscription (which sharded pub/sub cannot make).
+   */
+  const scopedCache = new Map<string, boolean>();
+  const isScoped = (name: string): boolean => {
+    let scoped = scopedCache.get(name);
+    if (scoped === undefined) {
+      const latest = binding.latestType(name);
+      const versions = latest === undefined ? 0 : (binding.meta(latest)?.version ?? 0);
+      scoped = false;
+      for (let version = 1; version <= versions && !scoped; version += 1) scoped = binding.meta(`${name}.v${version}`)?.topic !== undefined;
+      scopedCache.set(name, scoped);
+    }
+    return scoped;
+  };
+
   const publish = (name: string, payload: unknown, publishOptions: { topic?: string; version?: number } = {}): Promise<Envelope> => {
     if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
     const { version } = publishOptions;
@@ -150,6 +170,9 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (type === undefined) {
       const message = binding.latestType(name) === undefined ? `Unknown event "${name}".` : `Event "${name}" has no version ${String(version)}.`;
       return Promise.reject(new BusError("publish-invalid", `Did not publish: ${message}`));
+    }
+    if (publishOptions.topic !== undefined && !isScoped(name)) {
+      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with topic "${publishOptions.topic}": the event has no topic path, so it is never scoped.`));
     }
     if (validate) {
       const issues = binding.validatePayload(type, payload);
@@ -261,7 +284,13 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (binding.latestType(selector) === undefined) {
       throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}": not an event name, "<domain>.*" or "*".`);
     }
-    const filters: ChannelFilter[] = topic === undefined ? [{ channel: selector }, { prefix: `${selector}:` }] : [{ channel: channelName(selector, topic) }];
+    const scoped = isScoped(selector);
+    if (topic !== undefined && !scoped) {
+      throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" with topic "${topic}": the event has no topic path, so it is never scoped.`);
+    }
+    // Every topic of a scoped event: its unscoped channel (an absent optional topic field) and `<name>:*`.
+    const filters: ChannelFilter[] =
+      topic !== undefined ? [{ channel: channelName(selector, topic) }] : scoped ? [{ channel: selector }, { prefix: `${selector}:` }] : [{ channel: selector }];
     return { filters, wants: (name) => name === selector };
   };
 

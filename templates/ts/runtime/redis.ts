@@ -33,8 +33,9 @@
  *
  * Sharded pub/sub (`sharded: true`, Redis 7 Cluster): SPUBLISH/SSUBSCRIBE, so each message travels
  * only within the shard that owns its channel. Redis has no sharded pattern subscription, so a
- * sharded subscription names one channel: an event with a topic, or an unscoped event — not a
- * wildcard and not "every topic of an event".
+ * sharded subscription names one channel: an event with a topic, or an event that has no topic
+ * path — not a wildcard and not "every topic" of a scoped event. ioredis clusters need
+ * `shardedSubscribers: true` on the subscriber to SSUBSCRIBE on the shard that owns a channel.
  */
 import { BusError, messageOf } from "./errors.js";
 import { startTimer } from "./platform.js";
@@ -425,7 +426,7 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     if (sharded) {
       throw new BusError(
         "subscribe-invalid",
-        `Sharded pub/sub has no pattern subscriptions, so channels starting with "${filter.prefix}" cannot be subscribed to: subscribe to one event with a topic, or to an unscoped event.`,
+        `Sharded pub/sub has no pattern subscriptions, so channels starting with "${filter.prefix}" cannot be subscribed to: subscribe to one event with a topic, or to an event that has no topic path.`,
       );
     }
     return { mode: "pattern", name: `${escapeGlob(prefix + filter.prefix)}*` };
