@@ -37,7 +37,16 @@ export class SchemaReader {
   private readonly inlining = new Set<string>();
   private readonly ledger = new KeywordLedger();
 
-  constructor(root: JsonSchema) {
+  /**
+   * `failClosed` (the registry's comparer): a keyword with no IR form is recorded as unread and the
+   * rest of its schema read as usual, and a `false` schema is recorded and read as `unknown`, so the
+   * comparison reports them instead of stopping.
+   * Without it (code generation) it is an input error.
+   */
+  constructor(
+    root: JsonSchema,
+    private readonly options: { failClosed?: boolean } = {},
+  ) {
     this.root = root;
     this.defsKeyword = !isObject(root.$defs) && isObject(root.definitions) ? "definitions" : "$defs";
     const defs = root[this.defsKeyword];
@@ -87,6 +96,10 @@ export class SchemaReader {
   /** Reads the schema at `pointer` (a JSON Pointer into the document, for the keyword ledger). */
   read(schema: unknown, path: string[], pointer: string, options: { skipDocs?: boolean } = {}): TypeNode {
     if (schema === true) return { kind: "unknown" };
+    if (schema === false && this.options.failClosed) {
+      this.ledger.refuseSchema(pointer, "a false schema (no value is valid) has no model in the comparer");
+      return { kind: "unknown" };
+    }
     if (!isObject(schema)) {
       throw new EventcError(`schema ${JSON.stringify(schema)} at "${pointer || "/"}" has no IR form`, { path: path.join(".") });
     }
@@ -99,8 +112,14 @@ export class SchemaReader {
 
   private readBare(s: JsonSchema, path: string[], visit: SchemaVisit): TypeNode {
     const at = { path: path.join(".") };
-    for (const keyword of NO_IR_FORM) {
-      if (Object.hasOwn(s, keyword)) throw new EventcError(`JSON Schema keyword "${keyword}" at "${childPointer(visit.pointer, keyword)}" has no IR form`, at);
+    const unmodelled = NO_IR_FORM.filter((keyword) => Object.hasOwn(s, keyword));
+    if (unmodelled.length > 0 && this.options.failClosed) {
+      for (const keyword of unmodelled) visit.refuse(keyword, "the comparer has no model of it");
+      if (Object.hasOwn(s, "if")) for (const keyword of ["then", "else"]) visit.refuse(keyword, `it applies with "if"`);
+      // The rest of the schema is read as usual: the refusals already decide the verdict.
+    }
+    if (!this.options.failClosed) for (const keyword of unmodelled) {
+      throw new EventcError(`JSON Schema keyword "${keyword}" at "${childPointer(visit.pointer, keyword)}" has no IR form`, at);
     }
     if (typeof s.$ref === "string") {
       visit.use("$ref");

@@ -74,6 +74,12 @@ export class SchemaVisit {
 /** Every schema object read, by JSON Pointer: the same object read twice (a `type` array) merges. */
 export class KeywordLedger {
   private readonly visits = new Map<string, SchemaVisit>();
+  private readonly schemas: UnreadKeyword[] = [];
+
+  /** Records a whole schema with no model (a `false` schema) at `pointer`, reported as keyword `false`. */
+  refuseSchema(pointer: string, reason: string): void {
+    if (!this.schemas.some((entry) => entry.pointer === pointer)) this.schemas.push({ keyword: "false", pointer, reason });
+  }
 
   visit(schema: JsonSchema, pointer: string): SchemaVisit {
     let visit = this.visits.get(pointer);
@@ -86,7 +92,7 @@ export class KeywordLedger {
 
   /** Unread keywords of every schema read, sorted by pointer. */
   unread(): UnreadKeyword[] {
-    return [...this.visits.values()].flatMap((visit) => visit.unread()).sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
+    return [...[...this.visits.values()].flatMap((visit) => visit.unread()), ...this.schemas].sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
   }
 }
 

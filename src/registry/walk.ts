@@ -132,8 +132,8 @@ class PairWalker {
  */
 export function compareSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; subject: string }): RawFinding[] {
   return withinStack(options.subject, () => {
-    const previousReader = new SchemaReader(previous);
-    const currentReader = new SchemaReader(current);
+    const previousReader = new SchemaReader(previous, { failClosed: true });
+    const currentReader = new SchemaReader(current, { failClosed: true });
     const previousRoot = previousReader.readRoot();
     const currentRoot = currentReader.readRoot();
     const walker = new PairWalker(previousReader, currentReader, options.policy, options.subject);
