@@ -8,7 +8,7 @@ import { z } from "zod/v4";
 import type { CompatibilityMode, EventcConfig, RegistryConfig } from "./authoring.js";
 import { EventcError } from "./errors.js";
 import { importSchemaModule } from "./load/modules.js";
-import { targetIds } from "./targets/index.js";
+import { findTarget, targetIds } from "./targets/index.js";
 
 /** Every compatibility mode, in the order `eventc rules` and the docs list them. */
 export const COMPATIBILITY_MODES = [
@@ -71,6 +71,12 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     targets: overrides.targets ?? config.targets ?? [...targetIds],
     registry: registrySettings(config.registry),
   };
+  for (const id of resolved.targets) {
+    const missing = (findTarget(id)?.requires ?? []).filter((required) => !resolved.targets.includes(required));
+    if (missing.length > 0) {
+      throw new EventcError(`the ${id} target needs the ${missing.join(", ")} target (it imports that output); add it, or leave out ${id}`, file !== undefined && config.targets !== undefined && overrides.targets === undefined ? { file: path.relative(cwd, file) || file } : {});
+    }
+  }
   if (file !== undefined) resolved.file = file;
   return resolved;
 }

@@ -47,6 +47,19 @@ describe("eventc generate", () => {
     expect(snapshot(out)).toEqual(before);
   });
 
+  test("the runtime without the SDK it imports is a usage error; the SDK alone is types only", () => {
+    const schemas = path.join(ROOT, "test", "bad-input", "_baseline", "schemas");
+    const project = workDir("cli-runtime-needs-sdk");
+    const alone = runCli(["generate", "--schemas", schemas, "--target", "runtime"], project);
+    expect(alone.stderr).toBe("eventc: the runtime target needs the typescript target (it imports that output); add it, or leave out runtime\n");
+    expect(alone.status).toBe(2);
+    expect(existsSync(path.join(project, "generated"))).toBe(false);
+    const typesOnly = runCli(["generate", "--schemas", schemas, "--target", "typescript"], project);
+    expect(typesOnly.status).toBe(0);
+    expect(existsSync(path.join(project, "generated", "ts", "index.ts"))).toBe(true);
+    expect(existsSync(path.join(project, "generated", "runtime"))).toBe(false);
+  });
+
   test("skips unchanged files, removes its own stale outputs and never a file it did not generate", () => {
     const schemas = workDir("cli-stale-schemas", path.join(ROOT, "test", "bad-input", "_baseline", "schemas"));
     const project = workDir("cli-stale");
@@ -55,14 +68,14 @@ describe("eventc generate", () => {
     writeFileSync(path.join(out, "ts", "notes.md"), "mine\n");
 
     const again = runCli(["generate", "--schemas", schemas], project);
-    expect(again.stdout).toMatch(/^generated: 0 written, 15 unchanged, 0 removed /);
+    expect(again.stdout).toMatch(/^generated: 0 written, 25 unchanged, 0 removed /);
 
     writeFileSync(
       path.join(schemas, "ok.ts"),
       readFileSync(path.join(schemas, "ok.ts"), "utf8").replace('"ping.sent"', '"ping.received"'),
     );
     const renamed = runCli(["generate", "--schemas", schemas], project);
-    expect(renamed.stdout).toMatch(/^generated: 8 written, 7 unchanged, 1 removed /);
+    expect(renamed.stdout).toMatch(/^generated: 8 written, 17 unchanged, 1 removed /);
     expect(existsSync(path.join(out, "jsonschema", "ping.sent.v1.json"))).toBe(false);
     expect(existsSync(path.join(out, "jsonschema", "ping.received.v1.json"))).toBe(true);
     expect(readFileSync(path.join(out, "ts", "notes.md"), "utf8")).toBe("mine\n");

@@ -38,7 +38,7 @@ describe("generated TypeScript type-checks", () => {
     ["bundler", "esnext"],
   ])("moduleResolution %s", (moduleResolution, module) => {
     const dir = workDir(`tsc-${moduleResolution}`);
-    const files = sdkFolders.map((folder) => path.join(folder, "ts", "index.ts"));
+    const files = sdkFolders.flatMap((folder) => [path.join(folder, "ts", "index.ts"), path.join(folder, "runtime", "index.ts")]);
     expect(files.every((file) => existsSync(file))).toBe(true);
     writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...STRICT, module, moduleResolution }, files }, null, 2));
     const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
@@ -48,9 +48,11 @@ describe("generated TypeScript type-checks", () => {
 
   test("no `any` in generated TypeScript", () => {
     for (const folder of sdkFolders) {
-      for (const file of readdirSync(path.join(folder, "ts"))) {
-        const text = readFileSync(path.join(folder, "ts", file), "utf8");
-        expect(text, `${folder}/ts/${file}`).not.toMatch(/[:<,(|]\s*any\b|\bas any\b/);
+      for (const sub of ["ts", "runtime"]) {
+        for (const file of readdirSync(path.join(folder, sub))) {
+          const text = readFileSync(path.join(folder, sub, file), "utf8");
+          expect(text, `${folder}/${sub}/${file}`).not.toMatch(/[:<,(|]\s*any\b|\bas any\b/);
+        }
       }
     }
   });

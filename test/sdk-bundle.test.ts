@@ -10,9 +10,10 @@ import { describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
 
 const SDK = path.join(ROOT, "generated", "ts");
+const RUNTIME = path.join(ROOT, "generated", "runtime");
 
-async function bundle(entry: string): Promise<string> {
-  const result = await build({ stdin: { contents: entry, resolveDir: SDK, loader: "ts" }, bundle: true, minify: true, format: "esm", write: false, logLevel: "silent" });
+async function bundle(entry: string, dir = SDK): Promise<string> {
+  const result = await build({ stdin: { contents: entry, resolveDir: dir, loader: "ts" }, bundle: true, minify: true, format: "esm", platform: "neutral", write: false, logLevel: "silent" });
   return result.outputFiles[0]!.text;
 }
 
@@ -25,10 +26,23 @@ describe("the generated SDK in a bundle", () => {
     for (const foreign of ["sessionID", "permission", "diagnostics", "todos"]) expect(whole).toContain(foreign);
   });
 
-  test("no part of the SDK evaluates code from strings", () => {
-    for (const file of readdirSync(SDK)) {
-      const source = readFileSync(path.join(SDK, file), "utf8");
-      expect(source, file).not.toMatch(/\beval\(|new Function\b|\bFunction\(/);
+  test("no part of the SDK or the runtime evaluates code from strings", () => {
+    for (const dir of [SDK, RUNTIME]) {
+      for (const file of readdirSync(dir)) {
+        const source = readFileSync(path.join(dir, file), "utf8");
+        expect(source, file).not.toMatch(/\beval\(|new Function\b|\bFunction\(/);
+      }
     }
+  });
+
+  test("a bundle of the bus and the in-process transport carries no Redis code and no Node built-in", async () => {
+    const inProcess = await bundle('import { createBus, createMemoryTransport } from "./index.js"; export const bus = createBus({ transport: createMemoryTransport() });', RUNTIME);
+    expect(inProcess).toContain("publish");
+    // Names only the Redis transport uses (client methods it calls).
+    const redisOnly = ["pSubscribe", "spublish"];
+    for (const name of redisOnly) expect(inProcess.includes(name), `in-process bundle contains ${name}`).toBe(false);
+    expect(/from\s*"node:|require\(/.test(inProcess), "in-process bundle imports a Node built-in").toBe(false);
+    const withRedis = await bundle('export { createBus, createRedisTransport } from "./index.js";', RUNTIME);
+    for (const name of redisOnly) expect(withRedis.includes(name), `Redis bundle lacks ${name}`).toBe(true);
   });
 });

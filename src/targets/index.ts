@@ -3,11 +3,12 @@
  * the docs and the golden-test matrix. Adding a target is one folder and one line here.
  */
 import { jsonSchemaTarget } from "./jsonschema/index.js";
+import { runtimeTarget } from "./runtime/index.js";
 import { rustTarget } from "./rust/index.js";
 import type { Target } from "./target.js";
 import { typeScriptTarget } from "./typescript/index.js";
 
-export const targets: readonly Target[] = [typeScriptTarget, jsonSchemaTarget, rustTarget];
+export const targets: readonly Target[] = [typeScriptTarget, runtimeTarget, jsonSchemaTarget, rustTarget];
 
 export const targetIds: readonly string[] = targets.map((target) => target.id);
 

@@ -17,6 +17,8 @@ export interface Target {
   description: string;
   /** Sub-folder of the output folder that this target owns. */
   folder: string;
+  /** Targets whose output this one imports: choosing it without them is a usage error. */
+  requires?: readonly string[];
   emit(catalogue: Catalogue): OutputFile[];
   /**
    * Optional: things the target could not carry faithfully for this catalogue, one line each.

@@ -1,0 +1,76 @@
+/**
+ * The `runtime` target: the ready-to-run runtime bound to the catalogue, beside the SDK.
+ *   runtime/<module>.ts  the runtime's modules, copied from templates/ts/runtime/ (bus, transports,
+ *                        streams, policies, errors), importing the SDK's `../ts/wire.js`
+ *   runtime/index.ts     `createBus` bound to this catalogue's types, metadata and validators, and
+ *                        the public exports of every module
+ * It needs the `typescript` target (it imports the SDK); leaving it out emits types only. Every
+ * module is free of top-level side effects, so a bundle that imports the bus and the in-process
+ * transport carries no Redis code.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import type { Catalogue } from "../../ir/types.js";
+import { templatePath } from "../../templates.js";
+import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
+
+const HEADER = `// ${GENERATED_NOTICE}\n\n`;
+
+/** Modules whose exports index.ts does not re-export wholesale: the generic binding types and platform shims. */
+const INTERNAL = new Set(["binding.ts", "platform.ts"]);
+
+let templates: OutputFile[] | undefined;
+
+/** The runtime's modules as they are emitted: imports of the SDK's wire types point into `../ts/`. */
+function runtimeModules(): OutputFile[] {
+  templates ??= readdirSync(templatePath("ts/runtime"))
+    .filter((file) => file.endsWith(".ts") && file !== "index.ts")
+    .sort()
+    .map((file) => ({
+      path: file,
+      contents: HEADER + readFileSync(templatePath(`ts/runtime/${file}`), "utf8").replace(/(from\s+")\.\.\/wire\.js(")/g, "$1../ts/wire.js$2"),
+    }));
+  return templates;
+}
+
+function indexFile(modules: OutputFile[]): string {
+  const reexports = modules.filter((module) => !INTERNAL.has(module.path)).map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
+  return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
+import type { CatalogueBinding } from "./binding.js";
+import { createBusFor, type Bus, type BusOptions } from "./bus.js";
+
+/** This catalogue's types, as the runtime's generics read them. */
+export interface Catalogue {
+  events: EventsByName;
+  latest: LatestTypes;
+}
+
+/** What the runtime knows of this catalogue: latest versions, metadata and validators. */
+export const binding: CatalogueBinding<Catalogue> = {
+  latestType: (name) => (Object.hasOwn(latestTypes, name) ? latestTypes[name as EventName] : undefined),
+  meta: (type) => (isEventType(type) ? eventMeta[type] : undefined),
+  parseEnvelope,
+  validatePayload,
+};
+
+/** A bus typed by this catalogue (see docs/runtime.md): in-process unless a transport is given. */
+export function createBus(options: BusOptions = {}): Bus<Catalogue> {
+  return createBusFor(binding, options);
+}
+
+export type { CatalogueBinding } from "./binding.js";
+${reexports.join("\n")}
+`;
+}
+
+export function emitRuntime(_catalogue: Catalogue): OutputFile[] {
+  const modules = runtimeModules();
+  return [...modules, { path: "index.ts", contents: indexFile(modules) }];
+}
+
+export const runtimeTarget: Target = {
+  id: "runtime",
+  description: "Runtime bound to the catalogue: typed bus, in-process and Redis transports (needs the typescript target)",
+  folder: "runtime",
+  requires: ["typescript"],
+  emit: emitRuntime,
+};
