@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks, and only that: npm packages (when package-lock.json changed
-# since the last install), redis-server from Debian's packages, typeshare-cli from crates.io.
-# Safe to run again; each step is skipped when its tool is already there.
+# since the last install), and for the test suites redis-server from Debian's packages and
+# typeshare-cli from crates.io. Safe to run again; each step is skipped when its tool is already there.
+#   --node-only   npm packages only: what `npm run generate` needs (Node and npm, nothing else)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+install_npm_packages() {
+  local lock_hash
+  lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -f node_modules/.eventc-lock-hash ] || [ "$(cat node_modules/.eventc-lock-hash)" != "$lock_hash" ]; then
+    echo "setup: installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$lock_hash" > node_modules/.eventc-lock-hash
+  fi
+}
+
+if [ "${1:-}" = "--node-only" ]; then
+  install_npm_packages
+  exit 0
+fi
 
 TYPESHARE_VERSION=1.13.4
 
@@ -27,9 +43,4 @@ if ! command -v typeshare >/dev/null 2>&1; then
   cargo install typeshare-cli --locked --version "$TYPESHARE_VERSION" --quiet
 fi
 
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f node_modules/.eventc-lock-hash ] || [ "$(cat node_modules/.eventc-lock-hash)" != "$lock_hash" ]; then
-  echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_hash" > node_modules/.eventc-lock-hash
-fi
+install_npm_packages
