@@ -3,7 +3,8 @@
  *   runtime/<module>.ts  the runtime's modules, copied from templates/ts/runtime/ (bus, transports,
  *                        streams, policies, errors), importing the SDK's `../ts/wire.js`
  *   runtime/index.ts     `createBus` bound to this catalogue's types, metadata and validators, and
- *                        the public exports of every module
+ *                        the public exports of every module that imports no package (a module
+ *                        that does — the SSE client's parser — is imported on its own)
  * It needs the `typescript` target (it imports the SDK); leaving it out emits types only. Every
  * module is free of top-level side effects, so a bundle that imports the bus and the in-process
  * transport carries no Redis code.
@@ -32,8 +33,17 @@ function runtimeModules(): OutputFile[] {
   return templates;
 }
 
+/** Whether a module imports a package (a bare specifier): such a module is imported on its own, never through index.ts. */
+function importsPackage(module: OutputFile): boolean {
+  return /^\s*(?:import|export)\b[^;]*?\bfrom\s+"(?![./])[^"]+"/m.test(module.contents);
+}
+
 function indexFile(modules: OutputFile[]): string {
-  const reexports = modules.filter((module) => !INTERNAL.has(module.path)).map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
+  // index.ts re-exports only modules without package imports, so importing it never needs a
+  // package the program does not use (the SSE client's parser, say): those are imported directly.
+  const reexports = modules
+    .filter((module) => !INTERNAL.has(module.path) && !importsPackage(module))
+    .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
   return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
 import type { CatalogueBinding } from "./binding.js";
 import { createBusFor, type Bus, type BusOptions } from "./bus.js";
