@@ -31,7 +31,9 @@ export type BusErrorCode =
   /** A transport connection was lost (it reconnects by itself) or misbehaved. */
   | "connection-lost"
   /** stream(): the consumer fell behind a full buffer under the `error` overflow policy. */
-  | "stream-lagged";
+  | "stream-lagged"
+  /** Redis Streams: events after a subscriber's position were trimmed away before it read them (resync needed); for a subscriber without `onGap`. */
+  | "stream-gap";
 
 export interface BusErrorDetails {
   /** The underlying error, when there is one. */

@@ -15,6 +15,10 @@
  * - A subscriber that throws or rejects affects no other subscriber and not the publisher; the
  *   failure goes to `onError`. An `onError` that throws is ignored.
  * - `close()` is idempotent: it ends every stream, drops every subscription and closes the transport.
+ * - Over a transport with positions (Redis Streams), a handler also receives the message's
+ *   `position`; `subscribe(…, { from })` resumes after a position, and a gap (positions trimmed
+ *   before they were read) reaches the subscriber's `onGap` — else `onError` as `stream-gap` —
+ *   before anything after it is delivered.
  */
 import type { EventEnvelope } from "../ts/wire.js";
 import type {
@@ -35,7 +39,16 @@ import { createMemoryTransport } from "./memory.js";
 import { logError, randomId, type AbortSignalLike } from "./platform.js";
 import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "./policies.js";
 import { createEventStream, type EventStream } from "./stream.js";
-import { channelName, filterKey, type ChannelFilter, type Transport, type TransportMessage, type TransportSubscription } from "./transport.js";
+import {
+  channelName,
+  filterKey,
+  type ChannelFilter,
+  type PositionGap,
+  type Transport,
+  type TransportMessage,
+  type TransportSubscribeOptions,
+  type TransportSubscription,
+} from "./transport.js";
 
 export interface BusOptions {
   /** Where events travel. Default: a new in-process transport. The bus closes it in `close()`. */
@@ -57,9 +70,29 @@ export interface PublishOptions {
 export interface SubscribeOptions {
   /** Only events with this topic (for events with a `topic` path). Default: every topic, and unscoped events. */
   readonly topic?: string;
+  /**
+   * Resume: deliver the events after this position (a `Delivery.position` this subscriber saw), so
+   * nothing published meanwhile is missed. Only over a transport with positions (Redis Streams) and
+   * for one channel (an event with `topic`, or an event without a topic path); otherwise
+   * `subscribe-invalid`. Default: only events published after `ready`.
+   */
+  readonly from?: string;
+  /**
+   * Called when events this subscriber should have received were trimmed away before they were read
+   * (the `from` position is older than what the transport keeps, or a reader fell that far behind):
+   * resync needed. Comes before the first event after the gap; unsubscribing here delivers nothing
+   * more. Default: reported to `onError` as `stream-gap`.
+   */
+  readonly onGap?: (gap: PositionGap) => void;
 }
 
-export interface StreamOptions extends SubscribeOptions {
+/** What a handler learns of a delivery besides the envelope. */
+export interface Delivery {
+  /** The event's position in its channel (Redis Streams: the entry ID): pass it as `from` to resume after it. Absent on transports without positions. */
+  readonly position?: string;
+}
+
+export interface StreamOptions extends Pick<SubscribeOptions, "topic"> {
   /** Ends the stream when aborted (the iteration completes; buffered events are discarded). */
   readonly signal?: AbortSignalLike;
   /** Events held for a consumer that is behind. Default `runtimeDefaults.streamBuffer` (1024). */
@@ -74,7 +107,7 @@ export interface Unsubscribe {
   readonly ready: Promise<void>;
 }
 
-export type EnvelopeHandler<E> = (envelope: EventEnvelope<E>) => unknown;
+export type EnvelopeHandler<E> = (envelope: EventEnvelope<E>, delivery: Delivery) => unknown;
 
 export interface Bus<C extends CatalogueShape> {
   /** Publishes the latest version of `name`. Resolves with the envelope sent. */
@@ -107,6 +140,7 @@ interface Entry {
   readonly wants: (name: string) => boolean;
   readonly topic: string | undefined;
   readonly handler: EnvelopeHandler<AnyEvent>;
+  readonly onGap: ((gap: PositionGap) => void) | undefined;
   active: boolean;
 }
 
@@ -121,6 +155,8 @@ const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newes
 
 const ignore = (): void => {};
 
+const NO_POSITION: Delivery = Object.freeze({});
+
 /** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
   const transport = options.transport ?? createMemoryTransport();
@@ -130,6 +166,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   const streams = new Set<EventStream<Envelope>>();
   let closed = false;
   let closing: Promise<void> | undefined;
+  let resumed = 0;
 
   const report = (error: Error): void => {
     const busError = error instanceof BusError ? error : new BusError("connection-lost", messageOf(error), { cause: error });
@@ -229,12 +266,12 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return envelope;
   };
 
-  const invoke = (entry: Entry, envelope: Envelope): void => {
+  const invoke = (entry: Entry, envelope: Envelope, delivery: Delivery): void => {
     const failed = (error: unknown): void => {
       report(new BusError("subscriber-failed", `A subscriber to "${envelope.event.type}" failed: ${messageOf(error)}`, { cause: error, envelope }));
     };
     try {
-      const result = entry.handler(envelope);
+      const result = entry.handler(envelope, delivery);
       if (isThenable(result)) result.then(undefined, failed);
     } catch (error) {
       failed(error);
@@ -247,20 +284,45 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     // Names never contain ":"; the channel was checked against the envelope above (or is our own).
     const colon = message.channel.indexOf(":");
     const name = colon < 0 ? message.channel : message.channel.slice(0, colon);
+    const delivery = message.position === undefined ? NO_POSITION : { position: message.position };
     for (const entry of route.entries) {
-      if (entry.active && entry.wants(name) && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope);
+      if (entry.active && entry.wants(name) && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope, delivery);
     }
   };
 
-  const attach = (filter: ChannelFilter, entry: Entry): Route => {
-    const key = filterKey(filter);
+  /** A gap reaches every subscriber of the route: its own `onGap`, else `onError`. */
+  const signalGap = (route: Route, gap: PositionGap): void => {
+    for (const entry of route.entries) {
+      if (!entry.active) continue;
+      if (entry.onGap === undefined) {
+        report(new BusError("stream-gap", `Events on channel "${gap.channel}" after position ${gap.after} and before ${gap.next} were trimmed away before they were read; delivery continues at ${gap.next}.`, { channel: gap.channel }));
+        continue;
+      }
+      try {
+        entry.onGap(gap);
+      } catch (error) {
+        report(new BusError("subscriber-failed", `An onGap handler on channel "${gap.channel}" failed: ${messageOf(error)}`, { cause: error, channel: gap.channel }));
+      }
+    }
+  };
+
+  const attach = (filter: ChannelFilter, entry: Entry, from: string | undefined): Route => {
+    // A subscription resuming from a position reads its own way through the log: never shared.
+    const key = from === undefined ? filterKey(filter) : `${filterKey(filter)}@${from}#${(resumed += 1)}`;
     const existing = routes.get(key);
     if (existing !== undefined) {
       existing.entries = [...existing.entries, entry];
       return existing;
     }
     const route: Route = { key, entries: [entry] };
-    const subscription = transport.subscribe(filter, (message) => deliver(route, message));
+    const listener = (message: TransportMessage): void => deliver(route, message);
+    let subscription: TransportSubscription;
+    if (transport.positions === true) {
+      const positionOptions: TransportSubscribeOptions = { onGap: (gap) => signalGap(route, gap), ...(from === undefined ? {} : { from }) };
+      subscription = transport.subscribe(filter, listener, positionOptions);
+    } else {
+      subscription = transport.subscribe(filter, listener);
+    }
     route.subscription = subscription;
     routes.set(key, route);
     subscription.ready.catch((error: unknown) => {
@@ -299,10 +361,17 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   const subscribe = (selector: string, handler: EnvelopeHandler<AnyEvent>, subscribeOptions: SubscribeOptions = {}): Unsubscribe => {
     if (closed) throw new BusError("closed", `Cannot subscribe to "${selector}": the bus is closed.`);
     const { filters, wants } = plan(selector, subscribeOptions.topic);
-    const entry: Entry = { wants, topic: subscribeOptions.topic, handler, active: true };
+    const { from } = subscribeOptions;
+    if (from !== undefined && transport.positions !== true) {
+      throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" from position ${from}: the transport has no positions (use the Redis Streams transport).`);
+    }
+    if (from !== undefined && (filters.length !== 1 || !("channel" in (filters[0] as ChannelFilter)))) {
+      throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" from position ${from}: a position belongs to one channel; name an event with its topic, or an event without a topic path.`);
+    }
+    const entry: Entry = { wants, topic: subscribeOptions.topic, handler, onGap: subscribeOptions.onGap, active: true };
     const attached: Route[] = [];
     try {
-      for (const filter of filters) attached.push(attach(filter, entry));
+      for (const filter of filters) attached.push(attach(filter, entry, from));
     } catch (error) {
       for (const route of attached) detach(route, entry);
       throw error;

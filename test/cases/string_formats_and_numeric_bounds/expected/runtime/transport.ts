@@ -3,11 +3,16 @@
 /**
  * The contract between the bus and a transport: publish a message to a channel, subscribe to a
  * channel or to every channel under a prefix, unsubscribe, close. The bus knows nothing else of a
- * transport; each transport is one file behind this contract (`memory.ts`, `redis.ts`).
+ * transport; each transport is one file behind this contract (`memory.ts`, `redis.ts`, `redis-streams.ts`).
  *
  * Channels follow the wire contract: `<name>` for an unscoped event, `<name>:<topic>` for a scoped
  * one, and every version of one event name shares its channel. A transport may put its own prefix
  * in front (Redis: `prefix` option) but hands channels to the bus without it.
+ *
+ * Positions (optional, `positions: true`): a transport that keeps a log per channel (Redis Streams)
+ * hands each message's place in that log to the bus, lets a subscription start after a position it
+ * was given (`from`), and signals a gap when positions after that one are no longer kept. Positions
+ * are opaque strings, ordered within one channel only.
  *
  * Division of work: the bus builds, validates and matches envelopes; a transport moves them and
  * decodes what arrives from outside. It does not validate: the bus checks every message of an
@@ -25,6 +30,29 @@ export type ChannelFilter = { readonly channel: string } | { readonly prefix: st
 export interface TransportMessage {
   readonly channel: string;
   readonly data: unknown;
+  /** Its position in the channel's log (Redis Streams: the entry ID), for transports with `positions`; otherwise absent. */
+  readonly position?: string;
+}
+
+/**
+ * Messages of one channel a transport with `positions` can no longer deliver: every position after
+ * `after` and before `next` was trimmed away before it was read. Signalled before the message at
+ * `next` is delivered; delivery then continues from `next` (the oldest message still kept).
+ */
+export interface PositionGap {
+  readonly channel: string;
+  /** The last position delivered, or the `from` the subscription asked for. */
+  readonly after: string;
+  /** The first position delivered after the gap. */
+  readonly next: string;
+}
+
+/** Where a subscription of a transport with `positions` starts, and where its gaps go. */
+export interface TransportSubscribeOptions {
+  /** Deliver the messages after this position (one the transport handed out). Default: only messages published after `ready`. */
+  readonly from?: string;
+  /** Called, in delivery order, when messages were lost to trimming (see `PositionGap`). */
+  readonly onGap?: (gap: PositionGap) => void;
 }
 
 export type TransportListener = (message: TransportMessage) => void;
@@ -48,14 +76,23 @@ export interface Transport {
   readonly trusted: boolean;
 
   /**
+   * True when messages carry their `position`, `subscribe` honours `TransportSubscribeOptions`
+   * and gaps are signalled (Redis Streams). Absent or false: the bus refuses `from`.
+   */
+  readonly positions?: boolean;
+
+  /**
    * Sends `envelope` on `channel`. Resolves when the transport accepted it (in-process: queued for
    * delivery; Redis: the server acknowledged PUBLISH); rejects with a `BusError` when it could not.
    * Messages published on one channel by one publisher are delivered in publish order.
    */
   publish(channel: string, envelope: unknown): Promise<void>;
 
-  /** Delivers every message whose channel matches `filter` to `listener`, in arrival order. */
-  subscribe(filter: ChannelFilter, listener: TransportListener): TransportSubscription;
+  /**
+   * Delivers every message whose channel matches `filter` to `listener`, in arrival order.
+   * `options` is given only to a transport with `positions`.
+   */
+  subscribe(filter: ChannelFilter, listener: TransportListener, options?: TransportSubscribeOptions): TransportSubscription;
 
   /**
    * Registers an observer for faults not tied to one call: an undecodable message, a lost

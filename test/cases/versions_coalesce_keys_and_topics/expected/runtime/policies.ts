@@ -2,8 +2,9 @@
 
 /**
  * Every runtime policy with its default, in one place. Each is also a named option where it applies
- * (`stream(name, { buffer, overflow })`, `createRedisTransport({ maxQueuedPublishes, … })`); the
- * code that enforces a policy reads it from here when the option is absent.
+ * (`stream(name, { buffer, overflow })`, `createRedisTransport({ maxQueuedPublishes, … })`,
+ * `createRedisStreamTransport({ maxLen, … })`); the code that enforces a policy reads it from here
+ * when the option is absent.
  */
 
 /**
@@ -28,6 +29,20 @@ export interface RuntimePolicies {
   readonly maxQueuedPublishes: number;
   /** Redis: milliseconds a held publish waits for the connection to come back before it is rejected. */
   readonly publishQueueTimeout: number;
+  /**
+   * Redis Streams: the retention window, in entries per channel — each XADD trims its stream with
+   * `MAXLEN ~ streamMaxLen` (at least this many newest entries are kept; Redis trims in whole nodes,
+   * so somewhat more may be). A reader further behind than this gets a gap.
+   */
+  readonly streamMaxLen: number;
+  /** Redis Streams: entries read per stream by one XREAD (its COUNT). */
+  readonly streamReadCount: number;
+  /**
+   * Redis Streams: milliseconds one blocking XREAD waits for new entries (its BLOCK) before it is
+   * issued again. The reader is woken at once for a new subscription or close(); this bounds how long
+   * that can take when the wake-up cannot reach it (a reconnect, a `CLIENT` command refused by ACL).
+   */
+  readonly streamBlockTimeout: number;
 }
 
 export const runtimeDefaults: RuntimePolicies = {
@@ -35,6 +50,9 @@ export const runtimeDefaults: RuntimePolicies = {
   streamOverflow: "error",
   maxQueuedPublishes: 1000,
   publishQueueTimeout: 10_000,
+  streamMaxLen: 10_000,
+  streamReadCount: 500,
+  streamBlockTimeout: 1000,
 };
 
 /** `value`, checked to be a positive integer, or the default. */
