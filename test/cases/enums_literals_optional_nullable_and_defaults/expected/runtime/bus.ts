@@ -36,7 +36,7 @@ import type {
 } from "./binding.js";
 import { BusError, describeIssues, messageOf } from "./errors.js";
 import { createMemoryTransport } from "./memory.js";
-import { logError, randomId, type AbortSignalLike } from "./platform.js";
+import { acceptedNow, createClock, createIdSource, logError, type AbortSignalLike } from "./platform.js";
 import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "./policies.js";
 import { createEventStream, type EventStream } from "./stream.js";
 import {
@@ -135,20 +135,35 @@ export interface Bus<C extends CatalogueShape> {
 
 type Envelope = EventEnvelope<AnyEvent>;
 
-/** One subscriber: which events it wants and where they go. */
+/** One subscriber: where its events go. */
 interface Entry {
-  readonly wants: (name: string) => boolean;
   readonly topic: string | undefined;
   readonly handler: EnvelopeHandler<AnyEvent>;
   readonly onGap: ((gap: PositionGap) => void) | undefined;
   active: boolean;
 }
 
-/** One transport subscription, shared by every subscriber with the same channel filter: each message is validated once. */
+/**
+ * One transport subscription, shared by every subscriber with the same channel filter: each message
+ * is validated once. A filter comes from one selector only (`*` → every channel, `<domain>.*` →
+ * `<domain>.`, an event name → its channel and `<name>:`, with a topic → `<name>:<topic>`), so every
+ * message the transport delivers to a route is one its subscribers selected; only the topic is
+ * left to test per subscriber.
+ */
 interface Route {
   readonly key: string;
   entries: readonly Entry[];
   subscription?: TransportSubscription;
+}
+
+/** What publishing one wire type needs, looked up once per bus and type. */
+interface PublishTarget {
+  readonly name: string;
+  readonly type: string;
+  readonly topicPath: readonly string[] | undefined;
+  /** The last topic published and its channel, so a run of one topic builds its channel name once. */
+  lastTopic: string | undefined;
+  lastChannel: string;
 }
 
 const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "error"];
@@ -202,39 +217,69 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return scoped;
   };
 
-  const publish = (name: string, payload: unknown, publishOptions: { topic?: string; version?: number } = {}): Promise<Envelope> => {
+  // Publish targets: by event name for the latest version, by wire type for a named one.
+  const latestTargets = new Map<string, PublishTarget>();
+  const versionTargets = new Map<string, PublishTarget>();
+  const publishTarget = (name: string, version: number | undefined): PublishTarget | undefined => {
+    const cache = version === undefined ? latestTargets : versionTargets;
+    const key = version === undefined ? name : `${name}.v${version}`;
+    let target = cache.get(key);
+    if (target === undefined) {
+      const type = typeOf(name, version);
+      if (type === undefined) return undefined;
+      target = { name, type, topicPath: binding.meta(type)?.topic, lastTopic: undefined, lastChannel: name };
+      cache.set(key, target);
+    }
+    return target;
+  };
+  const channelOf = (target: PublishTarget, topic: string | undefined): string => {
+    if (topic === undefined) return target.name;
+    if (topic !== target.lastTopic) {
+      target.lastChannel = channelName(target.name, topic);
+      target.lastTopic = topic;
+    }
+    return target.lastChannel;
+  };
+  const nextId = createIdSource();
+  const now = createClock();
+
+  const publishFailed = (error: unknown, type: string, channel: string, envelope: Envelope): BusError =>
+    error instanceof BusError ? error : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
+
+  // The hot path: nothing allocated but the envelope, its event and the promise returned (docs/runtime.md, "Performance").
+  const publish = (name: string, payload: unknown, publishOptions?: { topic?: string; version?: number }): Promise<Envelope> => {
     if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
-    const { version } = publishOptions;
-    const type = typeOf(name, version);
-    if (type === undefined) {
+    const version = publishOptions?.version;
+    const target = publishTarget(name, version);
+    if (target === undefined) {
       const message = binding.latestType(name) === undefined ? `Unknown event "${name}".` : `Event "${name}" has no version ${String(version)}.`;
       return Promise.reject(new BusError("publish-invalid", `Did not publish: ${message}`));
     }
-    if (publishOptions.topic !== undefined && !isScoped(name)) {
-      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with topic "${publishOptions.topic}": the event has no topic path, so it is never scoped.`));
+    const type = target.type;
+    const explicitTopic = publishOptions?.topic;
+    if (explicitTopic !== undefined && !isScoped(name)) {
+      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with topic "${explicitTopic}": the event has no topic path, so it is never scoped.`));
     }
     if (validate) {
-      const issues = binding.validatePayload(type, payload);
+      const issues = binding.validatePayload(type as EventType<C>, payload);
       if (issues.length > 0) return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": invalid payload: ${describeIssues(issues)}`, { issues }));
     }
-    const topic = publishOptions.topic ?? topicAt(binding.meta(type)?.topic, payload);
+    const topic = explicitTopic ?? topicAt(target.topicPath, payload);
     const event: AnyEvent = { type, payload };
-    const envelope: Envelope =
-      topic === undefined ? { id: randomId(), time: new Date().toISOString(), event } : { id: randomId(), time: new Date().toISOString(), topic, event };
-    const channel = channelName(name, topic);
+    const envelope: Envelope = topic === undefined ? { id: nextId(), time: now(), event } : { id: nextId(), time: now(), topic, event };
+    const channel = channelOf(target, topic);
     let sent: Promise<void>;
     try {
       // Handed to the transport in the caller's turn: publish order is transport order.
       sent = transport.publish(channel, envelope);
     } catch (error) {
-      sent = Promise.reject(error);
+      return Promise.reject(publishFailed(error, type, channel, envelope));
     }
+    if (sent === acceptedNow) return Promise.resolve(envelope);
     return sent.then(
       () => envelope,
       (error: unknown) => {
-        throw error instanceof BusError
-          ? error
-          : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
+        throw publishFailed(error, type, channel, envelope);
       },
     );
   };
@@ -266,27 +311,26 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return envelope;
   };
 
+  const subscriberFailed = (error: unknown, envelope: Envelope): void => {
+    report(new BusError("subscriber-failed", `A subscriber to "${envelope.event.type}" failed: ${messageOf(error)}`, { cause: error, envelope }));
+  };
+
   const invoke = (entry: Entry, envelope: Envelope, delivery: Delivery): void => {
-    const failed = (error: unknown): void => {
-      report(new BusError("subscriber-failed", `A subscriber to "${envelope.event.type}" failed: ${messageOf(error)}`, { cause: error, envelope }));
-    };
     try {
       const result = entry.handler(envelope, delivery);
-      if (isThenable(result)) result.then(undefined, failed);
+      if (isThenable(result)) result.then(undefined, (error: unknown) => subscriberFailed(error, envelope));
     } catch (error) {
-      failed(error);
+      subscriberFailed(error, envelope);
     }
   };
 
   const deliver = (route: Route, message: TransportMessage): void => {
     const envelope = transport.trusted ? (message.data as Envelope) : admit(message);
     if (envelope === undefined) return;
-    // Names never contain ":"; the channel was checked against the envelope above (or is our own).
-    const colon = message.channel.indexOf(":");
-    const name = colon < 0 ? message.channel : message.channel.slice(0, colon);
+    // The channel was checked against the envelope above (or is our own), and matches the route's filter.
     const delivery = message.position === undefined ? NO_POSITION : { position: message.position };
     for (const entry of route.entries) {
-      if (entry.active && entry.wants(name) && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope, delivery);
+      if (entry.active && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope, delivery);
     }
   };
 
@@ -338,13 +382,10 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     route.subscription?.unsubscribe();
   };
 
-  /** Transport filters and name test for a selector: one channel per topic, prefixes for wildcards. */
-  const plan = (selector: string, topic: string | undefined): { filters: ChannelFilter[]; wants: (name: string) => boolean } => {
-    if (selector === "*") return { filters: [{ prefix: "" }], wants: () => true };
-    if (selector.endsWith(".*")) {
-      const domain = selector.slice(0, -1);
-      return { filters: [{ prefix: domain }], wants: (name) => name.startsWith(domain) };
-    }
+  /** Transport filters for a selector: one channel per topic, prefixes for wildcards. */
+  const plan = (selector: string, topic: string | undefined): ChannelFilter[] => {
+    if (selector === "*") return [{ prefix: "" }];
+    if (selector.endsWith(".*")) return [{ prefix: selector.slice(0, -1) }];
     if (binding.latestType(selector) === undefined) {
       throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}": not an event name, "<domain>.*" or "*".`);
     }
@@ -355,12 +396,12 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     // Every topic of a scoped event: its unscoped channel (an absent optional topic field) and `<name>:*`.
     const filters: ChannelFilter[] =
       topic !== undefined ? [{ channel: channelName(selector, topic) }] : scoped ? [{ channel: selector }, { prefix: `${selector}:` }] : [{ channel: selector }];
-    return { filters, wants: (name) => name === selector };
+    return filters;
   };
 
   const subscribe = (selector: string, handler: EnvelopeHandler<AnyEvent>, subscribeOptions: SubscribeOptions = {}): Unsubscribe => {
     if (closed) throw new BusError("closed", `Cannot subscribe to "${selector}": the bus is closed.`);
-    const { filters, wants } = plan(selector, subscribeOptions.topic);
+    const filters = plan(selector, subscribeOptions.topic);
     const { from } = subscribeOptions;
     if (from !== undefined && transport.positions !== true) {
       throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" from position ${from}: the transport has no positions (use the Redis Streams transport).`);
@@ -368,7 +409,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (from !== undefined && (filters.length !== 1 || !("channel" in (filters[0] as ChannelFilter)))) {
       throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" from position ${from}: a position belongs to one channel; name an event with its topic, or an event without a topic path.`);
     }
-    const entry: Entry = { wants, topic: subscribeOptions.topic, handler, onGap: subscribeOptions.onGap, active: true };
+    const entry: Entry = { topic: subscribeOptions.topic, handler, onGap: subscribeOptions.onGap, active: true };
     const attached: Route[] = [];
     try {
       for (const filter of filters) attached.push(attach(filter, entry, from));

@@ -10,8 +10,13 @@
  * subscriber that publishes in reaction queues behind what is already waiting. Nothing crosses a
  * process: messages are the publisher's envelope objects, not copies; treat them as read-only.
  * `close()` discards what has not been delivered yet.
+ *
+ * Cost: `publish` queues and returns a settled promise; one microtask then delivers everything
+ * queued, so a burst of publishes costs one scheduled job, not one per event. The listeners of a
+ * channel (exact and prefix alike) are resolved once and remembered until a listener comes or goes.
  */
 import { BusError, messageOf } from "./errors.js";
+import { acceptedNow } from "./platform.js";
 import type { ChannelFilter, Transport, TransportListener, TransportSubscription } from "./transport.js";
 
 interface Listener {
@@ -26,13 +31,17 @@ interface Pending {
   readonly data: unknown;
 }
 
-const accepted: Promise<void> = Promise.resolve();
 const confirmed: Promise<void> = Promise.resolve();
+
+/** Channels whose resolved listener lists are remembered at once; past this the memo starts over (topics can be unbounded). */
+const MEMO_CHANNELS = 1024;
 
 export function createMemoryTransport(): Transport {
   // Listener lists are replaced, never mutated, so a delivery in progress iterates a stable list.
   const byChannel = new Map<string, readonly Listener[]>();
   let byPrefix: readonly Listener[] = [];
+  /** Every listener of a channel, exact ones first: a memo over `byChannel` and `byPrefix`, cleared when either changes. */
+  const byResolvedChannel = new Map<string, readonly Listener[]>();
   const observers = new Set<(error: Error) => void>();
   let queue: Pending[] = [];
   let scheduled = false;
@@ -51,13 +60,22 @@ export function createMemoryTransport(): Transport {
     }
   };
 
+  const listenersOf = (channel: string): readonly Listener[] => {
+    let listeners = byResolvedChannel.get(channel);
+    if (listeners === undefined) {
+      const matching = byPrefix.filter((entry) => channel.startsWith(entry.prefix));
+      listeners = [...(byChannel.get(channel) ?? []), ...matching];
+      if (byResolvedChannel.size >= MEMO_CHANNELS) byResolvedChannel.clear();
+      byResolvedChannel.set(channel, listeners);
+    }
+    return listeners;
+  };
+
   const drain = (): void => {
     // Messages published while draining join this loop, so one microtask empties the queue.
     for (let index = 0; index < queue.length; index += 1) {
       const message = queue[index] as Pending;
-      const exact = byChannel.get(message.channel);
-      if (exact !== undefined) for (const entry of exact) deliverOne(entry, message);
-      for (const entry of byPrefix) if (message.channel.startsWith(entry.prefix)) deliverOne(entry, message);
+      for (const entry of listenersOf(message.channel)) deliverOne(entry, message);
     }
     queue = [];
     scheduled = false;
@@ -71,14 +89,15 @@ export function createMemoryTransport(): Transport {
       queue.push({ channel, data: envelope });
       if (!scheduled) {
         scheduled = true;
-        void accepted.then(drain);
+        void acceptedNow.then(drain);
       }
-      return accepted;
+      return acceptedNow;
     },
 
     subscribe(filter: ChannelFilter, listener: TransportListener): TransportSubscription {
       if (closed) throw new BusError("closed", "Cannot subscribe: the in-process transport is closed.");
       const entry: Listener = { listener, prefix: "prefix" in filter ? filter.prefix : "", active: true };
+      byResolvedChannel.clear();
       if ("channel" in filter) byChannel.set(filter.channel, [...(byChannel.get(filter.channel) ?? []), entry]);
       else byPrefix = [...byPrefix, entry];
       return {
@@ -86,6 +105,7 @@ export function createMemoryTransport(): Transport {
         unsubscribe(): void {
           if (!entry.active) return;
           entry.active = false;
+          byResolvedChannel.clear();
           if ("channel" in filter) {
             const rest = (byChannel.get(filter.channel) ?? []).filter((other) => other !== entry);
             if (rest.length === 0) byChannel.delete(filter.channel);
@@ -108,9 +128,10 @@ export function createMemoryTransport(): Transport {
       for (const entry of byPrefix) entry.active = false;
       byChannel.clear();
       byPrefix = [];
+      byResolvedChannel.clear();
       queue = [];
       observers.clear();
-      return accepted;
+      return confirmed;
     },
   };
 }

@@ -42,6 +42,63 @@ export function randomId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * Envelope ids for one bus: unique, in UUID form, and cheap. The first 24 characters come from one
+ * random UUID drawn when the source is created (and again if the counter ever runs out), the last 12
+ * are a 48-bit counter in hex — so ids never repeat within a bus, and two buses share a prefix only
+ * if two random UUIDs share their first 74 random bits. Drawing a random UUID per event would cost
+ * more than everything else the bus does to publish it.
+ */
+export function createIdSource(): () => string {
+  const hexByte = (hexBytes ??= Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0")));
+  let prefix = "";
+  /** Ids handed out under the current 40-bit block (the low 8 bits of the counter). */
+  let low = 256;
+  let block = -1;
+  let blockPrefix = "";
+  return () => {
+    if (low === 256) {
+      low = 0;
+      block += 1;
+      if (block === 0 || block > 0xff_ffff_ffff) {
+        prefix = randomId().slice(0, 24);
+        block = 0;
+      }
+      blockPrefix = prefix + block.toString(16).padStart(10, "0");
+    }
+    const id = blockPrefix + (hexByte[low] as string);
+    low += 1;
+    return id;
+  };
+}
+
+/** "00" … "ff", made by the first id source (no work at import time). */
+let hexBytes: readonly string[] | undefined;
+
+/**
+ * The current time as RFC 3339 in UTC (`2025-01-02T03:04:05.678Z`), formatted once per millisecond:
+ * envelopes published within one millisecond share the string.
+ */
+export function createClock(): () => string {
+  let formattedAt = Number.NaN;
+  let formatted = "";
+  return () => {
+    const now = Date.now();
+    if (now !== formattedAt) {
+      formattedAt = now;
+      formatted = new Date(now).toISOString();
+    }
+    return formatted;
+  };
+}
+
+/**
+ * An already resolved promise that a transport returns from `publish` when it accepted the message
+ * synchronously (the in-process transport: queued). The bus recognises it and resolves the publish
+ * with the envelope at once, instead of waiting for a reaction to it.
+ */
+export const acceptedNow: Promise<void> = Promise.resolve();
+
 /** Starts a one-shot timer; returns its cancel function. */
 export function startTimer(milliseconds: number, callback: () => void): () => void {
   const handle = host.setTimeout(callback, milliseconds);
