@@ -26,10 +26,20 @@ const STRICT = {
   noUnusedParameters: true,
   noImplicitReturns: true,
   noFallthroughCasesInSwitch: true,
+  // @tsconfig/strictest's further flags, and isolated declarations (each export's type stated).
+  noPropertyAccessFromIndexSignature: true,
+  noImplicitOverride: true,
+  allowUnusedLabels: false,
+  allowUnreachableCode: false,
+  isolatedModules: true,
+  forceConsistentCasingInFileNames: true,
+  isolatedDeclarations: true,
+  declaration: true,
+  emitDeclarationOnly: true,
+  outDir: "out",
   target: "es2022",
   lib: ["es2022"],
   types: [],
-  noEmit: true,
 };
 
 describe("generated TypeScript type-checks", () => {
@@ -38,7 +48,7 @@ describe("generated TypeScript type-checks", () => {
     ["bundler", "esnext"],
   ])("moduleResolution %s", (moduleResolution, module) => {
     const dir = workDir(`tsc-${moduleResolution}`);
-    const files = sdkFolders.flatMap((folder) => [path.join(folder, "ts", "index.ts"), path.join(folder, "runtime", "index.ts")]);
+    const files = sdkFolders.flatMap((folder) => [path.join(folder, "ts", "index.ts"), path.join(folder, "ts", "standard.ts"), path.join(folder, "runtime", "index.ts")]);
     expect(files.every((file) => existsSync(file))).toBe(true);
     writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...STRICT, module, moduleResolution }, files }, null, 2));
     const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });

@@ -3,6 +3,8 @@
  *   types.ts      named types, payload and event types, the `Event` union and lookup types
  *   catalogue.ts  metadata table, dispatch by wire type, parseEvent/parseEnvelope, type guards
  *   validate.ts   one generated validator per event version and named type
+ *   standard.ts   Standard Schema v1 objects (with Standard JSON Schema) per version, Event, envelope;
+ *                 imported on its own (index.ts does not re-export it)
  *   wire.ts       wire types and validation helpers (copied from templates/ts/wire.ts)
  *   index.ts      re-exports
  * Relative imports carry `.js`, so the SDK compiles under `nodenext` and `bundler` resolution.
@@ -15,6 +17,7 @@ import { catalogueFile } from "./catalogue-file.js";
 import { TypeScriptNames } from "./names.js";
 import { TypeWriter } from "./type-expression.js";
 import { typesFile } from "./types-file.js";
+import { standardFile } from "./standard-file.js";
 import { validatorsFile } from "./validators-file.js";
 
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
@@ -35,6 +38,7 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
     { path: "types.ts", contents: HEADER + typesFile(catalogue, names, new TypeWriter(names)) },
     { path: "catalogue.ts", contents: HEADER + catalogueFile(catalogue, names) },
     { path: "validate.ts", contents: HEADER + validatorsFile(catalogue, names) },
+    { path: "standard.ts", contents: HEADER + standardFile(catalogue, names) },
     { path: "wire.ts", contents: HEADER + wireTemplate },
     { path: "index.ts", contents: HEADER + index },
   ];

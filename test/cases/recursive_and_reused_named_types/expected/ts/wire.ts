@@ -43,7 +43,7 @@ export type EnvelopeParseResult<E> =
   | { kind: "invalid"; issues: ValidationIssue[] };
 
 /** RFC 3339 date-time in UTC, as envelopes carry it. */
-export const ENVELOPE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+export const ENVELOPE_TIME: RegExp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 
 
 /** Issues collected for one document, at most. */
@@ -53,7 +53,7 @@ export const MAX_ISSUES = 100;
 export type PayloadCheck = (value: unknown, path: string, out: ValidationIssue[] | null) => boolean;
 
 /** Scheme, colon, no white space: what a `uri` format without a pattern is held to. */
-export const ABSOLUTE_URI = /^[A-Za-z][A-Za-z\d+.-]*:\S*$/;
+export const ABSOLUTE_URI: RegExp = /^[A-Za-z][A-Za-z\d+.-]*:\S*$/;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -144,10 +144,10 @@ export function parseEventWith<E>(checks: ReadonlyMap<string, PayloadCheck>, inp
 export function parseEnvelopeWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown): EnvelopeParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path: "", message: `expected object, got ${describe(input)}` }] };
   const issues: ValidationIssue[] = [];
-  if (typeof input.id !== "string" || input.id === "") issues.push({ path: "/id", message: "expected a non-empty string" });
-  if (typeof input.time !== "string" || !ENVELOPE_TIME.test(input.time)) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
-  if (input.topic !== undefined && typeof input.topic !== "string") issues.push({ path: "/topic", message: "expected string" });
-  const result = parseEventWith<E>(checks, input.event, "/event");
+  if (typeof input["id"] !== "string" || input["id"] === "") issues.push({ path: "/id", message: "expected a non-empty string" });
+  if (typeof input["time"] !== "string" || !ENVELOPE_TIME.test(input["time"])) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
+  if (input["topic"] !== undefined && typeof input["topic"] !== "string") issues.push({ path: "/topic", message: "expected string" });
+  const result = parseEventWith<E>(checks, input["event"], "/event");
   if (result.kind === "invalid") issues.push(...result.issues);
   if (issues.length > 0 || result.kind === "invalid") return { kind: "invalid", issues };
   const envelope = input as unknown as EventEnvelope<never>;
@@ -167,4 +167,79 @@ export function coalesceKeyOf(name: string, paths: readonly (readonly string[])[
     return value === undefined ? null : value;
   });
   return JSON.stringify([name, ...values]);
+}
+
+/*
+ * Standard Schema v1 (https://standardschema.dev) and its Standard JSON Schema extension, declared
+ * here so the SDK needs no package; every consumer of the standard (tRPC, Hono, TanStack Form…)
+ * accepts these objects structurally.
+ */
+
+/** A value that validates itself for Standard Schema consumers and publishes its JSON Schema. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly "~standard": StandardSchemaProps<Input, Output>;
+}
+
+export interface StandardSchemaProps<Input = unknown, Output = Input> {
+  readonly version: 1;
+  readonly vendor: string;
+  readonly validate: (value: unknown) => StandardResult<Output>;
+  readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  /** Standard JSON Schema: the published schema (draft 2020-12 only), the same for input and output. */
+  readonly jsonSchema: {
+    readonly input: (options: StandardJsonSchemaOptions) => Record<string, unknown>;
+    readonly output: (options: StandardJsonSchemaOptions) => Record<string, unknown>;
+  };
+}
+
+export interface StandardJsonSchemaOptions {
+  readonly target: string;
+  readonly libraryOptions?: Record<string, unknown> | undefined;
+}
+
+export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
+
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[] | undefined;
+}
+
+/** JSON Pointer → Standard Schema path (reference tokens unescaped); none for the root. */
+function standardIssue(issue: ValidationIssue): StandardIssue {
+  if (issue.path === "") return { message: issue.message };
+  return { message: issue.message, path: issue.path.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~")) };
+}
+
+/**
+ * A Standard Schema object: `issuesOf` lists what is wrong with a value (none: valid, and the value
+ * is returned as it is), `jsonSchema` builds the published JSON Schema on request.
+ */
+export function standardSchema<T>(issuesOf: (value: unknown) => readonly ValidationIssue[], jsonSchema: () => Record<string, unknown>): StandardSchemaV1<T, T> {
+  const convert = (options: StandardJsonSchemaOptions): Record<string, unknown> => {
+    if (options.target !== "draft-2020-12") throw new Error(`eventc publishes JSON Schema draft 2020-12; target "${options.target}" is not supported`);
+    return jsonSchema();
+  };
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "eventc",
+      validate: (value) => {
+        const issues = issuesOf(value);
+        return issues.length === 0 ? { value: value as T } : { issues: issues.map(standardIssue) };
+      },
+      jsonSchema: { input: convert, output: convert },
+    },
+  };
+}
+
+/** The issues of a payload under its generated validator (the early-exit check first). */
+export function payloadIssues(check: PayloadCheck): (value: unknown) => readonly ValidationIssue[] {
+  return (value) => (passes(check, value) ? [] : collectIssues(check, value, ""));
+}
+
+/** A JSON Schema document with other documents embedded as resources under `$defs` by their `$id`. */
+export function withResources(document: Record<string, unknown>, resources: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const defs: Record<string, unknown> = { ...(document["$defs"] as Record<string, unknown> | undefined) };
+  for (const resource of resources) defs[String(resource["$id"])] = resource;
+  return { ...document, $defs: defs };
 }

@@ -1,0 +1,67 @@
+/**
+ * `standard.ts` of the SDK: Standard Schema v1 objects with the Standard JSON Schema extension —
+ * one per event version (its payload), the `Event` union and the envelope — so the SDK plugs into
+ * any Standard Schema consumer with no adapter. A module of its own, not re-exported by index.ts:
+ * it carries the published JSON Schemas, which a program that only parses events does not need.
+ *
+ * The JSON Schemas are the `jsonschema` target's documents; the union and the envelope embed the
+ * version documents they refer to (by `$id`) under `$defs`, so each is self-contained.
+ */
+import type { Catalogue } from "../../ir/types.js";
+import { envelopeSchema, eventUnionSchema } from "../jsonschema/index.js";
+import { versionSchema } from "../jsonschema/schema.js";
+import { docComment, tsValue } from "./escape.js";
+import type { TypeScriptNames } from "./names.js";
+import { payloadCheckerName } from "./validators-file.js";
+
+export function standardFile(catalogue: Catalogue, names: TypeScriptNames): string {
+  const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
+  const checkers = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
+  const schemaFunctions = versions.map((_, index) => `jsonSchema${index}`);
+  const lines: string[] = [
+    `import type { Event, EventEnvelope, ${[...new Set(versions.map(({ event, version }) => names.payload(event, version)))].sort().join(", ")} } from "./types.js";`,
+    `import { ${[...checkers].sort().join(", ")} } from "./validate.js";`,
+    'import { parseEnvelope, parseEvent } from "./catalogue.js";',
+    'import { payloadIssues, standardSchema, withResources, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
+    "",
+  ];
+  versions.forEach(({ event, version }, index) => {
+    lines.push(...docComment(`The published JSON Schema of a \`${version.wireType}\` payload.`));
+    lines.push(`function ${schemaFunctions[index]!}(): Record<string, unknown> {`, `  return ${tsValue(versionSchema(version, catalogue, event.description))};`, "}", "");
+  });
+  versions.forEach(({ event, version }, index) => {
+    const name = `${checkers[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
+    lines.push(...docComment(`Standard Schema of a \`${version.wireType}\` payload, with its JSON Schema.`));
+    lines.push(
+      `export const ${name}: StandardSchemaV1<${names.payload(event, version)}> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(${checkers[index]!}), ${schemaFunctions[index]!});`,
+      "",
+    );
+  });
+  const allVersions = `[${schemaFunctions.map((fn) => `${fn}()`).join(", ")}]`;
+  lines.push(
+    "/** The `Event` union as JSON Schema, every version's document embedded. */",
+    "function eventJsonSchema(): Record<string, unknown> {",
+    `  return withResources(${tsValue(eventUnionSchema(catalogue))}, ${allVersions});`,
+    "}",
+    "",
+    "function eventIssues(value: unknown): readonly ValidationIssue[] {",
+    "  const result = parseEvent(value);",
+    '  if (result.kind === "invalid") return result.issues;',
+    '  return result.kind === "unknown" ? [{ path: "/type", message: "unknown event type" }] : [];',
+    "}",
+    "",
+    "function envelopeIssues(value: unknown): readonly ValidationIssue[] {",
+    "  const result = parseEnvelope(value);",
+    '  if (result.kind === "invalid") return result.issues;',
+    '  return result.kind === "unknown" ? [{ path: "/event/type", message: "unknown event type" }] : [];',
+    "}",
+    "",
+    "/** Standard Schema of any event document of the catalogue; an unknown wire type is an issue here. */",
+    "export const EventSchema: StandardSchemaV1<Event> = /* @__PURE__ */ standardSchema(eventIssues, eventJsonSchema);",
+    "",
+    "/** Standard Schema of an envelope around any event of the catalogue. */",
+    `export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources(${tsValue(envelopeSchema())}, [eventJsonSchema()]));`,
+    "",
+  );
+  return lines.join("\n");
+}
