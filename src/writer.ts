@@ -4,7 +4,10 @@
  * - Skips files whose bytes are unchanged.
  * - All-or-nothing: every changed file is first staged as a temporary file beside its target; only
  *   when all are staged are they renamed into place. A failure while staging removes the staged
- *   files and any folder it created, so the output folder is left as it was.
+ *   files and any folder it created, so the output folder is left as it was. A process killed at
+ *   any moment is recovered by the next run from the commit journal (see journal.ts): rolled back
+ *   when it was still staging, completed when it was renaming; `--check` meanwhile reports the
+ *   output as interrupted, never as up to date.
  * - Removes stale outputs it generated earlier, and only those: what it generated is recorded in
  *   a manifest (`.eventc-manifest.json`) in the output folder. The manifest is committed with the
  *   output, so it is untrusted input: an entry is acted on only when it is a plain relative path
@@ -14,10 +17,10 @@
  * - Never writes through a symbolic link that leads out of the output folder.
  * - In check mode writes nothing and reports every missing, stale and extra file.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EventcError } from "./errors.js";
+import { hasJournal, JOURNAL, plainRelativePath, recoverInterruptedWrite, removeJournal, sweepTemporaries, temporaryFor, writeJournal, type Journal } from "./journal.js";
 
 export const MANIFEST = ".eventc-manifest.json";
 
@@ -56,9 +59,13 @@ export interface CheckReport {
   missing: string[];
   stale: string[];
   extra: string[];
+  /** A write was interrupted (killed) and not yet recovered: the next `eventc generate` completes or undoes it. */
+  interrupted: boolean;
 }
 
 interface Plan {
+  /** The manifest entries acted on (checked). */
+  previous: string[];
   changed: PlannedFile[];
   unchanged: string[];
   extra: string[];
@@ -83,15 +90,12 @@ function readManifest(outDir: string, display: (file: string) => string): unknow
   return files;
 }
 
-/** One path segment the writer may produce: no empty, `.` or `..` segment, no separator or NUL. */
-const PLAIN_SEGMENT = /^(?!\.{1,2}$)[^/\\\u0000]+$/;
-
 /**
  * Why `relative` (a manifest entry) must not be acted on, or undefined when it names a regular
  * file inside `outDir` reached through real folders only.
  */
 function unsafeEntry(outDir: string, relative: unknown): string | undefined {
-  if (typeof relative !== "string" || !relative.split("/").every((segment) => PLAIN_SEGMENT.test(segment))) {
+  if (!plainRelativePath(relative)) {
     return "it is not a plain relative path inside the output folder";
   }
   const segments = relative.split("/");
@@ -171,7 +175,7 @@ function plan(files: PlannedFile[], options: WriteOptions): Plan {
   const kept = previous.filter((file) => !isOwned(file, options.ownedFolders) && !produced.has(file));
   const manifest = [...new Set([...kept, ...produced])].sort();
   const manifestChanged = readIfFile(path.join(options.outDir, MANIFEST)) !== manifestText(manifest);
-  return { changed, unchanged, extra, ignored, manifest, manifestChanged };
+  return { previous, changed, unchanged, extra, ignored, manifest, manifestChanged };
 }
 
 /** Compares the output folder with what would be written. Writes nothing. */
@@ -183,49 +187,73 @@ export function checkOutputs(files: PlannedFile[], options: WriteOptions): Check
   for (const file of changed) {
     (existsSync(path.join(options.outDir, file.path)) ? stale : missing).push(file.path);
   }
-  return { missing: missing.sort(), stale: stale.sort(), extra };
+  return { missing: missing.sort(), stale: stale.sort(), extra, interrupted: hasJournal(options.outDir) };
 }
 
 /** Writes `files` into the output folder (see the module comment for the guarantees). */
 export function writeOutputs(files: PlannedFile[], options: WriteOptions): WriteReport {
+  const { outDir } = options;
   const display = options.display ?? ((file: string) => file);
-  const { changed, unchanged, extra, ignored, manifest, manifestChanged } = plan(files, options);
+  recoverInterruptedWrite(outDir, (file) => removeEmptyFolders(outDir, file));
+  const { previous, changed, unchanged, extra, ignored, manifest, manifestChanged } = plan(files, options);
+  sweepTemporaries(outDir, [...previous, ...files.map((file) => file.path)]);
+  // The manifest is renamed into place last: until then it lists what was there before.
   const toWrite = manifestChanged ? [...changed, { path: MANIFEST, contents: manifestText(manifest) }] : changed;
+  const report: WriteReport = { written: changed.map((file) => file.path), unchanged, removed: extra, ignored };
+  if (toWrite.length === 0 && extra.length === 0) return report;
 
   for (const file of toWrite) {
-    const link = linkLeadingOut(options.outDir, file.path);
+    const link = linkLeadingOut(outDir, file.path);
     if (link !== undefined) {
-      throw new EventcError(`${link} is a symbolic link leading out of the output folder; nothing was written`, { file: display(options.outDir) });
+      throw new EventcError(`${link} is a symbolic link leading out of the output folder; nothing was written`, { file: display(outDir) });
     }
   }
-  const staged: { temp: string; target: string }[] = [];
-  const createdFolders: string[] = [];
+  const journal: Journal = { state: "staging", renames: toWrite.map((file) => [temporaryFor(file.path), file.path]), removals: extra, folders: missingFolders(outDir, toWrite) };
+  const createdOutDir = !existsSync(outDir);
   try {
-    for (const file of toWrite) {
-      const target = path.join(options.outDir, file.path);
-      const folder = path.dirname(target);
-      if (!existsSync(folder)) {
-        const first = mkdirSync(folder, { recursive: true });
-        if (first !== undefined) createdFolders.push(first);
-      }
-      const temp = path.join(folder, `.${path.basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
-      writeFileSync(temp, file.contents);
-      staged.push({ temp, target });
-    }
+    if (createdOutDir) mkdirSync(outDir, { recursive: true });
+    writeJournal(outDir, journal);
+    for (const folder of journal.folders) mkdirSync(path.join(outDir, folder));
+    toWrite.forEach((file, index) => writeFileSync(path.join(outDir, journal.renames[index]![0]), file.contents));
   } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
-    for (const folder of createdFolders.reverse()) rmSync(folder, { recursive: true, force: true });
+    for (const [temp] of journal.renames) removeQuietly(path.join(outDir, temp));
+    for (const folder of [...journal.folders].reverse()) removeQuietly(path.join(outDir, folder));
+    removeQuietly(path.join(outDir, JOURNAL));
+    if (createdOutDir) removeQuietly(outDir);
     const code = (error as NodeJS.ErrnoException).code;
-    const failed = (error as NodeJS.ErrnoException).path ?? options.outDir;
+    const failed = (error as NodeJS.ErrnoException).path ?? outDir;
     throw new EventcError(`cannot write the output folder${code ? ` (${code})` : ""}; nothing was written`, { file: display(failed) });
   }
-  for (const { temp, target } of staged) renameSync(temp, target);
-
+  writeJournal(outDir, { ...journal, state: "committing" });
+  for (const [temp, target] of journal.renames) renameSync(path.join(outDir, temp), path.join(outDir, target));
   for (const file of extra) {
-    unlinkSync(path.join(options.outDir, file));
-    removeEmptyFolders(options.outDir, file);
+    unlinkSync(path.join(outDir, file));
+    removeEmptyFolders(outDir, file);
   }
-  return { written: changed.map((file) => file.path), unchanged, removed: extra, ignored };
+  removeJournal(outDir);
+  return report;
+}
+
+/** Best-effort clean-up after a failed staging: what cannot be removed (or is not there) is left. */
+function removeQuietly(target: string): void {
+  try {
+    rmSync(target, { recursive: true, force: true });
+  } catch {
+    // A path through a file (ENOTDIR) or without permission: nothing of ours is there.
+  }
+}
+
+/** The folders the targets of `files` need that do not exist yet, outermost first. */
+function missingFolders(outDir: string, files: readonly PlannedFile[]): string[] {
+  const folders = new Set<string>();
+  for (const file of files) {
+    const segments = file.path.split("/").slice(0, -1);
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const folder = segments.slice(0, depth).join("/");
+      if (!folders.has(folder) && !existsSync(path.join(outDir, folder))) folders.add(folder);
+    }
+  }
+  return [...folders].sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Removes the folders of `relative` (a checked manifest entry) that are now empty, deepest first, never `outDir` itself. */

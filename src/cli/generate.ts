@@ -16,6 +16,7 @@ import { emitTargets, targetWarnings } from "../generate.js";
 import type { Catalogue } from "../ir/types.js";
 import { loadCatalogue } from "../load/catalogue.js";
 import { findTarget } from "../targets/index.js";
+import { JOURNAL } from "../journal.js";
 import { checkOutputs, MANIFEST, writeOutputs, type PlannedFile } from "../writer.js";
 
 export interface GenerateFlags {
@@ -65,6 +66,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
     const { catalogue, files } = await emit(config, typeshare);
     const report = checkOutputs(files, writeOptions(config, typeshare));
     const problems = [
+      ...(report.interrupted ? [`  interrupted  ${JOURNAL} (an eventc generate was stopped while writing; the next run completes or undoes it)`] : []),
       ...report.missing.map((file) => `  missing  ${file}`),
       ...report.stale.map((file) => `  stale    ${file}`),
       ...report.extra.map((file) => `  extra    ${file}`),

@@ -61,3 +61,49 @@ export function positiveInteger(option: string, value: number | undefined, fallb
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${option} must be a positive integer, got ${String(value)}`);
   return value;
 }
+
+/**
+ * SSE server (`createSseHandler`) and client (`connectSse`) policies. Each is the default of the
+ * option of the same meaning; docs/sse.md explains how they combine into the delivery guarantee.
+ */
+export interface SsePolicies {
+  /** Server: envelopes the replay buffer keeps; a client may resume — and fall behind — by at most this many. */
+  readonly replayWindow: number;
+  /** Server, replay from the transport: frames queued for one connection that cannot take them yet; past this, a gap and the connection ends. */
+  readonly clientQueue: number;
+  /** Server: characters written to a connection at once (frames are joined up to this). */
+  readonly writeBatch: number;
+  /** Server: milliseconds between comment heartbeats on an idle connection. */
+  readonly heartbeat: number;
+  /** Server: the `retry:` a plain `EventSource` waits before it reconnects, in milliseconds. */
+  readonly retry: number;
+  /** Server: coalesce keys the late-joiner snapshot keeps (the least recently updated goes first). */
+  readonly snapshotKeys: number;
+  /** Server: milliseconds a connection ended for overflow may take to flush its gap frame before its socket is destroyed. */
+  readonly closeTimeout: number;
+  /** Client: the first reconnection delay's upper bound, in milliseconds (full jitter: a random delay up to it). */
+  readonly backoffInitial: number;
+  /** Client: the bound the doubling reconnection delay stops at, in milliseconds. */
+  readonly backoffMax: number;
+  /** Client: milliseconds without a byte from the server (heartbeats included) after which the connection is dropped and made again. */
+  readonly watchdog: number;
+  /** Client: envelope ids remembered to drop duplicates across reconnects. */
+  readonly dedupe: number;
+  /** Client: failed connection attempts in a row after which the status is `degraded` (it keeps trying). */
+  readonly degradedAfter: number;
+}
+
+export const sseDefaults: SsePolicies = {
+  replayWindow: 10_000,
+  clientQueue: 1000,
+  writeBatch: 65_536,
+  heartbeat: 15_000,
+  retry: 1000,
+  snapshotKeys: 10_000,
+  closeTimeout: 5000,
+  backoffInitial: 500,
+  backoffMax: 20_000,
+  watchdog: 45_000,
+  dedupe: 10_000,
+  degradedAfter: 3,
+};

@@ -29,5 +29,8 @@ export * from "./errors.js";
 export * from "./memory.js";
 export * from "./policies.js";
 export * from "./redis.js";
+export * from "./sse-replay.js";
+export * from "./sse-server.js";
+export * from "./sse-wire.js";
 export * from "./stream.js";
 export * from "./transport.js";

@@ -1,0 +1,403 @@
+/**
+ * The SSE client: `connectSse(url, options)` reads the stream of `createSseHandler` over `fetch`
+ * (Node 18+, browsers, Deno, Bun), parses it with eventsource-parser, validates every envelope
+ * against the catalogue and hands each one over once — to `onEvent`, and to every `stream()` /
+ * `for await` reader (a coalescer's `consume`, say).
+ *
+ * Across reconnects: the client sends `Last-Event-ID` (the last `id:` it received), so the server
+ * replays what it missed, or says `gap` when it cannot; envelope ids it has already delivered (the
+ * last `dedupe` of them) are dropped, so a replay that overlaps is harmless. Reconnection waits a
+ * random delay up to `backoffInitialMs · 2^attempt`, capped at `backoffMaxMs` ("full jitter"), so a
+ * restarted server is not met by every client at once; the count restarts after a connection that
+ * went live. A connection silent for `watchdogMs` (heartbeats included) is dropped and made again.
+ *
+ * Statuses (`onStatus`): `connecting` → `connected` (the server's `live` frame), then on a drop
+ * `reconnecting` (with the delay), `degraded` after `degradedAfter` failed attempts in a row (still
+ * trying), `gap` when the server reports missing events, `closed` after `close()`, an abort, a
+ * 204, or a refusal (4xx other than 408 and 429), which is not retried.
+ *
+ * This file imports eventsource-parser and no Node built-in and no Redis code; the runtime's
+ * index.ts does not re-export it — import it from `./sse-client.js`.
+ */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventEnvelope } from "../wire.js";
+import type { CatalogueBinding, CatalogueEvent, CatalogueShape } from "./binding.js";
+import { BusError, describeIssues, messageOf } from "./errors.js";
+import { logError, startTimer, type AbortSignalLike } from "./platform.js";
+import { positiveInteger, runtimeDefaults, sseDefaults, type OverflowPolicy } from "./policies.js";
+import { createEventStream, type EventStream } from "./stream.js";
+import { SSE_GAP_EVENT, SSE_LIVE_EVENT, SSE_SNAPSHOT_EVENT, sseUrl, type SseGap, type SseLive } from "./sse-wire.js";
+
+/** The fetch `Response` as the client reads it. */
+export interface SseFetchResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: { getReader(): SseBodyReader } | null;
+}
+
+export interface SseBodyReader {
+  read(): Promise<{ readonly done: boolean; readonly value?: Uint8Array | undefined }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** `fetch`, as the client calls it. */
+export type SseFetch = (
+  url: string,
+  init: { readonly method: "GET"; readonly headers: { [name: string]: string }; readonly signal: AbortSignalLike; readonly cache: "no-store" },
+) => Promise<SseFetchResponse>;
+
+export type SseStatus =
+  | { readonly kind: "connecting"; readonly attempt: number }
+  /** The server is subscribed: replayed events (if `resumed`) came before, live ones follow. */
+  | { readonly kind: "connected"; readonly live: SseLive }
+  | { readonly kind: "reconnecting"; readonly attempt: number; readonly delayMs: number; readonly error?: Error }
+  | { readonly kind: "degraded"; readonly attempt: number; readonly error?: Error }
+  /** Events are missing; with `gap.resync`, rebuild state (the snapshot that follows, or a fetch). */
+  | { readonly kind: "gap"; readonly gap: SseGap }
+  | { readonly kind: "closed"; readonly error?: Error };
+
+/** What `onEvent` learns besides the envelope. */
+export interface SseDelivery {
+  /** A late-joiner snapshot frame (state, sent before the live stream), not a live event. */
+  readonly snapshot: boolean;
+}
+
+export interface SseClientOptions<C extends CatalogueShape> {
+  /** The catalogue (the generated `binding`): every envelope is validated with its `parseEnvelope`. */
+  readonly binding: Pick<CatalogueBinding<C>, "parseEnvelope">;
+  /** Event selectors (`session.status`, `message.*`, `*`), sent as `?events=`. Default: what the server serves. */
+  readonly events?: readonly string[];
+  /** Topics, sent as `?topic=`. Default: every topic. */
+  readonly topics?: readonly string[];
+  /** Resume after this id from the start (one saved from an earlier session). */
+  readonly lastEventId?: string;
+  readonly onEvent?: (envelope: EventEnvelope<CatalogueEvent<C>>, delivery: SseDelivery) => void;
+  readonly onStatus?: (status: SseStatus) => void;
+  /** Dropped frames (undecodable, invalid, unknown type) and failing callbacks. Default: the console. */
+  readonly onError?: (error: BusError) => void;
+  /** Request headers (authorization, say). */
+  readonly headers?: { readonly [name: string]: string };
+  /** Upper bound of the first reconnection delay, ms. Default `sseDefaults.backoffInitial` (500). */
+  readonly backoffInitialMs?: number;
+  /** Cap of the reconnection delay, ms. Default `sseDefaults.backoffMax` (20,000). */
+  readonly backoffMaxMs?: number;
+  /** Silence after which the connection is made again, ms. Default `sseDefaults.watchdog` (45,000): three of the server's default heartbeats. */
+  readonly watchdogMs?: number;
+  /** Envelope ids remembered to drop duplicates. Default `sseDefaults.dedupe` (10,000). */
+  readonly dedupe?: number;
+  /** Failed attempts in a row before `degraded`. Default `sseDefaults.degradedAfter` (3). */
+  readonly degradedAfter?: number;
+  /** Default: the host's `fetch`. */
+  readonly fetch?: SseFetch;
+  /** Closes the connection when aborted. */
+  readonly signal?: AbortSignalLike;
+}
+
+export interface SseStreamOptions {
+  /** Envelopes held for a reader that is behind. Default `runtimeDefaults.streamBuffer` (1024). */
+  readonly buffer?: number;
+  /** Default `"error"`: the reader fell behind, its iteration throws `stream-lagged`. */
+  readonly overflow?: OverflowPolicy;
+  readonly signal?: AbortSignalLike;
+}
+
+export interface SseClientStats {
+  /** Envelopes handed over. */
+  readonly delivered: number;
+  /** Envelopes dropped as already delivered. */
+  readonly duplicates: number;
+  /** Frames dropped as undecodable, invalid or of an unknown type. */
+  readonly dropped: number;
+  /** Connections made (the first included). */
+  readonly connections: number;
+  readonly gaps: number;
+}
+
+export interface SseConnection<E> extends AsyncIterable<E> {
+  /** The id sent as `Last-Event-ID` on the next reconnect (save it to resume in a later session). */
+  readonly lastEventId: string | undefined;
+  /** The envelopes from now on, as an async iterator with a bounded buffer. */
+  stream(options?: SseStreamOptions): EventStream<E>;
+  stats(): SseClientStats;
+  /** Stops for good: the request is aborted, every stream ends. Idempotent. */
+  close(): void;
+}
+
+interface Host {
+  fetch?: SseFetch;
+  AbortController?: new () => { readonly signal: AbortSignalLike; abort(reason?: unknown): void };
+  TextDecoder?: new () => { decode(input?: Uint8Array, options?: { stream: boolean }): string };
+}
+
+const host = globalThis as unknown as Host;
+
+class Refused extends Error {}
+
+export function connectSse<C extends CatalogueShape>(url: string, options: SseClientOptions<C>): SseConnection<EventEnvelope<CatalogueEvent<C>>> {
+  type Envelope = EventEnvelope<CatalogueEvent<C>>;
+  const fetchImpl = options.fetch ?? host.fetch?.bind(globalThis);
+  const { AbortController, TextDecoder } = host;
+  if (fetchImpl === undefined || AbortController === undefined || TextDecoder === undefined) {
+    throw new TypeError("connectSse needs fetch, AbortController and TextDecoder (Node 18+ and browsers have them), or options.fetch");
+  }
+  const backoffInitial = positiveInteger("backoffInitialMs", options.backoffInitialMs, sseDefaults.backoffInitial);
+  const backoffMax = positiveInteger("backoffMaxMs", options.backoffMaxMs, sseDefaults.backoffMax);
+  const watchdogMs = positiveInteger("watchdogMs", options.watchdogMs, sseDefaults.watchdog);
+  const dedupeSize = positiveInteger("dedupe", options.dedupe, sseDefaults.dedupe);
+  const degradedAfter = positiveInteger("degradedAfter", options.degradedAfter, sseDefaults.degradedAfter);
+  const onError = options.onError ?? logError;
+  const target = sseUrl(url, { ...(options.events === undefined ? {} : { events: options.events }), ...(options.topics === undefined ? {} : { topics: options.topics }) });
+
+  let lastEventId = options.lastEventId;
+  let closed = false;
+  let abortCurrent: (() => void) | undefined;
+  let cancelSleep: (() => void) | undefined;
+  const listeners = new Set<(envelope: Envelope) => void>();
+  const streams = new Set<EventStream<Envelope>>();
+  const stats = { delivered: 0, duplicates: 0, dropped: 0, connections: 0, gaps: 0 };
+
+  // Delivered envelope ids, the newest `dedupeSize` of them: a set for lookup, a ring for eviction.
+  const seen = new Set<string>();
+  const seenOrder: (string | undefined)[] = new Array<string | undefined>(dedupeSize);
+  let seenNext = 0;
+  const remember = (id: string): void => {
+    const evicted = seenOrder[seenNext];
+    if (evicted !== undefined) seen.delete(evicted);
+    seenOrder[seenNext] = id;
+    seenNext = (seenNext + 1) % dedupeSize;
+    seen.add(id);
+  };
+
+  const report = (error: BusError): void => {
+    try {
+      onError(error);
+    } catch {
+      // An onError that throws must not stop the stream.
+    }
+  };
+
+  const status = (next: SseStatus): void => {
+    try {
+      options.onStatus?.(next);
+    } catch (error) {
+      report(new BusError("subscriber-failed", `onStatus failed: ${messageOf(error)}`, { cause: error }));
+    }
+  };
+
+  const deliver = (data: string, snapshot: boolean): void => {
+    let input: unknown;
+    try {
+      input = JSON.parse(data);
+    } catch (error) {
+      stats.dropped += 1;
+      report(new BusError("message-undecodable", `Dropped an SSE frame that is not JSON: ${messageOf(error)}`, { cause: error, envelope: data.slice(0, 1000) }));
+      return;
+    }
+    const result = options.binding.parseEnvelope(input);
+    if (result.kind !== "event") {
+      stats.dropped += 1;
+      report(
+        result.kind === "invalid"
+          ? new BusError("message-invalid", `Dropped an invalid envelope: ${describeIssues(result.issues)}`, { issues: result.issues, envelope: input })
+          : new BusError("message-unknown-type", `Dropped an event of unknown type "${result.envelope.event.type}".`, { envelope: input }),
+      );
+      return;
+    }
+    const envelope = result.envelope as Envelope;
+    if (seen.has(envelope.id)) {
+      stats.duplicates += 1;
+      return;
+    }
+    remember(envelope.id);
+    stats.delivered += 1;
+    try {
+      options.onEvent?.(envelope, snapshot ? SNAPSHOT : LIVE);
+    } catch (error) {
+      report(new BusError("subscriber-failed", `onEvent failed for "${envelope.event.type}": ${messageOf(error)}`, { cause: error, envelope }));
+    }
+    for (const listener of listeners) listener(envelope);
+  };
+
+  const onMessage = (message: EventSourceMessage, session: { live: boolean }): void => {
+    switch (message.event) {
+      case undefined:
+      case "message":
+        deliver(message.data, false);
+        break;
+      case SSE_SNAPSHOT_EVENT:
+        deliver(message.data, true);
+        break;
+      case SSE_LIVE_EVENT: {
+        session.live = true;
+        status({ kind: "connected", live: parseControl<SseLive>(message.data) ?? { resumed: false, replayed: 0, snapshot: 0 } });
+        break;
+      }
+      case SSE_GAP_EVENT: {
+        const gap = parseControl<SseGap>(message.data) ?? { reason: "resume-too-old", resync: true };
+        stats.gaps += 1;
+        // The buffer this client fell out of is gone: resuming from the old id would only say so again.
+        if (gap.reason === "overflow" && gap.resync) lastEventId = undefined;
+        status({ kind: "gap", gap });
+        return; // a gap frame carries no id
+      }
+      default:
+        return;
+    }
+    if (message.id !== undefined) lastEventId = message.id;
+  };
+
+  /** One connection, read to its end. Resolves with whether it went live; rejects with why it failed. */
+  const session = async (): Promise<boolean> => {
+    const controller = new AbortController();
+    let silent: Error | undefined;
+    let cancelWatchdog: (() => void) | undefined;
+    const arm = (): void => {
+      cancelWatchdog?.();
+      cancelWatchdog = startTimer(watchdogMs, () => {
+        silent = new Error(`no data from the server for ${watchdogMs} ms (watchdog)`);
+        controller.abort(silent);
+      });
+    };
+    abortCurrent = () => controller.abort();
+    const state = { live: false };
+    stats.connections += 1;
+    arm();
+    try {
+      const headers: { [name: string]: string } = { accept: "text/event-stream", "cache-control": "no-cache", ...options.headers };
+      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
+      const response = await fetchImpl(target, { method: "GET", headers, signal: controller.signal, cache: "no-store" });
+      if (response.status === 204) throw new Refused("the server answered 204 No Content: no more events");
+      if (response.status !== 200) {
+        const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+        void response.body?.getReader().cancel().catch(ignore);
+        if (!retryable) throw new Refused(`the server refused the event stream: HTTP ${response.status}`);
+        throw new Error(`the server answered HTTP ${response.status}`);
+      }
+      const type = response.headers.get("content-type") ?? "";
+      if (!type.toLowerCase().startsWith("text/event-stream")) throw new Error(`the server answered ${type === "" ? "without a content type" : type}, not text/event-stream`);
+      if (response.body === null) throw new Error("the response has no body");
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      const parser = createParser({ onEvent: (message) => onMessage(message, state) });
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || closed) break;
+        arm();
+        parser.feed(decoder.decode(value, { stream: true }));
+      }
+      return state.live;
+    } catch (error) {
+      if (error instanceof Refused || closed) throw error;
+      throw Object.assign(silent ?? (error instanceof Error ? error : new Error(String(error))), { wentLive: state.live });
+    } finally {
+      cancelWatchdog?.();
+      abortCurrent = undefined;
+    }
+  };
+
+  const sleep = (milliseconds: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const cancel = startTimer(milliseconds, () => {
+        cancelSleep = undefined;
+        resolve();
+      });
+      cancelSleep = () => {
+        cancel();
+        cancelSleep = undefined;
+        resolve();
+      };
+    });
+
+  const run = async (): Promise<void> => {
+    let failures = 0;
+    status({ kind: "connecting", attempt: 0 });
+    while (!closed) {
+      let error: Error | undefined;
+      try {
+        if (await session()) failures = 0;
+      } catch (caught) {
+        if (closed) break;
+        if (caught instanceof Refused) {
+          finish(caught);
+          return;
+        }
+        error = caught as Error;
+        if ((caught as { wentLive?: boolean }).wentLive === true) failures = 0;
+      }
+      if (closed) break;
+      // Full jitter: anywhere between 0 and the doubled bound, so reconnecting clients spread out.
+      const bound = Math.min(backoffMax, backoffInitial * 2 ** Math.min(failures, 30));
+      const delayMs = Math.floor(Math.random() * bound);
+      failures += 1;
+      status(error === undefined ? { kind: "reconnecting", attempt: failures, delayMs } : { kind: "reconnecting", attempt: failures, delayMs, error });
+      if (failures >= degradedAfter) status(error === undefined ? { kind: "degraded", attempt: failures } : { kind: "degraded", attempt: failures, error });
+      await sleep(delayMs);
+    }
+  };
+
+  const finish = (error?: Error): void => {
+    if (closed && error === undefined) return;
+    closed = true;
+    abortCurrent?.();
+    cancelSleep?.();
+    options.signal?.removeEventListener("abort", close);
+    for (const stream of [...streams]) void stream.return();
+    status(error === undefined ? { kind: "closed" } : { kind: "closed", error });
+  };
+
+  function close(): void {
+    if (!closed) finish();
+  }
+
+  const stream = (streamOptions: SseStreamOptions = {}): EventStream<Envelope> => {
+    const created: EventStream<Envelope> = createEventStream<Envelope>(
+      {
+        buffer: positiveInteger("buffer", streamOptions.buffer, runtimeDefaults.streamBuffer),
+        overflow: streamOptions.overflow ?? "error",
+        signal: streamOptions.signal,
+        description: `the SSE stream of ${url}`,
+      },
+      (push) => {
+        listeners.add(push);
+        const release = (): void => {
+          listeners.delete(push);
+          streams.delete(created);
+        };
+        return Object.assign(release, { ready: Promise.resolve() });
+      },
+    );
+    if (closed) void created.return();
+    else streams.add(created);
+    return created;
+  };
+
+  if (options.signal?.aborted === true) closed = true;
+  else {
+    options.signal?.addEventListener("abort", close, { once: true });
+    void run();
+  }
+
+  return {
+    get lastEventId() {
+      return lastEventId;
+    },
+    stream,
+    [Symbol.asyncIterator]: () => stream(),
+    stats: () => ({ ...stats }),
+    close,
+  };
+}
+
+const SNAPSHOT: SseDelivery = Object.freeze({ snapshot: true });
+const LIVE: SseDelivery = Object.freeze({ snapshot: false });
+
+const ignore = (): void => {};
+
+function parseControl<T>(data: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === "object" && value !== null ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * What the SSE server remembers for replay and late joiners, in memory and bounded.
+ *
+ * The replay buffer is a ring of the last `capacity` envelopes the server's feed received, each
+ * with a sequence number and its frame (`id:` line and `data:` line, built once and written to every
+ * connection that selects it). A connection is a reader of this ring: its position is the next
+ * sequence number it has not read. Resuming from an id means "everything after the entry with this
+ * id": possible exactly when the entry is still in the ring, so replay is all or nothing. A start
+ * token stands for "before the first entry", so a client that connected before anything was
+ * published can resume too, as long as nothing has been evicted yet.
+ *
+ * The snapshot store keeps, per coalesce key, the latest entry of that key (from the same feed),
+ * up to `maxKeys` keys; the key updated longest ago is evicted first.
+ */
+import { randomId } from "./platform.js";
+
+/** One envelope as the server keeps it. */
+export interface ReplayEntry {
+  readonly seq: number;
+  /** The envelope id: the frame's `id:`. */
+  readonly id: string;
+  /** The event name (not the wire type). */
+  readonly name: string;
+  readonly topic: string | undefined;
+  /** `id: <id>\ndata: <envelope JSON>\n\n`. */
+  readonly frame: string;
+  /** Where `data:` starts in `frame`: a snapshot frame reuses the data line. */
+  readonly dataAt: number;
+}
+
+export interface ReplayBuffer {
+  /** The sequence number the next entry gets; entries `oldest … head - 1` are kept. */
+  readonly head: number;
+  readonly oldest: number;
+  /** Stands for the position before the first entry (sent as the cursor while the ring is empty). */
+  readonly startToken: string;
+  push(id: string, name: string, topic: string | undefined, json: string): ReplayEntry;
+  /** The entry with sequence number `seq`, when it is kept. */
+  at(seq: number): ReplayEntry | undefined;
+  /**
+   * The sequence number to read from to get every entry after `id`, or undefined when that is not
+   * possible (`id` unknown or evicted, or the start token after an eviction).
+   */
+  resumeAfter(id: string): number | undefined;
+  /** The cursor a connection that has read up to `head` resumes from: the newest id, or the start token. */
+  cursor(): string;
+}
+
+export function createReplayBuffer(capacity: number): ReplayBuffer {
+  const slots: (ReplayEntry | undefined)[] = new Array<ReplayEntry | undefined>(capacity);
+  const seqById = new Map<string, number>();
+  const startToken = `start-${randomId()}`;
+  let head = 0;
+  return {
+    get head() {
+      return head;
+    },
+    get oldest() {
+      return Math.max(0, head - capacity);
+    },
+    startToken,
+    push(id, name, topic, json) {
+      const slot = head % capacity;
+      const evicted = slots[slot];
+      if (evicted !== undefined && seqById.get(evicted.id) === evicted.seq) seqById.delete(evicted.id);
+      const prefix = `id: ${id}\n`;
+      const entry: ReplayEntry = { seq: head, id, name, topic, frame: `${prefix}data: ${json}\n\n`, dataAt: prefix.length };
+      slots[slot] = entry;
+      seqById.set(id, head);
+      head += 1;
+      return entry;
+    },
+    at(seq) {
+      return seq >= head || seq < head - capacity ? undefined : slots[seq % capacity];
+    },
+    resumeAfter(id) {
+      if (id === startToken) return head <= capacity ? 0 : undefined;
+      const seq = seqById.get(id);
+      return seq === undefined ? undefined : seq + 1;
+    },
+    cursor() {
+      return head === 0 ? startToken : (slots[(head - 1) % capacity] as ReplayEntry).id;
+    },
+  };
+}
+
+export interface SnapshotStore {
+  /** Records `entry` as the latest of `key`. */
+  update(key: string, entry: ReplayEntry): void;
+  /** The latest entry of every key, least recently updated first. */
+  entries(): IterableIterator<ReplayEntry>;
+  readonly size: number;
+}
+
+export function createSnapshotStore(maxKeys: number): SnapshotStore {
+  const latest = new Map<string, ReplayEntry>();
+  return {
+    update(key, entry) {
+      // Delete first so the key moves to the end: Map order is update order.
+      latest.delete(key);
+      latest.set(key, entry);
+      if (latest.size > maxKeys) latest.delete(latest.keys().next().value as string);
+    },
+    entries() {
+      return latest.values();
+    },
+    get size() {
+      return latest.size;
+    },
+  };
+}

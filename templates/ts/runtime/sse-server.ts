@@ -1,0 +1,894 @@
+/**
+ * Server-Sent Events from a bus: `createSseHandler(bus, options)` serves Node's `http` (`handler.node`)
+ * and fetch-style `Request → Response` (`handler.fetch`, for Hono, Next.js route handlers, Deno, Bun).
+ *
+ * Delivery guarantee (see docs/sse.md):
+ * - A connection receives every envelope of its selection in the order the server received it, each
+ *   frame with an `id:` a client resumes from (`Last-Event-ID` header, or the `lastEventId` query
+ *   parameter on a first request).
+ * - Resuming is all or nothing. With `replayFrom: "buffer"` (default) the server keeps the last
+ *   `replayWindow` envelopes of its feed in memory: a client whose id is among them gets every event
+ *   after it, exactly once; otherwise (too old, unknown, another instance's start) it gets one `gap`
+ *   frame (`resume-too-old`, resync) and, with `snapshot`, the current state — never part of a replay.
+ *   With `replayFrom: "transport"` (Redis Streams) the ids are stream positions and the replay comes
+ *   from the stream, so a client may resume on any instance; a position the stream no longer keeps
+ *   gives a `gap` for that channel and the channel continues live, never from the middle.
+ * - Memory is bounded whatever the clients do. A connection writes only when its socket (or
+ *   ReadableStream) takes more; a client that falls `replayWindow` envelopes behind (buffer) or has
+ *   `clientQueue` frames waiting (transport) gets a `gap` (`overflow`) and is disconnected.
+ *
+ * No Node or DOM types: requests, responses and streams are typed by the members used, and the
+ * fetch path takes `ReadableStream`, `Response` and `TextEncoder` from the host at run time.
+ */
+import type { EventEnvelope } from "../wire.js";
+import { coalesceKeyOf } from "../wire.js";
+import type { AnyEvent, CatalogueBinding, CatalogueShape } from "./binding.js";
+import type { Bus, Delivery, SubscribeOptions, Unsubscribe } from "./bus.js";
+import { BusError, messageOf } from "./errors.js";
+import { logError, startTimer, type AbortSignalLike } from "./platform.js";
+import { positiveInteger, sseDefaults } from "./policies.js";
+import { createReplayBuffer, createSnapshotStore, type ReplayEntry } from "./sse-replay.js";
+import {
+  SSE_EVENTS_PARAM,
+  SSE_GAP_EVENT,
+  SSE_LAST_EVENT_ID_PARAM,
+  SSE_LIVE_EVENT,
+  SSE_SNAPSHOT_EVENT,
+  SSE_TOPIC_PARAM,
+  type SseGap,
+  type SseLive,
+  type SseSelection,
+} from "./sse-wire.js";
+import type { PositionGap } from "./transport.js";
+
+/** The part of Node's `IncomingMessage` the handler reads. */
+export interface NodeRequestLike {
+  readonly url?: string | undefined;
+  readonly method?: string | undefined;
+  readonly headers: { readonly [name: string]: string | readonly string[] | undefined };
+}
+
+/** The part of Node's `ServerResponse` the handler writes to. */
+export interface NodeResponseLike {
+  writeHead(status: number, headers: { [name: string]: string }): unknown;
+  /** False: the socket's buffer is full; wait for `drain`. */
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  on(event: "drain" | "close" | "error", listener: () => void): unknown;
+  removeListener(event: "drain" | "close" | "error", listener: () => void): unknown;
+  destroy?(): unknown;
+}
+
+/** The part of a fetch `Request` the handler reads. */
+export interface FetchRequestLike {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: { get(name: string): string | null };
+  readonly signal?: AbortSignalLike;
+}
+
+/** What `handler.fetch` resolves with: a fetch `Response` built by the host's constructor. */
+export interface FetchResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: unknown;
+}
+
+/** The request as `authorize` sees it, whichever way it arrived. */
+export interface SseRequest {
+  /** As received: a path with query (Node) or an absolute URL (fetch). */
+  readonly url: string;
+  readonly method: string;
+  /** A request header (case-insensitive name); several values joined by ", ". */
+  header(name: string): string | undefined;
+  /** The Node `IncomingMessage` or the fetch `Request`. */
+  readonly raw: NodeRequestLike | FetchRequestLike;
+}
+
+/** A refusal from `authorize`: the status (401, 403, …) and the body text. */
+export interface SseRefusal {
+  readonly status: number;
+  readonly message?: string;
+}
+
+/**
+ * What `authorize` decides: `true`/`undefined` — the selection as asked; `false` — 403; a refusal —
+ * that status; a selection — this one instead (narrowed: fewer events or topics).
+ */
+export type SseAuthorization = boolean | undefined | SseRefusal | SseSelection;
+
+export interface SseHandlerOptions<C extends CatalogueShape> {
+  /** The catalogue the bus is bound to (the generated `binding`): names, topics and coalesce paths. */
+  readonly binding: CatalogueBinding<C>;
+  /**
+   * Where replays come from. `"buffer"` (default): the last `replayWindow` envelopes of the
+   * handler's feed, in memory; ids are envelope ids. `"transport"`: the bus's transport log (Redis
+   * Streams); ids are stream positions, valid on every instance sharing the stream.
+   */
+  readonly replayFrom?: "buffer" | "transport";
+  /** Buffer: the selectors the handler subscribes to and serves. Default `["*"]`. */
+  readonly feed?: readonly string[];
+  /** Every event name of the catalogue (the SDK's `eventNames`): needed for wildcard selections with `replayFrom: "transport"`. */
+  readonly eventNames?: readonly string[];
+  /** Buffer: envelopes kept for replay; also how far behind a client may fall. Default `sseDefaults.replayWindow` (10,000). */
+  readonly replayWindow?: number;
+  /** Transport: frames queued per connection. Default `sseDefaults.clientQueue` (1000). */
+  readonly clientQueue?: number;
+  /** Characters written at once. Default `sseDefaults.writeBatch` (65,536). */
+  readonly writeBatch?: number;
+  /** Milliseconds between heartbeat comments on an idle connection. Default `sseDefaults.heartbeat` (15,000). */
+  readonly heartbeatMs?: number;
+  /** The `retry:` sent to each client, in milliseconds. Default `sseDefaults.retry` (1000). */
+  readonly retryMs?: number;
+  /** Buffer: send new connections (and clients told to resync) the latest envelope of each coalesce key first. Default `false`. */
+  readonly snapshot?: boolean;
+  /** Coalesce keys the snapshot keeps. Default `sseDefaults.snapshotKeys` (10,000). */
+  readonly snapshotKeys?: number;
+  /** Milliseconds a connection ended for overflow may take to flush before it is destroyed. Default `sseDefaults.closeTimeout` (5000). */
+  readonly closeTimeoutMs?: number;
+  /** Decides per request; may refuse or narrow. Default: every selection the handler serves. */
+  readonly authorize?: (request: SseRequest, selection: SseSelection) => SseAuthorization | Promise<SseAuthorization>;
+  /** Extra response headers (CORS, say). */
+  readonly headers?: { readonly [name: string]: string };
+  /** Failures with no request to answer (a feed subscription refused). Default: the console. */
+  readonly onError?: (error: BusError) => void;
+}
+
+/** Counters for monitoring and tests. */
+export interface SseHandlerStats {
+  readonly connections: number;
+  /** Connections ended because the client fell behind. */
+  readonly overflows: number;
+  /** Frames waiting in per-connection queues (transport replay; buffer replay queues nothing per connection). */
+  readonly queuedFrames: number;
+  /** Envelopes in the replay buffer. */
+  readonly buffered: number;
+  /** Coalesce keys in the snapshot. */
+  readonly snapshotKeys: number;
+}
+
+export interface SseHandler {
+  /** For Node's `http.createServer` (or a route of it): `(req, res) => sse.node(req, res)`. */
+  readonly node: (request: NodeRequestLike, response: NodeResponseLike) => void;
+  /** For fetch-style servers: `(request) => sse.fetch<Response>(request)`. */
+  readonly fetch: <R = FetchResponseLike>(request: FetchRequestLike) => Promise<R>;
+  /** Resolves when the feed subscriptions are confirmed. */
+  readonly ready: Promise<void>;
+  stats(): SseHandlerStats;
+  /** Ends every connection and the feed subscriptions (not the bus). Later requests get 503. */
+  close(): Promise<void>;
+}
+
+/** Where a connection's bytes go: a Node response or a ReadableStream controller. */
+interface Sink {
+  /** False: full, wait for `onDrain`. */
+  write(chunk: string): boolean;
+  onDrain(listener: () => void): void;
+  end(): void;
+  destroy(): void;
+}
+
+/** One open connection. `produce` returns the next chunk to write (at most `writeBatch` characters), or "" when it has nothing. */
+interface Connection {
+  readonly sink: Sink;
+  produce(): string;
+  blocked: boolean;
+  open: boolean;
+  wroteSinceTick: boolean;
+  /** Releases subscriptions. */
+  release(): void;
+  /** Frames queued in memory (transport mode). */
+  queued(): number;
+  /** Set while an ended connection is given time to flush: destroys its socket. */
+  cancelDestroy?: (() => void) | undefined;
+}
+
+/** A parsed, validated selection and the test it compiles to. */
+interface Plan {
+  readonly selection: SseSelection;
+  readonly wants: (name: string, topic: string | undefined) => boolean;
+}
+
+type Envelope = EventEnvelope<AnyEvent>;
+
+/** The bus as the handler uses it: selectors as plain strings. */
+interface LooseBus {
+  subscribe(selector: string, handler: (envelope: Envelope, delivery: Delivery) => unknown, options?: SubscribeOptions): Unsubscribe;
+}
+
+interface Host {
+  ReadableStream?: new (
+    source: { start(controller: StreamController): void; pull(): void; cancel(): void },
+    strategy: { highWaterMark: number },
+  ) => unknown;
+  Response?: new (body: unknown, init: { status: number; headers: { [name: string]: string } }) => unknown;
+  TextEncoder?: new () => { encode(text: string): Uint8Array };
+}
+
+interface StreamController {
+  enqueue(chunk: Uint8Array): void;
+  close(): void;
+  error(reason: unknown): void;
+  readonly desiredSize: number | null;
+}
+
+const host = globalThis as unknown as Host;
+
+class HttpRefusal {
+  constructor(
+    readonly status: number,
+    readonly message: string,
+  ) {}
+}
+
+const ignore = (): void => {};
+
+export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options: SseHandlerOptions<C>): SseHandler {
+  const { binding } = options;
+  const loose = bus as unknown as LooseBus;
+  const fromTransport = (options.replayFrom ?? "buffer") === "transport";
+  const feedSelectors = options.feed ?? ["*"];
+  const replayWindow = positiveInteger("replayWindow", options.replayWindow, sseDefaults.replayWindow);
+  const clientQueue = positiveInteger("clientQueue", options.clientQueue, sseDefaults.clientQueue);
+  const writeBatch = positiveInteger("writeBatch", options.writeBatch, sseDefaults.writeBatch);
+  const heartbeatMs = positiveInteger("heartbeatMs", options.heartbeatMs, sseDefaults.heartbeat);
+  const retryMs = positiveInteger("retryMs", options.retryMs, sseDefaults.retry);
+  const closeTimeoutMs = positiveInteger("closeTimeoutMs", options.closeTimeoutMs, sseDefaults.closeTimeout);
+  const snapshotOn = options.snapshot ?? false;
+  const onError = options.onError ?? logError;
+  if (snapshotOn && fromTransport) {
+    throw new TypeError('createSseHandler: the snapshot is kept from the handler\'s feed, which replayFrom: "transport" does not have; use replayFrom: "buffer" for snapshots');
+  }
+
+  const ring = createReplayBuffer(replayWindow);
+  const snapshot = createSnapshotStore(positiveInteger("snapshotKeys", options.snapshotKeys, sseDefaults.snapshotKeys));
+  const connections = new Set<Connection>();
+  /** Buffer mode: the connections reading the ring. */
+  const readers = new Set<Connection & { next: number }>();
+  let overflows = 0;
+  let closed = false;
+
+  const report = (error: unknown): void => {
+    try {
+      onError(error instanceof BusError ? error : new BusError("subscribe-failed", messageOf(error), { cause: error }));
+    } catch {
+      // onError must not break delivery.
+    }
+  };
+
+  const nameOf = (type: string): string | undefined => binding.meta(type)?.name;
+
+  /** Does any version of `name` have a topic path (so it has a channel per topic)? */
+  const scopedCache = new Map<string, boolean>();
+  const isScoped = (name: string): boolean => {
+    let scoped = scopedCache.get(name);
+    if (scoped === undefined) {
+      const latest = binding.latestType(name);
+      const versions = latest === undefined ? 0 : (binding.meta(latest)?.version ?? 0);
+      scoped = false;
+      for (let version = 1; version <= versions && !scoped; version += 1) scoped = binding.meta(`${name}.v${version}`)?.topic !== undefined;
+      scopedCache.set(name, scoped);
+    }
+    return scoped;
+  };
+
+  // ---- Writing: one microtask flushes every connection with something to write ----
+
+  let flushScheduled = false;
+  const dirty = new Set<Connection>();
+
+  const write = (connection: Connection, chunk: string): boolean => {
+    connection.wroteSinceTick = true;
+    if (connection.sink.write(chunk)) return true;
+    connection.blocked = true;
+    connection.sink.onDrain(() => {
+      connection.blocked = false;
+      markDirty(connection);
+    });
+    return false;
+  };
+
+  const flushOne = (connection: Connection): void => {
+    while (connection.open && !connection.blocked) {
+      const chunk = connection.produce();
+      if (chunk === "") return;
+      write(connection, chunk);
+    }
+  };
+
+  const flushAll = (): void => {
+    flushScheduled = false;
+    if (dirty.size > 0) {
+      const list = [...dirty];
+      dirty.clear();
+      for (const connection of list) flushOne(connection);
+    }
+  };
+
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    void Promise.resolve().then(flushAll);
+  };
+
+  const markDirty = (connection: Connection): void => {
+    dirty.add(connection);
+    scheduleFlush();
+  };
+
+  /**
+   * Ends a connection from the server's side: `last` (a gap frame) is written past back-pressure,
+   * then the socket has `closeTimeoutMs` to flush before it is destroyed.
+   */
+  const finish = (connection: Connection, last?: string): void => {
+    if (!connection.open) return;
+    drop(connection);
+    if (last !== undefined) connection.sink.write(last);
+    connection.sink.end();
+    connection.cancelDestroy = startTimer(closeTimeoutMs, () => connection.sink.destroy());
+  };
+
+  /** Forgets a connection; called again when its socket closes (which cancels the destroy timer). Idempotent. */
+  const drop = (connection: Connection): void => {
+    connection.cancelDestroy?.();
+    connection.cancelDestroy = undefined;
+    connection.open = false;
+    if (!connections.delete(connection)) return;
+    readers.delete(connection as Connection & { next: number });
+    dirty.delete(connection);
+    connection.release();
+    if (connections.size === 0) stopHeartbeat();
+  };
+
+  const overflow = (connection: Connection, gap: SseGap): void => {
+    overflows += 1;
+    finish(connection, gapFrame(gap));
+  };
+
+  // ---- Heartbeat: one timer for every connection; an idle one gets a comment ----
+
+  let cancelHeartbeat: (() => void) | undefined;
+  const tick = (): void => {
+    cancelHeartbeat = undefined;
+    for (const connection of connections) {
+      if (!connection.wroteSinceTick && !connection.blocked && connection.open) write(connection, ":\n\n");
+      connection.wroteSinceTick = false;
+    }
+    if (connections.size > 0) cancelHeartbeat = startTimer(heartbeatMs, tick);
+  };
+  const startHeartbeat = (): void => {
+    if (cancelHeartbeat === undefined) cancelHeartbeat = startTimer(heartbeatMs, tick);
+  };
+  const stopHeartbeat = (): void => {
+    cancelHeartbeat?.();
+    cancelHeartbeat = undefined;
+  };
+
+  // ---- Buffer mode: the feed fills the ring; connections read it ----
+
+  const feedSubscriptions: Unsubscribe[] = [];
+  const onFeed = (envelope: Envelope): void => {
+    const name = nameOf(envelope.event.type);
+    if (name === undefined) return;
+    const entry = ring.push(envelope.id, name, envelope.topic, JSON.stringify(envelope));
+    if (snapshotOn) {
+      const meta = binding.meta(envelope.event.type);
+      const key = coalesceKeyOf(name, meta?.coalesce, envelope.event.payload);
+      if (key !== undefined) snapshot.update(key, entry);
+    }
+    const oldest = ring.oldest;
+    for (const reader of readers) {
+      if (reader.next < oldest) overflow(reader, { reason: "overflow", resync: true });
+      else if (!reader.blocked) dirty.add(reader);
+    }
+    scheduleFlush();
+  };
+  let ready: Promise<void> = Promise.resolve();
+  if (!fromTransport) {
+    for (const selector of feedSelectors) feedSubscriptions.push(loose.subscribe(selector, onFeed));
+    ready = Promise.all(feedSubscriptions.map((unsubscribe) => unsubscribe.ready)).then(ignore);
+    ready.catch(report);
+  }
+
+  const openFromBuffer = (sink: Sink, plan: Plan, lastEventId: string | undefined): Connection => {
+    let head = `retry: ${retryMs}\n\n`;
+    let next = ring.head;
+    let resumed = false;
+    let replayed = 0;
+    if (lastEventId !== undefined) {
+      const from = ring.resumeAfter(lastEventId);
+      if (from === undefined) {
+        head += gapFrame({ reason: "resume-too-old", resync: true, lastEventId });
+      } else {
+        resumed = true;
+        next = from;
+        for (let seq = from; seq < ring.head; seq += 1) {
+          const entry = ring.at(seq) as ReplayEntry;
+          if (plan.wants(entry.name, entry.topic)) replayed += 1;
+        }
+      }
+    }
+    let sent = 0;
+    if (snapshotOn && !resumed) {
+      for (const entry of snapshot.entries()) {
+        if (!plan.wants(entry.name, entry.topic)) continue;
+        head += `event: ${SSE_SNAPSHOT_EVENT}\n${entry.frame.slice(entry.dataAt)}`;
+        sent += 1;
+      }
+    }
+    // The live frame goes right after the replay — entries up to the ring head now — and its id is
+    // that head (the newest entry, or the start token): where the client stands once it has it.
+    const live: SseLive = { resumed, replayed, snapshot: sent };
+    let liveFrame = `event: ${SSE_LIVE_EVENT}\nid: ${ring.cursor()}\ndata: ${JSON.stringify(live)}\n\n`;
+    const liveAt = ring.head;
+    const connection: Connection & { next: number } = {
+      sink,
+      next,
+      blocked: false,
+      open: true,
+      wroteSinceTick: true,
+      release: ignore,
+      queued: () => 0,
+      produce() {
+        let chunk = "";
+        const end = ring.head;
+        while (connection.next < end && chunk.length < writeBatch) {
+          const entry = ring.at(connection.next) as ReplayEntry;
+          connection.next += 1;
+          if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
+        }
+        if (liveFrame !== "" && connection.next >= liveAt) {
+          chunk += liveFrame;
+          liveFrame = "";
+        }
+        return chunk;
+      },
+    };
+    connections.add(connection);
+    readers.add(connection);
+    startHeartbeat();
+    if (write(connection, head)) flushOne(connection);
+    return connection;
+  };
+
+  // ---- Transport mode: each connection reads its channels from the transport's log ----
+
+  interface Channel {
+    readonly name: string;
+    readonly topic: string | undefined;
+    readonly key: string;
+  }
+
+  /** The channels a selection covers, for a transport that reads one channel per subscription. */
+  const channelsOf = (selection: SseSelection): Channel[] => {
+    const names = new Set<string>();
+    for (const selector of selection.events) {
+      if (selector === "*" || selector.endsWith(".*")) {
+        if (options.eventNames === undefined) throw new HttpRefusal(400, `Selecting "${selector}" needs the handler's eventNames option (replayFrom: "transport" subscribes to each event by name).`);
+        const prefix = selector === "*" ? "" : selector.slice(0, -1);
+        for (const name of options.eventNames) if (name.startsWith(prefix)) names.add(name);
+      } else {
+        names.add(selector);
+      }
+    }
+    const channels: Channel[] = [];
+    for (const name of [...names].sort()) {
+      if (selection.topics !== undefined) {
+        if (!isScoped(name)) continue; // as bus.subscribe(…, { topic }): an unscoped event has no topic
+        for (const topic of selection.topics) channels.push({ name, topic, key: `${name}:${topic}` });
+      } else if (isScoped(name)) {
+        throw new HttpRefusal(400, `"${name}" has a channel per topic: select it with a topic (?${SSE_TOPIC_PARAM}=…) when events are replayed from the transport.`);
+      } else {
+        channels.push({ name, topic: undefined, key: name });
+      }
+    }
+    if (channels.length === 0) throw new HttpRefusal(400, "The selection covers no channel.");
+    return channels;
+  };
+
+  const encodeCursor = (channels: readonly Channel[], positions: Map<string, string>): string | undefined => {
+    if (channels.length === 1) return positions.get((channels[0] as Channel).key);
+    const parts: string[] = [];
+    for (const channel of channels) {
+      const position = positions.get(channel.key);
+      if (position !== undefined) parts.push(`${encodeURIComponent(channel.key)}=${position}`);
+    }
+    return parts.length === 0 ? undefined : parts.join("&");
+  };
+
+  const decodeCursor = (channels: readonly Channel[], id: string): Map<string, string> => {
+    const positions = new Map<string, string>();
+    if (channels.length === 1 && !id.includes("=")) {
+      positions.set((channels[0] as Channel).key, id);
+      return positions;
+    }
+    for (const pair of id.split("&")) {
+      const equals = pair.indexOf("=");
+      if (equals < 0) continue;
+      try {
+        positions.set(decodeURIComponent(pair.slice(0, equals)), pair.slice(equals + 1));
+      } catch {
+        // A mangled pair resumes nothing of its channel (below: a gap).
+      }
+    }
+    return positions;
+  };
+
+  const jsonCache = new WeakMap<object, string>();
+  const jsonOf = (envelope: Envelope): string => {
+    let json = jsonCache.get(envelope);
+    if (json === undefined) {
+      json = JSON.stringify(envelope);
+      jsonCache.set(envelope, json);
+    }
+    return json;
+  };
+
+  const openFromTransport = (sink: Sink, channels: readonly Channel[], lastEventId: string | undefined): Connection => {
+    const positions = lastEventId === undefined ? new Map<string, string>() : decodeCursor(channels, lastEventId);
+    let pending: string[] = [];
+    let started = false;
+    let resumeFailed = false;
+    const unsubscribes = new Map<string, Unsubscribe>();
+    const connection: Connection = {
+      sink,
+      blocked: false,
+      open: true,
+      wroteSinceTick: true,
+      queued: () => pending.length,
+      release() {
+        for (const unsubscribe of unsubscribes.values()) unsubscribe();
+        unsubscribes.clear();
+        pending = [];
+      },
+      produce() {
+        if (!started || pending.length === 0) return "";
+        let size = 0;
+        let count = 0;
+        while (count < pending.length && size < writeBatch) size += (pending[count++] as string).length;
+        const chunk = count === pending.length ? pending.join("") : pending.slice(0, count).join("");
+        pending = count === pending.length ? [] : pending.slice(count);
+        return chunk;
+      },
+    };
+    const enqueue = (frame: string): void => {
+      if (!connection.open) return;
+      if (pending.length >= clientQueue) {
+        overflow(connection, { reason: "overflow", resync: false, ...withId(encodeCursor(channels, positions)) });
+        return;
+      }
+      pending.push(frame);
+      if (started && !connection.blocked) markDirty(connection);
+    };
+
+    const subscribeChannel = (channel: Channel, from: string | undefined): Unsubscribe => {
+      const onEnvelope = (envelope: Envelope, delivery: Delivery): void => {
+        if (delivery.position !== undefined) positions.set(channel.key, delivery.position);
+        enqueue(`id: ${encodeCursor(channels, positions) ?? ""}\ndata: ${jsonOf(envelope)}\n\n`);
+      };
+      const onGap = (gap: PositionGap): void => {
+        // All or nothing per channel: nothing from the middle of the log. The channel restarts live,
+        // and the gap frame goes out once that subscription is confirmed (so a client resyncing on it
+        // misses nothing published after).
+        unsubscribes.get(channel.key)?.();
+        positions.delete(channel.key);
+        const initial = !started;
+        if (initial) resumeFailed = true;
+        const live = subscribeChannel(channel, undefined);
+        unsubscribes.set(channel.key, live);
+        const frame = gapFrame({ reason: initial ? "resume-too-old" : "trimmed", resync: true, lastEventId: gap.after, channel: channel.key });
+        live.ready.then(() => enqueue(frame), ignore);
+      };
+      const subscribeOptions: SubscribeOptions = channel.topic === undefined ? { onGap } : { topic: channel.topic, onGap };
+      return loose.subscribe(channel.name, onEnvelope, from === undefined ? subscribeOptions : { ...subscribeOptions, from });
+    };
+
+    connections.add(connection);
+    startHeartbeat();
+    for (const channel of channels) {
+      const from = positions.get(channel.key);
+      let unsubscribe: Unsubscribe;
+      try {
+        unsubscribe = subscribeChannel(channel, from);
+      } catch (error) {
+        if (from === undefined) throw error;
+        // A position the transport does not accept (mangled, another deployment's): resume nothing of it.
+        positions.delete(channel.key);
+        resumeFailed = true;
+        pending.push(gapFrame({ reason: "resume-too-old", resync: true, lastEventId: from, channel: channel.key }));
+        unsubscribe = subscribeChannel(channel, undefined);
+      }
+      unsubscribes.set(channel.key, unsubscribe);
+    }
+    if (lastEventId !== undefined && positions.size === 0 && !resumeFailed) {
+      resumeFailed = true;
+      pending.push(gapFrame({ reason: "resume-too-old", resync: true, lastEventId }));
+    }
+    write(connection, `retry: ${retryMs}\n\n`);
+    Promise.all([...unsubscribes.values()].map((unsubscribe) => unsubscribe.ready)).then(
+      () => {
+        if (!connection.open) return;
+        const live: SseLive = { resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: 0 };
+        const cursor = encodeCursor(channels, positions);
+        // Gap frames of a failed resume stay first; the live frame follows them.
+        const gaps = pending.filter((frame) => frame.startsWith(`event: ${SSE_GAP_EVENT}\n`));
+        const rest = pending.filter((frame) => !frame.startsWith(`event: ${SSE_GAP_EVENT}\n`));
+        pending = [...gaps, `event: ${SSE_LIVE_EVENT}\n${cursor === undefined ? "" : `id: ${cursor}\n`}data: ${JSON.stringify(live)}\n\n`, ...rest];
+        started = true;
+        markDirty(connection);
+      },
+      (error: unknown) => {
+        report(error);
+        finish(connection);
+      },
+    );
+    return connection;
+  };
+
+  // ---- Requests ----
+
+  const parseSelection = (url: string): { selection: SseSelection; lastEventId: string | undefined } => {
+    const question = url.indexOf("?");
+    const query = question < 0 ? "" : url.slice(question + 1).split("#")[0] ?? "";
+    const events: string[] = [];
+    const topics: string[] = [];
+    let lastEventId: string | undefined;
+    for (const pair of query.split("&")) {
+      if (pair === "") continue;
+      const equals = pair.indexOf("=");
+      let key: string;
+      let value: string;
+      try {
+        key = decodeURIComponent((equals < 0 ? pair : pair.slice(0, equals)).replace(/\+/g, " "));
+        value = equals < 0 ? "" : decodeURIComponent(pair.slice(equals + 1).replace(/\+/g, " "));
+      } catch {
+        throw new HttpRefusal(400, "Malformed query string.");
+      }
+      if (key === SSE_EVENTS_PARAM) events.push(...value.split(",").map((part) => part.trim()).filter((part) => part !== ""));
+      else if (key === SSE_TOPIC_PARAM) topics.push(value);
+      else if (key === SSE_LAST_EVENT_ID_PARAM && value !== "") lastEventId = value;
+    }
+    const selection: SseSelection = { events: events.length > 0 ? events : feedSelectors, ...(topics.length > 0 ? { topics } : {}) };
+    return { selection, lastEventId };
+  };
+
+  /** Validates a selection against the catalogue and what the handler serves; compiles its test. */
+  const planOf = (selection: SseSelection): Plan => {
+    if (!Array.isArray(selection.events) || selection.events.length === 0) throw new HttpRefusal(400, "The selection names no event.");
+    let all = false;
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const selector of selection.events) {
+      if (selector === "*") all = true;
+      else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
+      else if (binding.latestType(selector) === undefined) throw new HttpRefusal(400, `Unknown event "${selector}": not an event name, "<domain>.*" or "*".`);
+      else exact.add(selector);
+      if (!fromTransport && !feedSelectors.some((served) => covers(served, selector))) throw new HttpRefusal(400, `"${selector}" is not served here.`);
+    }
+    const topics = selection.topics === undefined ? undefined : new Set(selection.topics);
+    const byName = new Map<string, boolean>();
+    const wantsName = (name: string): boolean => {
+      let wanted = byName.get(name);
+      if (wanted === undefined) {
+        wanted = all || exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+        byName.set(name, wanted);
+      }
+      return wanted;
+    };
+    return {
+      selection,
+      wants: topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name),
+    };
+  };
+
+  /** Answers a request: a refusal, or the function that opens the connection on a sink. */
+  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: Sink) => Connection)> => {
+    if (closed) return new HttpRefusal(503, "The event stream is closed.");
+    if (request.method !== "GET") return new HttpRefusal(405, "Use GET.");
+    try {
+      const asked = parseSelection(request.url);
+      const header = request.header("last-event-id");
+      const lastEventId = header !== undefined && header !== "" ? header : asked.lastEventId;
+      let selection = asked.selection;
+      planOf(selection);
+      if (options.authorize !== undefined) {
+        const decision = await options.authorize(request, selection);
+        if (decision === false) return new HttpRefusal(403, "Forbidden.");
+        if (typeof decision === "object" && decision !== null) {
+          if ("status" in decision) return new HttpRefusal(decision.status, decision.message ?? "Refused.");
+          selection = decision;
+        }
+      }
+      const plan = planOf(selection);
+      if (closed) return new HttpRefusal(503, "The event stream is closed.");
+      if (fromTransport) {
+        const channels = channelsOf(plan.selection);
+        return (sink) => openFromTransport(sink, channels, lastEventId);
+      }
+      await ready;
+      return (sink) => openFromBuffer(sink, plan, lastEventId);
+    } catch (error) {
+      if (error instanceof HttpRefusal) return error;
+      throw error;
+    }
+  };
+
+  /** Opens the connection; a failure to subscribe (the transport refused) ends the response. */
+  const open = (answer: (sink: Sink) => Connection, sink: Sink): Connection | undefined => {
+    try {
+      return answer(sink);
+    } catch (error) {
+      report(error);
+      sink.end();
+      return undefined;
+    }
+  };
+
+  const responseHeaders = (): { [name: string]: string } => ({
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    "x-accel-buffering": "no",
+    ...options.headers,
+  });
+
+  const node = (request: NodeRequestLike, response: NodeResponseLike): void => {
+    const sseRequest: SseRequest = {
+      url: request.url ?? "/",
+      method: request.method ?? "GET",
+      header(name) {
+        const value = request.headers[name.toLowerCase()];
+        return value === undefined ? undefined : typeof value === "string" ? value : value.join(", ");
+      },
+      raw: request,
+    };
+    let gone = false;
+    const onClose = (): void => {
+      gone = true;
+    };
+    response.on("close", onClose);
+    response.on("error", ignore);
+    accept(sseRequest).then(
+      (answer) => {
+        response.removeListener("close", onClose);
+        if (answer instanceof HttpRefusal) {
+          if (!gone) {
+            response.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
+            response.end(answer.message);
+          }
+          return;
+        }
+        if (gone) return;
+        response.writeHead(200, { ...responseHeaders(), connection: "keep-alive" });
+        const connection = open(answer, nodeSink(response));
+        if (connection !== undefined) response.on("close", () => drop(connection));
+      },
+      (error: unknown) => {
+        report(error);
+        if (!gone) {
+          response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+          response.end("Internal error.");
+        }
+      },
+    );
+  };
+
+  const fetch = async <R>(request: FetchRequestLike): Promise<R> => {
+    const { Response, ReadableStream, TextEncoder } = host;
+    if (Response === undefined || ReadableStream === undefined || TextEncoder === undefined) {
+      throw new TypeError("createSseHandler: handler.fetch needs Response, ReadableStream and TextEncoder on globalThis");
+    }
+    const sseRequest: SseRequest = {
+      url: request.url,
+      method: request.method,
+      header: (name) => request.headers.get(name) ?? undefined,
+      raw: request,
+    };
+    const answer = await accept(sseRequest);
+    if (answer instanceof HttpRefusal) {
+      return new Response(answer.message, { status: answer.status, headers: { "content-type": "text/plain; charset=utf-8", ...options.headers } }) as R;
+    }
+    const encoder = new TextEncoder();
+    let controller: StreamController | undefined;
+    let drained: (() => void)[] = [];
+    let connection: Connection | undefined;
+    let ended = false;
+    const sink: Sink = {
+      write(chunk) {
+        if (ended || controller === undefined) return true;
+        controller.enqueue(encoder.encode(chunk));
+        return (controller.desiredSize ?? 0) > 0;
+      },
+      onDrain(listener) {
+        drained.push(listener);
+      },
+      end() {
+        if (ended) return;
+        ended = true;
+        controller?.close();
+      },
+      destroy() {
+        ended = true;
+        drained = [];
+      },
+    };
+    const body = new ReadableStream(
+      {
+        start(started) {
+          controller = started;
+        },
+        pull() {
+          const listeners = drained;
+          drained = [];
+          for (const listener of listeners) listener();
+        },
+        cancel() {
+          ended = true;
+          drained = [];
+          if (connection !== undefined) drop(connection);
+        },
+      },
+      { highWaterMark: 8 },
+    );
+    connection = open(answer, sink);
+    const signal = request.signal;
+    if (signal !== undefined && connection !== undefined) {
+      const onAbort = (): void => {
+        if (connection !== undefined) drop(connection);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+    return new Response(body, { status: 200, headers: responseHeaders() }) as R;
+  };
+
+  return {
+    node,
+    fetch,
+    ready,
+    stats() {
+      let queuedFrames = 0;
+      for (const connection of connections) queuedFrames += connection.queued();
+      return { connections: connections.size, overflows, queuedFrames, buffered: ring.head - ring.oldest, snapshotKeys: snapshot.size };
+    },
+    close() {
+      if (!closed) {
+        closed = true;
+        for (const unsubscribe of feedSubscriptions) unsubscribe();
+        for (const connection of [...connections]) finish(connection);
+        stopHeartbeat();
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Does the served selector `served` include everything `selector` selects? */
+function covers(served: string, selector: string): boolean {
+  if (served === "*" || served === selector) return true;
+  if (!served.endsWith(".*")) return false;
+  const prefix = served.slice(0, -1);
+  return selector.startsWith(prefix);
+}
+
+function gapFrame(gap: SseGap): string {
+  return `event: ${SSE_GAP_EVENT}\ndata: ${JSON.stringify(gap)}\n\n`;
+}
+
+function withId(lastEventId: string | undefined): { lastEventId?: string } {
+  return lastEventId === undefined ? {} : { lastEventId };
+}
+
+function nodeSink(response: NodeResponseLike): Sink {
+  return {
+    write: (chunk) => response.write(chunk),
+    onDrain(listener) {
+      const once = (): void => {
+        response.removeListener("drain", once);
+        listener();
+      };
+      response.on("drain", once);
+    },
+    end: () => void response.end(),
+    destroy: () => void response.destroy?.(),
+  };
+}
