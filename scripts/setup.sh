@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks, and only that: npm packages (when package-lock.json changed
-# since the last install), and for the test suites redis-server from Debian's packages and
-# typeshare-cli from crates.io. Safe to run again; each step is skipped when its tool is already there.
+# since the last install), and for the test suites redis-server and chromium from Debian's packages
+# and typeshare-cli from crates.io. Safe to run again; each step is skipped when its tool is already there.
 #   --node-only   npm packages only: what `npm run generate` needs (Node and npm, nothing else)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +27,14 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "setup: installing redis-server (Debian package)"
+# Debian packages the suites use: redis-server (runtime tests), chromium (the demo's browser test).
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
