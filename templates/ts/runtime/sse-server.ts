@@ -25,8 +25,21 @@ import { coalesceKeyOf } from "../wire.js";
 import type { AnyEvent, CatalogueBinding, CatalogueShape } from "./binding.js";
 import type { Bus, Delivery, SubscribeOptions, Unsubscribe } from "./bus.js";
 import { BusError, messageOf } from "./errors.js";
-import { logError, startTimer, type AbortSignalLike } from "./platform.js";
+import { logError, startTimer } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
+import {
+  fetchRequest,
+  fetchResponse,
+  nodeRequest,
+  nodeSink,
+  streamSink,
+  type FetchRequestLike,
+  type FetchResponseLike,
+  type NodeRequestLike,
+  type NodeResponseLike,
+  type SseRequest,
+  type SseSink,
+} from "./sse-http.js";
 import { createReplayBuffer, createSnapshotStore, type ReplayEntry } from "./sse-replay.js";
 import {
   SSE_EVENTS_PARAM,
@@ -40,50 +53,6 @@ import {
   type SseSelection,
 } from "./sse-wire.js";
 import type { PositionGap } from "./transport.js";
-
-/** The part of Node's `IncomingMessage` the handler reads. */
-export interface NodeRequestLike {
-  readonly url?: string | undefined;
-  readonly method?: string | undefined;
-  readonly headers: { readonly [name: string]: string | readonly string[] | undefined };
-}
-
-/** The part of Node's `ServerResponse` the handler writes to. */
-export interface NodeResponseLike {
-  writeHead(status: number, headers: { [name: string]: string }): unknown;
-  /** False: the socket's buffer is full; wait for `drain`. */
-  write(chunk: string): boolean;
-  end(chunk?: string): unknown;
-  on(event: "drain" | "close" | "error", listener: () => void): unknown;
-  removeListener(event: "drain" | "close" | "error", listener: () => void): unknown;
-  destroy?(): unknown;
-}
-
-/** The part of a fetch `Request` the handler reads. */
-export interface FetchRequestLike {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: { get(name: string): string | null };
-  readonly signal?: AbortSignalLike;
-}
-
-/** What `handler.fetch` resolves with: a fetch `Response` built by the host's constructor. */
-export interface FetchResponseLike {
-  readonly status: number;
-  readonly headers: { get(name: string): string | null };
-  readonly body: unknown;
-}
-
-/** The request as `authorize` sees it, whichever way it arrived. */
-export interface SseRequest {
-  /** As received: a path with query (Node) or an absolute URL (fetch). */
-  readonly url: string;
-  readonly method: string;
-  /** A request header (case-insensitive name); several values joined by ", ". */
-  header(name: string): string | undefined;
-  /** The Node `IncomingMessage` or the fetch `Request`. */
-  readonly raw: NodeRequestLike | FetchRequestLike;
-}
 
 /** A refusal from `authorize`: the status (401, 403, …) and the body text. */
 export interface SseRefusal {
@@ -159,18 +128,9 @@ export interface SseHandler {
   close(): Promise<void>;
 }
 
-/** Where a connection's bytes go: a Node response or a ReadableStream controller. */
-interface Sink {
-  /** False: full, wait for `onDrain`. */
-  write(chunk: string): boolean;
-  onDrain(listener: () => void): void;
-  end(): void;
-  destroy(): void;
-}
-
 /** One open connection. `produce` returns the next chunk to write (at most `writeBatch` characters), or "" when it has nothing. */
 interface Connection {
-  readonly sink: Sink;
+  readonly sink: SseSink;
   produce(): string;
   blocked: boolean;
   open: boolean;
@@ -195,24 +155,6 @@ type Envelope = EventEnvelope<AnyEvent>;
 interface LooseBus {
   subscribe(selector: string, handler: (envelope: Envelope, delivery: Delivery) => unknown, options?: SubscribeOptions): Unsubscribe;
 }
-
-interface Host {
-  ReadableStream?: new (
-    source: { start(controller: StreamController): void; pull(): void; cancel(): void },
-    strategy: { highWaterMark: number },
-  ) => unknown;
-  Response?: new (body: unknown, init: { status: number; headers: { [name: string]: string } }) => unknown;
-  TextEncoder?: new () => { encode(text: string): Uint8Array };
-}
-
-interface StreamController {
-  enqueue(chunk: Uint8Array): void;
-  close(): void;
-  error(reason: unknown): void;
-  readonly desiredSize: number | null;
-}
-
-const host = globalThis as unknown as Host;
 
 class HttpRefusal {
   constructor(
@@ -372,7 +314,8 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     if (name === undefined) return;
     const entry = ring.push(envelope.id, name, envelope.topic, JSON.stringify(envelope));
     if (snapshotOn) {
-      const meta = binding.meta(envelope.event.type);
+      // The SDK's eventMeta carries each wire type's coalesce paths.
+      const meta = binding.meta(envelope.event.type) as { readonly coalesce?: readonly (readonly string[])[] } | undefined;
       const key = coalesceKeyOf(name, meta?.coalesce, envelope.event.payload);
       if (key !== undefined) snapshot.update(key, entry);
     }
@@ -390,7 +333,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     ready.catch(report);
   }
 
-  const openFromBuffer = (sink: Sink, plan: Plan, lastEventId: string | undefined): Connection => {
+  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined): Connection => {
     let head = `retry: ${retryMs}\n\n`;
     let next = ring.head;
     let resumed = false;
@@ -524,12 +467,13 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     return json;
   };
 
-  const openFromTransport = (sink: Sink, channels: readonly Channel[], lastEventId: string | undefined): Connection => {
+  const openFromTransport = (sink: SseSink, channels: readonly Channel[], lastEventId: string | undefined): Connection => {
     const positions = lastEventId === undefined ? new Map<string, string>() : decodeCursor(channels, lastEventId);
     let pending: string[] = [];
     let started = false;
     let resumeFailed = false;
     const unsubscribes = new Map<string, Unsubscribe>();
+    const deliveredOn = new Set<string>();
     const connection: Connection = {
       sink,
       blocked: false,
@@ -564,16 +508,18 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     const subscribeChannel = (channel: Channel, from: string | undefined): Unsubscribe => {
       const onEnvelope = (envelope: Envelope, delivery: Delivery): void => {
         if (delivery.position !== undefined) positions.set(channel.key, delivery.position);
+        deliveredOn.add(channel.key);
         enqueue(`id: ${encodeCursor(channels, positions) ?? ""}\ndata: ${jsonOf(envelope)}\n\n`);
       };
       const onGap = (gap: PositionGap): void => {
         // All or nothing per channel: nothing from the middle of the log. The channel restarts live,
         // and the gap frame goes out once that subscription is confirmed (so a client resyncing on it
-        // misses nothing published after).
+        // misses nothing published after). Before anything of the channel was delivered, it is the
+        // resume that failed (the transport finds out on its first read, which may follow `live`).
         unsubscribes.get(channel.key)?.();
         positions.delete(channel.key);
-        const initial = !started;
-        if (initial) resumeFailed = true;
+        const initial = from !== undefined && !deliveredOn.has(channel.key);
+        if (!started) resumeFailed = true;
         const live = subscribeChannel(channel, undefined);
         unsubscribes.set(channel.key, live);
         const frame = gapFrame({ reason: initial ? "resume-too-old" : "trimmed", resync: true, lastEventId: gap.after, channel: channel.key });
@@ -682,7 +628,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Answers a request: a refusal, or the function that opens the connection on a sink. */
-  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: Sink) => Connection)> => {
+  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: SseSink) => Connection)> => {
     if (closed) return new HttpRefusal(503, "The event stream is closed.");
     if (request.method !== "GET") return new HttpRefusal(405, "Use GET.");
     try {
@@ -714,7 +660,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Opens the connection; a failure to subscribe (the transport refused) ends the response. */
-  const open = (answer: (sink: Sink) => Connection, sink: Sink): Connection | undefined => {
+  const open = (answer: (sink: SseSink) => Connection, sink: SseSink): Connection | undefined => {
     try {
       return answer(sink);
     } catch (error) {
@@ -732,113 +678,48 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   });
 
   const node = (request: NodeRequestLike, response: NodeResponseLike): void => {
-    const sseRequest: SseRequest = {
-      url: request.url ?? "/",
-      method: request.method ?? "GET",
-      header(name) {
-        const value = request.headers[name.toLowerCase()];
-        return value === undefined ? undefined : typeof value === "string" ? value : value.join(", ");
-      },
-      raw: request,
-    };
     let gone = false;
     const onClose = (): void => {
       gone = true;
     };
     response.on("close", onClose);
     response.on("error", ignore);
-    accept(sseRequest).then(
+    accept(nodeRequest(request)).then(
       (answer) => {
         response.removeListener("close", onClose);
+        if (gone) return;
         if (answer instanceof HttpRefusal) {
-          if (!gone) {
-            response.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
-            response.end(answer.message);
-          }
+          response.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
+          response.end(answer.message);
           return;
         }
-        if (gone) return;
         response.writeHead(200, { ...responseHeaders(), connection: "keep-alive" });
         const connection = open(answer, nodeSink(response));
         if (connection !== undefined) response.on("close", () => drop(connection));
       },
       (error: unknown) => {
         report(error);
-        if (!gone) {
-          response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-          response.end("Internal error.");
-        }
+        if (gone) return;
+        response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        response.end("Internal error.");
       },
     );
   };
 
   const fetch = async <R>(request: FetchRequestLike): Promise<R> => {
-    const { Response, ReadableStream, TextEncoder } = host;
-    if (Response === undefined || ReadableStream === undefined || TextEncoder === undefined) {
-      throw new TypeError("createSseHandler: handler.fetch needs Response, ReadableStream and TextEncoder on globalThis");
-    }
-    const sseRequest: SseRequest = {
-      url: request.url,
-      method: request.method,
-      header: (name) => request.headers.get(name) ?? undefined,
-      raw: request,
-    };
-    const answer = await accept(sseRequest);
-    if (answer instanceof HttpRefusal) {
-      return new Response(answer.message, { status: answer.status, headers: { "content-type": "text/plain; charset=utf-8", ...options.headers } }) as R;
-    }
-    const encoder = new TextEncoder();
-    let controller: StreamController | undefined;
-    let drained: (() => void)[] = [];
+    const answer = await accept(fetchRequest(request));
+    if (answer instanceof HttpRefusal) return fetchResponse<R>(answer.message, answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
     let connection: Connection | undefined;
-    let ended = false;
-    const sink: Sink = {
-      write(chunk) {
-        if (ended || controller === undefined) return true;
-        controller.enqueue(encoder.encode(chunk));
-        return (controller.desiredSize ?? 0) > 0;
-      },
-      onDrain(listener) {
-        drained.push(listener);
-      },
-      end() {
-        if (ended) return;
-        ended = true;
-        controller?.close();
-      },
-      destroy() {
-        ended = true;
-        drained = [];
-      },
+    const forget = (): void => {
+      if (connection !== undefined) drop(connection);
     };
-    const body = new ReadableStream(
-      {
-        start(started) {
-          controller = started;
-        },
-        pull() {
-          const listeners = drained;
-          drained = [];
-          for (const listener of listeners) listener();
-        },
-        cancel() {
-          ended = true;
-          drained = [];
-          if (connection !== undefined) drop(connection);
-        },
-      },
-      { highWaterMark: 8 },
-    );
+    const { sink, body } = streamSink(forget);
+    const response = fetchResponse<R>(body, 200, responseHeaders());
     connection = open(answer, sink);
     const signal = request.signal;
-    if (signal !== undefined && connection !== undefined) {
-      const onAbort = (): void => {
-        if (connection !== undefined) drop(connection);
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    }
-    return new Response(body, { status: 200, headers: responseHeaders() }) as R;
+    if (signal?.aborted === true) forget();
+    else signal?.addEventListener("abort", forget, { once: true });
+    return response;
   };
 
   return {
@@ -876,19 +757,4 @@ function gapFrame(gap: SseGap): string {
 
 function withId(lastEventId: string | undefined): { lastEventId?: string } {
   return lastEventId === undefined ? {} : { lastEventId };
-}
-
-function nodeSink(response: NodeResponseLike): Sink {
-  return {
-    write: (chunk) => response.write(chunk),
-    onDrain(listener) {
-      const once = (): void => {
-        response.removeListener("drain", once);
-        listener();
-      };
-      response.on("drain", once);
-    },
-    end: () => void response.end(),
-    destroy: () => void response.destroy?.(),
-  };
 }
