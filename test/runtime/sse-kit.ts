@@ -14,6 +14,10 @@ export interface ServedSse {
   readonly port: number;
   /** Destroys every open socket from the server's side (a crash of the connection, no goodbye). */
   cut(): number;
+  /** Bytes the server's sockets hold in user space, written but not yet handed to the kernel. */
+  buffered(): number;
+  /** Open sockets. */
+  readonly sockets: number;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,14 @@ export async function serve(handler: SseHandler, via: "node" | "fetch" = "node",
   return {
     url: `http://127.0.0.1:${address.port}${path}`,
     port: address.port,
+    buffered() {
+      let bytes = 0;
+      for (const socket of sockets) bytes += socket.writableLength;
+      return bytes;
+    },
+    get sockets() {
+      return sockets.size;
+    },
     cut() {
       const count = sockets.size;
       for (const socket of sockets) socket.destroy();

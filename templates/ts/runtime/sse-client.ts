@@ -20,8 +20,8 @@
  * index.ts does not re-export it — import it from `./sse-client.js`.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import type { EventEnvelope } from "../wire.js";
-import type { CatalogueBinding, CatalogueEvent, CatalogueShape } from "./binding.js";
+import type { EnvelopeParseResult, EventEnvelope } from "../wire.js";
+import type { AnyEvent } from "./binding.js";
 import { BusError, describeIssues, messageOf } from "./errors.js";
 import { logError, startTimer, type AbortSignalLike } from "./platform.js";
 import { positiveInteger, runtimeDefaults, sseDefaults, type OverflowPolicy } from "./policies.js";
@@ -40,11 +40,20 @@ export interface SseBodyReader {
   cancel(reason?: unknown): Promise<void>;
 }
 
-/** `fetch`, as the client calls it. */
-export type SseFetch = (
-  url: string,
-  init: { readonly method: "GET"; readonly headers: { [name: string]: string }; readonly signal: AbortSignalLike; readonly cache: "no-store" },
-) => Promise<SseFetchResponse>;
+/**
+ * What the client passes to `fetch`: `method`, `headers` (a plain object), `signal` (an
+ * `AbortSignal`) and `cache`. Typed loosely so that the host's `fetch` — and any function with its
+ * signature — is accepted as `SseFetch` without DOM types.
+ */
+export interface SseFetchInit {
+  readonly method?: string;
+  readonly headers?: unknown;
+  readonly signal?: unknown;
+  readonly cache?: string;
+}
+
+/** `fetch`, as the client calls it (a method type, so `fetch` itself and wrappers typed like it are accepted). */
+export type SseFetch = { fetch(url: string, init?: SseFetchInit): Promise<SseFetchResponse> }["fetch"];
 
 export type SseStatus =
   | { readonly kind: "connecting"; readonly attempt: number }
@@ -62,16 +71,21 @@ export interface SseDelivery {
   readonly snapshot: boolean;
 }
 
-export interface SseClientOptions<C extends CatalogueShape> {
-  /** The catalogue (the generated `binding`): every envelope is validated with its `parseEnvelope`. */
-  readonly binding: Pick<CatalogueBinding<C>, "parseEnvelope">;
+/** What the client reads of the catalogue: the SDK's `parseEnvelope` (the generated `binding` has it). */
+export interface SseEnvelopeParser<E extends AnyEvent> {
+  parseEnvelope(input: unknown): EnvelopeParseResult<E>;
+}
+
+export interface SseClientOptions<E extends AnyEvent> {
+  /** The catalogue: the generated `binding`, or `{ parseEnvelope }` from the SDK. Every envelope is validated with it. */
+  readonly binding: SseEnvelopeParser<E>;
   /** Event selectors (`session.status`, `message.*`, `*`), sent as `?events=`. Default: what the server serves. */
   readonly events?: readonly string[];
   /** Topics, sent as `?topic=`. Default: every topic. */
   readonly topics?: readonly string[];
   /** Resume after this id from the start (one saved from an earlier session). */
   readonly lastEventId?: string;
-  readonly onEvent?: (envelope: EventEnvelope<CatalogueEvent<C>>, delivery: SseDelivery) => void;
+  readonly onEvent?: (envelope: EventEnvelope<E>, delivery: SseDelivery) => void;
   readonly onStatus?: (status: SseStatus) => void;
   /** Dropped frames (undecodable, invalid, unknown type) and failing callbacks. Default: the console. */
   readonly onError?: (error: BusError) => void;
@@ -133,8 +147,8 @@ const host = globalThis as unknown as Host;
 
 class Refused extends Error {}
 
-export function connectSse<C extends CatalogueShape>(url: string, options: SseClientOptions<C>): SseConnection<EventEnvelope<CatalogueEvent<C>>> {
-  type Envelope = EventEnvelope<CatalogueEvent<C>>;
+export function connectSse<E extends AnyEvent>(url: string, options: SseClientOptions<E>): SseConnection<EventEnvelope<E>> {
+  type Envelope = EventEnvelope<E>;
   const fetchImpl = options.fetch ?? host.fetch?.bind(globalThis);
   const { AbortController, TextDecoder } = host;
   if (fetchImpl === undefined || AbortController === undefined || TextDecoder === undefined) {
