@@ -21,6 +21,12 @@
 /** Characters written as an escape wherever they occur: in literals as `\uXXXX`, in comments visibly. */
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Whether a text holds any character INVISIBLE matches (no `g` flag: no state between calls). */
+const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
+
+/** Printable ASCII other than `"` and `\`: needs no escape in a string literal. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** The short escapes JSON and JavaScript share; everything else invisible is `\uXXXX`. */
 const SHORT: Record<string, string> = { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
 
@@ -31,6 +37,8 @@ const unicodeEscape = (char: string): string => `\\u${char.charCodeAt(0).toStrin
  * writes it; invisible characters, line terminators and lone surrogates are `\u` escapes.
  */
 export function tsString(text: string): string {
+  // Most text is printable ASCII without quotes or backslashes: written as it is.
+  if (PLAIN.test(text)) return `"${text}"`;
   const body = text.replace(/["\\]/g, "\\$&").replace(INVISIBLE, (char) => SHORT[char] ?? unicodeEscape(char));
   // code-block-writer, which prints the SDK, reads a quote right after a backslash as an escaped
   // quote and would mis-indent what follows: a final backslash is written as `\u005C` instead.
@@ -42,6 +50,9 @@ export function tsString(text: string): string {
  * `JSON.stringify` lays it out with no indentation; every string, keys included, is a `tsString`.
  */
 export function tsValue(value: unknown): string {
+  // JSON text with no escape in it and nothing invisible is already that expression.
+  const json = JSON.stringify(value);
+  if (json !== undefined && !json.includes("\\") && !HAS_INVISIBLE.test(json)) return json;
   if (typeof value === "string") return tsString(value);
   if (value === null || typeof value === "boolean" || typeof value === "number") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : tsValue(item))).join(",")}]`;
