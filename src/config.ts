@@ -29,6 +29,7 @@ const configSchema = z.strictObject({
   targets: z
     .array(z.string().refine((id) => targetIds.includes(id), { message: `unknown target; choose from ${targetIds.join(", ")}` }))
     .min(1)
+    .refine((ids) => new Set(ids).size === ids.length, { message: "a target is listed twice; name each target once" })
     .optional(),
   registry: z
     .strictObject({
@@ -57,6 +58,12 @@ export interface ConfigOverrides {
 }
 
 export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}): Promise<ResolvedConfig> {
+  // An empty path would resolve to the working directory itself: never what was meant.
+  for (const [flag, value] of [["--config", overrides.config], ["--schemas", overrides.schemas], ["--out", overrides.out]] as const) {
+    if (value !== undefined && value.trim() === "") throw new EventcError(`${flag} needs a path; it was given an empty one`);
+  }
+  const repeated = (overrides.targets ?? []).find((id, index, all) => all.indexOf(id) !== index);
+  if (repeated !== undefined) throw new EventcError(`--target "${repeated}" is given twice; name each target once`);
   const file = overrides.config !== undefined ? path.resolve(cwd, overrides.config) : CONFIG_FILES.map((name) => path.join(cwd, name)).find(existsSync);
   if (overrides.config !== undefined && !existsSync(file!)) throw new EventcError(`config file not found`, { file: overrides.config });
   let config: EventcConfig = {};

@@ -1,6 +1,7 @@
 /** `eventc check`: the registry gate — compare the catalogue with the lockfile or a git ref. */
 import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
+import { EventcError } from "../errors.js";
 import { loadCatalogue } from "../load/catalogue.js";
 import { compareRegistries, registryFromCatalogue, versionHints, type CheckResult } from "../registry/check.js";
 import { loadCatalogueAtRef } from "../registry/git.js";
@@ -30,6 +31,9 @@ export interface RegistrySettings {
 
 /** Flags and config of `check` and `lock`, validated before anything is loaded. */
 export async function registrySettings(flags: CheckFlags): Promise<RegistrySettings> {
+  if (flags.against !== undefined && flags.lock !== undefined) {
+    throw new EventcError("--against compares with the schemas at a git ref and --lock with a lockfile; give one of them");
+  }
   const format = parseFormat(flags.format ?? "text");
   const policy = parsePolicy(flags.policy ?? "tolerant");
   const cwd = process.cwd();

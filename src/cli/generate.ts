@@ -55,12 +55,16 @@ function counts(catalogue: Catalogue): string {
 }
 
 export async function generateCommand(flags: GenerateFlags): Promise<number> {
+  if (flags.check && flags.watch) {
+    throw new EventcError("--check and --watch do not go together: --check compares once and writes nothing, --watch keeps writing; use one");
+  }
   const config = await resolveConfig(process.cwd(), {
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(flags.schemas !== undefined ? { schemas: flags.schemas } : {}),
     ...(flags.out !== undefined ? { out: flags.out } : {}),
     ...(flags.target !== undefined ? { targets: flags.target } : {}),
   });
+  refuseOverlap(config, flags.typeshare !== undefined);
   const typeshare = flags.typeshare === undefined ? undefined : findTypeshare(flags.typeshare, config.targets);
   if (flags.check) {
     const { catalogue, files } = await emit(config, typeshare);
@@ -81,6 +85,28 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
   const code = await generateOnce(config, typeshare);
   if (!flags.watch) return code;
   return watchSchemas(config, typeshare);
+}
+
+const isWithin = (inner: string, outer: string): boolean => {
+  const relation = path.relative(outer, inner);
+  return relation === "" || (!relation.startsWith("..") && !path.isAbsolute(relation));
+};
+
+/**
+ * The output folder must not lie in the schemas folder (the next run would import generated
+ * modules as schemas), and the schemas folder must not lie in a folder the writer owns (it would
+ * replace or remove schema modules).
+ */
+function refuseOverlap(config: ResolvedConfig, typeshare: boolean): void {
+  if (isWithin(config.outDir, config.schemasDir)) {
+    const where = config.outDir === config.schemasDir ? "is the schemas folder" : `is inside the schemas folder "${relative(config.schemasDir)}"`;
+    throw new EventcError(`output folder "${relative(config.outDir)}" ${where}: generated modules would be read back as schemas; choose an output folder outside it`);
+  }
+  const owned = writeOptions(config, typeshare ? { program: "", languages: [] } : undefined).ownedFolders;
+  const folder = owned.find((name) => isWithin(config.schemasDir, path.join(config.outDir, name)));
+  if (folder !== undefined) {
+    throw new EventcError(`schemas folder "${relative(config.schemasDir)}" is inside "${relative(path.join(config.outDir, folder))}", which eventc generate owns and rewrites; move the schemas or choose another output folder`);
+  }
 }
 
 /** Every file this run produces: the targets' and, with `--typeshare`, typeshare's. */

@@ -1,5 +1,5 @@
 /** `eventc init`: a schemas folder with one example event, and a config. Never overwrites. */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EventcError } from "../errors.js";
 
@@ -37,6 +37,9 @@ export default defineConfig({
 `;
 
 export function initCommand(dir: string): number {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new EventcError(`is a file, not a folder; give --dir a folder (it is created when missing)`, { file: path.relative(process.cwd(), dir) || dir });
+  }
   const files = [
     { file: path.join(dir, "schemas", "user.ts"), contents: EXAMPLE_SCHEMA },
     { file: path.join(dir, "eventc.config.ts"), contents: EXAMPLE_CONFIG },
@@ -45,8 +48,14 @@ export function initCommand(dir: string): number {
     if (existsSync(file)) throw new EventcError(`already exists; eventc init never overwrites`, { file: path.relative(process.cwd(), file) });
   }
   for (const { file, contents } of files) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, contents);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, contents);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined) throw error;
+      throw new EventcError(`cannot be created (${code})`, { file: path.relative(process.cwd(), file) });
+    }
     process.stdout.write(`created ${path.relative(process.cwd(), file)}\n`);
   }
   process.stdout.write("next: eventc generate\n");

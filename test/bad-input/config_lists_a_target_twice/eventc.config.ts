@@ -1,0 +1,3 @@
+import { defineConfig } from "eventc";
+
+export default defineConfig({ targets: ["rust", "jsonschema", "rust"] });
