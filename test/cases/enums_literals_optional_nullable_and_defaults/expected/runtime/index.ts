@@ -25,6 +25,7 @@ export function createBus(options: BusOptions = {}): Bus<Catalogue> {
 
 export type { CatalogueBinding } from "./binding.js";
 export * from "./bus.js";
+export * from "./coalescer.js";
 export * from "./errors.js";
 export * from "./memory.js";
 export * from "./policies.js";

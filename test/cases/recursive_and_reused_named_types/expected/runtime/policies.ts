@@ -3,8 +3,8 @@
 /**
  * Every runtime policy with its default, in one place. Each is also a named option where it applies
  * (`stream(name, { buffer, overflow })`, `createRedisTransport({ maxQueuedPublishes, … })`,
- * `createRedisStreamTransport({ maxLen, … })`); the code that enforces a policy reads it from here
- * when the option is absent.
+ * `createRedisStreamTransport({ maxLen, … })`, `createCoalescerFor(binding, { frameMs, maxQueued })`);
+ * the code that enforces a policy reads it from here when the option is absent.
  */
 
 /**
@@ -43,6 +43,14 @@ export interface RuntimePolicies {
    * that can take when the wake-up cannot reach it (a reconnect, a `CLIENT` command refused by ACL).
    */
   readonly streamBlockTimeout: number;
+  /** Coalescer: milliseconds of one frame; two frame flushes are at least this far apart. */
+  readonly coalesceFrame: number;
+  /**
+   * Coalescer: envelopes one batch may hold. A queue that reaches this many is flushed at once,
+   * early (inside the push that filled it): nothing is dropped, and the coalescer holds at most this
+   * many envelopes besides the batches its consumer keeps.
+   */
+  readonly coalesceMaxQueued: number;
 }
 
 export const runtimeDefaults: RuntimePolicies = {
@@ -53,6 +61,8 @@ export const runtimeDefaults: RuntimePolicies = {
   streamMaxLen: 10_000,
   streamReadCount: 500,
   streamBlockTimeout: 1000,
+  coalesceFrame: 16,
+  coalesceMaxQueued: 10_000,
 };
 
 /** `value`, checked to be a positive integer, or the default. */

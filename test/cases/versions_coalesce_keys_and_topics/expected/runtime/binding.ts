@@ -44,13 +44,18 @@ export interface EventMetaLike {
   readonly version: number;
   /** Payload path whose value scopes the event's channel (the envelope's `topic`). */
   readonly topic?: readonly string[];
+  /**
+   * Payload paths whose values identify one state snapshot: the coalescer's key (`[]` = one key per
+   * event name; absent = never merged). The SDK's `eventMeta` carries it already.
+   */
+  readonly coalesce?: readonly (readonly string[])[];
 }
 
 /** The catalogue at run time. Every function is total: unknown input gives `undefined` or a result, never a throw. */
 export interface CatalogueBinding<C extends CatalogueShape> {
   /** The latest wire type of event `name`; undefined when the catalogue has no such event. */
   latestType(name: string): EventType<C> | undefined;
-  /** Name, version and topic path of wire type `type`; undefined when the catalogue has no such type. */
+  /** Name, version, topic and coalesce paths of wire type `type`; undefined when the catalogue has no such type. */
   meta(type: string): EventMetaLike | undefined;
   /** Validates an envelope and its event (the SDK's `parseEnvelope`). */
   parseEnvelope(input: unknown): EnvelopeParseResult<CatalogueEvent<C>>;
