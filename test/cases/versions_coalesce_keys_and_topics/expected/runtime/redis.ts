@@ -33,6 +33,11 @@
  * replies to every publish sent, rejects publishes still held for an outage, unsubscribes, and
  * (unless `quitOnClose: false`) closes both connections.
  *
+ * Cost: publishes made in one turn are sent together on the next microtask. node-redis already
+ * writes the commands of one tick in one go; with ioredis the transport sends them as one pipeline
+ * (one socket write instead of one per event), and each publish still settles with its own reply.
+ * Sharded publishes are sent one by one (a pipeline to a cluster must stay within one slot).
+ *
  * Sharded pub/sub (`sharded: true`, Redis 7 Cluster): SPUBLISH/SSUBSCRIBE, so each message travels
  * only within the shard that owns its channel. Redis has no sharded pattern subscription, so a
  * sharded subscription names one channel: an event with a topic, or an event that has no topic
@@ -40,7 +45,7 @@
  * `shardedSubscribers: true` on the subscriber to SSUBSCRIBE on the shard that owns a channel.
  */
 import { BusError, messageOf } from "./errors.js";
-import { startTimer } from "./platform.js";
+import { acceptedNow, startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
 import type { ChannelFilter, Transport, TransportListener, TransportSubscription } from "./transport.js";
 
@@ -56,12 +61,20 @@ export interface IoRedisConnection {
   psubscribe(...patterns: string[]): Promise<unknown>;
   punsubscribe(...patterns: string[]): Promise<unknown>;
   spublish?(channel: string, message: string): Promise<unknown>;
+  /** Commands queued and written together; `exec` settles with one `[error, reply]` per command. */
+  pipeline?(): IoRedisPipeline;
   ssubscribe?(...channels: string[]): Promise<unknown>;
   sunsubscribe?(...channels: string[]): Promise<unknown>;
   on(event: string, listener: EmitterListener): unknown;
   removeListener(event: string, listener: EmitterListener): unknown;
   quit(): Promise<unknown>;
   disconnect(): void;
+}
+
+/** The part of an ioredis pipeline the transport uses. */
+export interface IoRedisPipeline {
+  publish(channel: string, message: string): unknown;
+  exec(): Promise<readonly (readonly [Error | null, unknown])[] | null>;
 }
 
 /** A node-redis pub/sub listener (strings unless subscribed in buffer mode, which the transport never does). */
@@ -135,6 +148,11 @@ interface Link {
   readonly client: "ioredis" | "node-redis";
   state(): LinkState;
   publish(channel: string, text: string, sharded: boolean): Promise<unknown>;
+  /**
+   * PUBLISHes several messages in one write; resolves with each one's error (null: accepted). Absent
+   * when the client batches the commands of one tick by itself (node-redis) or cannot pipeline.
+   */
+  readonly publishAll: ((messages: readonly Outgoing[]) => Promise<readonly (Error | null)[]>) | undefined;
   subscribe(mode: Mode, name: string): Promise<unknown>;
   unsubscribe(mode: Mode, name: string): Promise<unknown>;
   on(event: string, listener: EmitterListener): void;
@@ -142,6 +160,14 @@ interface Link {
 }
 
 type MessageSink = (mode: Mode, name: string, channel: string, text: string) => void;
+
+/** A publish waiting for the next batch: its Redis channel (prefix included), text and settlement. */
+interface Outgoing {
+  readonly channel: string;
+  readonly text: string;
+  resolve(): void;
+  reject(error: Error): void;
+}
 
 function isNodeRedis(connection: RedisConnection): connection is NodeRedisConnection {
   return typeof (connection as { pSubscribe?: unknown }).pSubscribe === "function";
@@ -191,6 +217,16 @@ function ioRedisLink(redis: IoRedisConnection, sink: MessageSink | undefined, on
       }
     },
     publish: (channel, text, sharded) => (sharded ? method("spublish")(channel, text) : redis.publish(channel, text)),
+    publishAll:
+      redis.pipeline === undefined
+        ? undefined
+        : async (messages) => {
+            const pipeline = (redis.pipeline as () => IoRedisPipeline).call(redis);
+            for (const message of messages) pipeline.publish(message.channel, message.text);
+            const replies = await pipeline.exec();
+            if (replies === null) throw new Error("the pipeline was discarded");
+            return replies.map((reply) => reply[0]);
+          },
     subscribe: (mode, name) => (mode === "channel" ? redis.subscribe(name) : mode === "pattern" ? redis.psubscribe(name) : method("ssubscribe")(name)),
     unsubscribe: (mode, name) => (mode === "channel" ? redis.unsubscribe(name) : mode === "pattern" ? redis.punsubscribe(name) : method("sunsubscribe")(name)),
     on,
@@ -241,6 +277,7 @@ function nodeRedisLink(redis: NodeRedisConnection, sink: MessageSink | undefined
       return redis.isReady ? "ready" : "down";
     },
     publish: (channel, text, isSharded) => (isSharded ? sharded("sPublish")(channel, text) : redis.publish(channel, text)),
+    publishAll: undefined, // node-redis writes the commands of one tick together by itself
     subscribe(mode, name) {
       const listener = listenerFor(mode, name);
       return mode === "channel" ? redis.subscribe(name, listener) : mode === "pattern" ? redis.pSubscribe(name, listener) : sharded("sSubscribe")(name, listener);
@@ -300,8 +337,11 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
   const quitOnClose = options.quitOnClose ?? true;
 
   const observers = new Set<(error: Error) => void>();
-  const interests = new Map<string, Interest>();
-  const inflight = new Set<Promise<unknown>>();
+  // Subscriptions by mode, then by Redis channel or pattern: an arriving message is looked up without building a key.
+  const interests: Record<Mode, Map<string, Interest>> = { channel: new Map(), pattern: new Map(), shard: new Map() };
+  /** Publishes sent (or batched) and not yet answered; `close()` waits for them. */
+  let inflight = 0;
+  const whenIdle: (() => void)[] = [];
   const pendingCommands = new Set<Promise<unknown>>();
   const held: Held[] = [];
   let cancelTimer: (() => void) | undefined;
@@ -312,9 +352,9 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
   };
 
   const receive: MessageSink = (mode, name, redisChannel, text) => {
-    const interest = interests.get(`${mode}:${name}`);
-    if (interest === undefined || !redisChannel.startsWith(prefix)) return; // after unsubscribe, or not ours
-    const channel = redisChannel.slice(prefix.length);
+    const interest = interests[mode].get(name);
+    if (interest === undefined || (prefix !== "" && !redisChannel.startsWith(prefix))) return; // after unsubscribe, or not ours
+    const channel = prefix === "" ? redisChannel : redisChannel.slice(prefix.length);
     let data: unknown;
     try {
       data = serializer.decode(text);
@@ -354,21 +394,66 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     return promise;
   };
 
+  const refused = (redisChannel: string, error: unknown): BusError =>
+    new BusError("publish-failed", `Redis did not accept the publish on "${redisChannel}": ${messageOf(error)}`, { cause: error, channel: redisChannel.slice(prefix.length) });
+
+  const answered = (count: number): void => {
+    inflight -= count;
+    if (inflight === 0 && whenIdle.length > 0) for (const resume of whenIdle.splice(0)) resume();
+  };
+  const answeredOne = (): void => answered(1);
+
+  // Publishes of one turn, sent together on the next microtask (ioredis: as one pipeline).
+  const publishAll = sharded ? undefined : publisher.publishAll;
+  let batch: Outgoing[] = [];
+  const sendBatch = (): void => {
+    const sending = batch;
+    batch = [];
+    if (sending.length === 0 || publishAll === undefined) return;
+    let replies: Promise<readonly (Error | null)[]>;
+    try {
+      replies = publishAll(sending);
+    } catch (error) {
+      replies = Promise.reject(error);
+    }
+    replies.then(
+      (errors) => {
+        sending.forEach((message, index) => {
+          const error = errors[index];
+          if (error === null || error === undefined) message.resolve();
+          else message.reject(refused(message.channel, error));
+        });
+        answered(sending.length);
+      },
+      (error: unknown) => {
+        for (const message of sending) message.reject(refused(message.channel, error));
+        answered(sending.length);
+      },
+    );
+  };
+
   const send = (channel: string, text: string): Promise<void> => {
+    const redisChannel = prefix + channel;
+    inflight += 1;
+    if (publishAll !== undefined) {
+      if (batch.length === 0) void acceptedNow.then(sendBatch);
+      return new Promise<void>((resolve, reject) => batch.push({ channel: redisChannel, text, resolve, reject }));
+    }
     let sent: Promise<unknown>;
     try {
-      sent = publisher.publish(prefix + channel, text, sharded);
+      sent = publisher.publish(redisChannel, text, sharded);
     } catch (error) {
       sent = Promise.reject(error);
     }
     const accepted = sent.then(ignore, (error: unknown) => {
-      throw new BusError("publish-failed", `Redis did not accept the publish on "${prefix}${channel}": ${messageOf(error)}`, { cause: error, channel });
+      throw refused(redisChannel, error);
     });
-    inflight.add(accepted);
-    const done = (): void => void inflight.delete(accepted);
-    accepted.then(done, done);
+    accepted.then(answeredOne, answeredOne);
     return accepted;
   };
+
+  /** Resolves once every publish sent has its answer. */
+  const idle = (): Promise<void> => (inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve)));
 
   const flush = (): void => {
     if (held.length === 0) return;
@@ -470,15 +555,15 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     subscribe(filter: ChannelFilter, listener: TransportListener): TransportSubscription {
       if (closing !== undefined) throw new BusError("closed", "Cannot subscribe: the Redis transport is closed.");
       const { mode, name } = target(filter);
-      const key = `${mode}:${name}`;
-      let interest = interests.get(key);
+      const byName = interests[mode];
+      let interest = byName.get(name);
       if (interest === undefined) {
         const ready = command(() => subscriber.subscribe(mode, name)).then(ignore, (error: unknown) => {
           throw new BusError("subscribe-failed", `Redis refused ${verb(mode)} ${name}: ${messageOf(error)}`, { cause: error });
         });
         ready.catch(ignore); // the bus reports it; a caller awaiting `ready` still sees it
         interest = { mode, name, listeners: [], ready };
-        interests.set(key, interest);
+        byName.set(name, interest);
       }
       const current = interest;
       const entry = { listener, active: true };
@@ -489,8 +574,8 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
           if (!entry.active) return;
           entry.active = false;
           current.listeners = current.listeners.filter((other) => other !== entry);
-          if (current.listeners.length > 0 || interests.get(key) !== current) return;
-          interests.delete(key);
+          if (current.listeners.length > 0 || byName.get(name) !== current) return;
+          byName.delete(name);
           command(() => subscriber.unsubscribe(mode, name)).catch(ignore);
         },
       };
@@ -505,13 +590,16 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
       closing ??= (async () => {
         // 1. Publishes: what Redis was sent is waited for; what waits for an outage is rejected.
         if (publisher.state() === "ready") flush();
+        sendBatch();
         rejectHeld((entry) => new BusError("closed", `Did not publish on "${prefix}${entry.channel}": the Redis transport closed while Redis was unreachable.`, { channel: entry.channel }));
-        if (publisher.state() !== "down") await Promise.allSettled([...inflight]);
+        if (publisher.state() !== "down") await idle();
         // 2. Subscriptions.
-        for (const [key, interest] of interests) {
-          for (const entry of interest.listeners) entry.active = false;
-          interests.delete(key);
-          command(() => subscriber.unsubscribe(interest.mode, interest.name)).catch(ignore);
+        for (const byName of Object.values(interests)) {
+          for (const interest of byName.values()) {
+            for (const entry of interest.listeners) entry.active = false;
+            command(() => subscriber.unsubscribe(interest.mode, interest.name)).catch(ignore);
+          }
+          byName.clear();
         }
         if (subscriber.state() !== "down") await Promise.allSettled([...pendingCommands]);
         // 3. Connections, then our listeners on them (kept until now so no error event goes unheard).
