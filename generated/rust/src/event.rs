@@ -2,6 +2,7 @@
 
 //! The event union, its unknown case, the envelope and the event helpers.
 
+use crate::channel::topic_text;
 use crate::types::*;
 use crate::wire::JsonValue;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -320,6 +321,37 @@ impl Event {
             key.push(value.cloned().unwrap_or(JsonValue::Null));
         }
         Some(JsonValue::Array(key).to_string())
+    }
+
+    /// The payload path that scopes this event's channel (the catalogue's `topic`), e.g.
+    /// `["sessionID"]`; `None` for an event that is never scoped and for unknown events.
+    pub fn topic_path(&self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::MessagePartDeltaV1(_) => Some(&["sessionID"]),
+            Self::MessagePartRemovedV1(_) => Some(&["sessionID"]),
+            Self::MessagePartUpdatedV1(_) => Some(&["part", "sessionID"]),
+            Self::MessageRemovedV1(_) => Some(&["sessionID"]),
+            Self::MessageUpdatedV1(_) => Some(&["info", "sessionID"]),
+            Self::PermissionAskedV1(_) => Some(&["sessionID"]),
+            Self::PermissionRepliedV1(_) => Some(&["sessionID"]),
+            Self::SessionCompactedV1(_) => Some(&["sessionID"]),
+            Self::SessionCreatedV1(_) => Some(&["info", "id"]),
+            Self::SessionDeletedV1(_) => Some(&["info", "id"]),
+            Self::SessionErrorV1(_) => Some(&["sessionID"]),
+            Self::SessionStatusV1(_) => Some(&["sessionID"]),
+            Self::SessionStatusV2(_) => Some(&["sessionID"]),
+            Self::SessionUpdatedV1(_) => Some(&["info", "id"]),
+            Self::TodoUpdatedV1(_) => Some(&["sessionID"]),
+            _ => None,
+        }
+    }
+
+    /// The topic: the value at the topic path as text ([`topic_text`]: a string as it is, a
+    /// number or boolean as JavaScript writes it). `None` when the event has no topic path, or the
+    /// value there is absent, null or not a scalar: the event is then unscoped.
+    pub fn topic(&self) -> Option<String> {
+        let path = self.topic_path()?;
+        lookup(&self.payload_json(), path).and_then(topic_text)
     }
 }
 

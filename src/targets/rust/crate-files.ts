@@ -1,6 +1,7 @@
 /**
  * The fixed files of the generated crate: manifest, typeshare configuration, `lib.rs` and the
- * `wire` module. They depend on the crate name only, never on the catalogue's contents.
+ * `wire` module (`channel.rs`, fixed too, has a file of its own: channel-module.ts). They depend
+ * on the crate name only, never on the catalogue's contents.
  */
 import { GENERATED_NOTICE } from "../target.js";
 
@@ -52,14 +53,22 @@ export function libModule(crateName: string): string {
 //! and an unknown wire type decodes to [\`Event::Unknown\`] instead of failing. Read documents with
 //! [\`Event::from_json_str\`] / [\`EventEnvelope::from_json_str\`] (or [\`decode\`]): serde reads the
 //! types, [\`Validate\`] checks the rest of the schema (bounds, lengths, patterns, item counts).
+//!
+//! On a pub/sub transport (Redis) the crate speaks the TypeScript runtime's contract:
+//! [\`EventEnvelope::new\`] wraps an event with a new id, the time and its topic,
+//! [\`EventEnvelope::channel\`] names the channel to publish on (\`<prefix><name>\` or
+//! \`<prefix><name>:<topic>\`), and [\`EventEnvelope::from_message\`] reads what arrives on one.
+//! The crate depends on no transport: any client sends and receives the JSON text.
 // Variants are named after the wire; their sizes and shared suffixes follow the catalogue.
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
+pub mod channel;
 pub mod event;
 pub mod types;
 pub mod validate;
 pub mod wire;
 
+pub use channel::{channel_name, MessageError};
 pub use event::{Event, EventEnvelope, UnknownEvent};
 pub use types::*;
 pub use validate::{decode, DecodeError, Issue, Validate};

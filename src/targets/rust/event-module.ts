@@ -1,6 +1,7 @@
 /**
  * `src/event.rs` of the crate: the `Event` enum over every event version, the explicit unknown
- * case, the envelope and the helpers (`name`, `version`, `wire_type`, `coalesce_key`).
+ * case, the envelope and the helpers (`name`, `version`, `wire_type`, `coalesce_key`,
+ * `topic_path`, `topic`). Building an envelope and naming its channel live in `channel.rs`.
  *
  * `Event` serialises with serde's adjacent tagging (`{"type": "<wire type>", "payload": {…}}`),
  * the form typeshare carries. Its `Deserialize` is written out rather than derived: a wire type the
@@ -20,6 +21,8 @@ export interface EventVariant {
   version: number;
   description?: string;
   coalesce?: string[][];
+  /** The event's topic path (the same for every version), when it has one. */
+  topic?: string[];
 }
 
 export function eventVariants(catalogue: Catalogue, payloadName: (event: string, version: number) => string): EventVariant[] {
@@ -29,6 +32,7 @@ export function eventVariants(catalogue: Catalogue, payloadName: (event: string,
       const variant: EventVariant = { ident, payload: ident, wireType: version.wireType, name: event.name, version: version.version };
       if (event.description !== undefined) variant.description = event.description;
       if (event.coalesce !== undefined) variant.coalesce = event.coalesce;
+      if (event.topic !== undefined) variant.topic = event.topic;
       return variant;
     }),
   );
@@ -49,7 +53,7 @@ function matchSelf(variants: readonly EventVariant[], arm: (variant: EventVarian
   ];
 }
 
-/** `lookup`, emitted only when some event is coalesced (it would be dead code otherwise). */
+/** `lookup`: the coalesce key and the topic read payload paths through it. */
 const LOOKUP = [
   "",
   "/// The value at `path` inside `value`, when every step exists.",
@@ -58,10 +62,13 @@ const LOOKUP = [
   "}",
 ];
 
+/** A payload path as a Rust slice literal: `&["info", "id"]`. */
+const pathLiteral = (path: readonly string[]): string => `&[${path.map(rustString).join(", ")}]`;
+
 function coalesceBody(variants: readonly EventVariant[]): string[] {
   const coalesced = variants.filter((variant) => variant.coalesce !== undefined);
   if (coalesced.length === 0) return ["        None"];
-  const pathList = (paths: string[][]): string => `&[${paths.map((path) => `&[${path.map(rustString).join(", ")}]`).join(", ")}]`;
+  const pathList = (paths: string[][]): string => `&[${paths.map(pathLiteral).join(", ")}]`;
   return [
     "        let paths: &[&[&str]] = match self {",
     ...coalesced.flatMap((variant) => matchArm(`Self::${variant.ident}(_)`, pathList(variant.coalesce!), I3)),
@@ -77,10 +84,22 @@ function coalesceBody(variants: readonly EventVariant[]): string[] {
   ];
 }
 
+function topicPathBody(variants: readonly EventVariant[]): string[] {
+  const scoped = variants.filter((variant) => variant.topic !== undefined);
+  if (scoped.length === 0) return ["        None"];
+  return [
+    "        match self {",
+    ...scoped.flatMap((variant) => matchArm(`Self::${variant.ident}(_)`, `Some(${pathLiteral(variant.topic!)})`, I3)),
+    `${I3}_ => None,`,
+    "        }",
+  ];
+}
+
 export function eventModule(variants: readonly EventVariant[]): string {
   const lines: string[] = [
     "//! The event union, its unknown case, the envelope and the event helpers.",
     "",
+    "use crate::channel::topic_text;",
     ...(variants.length > 0 ? ["use crate::types::*;"] : []),
     "use crate::wire::JsonValue;",
     "use serde::{Deserialize, Deserializer, Serialize};",
@@ -146,7 +165,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "fn is_digits(text: &str) -> bool {",
     "    !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())",
     "}",
-    ...(variants.some((variant) => variant.coalesce !== undefined) ? LOOKUP : []),
+    ...LOOKUP,
     "",
     "impl Event {",
     "    /// The wire type, e.g. `session.status.v2`.",
@@ -176,6 +195,20 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "    /// the event is never coalesced.",
     "    pub fn coalesce_key(&self) -> Option<String> {",
     ...coalesceBody(variants),
+    "    }",
+    "",
+    "    /// The payload path that scopes this event's channel (the catalogue's `topic`), e.g.",
+    '    /// `["sessionID"]`; `None` for an event that is never scoped and for unknown events.',
+    "    pub fn topic_path(&self) -> Option<&'static [&'static str]> {",
+    ...topicPathBody(variants),
+    "    }",
+    "",
+    "    /// The topic: the value at the topic path as text ([`topic_text`]: a string as it is, a",
+    "    /// number or boolean as JavaScript writes it). `None` when the event has no topic path, or the",
+    "    /// value there is absent, null or not a scalar: the event is then unscoped.",
+    "    pub fn topic(&self) -> Option<String> {",
+    "        let path = self.topic_path()?;",
+    "        lookup(&self.payload_json(), path).and_then(topic_text)",
     "    }",
     "}",
     "",

@@ -4,6 +4,7 @@
  *   typeshare.toml  how typeshare-cli maps `JsonValue` (any JSON) in each language
  *   src/lib.rs      crate docs and re-exports
  *   src/types.rs    named types, payload structs and the inline types they declare
+ *   src/channel.rs  envelopes on pub/sub channels as the TypeScript runtime has them: build, name, read
  *   src/event.rs    `Event` (adjacently tagged, with an explicit unknown case), `EventEnvelope`, helpers
  *   src/validate.rs `Validate` for every type (bounds, lengths, patterns, …), `decode`, `from_json_str`
  *   src/wire.rs     `JsonValue` and the serde helpers the types use
@@ -13,6 +14,7 @@
  */
 import type { Catalogue } from "../../ir/types.js";
 import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
+import { channelModule } from "./channel-module.js";
 import { eventModule, eventVariants } from "./event-module.js";
 import { docLines, Lowering } from "./lower.js";
 import { pascalCase } from "./names.js";
@@ -65,6 +67,7 @@ export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME): OutputFi
     { path: "Cargo.toml", contents: cargoToml(crateName) },
     { path: "typeshare.toml", contents: typeshareToml() },
     { path: "src/lib.rs", contents: HEADER + libModule(crateName) },
+    { path: "src/channel.rs", contents: HEADER + channelModule() },
     { path: "src/types.rs", contents: HEADER + types },
     { path: "src/event.rs", contents: HEADER + eventModule(variants) },
     { path: "src/validate.rs", contents: HEADER + validateModule(lowering.items, variants) },

@@ -2,6 +2,7 @@
 
 //! The event union, its unknown case, the envelope and the event helpers.
 
+use crate::channel::topic_text;
 use crate::types::*;
 use crate::wire::JsonValue;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -67,6 +68,11 @@ fn is_digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())
 }
 
+/// The value at `path` inside `value`, when every step exists.
+fn lookup<'a>(value: &'a JsonValue, path: &[&str]) -> Option<&'a JsonValue> {
+    path.iter().try_fold(value, |at, segment| at.get(segment))
+}
+
 impl Event {
     /// The wire type, e.g. `session.status.v2`.
     pub fn wire_type(&self) -> &str {
@@ -106,6 +112,20 @@ impl Event {
     /// the event is never coalesced.
     pub fn coalesce_key(&self) -> Option<String> {
         None
+    }
+
+    /// The payload path that scopes this event's channel (the catalogue's `topic`), e.g.
+    /// `["sessionID"]`; `None` for an event that is never scoped and for unknown events.
+    pub fn topic_path(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
+    /// The topic: the value at the topic path as text ([`topic_text`]: a string as it is, a
+    /// number or boolean as JavaScript writes it). `None` when the event has no topic path, or the
+    /// value there is absent, null or not a scalar: the event is then unscoped.
+    pub fn topic(&self) -> Option<String> {
+        let path = self.topic_path()?;
+        lookup(&self.payload_json(), path).and_then(topic_text)
     }
 }
 

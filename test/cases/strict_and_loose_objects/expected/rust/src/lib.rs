@@ -7,14 +7,22 @@
 //! and an unknown wire type decodes to [`Event::Unknown`] instead of failing. Read documents with
 //! [`Event::from_json_str`] / [`EventEnvelope::from_json_str`] (or [`decode`]): serde reads the
 //! types, [`Validate`] checks the rest of the schema (bounds, lengths, patterns, item counts).
+//!
+//! On a pub/sub transport (Redis) the crate speaks the TypeScript runtime's contract:
+//! [`EventEnvelope::new`] wraps an event with a new id, the time and its topic,
+//! [`EventEnvelope::channel`] names the channel to publish on (`<prefix><name>` or
+//! `<prefix><name>:<topic>`), and [`EventEnvelope::from_message`] reads what arrives on one.
+//! The crate depends on no transport: any client sends and receives the JSON text.
 // Variants are named after the wire; their sizes and shared suffixes follow the catalogue.
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
+pub mod channel;
 pub mod event;
 pub mod types;
 pub mod validate;
 pub mod wire;
 
+pub use channel::{channel_name, MessageError};
 pub use event::{Event, EventEnvelope, UnknownEvent};
 pub use types::*;
 pub use validate::{decode, DecodeError, Issue, Validate};

@@ -2,6 +2,7 @@
 
 //! The event union, its unknown case, the envelope and the event helpers.
 
+use crate::channel::topic_text;
 use crate::types::*;
 use crate::wire::JsonValue;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -162,6 +163,26 @@ impl Event {
             key.push(value.cloned().unwrap_or(JsonValue::Null));
         }
         Some(JsonValue::Array(key).to_string())
+    }
+
+    /// The payload path that scopes this event's channel (the catalogue's `topic`), e.g.
+    /// `["sessionID"]`; `None` for an event that is never scoped and for unknown events.
+    pub fn topic_path(&self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::BuildLogLineV1(_) => Some(&["buildID"]),
+            Self::BuildProgressV1(_) => Some(&["project"]),
+            Self::BuildProgressV2(_) => Some(&["project"]),
+            Self::BuildProgressV3(_) => Some(&["project"]),
+            _ => None,
+        }
+    }
+
+    /// The topic: the value at the topic path as text ([`topic_text`]: a string as it is, a
+    /// number or boolean as JavaScript writes it). `None` when the event has no topic path, or the
+    /// value there is absent, null or not a scalar: the event is then unscoped.
+    pub fn topic(&self) -> Option<String> {
+        let path = self.topic_path()?;
+        lookup(&self.payload_json(), path).and_then(topic_text)
     }
 }
 
