@@ -26,7 +26,8 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
 export function workDir(name: string, from?: string): string {
   const dir = path.join(ROOT, "test", ".work", name);
   rmSync(dir, { recursive: true, force: true });
-  if (from !== undefined) cpSync(from, dir, { recursive: true });
+  // Symbolic links are copied as they are (relative links stay relative to the copy).
+  if (from !== undefined) cpSync(from, dir, { recursive: true, verbatimSymlinks: true });
   else mkdirSync(dir, { recursive: true });
   return dir;
 }

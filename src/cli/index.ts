@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { EventcError } from "../errors.js";
 import { targetIds } from "../targets/index.js";
@@ -123,11 +124,46 @@ export function buildProgram(): Command {
   return program;
 }
 
+let exitProcess: ((code?: number) => never) | undefined;
+
+/**
+ * From the first run on, `process.exit` called by anyone but eventc — a schema module's timer, a
+ * config's callback — ends the process with exit code 2 and says so, instead of ending it with
+ * the caller's code (a `generate --check` exiting 0 with nothing checked). A call made while a
+ * module is being imported is caught earlier, by the loader, with the module's file and line.
+ */
+function guardProcessExit(): (code?: number) => never {
+  if (exitProcess !== undefined) return exitProcess;
+  const exit = process.exit.bind(process) as (code?: number) => never;
+  exitProcess = exit;
+  const eventcRoot = fileURLToPath(new URL("..", import.meta.url));
+  process.exit = ((code?: unknown) => {
+    const caller = callerOutside(new Error().stack ?? "", eventcRoot);
+    const where = caller === undefined ? "" : `${caller}: `;
+    process.stderr.write(`eventc: ${where}process.exit(${code === undefined ? "" : JSON.stringify(code)}) was called from outside eventc (a schema module must not end the process); stopped with exit code 2\n`);
+    return exit(2);
+  }) as typeof process.exit;
+  return exit;
+}
+
+/** `file:line` of the first stack frame outside eventc, Node and node_modules, relative to the working directory. */
+function callerOutside(stack: string, eventcRoot: string): string | undefined {
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?\s*$/.exec(line);
+    if (!match) continue;
+    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
+    if (file.startsWith(eventcRoot) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    return `${path.relative(process.cwd(), file).split(path.sep).join("/")}:${match[2]}`;
+  }
+  return undefined;
+}
+
 /** Runs the CLI; resolves to the exit code rather than exiting, so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
+  const exit = guardProcessExit();
   // A reader that closes early (`eventc rules | head`) ends the output, not with a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
+    if (error.code === "EPIPE") exit(0);
     throw error;
   });
   const program = buildProgram();

@@ -32,7 +32,7 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   const display = (file: string): string => path.relative(cwd, file).split(path.sep).join("/");
   const schemasDir = path.resolve(cwd, options.schemasDir);
   const files = findSchemaModules(schemasDir, display(schemasDir) || ".");
-  forgetModules(schemasDir);
+  forgetModules(schemasDir, files);
 
   const found: Found[] = [];
   for (const file of files) {

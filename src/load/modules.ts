@@ -2,7 +2,7 @@
  * Finds the schema modules of a catalogue and imports them (TypeScript or JavaScript) with jiti.
  * Import failures become EventcErrors that name the file, and the line where the parser knows it.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,24 +11,59 @@ import { EventcError } from "../errors.js";
 
 const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 
-/** Schema module files under `dir`, recursively, sorted by relative path (declaration files excluded). */
+/**
+ * Schema module files under `dir`, recursively, sorted by path (declaration files excluded).
+ * Symbolic links are followed, to files and to folders alike; a link that leads back into a folder
+ * it is inside of is an error, as is a broken link. A file or folder name that is not UTF-8 is an
+ * error too: Node can only import modules by UTF-8 paths.
+ */
 export function findSchemaModules(dir: string, display: string = dir): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new EventcError(`schemas folder "${display}" does not exist (set it with --schemas or "schemas" in eventc.config.ts)`);
   }
+  const shown = (full: string): string => path.join(display, path.relative(dir, full)).split(path.sep).join("/");
   const files: string[] = [];
-  const visit = (folder: string): void => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && !entry.name.startsWith(".")) visit(full);
-      } else if (MODULE_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !/\.d\.[mc]?ts$/.test(entry.name)) {
+  /** `inside`: the real paths of the folders being visited, outermost first. */
+  const visit = (folder: string, inside: string[]): void => {
+    for (const raw of readdirSync(folder, { encoding: "buffer" })) {
+      const name = raw.toString("utf8");
+      if (name === "node_modules" || name.startsWith(".")) continue;
+      const isModuleName = MODULE_EXTENSIONS.some((ext) => name.endsWith(ext)) && !/\.d\.[mc]?ts$/.test(name);
+      if (!Buffer.from(name, "utf8").equals(raw)) {
+        const stats = lstatSync(Buffer.concat([Buffer.from(folder + path.sep), raw]));
+        if (isModuleName || stats.isDirectory() || stats.isSymbolicLink()) {
+          throw new EventcError(`name is not valid UTF-8; rename it (Node imports modules by UTF-8 paths only)`, { file: shown(path.join(folder, escapeBytes(raw))) });
+        }
+        continue;
+      }
+      const full = path.join(folder, name);
+      let stats = lstatSync(full);
+      if (stats.isSymbolicLink()) {
+        try {
+          stats = statSync(full);
+        } catch {
+          throw new EventcError(`symbolic link is broken: "${readlinkSync(full)}" does not exist`, { file: shown(full) });
+        }
+      }
+      if (stats.isDirectory()) {
+        const real = realpathSync(full);
+        const loop = inside.find((ancestor) => ancestor === real);
+        if (loop !== undefined) {
+          throw new EventcError(`symbolic link loop: "${readlinkSync(full)}" leads back to a folder it is inside of; remove the link`, { file: shown(full) });
+        }
+        visit(full, [...inside, real]);
+      } else if (stats.isFile() && isModuleName) {
         files.push(full);
       }
     }
   };
-  visit(dir);
+  visit(dir, [realpathSync(dir)]);
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A file name with every byte outside ASCII written as `\xHH`, for messages. */
+function escapeBytes(name: Buffer): string {
+  return [...name].map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
 }
 
 /**
@@ -54,24 +89,50 @@ function jiti(): ReturnType<typeof createJiti> {
 }
 
 /**
- * Drops the cached modules under `dir`, so the next import reads the files again (watch mode, and
+ * Drops the cached modules under `dir`, and those of `files` (reached through symbolic links, they
+ * are cached under their real paths), so the next import reads the files again (watch mode, and
  * several catalogues loaded in one process). Shared dependencies such as zod stay cached.
  */
-export function forgetModules(dir: string): void {
+export function forgetModules(dir: string, files: string[] = []): void {
   const cache = createRequire(import.meta.url).cache;
   const prefix = path.resolve(dir) + path.sep;
+  const linked = new Set<string>();
+  for (const file of files) {
+    try {
+      linked.add(realpathSync(file));
+    } catch {
+      // gone since it was listed: nothing cached under it matters
+    }
+  }
   for (const key of Object.keys(cache)) {
-    if (key.startsWith(prefix) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete cache[key];
+    if ((key.startsWith(prefix) && !key.includes(`${path.sep}node_modules${path.sep}`)) || linked.has(key)) delete cache[key];
   }
 }
 
-/** Imports one schema module and returns its exports. `display` is the path used in messages. */
+/** Thrown by `process.exit` while a schema module is being evaluated. */
+class ModuleExit extends Error {
+  constructor(readonly code: unknown) {
+    super(`called process.exit(${code === undefined ? "" : JSON.stringify(code)}) while loading; a schema module must not end the process`);
+  }
+}
+
+/**
+ * Imports one schema module and returns its exports. `display` is the path used in messages.
+ * While the module is evaluated, `process.exit` throws instead: a module that ends the process
+ * would otherwise end the run with its exit code (`generate --check` exiting 0, nothing checked).
+ */
 export async function importSchemaModule(file: string, display: string): Promise<Record<string, unknown>> {
+  const exit = process.exit;
+  process.exit = ((code?: unknown) => {
+    throw new ModuleExit(code);
+  }) as typeof process.exit;
   try {
     const exports = await jiti().import<Record<string, unknown>>(file);
     return typeof exports === "object" && exports !== null ? exports : {};
   } catch (error) {
     throw importError(error, file, display);
+  } finally {
+    process.exit = exit;
   }
 }
 
@@ -86,9 +147,9 @@ function importError(error: unknown, file: string, display: string): EventcError
       column: Number(parse[4]),
     });
   }
-  const firstLine = message.split("\n")[0]!;
+  const text = error instanceof ModuleExit ? error.message : `failed to load: ${message.split("\n")[0]!}`;
   const location = error instanceof Error ? lineInFile(error.stack ?? "", file) : undefined;
-  return new EventcError(`failed to load: ${firstLine}`, { file: display, ...(location === undefined ? {} : { line: location }) });
+  return new EventcError(text, { file: display, ...(location === undefined ? {} : { line: location }) });
 }
 
 /** The line of `file` named in a stack trace, if the error was thrown from inside it. */
