@@ -74,9 +74,9 @@ export interface SubscribeOptions {
    * Resume: deliver the events after this position (a `Delivery.position` this subscriber saw), so
    * nothing published meanwhile is missed. Only over a transport with positions (Redis Streams) and
    * for one channel (an event with `topic`, or an event without a topic path); otherwise
-   * `subscribe-invalid`. Default: only events published after `ready`.
+   * `subscribe-invalid`. Default (or `undefined`): only events published after `ready`.
    */
-  readonly from?: string;
+  readonly from?: string | undefined;
   /**
    * Called when events this subscriber should have received were trimmed away before they were read
    * (the `from` position is older than what the transport keeps, or a reader fell that far behind):
@@ -220,7 +220,11 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   // Publish targets: by event name for the latest version, by wire type for a named one.
   const latestTargets = new Map<string, PublishTarget>();
   const versionTargets = new Map<string, PublishTarget>();
+  // The last latest-version target, for a run of publishes of one event.
+  let recentName: string | undefined;
+  let recentTarget: PublishTarget | undefined;
   const publishTarget = (name: string, version: number | undefined): PublishTarget | undefined => {
+    if (version === undefined && name === recentName) return recentTarget;
     const cache = version === undefined ? latestTargets : versionTargets;
     const key = version === undefined ? name : `${name}.v${version}`;
     let target = cache.get(key);
@@ -229,6 +233,10 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
       if (type === undefined) return undefined;
       target = { name, type, topicPath: binding.meta(type)?.topic, lastTopic: undefined, lastChannel: name };
       cache.set(key, target);
+    }
+    if (version === undefined) {
+      recentName = name;
+      recentTarget = target;
     }
     return target;
   };

@@ -42,6 +42,13 @@ export function createMemoryTransport(): Transport {
   let byPrefix: readonly Listener[] = [];
   /** Every listener of a channel, exact ones first: a memo over `byChannel` and `byPrefix`, cleared when either changes. */
   const byResolvedChannel = new Map<string, readonly Listener[]>();
+  // The last channel resolved, for a run of messages on one channel.
+  let recentChannel: string | undefined;
+  let recentListeners: readonly Listener[] = [];
+  const forget = (): void => {
+    byResolvedChannel.clear();
+    recentChannel = undefined;
+  };
   const observers = new Set<(error: Error) => void>();
   let queue: Pending[] = [];
   let scheduled = false;
@@ -61,6 +68,7 @@ export function createMemoryTransport(): Transport {
   };
 
   const listenersOf = (channel: string): readonly Listener[] => {
+    if (channel === recentChannel) return recentListeners;
     let listeners = byResolvedChannel.get(channel);
     if (listeners === undefined) {
       const matching = byPrefix.filter((entry) => channel.startsWith(entry.prefix));
@@ -68,6 +76,8 @@ export function createMemoryTransport(): Transport {
       if (byResolvedChannel.size >= MEMO_CHANNELS) byResolvedChannel.clear();
       byResolvedChannel.set(channel, listeners);
     }
+    recentChannel = channel;
+    recentListeners = listeners;
     return listeners;
   };
 
@@ -97,7 +107,7 @@ export function createMemoryTransport(): Transport {
     subscribe(filter: ChannelFilter, listener: TransportListener): TransportSubscription {
       if (closed) throw new BusError("closed", "Cannot subscribe: the in-process transport is closed.");
       const entry: Listener = { listener, prefix: "prefix" in filter ? filter.prefix : "", active: true };
-      byResolvedChannel.clear();
+      forget();
       if ("channel" in filter) byChannel.set(filter.channel, [...(byChannel.get(filter.channel) ?? []), entry]);
       else byPrefix = [...byPrefix, entry];
       return {
@@ -105,7 +115,7 @@ export function createMemoryTransport(): Transport {
         unsubscribe(): void {
           if (!entry.active) return;
           entry.active = false;
-          byResolvedChannel.clear();
+          forget();
           if ("channel" in filter) {
             const rest = (byChannel.get(filter.channel) ?? []).filter((other) => other !== entry);
             if (rest.length === 0) byChannel.delete(filter.channel);
@@ -128,7 +138,7 @@ export function createMemoryTransport(): Transport {
       for (const entry of byPrefix) entry.active = false;
       byChannel.clear();
       byPrefix = [];
-      byResolvedChannel.clear();
+      forget();
       queue = [];
       observers.clear();
       return confirmed;
