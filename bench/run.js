@@ -5,6 +5,7 @@ import * as registry from "./registry.js";
 import * as validate from "./validate.js";
 
 const suites = [codegen, registry, validate];
+suites.push(await import("./sse.js"));
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

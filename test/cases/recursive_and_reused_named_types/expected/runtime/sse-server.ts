@@ -130,10 +130,13 @@ export interface SseHandler {
   close(): Promise<void>;
 }
 
-/** One open connection. `produce` returns the next chunk to write (at most `writeBatch` characters), or "" when it has nothing. */
+/**
+ * One open connection. `produce` returns the next chunk to write (about `writeBatch` characters at
+ * most), or "" when it has nothing; chunks are shared between connections and never modified.
+ */
 interface Connection {
   readonly sink: SseSink;
-  produce(): string;
+  produce(): string | Uint8Array;
   blocked: boolean;
   open: boolean;
   wroteSinceTick: boolean;
@@ -148,6 +151,8 @@ interface Connection {
 /** A parsed, validated selection and the test it compiles to. */
 interface Plan {
   readonly selection: SseSelection;
+  /** Equal for equal selections: connections at the same position with the same key are sent the same bytes. */
+  readonly key: string;
   readonly wants: (name: string, topic: string | undefined) => boolean;
 }
 
@@ -167,6 +172,16 @@ class HttpRefusal {
 
 const ignore = (): void => {};
 
+interface TextEncoderLike {
+  encode(text: string): Uint8Array;
+}
+
+/** The host's TextEncoder; undefined on a host without one (then every connection writes its own text). */
+function hostEncoder(): TextEncoderLike | undefined {
+  const TextEncoder = (globalThis as unknown as { TextEncoder?: new () => TextEncoderLike }).TextEncoder;
+  return TextEncoder === undefined ? undefined : new TextEncoder();
+}
+
 export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options: SseHandlerOptions<C>): SseHandler {
   const { binding } = options;
   const loose = bus as unknown as LooseBus;
@@ -184,6 +199,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     throw new TypeError('createSseHandler: the snapshot is kept from the handler\'s feed, which replayFrom: "transport" does not have; use replayFrom: "buffer" for snapshots');
   }
 
+  const encoder = hostEncoder();
   const ring = createReplayBuffer(replayWindow);
   const snapshot = createSnapshotStore(positiveInteger("snapshotKeys", options.snapshotKeys, sseDefaults.snapshotKeys));
   const connections = new Set<Connection>();
@@ -221,7 +237,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   let flushScheduled = false;
   const dirty = new Set<Connection>();
 
-  const write = (connection: Connection, chunk: string): boolean => {
+  const write = (connection: Connection, chunk: string | Uint8Array): boolean => {
     connection.wroteSinceTick = true;
     if (connection.sink.write(chunk)) return true;
     connection.blocked = true;
@@ -235,10 +251,16 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const flushOne = (connection: Connection): void => {
     while (connection.open && !connection.blocked) {
       const chunk = connection.produce();
-      if (chunk === "") return;
+      if (chunk.length === 0) return;
       write(connection, chunk);
     }
   };
+
+  /**
+   * Chunks built during one flush, by selection and ring position: a thousand clients reading the
+   * same events are sent one encoded chunk, not a thousand copies of it.
+   */
+  const sharedChunks = new Map<string, { readonly bytes: Uint8Array; readonly next: number }>();
 
   const flushAll = (): void => {
     flushScheduled = false;
@@ -246,6 +268,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       const list = [...dirty];
       dirty.clear();
       for (const connection of list) flushOne(connection);
+      sharedChunks.clear();
     }
   };
 
@@ -375,6 +398,16 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       release: ignore,
       queued: () => 0,
       produce() {
+        const from = connection.next;
+        const shareable = liveFrame === "" && encoder !== undefined;
+        const key = shareable ? `${plan.key}@${from}` : "";
+        if (shareable) {
+          const built = sharedChunks.get(key);
+          if (built !== undefined) {
+            connection.next = built.next;
+            return built.bytes;
+          }
+        }
         let chunk = "";
         const end = ring.head;
         while (connection.next < end && chunk.length < writeBatch) {
@@ -386,7 +419,10 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
           chunk += liveFrame;
           liveFrame = "";
         }
-        return chunk;
+        if (!shareable || chunk === "") return chunk;
+        const bytes = (encoder as TextEncoderLike).encode(chunk);
+        sharedChunks.set(key, { bytes, next: connection.next });
+        return bytes;
       },
     };
     connections.add(connection);
@@ -623,8 +659,10 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       }
       return wanted;
     };
+    const key = JSON.stringify([[...selection.events].sort(), selection.topics === undefined ? null : [...selection.topics].sort()]);
     return {
       selection,
+      key,
       wants: topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name),
     };
   };

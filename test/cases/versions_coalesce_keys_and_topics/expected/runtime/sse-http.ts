@@ -24,7 +24,7 @@ export interface NodeRequestLike {
 export interface NodeResponseLike {
   writeHead(status: number, headers: { [name: string]: string }): unknown;
   /** False: the socket's buffer is full; wait for `drain`. */
-  write(chunk: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   end(chunk?: string): unknown;
   on(event: "drain" | "close" | "error", listener: () => void): unknown;
   removeListener(event: "drain" | "close" | "error", listener: () => void): unknown;
@@ -59,8 +59,11 @@ export interface SseRequest {
 
 /** Where a connection's text goes. */
 export interface SseSink {
-  /** False: the other end is full; write nothing more until `onDrain`. */
-  write(chunk: string): boolean;
+  /**
+   * False: the other end is full; write nothing more until `onDrain`. A `Uint8Array` chunk is
+   * UTF-8 text shared with other connections: passed on as it is, never modified.
+   */
+  write(chunk: string | Uint8Array): boolean;
   /** Calls `listener` once, when the other end takes more again. */
   onDrain(listener: () => void): void;
   /** Ends the response after what was written. */
@@ -130,7 +133,7 @@ export function streamSink(onCancel: () => void): { sink: SseSink; body: unknown
   const sink: SseSink = {
     write(chunk) {
       if (ended || controller === undefined) return true;
-      controller.enqueue(encoder.encode(chunk));
+      controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
       return (controller.desiredSize ?? 0) > 0;
     },
     onDrain(listener) {
