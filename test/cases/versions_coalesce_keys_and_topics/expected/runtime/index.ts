@@ -29,6 +29,7 @@ export * from "./coalescer.js";
 export * from "./errors.js";
 export * from "./memory.js";
 export * from "./policies.js";
+export * from "./redis-streams.js";
 export * from "./redis.js";
 export * from "./sse-http.js";
 export * from "./sse-replay.js";
