@@ -10,6 +10,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BusError } from "../../templates/ts/runtime/errors.js";
+import { createCoalescerFor } from "../../templates/ts/runtime/coalescer.js";
 import { connectSse, type SseStatus } from "../../templates/ts/runtime/sse-client.js";
 import { createSseHandler } from "../../templates/ts/runtime/sse-server.js";
 import { ROOT } from "../helpers.js";
@@ -145,13 +146,52 @@ describe("SSE client as an async iterator", () => {
   });
 });
 
+describe("SSE client feeding a coalescer", () => {
+  test("a_coalescer_consumes_the_client_and_ends_with_the_last_state_of_each_key_and_every_unkeyed_event_in_order", async () => {
+    const bus = createBus();
+    const handler = createSseHandler(bus, { binding });
+    const served = await serve(handler);
+    cleanup.push(() => bus.close(), () => handler.close(), () => served.close());
+    let connected = false;
+    const client = connectSse(served.url, { binding, onStatus: (status) => void (status.kind === "connected" && (connected = true)) });
+    const state = new Map<string, string>();
+    const deltas: number[] = [];
+    let batches = 0;
+    const coalescer = createCoalescerFor(binding, {
+      onFlush(batch) {
+        batches += 1;
+        for (const envelope of batch) {
+          if (envelope.event.type === "session.status.v2") state.set(envelope.event.payload.sessionID, envelope.event.payload.status.type);
+          if (envelope.event.type === "message.part.delta.v1") deltas.push(Number(envelope.event.payload.delta));
+        }
+      },
+    });
+    const consuming = coalescer.consume(client);
+    await waitFor("connected", () => connected);
+    const kinds = ["busy", "idle", "busy"] as const;
+    for (let n = 0; n < 300; n += 1) {
+      void bus.publish("session.status", { sessionID: `s${n % 3}`, status: { type: kinds[n % kinds.length]! } });
+      void bus.publish("message.part.delta", delta(n));
+    }
+    await waitFor("every delta", () => deltas.length === 300);
+    client.close();
+    await consuming;
+    coalescer.close();
+    expect(deltas).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    expect(Object.fromEntries(state)).toEqual({ s0: "busy", s1: "idle", s2: "busy" });
+    expect(batches).toBeLessThan(300);
+  });
+});
+
 describe("SSE client in a browser bundle", () => {
-  test("a_browser_bundle_of_the_client_contains_no_node_built_in_no_redis_code_and_no_server_code", async () => {
+  test("a_browser_bundle_of_the_client_and_the_coalescer_contains_no_node_built_in_no_redis_code_and_no_server_code", async () => {
     const result = await build({
       stdin: {
         contents: `import { connectSse } from "./templates/ts/runtime/sse-client.ts";
-import { parseEnvelope } from "./generated/ts/index.js";
-export const open = (url) => connectSse(url, { binding: { parseEnvelope }, onEvent: console.log });`,
+import { createCoalescerFor } from "./templates/ts/runtime/coalescer.ts";
+import { eventMeta, isEventType, parseEnvelope } from "./generated/ts/index.js";
+const meta = (type) => (isEventType(type) ? eventMeta[type] : undefined);
+export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).consume(connectSse(url, { binding: { parseEnvelope } }));`,
         resolveDir: ROOT,
         loader: "ts",
       },
@@ -166,6 +206,7 @@ export const open = (url) => connectSse(url, { binding: { parseEnvelope }, onEve
     const code = result.outputFiles[0]!.text;
     const inputs = Object.keys(result.metafile.inputs).map((input) => path.basename(input));
     expect(inputs).toContain("index.js"); // eventsource-parser
+    expect(inputs).toContain("coalescer.ts");
     for (const forbidden of ["redis.ts", "redis-streams.ts", "sse-server.ts", "sse-http.ts", "bus.ts", "memory.ts"]) expect(inputs).not.toContain(forbidden);
     expect(code).not.toMatch(/from\s*"node:|require\(|process\.|Buffer\./);
     for (const name of ["XREAD", "XADD", "pSubscribe", "spublish", "writeHead"]) expect(code.includes(name), name).toBe(false);
