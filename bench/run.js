@@ -4,7 +4,8 @@ import * as codegen from "./codegen.js";
 import * as registry from "./registry.js";
 import * as validate from "./validate.js";
 
-const suites = [codegen, registry, validate];
+const suites = [codegen, registry, validate, await import("./bus.js")];
+suites.push(await import("./coalesce.js"));
 suites.push(await import("./sse.js"));
 
 const args = process.argv.slice(2);
