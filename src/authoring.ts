@@ -38,12 +38,33 @@ export interface EventDefinition<
   readonly name: N;
 }
 
+/**
+ * While the loader imports a catalogue it puts an array under this key of `globalThis`, and every
+ * `defineEvent` call adds its result to it with the place it was called from. The loader compares
+ * them with the modules' exports: a definition that is not a top-level export is reported (file
+ * and line) instead of left out of every contract. A global symbol, because a schema module may
+ * reach a different copy of this module than the loader.
+ */
+export const DEFINITIONS_MADE = Symbol.for("eventc.definitions-made");
+
+/** Non-enumerable property of a recorded definition: an object whose `stack` starts at the call. */
+export const CALL_SITE = Symbol.for("eventc.call-site");
+
 /** Declares one event and all its versions. Export the result from a module under `schemas/`. */
 export function defineEvent<const N extends string, V extends Record<number, PayloadSchema>>(
   name: N,
   options: EventOptions<V>,
 ): EventDefinition<N, V> {
-  return { ...options, name, [EVENT_DEFINITION]: true };
+  const definition: EventDefinition<N, V> = { ...options, name, [EVENT_DEFINITION]: true };
+  const made = (globalThis as Record<symbol, unknown>)[DEFINITIONS_MADE];
+  if (Array.isArray(made)) {
+    // The trace is captured now and formatted only if it is read (for a message).
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, defineEvent);
+    Object.defineProperty(definition, CALL_SITE, { value: site });
+    made.push(definition);
+  }
+  return definition;
 }
 
 export function isEventDefinition(value: unknown): value is EventDefinition {

@@ -4,7 +4,8 @@
  * each naming file, event, version and field path.
  */
 import path from "node:path";
-import { isEventDefinition, type EventDefinition } from "../authoring.js";
+import { fileURLToPath } from "node:url";
+import { CALL_SITE, DEFINITIONS_MADE, isEventDefinition, type EventDefinition } from "../authoring.js";
 import { EventcError, throwIfAny } from "../errors.js";
 import { SchemaReader } from "../ir/from-json-schema.js";
 import { canonicalJson } from "../ir/canonical.js";
@@ -35,20 +36,31 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   forgetModules(schemasDir, files);
 
   const found: Found[] = [];
-  for (const file of files) {
-    const exports = await importSchemaModule(file, display(file));
-    for (const exportName of Object.keys(exports).sort()) {
-      const value = exports[exportName];
-      if (isEventDefinition(value)) found.push({ definition: value, file: display(file), exportName });
+  const made: EventDefinition[] = [];
+  const nested = new Map<EventDefinition, string>();
+  const global = globalThis as Record<symbol, unknown>;
+  const outer = global[DEFINITIONS_MADE];
+  global[DEFINITIONS_MADE] = made;
+  try {
+    for (const file of files) {
+      const exports = await importSchemaModule(file, display(file));
+      for (const exportName of Object.keys(exports).sort()) {
+        const value = exports[exportName];
+        if (isEventDefinition(value)) found.push({ definition: value, file: display(file), exportName });
+        else findNested(value, exportName, nested);
+      }
     }
+  } finally {
+    global[DEFINITIONS_MADE] = outer;
   }
+  const errors = unexported(made, found, nested, display);
   if (found.length === 0) {
+    throwIfAny(errors);
     throw new EventcError(
       `no events found in "${display(schemasDir) || "."}" (${files.length} module${files.length === 1 ? "" : "s"} read); export the result of defineEvent(…) from a module there`,
     );
   }
 
-  const errors: EventcError[] = [];
   const byName = new Map<string, Found>();
   for (const entry of found) {
     const earlier = byName.get(entry.definition.name);
@@ -71,6 +83,51 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   }
   throwIfAny(errors);
   return { events, types: named.sorted() };
+}
+
+/**
+ * A `defineEvent` result that no module exports at the top level is in no contract: each one made
+ * while loading is an error, with the file and line of its call. One exported only inside an array
+ * or object says where. (A definition whose name an exported event has is taken to be that
+ * event's source, e.g. copied with `{ ...base }`, and is not reported.)
+ */
+function unexported(made: EventDefinition[], found: Found[], nested: Map<EventDefinition, string>, display: (file: string) => string): EventcError[] {
+  const exported = new Set(found.map((entry) => entry.definition));
+  const names = new Set(found.map((entry) => entry.definition.name));
+  const errors: EventcError[] = [];
+  for (const definition of made) {
+    if (exported.has(definition) || names.has(definition.name)) continue;
+    const site = callSite(definition);
+    const context = { ...(site === undefined ? {} : { file: display(site.file), line: site.line }), event: String(definition.name) };
+    const inside = nested.get(definition);
+    const fix = "only a module's top-level exports are read: export it on its own, `export const … = defineEvent(…)`";
+    const what = inside === undefined ? "not exported" : `exported only inside "${inside.replace(/[.[].*$/, "")}" (at ${inside})`;
+    errors.push(new EventcError(`${what}, so it is in no contract; ${fix}`, context));
+  }
+  return errors;
+}
+
+/** Records where event definitions sit inside an exported array or plain object (a few levels deep). */
+function findNested(value: unknown, label: string, into: Map<EventDefinition, string>, depth = 0): void {
+  if (depth > 3 || typeof value !== "object" || value === null) return;
+  if (isEventDefinition(value)) {
+    if (!into.has(value)) into.set(value, label);
+    return;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (Array.isArray(value)) value.forEach((item, index) => findNested(item, `${label}[${index}]`, into, depth + 1));
+  else if (prototype === Object.prototype || prototype === null) {
+    for (const key of Object.keys(value)) findNested((value as Record<string, unknown>)[key], `${label}.${key}`, into, depth + 1);
+  }
+}
+
+/** Where `defineEvent` was called for a definition recorded while loading: absolute file and line. */
+export function callSite(definition: EventDefinition): { file: string; line: number } | undefined {
+  const site = (definition as unknown as Record<symbol, { stack?: string } | undefined>)[CALL_SITE];
+  const frame = site?.stack?.split("\n")[1];
+  const match = frame === undefined ? null : /(?:\(|at )(file:\/\/\S+?|(?:[A-Za-z]:)?[\\/][^()]*?):(\d+):\d+\)?\s*$/.exec(frame);
+  if (match === null) return undefined;
+  return { file: match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!, line: Number(match[2]) };
 }
 
 function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]): EventDef | undefined {
