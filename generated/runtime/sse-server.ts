@@ -25,7 +25,7 @@
 import type { EventEnvelope } from "../ts/wire.js";
 import { coalesceKeyOf } from "../ts/wire.js";
 import type { AnyEvent, CatalogueBinding, CatalogueShape } from "./binding.js";
-import type { Bus, Delivery, SubscribeOptions, Unsubscribe } from "./bus.js";
+import type { Bus, Unsubscribe } from "./bus.js";
 import { BusError, messageOf } from "./errors.js";
 import { logError, startTimer } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
@@ -43,18 +43,18 @@ import {
   type SseSink,
 } from "./sse-http.js";
 import { createReplayBuffer, createSnapshotStore, type ReplayEntry } from "./sse-replay.js";
+import { openSseLogReader, sseLogChannels, type SseBus, type SseConnectionHub, type SseLogSettings, type SseServerConnection } from "./sse-log.js";
 import {
   SSE_EVENTS_PARAM,
-  SSE_GAP_EVENT,
   SSE_LAST_EVENT_ID_PARAM,
-  SSE_LIVE_EVENT,
   SSE_SNAPSHOT_EVENT,
   SSE_TOPIC_PARAM,
+  sseGapFrame,
+  sseLiveFrame,
   type SseGap,
   type SseLive,
   type SseSelection,
 } from "./sse-wire.js";
-import type { PositionGap } from "./transport.js";
 
 /** A refusal from `authorize`: the status (401, 403, …) and the body text. */
 export interface SseRefusal {
@@ -130,24 +130,6 @@ export interface SseHandler {
   close(): Promise<void>;
 }
 
-/**
- * One open connection. `produce` returns the next chunk to write (about `writeBatch` characters at
- * most), or "" when it has nothing; chunks are shared between connections and never modified.
- */
-interface Connection {
-  readonly sink: SseSink;
-  produce(): string | Uint8Array;
-  blocked: boolean;
-  open: boolean;
-  wroteSinceTick: boolean;
-  /** Releases subscriptions. */
-  release(): void;
-  /** Frames queued in memory (transport mode). */
-  queued(): number;
-  /** Set while an ended connection is given time to flush: destroys its socket. */
-  cancelDestroy?: (() => void) | undefined;
-}
-
 /** A parsed, validated selection and the test it compiles to. */
 interface Plan {
   readonly selection: SseSelection;
@@ -158,10 +140,8 @@ interface Plan {
 
 type Envelope = EventEnvelope<AnyEvent>;
 
-/** The bus as the handler uses it: selectors as plain strings. */
-interface LooseBus {
-  subscribe(selector: string, handler: (envelope: Envelope, delivery: Delivery) => unknown, options?: SubscribeOptions): Unsubscribe;
-}
+/** A connection reading the replay buffer: `next` is the sequence number it reads next. */
+type Reader = SseServerConnection & { next: number };
 
 class HttpRefusal {
   constructor(
@@ -184,7 +164,7 @@ function hostEncoder(): TextEncoderLike | undefined {
 
 export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options: SseHandlerOptions<C>): SseHandler {
   const { binding } = options;
-  const loose = bus as unknown as LooseBus;
+  const loose = bus as unknown as SseBus;
   const fromTransport = (options.replayFrom ?? "buffer") === "transport";
   const feedSelectors = options.feed ?? ["*"];
   const replayWindow = positiveInteger("replayWindow", options.replayWindow, sseDefaults.replayWindow);
@@ -202,9 +182,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const encoder = hostEncoder();
   const ring = createReplayBuffer(replayWindow);
   const snapshot = createSnapshotStore(positiveInteger("snapshotKeys", options.snapshotKeys, sseDefaults.snapshotKeys));
-  const connections = new Set<Connection>();
+  const connections = new Set<SseServerConnection>();
   /** Buffer mode: the connections reading the ring. */
-  const readers = new Set<Connection & { next: number }>();
+  const readers = new Set<Reader>();
   let overflows = 0;
   let closed = false;
 
@@ -235,9 +215,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   // ---- Writing: one microtask flushes every connection with something to write ----
 
   let flushScheduled = false;
-  const dirty = new Set<Connection>();
+  const dirty = new Set<SseServerConnection>();
 
-  const write = (connection: Connection, chunk: string | Uint8Array): boolean => {
+  const write = (connection: SseServerConnection, chunk: string | Uint8Array): boolean => {
     connection.wroteSinceTick = true;
     if (connection.sink.write(chunk)) return true;
     connection.blocked = true;
@@ -248,7 +228,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     return false;
   };
 
-  const flushOne = (connection: Connection): void => {
+  const flushOne = (connection: SseServerConnection): void => {
     while (connection.open && !connection.blocked) {
       const chunk = connection.produce();
       if (chunk.length === 0) return;
@@ -278,7 +258,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     void Promise.resolve().then(flushAll);
   };
 
-  const markDirty = (connection: Connection): void => {
+  const markDirty = (connection: SseServerConnection): void => {
     dirty.add(connection);
     scheduleFlush();
   };
@@ -287,7 +267,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
    * Ends a connection from the server's side: `last` (a gap frame) is written past back-pressure,
    * then the socket has `closeTimeoutMs` to flush before it is destroyed.
    */
-  const finish = (connection: Connection, last?: string): void => {
+  const finish = (connection: SseServerConnection, last?: string): void => {
     if (!connection.open) return;
     drop(connection);
     if (last !== undefined) connection.sink.write(last);
@@ -296,20 +276,20 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Forgets a connection; called again when its socket closes (which cancels the destroy timer). Idempotent. */
-  const drop = (connection: Connection): void => {
+  const drop = (connection: SseServerConnection): void => {
     connection.cancelDestroy?.();
     connection.cancelDestroy = undefined;
     connection.open = false;
     if (!connections.delete(connection)) return;
-    readers.delete(connection as Connection & { next: number });
+    readers.delete(connection as Reader);
     dirty.delete(connection);
     connection.release();
     if (connections.size === 0) stopHeartbeat();
   };
 
-  const overflow = (connection: Connection, gap: SseGap): void => {
+  const overflow = (connection: SseServerConnection, gap: SseGap): void => {
     overflows += 1;
-    finish(connection, gapFrame(gap));
+    finish(connection, sseGapFrame(gap));
   };
 
   // ---- Heartbeat: one timer for every connection; an idle one gets a comment ----
@@ -358,7 +338,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     ready.catch(report);
   }
 
-  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined): Connection => {
+  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined): SseServerConnection => {
     let head = `retry: ${retryMs}\n\n`;
     let next = ring.head;
     let resumed = false;
@@ -366,7 +346,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     if (lastEventId !== undefined) {
       const from = ring.resumeAfter(lastEventId);
       if (from === undefined) {
-        head += gapFrame({ reason: "resume-too-old", resync: true, lastEventId });
+        head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
       } else {
         resumed = true;
         next = from;
@@ -387,9 +367,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     // The live frame goes right after the replay — entries up to the ring head now — and its id is
     // that head (the newest entry, or the start token): where the client stands once it has it.
     const live: SseLive = { resumed, replayed, snapshot: sent };
-    let liveFrame = `event: ${SSE_LIVE_EVENT}\nid: ${ring.cursor()}\ndata: ${JSON.stringify(live)}\n\n`;
+    let liveFrame = sseLiveFrame(live, ring.cursor());
     const liveAt = ring.head;
-    const connection: Connection & { next: number } = {
+    const connection: Reader = {
       sink,
       next,
       blocked: false,
@@ -432,181 +412,33 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     return connection;
   };
 
-  // ---- Transport mode: each connection reads its channels from the transport's log ----
+  // ---- Transport mode: each connection reads its channels from the transport's log (sse-log.ts) ----
 
-  interface Channel {
-    readonly name: string;
-    readonly topic: string | undefined;
-    readonly key: string;
-  }
-
-  /** The channels a selection covers, for a transport that reads one channel per subscription. */
-  const channelsOf = (selection: SseSelection): Channel[] => {
-    const names = new Set<string>();
-    for (const selector of selection.events) {
-      if (selector === "*" || selector.endsWith(".*")) {
-        if (options.eventNames === undefined) throw new HttpRefusal(400, `Selecting "${selector}" needs the handler's eventNames option (replayFrom: "transport" subscribes to each event by name).`);
-        const prefix = selector === "*" ? "" : selector.slice(0, -1);
-        for (const name of options.eventNames) if (name.startsWith(prefix)) names.add(name);
-      } else {
-        names.add(selector);
-      }
-    }
-    const channels: Channel[] = [];
-    for (const name of [...names].sort()) {
-      if (selection.topics !== undefined) {
-        if (!isScoped(name)) continue; // as bus.subscribe(…, { topic }): an unscoped event has no topic
-        for (const topic of selection.topics) channels.push({ name, topic, key: `${name}:${topic}` });
-      } else if (isScoped(name)) {
-        throw new HttpRefusal(400, `"${name}" has a channel per topic: select it with a topic (?${SSE_TOPIC_PARAM}=…) when events are replayed from the transport.`);
-      } else {
-        channels.push({ name, topic: undefined, key: name });
-      }
-    }
-    if (channels.length === 0) throw new HttpRefusal(400, "The selection covers no channel.");
-    return channels;
+  const hub: SseConnectionHub = {
+    add(connection) {
+      connections.add(connection);
+      startHeartbeat();
+    },
+    write,
+    wake: markDirty,
+    overflow,
+    finish: (connection) => finish(connection),
+    report,
   };
-
-  const encodeCursor = (channels: readonly Channel[], positions: Map<string, string>): string | undefined => {
-    if (channels.length === 1) return positions.get((channels[0] as Channel).key);
-    const parts: string[] = [];
-    for (const channel of channels) {
-      const position = positions.get(channel.key);
-      if (position !== undefined) parts.push(`${encodeURIComponent(channel.key)}=${position}`);
-    }
-    return parts.length === 0 ? undefined : parts.join("&");
-  };
-
-  const decodeCursor = (channels: readonly Channel[], id: string): Map<string, string> => {
-    const positions = new Map<string, string>();
-    if (channels.length === 1 && !id.includes("=")) {
-      positions.set((channels[0] as Channel).key, id);
-      return positions;
-    }
-    for (const pair of id.split("&")) {
-      const equals = pair.indexOf("=");
-      if (equals < 0) continue;
-      try {
-        positions.set(decodeURIComponent(pair.slice(0, equals)), pair.slice(equals + 1));
-      } catch {
-        // A mangled pair resumes nothing of its channel (below: a gap).
-      }
-    }
-    return positions;
-  };
-
   const jsonCache = new WeakMap<object, string>();
-  const jsonOf = (envelope: Envelope): string => {
-    let json = jsonCache.get(envelope);
-    if (json === undefined) {
-      json = JSON.stringify(envelope);
-      jsonCache.set(envelope, json);
-    }
-    return json;
-  };
-
-  const openFromTransport = (sink: SseSink, channels: readonly Channel[], lastEventId: string | undefined): Connection => {
-    const positions = lastEventId === undefined ? new Map<string, string>() : decodeCursor(channels, lastEventId);
-    let pending: string[] = [];
-    let started = false;
-    let resumeFailed = false;
-    const unsubscribes = new Map<string, Unsubscribe>();
-    const deliveredOn = new Set<string>();
-    const connection: Connection = {
-      sink,
-      blocked: false,
-      open: true,
-      wroteSinceTick: true,
-      queued: () => pending.length,
-      release() {
-        for (const unsubscribe of unsubscribes.values()) unsubscribe();
-        unsubscribes.clear();
-        pending = [];
-      },
-      produce() {
-        if (!started || pending.length === 0) return "";
-        let size = 0;
-        let count = 0;
-        while (count < pending.length && size < writeBatch) size += (pending[count++] as string).length;
-        const chunk = count === pending.length ? pending.join("") : pending.slice(0, count).join("");
-        pending = count === pending.length ? [] : pending.slice(count);
-        return chunk;
-      },
-    };
-    const enqueue = (frame: string): void => {
-      if (!connection.open) return;
-      if (pending.length >= clientQueue) {
-        overflow(connection, { reason: "overflow", resync: false, ...withId(encodeCursor(channels, positions)) });
-        return;
+  const logSettings: SseLogSettings = {
+    clientQueue,
+    writeBatch,
+    retryMs,
+    jsonOf(envelope) {
+      // Connections that share a bus route receive the same envelope object: serialized once.
+      let json = jsonCache.get(envelope);
+      if (json === undefined) {
+        json = JSON.stringify(envelope);
+        jsonCache.set(envelope, json);
       }
-      pending.push(frame);
-      if (started && !connection.blocked) markDirty(connection);
-    };
-
-    const subscribeChannel = (channel: Channel, from: string | undefined): Unsubscribe => {
-      const onEnvelope = (envelope: Envelope, delivery: Delivery): void => {
-        if (delivery.position !== undefined) positions.set(channel.key, delivery.position);
-        deliveredOn.add(channel.key);
-        enqueue(`id: ${encodeCursor(channels, positions) ?? ""}\ndata: ${jsonOf(envelope)}\n\n`);
-      };
-      const onGap = (gap: PositionGap): void => {
-        // All or nothing per channel: nothing from the middle of the log. The channel restarts live,
-        // and the gap frame goes out once that subscription is confirmed (so a client resyncing on it
-        // misses nothing published after). Before anything of the channel was delivered, it is the
-        // resume that failed (the transport finds out on its first read, which may follow `live`).
-        unsubscribes.get(channel.key)?.();
-        positions.delete(channel.key);
-        const initial = from !== undefined && !deliveredOn.has(channel.key);
-        if (!started) resumeFailed = true;
-        const live = subscribeChannel(channel, undefined);
-        unsubscribes.set(channel.key, live);
-        const frame = gapFrame({ reason: initial ? "resume-too-old" : "trimmed", resync: true, lastEventId: gap.after, channel: channel.key });
-        live.ready.then(() => enqueue(frame), ignore);
-      };
-      const subscribeOptions: SubscribeOptions = channel.topic === undefined ? { onGap } : { topic: channel.topic, onGap };
-      return loose.subscribe(channel.name, onEnvelope, from === undefined ? subscribeOptions : { ...subscribeOptions, from });
-    };
-
-    connections.add(connection);
-    startHeartbeat();
-    for (const channel of channels) {
-      const from = positions.get(channel.key);
-      let unsubscribe: Unsubscribe;
-      try {
-        unsubscribe = subscribeChannel(channel, from);
-      } catch (error) {
-        if (from === undefined) throw error;
-        // A position the transport does not accept (mangled, another deployment's): resume nothing of it.
-        positions.delete(channel.key);
-        resumeFailed = true;
-        pending.push(gapFrame({ reason: "resume-too-old", resync: true, lastEventId: from, channel: channel.key }));
-        unsubscribe = subscribeChannel(channel, undefined);
-      }
-      unsubscribes.set(channel.key, unsubscribe);
-    }
-    if (lastEventId !== undefined && positions.size === 0 && !resumeFailed) {
-      resumeFailed = true;
-      pending.push(gapFrame({ reason: "resume-too-old", resync: true, lastEventId }));
-    }
-    write(connection, `retry: ${retryMs}\n\n`);
-    Promise.all([...unsubscribes.values()].map((unsubscribe) => unsubscribe.ready)).then(
-      () => {
-        if (!connection.open) return;
-        const live: SseLive = { resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: 0 };
-        const cursor = encodeCursor(channels, positions);
-        // Gap frames of a failed resume stay first; the live frame follows them.
-        const gaps = pending.filter((frame) => frame.startsWith(`event: ${SSE_GAP_EVENT}\n`));
-        const rest = pending.filter((frame) => !frame.startsWith(`event: ${SSE_GAP_EVENT}\n`));
-        pending = [...gaps, `event: ${SSE_LIVE_EVENT}\n${cursor === undefined ? "" : `id: ${cursor}\n`}data: ${JSON.stringify(live)}\n\n`, ...rest];
-        started = true;
-        markDirty(connection);
-      },
-      (error: unknown) => {
-        report(error);
-        finish(connection);
-      },
-    );
-    return connection;
+      return json;
+    },
   };
 
   // ---- Requests ----
@@ -668,7 +500,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Answers a request: a refusal, or the function that opens the connection on a sink. */
-  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: SseSink) => Connection)> => {
+  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: SseSink) => SseServerConnection)> => {
     if (closed) return new HttpRefusal(503, "The event stream is closed.");
     if (request.method !== "GET") return new HttpRefusal(405, "Use GET.");
     try {
@@ -688,8 +520,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       const plan = planOf(selection);
       if (closed) return new HttpRefusal(503, "The event stream is closed.");
       if (fromTransport) {
-        const channels = channelsOf(plan.selection);
-        return (sink) => openFromTransport(sink, channels, lastEventId);
+        const channels = sseLogChannels(plan.selection, options.eventNames, isScoped);
+        if (typeof channels === "string") return new HttpRefusal(400, channels);
+        return (sink) => openSseLogReader(hub, loose, sink, channels, lastEventId, logSettings);
       }
       await ready;
       return (sink) => openFromBuffer(sink, plan, lastEventId);
@@ -700,7 +533,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Opens the connection; a failure to subscribe (the transport refused) ends the response. */
-  const open = (answer: (sink: SseSink) => Connection, sink: SseSink): Connection | undefined => {
+  const open = (answer: (sink: SseSink) => SseServerConnection, sink: SseSink): SseServerConnection | undefined => {
     try {
       return answer(sink);
     } catch (error) {
@@ -749,7 +582,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const fetch = async <R>(request: FetchRequestLike): Promise<R> => {
     const answer = await accept(fetchRequest(request));
     if (answer instanceof HttpRefusal) return fetchResponse<R>(answer.message, answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
-    let connection: Connection | undefined;
+    let connection: SseServerConnection | undefined;
     const forget = (): void => {
       if (connection !== undefined) drop(connection);
     };
@@ -789,12 +622,4 @@ function covers(served: string, selector: string): boolean {
   if (!served.endsWith(".*")) return false;
   const prefix = served.slice(0, -1);
   return selector.startsWith(prefix);
-}
-
-function gapFrame(gap: SseGap): string {
-  return `event: ${SSE_GAP_EVENT}\ndata: ${JSON.stringify(gap)}\n\n`;
-}
-
-function withId(lastEventId: string | undefined): { lastEventId?: string } {
-  return lastEventId === undefined ? {} : { lastEventId };
 }

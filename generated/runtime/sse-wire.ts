@@ -87,3 +87,13 @@ export function sseUrl(base: string, selection: Partial<SseSelection> = {}, last
   const query = [...kept, ...added].join("&");
   return query === "" ? path : `${path}?${query}`;
 }
+
+/** The `event: gap` frame. */
+export function sseGapFrame(gap: SseGap): string {
+  return `event: ${SSE_GAP_EVENT}\ndata: ${JSON.stringify(gap)}\n\n`;
+}
+
+/** The `event: live` frame, with `id:` the cursor to resume from when there is one. */
+export function sseLiveFrame(live: SseLive, cursor: string | undefined): string {
+  return `event: ${SSE_LIVE_EVENT}\n${cursor === undefined ? "" : `id: ${cursor}\n`}data: ${JSON.stringify(live)}\n\n`;
+}

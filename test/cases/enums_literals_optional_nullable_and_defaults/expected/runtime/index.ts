@@ -32,6 +32,7 @@ export * from "./policies.js";
 export * from "./redis-streams.js";
 export * from "./redis.js";
 export * from "./sse-http.js";
+export * from "./sse-log.js";
 export * from "./sse-replay.js";
 export * from "./sse-server.js";
 export * from "./sse-wire.js";
