@@ -254,7 +254,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   const publishFailed = (error: unknown, type: string, channel: string, envelope: Envelope): BusError =>
     error instanceof BusError ? error : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
 
-  // The hot path: nothing allocated but the envelope, its event and the promise returned (docs/runtime.md, "Performance").
+  // The hot path: nothing allocated but the envelope, its event, its id and the promise returned, plus what the transport queues (docs/runtime.md, "Performance").
   const publish = (name: string, payload: unknown, publishOptions?: { topic?: string; version?: number }): Promise<Envelope> => {
     if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
     const version = publishOptions?.version;
