@@ -20,10 +20,12 @@
  * guarantee: configure AOF (`appendfsync everysec` or `always`) for durability across restarts.
  *
  * Gap check: after each XREAD that returned entries of a stream, XINFO STREAM tells the oldest entry
- * kept and (Redis 7) the newest entry ever deleted. The read is contiguous when the reader's
- * position is within what is kept, or nothing after it was deleted. It is conservative: a reader
- * within one read of the trimming edge may be told of a gap that its last read just escaped; on
- * Redis before 7 (no `max-deleted-entry-id`) every read from a position no longer kept is a gap.
+ * kept, how many entries the stream ever received and how many it holds (Redis 7). The read is
+ * contiguous when the reader's position is within what is kept, or when no more entries were trimmed
+ * than the reader had seen (counted from its start, exact again whenever it reaches the end). It
+ * errs towards a gap: a `from` position no longer kept is one even if nothing after it was trimmed,
+ * and a reader within one read of the trimming edge may be told of a gap its last read escaped. On
+ * Redis before 7 (no entries-added) any read from a position not kept is a gap: use Redis 7.
  *
  * Wildcards are refused. XREAD reads streams it is named, and a stream per channel means the streams
  * under a prefix are unknown until someone writes to them, so `"domain.*"`, `"*"` and every topic of
