@@ -113,6 +113,18 @@ function inProcessPeers(runtime) {
     { id: "unvalidated", label: "eventc bus, in process, validate: false", open: bus(false) },
     { id: "validated", label: "eventc bus, in process, validate: true", open: bus(true) },
     {
+      id: "stream",
+      label: "eventc bus, in process, validate: false, stream() read by for await",
+      open(handler) {
+        const bus = runtime.createBus({ validate: false });
+        const stream = bus.stream(EVENT);
+        void (async () => {
+          for await (const envelope of stream) handler(envelope);
+        })();
+        return { publish: (payload) => bus.publish(EVENT, payload), close: () => bus.close() };
+      },
+    },
+    {
       id: "emitter",
       label: "Node EventEmitter",
       open(handler) {
@@ -444,6 +456,7 @@ export async function run({ samples }) {
     { label: "in process, unvalidated: eventc ÷ mitt, events/s", value: of("unvalidated") / of("mitt") },
     { label: "in process, unvalidated: eventc ÷ graphql-yoga createPubSub (for await), events/s (goal ≥ 10)", value: of("unvalidated") / of("yoga") },
     { label: "in process, validated: eventc ÷ EventEmitter, events/s", value: of("validated") / of("emitter") },
+    { label: "in process, async iteration on both sides: eventc stream() ÷ graphql-yoga createPubSub (for await), events/s", value: of("stream") / of("yoga") },
     { label: "Redis, ioredis: eventc ÷ graphql-yoga Redis event target, events/s (goal ≥ 1.5)", value: at("bus-ioredis").rate / at("yoga-redis").rate },
     { label: "Redis, node-redis: eventc ÷ graphql-yoga Redis event target, events/s (goal ≥ 1.5)", value: at("bus-node-redis").rate / at("yoga-redis").rate },
     { label: "Redis, ioredis: eventc ÷ graphql-yoga createPubSub over its Redis event target (for await), events/s", value: at("bus-ioredis").rate / at("yoga-redis-pubsub").rate },
