@@ -10,7 +10,7 @@ import { EventcError, throwIfAny } from "../errors.js";
 import { SchemaReader } from "../ir/from-json-schema.js";
 import { canonicalJson } from "../ir/canonical.js";
 import type { Catalogue, EventDef, EventVersion, NamedType, TypeNode } from "../ir/types.js";
-import { findSchemaModules, forgetModules, importSchemaModule } from "./modules.js";
+import { describeCycle, findImportCycle, findSchemaModules, forgetModules, importSchemaModule } from "./modules.js";
 import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor } from "./zod.js";
 
 export interface LoadOptions {
@@ -22,7 +22,10 @@ export interface LoadOptions {
 
 interface Found {
   definition: EventDefinition;
+  /** Display path (relative to cwd). */
   file: string;
+  /** Absolute path of the module. */
+  module: string;
   exportName: string;
 }
 
@@ -46,7 +49,7 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
       const exports = await importSchemaModule(file, display(file));
       for (const exportName of Object.keys(exports).sort()) {
         const value = exports[exportName];
-        if (isEventDefinition(value)) found.push({ definition: value, file: display(file), exportName });
+        if (isEventDefinition(value)) found.push({ definition: value, file: display(file), module: file, exportName });
         else findNested(value, exportName, nested);
       }
     }
@@ -169,7 +172,7 @@ function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]):
   const versions: EventVersion[] = [];
   for (const key of versionKeys.map(Number).sort((a, b) => a - b)) {
     const schema = versionsObject[String(key)];
-    const payload = buildPayload(schema, key, fail, named, { event: name, file });
+    const payload = buildPayload(schema, key, fail, named, { event: name, file, module: entry.module });
     if (payload) versions.push({ version: key, wireType: `${name}.v${key}`, payload });
   }
   if (errors.length > before) return undefined;
@@ -209,7 +212,7 @@ function buildPayload(
   version: number,
   fail: (message: string, extra?: { version?: number; path?: string }) => void,
   named: NamedTypeTable,
-  owner: { event: string; file: string },
+  owner: { event: string; file: string; module: string },
 ): TypeNode | undefined {
   const major = zodMajor(schema);
   if (major === undefined) {
@@ -233,14 +236,28 @@ function buildPayload(
     payload = reader.readRoot();
   } catch (error) {
     const context = error instanceof EventcError ? error.context : {};
-    fail(`cannot be compiled: ${error instanceof Error ? error.message : String(error)}`, { version, ...context });
+    const message = error instanceof Error ? error.message : String(error);
+    fail(`cannot be compiled: ${UNDEFINED_SCHEMA.test(message) ? undefinedSchema(owner.module) : message}`, { version, ...context });
     return undefined;
   }
   for (const type of reader.named.values()) {
-    const clash = named.add(type, { ...owner, version });
+    const clash = named.add(type, { event: owner.event, file: owner.file, version });
     if (clash) fail(clash, { version });
   }
   return payload;
+}
+
+/** What Zod says when a schema inside a payload is `undefined`. */
+const UNDEFINED_SCHEMA = /Cannot read properties of undefined \(reading '(_zod|_def)'\)/;
+
+/**
+ * Why a payload holds an undefined schema: most often two modules that import each other, one
+ * reading the other's exports before they are set.
+ */
+function undefinedSchema(module: string): string {
+  const cycle = findImportCycle(module);
+  if (cycle === undefined) return "a schema it uses is undefined (imported under a name its module does not export, or used before it is defined?)";
+  return `a schema it uses is undefined: ${describeCycle(cycle)}`;
 }
 
 /**

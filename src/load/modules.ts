@@ -2,7 +2,7 @@
  * Finds the schema modules of a catalogue and imports them (TypeScript or JavaScript) with jiti.
  * Import failures become EventcErrors that name the file, and the line where the parser knows it.
  */
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,6 +136,51 @@ export async function importSchemaModule(file: string, display: string): Promise
   }
 }
 
+/**
+ * An import cycle among the relative imports reachable from `file` (statically read), as the list
+ * of files around it with the first repeated at the end; undefined when there is none.
+ */
+export function findImportCycle(file: string): string[] | undefined {
+  const { ts } = createRequire(import.meta.url)("ts-morph") as typeof import("ts-morph");
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const visit = (current: string): string[] | undefined => {
+    const at = stack.indexOf(current);
+    if (at !== -1) return [...stack.slice(at), current];
+    if (done.has(current)) return undefined;
+    stack.push(current);
+    let text = "";
+    try {
+      text = readFileSync(current, "utf8");
+    } catch {
+      // unreadable: no edges
+    }
+    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+      const target = fileName.startsWith(".") ? resolveRelative(path.dirname(current), fileName) : undefined;
+      const cycle = target === undefined ? undefined : visit(target);
+      if (cycle !== undefined) return cycle;
+    }
+    stack.pop();
+    done.add(current);
+    return undefined;
+  };
+  return visit(file);
+}
+
+/** One clause on an import cycle and how to break it, for messages. */
+export function describeCycle(cycle: string[]): string {
+  const shown = cycle.map((file) => path.relative(process.cwd(), file).split(path.sep).join("/"));
+  return `circular import ${shown.join(" → ")}, so one module reads another's exports before they are set; move the shared schemas into a module they all import`;
+}
+
+/** The module file a relative specifier names, the way TypeScript-aware loaders resolve it. */
+function resolveRelative(folder: string, specifier: string): string | undefined {
+  const base = path.resolve(folder, specifier);
+  const swapped = /\.[mc]?js$/.test(base) ? [base.replace(/js$/, "ts")] : [];
+  const candidates = [base, ...swapped, ...MODULE_EXTENSIONS.map((ext) => base + ext), ...MODULE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`))];
+  return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+}
+
 function importError(error: unknown, file: string, display: string): EventcError {
   const message = error instanceof Error ? error.message : String(error);
   // jiti reports syntax errors as "ParseError: <reason> \n <file>:<line>:<column>".
@@ -147,9 +192,36 @@ function importError(error: unknown, file: string, display: string): EventcError
       column: Number(parse[4]),
     });
   }
-  const text = error instanceof ModuleExit ? error.message : `failed to load: ${message.split("\n")[0]!}`;
-  const location = error instanceof Error ? lineInFile(error.stack ?? "", file) : undefined;
+  let text = error instanceof ModuleExit ? error.message : `failed to load: ${message.split("\n")[0]!}`;
+  // A module of an import cycle reads the others' exports before they are set (undefined).
+  if (/Cannot read properties of undefined|before initialization/.test(message)) {
+    const cycle = findImportCycle(file);
+    if (cycle !== undefined) text += `: ${describeCycle(cycle)}`;
+  }
+  const stack = error instanceof Error ? (error.stack ?? "") : "";
+  // Where it was thrown: this module, or one it imports (the other side of a cycle, say).
+  const thrown = throwingFrame(stack);
+  if (thrown !== undefined && thrown.file !== file) {
+    const shown = path.join(path.dirname(display), path.relative(path.dirname(file), thrown.file)).split(path.sep).join("/");
+    return new EventcError(text, { file: shown, line: thrown.line });
+  }
+  const location = lineInFile(stack, file);
   return new EventcError(text, { file: display, ...(location === undefined ? {} : { line: location }) });
+}
+
+/** This copy of eventc's own folder (`dist/` or `src/`): its frames are not the user's. */
+const EVENTC_FOLDER = path.dirname(path.dirname(fileURLToPath(import.meta.url))) + path.sep;
+
+/** The first stack frame in a user's file (not Node's, a package's or eventc's): file and line. */
+function throwingFrame(stack: string): { file: string; line: number } | undefined {
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /(?:\(|at )(file:\/\/\S+?|(?:[A-Za-z]:)?[\\/][^()]*?):(\d+):\d+\)?\s*$/.exec(line);
+    if (match === null) continue;
+    const frameFile = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
+    if (frameFile.startsWith(EVENTC_FOLDER) || frameFile.includes(`${path.sep}node_modules${path.sep}`) || !existsSync(frameFile)) continue;
+    return { file: frameFile, line: Number(match[2]) };
+  }
+  return undefined;
 }
 
 /** The line of `file` named in a stack trace, if the error was thrown from inside it. */
