@@ -38,16 +38,24 @@ function importsPackage(module: OutputFile): boolean {
   return /^\s*(?:import|export)\b[^;]*?\bfrom\s+"(?![./])[^"]+"/m.test(module.contents);
 }
 
+/** The coalescer bound to the catalogue, when the runtime has one. */
+const COALESCER = `
+/** A coalescer keyed by this catalogue's \`coalesce\` paths (see docs/runtime.md). */
+export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<Event>>(options: CoalescerOptions<E>): Coalescer<E> {
+  return createCoalescerFor<Catalogue, E>(binding, options);
+}
+`;
+
 function indexFile(modules: OutputFile[]): string {
   // index.ts re-exports only modules without package imports, so importing it never needs a
   // package the program does not use (the SSE client's parser, say): those are imported directly.
   const reexports = modules
     .filter((module) => !INTERNAL.has(module.path) && !importsPackage(module))
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
-  return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
+  return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
 import type { CatalogueBinding } from "./binding.js";
 import { createBusFor, type Bus, type BusOptions } from "./bus.js";
-
+${modules.some((module) => module.path === "coalescer.ts") ? 'import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "./coalescer.js";\n' : ""}
 /** This catalogue's types, as the runtime's generics read them. */
 export interface Catalogue {
   events: EventsByName;
@@ -66,7 +74,7 @@ export const binding: CatalogueBinding<Catalogue> = {
 export function createBus(options: BusOptions = {}): Bus<Catalogue> {
   return createBusFor(binding, options);
 }
-
+${modules.some((module) => module.path === "coalescer.ts") ? COALESCER : ""}
 export type { CatalogueBinding } from "./binding.js";
 ${reexports.join("\n")}
 `;
