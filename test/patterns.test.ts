@@ -157,7 +157,7 @@ describe("a pattern with no exact equivalent in some reader stops generation", (
     const dir = project(name.replace(/\W+/g, "-"), `import { z } from "zod";\nimport { defineEvent } from "eventc";\n\nexport const jobQueued = defineEvent("job.queued", {\n  versions: { 1: z.object({ code: ${field} }) },\n});\n`);
     const result = runCli(["generate"], dir);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`schemas/events.ts: event "job.queued" v1, field "code": `);
+    expect(result.stderr).toContain(`schemas/events.ts:5: event "job.queued" v1, field "code": `);
     expect(result.stderr).toContain(message);
     expect(existsSync(path.join(dir, "generated"))).toBe(false);
   });

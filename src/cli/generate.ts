@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { EventcError } from "../errors.js";
+import { locate } from "./index.js";
 import { emitTargets, targetWarnings } from "../generate.js";
 import type { Catalogue } from "../ir/types.js";
 import { loadCatalogue } from "../load/catalogue.js";
@@ -214,7 +215,7 @@ function watchSchemas(config: ResolvedConfig, typeshare: Typeshare | undefined):
           try {
             await generateOnce(config, typeshare);
           } catch (error) {
-            process.stderr.write(`eventc: ${error instanceof EventcError ? error.format() : String(error)}\n`);
+            process.stderr.write(`eventc: ${error instanceof EventcError ? (await locate(error)).format() : String(error)}\n`);
           }
         });
       }, 100);

@@ -124,6 +124,15 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The error with the lines of its fields and events added; the error as it is if that fails. */
+export async function locate(error: EventcError): Promise<EventcError> {
+  try {
+    return await (await import("./locate.js")).locateError(error);
+  } catch {
+    return error;
+  }
+}
+
 let exitProcess: ((code?: number) => never) | undefined;
 
 /**
@@ -177,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof EventcError) {
-      process.stderr.write(`eventc: ${error.format()}\n`);
+      process.stderr.write(`eventc: ${(await locate(error)).format()}\n`);
       return error.exitCode;
     }
     process.stderr.write(`eventc: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

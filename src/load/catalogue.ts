@@ -3,6 +3,7 @@
  * them one by one and as a whole, and builds the IR. Every problem found is reported together,
  * each naming file, event, version and field path.
  */
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CALL_SITE, DEFINITIONS_MADE, isEventDefinition, type EventDefinition } from "../authoring.js";
@@ -27,6 +28,8 @@ interface Found {
   /** Absolute path of the module. */
   module: string;
   exportName: string;
+  /** Line of the `defineEvent` call, when it was made in this module while loading. */
+  line?: number;
 }
 
 const NAME_SEGMENT = /^[a-z][a-z0-9_-]*$/;
@@ -49,7 +52,7 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
       const exports = await importSchemaModule(file, display(file));
       for (const exportName of Object.keys(exports).sort()) {
         const value = exports[exportName];
-        if (isEventDefinition(value)) found.push({ definition: value, file: display(file), module: file, exportName });
+        if (isEventDefinition(value)) found.push({ definition: value, file: display(file), module: file, exportName, ...definedAt(value, file) });
         else findNested(value, exportName, nested);
       }
     }
@@ -72,7 +75,7 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
       errors.push(
         new EventcError(
           `event is defined twice: in ${earlier.file} (export "${earlier.exportName}") and in ${entry.file} (export "${entry.exportName}")`,
-          { file: entry.file, event: entry.definition.name },
+          { file: entry.file, ...(entry.line === undefined ? {} : { line: entry.line }), event: entry.definition.name },
         ),
       );
     }
@@ -124,6 +127,18 @@ function findNested(value: unknown, label: string, into: Map<EventDefinition, st
   }
 }
 
+/** `{ line }` of the definition's `defineEvent` call when it is in `module`, else nothing. */
+function definedAt(definition: EventDefinition, module: string): { line?: number } {
+  const site = callSite(definition);
+  if (site === undefined) return {};
+  if (site.file === module) return { line: site.line };
+  try {
+    return realpathSync(site.file) === realpathSync(module) ? { line: site.line } : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Where `defineEvent` was called for a definition recorded while loading: absolute file and line. */
 export function callSite(definition: EventDefinition): { file: string; line: number } | undefined {
   const site = (definition as unknown as Record<symbol, { stack?: string } | undefined>)[CALL_SITE];
@@ -136,8 +151,9 @@ export function callSite(definition: EventDefinition): { file: string; line: num
 function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]): EventDef | undefined {
   const { definition, file } = entry;
   const name = definition.name;
+  const at = entry.line === undefined ? {} : { line: entry.line };
   const fail = (message: string, extra: { version?: number; path?: string } = {}): void => {
-    errors.push(new EventcError(message, { file, event: name, ...extra }));
+    errors.push(new EventcError(message, { file, ...at, event: name, ...extra }));
   };
   const before = errors.length;
 
