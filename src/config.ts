@@ -1,6 +1,7 @@
 /**
- * `eventc.config.ts`: found in the working directory, loaded like a schema module, validated.
- * Paths in it are relative to the config file. CLI flags override it.
+ * `eventc.config.ts`: found in the working directory or the nearest folder above it up to the
+ * package root, loaded like a schema module, validated. Paths in it are relative to the config
+ * file. CLI flags override it (their paths are relative to the working directory).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -64,7 +65,7 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
   }
   const repeated = (overrides.targets ?? []).find((id, index, all) => all.indexOf(id) !== index);
   if (repeated !== undefined) throw new EventcError(`--target "${repeated}" is given twice; name each target once`);
-  const file = overrides.config !== undefined ? path.resolve(cwd, overrides.config) : CONFIG_FILES.map((name) => path.join(cwd, name)).find(existsSync);
+  const file = overrides.config !== undefined ? path.resolve(cwd, overrides.config) : findConfigFile(cwd);
   if (overrides.config !== undefined && !existsSync(file!)) throw new EventcError(`config file not found`, { file: overrides.config });
   let config: EventcConfig = {};
   if (file !== undefined) config = await loadConfigFile(file, path.relative(cwd, file) || file);
@@ -86,6 +87,19 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
   }
   if (file !== undefined) resolved.file = file;
   return resolved;
+}
+
+/**
+ * The config file for a run in `cwd`: in `cwd` or the nearest folder above it that has one, up to
+ * the package root (the first folder with a `package.json` or `.git`, which is searched too).
+ */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let folder = path.resolve(cwd); ; folder = path.dirname(folder)) {
+    const file = CONFIG_FILES.map((name) => path.join(folder, name)).find(existsSync);
+    if (file !== undefined) return file;
+    const root = existsSync(path.join(folder, "package.json")) || existsSync(path.join(folder, ".git"));
+    if (root || path.dirname(folder) === folder) return undefined;
+  }
 }
 
 /** The registry settings, per-event modes in an object without prototype (keys are event names). */

@@ -1,5 +1,5 @@
 /** The CLI end to end: generate, --check drift reporting, list, init, help and version. */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT, runCli, snapshot, workDir } from "./helpers.js";
@@ -106,6 +106,38 @@ describe("eventc generate", () => {
     expect([...snapshot(path.join(project, "contracts")).keys()]).toEqual([".eventc-manifest.json", "jsonschema/envelope.json", "jsonschema/event.json", "jsonschema/user.signed-in.v1.json"]);
     expect(runCli(["generate", "--out", "elsewhere", "--target", "typescript"], project).status).toBe(0);
     expect(existsSync(path.join(project, "elsewhere", "ts", "index.ts"))).toBe(true);
+  });
+});
+
+describe("the config file", () => {
+  test("is found from a subfolder, up to the package root, and its paths stay relative to it", () => {
+    const project = workDir("cli-config-subfolder");
+    runCli(["init"], project);
+    writeFileSync(path.join(project, "package.json"), '{ "name": "events", "private": true }\n');
+    writeFileSync(path.join(project, "eventc.config.ts"), 'import { defineConfig } from "eventc";\n\nexport default defineConfig({ out: "contracts", targets: ["jsonschema"] });\n');
+    const deep = path.join(project, "schemas", "nested");
+    mkdirSync(deep);
+
+    const result = runCli(["generate"], deep);
+
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^\.\.\/\.\.\/contracts: \d+ written, /);
+    expect(existsSync(path.join(project, "contracts", "jsonschema", "user.signed-in.v1.json"))).toBe(true);
+  });
+
+  test("is not looked for above the package root", () => {
+    const outer = workDir("cli-config-above-root");
+    writeFileSync(path.join(outer, "eventc.config.ts"), 'export default { schemas: "project/schemas", out: "wrong" };\n');
+    const project = path.join(outer, "project");
+    mkdirSync(project);
+    writeFileSync(path.join(project, "package.json"), "{}\n");
+    runCli(["init", "--dir", "project"], outer);
+    rmSync(path.join(project, "eventc.config.ts"));
+
+    const inside = runCli(["generate", "--target", "jsonschema"], path.join(project, "schemas"));
+    expect(inside.stderr).toBe('eventc: schemas folder "schemas" does not exist (set it with --schemas or "schemas" in eventc.config.ts)\n');
+    expect(runCli(["generate", "--target", "jsonschema"], project).stdout).toMatch(/^generated: /);
+    expect(existsSync(path.join(outer, "wrong"))).toBe(false);
   });
 });
 

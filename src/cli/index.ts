@@ -21,6 +21,8 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
 }
 
+const CONFIG_HELP = "config file (default: eventc.config.ts here or in the nearest folder above, up to the package root)";
+
 function example(text: string): string {
   return `\nExample:\n  ${text}\n`;
 }
@@ -39,7 +41,7 @@ export function buildProgram(): Command {
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
     .option("--out <dir>", "output folder (default: generated)")
     .addOption(new Option("--target <id...>", "targets to generate (default: all)").choices([...targetIds]))
-    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .option("--config <file>", CONFIG_HELP)
     .option("--check", "write nothing; exit 1 if any generated file is missing, stale or extra")
     .option("--watch", "regenerate whenever a schema module changes")
     .option("--typeshare <langs>", "also run typeshare-cli on <out>/rust for these languages (comma-separated, e.g. swift,kotlin) into <out>/typeshare/<lang>/")
@@ -52,7 +54,7 @@ export function buildProgram(): Command {
     .command("list")
     .description("List the events of the catalogue with their versions, topic and coalesce key.")
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
-    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .option("--config <file>", CONFIG_HELP)
     .option("--json", "print JSON instead of a table")
     .addHelpText("after", example("eventc list --json | jq '.[].name'"))
     .action(async (flags: { schemas?: string; config?: string; json?: boolean }) => {
@@ -78,7 +80,7 @@ export function buildProgram(): Command {
     .option("--policy <policy>", "reader policy: tolerant (readers ignore unknown fields) or strict", "tolerant")
     .option("--format <format>", "output: text, json or github", "text")
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
-    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .option("--config <file>", CONFIG_HELP)
     .addHelpText("after", example("eventc check --against origin/main --format github   # in a pull request"))
     .action(async (flags: CheckFlags) => {
       process.exitCode = await (await import("./check.js")).checkCommand(flags);
@@ -93,7 +95,7 @@ export function buildProgram(): Command {
     .option("--policy <policy>", "reader policy: tolerant or strict", "tolerant")
     .option("--format <format>", "output when refusing: text, json or github", "text")
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
-    .option("--config <file>", "config file (default: eventc.config.ts when present)")
+    .option("--config <file>", CONFIG_HELP)
     .addHelpText("after", example("eventc lock && git add eventc.lock.json   # after merging to main"))
     .action(async (flags: LockFlags) => {
       process.exitCode = await (await import("./lock.js")).lockCommand(flags);
