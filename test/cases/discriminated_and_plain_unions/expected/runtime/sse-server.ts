@@ -566,7 +566,10 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
           response.end(answer.message);
           return;
         }
-        response.writeHead(200, { ...responseHeaders(), connection: "keep-alive" });
+        // No chunked encoding: the body runs until the connection closes, which an event stream
+        // does anyway, and each write goes to the socket as it is — no chunk framing per client.
+        response.removeHeader?.("transfer-encoding");
+        response.writeHead(200, { ...responseHeaders(), connection: "close" });
         const connection = open(answer, nodeSink(response));
         if (connection !== undefined) response.on("close", () => drop(connection));
       },

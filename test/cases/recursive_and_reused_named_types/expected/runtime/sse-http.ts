@@ -23,6 +23,8 @@ export interface NodeRequestLike {
 /** The part of Node's `ServerResponse` the handler writes to. */
 export interface NodeResponseLike {
   writeHead(status: number, headers: { [name: string]: string }): unknown;
+  /** Node: removing `transfer-encoding` before the head is written turns chunked encoding off. */
+  removeHeader?(name: string): void;
   /** False: the socket's buffer is full; wait for `drain`. */
   write(chunk: string | Uint8Array): boolean;
   end(chunk?: string): unknown;
