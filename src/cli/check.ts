@@ -7,7 +7,8 @@ import { compareRegistries, registryFromCatalogue, versionHints, type CheckResul
 import { loadCatalogueAtRef } from "../registry/git.js";
 import { LOCKFILE, readLockfile } from "../registry/lockfile.js";
 import { modeResolver, parseFormat, parsePolicy } from "../registry/options.js";
-import { locateFindings, printReport, type Format } from "../registry/report.js";
+import { locateFindings, type Format } from "../registry/report.js";
+import { printRegistryReport } from "./colour.js";
 import { createLineFinder } from "../registry/source-lines.js";
 import type { Policy, Registry } from "../registry/types.js";
 
@@ -68,6 +69,6 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
   }
   const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
   await addLines(result);
-  printReport({ result, policy: settings.policy, hints: versionHints(result.findings, current, previous), against }, settings.format);
+  printRegistryReport({ result, policy: settings.policy, hints: versionHints(result.findings, current, previous), against }, settings.format);
   return result.compatible ? 0 : 1;
 }

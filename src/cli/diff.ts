@@ -3,7 +3,7 @@ import { EventcError } from "../errors.js";
 import { compareRawSchemas, compareRegistries, versionHints } from "../registry/check.js";
 import { readDiffInput } from "../registry/inputs.js";
 import { DEFAULT_MODE, parseFormat, parseMode, parsePolicy } from "../registry/options.js";
-import { printReport } from "../registry/report.js";
+import { printRegistryReport } from "./colour.js";
 import { addLines } from "./check.js";
 
 export interface DiffFlags {
@@ -24,14 +24,14 @@ export async function diffCommand(oldPath: string, newPath: string, flags: DiffF
     // Raw JSON Schemas say nothing about readers: apply them literally unless told otherwise.
     const policy = parsePolicy(flags.policy ?? "strict");
     const result = compareRawSchemas(previous.schema, current.schema, { policy, mode, label: current.label });
-    printReport({ result, policy, hints: [], against }, format);
+    printRegistryReport({ result, policy, hints: [], against }, format);
     return result.compatible ? 0 : 1;
   }
   if (previous.kind === "registry" && current.kind === "registry") {
     const policy = parsePolicy(flags.policy ?? "tolerant");
     const result = compareRegistries(previous.registry, current.registry, { policy, modeFor: () => mode });
     await addLines(result);
-    printReport({ result, policy, hints: versionHints(result.findings, current.registry, previous.registry), against }, format);
+    printRegistryReport({ result, policy, hints: versionHints(result.findings, current.registry, previous.registry), against }, format);
     return result.compatible ? 0 : 1;
   }
   throw new EventcError(`cannot compare a JSON Schema file with a lockfile or schemas folder; give two of the same kind`);

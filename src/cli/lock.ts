@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { loadCatalogue } from "../load/catalogue.js";
 import { compareRegistries, registryFromCatalogue, versionHints } from "../registry/check.js";
 import { nextLock, readLockfile, writeLockfile } from "../registry/lockfile.js";
-import { printReport } from "../registry/report.js";
+import { printRegistryReport } from "./colour.js";
 import { addLines, display, registrySettings, type CheckFlags } from "./check.js";
 
 export interface LockFlags extends Omit<CheckFlags, "against"> {
@@ -20,7 +20,7 @@ export async function lockCommand(flags: LockFlags): Promise<number> {
     if (!result.compatible && !flags.force) {
       await addLines(result);
       const hints = versionHints(result.findings, current, previous);
-      printReport({ result, policy: settings.policy, hints, against: `${display(settings.config.schemasDir)} against ${shown}` }, settings.format);
+      printRegistryReport({ result, policy: settings.policy, hints, against: `${display(settings.config.schemasDir)} against ${shown}` }, settings.format);
       process.stderr.write(`eventc: ${shown} was not updated: the changes above break published versions (use --force to record them anyway).\n`);
       return 1;
     }
