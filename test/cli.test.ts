@@ -98,6 +98,24 @@ describe("eventc generate", () => {
     expect(Object.keys(Object.fromEntries(snapshot(path.join(project, "generated"))))).toContain("ts/types.ts");
   });
 
+  test("--quiet prints errors only: no summary, no warnings", () => {
+    const project = workDir("cli-quiet", path.join(ROOT, "test", "bad-input", "_baseline"));
+    const schema = path.join(project, "schemas", "ok.ts");
+    writeFileSync(schema, readFileSync(schema, "utf8").replace("{ at: z.string() }", "{ at: z.string(), pair: z.tuple([z.string(), z.int()]) }"));
+    const loud = runCli(["generate", "--target", "rust"], project);
+    expect(loud.stderr).toMatch(/^eventc: warning: rust: typeshare: /);
+
+    const quiet = runCli(["generate", "--quiet", "--target", "rust", "jsonschema"], project);
+    expect([quiet.status, quiet.stdout, quiet.stderr]).toEqual([0, "", ""]);
+    expect(existsSync(path.join(project, "generated", "jsonschema", "ping.sent.v1.json"))).toBe(true);
+    expect(runCli(["generate", "-q", "--check", "--target", "rust", "jsonschema"], project)).toEqual({ status: 0, stdout: "", stderr: "" });
+
+    writeFileSync(schema, readFileSync(schema, "utf8").replace("at: z.string()", "at: z.date()"));
+    const failed = runCli(["generate", "--quiet"], project);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/^eventc: schemas\/ok\.ts:4: event "ping\.sent" v1, field "at": date has no wire form/);
+  });
+
   test("reads eventc.config.ts, and flags override it", () => {
     const project = workDir("cli-config");
     runCli(["init"], project);

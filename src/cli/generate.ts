@@ -7,7 +7,7 @@
  * manifest, written atomically with the rest and reported when stale.
  */
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
@@ -29,6 +29,8 @@ export interface GenerateFlags {
   watch?: boolean;
   /** typeshare languages, comma-separated (`swift,kotlin`). */
   typeshare?: string;
+  /** Print errors only: no summary, no warnings. */
+  quiet?: boolean;
 }
 
 /**
@@ -77,15 +79,16 @@ export async function generateCommand(flags: GenerateFlags): Promise<number> {
       ...report.extra.map((file) => `  extra    ${file}`),
     ];
     if (problems.length === 0) {
-      process.stdout.write(`${relative(config.outDir)} is up to date (${counts(catalogue)}).\n`);
+      if (!flags.quiet) process.stdout.write(`${relative(config.outDir)} is up to date (${counts(catalogue)}).\n`);
       return 0;
     }
     process.stderr.write(`${relative(config.outDir)} is out of date; run \`eventc generate\`:\n${problems.join("\n")}\n`);
     return 1;
   }
-  const code = await generateOnce(config, typeshare);
+  const reporting: Reporting = flags.watch ? { quiet: flags.quiet === true, shown: new Set() } : { quiet: flags.quiet === true };
+  const code = await generateOnce(config, typeshare, reporting);
   if (!flags.watch) return code;
-  return watchSchemas(config, typeshare);
+  return watchSchemas(config, typeshare, reporting);
 }
 
 const isWithin = (inner: string, outer: string): boolean => {
@@ -185,15 +188,27 @@ function runTypeshare(typeshare: Typeshare, files: PlannedFile[]): PlannedFile[]
   }
 }
 
-async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<number> {
+/** How a run reports: `quiet` prints errors only; `shown` holds the warnings printed by earlier runs (watch mode). */
+interface Reporting {
+  quiet: boolean;
+  shown?: Set<string>;
+}
+
+async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undefined, reporting: Reporting): Promise<number> {
   const started = performance.now();
   const { catalogue, files } = await emit(config, typeshare);
   const report = writeOutputs(files, writeOptions(config, typeshare));
-  const warnings = targetWarnings(catalogue, config.targets);
+  const warnings = [
+    ...targetWarnings(catalogue, config.targets),
+    ...report.ignored.map(({ entry, reason }) => `${relative(path.join(config.outDir, MANIFEST))}: entry ${JSON.stringify(entry)} ignored: ${reason}`),
+  ];
   const ms = Math.round(performance.now() - started);
-  for (const warning of warnings) process.stderr.write(`eventc: warning: ${warning}\n`);
-  for (const { entry, reason } of report.ignored) {
-    process.stderr.write(`eventc: warning: ${relative(path.join(config.outDir, MANIFEST))}: entry ${JSON.stringify(entry)} ignored: ${reason}\n`);
+  if (reporting.quiet) return 0;
+  // In watch mode a warning is printed when it first appears, not on every run.
+  for (const warning of warnings) if (!reporting.shown?.has(warning)) process.stderr.write(`eventc: warning: ${warning}\n`);
+  if (reporting.shown !== undefined) {
+    reporting.shown.clear();
+    for (const warning of warnings) reporting.shown.add(warning);
   }
   process.stdout.write(
     `${relative(config.outDir)}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed` +
@@ -202,26 +217,88 @@ async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undef
   return 0;
 }
 
-/** Regenerates on every change under the schemas folder until interrupted. Errors are shown, not fatal. */
-function watchSchemas(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<number> {
-  process.stdout.write(`watching ${relative(config.schemasDir)} (Ctrl-C to stop)\n`);
+/** The identity of a folder (device and inode), or undefined when there is no folder there. */
+function folderIdentity(dir: string): string | undefined {
+  try {
+    const stats = statSync(dir);
+    return stats.isDirectory() ? `${stats.dev}:${stats.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Regenerates on every change under the schemas folder until interrupted. Errors are shown, not
+ * fatal. When the schemas folder itself is moved or deleted, watching waits for a folder to be
+ * there again (moved back, or a new one) and says so, then watches and regenerates it.
+ */
+function watchSchemas(config: ResolvedConfig, typeshare: Typeshare | undefined, reporting: Reporting): Promise<number> {
+  const shownDir = relative(config.schemasDir);
+  const say = (line: string): void => {
+    if (!reporting.quiet) process.stdout.write(`${line}\n`);
+  };
+  say(`watching ${shownDir} (Ctrl-C to stop)`);
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let running = Promise.resolve();
-    const watcher = watch(config.schemasDir, { recursive: true }, () => {
+    let watcher: FSWatcher | undefined;
+    let watched: string | undefined;
+    const regenerate = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         running = running.then(async () => {
           try {
-            await generateOnce(config, typeshare);
+            await generateOnce(config, typeshare, reporting);
           } catch (error) {
             process.stderr.write(`eventc: ${error instanceof EventcError ? (await locate(error)).format() : String(error)}\n`);
           }
         });
       }, 100);
-    });
+    };
+    const onChange = (): void => {
+      // A change inside the folder, or to the folder itself (moved away: follow() sees it).
+      if (folderIdentity(config.schemasDir) === watched) regenerate();
+      else follow();
+    };
+    const attach = (): void => {
+      try {
+        const current = watch(config.schemasDir, { recursive: true }, onChange);
+        watcher = current;
+        current.on("error", (error) => {
+          if (folderIdentity(config.schemasDir) !== watched) return follow();
+          // The folder is still there: the watcher itself failed. Say so and start a new one.
+          process.stderr.write(`eventc: watching ${shownDir} failed (${error.message}); watching it again\n`);
+          current.close();
+          attach();
+        });
+      } catch {
+        watched = undefined; // gone again already: the next poll sees whatever is there
+      }
+    };
+    /** Re-attaches when the folder at the schemas path is not the one watched (moved, deleted, back, replaced). */
+    const follow = (): void => {
+      const identity = folderIdentity(config.schemasDir);
+      if (identity === watched) return;
+      watcher?.close();
+      watcher = undefined;
+      clearTimeout(timer);
+      const before = watched;
+      watched = identity;
+      if (identity === undefined) {
+        process.stderr.write(`eventc: schemas folder "${shownDir}" was moved or deleted; waiting for it to come back (Ctrl-C to stop)\n`);
+        return;
+      }
+      say(before === undefined ? `${shownDir} is back; watching it` : `${shownDir} was replaced by another folder; watching that one`);
+      attach();
+      regenerate();
+    };
+    watched = folderIdentity(config.schemasDir);
+    attach();
+    const poll = setInterval(follow, 300);
     process.once("SIGINT", () => {
-      watcher.close();
+      clearInterval(poll);
+      clearTimeout(timer);
+      watcher?.close();
       resolve(0);
     });
   });

@@ -44,6 +44,7 @@ export function buildProgram(): Command {
     .option("--config <file>", CONFIG_HELP)
     .option("--check", "write nothing; exit 1 if any generated file is missing, stale or extra")
     .option("--watch", "regenerate whenever a schema module changes")
+    .option("-q, --quiet", "print errors only: no summary line, no warnings")
     .option("--typeshare <langs>", "also run typeshare-cli on <out>/rust for these languages (comma-separated, e.g. swift,kotlin) into <out>/typeshare/<lang>/")
     .addHelpText("after", example("eventc generate --check   # in CI: fail when generated/ has drifted"))
     .action(async (flags: GenerateFlags) => {
