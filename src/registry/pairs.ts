@@ -4,7 +4,8 @@
  * rules share: paths, labels for messages, type descriptions.
  */
 import { canonicalJson } from "../ir/canonical.js";
-import type { Field, ObjectNode, TypeNode } from "../ir/types.js";
+import type { Algebra } from "./model/algebra.js";
+import { familyOf, type Atom, type Json, type ObjectAtom, type Schema } from "./model/schema.js";
 
 /** One step from a node to a child, in the payload document. */
 export type Segment = { field: string } | { index: number } | "item" | "value";
@@ -49,30 +50,28 @@ export function shapeOf(node: object): string {
   return text;
 }
 
-/** True when both nodes are the same JSON shape and neither reaches a named type (whose definition may differ). */
-export function sameShape(a: TypeNode, b: TypeNode): boolean {
+/** True when both nodes are the same shape and neither reaches a reference (whose target may differ). */
+export function sameShape(a: Schema, b: Schema): boolean {
+  if (a === b) return a.kind !== "ref";
   const text = shapeOf(a);
   return text === shapeOf(b) && !text.includes('"kind":"ref"');
 }
 
-/** Fields matched by wire name. */
-export interface FieldPairs {
-  shared: Array<[Field, Field]>;
-  deleted: Field[];
-  added: Field[];
-}
-
-export function pairFields(previous: ObjectNode, current: ObjectNode): FieldPairs {
-  const currentByName = new Map(current.fields.map((field) => [field.name, field]));
-  const previousNames = new Set(previous.fields.map((field) => field.name));
-  const shared: Array<[Field, Field]> = [];
-  const deleted: Field[] = [];
-  for (const field of previous.fields) {
-    const match = currentByName.get(field.name);
-    if (match) shared.push([field, match]);
-    else deleted.push(field);
+/** A required property whose schema is one string constant, e.g. `type: "text"`: identifies an object member. */
+export function memberTag(atom: Atom, algebra: Algebra): string | undefined {
+  if (atom.kind !== "object") return undefined;
+  for (const property of atom.properties) {
+    if (!atom.required.includes(property.name)) continue;
+    let atoms: Atom[];
+    try {
+      atoms = algebra.expand(property.schema);
+    } catch {
+      continue;
+    }
+    const only = atoms.length === 1 ? atoms[0]! : undefined;
+    if (only?.kind === "const" && only.values.length === 1 && typeof only.values[0] === "string") return `${property.name}=${only.values[0]}`;
   }
-  return { shared, deleted, added: current.fields.filter((field) => !previousNames.has(field.name)) };
+  return undefined;
 }
 
 /** Union members matched by index into each side's member list. */
@@ -82,51 +81,15 @@ export interface MemberPairs {
   added: number[];
 }
 
-/** A required string-literal field's value, e.g. `type: "text"`; identifies an object member. */
-export function memberTag(node: TypeNode, resolve: (node: TypeNode) => TypeNode, discriminator?: string): string | undefined {
-  const object = resolve(node);
-  if (object.kind !== "object") return undefined;
-  for (const field of object.fields) {
-    if (discriminator !== undefined && field.name !== discriminator) continue;
-    if (!field.optional && field.type.kind === "literal" && typeof field.type.value === "string") return `${field.name}=${field.type.value}`;
-  }
-  return undefined;
-}
-
-/** Which values a node's kind ranges over: members of one family are paired before unrelated ones. */
-export function family(node: TypeNode): string {
-  switch (node.kind) {
-    case "string":
-    case "enum":
-      return "string";
-    case "literal":
-      return typeof node.value;
-    case "record":
-    case "object":
-      return "object";
-    case "array":
-    case "tuple":
-      return "array";
-    default:
-      return node.kind;
-  }
-}
-
 /**
- * Pairs union members: identical shapes first, then objects with the same tag (the discriminator
- * literal), then members of the same value family, in order. Unpaired members were removed/added.
+ * Pairs alternatives of one JSON type: identical shapes first, then objects with the same tag (a
+ * discriminator constant), then untagged members in order. Unpaired members were removed/added.
  */
-export function pairMembers(
-  previous: TypeNode[],
-  current: TypeNode[],
-  resolvePrevious: (node: TypeNode) => TypeNode,
-  resolveCurrent: (node: TypeNode) => TypeNode,
-  discriminator?: string,
-): MemberPairs {
+export function pairMembers(previous: Atom[], current: Atom[], algebra: Algebra): MemberPairs {
   const pairs: Array<[number, number]> = [];
   const freePrevious = new Set(previous.keys());
   const freeCurrent = new Set(current.keys());
-  const pass = (match: (p: TypeNode, c: TypeNode) => boolean): void => {
+  const pass = (match: (p: Atom, c: Atom) => boolean): void => {
     for (const i of [...freePrevious]) {
       for (const j of freeCurrent) {
         if (match(previous[i]!, current[j]!)) {
@@ -140,37 +103,75 @@ export function pairMembers(
   };
   pass((p, c) => shapeOf(p) === shapeOf(c));
   pass((p, c) => {
-    const tag = memberTag(p, resolvePrevious, discriminator);
-    return tag !== undefined && tag === memberTag(c, resolveCurrent, discriminator);
+    const tag = memberTag(p, algebra);
+    return tag !== undefined && tag === memberTag(c, algebra);
   });
-  pass((p, c) => memberTag(p, resolvePrevious, discriminator) === undefined && memberTag(c, resolveCurrent, discriminator) === undefined && family(resolvePrevious(p)) === family(resolveCurrent(c)));
+  pass((p, c) => memberTag(p, algebra) === undefined && memberTag(c, algebra) === undefined && p.kind === c.kind);
   pairs.sort((a, b) => a[0] - b[0]);
   return { pairs, removed: [...freePrevious], added: [...freeCurrent] };
 }
 
-/** A short name of a type for messages: `string`, `integer`, `"idle"`, `Part`, `array`. */
-export function describeType(node: TypeNode): string {
-  switch (node.kind) {
+function value(json: Json): string {
+  return JSON.stringify(json);
+}
+
+/** Whether an object atom reads as a map: no named properties, values typed by its additional rule. */
+export function isRecord(atom: ObjectAtom): boolean {
+  return atom.properties.length === 0 && atom.additional.length === 1 && !["open", "never", "any"].includes(atom.additional[0]!.schema.kind);
+}
+
+/** A short name of one atom for messages: `string`, `integer`, `"idle"`, `tuple of 2`, `object`. */
+export function describeAtom(atom: Atom): string {
+  switch (atom.kind) {
+    case "const":
+      if (atom.values.length === 2 && atom.values.includes(true) && atom.values.includes(false)) return "boolean";
+      if (atom.values.length === 1 && atom.values[0] === null) return "null";
+      return atom.values.map(value).join(" | ");
     case "number":
-      return node.integer ? "integer" : "number";
-    case "literal":
-      return JSON.stringify(node.value);
-    case "enum":
-      return node.values.map((value) => JSON.stringify(value)).join(" | ");
-    case "ref":
-      return node.name;
-    case "nullable":
-      return `${describeType(node.inner)} | null`;
-    default:
-      return node.kind;
+      return atom.integer ? "integer" : "number";
+    case "string":
+      return "string";
+    case "array":
+      return atom.prefix.length > 0 ? `tuple of ${atom.prefix.length}${atom.items.kind === "never" ? "" : " or more"}` : "array";
+    case "object":
+      return isRecord(atom) ? "record" : "object";
   }
 }
 
-/**
- * A union member for messages, ready to print: its tag value, quoted, when it has one
- * (`"retry"`), else its type as describeType writes it (`string`, `"idle" | "busy"`, `Part`).
- */
-export function describeMember(node: TypeNode, resolve: (node: TypeNode) => TypeNode, discriminator?: string): string {
-  const tag = memberTag(node, resolve, discriminator);
-  return tag !== undefined ? JSON.stringify(tag.slice(tag.indexOf("=") + 1)) : describeType(node);
+/** Atoms of one JSON type with their constants merged into one atom (an enum spelled as a union reads as one). */
+export function mergeConstants(atoms: Atom[]): Atom[] {
+  const constants = atoms.filter((atom) => atom.kind === "const" && atom.also === undefined);
+  if (constants.length < 2) return atoms;
+  const values = constants.flatMap((atom) => (atom.kind === "const" ? atom.values : []));
+  const merged: Atom = { kind: "const", values: values.filter((item, index) => values.findIndex((other) => canonicalJson(other) === canonicalJson(item)) === index) };
+  return [merged, ...atoms.filter((atom) => !constants.includes(atom))];
+}
+
+/** A schema as messages quote it: `"string"`, `"idle"` for a constant, `enum "idle" | "busy"`, `"string | null"`. */
+export function typeName(schema: Schema, algebra: Algebra): string {
+  if (schema.kind === "ref") return `"${schema.name}"`;
+  if (schema.kind === "any" || schema.kind === "open") return `"unknown"`;
+  let atoms: Atom[];
+  try {
+    atoms = mergeConstants(algebra.expand(schema));
+  } catch {
+    return `"${schema.kind}"`;
+  }
+  if (atoms.length === 0) return `"never"`;
+  if (atoms.length === 1) {
+    const atom = atoms[0]!;
+    if (atom.kind === "const" && familyOf(atom) !== "null" && !(atom.values.length === 2 && familyOf(atom) === "boolean")) {
+      return atom.values.length === 1 ? value(atom.values[0]!) : `enum ${describeAtom(atom)}`;
+    }
+    return `"${describeAtom(atom)}"`;
+  }
+  const nulls = atoms.filter((atom) => familyOf(atom) === "null");
+  return `"${[...atoms.filter((atom) => !nulls.includes(atom)), ...nulls].map(describeAtom).join(" | ")}"`;
+}
+
+/** A union member for messages: its tag value, quoted, when it has one (`"retry"`), else its type. */
+export function describeMember(atom: Atom, algebra: Algebra): string {
+  const tag = memberTag(atom, algebra);
+  if (tag !== undefined) return JSON.stringify(tag.slice(tag.indexOf("=") + 1));
+  return atom.kind === "const" ? describeAtom(atom) : describeAtom(atom);
 }

@@ -1,26 +1,26 @@
 /**
  * The shape of a rule. A rule is a small named record — id, family, purpose, the directions it can
  * break — with a handler that compares one previous/current pair and reports what changed. Node
- * rules see one pair of payload type nodes (already paired by the walker, refs resolved); event
- * rules see one pair of events (either side may be missing).
+ * rules see one pair of the comparer model (already paired by the walker, references resolved);
+ * event rules see one pair of events (either side may be missing).
+ *
+ * Rules explain; the verdict is the inclusion check's (model/include.ts). A rule works out the
+ * directions of its own finding with the same check on the part it names, and the walker then
+ * keeps only the directions the whole-schema check could not prove (see walk.ts).
  */
-import type { UnreadKeyword } from "../ir/from-json-schema.js";
-import type { TypeNode } from "../ir/types.js";
+import type { UnreadKeyword } from "../ir/schema-keywords.js";
+import type { Algebra } from "./model/algebra.js";
+import type { Atom, Family, Schema } from "./model/schema.js";
 import type { Segment } from "./pairs.js";
 import type { Direction, Policy, RawFinding, RegistryEvent, RuleInfo } from "./types.js";
 
 /**
- * How a pair of nodes relates, decided by the walker before any rule runs. A rule declares the
- * classes it handles; for each pair exactly one class applies.
+ * How a pair relates, decided by the walker before any rule runs. `types`: two schemas whose JSON
+ * types differ; `members`: several alternatives of one JSON type on either side (a union);
+ * `cross`: one alternative each of one JSON type but of different kinds (constants against a
+ * string); `same:<kind>`: one atom each of the same kind.
  */
-export type PairClass =
-  | "unknown"
-  | "nullable"
-  | "nullable-added"
-  | "nullable-removed"
-  | "union"
-  | "cross"
-  | `same:${TypeNode["kind"]}`;
+export type PairClass = "types" | "members" | "cross" | `same:${Atom["kind"]}`;
 
 export interface NodeContext {
   policy: Policy;
@@ -28,28 +28,31 @@ export interface NodeContext {
   subject: string;
   /** Where the pair sits in the payload. */
   path: readonly Segment[];
-  resolvePrevious(node: TypeNode): TypeNode;
-  resolveCurrent(node: TypeNode): TypeNode;
+  algebra: Algebra;
+  /** Whether every document a producer of `sub` sends validates under `sup` (sound; false = not shown). */
+  includes(sub: Schema, sup: Schema): boolean;
+  /** The JSON types a schema admits. */
+  families(schema: Schema): Set<Family>;
   /** Reports a finding at `path` (or at `at`, a child of it). */
   report(finding: { rule: string; message: string; breaks: Direction[] }, at?: readonly Segment[]): void;
 }
 
 export interface NodeRule extends RuleInfo {
   on: readonly PairClass[];
-  handler(previous: TypeNode, current: TypeNode, context: NodeContext): void;
+  handler(previous: Schema, current: Schema, context: NodeContext): void;
 }
 
-type NodeOf<K extends TypeNode["kind"]> = Extract<TypeNode, { kind: K }>;
+type AtomOf<K extends Atom["kind"]> = Extract<Atom, { kind: K }>;
 
-/** A rule over pairs of the same kind, with the handler's arguments typed by that kind. */
-export function sameKindRule<K extends TypeNode["kind"]>(
+/** A rule over pairs of atoms of the same kind, with the handler's arguments typed by that kind. */
+export function sameKindRule<K extends Atom["kind"]>(
   kinds: readonly K[],
-  rule: RuleInfo & { handler(previous: NodeOf<K>, current: NodeOf<K>, context: NodeContext): void },
+  rule: RuleInfo & { handler(previous: AtomOf<K>, current: AtomOf<K>, context: NodeContext): void },
 ): NodeRule {
   return {
     ...rule,
     on: kinds.map((kind): PairClass => `same:${kind}`),
-    handler: (previous, current, context) => rule.handler(previous as NodeOf<K>, current as NodeOf<K>, context),
+    handler: (previous, current, context) => rule.handler(previous as AtomOf<K>, current as AtomOf<K>, context),
   };
 }
 
@@ -64,7 +67,7 @@ export interface EventRule extends RuleInfo {
 
 /**
  * A rule over a pair of whole JSON Schema documents rather than paired nodes: it sees what the
- * reader could not model in either document (SchemaReader's unread keywords).
+ * reader could not model in either document (the unread keywords).
  */
 export interface DocumentRule extends RuleInfo {
   handler(previous: readonly UnreadKeyword[], current: readonly UnreadKeyword[], context: { subject: string; report(finding: RawFinding): void }): void;
@@ -76,4 +79,9 @@ export function directions(backward: boolean, forward: boolean): Direction[] {
   if (backward) result.push("backward");
   if (forward) result.push("forward");
   return result;
+}
+
+/** Directions a change breaks: backward unless previous ⊆ current, forward unless current ⊆ previous. */
+export function breaksOf(previous: Schema, current: Schema, context: NodeContext): Direction[] {
+  return directions(!context.includes(previous, current), !context.includes(current, previous));
 }

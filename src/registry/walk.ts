@@ -1,56 +1,64 @@
 /**
- * Compares the previous and current schema of one event version, at the IR level: both JSON
- * Schemas are read back with SchemaReader, so the dialect details (oneOf vs anyOf, nullable as a
- * type array or as anyOf with null, inline vs `$defs`) do not show up as changes.
+ * Compares the previous and current schema of one event version in the comparer model
+ * (model/): both JSON Schemas are read into a normalized form, so the dialect does not show up as
+ * change (oneOf vs anyOf over exclusive members, nullable as a type array or as anyOf with null,
+ * inline vs `$defs`, a type list vs an anyOf of types).
  *
- * The walker pairs nodes and decides how each pair relates (its PairClass); the rules report what
- * changed at that pair; the walker then descends into paired children (shared fields, items, map
- * values, paired union members, the non-null side of a nullable). Named types are compared by
- * resolved structure, each pair of names once, which also ends recursion through recursive types.
- *
- * Soundness: a direction is reported compatible only when no rule reports a break in it, so every
- * way a document can stop validating must be covered by some rule at some pair. Where the walker
- * cannot decide inclusion (a regex change, catch-all types, a union member included only across
- * several members), the rules report a break. What the IR cannot express at all, the reader records
- * as unread keywords, and UNSUPPORTED_KEYWORD reports them as breaking both directions.
+ * Two passes:
+ * - the verdict: the inclusion check (model/include.ts) decides, per direction, whether every
+ *   document one side accepts validates under the other. It is sound: "compatible" is a proof.
+ * - the explanation: the walker pairs nodes (JSON types, union members by tag then shape, fields by
+ *   name, tuple positions, map values), decides how each pair relates (its PairClass), and the
+ *   rules report what changed there, each with its own directions.
+ * Findings keep only the directions the verdict could not prove; a direction the verdict breaks
+ * that no rule names is reported by VALUES_CHANGED. What the model cannot express at all, the
+ * reader records as unread keywords, and UNSUPPORTED_KEYWORD reports them as breaking both
+ * directions (fail closed).
  */
 import { EventcError } from "../errors.js";
-import { SchemaReader } from "../ir/from-json-schema.js";
-import type { JsonSchema, TypeNode } from "../ir/types.js";
-import { sameShape, type Segment } from "./pairs.js";
-import type { NodeContext, PairClass } from "./rule.js";
+import type { JsonSchema } from "../ir/types.js";
+import { positionOf, Unsupported } from "./model/algebra.js";
+import { Inclusion } from "./model/include.js";
+import { ModelPair } from "./model/read.js";
+import { familyOf, union, type Atom, type Family, type Schema } from "./model/schema.js";
+import { mergeConstants, pairMembers, pointer, sameShape, subjectLabel, type Segment } from "./pairs.js";
+import { breaksOf, type NodeContext, type PairClass } from "./rule.js";
 import { keywordRules, nodeRules } from "./rules/index.js";
-import { REF_TARGET_CHANGED } from "./rules/type.js";
-import { unionPairs } from "./rules/union.js";
+import { REF_TARGET_CHANGED, VALUES_CHANGED } from "./rules/type.js";
 import type { Direction, Policy, RawFinding } from "./types.js";
-import { pointer } from "./pairs.js";
 
-export function classify(previous: TypeNode, current: TypeNode): PairClass {
-  if (previous.kind === "unknown" || current.kind === "unknown") return "unknown";
-  const previousNullable = previous.kind === "nullable";
-  const currentNullable = current.kind === "nullable";
-  if (previousNullable && currentNullable) return "nullable";
-  if (previousNullable) return current.kind === "null" ? "cross" : "nullable-removed";
-  if (currentNullable) return previous.kind === "null" ? "cross" : "nullable-added";
-  if (previous.kind === "union" || current.kind === "union") return "union";
-  if (previous.kind === current.kind) return `same:${previous.kind}`;
-  return "cross";
+let nextId = 0;
+function identity(schema: Schema, ids: WeakMap<object, number>): string {
+  if (schema.kind === "ref") return `${schema.doc}:${schema.pointer}`;
+  let id = ids.get(schema);
+  if (id === undefined) {
+    id = ++nextId;
+    ids.set(schema, id);
+  }
+  return `#${id}`;
 }
 
 class PairWalker {
   readonly findings: RawFinding[] = [];
   private readonly visited = new Set<string>();
-  private readonly resolvePrevious: (node: TypeNode) => TypeNode;
-  private readonly resolveCurrent: (node: TypeNode) => TypeNode;
+  private readonly ids = new WeakMap<object, number>();
+  /** Ref pairs met again (their differences are reported where they were first met). */
+  private cuts = 0;
 
   constructor(
-    previous: SchemaReader,
-    current: SchemaReader,
+    private readonly pair: ModelPair,
     private readonly policy: Policy,
     private readonly subject: string,
-  ) {
-    this.resolvePrevious = (node) => previous.resolve(node);
-    this.resolveCurrent = (node) => current.resolve(node);
+  ) {}
+
+  includes = (sub: Schema, sup: Schema): boolean => new Inclusion(this.pair.algebra, this.policy, sameShape).includes(sub, sup);
+
+  private families(schema: Schema): Set<Family> {
+    try {
+      return new Set(this.pair.algebra.expand(schema).map(familyOf));
+    } catch {
+      return new Set();
+    }
   }
 
   private context(path: readonly Segment[], sink: RawFinding[]): NodeContext {
@@ -58,21 +66,27 @@ class PairWalker {
       policy: this.policy,
       subject: this.subject,
       path,
-      resolvePrevious: this.resolvePrevious,
-      resolveCurrent: this.resolveCurrent,
+      algebra: this.pair.algebra,
+      includes: this.includes,
+      families: (schema) => this.families(schema),
       report: (finding, at) => sink.push({ ...finding, path: pointer(at ?? path) }),
     };
   }
 
-  compare(previous: TypeNode, current: TypeNode, path: readonly Segment[], sink: RawFinding[] = this.findings): void {
+  private run(pairClass: PairClass, previous: Schema, current: Schema, context: NodeContext): void {
+    for (const rule of nodeRules) if (rule.on.includes(pairClass)) rule.handler(previous, current, context);
+  }
+
+  compare(previous: Schema, current: Schema, path: readonly Segment[], sink: RawFinding[] = this.findings): void {
     if (previous.kind === "ref" || current.kind === "ref") {
-      if (previous.kind === "ref" && current.kind === "ref") {
-        const key = `${previous.name}\u0000${current.name}`;
-        if (this.visited.has(key)) return;
-        this.visited.add(key);
+      const key = `${identity(previous, this.ids)}|${identity(current, this.ids)}`;
+      if (this.visited.has(key)) {
+        this.cuts++;
+        return;
       }
-      const resolvedPrevious = this.resolvePrevious(previous);
-      const resolvedCurrent = this.resolveCurrent(current);
+      this.visited.add(key);
+      const resolvedPrevious = this.pair.algebra.deref(previous);
+      const resolvedCurrent = this.pair.algebra.deref(current);
       if (previous.kind === "ref" && current.kind === "ref" && previous.name !== current.name) {
         const inner: RawFinding[] = [];
         this.compare(resolvedPrevious, resolvedCurrent, path, inner);
@@ -84,66 +98,132 @@ class PairWalker {
         }
         return;
       }
-      this.compare(resolvedPrevious, resolvedCurrent, path, sink);
-      return;
+      if (resolvedPrevious.kind === "ref" || resolvedCurrent.kind === "ref") return;
+      return this.compare(resolvedPrevious, resolvedCurrent, path, sink);
     }
     if (sameShape(previous, current)) return;
-    const pairClass = classify(previous, current);
+    const before = sink.length;
+    const cuts = this.cuts;
+    this.compareExpanded(previous, current, path, sink);
+    if (sink.length > before || this.cuts > cuts) return;
+    // Nothing named the difference here or below: say that the values changed, where they did.
     const context = this.context(path, sink);
-    for (const rule of nodeRules) {
-      if (rule.on.includes(pairClass)) rule.handler(previous, current, context);
-    }
-    this.descend(previous, current, pairClass, path, sink, context);
+    const breaks = breaksOf(previous, current, context);
+    if (breaks.length > 0) context.report({ rule: VALUES_CHANGED.id, message: VALUES_CHANGED.message(breaks, subjectLabel(path, this.subject)), breaks });
   }
 
-  private descend(previous: TypeNode, current: TypeNode, pairClass: PairClass, path: readonly Segment[], sink: RawFinding[], context: NodeContext): void {
-    if (pairClass === "nullable" && previous.kind === "nullable" && current.kind === "nullable") {
-      return this.compare(previous.inner, current.inner, path, sink);
+  private compareExpanded(previous: Schema, current: Schema, path: readonly Segment[], sink: RawFinding[]): void {
+    let previousAtoms: Atom[];
+    let currentAtoms: Atom[];
+    try {
+      previousAtoms = this.pair.algebra.expand(previous);
+      currentAtoms = this.pair.algebra.expand(current);
+    } catch (error) {
+      if (error instanceof Unsupported) return;
+      throw error;
     }
-    if (pairClass === "nullable-removed" && previous.kind === "nullable") return this.compare(previous.inner, current, path, sink);
-    if (pairClass === "nullable-added" && current.kind === "nullable") return this.compare(previous, current.inner, path, sink);
-    if (pairClass === "union") {
-      const { sides, pairs } = unionPairs(previous, current, context);
-      for (const [i, j] of pairs.pairs) this.compare(sides.previous[i]!, sides.current[j]!, path, sink);
+    const context = this.context(path, sink);
+    const previousByFamily = byFamily(previousAtoms);
+    const currentByFamily = byFamily(currentAtoms);
+    const sameFamilies = previousByFamily.size === currentByFamily.size && [...previousByFamily.keys()].every((family) => currentByFamily.has(family));
+    if (!sameFamilies) this.run("types", previous, current, context);
+    for (const [family, before] of previousByFamily) {
+      const after = currentByFamily.get(family);
+      if (after === undefined) continue;
+      if (before.length === 1 && after.length === 1) {
+        this.compareAtoms(before[0]!, after[0]!, path, sink);
+        continue;
+      }
+      // One shape split into several (an if/then/else, a dependency) or several merged into one
+      // is not a change of members: the values changed, and the fallback below says so.
+      if (before.length === 1 || after.length === 1) continue;
+      this.run("members", union(before), union(after), context);
+      for (const [i, j] of pairMembers(before, after, this.pair.algebra).pairs) this.compareAtoms(before[i]!, after[j]!, path, sink);
+    }
+  }
+
+  private compareAtoms(previous: Atom, current: Atom, path: readonly Segment[], sink: RawFinding[]): void {
+    if (sameShape(previous, current)) return;
+    const context = this.context(path, sink);
+    this.run(previous.kind === current.kind ? `same:${previous.kind}` : "cross", previous, current, context);
+    if (previous.kind === "array" && current.kind === "array") {
+      const inclusion = new Inclusion(this.pair.algebra, this.policy, sameShape);
+      const before = inclusion.arrayLengths(previous);
+      const after = inclusion.arrayLengths(current);
+      const prefix = Math.max(previous.prefix.length, current.prefix.length);
+      if (prefix === 0) return this.compare(previous.items, current.items, [...path, "item"], sink);
+      for (let index = 0; index < prefix && index < Math.min(before.max, after.max); index++) {
+        this.compare(positionOf(previous, index), positionOf(current, index), [...path, { index }], sink);
+      }
+      if (before.max > prefix && after.max > prefix) this.compare(previous.items, current.items, [...path, "item"], sink);
       return;
     }
     if (previous.kind === "object" && current.kind === "object") {
-      const currentFields = new Map(current.fields.map((field) => [field.name, field]));
-      for (const field of previous.fields) {
-        const match = currentFields.get(field.name);
-        if (match) this.compare(field.type, match.type, [...path, { field: field.name }], sink);
+      const currentProperties = new Map(current.properties.map((property) => [property.name, property.schema]));
+      for (const property of previous.properties) {
+        const match = currentProperties.get(property.name);
+        if (match !== undefined) this.compare(property.schema, match, [...path, { field: property.name }], sink);
       }
-      return;
-    }
-    if (previous.kind === "array" && current.kind === "array") return this.compare(previous.items, current.items, [...path, "item"], sink);
-    if (previous.kind === "record" && current.kind === "record") return this.compare(previous.values, current.values, [...path, "value"], sink);
-    if (previous.kind === "tuple" && current.kind === "tuple") {
-      const shared = Math.min(previous.items.length, current.items.length);
-      for (let index = 0; index < shared; index++) this.compare(previous.items[index]!, current.items[index]!, [...path, { index }], sink);
-      if (previous.rest && current.rest) this.compare(previous.rest, current.rest, [...path, "item"], sink);
+      const values = (atom: typeof previous): Schema | undefined => (atom.additional.length === 1 && !["open", "never"].includes(atom.additional[0]!.schema.kind) ? atom.additional[0]!.schema : undefined);
+      const previousValues = values(previous);
+      const currentValues = values(current);
+      if (previousValues !== undefined && currentValues !== undefined) this.compare(previousValues, currentValues, [...path, "value"], sink);
+      for (const rule of previous.patterns) {
+        const match = current.patterns.find((candidate) => candidate.pattern === rule.pattern);
+        if (match !== undefined) this.compare(rule.schema, match.schema, [...path, "value"], sink);
+      }
     }
   }
 }
 
+/** Atoms grouped by JSON type, constants of a type merged into one atom. */
+function byFamily(atoms: Atom[]): Map<Family, Atom[]> {
+  const groups = new Map<Family, Atom[]>();
+  for (const atom of atoms) {
+    const family = familyOf(atom);
+    groups.set(family, [...(groups.get(family) ?? []), atom]);
+  }
+  for (const [family, members] of groups) groups.set(family, mergeConstants(members));
+  return groups;
+}
+
 /**
  * Findings between two JSON Schemas of one payload, e.g. a version's locked and current schema:
- * the walker's, then one UNSUPPORTED_KEYWORD per keyword either reader could not model (fail
- * closed: the IR walk cannot see those). A document nested beyond the call stack is an input error.
+ * the walker's explanations, reconciled with the inclusion verdict, then one UNSUPPORTED_KEYWORD
+ * per keyword either document holds that the model could not read. A document nested beyond the
+ * call stack is an input error.
  */
 export function compareSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; subject: string }): RawFinding[] {
   return withinStack(options.subject, () => {
-    const previousReader = new SchemaReader(previous, { failClosed: true });
-    const currentReader = new SchemaReader(current, { failClosed: true });
-    const previousRoot = previousReader.readRoot();
-    const currentRoot = currentReader.readRoot();
-    const walker = new PairWalker(previousReader, currentReader, options.policy, options.subject);
-    walker.compare(previousRoot, currentRoot, []);
-    const findings = walker.findings;
+    const pair = new ModelPair(previous, current, options.subject);
+    const walker = new PairWalker(pair, options.policy, options.subject);
+    walker.compare(pair.previousRoot, pair.currentRoot, []);
+    const unsupported: RawFinding[] = [];
     for (const rule of keywordRules) {
-      rule.handler(previousReader.unread(), currentReader.unread(), { subject: options.subject, report: (finding) => findings.push(finding) });
+      rule.handler(pair.previous.unread(), pair.current.unread(), { subject: options.subject, report: (finding) => unsupported.push(finding) });
     }
-    return findings;
+    if (unsupported.length > 0) return dedupe([...walker.findings, ...unsupported]);
+    const proven = {
+      backward: new Inclusion(pair.algebra, options.policy, sameShape).includes(pair.previousRoot, pair.currentRoot),
+      forward: new Inclusion(pair.algebra, options.policy, sameShape).includes(pair.currentRoot, pair.previousRoot),
+    };
+    const findings = walker.findings.map((finding) => ({ ...finding, breaks: finding.breaks.filter((direction) => !proven[direction]) }));
+    const unexplained = (["backward", "forward"] as const).filter((direction) => !proven[direction] && !findings.some((finding) => finding.breaks.includes(direction)));
+    if (unexplained.length > 0) findings.push({ rule: VALUES_CHANGED.id, message: VALUES_CHANGED.message(unexplained, `Payload of "${options.subject}"`), breaks: unexplained, path: "" });
+    return dedupe(findings);
   });
+}
+
+/** One finding per rule, path and message (two JSON types of one field may report the same change). */
+function dedupe(findings: RawFinding[]): RawFinding[] {
+  const byKey = new Map<string, RawFinding>();
+  for (const finding of findings) {
+    const key = `${finding.rule}\u0000${finding.path}\u0000${finding.message}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) byKey.set(key, finding);
+    else seen.breaks = (["backward", "forward"] as const).filter((direction) => seen.breaks.includes(direction) || finding.breaks.includes(direction));
+  }
+  return [...byKey.values()];
 }
 
 /** Runs `work`, turning a call-stack overflow on a deeply nested document into an input error. */

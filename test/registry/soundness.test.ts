@@ -19,7 +19,7 @@ import { documents, mutate } from "./support/mutate.js";
 import { canonicalJson } from "../../src/ir/canonical.js";
 import { injectKeyword, randomSchema, toJsonSchema, type Injected, type RandomSchema } from "./support/random-schema.js";
 
-const PAIRS = 1500;
+const PAIRS = Number(process.env.EVENTC_SOUNDNESS_PAIRS ?? 1500);
 const DOCUMENTS = 25;
 const SEED = Number(process.env.SOUNDNESS_SEED ?? 20240601);
 
@@ -97,7 +97,7 @@ describe.each<Policy>(["tolerant", "strict"])("soundness under the %s policy", (
       { numRuns: PAIRS, seed: SEED },
     );
     expect(counts.pairs).toBe(PAIRS);
-    expect(counts.backward + counts.forward).toBeGreaterThanOrEqual(1000);
+    expect(counts.backward + counts.forward).toBeGreaterThanOrEqual((PAIRS * 2) / 3);
     expect(counts.failedClosed).toBeGreaterThanOrEqual(PAIRS / 3);
     expect(counts.annotated).toBeGreaterThanOrEqual(PAIRS / 20);
   });

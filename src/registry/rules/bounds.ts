@@ -1,17 +1,15 @@
 /**
- * Constraint rules: numeric bounds, string lengths, array lengths, multiples, patterns and formats.
- * A tighter constraint rejects some old documents (breaks backward); a looser one lets through
- * documents old readers reject (breaks forward). A changed pattern or format is not compared as a
- * language: any change is reported, added ones break backward, removed ones forward, replaced both.
+ * Constraint rules: numeric bounds, string lengths, item and property counts, multiples, patterns
+ * and formats. A tighter constraint rejects some old documents (breaks backward); a looser one lets
+ * through documents old readers reject (breaks forward). Patterns and formats are not compared as
+ * languages: any change is reported, added ones break backward, removed ones forward, replaced
+ * both (see "Formats and patterns" in docs/registry.md).
  */
-import type { NumberNode } from "../../ir/types.js";
-import { subjectLabel } from "../pairs.js";
+import { isMultiple } from "../model/algebra.js";
+import type { Atom, Bound, NumberAtom } from "../model/schema.js";
+import { Inclusion } from "../model/include.js";
+import { sameShape, subjectLabel } from "../pairs.js";
 import { directions, sameKindRule, type NodeContext, type NodeRule } from "../rule.js";
-
-interface Bound {
-  value: number;
-  exclusive: boolean;
-}
 
 type Side = "lower" | "upper";
 
@@ -21,15 +19,6 @@ function tighter(a: Bound | undefined, b: Bound | undefined, side: Side): boolea
   if (b === undefined) return true;
   if (a.value !== b.value) return side === "lower" ? a.value > b.value : a.value < b.value;
   return a.exclusive && !b.exclusive;
-}
-
-function numberBound(node: NumberNode, side: Side): Bound | undefined {
-  const inclusive = side === "lower" ? node.minimum : node.maximum;
-  const exclusive = side === "lower" ? node.exclusiveMinimum : node.exclusiveMaximum;
-  const candidates: Bound[] = [];
-  if (inclusive !== undefined) candidates.push({ value: inclusive, exclusive: false });
-  if (exclusive !== undefined) candidates.push({ value: exclusive, exclusive: true });
-  return candidates.reduce<Bound | undefined>((best, bound) => (best === undefined || tighter(bound, best, side) ? bound : best), undefined);
 }
 
 function plain(value: number | undefined): Bound | undefined {
@@ -44,23 +33,34 @@ interface BoundChange {
 }
 
 /** Every bound of a pair of the same kind, named as messages show it. */
-function boundChanges(previous: Parameters<NodeRule["handler"]>[0], current: Parameters<NodeRule["handler"]>[1]): BoundChange[] {
+function boundChanges(previous: Atom, current: Atom, context: NodeContext): BoundChange[] {
   if (previous.kind === "string" && current.kind === "string") {
     return [
-      { name: "minimum length", previous: plain(previous.minLength), current: plain(current.minLength), side: "lower" },
+      { name: "minimum length", previous: plain(previous.minLength || undefined), current: plain(current.minLength || undefined), side: "lower" },
       { name: "maximum length", previous: plain(previous.maxLength), current: plain(current.maxLength), side: "upper" },
     ];
   }
   if (previous.kind === "array" && current.kind === "array") {
+    // Lengths as the items allow them: a closed tuple of 2 has at most 2 items whatever maxItems says.
+    const inclusion = new Inclusion(context.algebra, context.policy, sameShape);
+    const before = inclusion.arrayLengths(previous);
+    const after = inclusion.arrayLengths(current);
+    const finite = (value: number): number | undefined => (Number.isFinite(value) ? value : undefined);
     return [
-      { name: "minimum items", previous: plain(previous.minItems), current: plain(current.minItems), side: "lower" },
-      { name: "maximum items", previous: plain(previous.maxItems), current: plain(current.maxItems), side: "upper" },
+      { name: "minimum items", previous: plain(before.min || undefined), current: plain(after.min || undefined), side: "lower" },
+      { name: "maximum items", previous: plain(finite(before.max)), current: plain(finite(after.max)), side: "upper" },
+    ];
+  }
+  if (previous.kind === "object" && current.kind === "object") {
+    return [
+      { name: "minimum properties", previous: plain(previous.minProperties || undefined), current: plain(current.minProperties || undefined), side: "lower" },
+      { name: "maximum properties", previous: plain(previous.maxProperties), current: plain(current.maxProperties), side: "upper" },
     ];
   }
   if (previous.kind === "number" && current.kind === "number") {
     return [
-      { name: "minimum", previous: numberBound(previous, "lower"), current: numberBound(current, "lower"), side: "lower" },
-      { name: "maximum", previous: numberBound(previous, "upper"), current: numberBound(current, "upper"), side: "upper" },
+      { name: "minimum", previous: previous.minimum, current: current.minimum, side: "lower" },
+      { name: "maximum", previous: previous.maximum, current: current.maximum, side: "upper" },
     ];
   }
   return [];
@@ -71,28 +71,25 @@ function show(bound: Bound | undefined): string {
   return bound.exclusive ? `${bound.value} (exclusive)` : String(bound.value);
 }
 
-/** Multiples: a current multiple that divides the previous one is looser; one the previous divides is tighter. */
-function multipleChange(previous: NumberNode, current: NumberNode): { backward: boolean; forward: boolean } | undefined {
-  const before = previous.multipleOf;
-  const after = current.multipleOf;
-  if (before === after) return undefined;
-  if (before === undefined) return { backward: true, forward: false };
-  if (after === undefined) return { backward: false, forward: true };
-  const divides = (a: number, b: number): boolean => Number.isInteger(a) && Number.isInteger(b) && b % a === 0;
-  return { backward: !divides(after, before), forward: !divides(before, after) };
+/** Multiples: every current multiple must divide a previous one (backward), and the other way (forward). */
+function multipleChange(previous: NumberAtom, current: NumberAtom): { backward: boolean; forward: boolean } | undefined {
+  const key = (atom: NumberAtom): string => [...atom.multipleOf].sort().join(",");
+  if (key(previous) === key(current)) return undefined;
+  const covered = (own: number[], required: number[]): boolean => required.every((divisor) => own.some((multiple) => Number.isInteger(multiple) && Number.isInteger(divisor) && isMultiple(multiple, divisor)));
+  return { backward: !covered(previous.multipleOf, current.multipleOf), forward: !covered(current.multipleOf, previous.multipleOf) };
 }
 
 function boundRule(id: "BOUNDS_TIGHTENED" | "BOUNDS_LOOSENED", purpose: string): NodeRule {
   const tightening = id === "BOUNDS_TIGHTENED";
   const direction = tightening ? "backward" : "forward";
-  return sameKindRule(["string", "array", "number"], {
+  return sameKindRule(["string", "array", "number", "object"], {
     id,
     family: "bounds",
     purpose,
     breaks: [direction],
     handler(previous, current, context: NodeContext) {
       const label = subjectLabel(context.path, context.subject);
-      for (const change of boundChanges(previous, current)) {
+      for (const change of boundChanges(previous, current, context)) {
         const hit = tightening ? tighter(change.current, change.previous, change.side) : tighter(change.previous, change.current, change.side);
         if (!hit) continue;
         const message = `${label} ${tightening ? "tightened" : "loosened"} its ${change.name} from ${show(change.previous)} to ${show(change.current)}.`;
@@ -101,7 +98,8 @@ function boundRule(id: "BOUNDS_TIGHTENED" | "BOUNDS_LOOSENED", purpose: string):
       if (previous.kind === "number" && current.kind === "number") {
         const multiple = multipleChange(previous, current);
         if (multiple && (tightening ? multiple.backward : multiple.forward && !multiple.backward)) {
-          const message = `${label} ${tightening ? "tightened" : "loosened"} its multiple from ${previous.multipleOf ?? "none"} to ${current.multipleOf ?? "none"}.`;
+          const shown = (atom: NumberAtom): string => (atom.multipleOf.length === 0 ? "none" : atom.multipleOf.join(" and "));
+          const message = `${label} ${tightening ? "tightened" : "loosened"} its multiple from ${shown(previous)} to ${shown(current)}.`;
           context.report({ rule: id, message, breaks: directions(multiple.backward, multiple.forward) });
         }
       }
@@ -109,32 +107,35 @@ function boundRule(id: "BOUNDS_TIGHTENED" | "BOUNDS_LOOSENED", purpose: string):
   });
 }
 
-export const BOUNDS_TIGHTENED = boundRule("BOUNDS_TIGHTENED", "A minimum, maximum, length, item count or multiple became stricter: some old documents are rejected.");
-export const BOUNDS_LOOSENED = boundRule("BOUNDS_LOOSENED", "A minimum, maximum, length, item count or multiple became looser: old readers reject some new documents.");
+export const BOUNDS_TIGHTENED = boundRule("BOUNDS_TIGHTENED", "A minimum, maximum, length, item or property count, or multiple became stricter: some old documents are rejected.");
+export const BOUNDS_LOOSENED = boundRule("BOUNDS_LOOSENED", "A minimum, maximum, length, item or property count, or multiple became looser: old readers reject some new documents.");
 
-function stringConstraintRule(id: "PATTERN_CHANGED" | "FORMAT_CHANGED", key: "pattern" | "format", purpose: string): NodeRule {
-  return sameKindRule(["string"], {
+function textConstraintRule(id: "PATTERN_CHANGED" | "FORMAT_CHANGED", key: "patterns" | "formats", purpose: string): NodeRule {
+  const noun = key === "patterns" ? "pattern" : "format";
+  return sameKindRule(["string", "number"], {
     id,
     family: "bounds",
     purpose,
     breaks: ["backward", "forward"],
     handler(previous, current, context) {
-      const before = previous[key];
-      const after = current[key];
-      if (before === after) return;
+      if (key === "patterns" && (previous.kind !== "string" || current.kind !== "string")) return;
+      const before: string[] = key === "patterns" ? (previous.kind === "string" ? previous.patterns : []) : previous.formats;
+      const after: string[] = key === "patterns" ? (current.kind === "string" ? current.patterns : []) : current.formats;
+      const gained = after.filter((each) => !before.includes(each));
+      const dropped = before.filter((each) => !after.includes(each));
+      if (gained.length === 0 && dropped.length === 0) return;
       const label = subjectLabel(context.path, context.subject);
-      const message =
-        before === undefined
-          ? `${label} gained ${key} "${after}".`
-          : after === undefined
-            ? `${label} dropped ${key} "${before}".`
-            : `${label} changed ${key} from "${before}" to "${after}".`;
-      context.report({ rule: id, message, breaks: directions(after !== undefined, before !== undefined) });
+      if (gained.length === 1 && dropped.length === 1) {
+        context.report({ rule: id, message: `${label} changed ${noun} from "${dropped[0]}" to "${gained[0]}".`, breaks: ["backward", "forward"] });
+        return;
+      }
+      for (const each of gained) context.report({ rule: id, message: `${label} gained ${noun} "${each}".`, breaks: ["backward"] });
+      for (const each of dropped) context.report({ rule: id, message: `${label} dropped ${noun} "${each}".`, breaks: ["forward"] });
     },
   });
 }
 
-export const PATTERN_CHANGED = stringConstraintRule("PATTERN_CHANGED", "pattern", "A string pattern was added, removed or replaced.");
-export const FORMAT_CHANGED = stringConstraintRule("FORMAT_CHANGED", "format", "A string format (uuid, email, date-time, …) was added, removed or replaced.");
+export const PATTERN_CHANGED = textConstraintRule("PATTERN_CHANGED", "patterns", "A string pattern was added, removed or replaced.");
+export const FORMAT_CHANGED = textConstraintRule("FORMAT_CHANGED", "formats", "A format (uuid, email, date-time, int32, …) was added, removed or replaced; formats are compared by name.");
 
 export const boundsRules: NodeRule[] = [BOUNDS_TIGHTENED, BOUNDS_LOOSENED, PATTERN_CHANGED, FORMAT_CHANGED];

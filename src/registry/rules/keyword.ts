@@ -5,7 +5,7 @@
  * every keyword either schema holds that SchemaReader did not account for is a finding that breaks
  * both directions, whatever else changed.
  */
-import type { UnreadKeyword } from "../../ir/from-json-schema.js";
+import type { UnreadKeyword } from "../../ir/schema-keywords.js";
 import type { DocumentRule } from "../rule.js";
 
 type Side = "previous" | "current" | "both";

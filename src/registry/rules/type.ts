@@ -1,87 +1,40 @@
 /**
- * Type rules: a field whose type changed kind, narrowed or widened; constants; nullability; named
- * type references. Whether a change narrows or widens is decided by value inclusion: narrowed =
- * some previous values are no longer accepted (breaks backward), widened = some current values
- * were not accepted before (breaks forward), changed = both.
+ * Type rules: the JSON types or kind of a value changed, narrowed or widened; constants;
+ * nullability; named type references. Whether a change narrows or widens is decided by inclusion:
+ * narrowed = some previous values are no longer accepted (breaks backward), widened = some
+ * current values were not accepted before (breaks forward), changed = both.
  */
-import type { TypeNode } from "../../ir/types.js";
-import { describeType, fieldPath, subjectLabel } from "../pairs.js";
-import { directions, sameKindRule, type NodeContext, type NodeRule } from "../rule.js";
+import { typeName, subjectLabel, fieldPath } from "../pairs.js";
+import { breaksOf, directions, sameKindRule, type NodeContext, type NodeRule } from "../rule.js";
+import type { Schema } from "../model/schema.js";
 import type { Direction, RuleInfo } from "../types.js";
-
-/** Whether every value of `sub` is a value of `sup`, judged on kind, literal values and the integer flag. */
-export function kindIncluded(sub: TypeNode, sup: TypeNode): boolean {
-  if (sup.kind === "unknown") return true;
-  if (sub.kind === "unknown") return false;
-  switch (sup.kind) {
-    case "string":
-      if (sub.kind === "string") return true;
-      if (sub.kind === "enum") return sub.values.every((value) => stringAccepted(value, sup));
-      return sub.kind === "literal" && typeof sub.value === "string" && stringAccepted(sub.value, sup);
-    case "enum":
-      if (sub.kind === "enum") return sub.values.every((value) => sup.values.includes(value));
-      return sub.kind === "literal" && typeof sub.value === "string" && sup.values.includes(sub.value);
-    case "literal":
-      if (sub.kind === "literal") return sub.value === sup.value;
-      return sub.kind === "enum" && sub.values.every((value) => value === sup.value);
-    case "number":
-      if (sub.kind === "number") return sub.integer || !sup.integer;
-      return sub.kind === "literal" && typeof sub.value === "number" && numberAccepted(sub.value, sup);
-    case "boolean":
-      return sub.kind === "boolean" || (sub.kind === "literal" && typeof sub.value === "boolean");
-    case "null":
-      return sub.kind === "null";
-    case "nullable":
-      return sub.kind === "null";
-    case "tuple":
-      return sub.kind === "tuple" && sub.items.length === sup.items.length && (sub.rest === undefined || sup.rest !== undefined);
-    default:
-      return sub.kind === sup.kind;
-  }
-}
-
-function stringAccepted(value: string, schema: Extract<TypeNode, { kind: "string" }>): boolean {
-  const length = [...value].length;
-  if (schema.format !== undefined) return false;
-  if (schema.minLength !== undefined && length < schema.minLength) return false;
-  if (schema.maxLength !== undefined && length > schema.maxLength) return false;
-  if (schema.pattern !== undefined) {
-    try {
-      return new RegExp(schema.pattern, "u").test(value);
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
-
-function numberAccepted(value: number, schema: Extract<TypeNode, { kind: "number" }>): boolean {
-  if (schema.integer && !Number.isInteger(value)) return false;
-  if (schema.minimum !== undefined && value < schema.minimum) return false;
-  if (schema.maximum !== undefined && value > schema.maximum) return false;
-  if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return false;
-  if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return false;
-  if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) return false;
-  return true;
-}
-
-/** A type as messages quote it: `"string"`, `"idle"` for a literal, `enum "idle" | "busy"`. */
-function typeName(node: TypeNode): string {
-  if (node.kind === "tuple") return `"tuple of ${node.items.length}${node.rest ? " or more" : ""}"`;
-  if (node.kind === "enum") return `enum ${describeType(node)}`;
-  if (node.kind === "literal") return describeType(node);
-  return `"${describeType(node)}"`;
-}
-
-/** The directions a change of kind breaks. */
-export function kindChange(previous: TypeNode, current: TypeNode): Direction[] {
-  return directions(!kindIncluded(previous, current), !kindIncluded(current, previous));
-}
-
-const TYPE_CLASSES = ["cross", "unknown", "same:number", "same:tuple"] as const;
 
 function isRecordValue(context: NodeContext): boolean {
   return context.path.at(-1) === "value";
+}
+
+/** The JSON types differ by null alone (NULLABLE_ADDED / NULLABLE_REMOVED say so). */
+function onlyNullDiffers(previous: Schema, current: Schema, context: NodeContext): boolean {
+  const before = context.families(previous);
+  const after = context.families(current);
+  if (before.has("null") === after.has("null")) return false;
+  before.delete("null");
+  after.delete("null");
+  return before.size === after.size && [...before].every((family) => after.has(family)) && before.size > 0;
+}
+
+/** Directions of a kind change at this pair: by inclusion, or by the integer flag for two numbers. */
+function kindBreaks(previous: Schema, current: Schema, context: NodeContext): Direction[] {
+  if (previous.kind === "number" && current.kind === "number") return directions(!previous.integer && current.integer, previous.integer && !current.integer);
+  return breaksOf(previous, current, context);
+}
+
+function applies(previous: Schema, current: Schema, context: NodeContext): boolean {
+  if (previous.kind === "number" && current.kind === "number") return previous.integer !== current.integer;
+  if (previous.kind === "number" || previous.kind === "string" || previous.kind === "array" || previous.kind === "object") {
+    if (current.kind === previous.kind) return false;
+  }
+  return !onlyNullDiffers(previous, current, context);
 }
 
 function typeRule(id: string, purpose: string, verb: string, breaks: Direction[]): NodeRule {
@@ -90,12 +43,12 @@ function typeRule(id: string, purpose: string, verb: string, breaks: Direction[]
     family: "type",
     purpose,
     breaks,
-    on: TYPE_CLASSES,
+    on: ["types", "cross", "same:number"],
     handler(previous, current, context) {
-      if (isRecordValue(context)) return;
-      const found = kindChange(previous, current);
+      if (isRecordValue(context) || !applies(previous, current, context)) return;
+      const found = kindBreaks(previous, current, context);
       if (found.join() !== breaks.join()) return;
-      const message = `${subjectLabel(context.path, context.subject)} ${verb} type from ${typeName(previous)} to ${typeName(current)}.`;
+      const message = `${subjectLabel(context.path, context.subject)} ${verb} type from ${typeName(previous, context.algebra)} to ${typeName(current, context.algebra)}.`;
       context.report({ rule: id, message, breaks: found });
     },
   };
@@ -125,27 +78,27 @@ export const RECORD_VALUE_TYPE_CHANGED: NodeRule = {
   family: "type",
   purpose: "The value type of a map (record) changed kind.",
   breaks: ["backward", "forward"],
-  on: TYPE_CLASSES,
+  on: ["types", "cross", "same:number"],
   handler(previous, current, context) {
-    if (!isRecordValue(context)) return;
-    const found = kindChange(previous, current);
+    if (!isRecordValue(context) || !applies(previous, current, context)) return;
+    const found = kindBreaks(previous, current, context);
     if (found.length === 0) return;
     const map = fieldPath(context.path.slice(0, -1));
     const owner = map === "" ? `the payload of "${context.subject}"` : `map "${map}" on "${context.subject}"`;
-    const message = `Values of ${owner} changed type from ${typeName(previous)} to ${typeName(current)}.`;
+    const message = `Values of ${owner} changed type from ${typeName(previous, context.algebra)} to ${typeName(current, context.algebra)}.`;
     context.report({ rule: this.id, message: message.charAt(0).toUpperCase() + message.slice(1), breaks: found });
   },
 };
 
-export const CONST_CHANGED = sameKindRule(["literal"], {
+export const CONST_CHANGED = sameKindRule(["const"], {
   id: "CONST_CHANGED",
   family: "type",
   purpose: "A constant (literal) value changed.",
   breaks: ["backward", "forward"],
   handler(previous, current, context) {
-    if (previous.value === current.value) return;
-    const message = `${subjectLabel(context.path, context.subject)} changed its constant from ${JSON.stringify(previous.value)} to ${JSON.stringify(current.value)}.`;
-    context.report({ rule: "CONST_CHANGED", message, breaks: ["backward", "forward"] });
+    if (previous.values.length !== 1 || current.values.length !== 1) return;
+    const message = `${subjectLabel(context.path, context.subject)} changed its constant from ${JSON.stringify(previous.values[0])} to ${JSON.stringify(current.values[0])}.`;
+    context.report({ rule: "CONST_CHANGED", message, breaks: breaksOf(previous, current, context) });
   },
 });
 
@@ -154,8 +107,9 @@ export const NULLABLE_REMOVED: NodeRule = {
   family: "type",
   purpose: "A nullable field no longer accepts null.",
   breaks: ["backward"],
-  on: ["nullable-removed"],
-  handler(_previous, _current, context) {
+  on: ["types"],
+  handler(previous, current, context) {
+    if (!onlyNullDiffers(previous, current, context) || !context.families(previous).has("null")) return;
     context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} stopped accepting null.`, breaks: ["backward"] });
   },
 };
@@ -165,8 +119,9 @@ export const NULLABLE_ADDED: NodeRule = {
   family: "type",
   purpose: "A field became nullable: old readers do not expect null.",
   breaks: ["forward"],
-  on: ["nullable-added"],
-  handler(_previous, _current, context) {
+  on: ["types"],
+  handler(previous, current, context) {
+    if (!onlyNullDiffers(previous, current, context) || !context.families(current).has("null")) return;
     context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} was made nullable.`, breaks: ["forward"] });
   },
 };
@@ -183,6 +138,22 @@ export const REF_TARGET_CHANGED: RuleInfo & { message(previous: string, current:
   breaks: ["backward", "forward"],
   message: (previous, current, context) =>
     `${subjectLabel(context.path, context.subject)} changed its type reference from "${previous}" to "${current}", which differs in structure.`,
+};
+
+/**
+ * The backstop of the verdict: the schemas, compared as sets of documents, differ in a direction
+ * no other rule reported at a field (for instance a `not` or an `if` that now rejects what it let
+ * through). The walker applies it.
+ */
+export const VALUES_CHANGED: RuleInfo & { message(breaks: Direction[], label: string): string } = {
+  id: "VALUES_CHANGED",
+  family: "type",
+  purpose: "Some documents cross the line in a way no other rule names (the schemas compared as sets of documents).",
+  breaks: ["backward", "forward"],
+  message: (breaks, label) => {
+    const parts = breaks.map((direction) => (direction === "backward" ? "some values it accepted are rejected now" : "it accepts some values it rejected before"));
+    return `${label} changed the values it accepts: ${parts.join(", and ")}.`;
+  },
 };
 
 export const typeRules: NodeRule[] = [

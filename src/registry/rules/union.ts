@@ -1,51 +1,45 @@
 /**
  * Choice rules: enum values and union members. Removing a choice breaks backward (old documents
- * may use it); adding one breaks forward (old readers do not know it). Union members are paired by
- * tag, then by shape (see pairMembers); a member that pairs with nothing was removed or added.
+ * may use it) unless the remaining ones still cover it; adding one breaks forward (old readers do
+ * not know it) unless the old ones already did. Union members are paired by tag, then by shape
+ * (see pairMembers); a member that pairs with nothing was removed or added.
  */
-import type { TypeNode } from "../../ir/types.js";
-import { describeMember, pairMembers, subjectLabel } from "../pairs.js";
-import { sameKindRule, type NodeContext, type NodeRule } from "../rule.js";
+import { mergeConstants, describeMember, pairMembers, subjectLabel } from "../pairs.js";
+import { directions, sameKindRule, type NodeContext, type NodeRule } from "../rule.js";
+import { union, type Atom, type Schema } from "../model/schema.js";
 
-export const ENUM_VALUE_REMOVED = sameKindRule(["enum"], {
+export const ENUM_VALUE_REMOVED = sameKindRule(["const"], {
   id: "ENUM_VALUE_REMOVED",
   family: "union",
   purpose: "An enum value was removed: old documents may carry it.",
   breaks: ["backward"],
   handler(previous, current, context) {
-    for (const value of previous.values.filter((v) => !current.values.includes(v))) {
-      const message = `${subjectLabel(context.path, context.subject)} lost enum value "${value}".`;
+    if (previous.values.length === 1 && current.values.length === 1) return;
+    for (const value of previous.values) {
+      if (context.algebra.acceptsAtom(current, value) === true) continue;
+      const message = `${subjectLabel(context.path, context.subject)} lost enum value ${JSON.stringify(value)}.`;
       context.report({ rule: "ENUM_VALUE_REMOVED", message, breaks: ["backward"] });
     }
   },
 });
 
-export const ENUM_VALUE_ADDED = sameKindRule(["enum"], {
+export const ENUM_VALUE_ADDED = sameKindRule(["const"], {
   id: "ENUM_VALUE_ADDED",
   family: "union",
   purpose: "An enum value was added: old readers reject it.",
   breaks: ["forward"],
   handler(previous, current, context) {
-    for (const value of current.values.filter((v) => !previous.values.includes(v))) {
-      const message = `${subjectLabel(context.path, context.subject)} gained enum value "${value}".`;
+    if (previous.values.length === 1 && current.values.length === 1) return;
+    for (const value of current.values) {
+      if (context.algebra.acceptsAtom(previous, value) === true) continue;
+      const message = `${subjectLabel(context.path, context.subject)} gained enum value ${JSON.stringify(value)}.`;
       context.report({ rule: "ENUM_VALUE_ADDED", message, breaks: ["forward"] });
     }
   },
 });
 
-/** The members of either side of a union pair (a non-union side is a one-member union). */
-export function unionSides(previous: TypeNode, current: TypeNode): { previous: TypeNode[]; current: TypeNode[]; discriminator?: string } {
-  const members = (node: TypeNode): TypeNode[] => (node.kind === "union" ? node.members : [node]);
-  const sides = { previous: members(previous), current: members(current) };
-  if (previous.kind === "union" && current.kind === "union" && previous.discriminator !== undefined && previous.discriminator === current.discriminator) {
-    return { ...sides, discriminator: previous.discriminator };
-  }
-  return sides;
-}
-
-export function unionPairs(previous: TypeNode, current: TypeNode, context: NodeContext) {
-  const sides = unionSides(previous, current);
-  return { sides, pairs: pairMembers(sides.previous, sides.current, context.resolvePrevious, context.resolveCurrent, sides.discriminator) };
+function members(schema: Schema, context: NodeContext): Atom[] {
+  return mergeConstants(context.algebra.expand(schema));
 }
 
 export const UNION_MEMBER_REMOVED: NodeRule = {
@@ -53,12 +47,14 @@ export const UNION_MEMBER_REMOVED: NodeRule = {
   family: "union",
   purpose: "A union member was removed: old documents may be of that shape.",
   breaks: ["backward"],
-  on: ["union"],
+  on: ["members"],
   handler(previous, current, context) {
-    const { sides, pairs } = unionPairs(previous, current, context);
-    for (const index of pairs.removed) {
-      const member = describeMember(sides.previous[index]!, context.resolvePrevious, sides.discriminator);
-      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} lost union member ${member}.`, breaks: ["backward"] });
+    const before = members(previous, context);
+    const after = members(current, context);
+    for (const index of pairMembers(before, after, context.algebra).removed) {
+      const member = describeMember(before[index]!, context.algebra);
+      const breaks = directions(!context.includes(before[index]!, union(after)), false);
+      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} lost union member ${member}.`, breaks });
     }
   },
 };
@@ -68,12 +64,14 @@ export const UNION_MEMBER_ADDED: NodeRule = {
   family: "union",
   purpose: "A union member was added: old readers do not know that shape.",
   breaks: ["forward"],
-  on: ["union"],
+  on: ["members"],
   handler(previous, current, context) {
-    const { sides, pairs } = unionPairs(previous, current, context);
-    for (const index of pairs.added) {
-      const member = describeMember(sides.current[index]!, context.resolveCurrent, sides.discriminator);
-      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} gained union member ${member}.`, breaks: ["forward"] });
+    const before = members(previous, context);
+    const after = members(current, context);
+    for (const index of pairMembers(before, after, context.algebra).added) {
+      const member = describeMember(after[index]!, context.algebra);
+      const breaks = directions(false, !context.includes(after[index]!, union(before)));
+      context.report({ rule: this.id, message: `${subjectLabel(context.path, context.subject)} gained union member ${member}.`, breaks });
     }
   },
 };

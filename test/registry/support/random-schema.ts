@@ -170,54 +170,17 @@ interface Injection {
 
 const isArraySchema = (node: JsonSchema): boolean => node.type === "array" && !Array.isArray(node.prefixItems);
 const isObjectSchema = (node: JsonSchema): boolean => node.type === "object" && typeof node.properties === "object";
-const withoutType = (node: JsonSchema): boolean => Object.keys(node).every((key) => key === "description");
 
 export const INJECTIONS: readonly Injection[] = [
-  { name: "uniqueItems", fits: isArraySchema, apply: (node) => ((node.uniqueItems = true), "uniqueItems") },
-  { name: "contains", fits: isArraySchema, apply: (node) => ((node.contains = { type: "string" }), "contains") },
-  { name: "minContains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.minContains = 2), "minContains") },
-  { name: "prefixItems without minItems", fits: (node) => Array.isArray(node.prefixItems), apply: (node) => (delete node.minItems, "prefixItems") },
-  {
-    name: "prefixItems left open",
-    fits: (node) => Array.isArray(node.prefixItems) && node.items === false,
-    apply: (node) => (delete node.items, delete node.maxItems, "prefixItems"),
-  },
-  { name: "minProperties", fits: isObjectSchema, apply: (node) => ((node.minProperties = 1), "minProperties") },
-  { name: "maxProperties", fits: isObjectSchema, apply: (node) => ((node.maxProperties = 1), "maxProperties") },
-  { name: "dependentRequired", fits: isObjectSchema, apply: (node) => ((node.dependentRequired = { a: ["b"] }), "dependentRequired") },
-  { name: "dependencies", fits: isObjectSchema, apply: (node) => ((node.dependencies = { a: ["b"] }), "dependencies") },
-  { name: "unevaluatedProperties", fits: isObjectSchema, apply: (node) => ((node.unevaluatedProperties = false), "unevaluatedProperties") },
-  { name: "required name not in properties", fits: isObjectSchema, apply: (node) => ((node.required = [...((node.required as string[] | undefined) ?? []), "zz"]), "required") },
-  {
-    name: "required with a default",
-    fits: (node) => isObjectSchema(node) && Object.keys(node.properties as object).length > 0,
-    apply: (node) => {
-      const [name, property] = Object.entries(node.properties as Record<string, JsonSchema>)[0]!;
-      node.properties = { ...(node.properties as object), [name]: { ...property, default: null } };
-      node.required = [...new Set([...((node.required as string[] | undefined) ?? []), name])];
-      return "required";
-    },
-  },
-  { name: "format on an integer", fits: (node) => node.type === "integer", apply: (node) => ((node.format = "int32"), "format") },
-  { name: "format on a number", fits: (node) => node.type === "number", apply: (node) => ((node.format = "float"), "format") },
-  { name: "type beside const", fits: (node) => Object.hasOwn(node, "const"), apply: (node) => ((node.type = typeof node.const === "string" ? "number" : "string"), "type") },
-  { name: "maxLength beside enum", fits: (node) => Array.isArray(node.enum), apply: (node) => ((node.maxLength = 1), "maxLength") },
-  { name: "maxLength beside $ref", fits: (node) => typeof node.$ref === "string", apply: (node) => ((node.maxLength = 1), "maxLength") },
-  { name: "minimum beside a union", fits: (node) => Array.isArray(node.anyOf) || Array.isArray(node.oneOf), apply: (node) => ((node.minimum = 0), "minimum") },
-  {
-    name: "oneOf over overlapping members",
-    fits: (node) => Array.isArray(node.anyOf),
-    apply: (node) => {
-      const members = node.anyOf as JsonSchema[];
-      node.oneOf = [...members, structuredClone(members[0]!)];
-      delete node.anyOf;
-      return "oneOf";
-    },
-  },
-  { name: "additionalProperties without type", fits: withoutType, apply: (node) => ((node.additionalProperties = false), "additionalProperties") },
-  { name: "properties without type", fits: withoutType, apply: (node) => ((node.properties = { a: { type: "string" } }), "properties") },
+  { name: "dependencies (a draft-07 keyword) in a 2020-12 schema", fits: isObjectSchema, apply: (node) => ((node.dependencies = { a: ["b"] }), "dependencies") },
+  { name: "unevaluatedProperties beside anyOf", fits: (node) => Array.isArray(node.anyOf), apply: (node) => ((node.unevaluatedProperties = false), "unevaluatedProperties") },
+  { name: "unevaluatedItems beside contains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.unevaluatedItems = false), "unevaluatedItems") },
+  { name: "not over uniqueItems", fits: () => true, apply: (node) => ((node.not = { uniqueItems: true }), "not") },
+  { name: "a reference outside the document", fits: (node) => typeof node.$ref === "string", apply: (node) => ((node.$ref = "other.json#/T"), "$ref") },
+  { name: "contentMediaType", fits: (node) => node.type === "string", apply: (node) => ((node.contentMediaType = "application/json"), "contentMediaType") },
+  { name: "$anchor", fits: () => true, apply: (node) => ((node.$anchor = "here"), "$anchor") },
   { name: "an extension keyword", fits: () => true, apply: (node) => ((node["x-eventc"] = 1), "x-eventc") },
-  { name: "annotations", fits: () => true, apply: (node) => (Object.assign(node, { title: "t", $comment: "c", examples: [], readOnly: false }), undefined) },
+  { name: "annotations", fits: () => true, apply: (node) => (Object.assign(node, { title: "t", $comment: "c", examples: [], readOnly: false, default: null }), undefined) },
 ];
 
 /**
