@@ -6,15 +6,18 @@
  * has trimmed gets a gap, not a partial replay.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { get, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRedisStreamTransport } from "../../templates/ts/runtime/redis-streams.js";
 import { connectSse, type SseFetch, type SseStatus } from "../../templates/ts/runtime/sse-client.js";
+import { createSseHandler } from "../../templates/ts/runtime/sse-server.js";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { ROOT } from "../helpers.js";
 import { binding, createBus } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
-import { delta, openRaw, waitFor } from "./sse-kit.js";
+import { delta, openRaw, serve, waitFor } from "./sse-kit.js";
 
 const INSTANCE = path.join(ROOT, "test", "runtime", "sse-instance.ts");
 const JITI = path.join(ROOT, "node_modules", "jiti", "lib", "jiti-cli.mjs");
@@ -164,6 +167,46 @@ describe("SSE replay from the Redis Streams transport", () => {
     } finally {
       await bus.close();
       await instance!.stop();
+    }
+  });
+
+  test("a_client_that_stops_reading_is_cut_at_its_queue_bound_with_a_gap_and_resumes_from_the_stream_without_loss", async () => {
+    const bus = createBus({ transport: createRedisStreamTransport({ client: new Redis(redis.url) }) });
+    const handler = createSseHandler(bus, { binding, replayFrom: "transport", clientQueue: 200, closeTimeoutMs: 20_000 });
+    const served = await serve(handler);
+    try {
+      const url = `${served.url}?events=message.part.delta&topic=slow`;
+      let response: IncomingMessage | undefined;
+      await new Promise<void>((resolve) => get(url, (res) => ((response = res), res.pause(), resolve())));
+      const frames: EventSourceMessage[] = [];
+      const parser = createParser({ onEvent: (frame) => frames.push(frame) });
+      const pad = "x".repeat(4096);
+      let published = 0;
+      while (handler.stats().overflows === 0 && published < 20_000) {
+        await Promise.all(Array.from({ length: 200 }, () => bus.publish("message.part.delta", delta(published++, "slow", pad))));
+        expect(handler.stats().queuedFrames).toBeLessThanOrEqual(200 + 500); // the bound, and one read of the transport
+      }
+      await waitFor("the overflow", () => handler.stats().overflows === 1);
+      await new Promise<void>((resolve) => {
+        response!.on("data", (chunk: Buffer) => parser.feed(chunk.toString()));
+        response!.on("end", resolve);
+        response!.resume();
+      });
+      const gap = frames.at(-1)!;
+      expect([gap.event, JSON.parse(gap.data)]).toEqual(["gap", { reason: "overflow", resync: false }]);
+      const got = frames.filter((frame) => frame.event === undefined);
+      const seq = (frame: EventSourceMessage) => Number(JSON.parse(frame.data).event.payload.delta.slice(0, -pad.length));
+      // Resuming from the last id received replays the rest from the stream: nothing lost, nothing twice.
+      const resumed = await openRaw(url, { "last-event-id": got.at(-1)!.id! });
+      await resumed.until((frame) => frame.event === "gap" || (frame.event === undefined && seq(frame) === published - 1), 10_000);
+      resumed.close();
+      const all = [...got, ...resumed.frames.filter((frame) => frame.event === undefined)].map(seq);
+      expect(all).toEqual(Array.from({ length: published }, (_, n) => n));
+      expect(resumed.frames.some((frame) => frame.event === "gap")).toBe(false);
+    } finally {
+      await handler.close();
+      await served.close();
+      await bus.close();
     }
   });
 });

@@ -19,7 +19,8 @@
  *
  * Memory: frames wait in a per-connection queue while the client is not taking them; past
  * `clientQueue` the client gets a `gap` (`overflow`, `resync: false`: its id is still good for the
- * log) and the connection ends.
+ * log) and the connection ends. A writable connection may hold one transport read more than that
+ * for a moment (a catch-up read delivers up to the transport's `readCount` at once).
  */
 import type { EventEnvelope } from "../ts/wire.js";
 import type { AnyEvent } from "./binding.js";
@@ -183,9 +184,12 @@ export function openSseLogReader(
 
   const enqueue = (frame: string): void => {
     if (!connection.open) return;
-    if (pending.length >= settings.clientQueue) {
-      const cursor = encodeCursor(channels, positions);
-      hub.overflow(connection, cursor === undefined ? { reason: "overflow", resync: false } : { reason: "overflow", resync: false, lastEventId: cursor });
+    // Only a connection that is not taking frames overflows: frames queued while it is writable go
+    // out on the next microtask (a catch-up read hands over up to the transport's read count at once).
+    if (connection.blocked && pending.length >= settings.clientQueue) {
+      // No id in the gap: the positions here are of frames queued, not of frames the client got.
+      // Its own last id is the one to resume from.
+      hub.overflow(connection, { reason: "overflow", resync: false });
       return;
     }
     pending.push(frame);
