@@ -98,9 +98,9 @@ describe("SSE heartbeat", () => {
 });
 
 describe("SSE back-pressure", () => {
-  test("a_client_that_stops_reading_costs_bounded_server_memory_then_gets_a_gap_event_and_is_disconnected", async () => {
+  test.each(["node", "fetch"] as const)("a_client_that_stops_reading_costs_bounded_server_memory_then_gets_a_gap_event_and_is_disconnected_%s", async (via) => {
     const window = 2000;
-    const { bus, handler, served } = await setup({ replayWindow: window, closeTimeoutMs: 20_000 });
+    const { bus, handler, served } = await setup({ replayWindow: window, closeTimeoutMs: 20_000 }, via);
     // A client that connects and then reads nothing: the kernel's buffers fill, then the server's.
     let response: IncomingMessage | undefined;
     await new Promise<void>((resolve) => {
