@@ -1,5 +1,7 @@
 /** The CLI end to end: generate, --check drift reporting, list, init, help and version. */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ROOT, runCli, snapshot, workDir } from "./helpers.js";
@@ -180,6 +182,63 @@ describe("eventc init", () => {
     const second = runCli(["init"], project);
     expect(second.status).toBe(2);
     expect(second.stderr).toBe("eventc: schemas/user.ts: already exists; eventc init never overwrites\n");
+  });
+});
+
+describe("eventc init in a new folder (outside any node_modules)", () => {
+  const fresh = (name: string): string => {
+    const dir = path.join(tmpdir(), `eventc-${name}-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    return dir;
+  };
+
+  test("says to install zod, generate says the same, and with zod installed generate works", () => {
+    const parent = fresh("init-no-zod");
+    try {
+      const init = runCli(["init", "--dir", "my-events"], parent);
+      expect(init.stdout).toBe("created my-events/schemas/user.ts\ncreated my-events/eventc.config.ts\nnext: cd my-events && npm install zod && eventc generate\n");
+      const project = path.join(parent, "my-events");
+      const before = runCli(["generate"], project);
+      expect(before.stderr).toBe(
+        'eventc: schemas/user.ts:1: failed to load: Cannot find module \'zod\': the package "zod" is not installed where this module can find it; install it in the project (npm install zod)\n',
+      );
+      expect(before.status).toBe(2);
+
+      // What `npm install zod` does, without the network: zod in the project's node_modules.
+      mkdirSync(path.join(project, "node_modules"));
+      symlinkSync(path.join(ROOT, "node_modules", "zod"), path.join(project, "node_modules", "zod"), "dir");
+      const after = runCli(["generate"], project);
+      expect(after.stderr).toBe("");
+      expect(after.status).toBe(0);
+      expect(existsSync(path.join(project, "generated", "ts", "types.ts"))).toBe(true);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  test("with Zod 3 installed, scaffolds Zod 3 code that generates, and says named types need Zod 4", () => {
+    const project = fresh("init-zod3");
+    try {
+      // A zod 3 package: the Zod 3 API that zod ships as "zod/v3".
+      const zod3 = path.join(project, "node_modules", "zod");
+      mkdirSync(zod3, { recursive: true });
+      writeFileSync(path.join(zod3, "package.json"), JSON.stringify({ name: "zod", version: "3.25.76", main: "index.cjs" }));
+      writeFileSync(path.join(zod3, "index.cjs"), `module.exports = require(${JSON.stringify(createRequire(import.meta.url).resolve("zod/v3"))});\n`);
+
+      const init = runCli(["init"], project);
+      expect(init.stdout).toBe(
+        "created schemas/user.ts\ncreated eventc.config.ts\nnote: zod 3.25.76 is installed, so the example is written for Zod 3; named types (.meta({ id })) need Zod 4\nnext: eventc generate\n",
+      );
+      expect(readFileSync(path.join(project, "schemas", "user.ts"), "utf8")).toContain("at: z.string().datetime(),");
+      const generated = runCli(["generate", "--target", "jsonschema"], project);
+      expect(generated.stderr).toBe("");
+      expect(generated.status).toBe(0);
+      const schema = JSON.parse(readFileSync(path.join(project, "generated", "jsonschema", "user.signed-in.v1.json"), "utf8")) as { properties: { at: unknown } };
+      expect(schema.properties.at).toEqual({ type: "string", format: "date-time" });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 

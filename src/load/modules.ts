@@ -193,6 +193,12 @@ function importError(error: unknown, file: string, display: string): EventcError
     });
   }
   let text = error instanceof ModuleExit ? error.message : `failed to load: ${message.split("\n")[0]!}`;
+  // A package the module imports that is not installed: say what to install.
+  const missing = /^Cannot find (?:module|package) '([^'./][^']*)'/.exec(message);
+  if (missing) {
+    const name = missing[1]!.startsWith("@") ? missing[1]!.split("/").slice(0, 2).join("/") : missing[1]!.split("/")[0]!;
+    text += `: the package "${name}" is not installed where this module can find it; install it in the project (npm install ${name})`;
+  }
   // A module of an import cycle reads the others' exports before they are set (undefined).
   if (/Cannot read properties of undefined|before initialization/.test(message)) {
     const cycle = findImportCycle(file);
