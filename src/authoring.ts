@@ -81,6 +81,16 @@ export interface EventcConfig {
   targets?: string[];
   /** Schema registry gate (`eventc check`, `eventc lock`). */
   registry?: RegistryConfig;
+  /** The Rust target's settings. */
+  rust?: RustConfig;
+}
+
+export interface RustConfig {
+  /**
+   * The generated crate's package name (Cargo rules: a letter, then letters, digits, `-` and `_`;
+   * at most 64) and version (SemVer). Default `eventc-events`, `0.1.0`.
+   */
+  crate?: { name?: string; version?: string };
 }
 
 /** Compatibility modes of the registry gate (schema-registry convention). */

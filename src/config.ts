@@ -10,6 +10,7 @@ import type { CompatibilityMode, EventcConfig, RegistryConfig } from "./authorin
 import { EventcError } from "./errors.js";
 import { importSchemaModule } from "./load/modules.js";
 import { findTarget, targetIds } from "./targets/index.js";
+import type { TargetOptions } from "./targets/target.js";
 
 /** Every compatibility mode, in the order `eventc rules` and the docs list them. */
 export const COMPATIBILITY_MODES = [
@@ -24,6 +25,10 @@ export const COMPATIBILITY_MODES = [
 
 export const CONFIG_FILES = ["eventc.config.ts", "eventc.config.mts", "eventc.config.js", "eventc.config.mjs"];
 
+/** Cargo's rules for a package name (ASCII), and a SemVer 2 version. */
+const CRATE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
 const configSchema = z.strictObject({
   schemas: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
@@ -31,6 +36,16 @@ const configSchema = z.strictObject({
     .array(z.string().refine((id) => targetIds.includes(id), { message: `unknown target; choose from ${targetIds.join(", ")}` }))
     .min(1)
     .refine((ids) => new Set(ids).size === ids.length, { message: "a target is listed twice; name each target once" })
+    .optional(),
+  rust: z
+    .strictObject({
+      crate: z
+        .strictObject({
+          name: z.string().regex(CRATE_NAME, { message: 'a crate name is a letter, then letters, digits, "-" and "_" (at most 64), e.g. "acme-events"' }).optional(),
+          version: z.string().regex(SEMVER, { message: 'a crate version is a SemVer version, e.g. "1.4.0"' }).optional(),
+        })
+        .optional(),
+    })
     .optional(),
   registry: z
     .strictObject({
@@ -49,6 +64,8 @@ export interface ResolvedConfig {
   targets: string[];
   /** Registry settings from the config file (flags are applied by the registry commands). */
   registry: RegistryConfig;
+  /** Settings the targets read (the Rust crate's name and version). */
+  targetOptions: TargetOptions;
 }
 
 export interface ConfigOverrides {
@@ -78,6 +95,7 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     outDir: overrides.out !== undefined ? path.resolve(cwd, overrides.out) : path.resolve(base, config.out ?? "generated"),
     targets: overrides.targets ?? config.targets ?? [...targetIds],
     registry: registrySettings(config.registry),
+    targetOptions: config.rust?.crate === undefined ? {} : { crate: { ...config.rust.crate } },
   };
   for (const id of resolved.targets) {
     const missing = (findTarget(id)?.requires ?? []).filter((required) => !resolved.targets.includes(required));

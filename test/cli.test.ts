@@ -161,6 +161,20 @@ describe("the config file", () => {
   });
 });
 
+describe("the Rust crate's name and version", () => {
+  test("are set in the config", () => {
+    const project = workDir("cli-rust-crate", path.join(ROOT, "test", "bad-input", "_baseline"));
+    writeFileSync(
+      path.join(project, "eventc.config.ts"),
+      'import { defineConfig } from "eventc";\n\nexport default defineConfig({ targets: ["rust"], rust: { crate: { name: "acme-events", version: "2.3.0-beta.1" } } });\n',
+    );
+    expect(runCli(["generate"], project).status).toBe(0);
+    const manifest = readFileSync(path.join(project, "generated", "rust", "Cargo.toml"), "utf8");
+    expect(manifest).toContain('\n[package]\nname = "acme-events"\nversion = "2.3.0-beta.1"\n');
+    expect(readFileSync(path.join(project, "generated", "rust", "src", "lib.rs"), "utf8")).toContain("(crate `acme-events`)");
+  });
+});
+
 describe("eventc check on this repository", () => {
   test("the example catalogue is compatible with its committed lockfile", () => {
     const result = runCli(["check", "--format", "json"], ROOT);

@@ -116,7 +116,7 @@ function refuseOverlap(config: ResolvedConfig, typeshare: boolean): void {
 /** Every file this run produces: the targets' and, with `--typeshare`, typeshare's. */
 async function emit(config: ResolvedConfig, typeshare: Typeshare | undefined): Promise<{ catalogue: Catalogue; files: PlannedFile[] }> {
   const catalogue = await loadCatalogue({ schemasDir: config.schemasDir });
-  const files = emitTargets(catalogue, config.targets);
+  const files = emitTargets(catalogue, config.targets, config.targetOptions);
   return { catalogue, files: typeshare === undefined ? files : [...files, ...runTypeshare(typeshare, files)] };
 }
 

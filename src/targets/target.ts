@@ -19,12 +19,18 @@ export interface Target {
   folder: string;
   /** Targets whose output this one imports: choosing it without them is a usage error. */
   requires?: readonly string[];
-  emit(catalogue: Catalogue): OutputFile[];
+  emit(catalogue: Catalogue, options?: TargetOptions): OutputFile[];
   /**
    * Optional: things the target could not carry faithfully for this catalogue, one line each.
    * `eventc generate` prints them as warnings; they never stop generation.
    */
   warnings?(catalogue: Catalogue): string[];
+}
+
+/** Settings from the config that a target reads; each is optional and has a documented default. */
+export interface TargetOptions {
+  /** The Rust crate's package name and version (Cargo.toml). Default `eventc-events`, `0.1.0`. */
+  crate?: { name?: string; version?: string };
 }
 
 /** First line of every generated source file: no versions, no timestamps. */

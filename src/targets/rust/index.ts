@@ -13,7 +13,7 @@
  * `warnings()`.
  */
 import type { Catalogue } from "../../ir/types.js";
-import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
+import { GENERATED_NOTICE, type OutputFile, type Target, type TargetOptions } from "../target.js";
 import { channelModule } from "./channel-module.js";
 import { eventModule, eventVariants } from "./event-module.js";
 import { docLines, Lowering } from "./lower.js";
@@ -58,13 +58,13 @@ function lowerCatalogue(catalogue: Catalogue): Lowering {
   return lowering;
 }
 
-export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME): OutputFile[] {
+export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME, crateVersion?: string): OutputFile[] {
   const lowering = lowerCatalogue(catalogue);
   const body = lowering.items.map(renderItem).join("\n\n");
   const variants = eventVariants(catalogue, payloadName);
   const types = ["//! Named types, event payloads and the types declared inside them.", "", ...imports(body), "", body, ""].join("\n");
   return [
-    { path: "Cargo.toml", contents: cargoToml(crateName) },
+    { path: "Cargo.toml", contents: cargoToml(crateName, crateVersion) },
     { path: "typeshare.toml", contents: typeshareToml() },
     { path: "src/lib.rs", contents: HEADER + libModule(crateName) },
     { path: "src/channel.rs", contents: HEADER + channelModule() },
@@ -84,6 +84,6 @@ export const rustTarget: Target = {
   id: "rust",
   description: "Rust crate: serde structs and enums, the adjacently tagged Event enum, envelope and helpers",
   folder: "rust",
-  emit: (catalogue) => emitRust(catalogue),
+  emit: (catalogue, options?: TargetOptions) => emitRust(catalogue, options?.crate?.name, options?.crate?.version),
   warnings: rustWarnings,
 };
