@@ -12,13 +12,16 @@
  * beside them. The validation cost per event is the difference of the two bus figures.
  *
  * Redis end to end — a redis-server the suite starts on a free port (the tests' helper), one
- * publishing and one subscribing connection in this process: the bus over the Redis pub/sub
- * transport with ioredis and with node-redis, against raw PUBLISH/SUBSCRIBE with each client and
- * graphql-yoga's Redis event target, all sending the same envelope JSON on the same channel.
+ * publishing and one subscribing connection per peer in this process: the bus over the Redis
+ * pub/sub transport with ioredis and with node-redis, against raw PUBLISH/SUBSCRIBE with each client
+ * and graphql-yoga's Redis event target, all sending the same envelope JSON, each on its own
+ * channel. All peers are open at once and take turns — CHUNK events each, round after round, then
+ * one event each, event after event — so that other work on a shared machine falls on all alike.
  * Throughput keeps between WINDOW and 2×WINDOW events in flight (no peer can outrun Redis's output
- * buffers); latency is from the publish call to the subscriber's handler, measured once with one
- * event in flight and once under that throughput load. The Streams transport is measured beside
- * them when `templates/ts/runtime/redis-streams.ts` exists and runs.
+ * buffers) and is reported with this process's CPU time per event (publisher and subscriber side
+ * together). Latency is from the publish call to the subscriber's handler, with one event in flight
+ * and under that throughput load. The Streams transport is measured beside them when
+ * `templates/ts/runtime/redis-streams.ts` exists and runs.
  *
  * The runtime and the example SDK (generated/ts) are transpiled as they are to JavaScript in
  * .bench/bus; nothing of the runtime is re-implemented here.
@@ -45,9 +48,10 @@ const CHANNEL = `${EVENT}:${TOPIC}`;
 const BATCH = 512;
 /** Redis: events kept in flight, between WINDOW and 2 × WINDOW. */
 const WINDOW = 128;
-/** Redis: events per throughput sample, and events sent one at a time per latency sample. */
-const THROUGHPUT_EVENTS = 20_000;
-const LATENCY_EVENTS = 5000;
+/** Redis: each sample is ROUNDS_PER_SAMPLE turns of CHUNK events per peer, then LATENCY_EVENTS_PER_SAMPLE events one at a time per peer. */
+const ROUNDS_PER_SAMPLE = 4;
+const CHUNK = 5000;
+const LATENCY_EVENTS_PER_SAMPLE = 1000;
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -227,13 +231,14 @@ const nodeRedis = async (url) => {
 };
 
 /**
- * Each peer: `open(url, handler)` resolves once subscribed, to `{ publish(index), close() }`.
- * Every peer sends the JSON of one envelope per event on CHANNEL.
+ * Each peer: `open(url, prefix, handler)` resolves once subscribed, to `{ publish(index), close() }`.
+ * Every peer sends the JSON of one envelope per event on `<prefix>message.part.delta:s1`; the
+ * prefix (one per peer, of one length) keeps peers that are open at the same time apart.
  */
 function redisPeers(runtime) {
-  const bus = (connect) => async (url, handler) => {
+  const bus = (connect) => async (url, prefix, handler) => {
     const [publisher, subscriber] = await Promise.all([connect(url), connect(url)]);
-    const bus = runtime.createBus({ transport: runtime.createRedisTransport({ publisher, subscriber }) });
+    const bus = runtime.createBus({ transport: runtime.createRedisTransport({ publisher, subscriber, prefix }) });
     await bus.subscribe(EVENT, handler, { topic: TOPIC }).ready;
     return { publish: (index) => bus.publish(EVENT, payloads[index & 63]), close: () => bus.close() };
   };
@@ -243,12 +248,13 @@ function redisPeers(runtime) {
     {
       id: "raw-ioredis",
       label: "raw ioredis PUBLISH/SUBSCRIBE (JSON.stringify / JSON.parse)",
-      async open(url, handler) {
+      async open(url, prefix, handler) {
+        const channel = prefix + CHANNEL;
         const [publisher, subscriber] = await Promise.all([ioredis(url), ioredis(url)]);
         subscriber.on("message", (_channel, text) => handler(JSON.parse(text)));
-        await subscriber.subscribe(CHANNEL);
+        await subscriber.subscribe(channel);
         return {
-          publish: (index) => publisher.publish(CHANNEL, JSON.stringify(envelopes[index & 63])),
+          publish: (index) => publisher.publish(channel, JSON.stringify(envelopes[index & 63])),
           close: async () => void (await Promise.all([publisher.quit(), subscriber.quit()])),
         };
       },
@@ -256,11 +262,12 @@ function redisPeers(runtime) {
     {
       id: "raw-node-redis",
       label: "raw node-redis PUBLISH/SUBSCRIBE (JSON.stringify / JSON.parse)",
-      async open(url, handler) {
+      async open(url, prefix, handler) {
+        const channel = prefix + CHANNEL;
         const [publisher, subscriber] = await Promise.all([nodeRedis(url), nodeRedis(url)]);
-        await subscriber.subscribe(CHANNEL, (text) => handler(JSON.parse(text)));
+        await subscriber.subscribe(channel, (text) => handler(JSON.parse(text)));
         return {
-          publish: (index) => publisher.publish(CHANNEL, JSON.stringify(envelopes[index & 63])),
+          publish: (index) => publisher.publish(channel, JSON.stringify(envelopes[index & 63])),
           close: async () => void (await Promise.all([publisher.close(), subscriber.close()])),
         };
       },
@@ -268,14 +275,15 @@ function redisPeers(runtime) {
     {
       id: "yoga-redis",
       label: "graphql-yoga Redis event target (ioredis), addEventListener",
-      async open(url, handler) {
+      async open(url, prefix, handler) {
+        const channel = prefix + CHANNEL;
         const [publishClient, subscribeClient] = await Promise.all([ioredis(url), ioredis(url)]);
         const target = createRedisEventTarget({ publishClient, subscribeClient });
-        target.addEventListener(CHANNEL, (event) => handler(event.detail));
+        target.addEventListener(channel, (event) => handler(event.detail));
         // The target subscribes without waiting for the reply; wait for Redis to count the subscriber.
-        while (Number((await publishClient.call("PUBSUB", "NUMSUB", CHANNEL))[1]) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        while (Number((await publishClient.call("PUBSUB", "NUMSUB", channel))[1]) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         return {
-          publish: (index) => target.dispatchEvent(new CustomEvent(CHANNEL, { detail: envelopes[index & 63] })),
+          publish: (index) => target.dispatchEvent(new CustomEvent(channel, { detail: envelopes[index & 63] })),
           close: async () => void (await Promise.all([publishClient.quit(), subscribeClient.quit()])),
         };
       },
@@ -283,10 +291,11 @@ function redisPeers(runtime) {
     {
       id: "yoga-redis-pubsub",
       label: "graphql-yoga createPubSub over the Redis event target (ioredis), for await",
-      async open(url, handler) {
+      async open(url, prefix, handler) {
+        const channel = prefix + CHANNEL;
         const [publishClient, subscribeClient] = await Promise.all([ioredis(url), ioredis(url)]);
         const pubsub = createPubSub({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
-        const iterator = pubsub.subscribe(CHANNEL);
+        const iterator = pubsub.subscribe(channel);
         const first = iterator.next(); // starts the Repeater, which adds the listener
         void first.then(({ value }) => {
           handler(value);
@@ -294,9 +303,9 @@ function redisPeers(runtime) {
             for await (const payload of iterator) handler(payload);
           })();
         });
-        while (Number((await publishClient.call("PUBSUB", "NUMSUB", CHANNEL))[1]) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        while (Number((await publishClient.call("PUBSUB", "NUMSUB", channel))[1]) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         return {
-          publish: (index) => pubsub.publish(CHANNEL, envelopes[index & 63]),
+          publish: (index) => pubsub.publish(channel, envelopes[index & 63]),
           close: async () => {
             await iterator.return();
             await Promise.all([publishClient.quit(), subscribeClient.quit()]);
@@ -310,9 +319,9 @@ function redisPeers(runtime) {
     peers.push({
       id: "bus-streams",
       label: "eventc bus, Redis Streams transport, ioredis",
-      async open(url, handler) {
+      async open(url, prefix, handler) {
         const [client, reader] = await Promise.all([ioredis(url), ioredis(url)]);
-        const bus = runtime.createBus({ transport: create({ client, reader }) });
+        const bus = runtime.createBus({ transport: create({ client, reader, prefix }) });
         await bus.subscribe(EVENT, handler, { topic: TOPIC }).ready;
         return { publish: (index) => bus.publish(EVENT, payloads[index & 63]), close: () => bus.close() };
       },
@@ -321,104 +330,118 @@ function redisPeers(runtime) {
   return peers;
 }
 
-/** One peer over Redis: throughput with WINDOW..2×WINDOW in flight, and latency with one event in flight. */
-async function measureRedisPeer(peer, url, events) {
-  let seen = 0;
-  let target = 0;
-  let wake;
-  let sentAt = new Float64Array(events);
-  let latencies = new Float64Array(events);
-  const handler = () => {
-    latencies[seen] = performance.now() - sentAt[seen];
-    seen += 1;
-    if (seen >= target && wake !== undefined) {
-      const resume = wake;
-      wake = undefined;
+/**
+ * One open peer and what was measured of it. `handler` stamps each arrival: per channel, arrival
+ * order is publish order, so the n-th arrival is the n-th event sent.
+ */
+async function openRedisPeer(peer, url, prefix) {
+  const state = { peer, seen: 0, target: 0, wake: undefined, sentAt: [], arrivals: [], events: 0, wallMs: 0, cpuMicros: 0, loaded: [], unloaded: [] };
+  state.connection = await peer.open(url, prefix, () => {
+    state.arrivals.push(performance.now() - state.sentAt[state.seen]);
+    state.seen += 1;
+    if (state.seen >= state.target && state.wake !== undefined) {
+      const resume = state.wake;
+      state.wake = undefined;
       resume();
     }
-  };
-  const until = (count) => {
-    target = count;
-    return seen >= count ? undefined : new Promise((resolve) => (wake = resolve));
-  };
-  const connection = await peer.open(url, handler);
-  try {
-    // Throughput (and latency under that load), and this process's CPU time for it: publisher and
-    // subscriber side together, less sensitive than wall time to other work on the machine.
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    let sent = 0;
-    while (sent < events) {
-      const end = Math.min(events, sent + WINDOW);
-      for (; sent < end; sent++) {
-        sentAt[sent] = performance.now();
-        connection.publish(sent);
-      }
-      await until(Math.max(0, sent - WINDOW));
-    }
-    await until(events);
-    const elapsed = performance.now() - started;
-    const { user, system } = process.cpuUsage(cpu);
-    const loaded = [...latencies].sort((a, b) => a - b);
-    // Latency, one event in flight.
-    const single = Math.min(events, LATENCY_EVENTS);
-    seen = 0;
-    sentAt = new Float64Array(single);
-    latencies = new Float64Array(single);
-    for (let n = 0; n < single; n++) {
-      sentAt[n] = performance.now();
-      connection.publish(n);
-      await until(n + 1);
-    }
-    const unloaded = [...latencies].sort((a, b) => a - b);
-    return {
-      rate: (events / elapsed) * 1000,
-      cpuMicros: (user + system) / events,
-      p50: percentile(unloaded, 50),
-      p99: percentile(unloaded, 99),
-      loadedP50: percentile(loaded, 50),
-      loadedP99: percentile(loaded, 99),
-    };
-  } finally {
-    await connection.close();
-  }
+  });
+  return state;
 }
 
+const until = (state, count) => {
+  state.target = count;
+  return state.seen >= count ? undefined : new Promise((resolve) => (state.wake = resolve));
+};
+
+/** `events` events through one peer with WINDOW..2×WINDOW in flight: wall time, this process's CPU time and every latency. */
+async function throughputChunk(state, events) {
+  state.seen = 0;
+  state.sentAt = new Array(events);
+  state.arrivals = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let sent = 0;
+  while (sent < events) {
+    const end = Math.min(events, sent + WINDOW);
+    for (; sent < end; sent++) {
+      state.sentAt[sent] = performance.now();
+      state.connection.publish(sent);
+    }
+    await until(state, Math.max(0, sent - WINDOW));
+  }
+  await until(state, events);
+  state.wallMs += performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  state.cpuMicros += user + system;
+  state.events += events;
+  state.loaded.push(...state.arrivals);
+}
+
+/** One event through one peer, alone in flight: its latency. */
+async function latencyOne(state, index) {
+  state.seen = 0;
+  state.sentAt = [performance.now()];
+  state.arrivals = [];
+  state.connection.publish(index);
+  await until(state, 1);
+  state.unloaded.push(state.arrivals[0]);
+}
+
+/**
+ * Every peer open at once, each on its own channel, measured in turn a chunk at a time (throughput)
+ * and an event at a time (latency): whatever else the machine is doing falls on all peers alike.
+ */
 async function measureRedis(runtime, samples) {
   const server = await runtime.startRedisServer();
   const notes = [];
+  const states = [];
   try {
     const peers = redisPeers(runtime);
-    const results = new Map(peers.map((peer) => [peer.id, []]));
-    // The Streams transport is work in progress elsewhere: if it fails, the note says so and the rest stands.
-    const attempt = async (peer, events) => {
+    for (const [index, peer] of peers.entries()) {
+      const prefix = `p${String(index).padStart(2, "0")}:`;
       try {
-        return await measureRedisPeer(peer, server.url, events);
+        states.push(await openRedisPeer(peer, server.url, prefix));
       } catch (error) {
         if (peer.id !== "bus-streams") throw error;
-        notes.push(`The Redis Streams transport failed in this run (${error.message}); it is left out.`);
-        results.delete(peer.id);
-        return undefined;
-      }
-    };
-    for (const peer of peers) await attempt(peer, 2000); // warm-up
-    for (let sample = 0; sample < samples; sample++) {
-      for (const peer of peers) {
-        if (!results.has(peer.id)) continue;
-        const result = await attempt(peer, THROUGHPUT_EVENTS);
-        if (result !== undefined) results.get(peer.id).push(result);
+        notes.push(`The Redis Streams transport could not start in this run (${error.message}); it is left out.`);
       }
     }
+    // The Streams transport is work in progress elsewhere: if it fails, the note says so and the rest stands.
+    const attempt = async (state, run) => {
+      try {
+        await run(state);
+      } catch (error) {
+        if (state.peer.id !== "bus-streams") throw error;
+        notes.push(`The Redis Streams transport failed in this run (${error.message}); it is left out.`);
+        states.splice(states.indexOf(state), 1);
+      }
+    };
+    for (const state of [...states]) await attempt(state, (s) => throughputChunk(s, 2000)); // warm-up
+    for (const state of states) Object.assign(state, { events: 0, wallMs: 0, cpuMicros: 0, loaded: [] });
+    for (let round = 0; round < samples * ROUNDS_PER_SAMPLE; round++) {
+      for (const state of [...states]) await attempt(state, (s) => throughputChunk(s, CHUNK));
+    }
+    for (let n = 0; n < samples * LATENCY_EVENTS_PER_SAMPLE; n++) {
+      for (const state of [...states]) await attempt(state, (s) => latencyOne(s, n));
+    }
     const summary = new Map();
-    for (const peer of peers) {
-      const runs = results.get(peer.id);
-      if (runs === undefined) continue;
-      const pick = (key) => median(runs.map((run) => run[key]));
-      summary.set(peer.id, { label: peer.label, rate: pick("rate"), cpuMicros: pick("cpuMicros"), p50: pick("p50"), p99: pick("p99"), loadedP50: pick("loadedP50"), loadedP99: pick("loadedP99") });
+    for (const state of states) {
+      const loaded = state.loaded.sort((a, b) => a - b);
+      const unloaded = state.unloaded.sort((a, b) => a - b);
+      summary.set(state.peer.id, {
+        label: state.peer.label,
+        rate: (state.events / state.wallMs) * 1000,
+        cpuMicros: state.cpuMicros / state.events,
+        p50: percentile(unloaded, 50),
+        p99: percentile(unloaded, 99),
+        loadedP50: percentile(loaded, 50),
+        loadedP99: percentile(loaded, 99),
+      });
     }
     if (runtime.streams === undefined) notes.push("templates/ts/runtime/redis-streams.ts does not exist yet: the Redis Streams transport is not measured.");
     return { summary, notes };
   } finally {
+    for (const state of states) await state.connection.close();
     await server.stop();
   }
 }

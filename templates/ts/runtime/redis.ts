@@ -399,7 +399,9 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     inflight -= count;
     if (inflight === 0 && whenIdle.length > 0) for (const resume of whenIdle.splice(0)) resume();
   };
-  const answeredOne = (): void => answered(1);
+  const answeredOne = (): void => {
+    answered(1);
+  };
 
   // Publishes of one turn, sent together on the next microtask (ioredis: as one pipeline).
   const publishAll = sharded ? undefined : publisher.publishAll;
@@ -443,11 +445,10 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     } catch (error) {
       sent = Promise.reject(error);
     }
-    const accepted = sent.then(ignore, (error: unknown) => {
+    return sent.then(answeredOne, (error: unknown) => {
+      answeredOne();
       throw refused(redisChannel, error);
     });
-    accepted.then(answeredOne, answeredOne);
-    return accepted;
   };
 
   /** Resolves once every publish sent has its answer. */
