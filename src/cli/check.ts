@@ -49,6 +49,22 @@ export async function registrySettings(flags: CheckFlags): Promise<RegistrySetti
 
 export const display = (file: string): string => path.relative(process.cwd(), file).split(path.sep).join("/") || file;
 
+/**
+ * Reads an input (a lockfile, a JSON Schema), turning a stack overflow on a document nested too
+ * deeply into an input error that names it. (The readers recurse; a depth limit of their own would
+ * give a more precise message.)
+ */
+export async function readDeep<T>(read: () => T | Promise<T>, file: string): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new EventcError("nested too deeply to read (a schema thousands of levels deep)", { file });
+    }
+    throw error;
+  }
+}
+
 /** Adds `defineEvent` lines to findings worth annotating (loading ts-morph only then). */
 export async function addLines(result: CheckResult): Promise<void> {
   if (result.findings.every((finding) => finding.severity === "info")) return;
@@ -64,7 +80,7 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
     previous = registryFromCatalogue(await loadCatalogueAtRef(flags.against, settings.config.schemasDir, process.cwd()));
     against = `${display(settings.config.schemasDir)} against git ref "${flags.against}"`;
   } else {
-    previous = readLockfile(settings.lockFile, display(settings.lockFile));
+    previous = await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile)), display(settings.lockFile));
     against = `${display(settings.config.schemasDir)} against ${display(settings.lockFile)}`;
   }
   const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });

@@ -4,7 +4,7 @@ import { compareRawSchemas, compareRegistries, versionHints } from "../registry/
 import { readDiffInput } from "../registry/inputs.js";
 import { DEFAULT_MODE, parseFormat, parseMode, parsePolicy } from "../registry/options.js";
 import { printRegistryReport } from "./colour.js";
-import { addLines } from "./check.js";
+import { addLines, readDeep } from "./check.js";
 
 export interface DiffFlags {
   mode?: string;
@@ -17,8 +17,8 @@ export async function diffCommand(oldPath: string, newPath: string, flags: DiffF
   const mode = flags.mode !== undefined ? parseMode(flags.mode) : DEFAULT_MODE;
   if (flags.policy !== undefined) parsePolicy(flags.policy);
   const cwd = process.cwd();
-  const previous = await readDiffInput(oldPath, cwd);
-  const current = await readDiffInput(newPath, cwd);
+  const previous = await readDeep(() => readDiffInput(oldPath, cwd), oldPath);
+  const current = await readDeep(() => readDiffInput(newPath, cwd), newPath);
   const against = `${newPath} against ${oldPath}`;
   if (previous.kind === "schema" && current.kind === "schema") {
     // Raw JSON Schemas say nothing about readers: apply them literally unless told otherwise.

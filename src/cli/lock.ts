@@ -4,7 +4,7 @@ import { loadCatalogue } from "../load/catalogue.js";
 import { compareRegistries, registryFromCatalogue, versionHints } from "../registry/check.js";
 import { nextLock, readLockfile, writeLockfile } from "../registry/lockfile.js";
 import { printRegistryReport } from "./colour.js";
-import { addLines, display, registrySettings, type CheckFlags } from "./check.js";
+import { addLines, display, readDeep, registrySettings, type CheckFlags } from "./check.js";
 
 export interface LockFlags extends Omit<CheckFlags, "against"> {
   force?: boolean;
@@ -13,7 +13,7 @@ export interface LockFlags extends Omit<CheckFlags, "against"> {
 export async function lockCommand(flags: LockFlags): Promise<number> {
   const settings = await registrySettings(flags);
   const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
-  const previous = existsSync(settings.lockFile) ? readLockfile(settings.lockFile, display(settings.lockFile)) : undefined;
+  const previous = existsSync(settings.lockFile) ? await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile)), display(settings.lockFile)) : undefined;
   const shown = display(settings.lockFile);
   if (previous !== undefined) {
     const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
