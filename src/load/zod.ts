@@ -316,6 +316,11 @@ export function toWireSchema(schema: object): JsonSchema {
       cycles: "ref",
       reused: "inline",
       override: (context) => {
+        if (isV4Json(context.zodSchema)) {
+          for (const key of Object.keys(context.jsonSchema)) if (key !== "description") delete (context.jsonSchema as JsonSchema)[key];
+          (context.jsonSchema as JsonSchema)[ANY_JSON] = true;
+          return;
+        }
         const patterns = v4Patterns(context.zodSchema);
         if (patterns.length === 0) return;
         const bySource = new Map(patterns.map((regex) => [regex.source, publishedPattern(regex.source, regex.flags)]));
@@ -326,7 +331,7 @@ export function toWireSchema(schema: object): JsonSchema {
       },
     }) as JsonSchema;
     delete result.$schema;
-    return result;
+    return withoutAnyJsonDefs(result);
   }
   if (major === 3) {
     const result = zodToJsonSchema()(schema as Parameters<ZodToJsonSchema>[0], {
@@ -347,6 +352,73 @@ export function toWireSchema(schema: object): JsonSchema {
     return result;
   }
   throw new Error("not a Zod schema");
+}
+
+/** Marks, while converting, the schema of a `z.json()`: any JSON value, the IR's `unknown`. */
+const ANY_JSON = "x-eventc-any-json";
+
+/**
+ * Is this Zod v4's `z.json()`: a lazy union of string, number, boolean, null, an array of itself and
+ * a string-keyed record of itself? It accepts exactly the JSON values, so it is published as `{}`
+ * (any JSON) rather than as the recursive definition Zod writes under a generated name (`__schema0`).
+ */
+function isV4Json(schema: object): boolean {
+  const def = v4Def(schema);
+  if (def.type !== "lazy") return false;
+  const inner = (def.getter as () => unknown)();
+  if (zodMajor(inner) !== 4) return false;
+  const union = v4Def(inner as object);
+  if (union.type !== "union" || !Array.isArray(union.options) || union.options.length !== 6) return false;
+  const options = (union.options as object[]).map((option) => v4Def(option));
+  const types = options.map((option) => option.type).join(",");
+  if (types !== "string,number,boolean,null,array,record") return false;
+  const self = (node: unknown): boolean => zodMajor(node) === 4 && v4Def(node as object).type === "lazy" && v4Def(node as object).getter === def.getter;
+  return self(options[4]!.element) && self(options[5]!.valueType);
+}
+
+/**
+ * Replaces every reference to a `z.json()` definition Zod generated (`__schema<n>`) by the
+ * definition itself (`{}` and its description), drops the generated definitions nothing refers to
+ * any more, and removes the marks.
+ */
+function withoutAnyJsonDefs(root: JsonSchema): JsonSchema {
+  const defs = (typeof root.$defs === "object" && root.$defs !== null ? root.$defs : {}) as Record<string, JsonSchema>;
+  const plain = (node: JsonSchema): JsonSchema => Object.fromEntries(Object.entries(node).filter(([key]) => key !== ANY_JSON));
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== "object" || node === null) return node;
+    const schema = node as JsonSchema;
+    // Only Zod's generated names are inlined: a `z.json()` the user named stays a named type.
+    const generated = typeof schema.$ref === "string" ? /^#\/\$defs\/(__schema\d+)$/.exec(schema.$ref)?.[1] : undefined;
+    const target = generated === undefined ? undefined : defs[generated];
+    if (target !== undefined && target[ANY_JSON] === true) {
+      const { $ref: _ref, ...siblings } = schema;
+      return { ...plain(target), ...siblings };
+    }
+    return Object.fromEntries(Object.entries(plain(schema)).map(([key, value]) => [key, DATA_KEYWORDS.has(key) ? value : rewrite(value)]));
+  };
+  const result = rewrite(root) as JsonSchema;
+  if (typeof result.$defs !== "object" || result.$defs === null) return result;
+  // Zod's generated names (`__schema<n>`) that nothing reaches from the root any more go.
+  const kept = result.$defs as Record<string, JsonSchema>;
+  const reached = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string" && value.startsWith("#/$defs/")) {
+        const name = value.slice("#/$defs/".length);
+        if (!reached.has(name)) {
+          reached.add(name);
+          visit(kept[name]);
+        }
+      } else if (key !== "$defs" && !DATA_KEYWORDS.has(key)) visit(value);
+    }
+  };
+  visit(result);
+  for (const name of Object.keys(kept)) if (/^__schema\d+$/.test(name) && !reached.has(name)) delete kept[name];
+  if (Object.keys(kept).length === 0) delete result.$defs;
+  return result;
 }
 
 /** Every `.regex()` of a Zod v3 schema, by source, in its published form (flags were vetted by the walk). */
