@@ -1,7 +1,7 @@
 /** Rust identifiers: case conversion, keywords, collisions, and type names that cannot be shared. */
 import { describe, expect, test } from "vitest";
 import { EventcError } from "../../src/errors.js";
-import type { Catalogue } from "../../src/ir/types.js";
+import type { Catalogue, TypeNode } from "../../src/ir/types.js";
 import { emitRust } from "../../src/targets/rust/index.js";
 import { distinctIdents, fieldIdent, rustIdent, snakeCase, variantIdent } from "../../src/targets/rust/names.js";
 
@@ -43,26 +43,78 @@ describe("identifiers", () => {
   });
 });
 
-describe("type names with no safe Rust name", () => {
+describe("type names", () => {
   const object = { kind: "object" as const, fields: [], additional: "ignore" as const };
-  const event = (name: string) => ({
+  const withField = (name: string, type: TypeNode): TypeNode => ({ kind: "object", fields: [{ name, type, optional: false }], additional: "ignore" });
+  const event = (name: string, payload: TypeNode = object, file = "schemas/a.ts") => ({
     name,
-    versions: [{ version: 1, wireType: `${name}.v1`, payload: object }],
+    versions: [{ version: 1, wireType: `${name}.v1`, payload }],
     retired: [],
-    source: { file: "schemas/a.ts", exportName: "a" },
+    source: { file, exportName: "a" },
   });
+  const declared = (catalogue: Catalogue): string[] =>
+    [...emitRust(catalogue).find((file) => file.path === "src/types.rs")!.contents.matchAll(/^pub (?:struct|enum|type) (\w+)/gm)].map((match) => match[1]!);
 
-  test("two events that share a payload name are reported together", () => {
-    const catalogue: Catalogue = { events: [event("a.b-c"), event("a.b_c")], types: [] };
+  test("two events that share a payload name are reported together, with their files", () => {
+    const catalogue: Catalogue = { events: [event("a.b-c"), event("a.b_c", object, "schemas/b.ts")], types: [] };
     expect(() => emitRust(catalogue)).toThrow(EventcError);
-    expect(() => emitRust(catalogue)).toThrow('the Rust type name "ABCV1" would be used by both the payload of "a.b-c.v1" and the payload of "a.b_c.v1"; rename one of them');
+    expect(() => emitRust(catalogue)).toThrow(
+      'the Rust type name "ABCV1" would be used by both the payload of "a.b-c.v1" (schemas/a.ts) and the payload of "a.b_c.v1" (schemas/b.ts); rename one of them',
+    );
   });
 
-  test("a named type may not shadow the crate's own names or the prelude", () => {
-    const catalogue: Catalogue = { events: [], types: [{ name: "Event", type: object }, { name: "string", type: object }] };
+  test("two named types that share a Rust name are reported with the files of the events using them", () => {
+    const catalogue: Catalogue = {
+      events: [event("a.one", withField("x", { kind: "ref", name: "tool_state" })), event("b.two", withField("y", { kind: "ref", name: "ToolState" }), "schemas/b.ts")],
+      types: [
+        { name: "ToolState", type: object },
+        { name: "tool_state", type: withField("z", { kind: "string" }) },
+      ],
+    };
     expect(() => emitRust(catalogue)).toThrow(
-      'the Rust type name "Event" would be used by both the crate itself and type "Event"; rename one of them\n' +
-        'the Rust type name "String" would be used by both the crate itself and type "string"; rename one of them',
+      'the Rust type name "ToolState" would be used by both type "ToolState" (schemas/b.ts) and type "tool_state" (schemas/a.ts); rename one of them',
     );
+  });
+
+  test("a named type the crate's own names or the prelude would shadow becomes <Name>Type", () => {
+    const catalogue: Catalogue = {
+      events: [event("a.b", withField("x", { kind: "ref", name: "Event" }))],
+      types: [
+        { name: "Event", type: object },
+        { name: "Issue", type: object },
+        { name: "IssueType", type: object },
+        { name: "string", type: object },
+      ],
+    };
+    expect(declared(catalogue)).toEqual(["EventType", "IssueType2", "IssueType", "StringType", "ABV1"]);
+    expect(emitRust(catalogue).find((file) => file.path === "src/types.rs")!.contents).toContain("pub x: EventType,");
+  });
+
+  test("a derived name never blocks: the one declared later in catalogue order takes a numeric suffix", () => {
+    // `State` declares `StateDoneTime` for its inline member "done"; so does the named type `StateDone`.
+    const time = withField("start", { kind: "number", integer: false });
+    const state: TypeNode = {
+      kind: "union",
+      discriminator: "status",
+      tags: ["done"],
+      members: [{ kind: "object", fields: [{ name: "status", type: { kind: "literal", value: "done" }, optional: false }, { name: "time", type: time, optional: false }], additional: "ignore" }],
+    };
+    const catalogue: Catalogue = {
+      events: [event("a.b", withField("state", { kind: "ref", name: "State" }))],
+      types: [
+        { name: "State", type: state },
+        { name: "StateDone", type: withField("time", time) },
+        { name: "StateDoneTime2", type: object },
+      ],
+    };
+    expect(declared(catalogue)).toEqual(["StateDoneTime", "State", "StateDoneTime3", "StateDone", "StateDoneTime2", "ABV1"]);
+  });
+
+  test("a payload's inline type yields its name to a named type", () => {
+    const catalogue: Catalogue = {
+      events: [event("ab", withField("part", withField("text", { kind: "string" })))],
+      types: [{ name: "AbV1Part", type: object }],
+    };
+    expect(declared(catalogue)).toEqual(["AbV1Part", "AbV1Part2", "AbV1"]);
   });
 });

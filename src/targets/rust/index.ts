@@ -29,17 +29,15 @@ const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
 const payloadName = (event: string, version: number): string => `${pascalCase(event)}V${version}`;
 
-/** Lowers the whole catalogue; throws an EventcError on names that cannot be told apart. */
+/** Lowers the whole catalogue; throws an EventcError on given names that cannot be told apart. */
 function lowerCatalogue(catalogue: Catalogue): Lowering {
-  const lowering = new Lowering(catalogue);
-  const { namespace } = lowering;
-  for (const type of catalogue.types) namespace.claim(lowering.typeName(type.name), `type "${type.name}"`);
-  for (const event of catalogue.events) {
-    for (const version of event.versions) {
-      const context = { event: event.name, version: version.version, file: event.source.file };
-      namespace.claim(payloadName(event.name, version.version), `the payload of "${version.wireType}"`, context);
-    }
-  }
+  const payloads = catalogue.events.flatMap((event) =>
+    event.versions.map((version) => ({
+      name: payloadName(event.name, version.version),
+      owner: { label: `the payload of "${version.wireType}"`, file: event.source.file, context: { event: event.name, version: version.version, file: event.source.file } },
+    })),
+  );
+  const lowering = new Lowering(catalogue, payloads);
   for (const type of catalogue.types) lowering.namedType(type);
   for (const event of catalogue.events) {
     for (const version of event.versions) {
@@ -54,7 +52,7 @@ function lowerCatalogue(catalogue: Catalogue): Lowering {
       });
     }
   }
-  namespace.finish();
+  lowering.namespace.finish();
   return lowering;
 }
 

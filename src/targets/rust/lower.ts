@@ -16,7 +16,7 @@ import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } fro
 import { listCheck, mapCheck, nodeCheck, requireRustText, withCheck } from "./checks.js";
 import { docJson } from "./escape.js";
 import type { RustField, RustItem, RustType, ShareWarning, UntaggedVariant } from "./model.js";
-import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent } from "./names.js";
+import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent, type NameOwner } from "./names.js";
 
 /** Where a type expression sits: the item prefix for inline names, and the named type it belongs to. */
 export interface Place {
@@ -45,11 +45,21 @@ export class Lowering {
   /** Named types reachable from each named type without passing through a Vec or map. */
   private readonly directReach = new Map<string, Set<string>>();
 
-  constructor(catalogue: Catalogue) {
+  /**
+   * Claims every name the user gave (named types, then `payloads`), so derived names, handed out
+   * while lowering, never take one. A named type whose Rust name the crate reserves is `<Name>Type`.
+   */
+  constructor(catalogue: Catalogue, payloads: readonly { name: string; owner: NameOwner }[]) {
+    for (const type of catalogue.types) this.named.set(type.name, type);
+    const sources = typeSources(catalogue);
+    const renamed: NamedType[] = [];
     for (const type of catalogue.types) {
-      this.named.set(type.name, type);
-      this.typeNames.set(type.name, variantIdent(type.name));
+      const rust = variantIdent(type.name);
+      if (TypeNamespace.reserved(rust)) renamed.push(type);
+      else this.typeNames.set(type.name, this.namespace.claim(rust, { label: `type "${type.name}"`, ...sources.get(type.name) }));
     }
+    for (const payload of payloads) this.namespace.claim(payload.name, payload.owner);
+    for (const type of renamed) this.typeNames.set(type.name, this.namespace.derive(`${variantIdent(type.name)}Type`));
     for (const type of catalogue.types) this.directReach.set(type.name, this.reach(type.name));
   }
 
@@ -97,7 +107,8 @@ export class Lowering {
       default:
         break;
     }
-    const type = this.expr(node, { ...place, prefix: name });
+    // The non-null part of a nullable named type is an item of its own when it needs one: `<Name>Value`.
+    const type = this.expr(node, { ...place, prefix: node.kind === "nullable" ? `${name}Value` : name });
     this.items.push({ kind: "alias", name, docs, share: type.share === type.rust ? { kind: "faithful" } : { kind: "stand-in", as: type.share }, type });
   }
 
@@ -168,9 +179,9 @@ export class Lowering {
     }
   }
 
-  /** Declares `node` as an item named after its place and refers to it. */
+  /** Declares `node` as an item named after its place (a derived name) and refers to it. */
   private inline(node: TypeNode, place: Place): RustType {
-    const name = this.namespace.claim(place.prefix, place.owner, place.context);
+    const name = this.namespace.derive(place.prefix);
     this.declare(name, node, docLines(node.description), place);
     return same(name);
   }
@@ -184,7 +195,8 @@ export class Lowering {
   private field(field: Field, ident: string, prefix: string, place: Place): RustField {
     const path = place.context.path === undefined || place.context.path === "" ? field.name : `${place.context.path}.${field.name}`;
     requireRustText(field.name, "field name", { ...place, context: { ...place.context, path } });
-    const nullable = field.type.kind === "nullable";
+    // A nullable named type is an alias of `Option<…>`: read like a nullable field, or serde would take absent for null.
+    const nullable = this.resolve(field.type).kind === "nullable";
     const type = this.expr(field.type, { ...place, prefix: `${prefix}${variantIdent(field.name)}`, indirect: false, context: { ...place.context, path } });
     const docs = docLines(field.description, field.type.kind === "object" || field.type.kind === "enum" || field.type.kind === "union" ? undefined : field.type.description);
     if (field.default !== undefined) {
@@ -223,13 +235,25 @@ export class Lowering {
     for (const value of tags) requireRustText(value, "discriminator value", place);
     this.warn(name, `typeshare supports only adjacently tagged enums; the discriminator "${tag}" sits inside each variant's object, so typeshare carries it as opaque JSON`);
     const idents = distinctIdents(tags, variantIdent, "");
+    const share = { kind: "stand-in", as: JSON_VALUE } as const;
+    if (node.members.some((member) => member.kind === "ref")) {
+      // A named member keeps its one Rust type: variants wrap the members' structs, which hold the discriminator.
+      const variants = node.members.map((member, index) => {
+        const ident = idents[index]!;
+        this.objectOf(member, place);
+        const variantPlace = { ...place, prefix: `${name}${ident}`, owner: `${place.owner} variant "${tags[index]}"`, indirect: false };
+        return { ident, wire: tags[index]!, docs: docLines(member.description), type: this.expr(member, variantPlace) };
+      });
+      this.items.push({ kind: "dispatch-enum", name, docs, share, tag, variants });
+      return;
+    }
     const variants = node.members.map((member, index) => {
       const ident = idents[index]!;
       const { object, description } = this.objectOf(member, place);
       const variantPlace = { ...place, prefix: `${name}${ident}`, owner: `${place.owner} variant "${tags[index]}"` };
       return { ident, wire: tags[index]!, docs: docLines(member.description ?? description), fields: this.fields(object, `${name}${ident}`, variantPlace, tag) };
     });
-    this.items.push({ kind: "tagged-enum", name, docs, share: { kind: "stand-in", as: JSON_VALUE }, tag, variants });
+    this.items.push({ kind: "tagged-enum", name, docs, share, tag, variants });
   }
 
   private untaggedEnum(name: string, docs: string[], node: UnionNode, place: Place): void {
@@ -243,6 +267,13 @@ export class Lowering {
       return { ident, docs: memberDocs, shape: "newtype", type: this.expr(member, { ...place, prefix: `${name}${ident}`, indirect: false }) };
     });
     this.items.push({ kind: "untagged-enum", name, docs, share: { kind: "stand-in", as: JSON_VALUE }, variants });
+  }
+
+  /** `node`, or the type of the named type it refers to (through refs to refs). */
+  private resolve(node: TypeNode): TypeNode {
+    let resolved = node;
+    for (let depth = 0; resolved.kind === "ref" && depth < 32; depth++) resolved = this.named.get(resolved.name)?.type ?? resolved;
+    return resolved;
   }
 
   /** The object a discriminated-union member is, following refs. */
@@ -279,6 +310,49 @@ export class Lowering {
       }
     }
     return seen;
+  }
+}
+
+/**
+ * Where each named type comes from, for messages: the file of the first event (in catalogue
+ * order) whose payload reaches it. The IR records no declaration site for named types.
+ */
+function typeSources(catalogue: Catalogue): Map<string, { file: string; context: { file: string; event: string } }> {
+  const named = new Map(catalogue.types.map((type) => [type.name, type]));
+  const sources = new Map<string, { file: string; context: { file: string; event: string } }>();
+  for (const event of catalogue.events) {
+    const source = { file: event.source.file, context: { file: event.source.file, event: event.name } };
+    const queue = event.versions.flatMap((version) => allRefs(version.payload));
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      if (sources.has(name)) continue;
+      sources.set(name, source);
+      const type = named.get(name);
+      if (type !== undefined) queue.push(...allRefs(type.type));
+    }
+  }
+  return sources;
+}
+
+/** Every named type `node` refers to directly (not through other named types). */
+function allRefs(node: TypeNode): string[] {
+  switch (node.kind) {
+    case "ref":
+      return [node.name];
+    case "object":
+      return [...node.fields.flatMap((field) => allRefs(field.type)), ...(typeof node.additional === "object" ? allRefs(node.additional) : [])];
+    case "union":
+      return node.members.flatMap(allRefs);
+    case "nullable":
+      return allRefs(node.inner);
+    case "array":
+      return allRefs(node.items);
+    case "tuple":
+      return [...node.items.flatMap(allRefs), ...(node.rest === undefined ? [] : allRefs(node.rest))];
+    case "record":
+      return allRefs(node.values);
+    default:
+      return [];
   }
 }
 

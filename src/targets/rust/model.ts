@@ -111,11 +111,24 @@ export interface ReprEnumItem extends ItemBase {
   variants: { ident: string; value: number }[];
 }
 
-/** A discriminated union: internally tagged, the discriminator inside each variant's object. */
+/** A discriminated union of inline objects: internally tagged, the discriminator inside each variant's object. */
 export interface TaggedEnumItem extends ItemBase {
   kind: "tagged-enum";
   tag: string;
   variants: { ident: string; wire: string; docs: string[]; fields: RustField[] }[];
+}
+
+/**
+ * A discriminated union with a named type among its members. One newtype variant per member,
+ * each member a struct of its own that holds the discriminator as a field: a named type as it is
+ * declared everywhere else (one Rust type per named type), an inline member as `<Union><Variant>`.
+ * Serialised untagged (each member writes its own discriminator); read by the discriminator with a
+ * `Deserialize` written out in validate.rs.
+ */
+export interface DispatchEnumItem extends ItemBase {
+  kind: "dispatch-enum";
+  tag: string;
+  variants: { ident: string; wire: string; docs: string[]; type: RustType }[];
 }
 
 /** A plain union: untagged, members tried in declaration order. */
@@ -128,7 +141,7 @@ export type UntaggedVariant =
   | { ident: string; docs: string[]; shape: "unit" }
   | { ident: string; docs: string[]; shape: "newtype"; type: RustType };
 
-export type RustItem = StructItem | AliasItem | UnitEnumItem | ReprEnumItem | TaggedEnumItem | UntaggedEnumItem;
+export type RustItem = StructItem | AliasItem | UnitEnumItem | ReprEnumItem | TaggedEnumItem | DispatchEnumItem | UntaggedEnumItem;
 
 /** A typeshare limitation met while lowering: the type it concerns and why. */
 export interface ShareWarning {

@@ -10,8 +10,13 @@
  * - Fields or variants of one item that land on the same identifier are told apart by a numeric
  *   suffix (`_2`, `3`, …): a wire name that already is the identifier keeps it, the others take
  *   suffixes in the sorted order of their wire names, so reordering declarations renames nothing. The wire name is kept with `#[serde(rename)]`.
- * - Type names are public API shared across the crate: two things that would share one are
- *   reported as an EventcError rather than renamed.
+ * - Type names are crate-wide (`TypeNamespace`). A name the user gave — a named type's id, an
+ *   event's payload (`<Event>V<n>`) — is claimed first; two given names that land on one Rust name
+ *   are the only collision reported, naming both and their source files. A given name the crate
+ *   itself uses (`RESERVED_TYPE_NAMES`) becomes `<Name>Type`. Every name eventc derives (an inline
+ *   object, enum or union named after where it sits) is claimed afterwards in catalogue order and,
+ *   when taken, takes the smallest free numeric suffix (`StateDoneTime2`): derived names never
+ *   block generation, and since the IR is sorted the result does not depend on file or export order.
  */
 import { EventcError, throwIfAny, type ErrorContext } from "../../errors.js";
 
@@ -65,6 +70,8 @@ export const RESERVED_TYPE_NAMES = [
   "OnceLock",
   "DeserializeOwned",
 ];
+
+const RESERVED = new Set(RESERVED_TYPE_NAMES);
 
 /** Alphanumeric runs of `text`, split further at lower→upper and acronym→word boundaries. */
 function words(text: string): string[] {
@@ -149,25 +156,50 @@ export function distinctIdents(wires: readonly string[], base: (wire: string) =>
   return result;
 }
 
+/** Who gave a type its name, for messages: `type "Part"`, `the payload of "a.b.v1"`, and where. */
+export interface NameOwner {
+  label: string;
+  /** The source file that declares it (for a named type: of the first event that uses it). */
+  file?: string;
+  context?: ErrorContext;
+}
+
 /**
- * The crate-wide type namespace. Every declared type claims its name with a description of its
- * owner; a second claim is an error naming both owners.
+ * The crate-wide type namespace: given names are claimed (a second claim of one name is an error
+ * naming both owners), derived names are handed out free ones. Claim every given name before the
+ * first derived one.
  */
 export class TypeNamespace {
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new Map<string, NameOwner | "crate">();
   private readonly errors: EventcError[] = [];
 
   constructor() {
-    for (const name of RESERVED_TYPE_NAMES) this.owners.set(name, "the crate itself");
+    for (const name of RESERVED_TYPE_NAMES) this.owners.set(name, "crate");
   }
 
-  claim(name: string, owner: string, context: ErrorContext = {}): string {
+  /** Is `name` one the crate itself declares or relies on? */
+  static reserved(name: string): boolean {
+    return RESERVED.has(name);
+  }
+
+  /** Claims a name the user gave; a second claim records an error naming both owners. */
+  claim(name: string, owner: NameOwner): string {
     const earlier = this.owners.get(name);
-    if (earlier !== undefined) {
-      this.errors.push(new EventcError(`the Rust type name "${name}" would be used by both ${earlier} and ${owner}; rename one of them`, context));
-    } else {
+    if (earlier === undefined) {
       this.owners.set(name, owner);
+    } else {
+      const describe = (who: NameOwner | "crate"): string => (who === "crate" ? "the crate itself" : who.file === undefined ? who.label : `${who.label} (${who.file})`);
+      const context = owner.context ?? (earlier === "crate" ? {} : (earlier.context ?? {}));
+      this.errors.push(new EventcError(`the Rust type name "${name}" would be used by both ${describe(earlier)} and ${describe(owner)}; rename one of them`, context));
     }
+    return name;
+  }
+
+  /** A derived name: `wanted` when free, else `wanted` with the smallest free suffix from 2. */
+  derive(wanted: string): string {
+    let name = wanted;
+    for (let n = 2; this.owners.has(name); n++) name = `${wanted}${n}`;
+    this.owners.set(name, { label: "a derived name" });
     return name;
   }
 

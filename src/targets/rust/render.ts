@@ -136,6 +136,12 @@ export function renderItem(item: RustItem): string {
       );
       lines.push("}");
       break;
+    case "dispatch-enum":
+      // Each member's struct writes its own discriminator; Deserialize (validate.rs) reads it first.
+      lines.push(...shareAttribute(item), UNTAGGED_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
+      lines.push(...item.variants.flatMap((variant) => [...docs(variant.docs, "    "), `    ${variant.ident}(${variant.type.rust}),`]));
+      lines.push("}");
+      break;
     case "untagged-enum":
       // Deserialize is written out in validate.rs: members are tried in order and must also be valid.
       lines.push(...shareAttribute(item), UNTAGGED_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);

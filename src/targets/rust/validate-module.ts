@@ -28,7 +28,7 @@ function call(indent: string, head: string, args: readonly string[], tail: strin
 
 class Printer {
   readonly statics: string[] = [];
-  readonly use: RuntimeUse = { number: false, items: false, keyName: false, element: false, member: false };
+  readonly use: RuntimeUse = { number: false, items: false, keyName: false, element: false, member: false, dispatch: false };
   private readonly ruleNames = new Map<string, string>();
   private readonly counters = { STRING: 0, NUMBER: 0, ITEMS: 0 };
 
@@ -190,6 +190,15 @@ function itemBody(printer: Printer, item: RustItem): string[] {
       const all = item.variants.every((variant) => variant.fields.some((field) => field.type.check !== undefined));
       return [`${I2}match self {`, ...arms, ...(all ? [] : [`${I3}_ => {}`]), `${I2}}`];
     }
+    case "dispatch-enum": {
+      const arms = item.variants.flatMap((variant) => {
+        if (variant.type.check === undefined) return [];
+        return [`${I3}Self::${variant.ident}(value) => {`, ...armBody(printer.check(variant.type.check, `${I3}    `), `${I3}    `), `${I3}}`];
+      });
+      if (arms.length === 0) return [];
+      const all = item.variants.every((variant) => variant.type.check !== undefined);
+      return [`${I2}match self {`, ...arms, ...(all ? [] : [`${I3}_ => {}`]), `${I2}}`];
+    }
     case "untagged-enum": {
       const arms = item.variants.flatMap((variant) => {
         if (variant.shape !== "newtype" || variant.type.check === undefined) return [];
@@ -229,6 +238,52 @@ function untaggedDeserialize(printer: Printer, item: Extract<RustItem, { kind: "
   return lines;
 }
 
+/**
+ * The arm for a discriminator no member has, laid out as rustfmt lays out the call. A list too
+ * long for one line is split into `concat!` pieces, which rustfmt puts one per line.
+ */
+function unknownArm(wires: readonly string[], indent: string): string[] {
+  const names = wires.map((wire) => `\`${wire}\``);
+  const expected = rustString(names.join(", "));
+  const call = `unknown_discriminator(other, ${expected})`;
+  const line = `${indent}other => Err(${call}),`;
+  if (line.length <= MAX_WIDTH && call.length <= CALL_WIDTH) return [line];
+  const head = [`${indent}other => Err(unknown_discriminator(`, `${indent}    other,`];
+  const tail = `${indent})),`;
+  if (`${indent}    ${expected},`.length <= MAX_WIDTH) return [...head, `${indent}    ${expected},`, tail];
+  const pieces: string[] = [];
+  let piece = "";
+  names.forEach((name, index) => {
+    const text = index < names.length - 1 ? `${name}, ` : name;
+    if (piece !== "" && rustString(piece + text).length > CALL_WIDTH) {
+      pieces.push(piece);
+      piece = "";
+    }
+    piece += text;
+  });
+  pieces.push(piece);
+  const literals = pieces.map((text) => rustString(text));
+  return [...head, `${indent}    concat!(`, ...literals.map((literal, index) => `${indent}        ${literal}${index < literals.length - 1 ? "," : ""}`), `${indent}    ),`, tail];
+}
+
+/** `Deserialize` for a discriminated union of structs: the discriminator picks the member to read. */
+function dispatchDeserialize(printer: Printer, item: Extract<RustItem, { kind: "dispatch-enum" }>): string[] {
+  const I2 = "        ";
+  const I3 = "            ";
+  printer.use.dispatch = true;
+  return [
+    `impl<'de> Deserialize<'de> for ${item.name} {`,
+    "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
+    `${I2}let json = JsonValue::deserialize(deserializer)?;`,
+    `${I2}match discriminator(&json, ${rustString(item.tag)})? {`,
+    ...item.variants.flatMap((variant) => matchArm(rustString(variant.wire), `variant(json).map(Self::${variant.ident})`, I3)),
+    ...unknownArm(item.variants.map((variant) => variant.wire), I3),
+    `${I2}}`,
+    "    }",
+    "}",
+  ];
+}
+
 function eventImpl(variants: readonly EventVariant[]): string[] {
   const I3 = "            ";
   if (variants.length === 0) return validateImpl("Event", []);
@@ -245,15 +300,80 @@ function eventImpl(variants: readonly EventVariant[]): string[] {
   ];
 }
 
-export function validateModule(items: readonly RustItem[], variants: readonly EventVariant[]): string {
-  const aliases = new Map(items.flatMap((item) => (item.kind === "alias" ? [[item.name, item.type] as const] : [])));
-  const printer = new Printer(aliases);
+/**
+ * `check` without the parts that print nothing: an alias whose target has nothing to check, and
+ * the options, lists, maps and tuples around nothing but those. Printing such a part would leave a
+ * block that binds `value` and `path` and uses neither.
+ */
+function liveCheck(check: Check | undefined, aliases: ReadonlyMap<string, RustType>, seen: ReadonlySet<string> = new Set()): Check | undefined {
+  if (check === undefined) return undefined;
+  const live = (inner: Check | undefined): Check | undefined => liveCheck(inner, aliases, seen);
+  switch (check.kind) {
+    case "alias":
+      if (seen.has(check.name)) return undefined;
+      return liveCheck(aliases.get(check.name)?.check, aliases, new Set([...seen, check.name])) === undefined ? undefined : check;
+    case "option": {
+      const inner = live(check.inner);
+      return inner === undefined ? undefined : { kind: "option", inner };
+    }
+    case "list": {
+      const items = live(check.items);
+      if (items === undefined && check.count === undefined) return undefined;
+      return { kind: "list", ...(check.count === undefined ? {} : { count: check.count }), ...(items === undefined ? {} : { items }) };
+    }
+    case "map": {
+      const keys = live(check.keys);
+      const values = live(check.values);
+      if (keys === undefined && values === undefined && check.requiredKeys === undefined) return undefined;
+      return { kind: "map", ...(keys === undefined ? {} : { keys }), ...(values === undefined ? {} : { values }), ...(check.requiredKeys === undefined ? {} : { requiredKeys: check.requiredKeys }) };
+    }
+    case "tuple": {
+      const items = check.items.map(live);
+      return items.every((item) => item === undefined) ? undefined : { kind: "tuple", items };
+    }
+    case "rest-tuple":
+      return { kind: "rest-tuple", items: check.items.map((type) => liveType(type, aliases)), rest: liveType(check.rest, aliases) };
+    default:
+      return check;
+  }
+}
+
+function liveType(type: RustType, aliases: ReadonlyMap<string, RustType>): RustType {
+  const check = liveCheck(type.check, aliases);
+  const { check: _dropped, ...rest } = type;
+  return check === undefined ? rest : { ...rest, check };
+}
+
+/** The items with every check reduced to its live parts (`liveCheck`). */
+function liveItems(items: readonly RustItem[], aliases: ReadonlyMap<string, RustType>): RustItem[] {
+  const field = (entry: RustField): RustField => ({ ...entry, type: liveType(entry.type, aliases) });
+  return items.map((item): RustItem => {
+    switch (item.kind) {
+      case "struct":
+        return { ...item, fields: item.fields.map(field) };
+      case "tagged-enum":
+        return { ...item, variants: item.variants.map((variant) => ({ ...variant, fields: variant.fields.map(field) })) };
+      case "dispatch-enum":
+        return { ...item, variants: item.variants.map((variant) => ({ ...variant, type: liveType(variant.type, aliases) })) };
+      case "untagged-enum":
+        return { ...item, variants: item.variants.map((variant) => (variant.shape === "newtype" ? { ...variant, type: liveType(variant.type, aliases) } : variant)) };
+      default:
+        return item;
+    }
+  });
+}
+
+export function validateModule(lowered: readonly RustItem[], variants: readonly EventVariant[]): string {
+  const aliases = new Map(lowered.flatMap((item) => (item.kind === "alias" ? [[item.name, item.type] as const] : [])));
+  const items = liveItems(lowered, aliases);
+  const printer = new Printer(new Map([...aliases].map(([name, type]) => [name, liveType(type, aliases)])));
   const impls: string[] = [];
   for (const item of items) {
     // An alias is checked where it is used: its target may be a type the crate does not own.
     if (item.kind === "alias") continue;
     impls.push(validateImpl(item.name, itemBody(printer, item)).join("\n"));
     if (item.kind === "untagged-enum") impls.push(untaggedDeserialize(printer, item).join("\n"));
+    if (item.kind === "dispatch-enum") impls.push(dispatchDeserialize(printer, item).join("\n"));
   }
   impls.push(eventImpl(variants).join("\n"));
   const body = [...runtimeItems(printer.use), ...printer.statics, ...impls].join("\n\n");

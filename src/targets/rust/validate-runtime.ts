@@ -12,6 +12,7 @@ export interface RuntimeUse {
   keyName: boolean;
   element: boolean;
   member: boolean;
+  dispatch: boolean;
 }
 
 const HEAD = `//! Validation: the constraints of the schemas that serde's types cannot express — bounds,
@@ -233,6 +234,35 @@ fn member<T: DeserializeOwned>(value: &JsonValue) -> Option<T> {
     T::deserialize(value).ok()
 }`;
 
+const DISPATCH = `/// The discriminator of a discriminated union's document: a string member named \`tag\`.
+fn discriminator<'a, E: serde::de::Error>(
+    json: &'a JsonValue,
+    tag: &'static str,
+) -> Result<&'a str, E> {
+    match json {
+        JsonValue::Object(members) => match members.get(tag) {
+            Some(JsonValue::String(value)) => Ok(value),
+            Some(_) => Err(E::custom(format_args!(
+                "the discriminator \`{tag}\` is not a string"
+            ))),
+            None => Err(E::missing_field(tag)),
+        },
+        _ => Err(E::custom("expected an object")),
+    }
+}
+
+/// A discriminator value that names no member of the union.
+fn unknown_discriminator<E: serde::de::Error>(found: &str, expected: &'static str) -> E {
+    E::custom(format_args!(
+        "unknown variant \`{found}\`, expected one of {expected}"
+    ))
+}
+
+/// Reads the member of a discriminated union its discriminator chose.
+fn variant<T: DeserializeOwned, E: serde::de::Error>(json: JsonValue) -> Result<T, E> {
+    T::deserialize(json).map_err(E::custom)
+}`;
+
 const EVENTS = `/// The envelope's \`time\`: RFC 3339 in UTC.
 static ENVELOPE_TIME: StringRule = StringRule {
     min_length: None,
@@ -292,5 +322,5 @@ export function runtimeHead(): string {
 
 /** The runtime's items, in file order. */
 export function runtimeItems(use: RuntimeUse): string[] {
-  return [CORE, ...(use.number ? [NUMBER] : []), ...(use.items ? [ITEMS] : []), ...(use.keyName ? [KEY_NAME] : []), ...(use.element ? [ELEMENT] : []), ...(use.member ? [MEMBER] : []), EVENTS];
+  return [CORE, ...(use.number ? [NUMBER] : []), ...(use.items ? [ITEMS] : []), ...(use.keyName ? [KEY_NAME] : []), ...(use.element ? [ELEMENT] : []), ...(use.member ? [MEMBER] : []), ...(use.dispatch ? [DISPATCH] : []), EVENTS];
 }
