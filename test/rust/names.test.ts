@@ -1,9 +1,13 @@
 /** Rust identifiers: case conversion, keywords, collisions, and type names that cannot be shared. */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { EventcError } from "../../src/errors.js";
+import { loadCatalogue } from "../../src/load/catalogue.js";
 import type { Catalogue, TypeNode } from "../../src/ir/types.js";
 import { emitRust } from "../../src/targets/rust/index.js";
 import { distinctIdents, fieldIdent, rustIdent, snakeCase, variantIdent } from "../../src/targets/rust/names.js";
+import { ROOT, workDir } from "../helpers.js";
 
 describe("identifiers", () => {
   test("case conversion", () => {
@@ -116,5 +120,32 @@ describe("type names", () => {
       types: [{ name: "AbV1Part", type: object }],
     };
     expect(declared(catalogue)).toEqual(["AbV1Part", "AbV1Part2", "AbV1"]);
+  });
+});
+
+describe("derived names from real schema modules", () => {
+  const CASE = path.join(ROOT, "test", "cases", "derived_type_names_never_collide", "schemas");
+  const rust = async (schemasDir: string): Promise<Map<string, string>> => {
+    const catalogue = await loadCatalogue({ schemasDir, cwd: schemasDir });
+    return new Map(emitRust(catalogue).map((file) => [file.path, file.contents]));
+  };
+
+  test("do not depend on file layout or export order", async () => {
+    const packed = workDir("rust-derived-names-packed");
+    const body = (file: string): string => readFileSync(path.join(CASE, file), "utf8").replace(/^import .*\n/gm, "");
+    const header = 'import { z } from "zod";\nimport { defineEvent } from "eventc";\n';
+    writeFileSync(path.join(packed, "all.ts"), header + body("tools.ts") + body("tracker.ts"));
+    const fromCase = await rust(CASE);
+    const fromPacked = await rust(packed);
+    for (const [file, contents] of fromCase) expect(fromPacked.get(file), file).toBe(contents);
+  });
+
+  test("two given names that collide are reported with both files", async () => {
+    const dir = workDir("rust-given-names-collide");
+    const header = 'import { z } from "zod";\nimport { defineEvent } from "eventc";\n';
+    writeFileSync(path.join(dir, "a.ts"), `${header}export const a = defineEvent("a.one", { versions: { 1: z.object({ s: z.object({ x: z.string() }).meta({ id: "tool_state" }) }) } });\n`);
+    writeFileSync(path.join(dir, "b.ts"), `${header}export const b = defineEvent("b.two", { versions: { 1: z.object({ s: z.object({ y: z.int() }).meta({ id: "ToolState" }) }) } });\n`);
+    const catalogue = await loadCatalogue({ schemasDir: dir, cwd: dir });
+    expect(() => emitRust(catalogue)).toThrow('the Rust type name "ToolState" would be used by both type "ToolState" (b.ts) and type "tool_state" (a.ts); rename one of them');
   });
 });

@@ -87,6 +87,11 @@ export function rustFloat(value: number): string {
   return /[.e]/.test(text) ? text.replace("e+", "e") : `${text}.0`;
 }
 
+/** The non-null part of a nullable node that Rust carries as `Option<…>` (any JSON holds null itself). */
+export function nonNull(node: TypeNode): TypeNode | undefined {
+  return node.kind === "nullable" && node.inner.kind !== "unknown" ? node.inner : undefined;
+}
+
 /** Nodes the lowering declares as an item of their own (struct or enum) rather than an alias. */
 function isItem(node: TypeNode): boolean {
   switch (node.kind) {
@@ -127,7 +132,9 @@ export function nodeCheck(node: TypeNode, type: RustType, place: Place, named: R
     case "ref": {
       const target = named.get(node.name);
       if (target === undefined) return undefined;
-      if (isItem(target.type)) return itemCheck(target.type);
+      // A nullable named type is declared as its non-null part (the reference adds the `Option`).
+      const declared = nonNull(target.type) ?? target.type;
+      if (isItem(declared)) return itemCheck(declared);
       return { kind: "alias", name: type.rust.replace(/^Box<(.*)>$/, "$1") };
     }
     default:

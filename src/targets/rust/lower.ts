@@ -13,7 +13,7 @@
  */
 import { EventcError } from "../../errors.js";
 import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } from "../../ir/types.js";
-import { listCheck, mapCheck, nodeCheck, requireRustText, withCheck } from "./checks.js";
+import { listCheck, mapCheck, nodeCheck, nonNull, requireRustText, withCheck } from "./checks.js";
 import { docJson } from "./escape.js";
 import type { RustField, RustItem, RustType, ShareWarning, UntaggedVariant } from "./model.js";
 import { distinctIdents, fieldIdent, pascalCase, TypeNamespace, variantIdent, type NameOwner } from "./names.js";
@@ -70,10 +70,13 @@ export class Lowering {
     return rust;
   }
 
-  /** Declares a named type at top level (its name already claimed). */
+  /**
+   * Declares a named type at top level (its name already claimed). A nullable named type is
+   * declared as its non-null part; where it is used it is `Option<…>`, like a nullable field.
+   */
   namedType(type: NamedType): void {
     const name = this.typeName(type.name);
-    this.declare(name, type.type, docLines(type.description, type.type.description), {
+    this.declare(name, nonNull(type.type) ?? type.type, docLines(type.description, type.type.description), {
       prefix: name,
       owner: `type "${type.name}"`,
       named: type.name,
@@ -107,14 +110,15 @@ export class Lowering {
       default:
         break;
     }
-    // The non-null part of a nullable named type is an item of its own when it needs one: `<Name>Value`.
-    const type = this.expr(node, { ...place, prefix: node.kind === "nullable" ? `${name}Value` : name });
+    const type = this.expr(node, { ...place, prefix: name });
     this.items.push({ kind: "alias", name, docs, share: type.share === type.rust ? { kind: "faithful" } : { kind: "stand-in", as: type.share }, type });
   }
 
   /** A type expression for `node` with its validation, declaring inline items as needed. */
   expr(node: TypeNode, place: Place): RustType {
     const type = this.bareExpr(node, place);
+    // A reference's check is made with its type (it depends on the named type's nullability).
+    if (node.kind === "ref") return type;
     const check = nodeCheck(node, type, place, this.named);
     return check === undefined ? type : { ...type, check };
   }
@@ -168,13 +172,19 @@ export class Lowering {
         return withCheck({ rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` }, mapCheck(node, keys, values.check));
       }
       case "nullable": {
+        // Any JSON already holds null.
+        if (this.resolve(node.inner).kind === "unknown") return this.expr(node.inner, place);
         const inner = this.expr(node.inner, place);
         return withCheck({ rust: `Option<${inner.rust}>`, share: `Option<${inner.share}>` }, inner.check && { kind: "option", inner: inner.check });
       }
       case "ref": {
         const name = this.typeName(node.name);
         const boxed = !place.indirect && place.named !== undefined && (this.directReach.get(node.name)?.has(place.named) ?? false);
-        return boxed ? { rust: `Box<${name}>`, share: name } : same(name);
+        const type = withCheck(boxed ? { rust: `Box<${name}>`, share: name } : same(name), nodeCheck(node, same(name), place, this.named));
+        const target = this.named.get(node.name);
+        if (target === undefined || nonNull(target.type) === undefined) return type;
+        // A nullable named type: the type is its non-null part, so a reference is `Option<…>`.
+        return withCheck({ rust: `Option<${type.rust}>`, share: `Option<${type.share}>` }, type.check && { kind: "option", inner: type.check });
       }
     }
   }
@@ -195,8 +205,9 @@ export class Lowering {
   private field(field: Field, ident: string, prefix: string, place: Place): RustField {
     const path = place.context.path === undefined || place.context.path === "" ? field.name : `${place.context.path}.${field.name}`;
     requireRustText(field.name, "field name", { ...place, context: { ...place.context, path } });
-    // A nullable named type is an alias of `Option<…>`: read like a nullable field, or serde would take absent for null.
-    const nullable = this.resolve(field.type).kind === "nullable";
+    // Null on the wire is `None` in Rust: a nullable node, or a reference to a nullable named type.
+    const resolved = this.resolve(field.type);
+    const nullable = resolved.kind === "nullable" && this.resolve(resolved.inner).kind !== "unknown";
     const type = this.expr(field.type, { ...place, prefix: `${prefix}${variantIdent(field.name)}`, indirect: false, context: { ...place.context, path } });
     const docs = docLines(field.description, field.type.kind === "object" || field.type.kind === "enum" || field.type.kind === "union" ? undefined : field.type.description);
     if (field.default !== undefined) {

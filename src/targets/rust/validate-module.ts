@@ -91,8 +91,16 @@ class Printer {
         const target = this.aliases.get(check.name)?.check;
         return target === undefined ? [] : this.check(target, indent);
       }
-      case "option":
-        return [`${indent}if let Some(value) = value {`, ...this.check(check.inner, inner), `${indent}}`];
+      case "option": {
+        // `Option<Option<T>>` (optional and nullable) is matched in one pattern, as clippy asks.
+        let pattern = "Some(value)";
+        let body = this.unalias(check.inner);
+        while (body.kind === "option") {
+          pattern = `Some(${pattern})`;
+          body = this.unalias(body.inner);
+        }
+        return [`${indent}if let ${pattern} = value {`, ...this.check(body, inner), `${indent}}`];
+      }
       case "list": {
         const lines = check.count === undefined ? [] : call(indent, `${this.rule(check.count)}.check`, ["value.len()", "path", "issues"], ";");
         if (check.items === undefined) return lines;
@@ -132,6 +140,13 @@ class Printer {
         ];
       }
     }
+  }
+
+  /** What an alias check stands for (the alias's own check), through aliases of aliases. */
+  private unalias(check: Check): Check {
+    let resolved = check;
+    for (let depth = 0; resolved.kind === "alias" && depth < 32; depth++) resolved = this.aliases.get(resolved.name)?.check ?? resolved;
+    return resolved;
   }
 
   private withValue(indent: string, expr: string, check: Check): string[] {
