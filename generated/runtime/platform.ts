@@ -76,7 +76,7 @@ export function createIdSource(): () => string {
 let hexBytes: readonly string[] | undefined;
 
 /**
- * The current time as RFC 3339 in UTC (`2025-01-02T03:04:05.678Z`), formatted once per millisecond:
+ * The current time as RFC 3339 in UTC (`YYYY-MM-DDThh:mm:ss.sssZ`), formatted once per millisecond:
  * envelopes published within one millisecond share the string.
  */
 export function createClock(): () => string {

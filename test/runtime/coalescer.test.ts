@@ -399,7 +399,8 @@ describe("floods", () => {
     const last = new Map<string, Envelope>();
     let pushed = 0;
     const started = performance.now();
-    while (performance.now() - started < DURATION) {
+    // Paced at RATE; on a loaded host it takes longer than DURATION, never fewer events.
+    while (pushed < RATE * (DURATION / 1000) && performance.now() - started < DURATION * 10) {
       const due = Math.min(RATE * 2, Math.floor(((performance.now() - started) / 1000) * RATE));
       // After a host stall the producer catches up, but never past half the bound in one frame:
       // what is tested here is the frame, not the early flush of a full queue.
@@ -422,7 +423,7 @@ describe("floods", () => {
     const frameFlushes = flushedAt.length;
     coalescer.close();
 
-    expect(pushed).toBeGreaterThanOrEqual(RATE * 1.9);
+    expect(pushed).toBe(RATE * (DURATION / 1000));
     expectAtMostOneFlushPerFrame(flushedAt.slice(0, frameFlushes), FRAME);
     expect(frameFlushes).toBeLessThanOrEqual(Math.ceil((elapsed + FRAME * 2) / FRAME) + 1);
     expect(frameFlushes).toBeGreaterThan(elapsed / FRAME / 4); // and it did keep flushing
