@@ -20,28 +20,19 @@ import type { JsonSchema } from "../ir/types.js";
 import { positionOf, Unsupported } from "./model/algebra.js";
 import { Inclusion } from "./model/include.js";
 import { ModelPair } from "./model/read.js";
-import { familyOf, union, type Atom, type Family, type Schema } from "./model/schema.js";
+import { familyOf, schemaKey, union, type Atom, type Family, type Schema } from "./model/schema.js";
 import { mergeConstants, pairMembers, pointer, sameShape, subjectLabel, type Segment } from "./pairs.js";
 import { breaksOf, type NodeContext, type PairClass } from "./rule.js";
 import { keywordRules, nodeRules } from "./rules/index.js";
 import { REF_TARGET_CHANGED, VALUES_CHANGED } from "./rules/type.js";
 import type { Direction, Policy, RawFinding } from "./types.js";
 
-let nextId = 0;
-function identity(schema: Schema, ids: WeakMap<object, number>): string {
-  if (schema.kind === "ref") return `${schema.doc}:${schema.pointer}`;
-  let id = ids.get(schema);
-  if (id === undefined) {
-    id = ++nextId;
-    ids.set(schema, id);
-  }
-  return `#${id}`;
-}
+/** Nodes a walk may meet again (rebuilt) while unfolding a recursive schema. */
+const LAZY = new Set<Schema["kind"]>(["ref", "all", "union", "not"]);
 
 class PairWalker {
   readonly findings: RawFinding[] = [];
   private readonly visited = new Set<string>();
-  private readonly ids = new WeakMap<object, number>();
   /** Ref pairs met again (their differences are reported where they were first met). */
   private cuts = 0;
 
@@ -78,13 +69,15 @@ class PairWalker {
   }
 
   compare(previous: Schema, current: Schema, path: readonly Segment[], sink: RawFinding[] = this.findings): void {
-    if (previous.kind === "ref" || current.kind === "ref") {
-      const key = `${identity(previous, this.ids)}|${identity(current, this.ids)}`;
-      if (this.visited.has(key)) {
+    if (LAZY.has(previous.kind) || LAZY.has(current.kind) || path.length > 64) {
+      const key = `${schemaKey(previous)}|${schemaKey(current)}`;
+      if (this.visited.has(key) || path.length > 64) {
         this.cuts++;
         return;
       }
       this.visited.add(key);
+    }
+    if (previous.kind === "ref" || current.kind === "ref") {
       const resolvedPrevious = this.pair.algebra.deref(previous);
       const resolvedCurrent = this.pair.algebra.deref(current);
       if (previous.kind === "ref" && current.kind === "ref" && previous.name !== current.name) {
@@ -196,6 +189,23 @@ function byFamily(atoms: Atom[]): Map<Family, Atom[]> {
 export function compareSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; subject: string }): RawFinding[] {
   return withinStack(options.subject, () => {
     const pair = new ModelPair(previous, current, options.subject);
+    try {
+      return reconcile(pair, options);
+    } catch (error) {
+      // A complement met deep inside a comparison with no form in the model: fail closed at its keyword.
+      if (!(error instanceof Unsupported)) throw error;
+      const keyword = error.pointer.split("/").at(-1) ?? "";
+      const message =
+        error.pointer === ""
+          ? `The schemas of "${options.subject}" could not be compared: ${error.reason}; compatibility cannot be decided.`
+          : `The schemas of "${options.subject}" use keyword "${keyword}" at "${error.pointer}", which the comparer does not model there (${error.reason}); compatibility cannot be decided.`;
+      return [{ rule: "UNSUPPORTED_KEYWORD", message, breaks: ["backward", "forward"], path: error.pointer }];
+    }
+  });
+}
+
+function reconcile(pair: ModelPair, options: { policy: Policy; subject: string }): RawFinding[] {
+  {
     const walker = new PairWalker(pair, options.policy, options.subject);
     walker.compare(pair.previousRoot, pair.currentRoot, []);
     const unsupported: RawFinding[] = [];
@@ -211,7 +221,7 @@ export function compareSchemas(previous: JsonSchema, current: JsonSchema, option
     const unexplained = (["backward", "forward"] as const).filter((direction) => !proven[direction] && !findings.some((finding) => finding.breaks.includes(direction)));
     if (unexplained.length > 0) findings.push({ rule: VALUES_CHANGED.id, message: VALUES_CHANGED.message(unexplained, `Payload of "${options.subject}"`), breaks: unexplained, path: "" });
     return dedupe(findings);
-  });
+  }
 }
 
 /** One finding per rule, path and message (two JSON types of one field may report the same change). */
@@ -232,6 +242,7 @@ export function withinStack<T>(subject: string, work: () => T): T {
     return work();
   } catch (error) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      if (process.env.EVENTC_DEBUG_STACK) console.log(error.stack?.split("\n").slice(0, 40).join("\n"));
       throw new EventcError(`the schemas of "${subject}" are nested too deeply to compare`);
     }
     throw error;

@@ -28,6 +28,7 @@ import {
   type ConstAtom,
   type Family,
   type Json,
+  type KeyRegion,
   type NumberAtom,
   type ObjectAtom,
   type RefSchema,
@@ -52,6 +53,8 @@ export class Unsupported extends Error {
 
 /** More alternatives than this in one normalized schema are not enumerated (fail closed). */
 const MAX_ATOMS = 256;
+/** Atom operations one comparison may spend; past it the comparison fails closed. */
+const WORK_BUDGET = 400_000;
 
 const regexCache = new Map<string, RegExp | null>();
 
@@ -146,15 +149,19 @@ function splitConst(atom: ConstAtom): ConstAtom[] {
 
 export class Algebra {
   private readonly expanding = new Set<string>();
-  private readonly cache = new WeakMap<Schema, Atom[]>();
-  private guardHits = 0;
-  /** Expansions are cached only once both documents are read (oneOf nodes settle while reading). */
-  private sealed = false;
+  private cache = new WeakMap<Schema, Atom[]>();
+  private work = 0;
 
   constructor(private readonly resolver: Resolver) {}
 
-  seal(): void {
-    this.sealed = true;
+  /** Forgets expansions (a `oneOf` node was rewritten while the documents were read). */
+  invalidate(): void {
+    this.cache = new WeakMap();
+  }
+
+  private spend(amount = 1): void {
+    this.work += amount;
+    if (this.work > WORK_BUDGET) throw new Unsupported("", "the schemas are too complex to compare within the comparer's work budget");
   }
 
   resolve(ref: RefSchema): Schema {
@@ -176,10 +183,10 @@ export class Algebra {
   expand(schema: Schema): Atom[] {
     const cached = this.cache.get(schema);
     if (cached !== undefined) return cached;
-    const hits = this.guardHits;
+    this.spend();
     const atoms = this.expandUncached(schema).filter((atom) => !this.atomNever(atom, 0));
     if (atoms.length > MAX_ATOMS) throw new Unsupported("", `it normalizes to more than ${MAX_ATOMS} alternatives`);
-    if (this.sealed && this.guardHits === hits) this.cache.set(schema, atoms);
+    this.cache.set(schema, atoms);
     return atoms;
   }
 
@@ -216,6 +223,7 @@ export class Algebra {
   }
 
   intersectLists(left: Atom[], right: Atom[]): Atom[] {
+    this.spend(left.length * right.length);
     const result: Atom[] = [];
     for (const a of left) {
       for (const b of right) {
@@ -316,6 +324,7 @@ export class Algebra {
           minProperties: Math.max(a.minProperties, other.minProperties),
           dependentRequired: [...a.dependentRequired, ...other.dependentRequired],
           dependentSchemas: [...a.dependentSchemas, ...other.dependentSchemas],
+          someKeys: [...a.someKeys, ...other.someKeys],
           exclude: [...a.exclude, ...other.exclude],
         };
         const maxProperties = minDefined(a.maxProperties, other.maxProperties);
@@ -385,12 +394,12 @@ export class Algebra {
         });
         if (atom.items.kind !== "any") {
           if (atom.items.kind === "never") result.push({ ...arrayAtom(), minItems: atom.prefix.length + 1 });
-          else if (atom.prefix.length === 0) result.push({ ...arrayAtom(), contains: [{ schema: { kind: "not", schema: atom.items, pointer }, min: 1 }] });
-          else unsupported(`the complement of items after a tuple prefix has no form in the comparer`);
+          else result.push({ ...arrayAtom(), contains: [{ schema: { kind: "not", schema: atom.items, pointer }, min: 1, ...(atom.prefix.length > 0 ? { from: atom.prefix.length } : {}) }] });
         }
         for (const contains of atom.contains) {
-          if (contains.min > 0) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: 0, max: contains.min - 1 }] });
-          if (contains.max !== undefined) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: contains.max + 1 }] });
+          const from = contains.from !== undefined ? { from: contains.from } : {};
+          if (contains.min > 0) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: 0, max: contains.min - 1, ...from }] });
+          if (contains.max !== undefined) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: contains.max + 1, ...from }] });
         }
         if (atom.unique) unsupported(`the complement of "uniqueItems" (an array with a repeated item) has no form in the comparer`);
         return result;
@@ -401,9 +410,22 @@ export class Algebra {
           if (property.schema.kind === "any" || property.schema.kind === "open") continue;
           result.push({ ...objectAtom(), required: [property.name], properties: [{ name: property.name, schema: { kind: "not", schema: property.schema, pointer } }] });
         }
-        for (const rule of atom.patterns) if (rule.schema.kind !== "any" && rule.schema.kind !== "open") unsupported(`the complement of "patternProperties" has no form in the comparer`);
-        for (const rule of atom.additional) if (rule.schema.kind !== "any" && rule.schema.kind !== "open") unsupported(`the complement of "additionalProperties" has no form in the comparer`);
-        for (const names of atom.propertyNames) if (names.kind !== "any") unsupported(`the complement of "propertyNames" has no form in the comparer`);
+        const not = (schema: Schema): Schema => ({ kind: "not", schema, pointer });
+        for (const rule of atom.patterns) {
+          if (rule.schema.kind !== "any" && rule.schema.kind !== "open") result.push({ ...objectAtom(), someKeys: [{ region: { pattern: rule.pattern }, schema: not(rule.schema) }] });
+        }
+        for (const rule of atom.additional) {
+          if (rule.schema.kind !== "any" && rule.schema.kind !== "open") result.push({ ...objectAtom(), someKeys: [{ region: { names: rule.names, patterns: rule.patterns }, schema: not(rule.schema) }] });
+        }
+        for (const names of atom.propertyNames) if (names.kind !== "any") result.push({ ...objectAtom(), someKeys: [{ region: { keys: not(names) }, schema: ANY }] });
+        for (const exists of atom.someKeys) {
+          const region = exists.region;
+          if ("keys" in region) {
+            if (exists.schema.kind !== "any") unsupported(`the complement of a key condition has no form in the comparer`);
+            result.push({ ...objectAtom(), propertyNames: [not(region.keys)] });
+          } else if ("pattern" in region) result.push({ ...objectAtom(), patterns: [{ pattern: region.pattern, schema: not(exists.schema) }] });
+          else result.push({ ...objectAtom(), additional: [{ names: region.names, patterns: region.patterns, schema: not(exists.schema) }] });
+        }
         if (atom.minProperties > 0) result.push({ ...objectAtom(), maxProperties: atom.minProperties - 1 });
         if (atom.maxProperties !== undefined) result.push({ ...objectAtom(), minProperties: atom.maxProperties + 1 });
         for (const dependency of atom.dependentRequired) {
@@ -420,6 +442,7 @@ export class Algebra {
   /** Whether `schema` accepts `value`; undefined when that turns on a format. */
   accepts(schema: Schema, value: Json, depth = 0): Tri {
     if (depth > 64) return undefined;
+    this.spend();
     switch (schema.kind) {
       case "any":
       case "open":
@@ -471,7 +494,7 @@ export class Algebra {
         if (items.length < atom.minItems || (atom.maxItems !== undefined && items.length > atom.maxItems)) return false;
         const results: Tri[] = items.map((item, index) => this.accepts(positionOf(atom, index), item, depth + 1));
         for (const contains of atom.contains) {
-          const hits = items.map((item) => this.accepts(contains.schema, item, depth + 1));
+          const hits = items.slice(contains.from ?? 0).map((item) => this.accepts(contains.schema, item, depth + 1));
           const sure = hits.filter((hit) => hit === true).length;
           const maybe = hits.filter((hit) => hit !== false).length;
           if (maybe < contains.min || (contains.max !== undefined && sure > contains.max)) return false;
@@ -495,6 +518,9 @@ export class Algebra {
         }
         for (const dependency of atom.dependentSchemas) {
           if (Object.hasOwn(object, dependency.key)) results.push(this.accepts(dependency.schema, value, depth + 1));
+        }
+        for (const exists of atom.someKeys) {
+          results.push(or(keys.map((key) => and([inRegion(exists.region, key, (schema, text) => this.accepts(schema, text, depth + 1)), this.accepts(exists.schema, object[key]!, depth + 1)]))));
         }
         return and(results);
       }
@@ -562,6 +588,13 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
+}
+
+/** Whether a key lies in a region (three-valued when the region is a key schema with a format). */
+export function inRegion(region: KeyRegion, key: string, accepts: (schema: Schema, key: string) => Tri): Tri {
+  if ("keys" in region) return accepts(region.keys, key);
+  if ("pattern" in region) return matches(region.pattern, key);
+  return !region.names.includes(key) && !region.patterns.some((pattern) => matches(pattern, key) !== false);
 }
 
 /** The schema items at `index` must meet. */

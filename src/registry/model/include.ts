@@ -18,23 +18,14 @@
  * pair met again without a constructor in between is not assumed.
  */
 import type { Policy } from "../types.js";
-import { Algebra, integerRange, isMultiple, positionOf, Unsupported, valueSchema } from "./algebra.js";
-import { ANY, NEVER, all, stringAtom, type ArrayAtom, type Atom, type Bound, type Json, type NumberAtom, type ObjectAtom, type Schema, type StringAtom } from "./schema.js";
+import { Algebra, inRegion, integerRange, isMultiple, positionOf, Unsupported, valueSchema } from "./algebra.js";
+import { ANY, NEVER, all, schemaKey, stringAtom, type ArrayAtom, type Atom, type Bound, type Json, type NumberAtom, type ObjectAtom, type Schema, type StringAtom } from "./schema.js";
 
 /** Steps one inclusion may take before giving up (and reporting breaking). */
 const BUDGET = 2_000_000;
 
-const ids = new WeakMap<object, number>();
-let nextId = 0;
-function identity(schema: Schema): string {
-  if (schema.kind === "ref") return `${schema.doc}:${schema.pointer}`;
-  let id = ids.get(schema);
-  if (id === undefined) {
-    id = nextId++;
-    ids.set(schema, id);
-  }
-  return `#${id}`;
-}
+/** Nesting of one inclusion check beyond which it gives up (and reports breaking). */
+const MAX_DEPTH = 160;
 
 /** Whether `a` is a multiple of `b` for every multiple of `a`, safely in floating point (dyadic values only). */
 function multipleSafe(a: number, b: number): boolean {
@@ -56,10 +47,14 @@ function upperWithin(sub: Bound | undefined, sup: Bound | undefined): boolean {
   return sub.exclusive || !sup.exclusive;
 }
 
+/** Nodes a comparison may meet again (rebuilt) while unfolding a recursive schema. */
+const LAZY = new Set<Schema["kind"]>(["ref", "all", "union", "not"]);
+
 type Region = { pattern: string; schema: Schema } | { names: string[]; patterns: string[]; schema: Schema };
 
 export class Inclusion {
   private steps = 0;
+  private depth = 0;
   private constructors = 0;
   private readonly active = new Map<string, number>();
   /** Why the last failed check failed, when a complement had no form. */
@@ -73,11 +68,20 @@ export class Inclusion {
   ) {}
 
   includes(sub: Schema, sup: Schema): boolean {
-    if (++this.steps > BUDGET) return false;
+    if (++this.steps > BUDGET || this.depth > MAX_DEPTH) return false;
     if (sup.kind === "any" || sup.kind === "open" || sub.kind === "never") return true;
     if (sub === sup || this.sameShape(sub, sup)) return true;
-    if (sub.kind === "ref" || sup.kind === "ref") {
-      const key = `${identity(sub)}|${identity(sup)}`;
+    this.depth++;
+    try {
+      return this.includesGuarded(sub, sup);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private includesGuarded(sub: Schema, sup: Schema): boolean {
+    if (LAZY.has(sub.kind) || LAZY.has(sup.kind)) {
+      const key = `${schemaKey(sub)}|${schemaKey(sup)}`;
       const entered = this.active.get(key);
       if (entered !== undefined) return this.constructors > entered;
       this.active.set(key, this.constructors);
@@ -236,11 +240,12 @@ export class Inclusion {
       }
       if (max > shared && !this.includes(atom.items, sup.items)) return false;
       for (const contains of sup.contains) {
+        const from = contains.from ?? 0;
         if (contains.min > 0) {
           let lower = 0;
-          for (const own of atom.contains) if (own.min > lower && this.includes(own.schema, contains.schema)) lower = own.min;
+          for (const own of atom.contains) if (own.min > lower && (own.from ?? 0) >= from && this.includes(own.schema, contains.schema)) lower = own.min;
           let positional = 0;
-          for (let index = 0; index < min && lower < contains.min; index++) {
+          for (let index = from; index < min && lower < contains.min; index++) {
             if (index >= atom.prefix.length) {
               if (this.includes(atom.items, contains.schema)) positional += min - index;
               break;
@@ -251,12 +256,13 @@ export class Inclusion {
         }
         if (contains.max !== undefined) {
           let upper = Infinity;
-          for (const own of atom.contains) if (own.max !== undefined && own.max < upper && this.includes(contains.schema, own.schema)) upper = own.max;
+          for (const own of atom.contains) if (own.max !== undefined && own.max < upper && (own.from ?? 0) <= from && this.includes(contains.schema, own.schema)) upper = own.max;
           let positional = 0;
-          for (let index = 0; index < atom.prefix.length && index < max; index++) {
+          for (let index = from; index < atom.prefix.length && index < max; index++) {
             if (!this.algebra.isNever(all([atom.prefix[index]!, contains.schema]), 1)) positional++;
           }
-          if (max > atom.prefix.length && !this.algebra.isNever(all([atom.items, contains.schema]), 1)) positional += max - atom.prefix.length;
+          const start = Math.max(from, atom.prefix.length);
+          if (max > start && !this.algebra.isNever(all([atom.items, contains.schema]), 1)) positional += max - start;
           if (Math.min(upper, positional) > contains.max) return false;
         }
       }
@@ -321,9 +327,15 @@ export class Inclusion {
       }
       const regions: Region[] = [];
       if (finite === undefined) {
-        for (const rule of atom.patterns) regions.push({ pattern: rule.pattern, schema: rule.schema });
-        for (const rule of atom.additional) regions.push({ names: rule.names, patterns: rule.patterns, schema: rule.schema.kind === "open" ? (tolerant ? NEVER : ANY) : rule.schema });
-        if (atom.additional.length === 0) regions.push({ names: [], patterns: [], schema: ANY });
+        // A key no name and no pattern covers lies in every additional rule's region at once; a key
+        // matching a pattern lies in that pattern's region and in the rules that do not list it.
+        const rules = atom.additional.map((rule) => (rule.schema.kind === "open" ? (tolerant ? NEVER : ANY) : rule.schema));
+        const patterns = atom.patterns.map((rule) => rule.pattern);
+        regions.push({ names: [], patterns, schema: all(rules) });
+        for (const rule of atom.patterns) {
+          const others = atom.additional.filter((each) => !each.patterns.includes(rule.pattern)).map((each) => (each.schema.kind === "open" ? (tolerant ? NEVER : ANY) : each.schema));
+          regions.push({ pattern: rule.pattern, schema: all([rule.schema, ...others]) });
+        }
       }
       const live = regions.filter((region) => !this.algebra.isNever(region.schema, 1));
       if (live.length > 0) {
@@ -350,6 +362,13 @@ export class Inclusion {
       for (const dependency of sup.dependentSchemas) {
         if (!mayHave(dependency.key)) continue;
         if (!this.includes({ ...atom, required: [...this.requiredClosure(atom, dependency.key)] }, dependency.schema)) return false;
+      }
+      for (const exists of sup.someKeys) {
+        const region = JSON.stringify(exists.region);
+        const shown =
+          atom.someKeys.some((own) => JSON.stringify(own.region) === region && this.includes(own.schema, exists.schema)) ||
+          atom.required.some((key) => inRegion(exists.region, key, (schema, text) => this.algebra.accepts(schema, text)) === true && this.includes(ownValue(key), exists.schema));
+        if (!shown) return false;
       }
       return true;
     } finally {

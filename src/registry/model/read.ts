@@ -62,6 +62,8 @@ export function dialectOf(root: JsonSchema, label: string): Dialect {
 
 const TYPES = ["null", "boolean", "object", "array", "number", "string", "integer"];
 const IN_PLACE = ["allOf", "anyOf", "oneOf", "not", "if", "$ref", "dependentSchemas"];
+/** In-place applicators whose evaluated properties depend on the instance. */
+const DYNAMIC = ["anyOf", "oneOf", "not", "if", "dependentSchemas"];
 
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
 const NUMBER_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"];
@@ -266,6 +268,7 @@ export class DocumentReader {
       try {
         this.algebra.expand(exact);
         node.members = [exact];
+        this.algebra.invalidate();
       } catch (error) {
         if (!(error instanceof Unsupported)) throw error;
         visit.refuse("oneOf", `its members may overlap, and ${error.reason}`);
@@ -428,6 +431,43 @@ export class DocumentReader {
     return atom;
   }
 
+  /**
+   * The keys a schema object evaluates in place, for `unevaluatedProperties`: its own properties and
+   * patterns and those of its `allOf` members and `$ref` targets ("all" once one has
+   * additionalProperties or unevaluatedProperties). Undefined when an applicator evaluates keys
+   * depending on the instance (anyOf, oneOf, not, if, dependentSchemas).
+   */
+  private evaluatedKeys(schema: unknown, seen: Set<unknown>): { names: string[]; patterns: string[] } | "all" | undefined {
+    if (typeof schema === "boolean") return { names: [], patterns: [] };
+    if (!isObject(schema) || seen.has(schema)) return seen.has(schema) ? { names: [], patterns: [] } : undefined;
+    seen.add(schema);
+    if (DYNAMIC.some((keyword) => Object.hasOwn(schema, keyword))) return undefined;
+    const names = isObject(schema.properties) ? Object.keys(schema.properties) : [];
+    const patterns = isObject(schema.patternProperties) ? Object.keys(schema.patternProperties) : [];
+    let all = schema.additionalProperties !== undefined || (seen.size > 1 && schema.unevaluatedProperties !== undefined);
+    const parts: unknown[] = Array.isArray(schema.allOf) ? [...schema.allOf] : [];
+    if (typeof schema.$ref === "string" && schema.$ref.startsWith("#")) {
+      let pointer: string;
+      try {
+        pointer = decodeURIComponent(schema.$ref.slice(1));
+      } catch {
+        return undefined;
+      }
+      const tokens = pointer === "" ? [] : pointer.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
+      parts.push(tokens.reduce<unknown>((node, token) => ownMember(node, token), this.root));
+    } else if (schema.$ref !== undefined) return undefined;
+    for (const part of parts) {
+      const inner = this.evaluatedKeys(part, seen);
+      if (inner === undefined) return undefined;
+      if (inner === "all") all = true;
+      else {
+        names.push(...inner.names);
+        patterns.push(...inner.patterns);
+      }
+    }
+    return all ? "all" : { names: [...new Set(names)], patterns: [...new Set(patterns)] };
+  }
+
   private object(schema: JsonSchema, visit: SchemaVisit, declared: boolean): ObjectAtom {
     const atom = objectAtom();
     const pointer = visit.pointer;
@@ -459,11 +499,14 @@ export class DocumentReader {
     atom.additional.push(rule(schema.additionalProperties, "additionalProperties"));
     visit.use("additionalProperties");
     if (this.dialect === "2020-12" && schema.unevaluatedProperties !== undefined) {
-      const applicators = IN_PLACE.filter((keyword) => Object.hasOwn(schema, keyword));
-      if (applicators.length > 0) visit.refuse("unevaluatedProperties", `it stands beside "${applicators[0]}", whose evaluated properties the comparer does not track`);
-      else {
-        // Without in-place applicators, the properties evaluated are those the same schema object names or matches.
-        if (schema.additionalProperties === undefined) atom.additional = [rule(schema.unevaluatedProperties, "unevaluatedProperties")];
+      const evaluated = this.evaluatedKeys(schema, new Set());
+      if (evaluated === undefined) {
+        const applicator = DYNAMIC.find((keyword) => Object.hasOwn(schema, keyword)) ?? "allOf";
+        visit.refuse("unevaluatedProperties", `it stands beside "${applicator}", whose evaluated properties the comparer does not track`);
+      } else {
+        // The keys `properties`, `patternProperties` and `additionalProperties` of this schema object
+        // and of its allOf members and $ref targets evaluate; unevaluatedProperties covers the rest.
+        if (evaluated !== "all") atom.additional.push({ ...evaluated, schema: this.read(schema.unevaluatedProperties, childPointer(pointer, "unevaluatedProperties")) });
         visit.use("unevaluatedProperties");
       }
     }
@@ -546,7 +589,6 @@ export class ModelPair implements Resolver {
     this.current.algebra = this.algebra;
     this.previousRoot = this.previous.readRoot();
     this.currentRoot = this.current.readRoot();
-    this.algebra.seal();
   }
 
   resolve(ref: RefSchema): Schema {

@@ -120,11 +120,12 @@ export interface StringAtom {
   exclude: Json[];
 }
 
-/** `contains` with its counts (`minContains` defaults to 1). */
+/** `contains` with its counts (`minContains` defaults to 1); `from`: only items from that position count (complements). */
 export interface Contains {
   schema: Schema;
   min: number;
   max?: number;
+  from?: number;
 }
 
 export interface ArrayAtom {
@@ -152,6 +153,18 @@ export interface AdditionalRule {
   schema: Schema;
 }
 
+/**
+ * Keys of an object: one name's pattern, what an additional rule covers (neither these names nor
+ * these patterns), or the strings a schema accepts.
+ */
+export type KeyRegion = { pattern: string } | { names: string[]; patterns: string[] } | { keys: Schema };
+
+/** Some key in the region has a value the schema accepts (complements of key rules). */
+export interface KeyExists {
+  region: KeyRegion;
+  schema: Schema;
+}
+
 export interface ObjectAtom {
   kind: "object";
   properties: Property[];
@@ -164,6 +177,7 @@ export interface ObjectAtom {
   maxProperties?: number;
   dependentRequired: Array<{ key: string; names: string[] }>;
   dependentSchemas: Array<{ key: string; schema: Schema }>;
+  someKeys: KeyExists[];
   exclude: Json[];
 }
 
@@ -184,7 +198,7 @@ export function arrayAtom(): ArrayAtom {
 }
 
 export function objectAtom(): ObjectAtom {
-  return { kind: "object", properties: [], patterns: [], additional: [], required: [], propertyNames: [], minProperties: 0, dependentRequired: [], dependentSchemas: [], exclude: [] };
+  return { kind: "object", properties: [], patterns: [], additional: [], required: [], propertyNames: [], minProperties: 0, dependentRequired: [], dependentSchemas: [], someKeys: [], exclude: [] };
 }
 
 export function constAtom(values: Json[]): ConstAtom {
@@ -253,4 +267,38 @@ export function jsonEqual(a: Json, b: Json): boolean {
 
 export function includesValue(values: readonly Json[], value: Json): boolean {
   return values.some((candidate) => jsonEqual(candidate, value));
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/**
+ * A key that is the same for the same schema however often it is rebuilt: references by pointer,
+ * lazy `all`/`union`/`not` nodes by their members' keys, anything else by object identity.
+ * Intersections and complements build new lazy nodes over the same children, so a recursive
+ * schema unfolded twice yields the same keys — which is what ends recursion in comparisons.
+ */
+export function schemaKey(schema: Schema): string {
+  switch (schema.kind) {
+    case "ref":
+      return `${schema.doc}:${schema.pointer}`;
+    case "any":
+    case "never":
+    case "open":
+      return schema.kind;
+    case "all":
+      return `&(${schema.members.map(schemaKey).sort().join(",")})`;
+    case "union":
+      return `|(${schema.members.map(schemaKey).join(",")})`;
+    case "not":
+      return `!(${schemaKey(schema.schema)})`;
+    default: {
+      let id = objectIds.get(schema);
+      if (id === undefined) {
+        id = ++nextObjectId;
+        objectIds.set(schema, id);
+      }
+      return `#${id}`;
+    }
+  }
 }
