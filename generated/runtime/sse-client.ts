@@ -8,7 +8,8 @@
  *
  * Across reconnects: the client sends `Last-Event-ID` (the last `id:` it received), so the server
  * replays what it missed, or says `gap` when it cannot; envelope ids it has already delivered (the
- * last `dedupe` of them) are dropped, so a replay that overlaps is harmless. Reconnection waits a
+ * last `dedupe` of them) are dropped, so a replay that overlaps is harmless. Snapshot frames are
+ * state and are always delivered (`{ snapshot: true }`); they do not count as delivered for that. Reconnection waits a
  * random delay up to `backoffInitialMs · 2^attempt`, capped at `backoffMaxMs` ("full jitter"), so a
  * restarted server is not met by every client at once; the count restarts after a connection that
  * went live. A connection silent for `watchdogMs` (heartbeats included) is dropped and made again.
@@ -220,11 +221,16 @@ export function connectSse<E extends AnyEvent>(url: string, options: SseClientOp
       return;
     }
     const envelope = result.envelope as Envelope;
-    if (seen.has(envelope.id)) {
-      stats.duplicates += 1;
-      return;
+    // Snapshot frames are state, outside de-duplication: one after a resync replaces what the client
+    // had, and the live copy of a snapshot envelope still comes through — after an older envelope of
+    // its key that reached this server later than the shared snapshot, it is what sets the key right.
+    if (!snapshot) {
+      if (seen.has(envelope.id)) {
+        stats.duplicates += 1;
+        return;
+      }
+      remember(envelope.id);
     }
-    remember(envelope.id);
     stats.delivered += 1;
     try {
       options.onEvent?.(envelope, snapshot ? SNAPSHOT : LIVE);

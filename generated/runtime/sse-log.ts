@@ -17,6 +17,13 @@
  * middle of the log. A channel the client had received nothing on resumes live: exactly-once holds
  * from the first event the client received on each channel.
  *
+ * Snapshot (when the handler has a store): once every subscription is confirmed, the connection reads
+ * the latest envelope of each key of the channels it does not resume from a position (all of them on
+ * a first connection), and sends those `snapshot` frames before the `live` frame. What its
+ * subscriptions deliver meanwhile waits behind them; the publishers record each envelope before it
+ * enters the stream, so an envelope the subscriptions missed is in the snapshot (or a newer one of its
+ * key), and one they deliver may be in both.
+ *
  * Memory: frames wait in a per-connection queue while the client is not taking them; past
  * `clientQueue` the client gets a `gap` (`overflow`, `resync: false`: its id is still good for the
  * log) and the connection ends. A writable connection may hold one transport read more than that
@@ -133,7 +140,15 @@ function decodeCursor(channels: readonly SseLogChannel[], id: string): Map<strin
   return positions;
 }
 
+/** The snapshot frames of some channels and how many there are. */
+export interface SseLogSnapshot {
+  readonly frames: string;
+  readonly count: number;
+}
+
 export interface SseLogSettings {
+  /** Reads the snapshot of `channels` (those a connection does not resume); absent: no snapshot. */
+  readonly snapshot?: (channels: readonly SseLogChannel[]) => Promise<SseLogSnapshot>;
   readonly clientQueue: number;
   readonly writeBatch: number;
   readonly retryMs: number;
@@ -160,6 +175,10 @@ export function openSseLogReader(
   let resumeFailed = false;
   const unsubscribes = new Map<string, Unsubscribe>();
   const deliveredOn = new Set<string>();
+  /** Channels that do not resume from a position: they get the snapshot. */
+  const unresumed = new Set<string>();
+  /** The positions before the first frame queued ahead of the live frame: the live frame's id must not skip those frames. */
+  let livePositions: Map<string, string> | undefined;
   const connection: SseServerConnection = {
     sink,
     blocked: false,
@@ -198,6 +217,7 @@ export function openSseLogReader(
 
   const subscribeChannel = (channel: SseLogChannel, from: string | undefined): Unsubscribe => {
     const onEnvelope = (envelope: EventEnvelope<AnyEvent>, delivery: Delivery): void => {
+      if (!started && livePositions === undefined) livePositions = new Map(positions);
       if (delivery.position !== undefined) positions.set(channel.key, delivery.position);
       deliveredOn.add(channel.key);
       enqueue(`id: ${encodeCursor(channels, positions) ?? ""}\ndata: ${settings.jsonOf(envelope)}\n\n`);
@@ -210,7 +230,11 @@ export function openSseLogReader(
       unsubscribes.get(channel.key)?.();
       positions.delete(channel.key);
       const initial = from !== undefined && !deliveredOn.has(channel.key);
-      if (!started) resumeFailed = true;
+      if (!started) {
+        resumeFailed = true;
+        unresumed.add(channel.key);
+        livePositions?.delete(channel.key);
+      }
       const live = subscribeChannel(channel, undefined);
       unsubscribes.set(channel.key, live);
       const frame = sseGapFrame({ reason: initial ? "resume-too-old" : "trimmed", resync: true, lastEventId: gap.after, channel: channel.key });
@@ -224,6 +248,7 @@ export function openSseLogReader(
   try {
     for (const channel of channels) {
       const from = positions.get(channel.key);
+      if (from === undefined) unresumed.add(channel.key);
       let unsubscribe: Unsubscribe;
       try {
         unsubscribe = subscribeChannel(channel, from);
@@ -231,6 +256,7 @@ export function openSseLogReader(
         if (from === undefined) throw error;
         // A position the transport does not accept (mangled, another deployment's): resume nothing of it.
         positions.delete(channel.key);
+        unresumed.add(channel.key);
         resumeFailed = true;
         resumeGaps.push(sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId: from, channel: channel.key }));
         unsubscribe = subscribeChannel(channel, undefined);
@@ -247,19 +273,28 @@ export function openSseLogReader(
     resumeGaps.push(sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId }));
   }
   hub.write(connection, `retry: ${settings.retryMs}\n\n`);
-  // The live frame once every subscription is confirmed: what is published after it reaches the client.
-  Promise.all([...unsubscribes.values()].map((unsubscribe) => unsubscribe.ready)).then(
-    () => {
-      if (!connection.open) return;
-      const live = sseLiveFrame({ resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: 0 }, encodeCursor(channels, positions));
-      pending = [...resumeGaps.splice(0), live, ...pending];
-      started = true;
-      hub.wake(connection);
-    },
-    (error: unknown) => {
-      hub.report(error);
-      hub.finish(connection);
-    },
-  );
+  // The live frame once every subscription is confirmed (and the snapshot read): what is published
+  // after that reaches the client.
+  const confirmed = Promise.all([...unsubscribes.values()].map((unsubscribe) => unsubscribe.ready));
+  const snapshot = settings.snapshot;
+  confirmed
+    .then(async (): Promise<SseLogSnapshot> => {
+      if (snapshot === undefined || !connection.open) return { frames: "", count: 0 };
+      const wanted = channels.filter((channel) => unresumed.has(channel.key));
+      return wanted.length === 0 ? { frames: "", count: 0 } : snapshot(wanted);
+    })
+    .then(
+      ({ frames, count }) => {
+        if (!connection.open) return;
+        const live = sseLiveFrame({ resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: count }, encodeCursor(channels, livePositions ?? positions));
+        pending = frames === "" ? [...resumeGaps.splice(0), live, ...pending] : [...resumeGaps.splice(0), frames, live, ...pending];
+        started = true;
+        hub.wake(connection);
+      },
+      (error: unknown) => {
+        hub.report(error);
+        hub.finish(connection);
+      },
+    );
   return connection;
 }

@@ -56,7 +56,11 @@ describe("runtime templates type-check", () => {
 
   test("the_structural_redis_connection_accepts_ioredis_and_node_redis_clients_and_clusters", () => {
     // The client typings need Node's; skipLibCheck because their own .d.ts files are not ours to hold to these flags.
-    const files = [path.join(ROOT, "test", "runtime", "redis-clients.check.ts"), path.join(ROOT, "test", "runtime", "redis-streams-clients.check.ts")];
+    const files = [
+      path.join(ROOT, "test", "runtime", "redis-clients.check.ts"),
+      path.join(ROOT, "test", "runtime", "redis-streams-clients.check.ts"),
+      path.join(ROOT, "test", "runtime", "sse-snapshot-clients.check.ts"),
+    ];
     expect(tsc("redis-clients", { ...STRICT, types: ["node"], skipLibCheck: true, module: "nodenext", moduleResolution: "nodenext" }, files)).toBe("");
   });
 

@@ -31,7 +31,9 @@ export type BusErrorCode =
   /** stream(): the consumer fell behind a full buffer under the `error` overflow policy. */
   | "stream-lagged"
   /** Redis Streams: events after a subscriber's position were trimmed away before it read them (resync needed); for a subscriber without `onGap`. */
-  | "stream-gap";
+  | "stream-gap"
+  /** The SSE snapshot store could not write or read (Redis unreachable, a script refused). */
+  | "snapshot-failed";
 
 export interface BusErrorDetails {
   /** The underlying error, when there is one. */

@@ -1,5 +1,6 @@
 /**
- * What the SSE server remembers for replay and late joiners, in memory and bounded.
+ * What the SSE server remembers for replay, in memory and bounded (the late-joiner snapshot is
+ * sse-snapshot.ts).
  *
  * The replay buffer is a ring of the last `capacity` envelopes the server's feed received, each
  * with a sequence number and its frame (`id:` line and `data:` line, built once and written to every
@@ -8,9 +9,6 @@
  * id": possible exactly when the entry is still in the ring, so replay is all or nothing. A start
  * token stands for "before the first entry", so a client that connected before anything was
  * published can resume too, as long as nothing has been evicted yet.
- *
- * The snapshot store keeps, per coalesce key, the latest entry of that key (from the same feed),
- * up to `maxKeys` keys; the key updated longest ago is evicted first.
  */
 import { randomId } from "./platform.js";
 
@@ -24,8 +22,6 @@ export interface ReplayEntry {
   readonly topic: string | undefined;
   /** `id: <id>\ndata: <envelope JSON>\n\n`. */
   readonly frame: string;
-  /** Where `data:` starts in `frame`: a snapshot frame reuses the data line. */
-  readonly dataAt: number;
 }
 
 export interface ReplayBuffer {
@@ -63,8 +59,7 @@ export function createReplayBuffer(capacity: number): ReplayBuffer {
       const slot = head % capacity;
       const evicted = slots[slot];
       if (evicted !== undefined && seqById.get(evicted.id) === evicted.seq) seqById.delete(evicted.id);
-      const prefix = `id: ${id}\n`;
-      const entry: ReplayEntry = { seq: head, id, name, topic, frame: `${prefix}data: ${json}\n\n`, dataAt: prefix.length };
+      const entry: ReplayEntry = { seq: head, id, name, topic, frame: `id: ${id}\ndata: ${json}\n\n` };
       slots[slot] = entry;
       seqById.set(id, head);
       head += 1;
@@ -80,32 +75,6 @@ export function createReplayBuffer(capacity: number): ReplayBuffer {
     },
     cursor() {
       return head === 0 ? startToken : (slots[(head - 1) % capacity] as ReplayEntry).id;
-    },
-  };
-}
-
-export interface SnapshotStore {
-  /** Records `entry` as the latest of `key`. */
-  update(key: string, entry: ReplayEntry): void;
-  /** The latest entry of every key, least recently updated first. */
-  entries(): IterableIterator<ReplayEntry>;
-  readonly size: number;
-}
-
-export function createSnapshotStore(maxKeys: number): SnapshotStore {
-  const latest = new Map<string, ReplayEntry>();
-  return {
-    update(key, entry) {
-      // Delete first so the key moves to the end: Map order is update order.
-      latest.delete(key);
-      latest.set(key, entry);
-      if (latest.size > maxKeys) latest.delete(latest.keys().next().value as string);
-    },
-    entries() {
-      return latest.values();
-    },
-    get size() {
-      return latest.size;
     },
   };
 }

@@ -13,6 +13,11 @@
  *   With `replayFrom: "transport"` (Redis Streams) the ids are stream positions and the replay comes
  *   from the stream, so a client may resume on any instance; a position the stream no longer keeps
  *   gives a `gap` for that channel and the channel continues live, never from the middle.
+ * - With `snapshot`, a connection that does not resume first receives the latest envelope of each
+ *   coalesce key in its selection (`event: snapshot` frames), then the `live` frame, then the live
+ *   stream: every envelope is in the snapshot (or a newer one of its key) or in the live stream, and
+ *   may be in both — the last frame of a key a client receives is its latest. The state comes from a
+ *   `SnapshotStore` (sse-snapshot.ts): in memory, or in Redis shared by every instance.
  * - Memory is bounded whatever the clients do. A connection writes only when its socket (or
  *   ReadableStream) takes more; a client that falls `replayWindow` envelopes behind (buffer) or has
  *   `clientQueue` frames waiting (transport) gets a `gap` (`overflow`) and is disconnected.
@@ -21,12 +26,12 @@
  * fetch path takes `ReadableStream`, `Response` and `TextEncoder` from the host at run time.
  */
 import type { EventEnvelope } from "../wire.js";
-import { coalesceKeyOf } from "../wire.js";
 import type { AnyEvent, CatalogueBinding, CatalogueShape } from "./binding.js";
 import type { Bus, Unsubscribe } from "./bus.js";
 import { BusError, messageOf } from "./errors.js";
 import { logError, startTimer } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
+import { channelName } from "./transport.js";
 import {
   fetchRequest,
   fetchResponse,
@@ -40,8 +45,18 @@ import {
   type SseRequest,
   type SseSink,
 } from "./sse-http.js";
-import { createReplayBuffer, createSnapshotStore, type ReplayEntry } from "./sse-replay.js";
-import { openSseLogReader, sseLogChannels, type SseBus, type SseConnectionHub, type SseLogSettings, type SseServerConnection } from "./sse-log.js";
+import { createReplayBuffer, type ReplayEntry } from "./sse-replay.js";
+import {
+  openSseLogReader,
+  sseLogChannels,
+  type SseBus,
+  type SseConnectionHub,
+  type SseLogChannel,
+  type SseLogSettings,
+  type SseLogSnapshot,
+  type SseServerConnection,
+} from "./sse-log.js";
+import { createMemorySnapshotStore, snapshotEntryOf, type SnapshotItem, type SnapshotStore } from "./sse-snapshot.js";
 import {
   SSE_EVENTS_PARAM,
   SSE_LAST_EVENT_ID_PARAM,
@@ -66,6 +81,17 @@ export interface SseRefusal {
  */
 export type SseAuthorization = boolean | undefined | SseRefusal | SseSelection;
 
+/** A shared late-joiner snapshot: `snapshot: { store: createRedisSnapshotStore({ client }) }`. */
+export interface SseSnapshotOptions {
+  /** Where the latest envelope of each coalesce key is kept and read from. */
+  readonly store: SnapshotStore;
+  /**
+   * Buffer mode: record what the handler's feed receives into the store. Default `true`. Transport
+   * mode has no feed: the publishers record (`recordSnapshots`), and `true` is refused.
+   */
+  readonly record?: boolean;
+}
+
 export interface SseHandlerOptions<C extends CatalogueShape> {
   /** The catalogue the bus is bound to (the generated `binding`): names, topics and coalesce paths. */
   readonly binding: CatalogueBinding<C>;
@@ -89,9 +115,14 @@ export interface SseHandlerOptions<C extends CatalogueShape> {
   readonly heartbeatMs?: number;
   /** The `retry:` sent to each client, in milliseconds. Default `sseDefaults.retry` (1000). */
   readonly retryMs?: number;
-  /** Buffer: send new connections (and clients told to resync) the latest envelope of each coalesce key first. Default `false`. */
-  readonly snapshot?: boolean;
-  /** Coalesce keys the snapshot keeps. Default `sseDefaults.snapshotKeys` (10,000). */
+  /**
+   * Send new connections (and clients told to resync) the latest envelope of each coalesce key of
+   * their selection first. `true`: kept in memory from the handler's feed (buffer mode only). A
+   * `SseSnapshotOptions`: kept in its store — `createRedisSnapshotStore` shares one across instances,
+   * in either mode. Default `false`.
+   */
+  readonly snapshot?: boolean | SseSnapshotOptions;
+  /** `snapshot: true`: coalesce keys kept in memory. Default `sseDefaults.snapshotKeys` (10,000). */
   readonly snapshotKeys?: number;
   /** Milliseconds a connection ended for overflow may take to flush before it is destroyed. Default `sseDefaults.closeTimeout` (5000). */
   readonly closeTimeoutMs?: number;
@@ -112,7 +143,7 @@ export interface SseHandlerStats {
   readonly queuedFrames: number;
   /** Envelopes in the replay buffer. */
   readonly buffered: number;
-  /** Coalesce keys in the snapshot. */
+  /** Coalesce keys in the snapshot (a shared store: as this process last learned it). */
   readonly snapshotKeys: number;
 }
 
@@ -140,6 +171,23 @@ type Envelope = EventEnvelope<AnyEvent>;
 
 /** A connection reading the replay buffer: `next` is the sequence number it reads next. */
 type Reader = SseServerConnection & { next: number };
+
+/** A snapshot and where the ring stood when it was read: a connection that does not resume starts there. */
+interface SnapshotCut {
+  readonly next: number;
+  /** The ring's cursor at `next`: the live frame's id. */
+  readonly cursor: string;
+  readonly items: readonly SnapshotItem[];
+}
+
+/** An `event: snapshot` frame: state, without an `id:` (not a position). */
+function snapshotFrame(item: SnapshotItem): string {
+  return `event: ${SSE_SNAPSHOT_EVENT}\ndata: ${item.json}\n\n`;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === "function";
+}
 
 class HttpRefusal {
   constructor(
@@ -171,15 +219,26 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const heartbeatMs = positiveInteger("heartbeatMs", options.heartbeatMs, sseDefaults.heartbeat);
   const retryMs = positiveInteger("retryMs", options.retryMs, sseDefaults.retry);
   const closeTimeoutMs = positiveInteger("closeTimeoutMs", options.closeTimeoutMs, sseDefaults.closeTimeout);
-  const snapshotOn = options.snapshot ?? false;
+  const snapshotOption = options.snapshot ?? false;
   const onError = options.onError ?? logError;
-  if (snapshotOn && fromTransport) {
-    throw new TypeError('createSseHandler: the snapshot is kept from the handler\'s feed, which replayFrom: "transport" does not have; use replayFrom: "buffer" for snapshots');
+  if (fromTransport && snapshotOption === true) {
+    throw new TypeError(
+      'createSseHandler: snapshot: true is kept from the handler\'s feed, which replayFrom: "transport" does not have; share a store the publishers record into: snapshot: { store: createRedisSnapshotStore(…) } and recordSnapshots(transport, …)',
+    );
   }
+  if (fromTransport && typeof snapshotOption === "object" && snapshotOption.record === true) {
+    throw new TypeError('createSseHandler: replayFrom: "transport" has no feed to record the snapshot from; the publishers record it (recordSnapshots)');
+  }
+  const snapshotStore: SnapshotStore | undefined =
+    snapshotOption === false
+      ? undefined
+      : snapshotOption === true
+        ? createMemorySnapshotStore({ maxKeys: positiveInteger("snapshotKeys", options.snapshotKeys, sseDefaults.snapshotKeys) })
+        : snapshotOption.store;
+  const recordFeed = snapshotStore !== undefined && !fromTransport && (snapshotOption === true || (snapshotOption as SseSnapshotOptions).record !== false);
 
   const encoder = hostEncoder();
   const ring = createReplayBuffer(replayWindow);
-  const snapshot = createSnapshotStore(positiveInteger("snapshotKeys", options.snapshotKeys, sseDefaults.snapshotKeys));
   const connections = new Set<SseServerConnection>();
   /** Buffer mode: the connections reading the ring. */
   const readers = new Set<Reader>();
@@ -315,12 +374,12 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const onFeed = (envelope: Envelope): void => {
     const name = nameOf(envelope.event.type);
     if (name === undefined) return;
-    const entry = ring.push(envelope.id, name, envelope.topic, JSON.stringify(envelope));
-    if (snapshotOn) {
-      // The SDK's eventMeta carries each wire type's coalesce paths.
-      const meta = binding.meta(envelope.event.type) as { readonly coalesce?: readonly (readonly string[])[] } | undefined;
-      const key = coalesceKeyOf(name, meta?.coalesce, envelope.event.payload);
-      if (key !== undefined) snapshot.update(key, entry);
+    const json = JSON.stringify(envelope);
+    ring.push(envelope.id, name, envelope.topic, json);
+    if (recordFeed) {
+      const entry = snapshotEntryOf(binding, envelope, json);
+      // A failed write is reported by the store; its promise never counts as unhandled.
+      if (entry !== undefined) void (snapshotStore as SnapshotStore).record(entry);
     }
     const oldest = ring.oldest;
     for (const reader of readers) {
@@ -336,12 +395,27 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     ready.catch(report);
   }
 
-  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined): SseServerConnection => {
+  /**
+   * Opens a connection on the ring. With a `cut` (a snapshot read where the ring stood at `cut.next`)
+   * it is not resuming: the snapshot, then the live frame with the cursor there, then every entry from
+   * there on. Without one it resumes after `lastEventId` if it can (the replay, then the live frame),
+   * else gets a gap; a connection without an id starts at the ring head.
+   */
+  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined, cut: SnapshotCut | undefined): SseServerConnection => {
     let head = `retry: ${retryMs}\n\n`;
     let next = ring.head;
     let resumed = false;
     let replayed = 0;
-    if (lastEventId !== undefined) {
+    let sent = 0;
+    if (cut !== undefined) {
+      if (lastEventId !== undefined) head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
+      next = cut.next;
+      for (const item of cut.items) {
+        if (!plan.wants(item.name, item.topic)) continue;
+        head += snapshotFrame(item);
+        sent += 1;
+      }
+    } else if (lastEventId !== undefined) {
       const from = ring.resumeAfter(lastEventId);
       if (from === undefined) {
         head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
@@ -354,19 +428,11 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
         }
       }
     }
-    let sent = 0;
-    if (snapshotOn && !resumed) {
-      for (const entry of snapshot.entries()) {
-        if (!plan.wants(entry.name, entry.topic)) continue;
-        head += `event: ${SSE_SNAPSHOT_EVENT}\n${entry.frame.slice(entry.dataAt)}`;
-        sent += 1;
-      }
-    }
-    // The live frame goes right after the replay — entries up to the ring head now — and its id is
-    // that head (the newest entry, or the start token): where the client stands once it has it.
+    // The live frame goes right after the replay — entries up to the ring head now — or where the
+    // snapshot was read, and its id is the cursor there: where the client stands once it has it.
     const live: SseLive = { resumed, replayed, snapshot: sent };
-    let liveFrame = sseLiveFrame(live, ring.cursor());
-    const liveAt = ring.head;
+    let liveFrame = sseLiveFrame(live, cut === undefined ? ring.cursor() : cut.cursor);
+    const liveAt = cut === undefined ? ring.head : cut.next;
     const connection: Reader = {
       sink,
       next,
@@ -376,8 +442,22 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       release: ignore,
       queued: () => 0,
       produce() {
+        if (liveFrame !== "") {
+          // Up to the live frame (the replay), this connection's own chunk; then the live frame.
+          let chunk = "";
+          while (connection.next < liveAt && chunk.length < writeBatch) {
+            const entry = ring.at(connection.next) as ReplayEntry;
+            connection.next += 1;
+            if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
+          }
+          if (connection.next >= liveAt) {
+            chunk += liveFrame;
+            liveFrame = "";
+          }
+          return chunk;
+        }
         const from = connection.next;
-        const shareable = liveFrame === "" && encoder !== undefined;
+        const shareable = encoder !== undefined;
         const key = shareable ? `${plan.key}@${from}` : "";
         if (shareable) {
           const built = sharedChunks.get(key);
@@ -393,10 +473,6 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
           connection.next += 1;
           if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
         }
-        if (liveFrame !== "" && connection.next >= liveAt) {
-          chunk += liveFrame;
-          liveFrame = "";
-        }
         if (!shareable || chunk === "") return chunk;
         const bytes = (encoder as TextEncoderLike).encode(chunk);
         sharedChunks.set(key, { bytes, next: connection.next });
@@ -406,7 +482,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     connections.add(connection);
     readers.add(connection);
     startHeartbeat();
-    if (write(connection, head)) flushOne(connection);
+    // The ring moved past the snapshot's position while the store was read: events are lost to it.
+    if (connection.next < ring.oldest) overflow(connection, { reason: "overflow", resync: true });
+    else if (write(connection, head)) flushOne(connection);
     return connection;
   };
 
@@ -424,7 +502,25 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     report,
   };
   const jsonCache = new WeakMap<object, string>();
+  /** Transport mode: the snapshot of the channels a connection does not resume, from the store the publishers record into. */
+  const readLogSnapshot = async (channels: readonly SseLogChannel[]): Promise<SseLogSnapshot> => {
+    const store = snapshotStore as SnapshotStore;
+    const keys = new Set(channels.map((channel) => channel.key));
+    const topics = new Set<string>();
+    for (const channel of channels) if (channel.topic !== undefined) topics.add(channel.topic);
+    // A selection's channels are all scoped (with its topics) or all unscoped (sseLogChannels).
+    const items = await store.read({ events: [...new Set(channels.map((channel) => channel.name))], ...(topics.size > 0 ? { topics: [...topics] } : {}) });
+    let frames = "";
+    let count = 0;
+    for (const item of items) {
+      if (!keys.has(channelName(item.name, item.topic))) continue;
+      frames += snapshotFrame(item);
+      count += 1;
+    }
+    return { frames, count };
+  };
   const logSettings: SseLogSettings = {
+    ...(snapshotStore === undefined ? {} : { snapshot: readLogSnapshot }),
     clientQueue,
     writeBatch,
     retryMs,
@@ -523,7 +619,26 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
         return (sink) => openSseLogReader(hub, loose, sink, channels, lastEventId, logSettings);
       }
       await ready;
-      return (sink) => openFromBuffer(sink, plan, lastEventId);
+      if (snapshotStore === undefined || (lastEventId !== undefined && ring.resumeAfter(lastEventId) !== undefined)) {
+        return (sink) => openFromBuffer(sink, plan, lastEventId, undefined);
+      }
+      // Not resuming: the snapshot, read where the ring stands now; the live stream continues from there.
+      const next = ring.head;
+      const cursor = ring.cursor();
+      const answer = snapshotStore.read(plan.selection);
+      let items: readonly SnapshotItem[];
+      if (isPromise(answer)) {
+        try {
+          items = await answer;
+        } catch (error) {
+          report(error);
+          return new HttpRefusal(503, "The snapshot is unavailable.");
+        }
+        if (closed) return new HttpRefusal(503, "The event stream is closed.");
+      } else {
+        items = answer;
+      }
+      return (sink) => openFromBuffer(sink, plan, lastEventId, { next, cursor, items });
     } catch (error) {
       if (error instanceof HttpRefusal) return error;
       throw error;
@@ -603,7 +718,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     stats() {
       let queuedFrames = 0;
       for (const connection of connections) queuedFrames += connection.queued();
-      return { connections: connections.size, overflows, queuedFrames, buffered: ring.head - ring.oldest, snapshotKeys: snapshot.size };
+      return { connections: connections.size, overflows, queuedFrames, buffered: ring.head - ring.oldest, snapshotKeys: snapshotStore?.size ?? 0 };
     },
     close() {
       if (!closed) {

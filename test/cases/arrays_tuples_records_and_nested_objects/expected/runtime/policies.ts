@@ -87,8 +87,13 @@ export interface SsePolicies {
   readonly heartbeat: number;
   /** Server: the `retry:` a plain `EventSource` waits before it reconnects, in milliseconds. */
   readonly retry: number;
-  /** Server: coalesce keys the late-joiner snapshot keeps (the least recently updated goes first). */
+  /**
+   * Server: coalesce keys the late-joiner snapshot keeps — in memory per handler, in Redis across the
+   * store (`createRedisSnapshotStore({ maxKeys })`); past it, the least recently updated key goes.
+   */
   readonly snapshotKeys: number;
+  /** Redis snapshot store: entries one write script takes (a larger write is split into several calls). */
+  readonly snapshotWriteBatch: number;
   /** Server: milliseconds a connection ended for overflow may take to flush its gap frame before its socket is destroyed. */
   readonly closeTimeout: number;
   /** Client: the first reconnection delay's upper bound, in milliseconds (full jitter: a random delay up to it). */
@@ -110,6 +115,7 @@ export const sseDefaults: SsePolicies = {
   heartbeat: 15_000,
   retry: 1000,
   snapshotKeys: 10_000,
+  snapshotWriteBatch: 500,
   closeTimeout: 5000,
   backoffInitial: 500,
   backoffMax: 20_000,

@@ -154,7 +154,7 @@ export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = 
 
 export interface RecordSnapshotsOptions {
   /** The catalogue (the generated `binding`): which events are state, and their keys. */
-  readonly catalogue: SnapshotCatalogue;
+  readonly binding: SnapshotCatalogue;
   readonly store: SnapshotStore;
 }
 
@@ -164,27 +164,31 @@ const ignore = (): void => {};
  * `transport`, recording each published envelope that has a coalesce key in `store` before handing
  * it to the transport — so a connection that subscribes to its channels, then reads the store, finds
  * every envelope its subscription missed there (or a newer one of its key). A publish waits for its
- * record (one store write per turn, shared by every publish of that turn); when the store fails, it
+ * record (records share the store's writes, one in flight at a time); when the store fails, it
  * is reported by the store and the envelope is published all the same. Envelopes of one channel
  * enter the transport in publish order. `close()` waits for publishes still being recorded, then
  * closes the transport (not the store).
  */
 export function recordSnapshots(transport: Transport, options: RecordSnapshotsOptions): Transport {
-  const { catalogue, store } = options;
+  const { binding, store } = options;
   /** Per channel, the publish entered last while some publish of the channel still waits for its record. */
   const waiting = new Map<string, Promise<void>>();
   let closing: Promise<void> | undefined;
   const recording: Transport = {
     trusted: transport.trusted,
     publish(channel, envelope) {
-      const entry = typeof envelope === "object" && envelope !== null ? snapshotEntryOf(catalogue, envelope as EventEnvelope<AnyEvent>) : undefined;
+      const entry = typeof envelope === "object" && envelope !== null ? snapshotEntryOf(binding, envelope as EventEnvelope<AnyEvent>) : undefined;
       const ahead = waiting.get(channel);
       if (entry === undefined && ahead === undefined) return transport.publish(channel, envelope);
       const recorded = entry === undefined ? undefined : store.record(entry).then(ignore, ignore);
       const gate = ahead === undefined ? (recorded as Promise<void>) : recorded === undefined ? ahead : Promise.all([ahead, recorded]).then(ignore);
       let published: Promise<void> | undefined;
       const entered = gate.then(() => {
-        published = transport.publish(channel, envelope);
+        try {
+          published = transport.publish(channel, envelope);
+        } catch (error) {
+          published = Promise.reject(error);
+        }
       });
       waiting.set(channel, entered);
       void entered.then(() => {

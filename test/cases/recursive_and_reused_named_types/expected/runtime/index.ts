@@ -41,6 +41,8 @@ export * from "./sse-http.js";
 export * from "./sse-log.js";
 export * from "./sse-replay.js";
 export * from "./sse-server.js";
+export * from "./sse-snapshot-redis.js";
+export * from "./sse-snapshot.js";
 export * from "./sse-wire.js";
 export * from "./stream.js";
 export * from "./transport.js";

@@ -147,7 +147,7 @@ return { written, size }
 
 /**
  * Reads a selection. ARGV: ttl, the hash key prefix, the number of selectors and the selectors
- * (`*`, `<domain>.*`, names), the number of topics (-1: any, unscoped included) and the topics.
+ * (`*`, `<domain>.*`, names), the number of topics (-1: every topic, unscoped events included) and the topics.
  * Returns { keys kept, { channel, coalesce key, stored value, … } }.
  */
 const LUA_READ = `${LUA_COMMON}

@@ -1,0 +1,205 @@
+/**
+ * The late-joiner snapshot: the latest envelope of each coalesce key, which the SSE server sends a
+ * new connection before its live stream (`createSseHandler(bus, { snapshot })`).
+ *
+ * The contract is `SnapshotStore`: `record` an envelope as the latest of its key, `read` the
+ * entries a selection covers. Two stores implement it:
+ * - `createMemorySnapshotStore` (`snapshot: true`): one process. The envelope recorded last is the
+ *   latest (the handler's feed records in the order the bus delivered); `read` answers at once, so
+ *   the snapshot is exactly the state after the envelopes the connection's live stream follows.
+ * - `createRedisSnapshotStore` (sse-snapshot-redis.ts): shared by every instance. The latest is the
+ *   envelope with the greatest `snapshotOrder` — its time, then its id — so instances that see
+ *   events in different orders or late all converge on the same entry; `read` is a round trip and
+ *   may include envelopes the connection's live stream brings again.
+ *
+ * Who records: a handler in buffer mode records what its feed receives (every instance over pub/sub
+ * receives every event, so each records it; a repeat is refused by the store as not newer). A
+ * handler in transport mode has no feed: the publishers record, through `recordSnapshots(transport,
+ * …)`, before each envelope enters the transport — so whatever a connection's live subscription
+ * misses is already in the store when the connection reads it.
+ */
+import type { EventEnvelope } from "../wire.js";
+import { coalesceKeyOf } from "../wire.js";
+import type { AnyEvent, EventMetaLike } from "./binding.js";
+import { acceptedNow } from "./platform.js";
+import { positiveInteger, sseDefaults } from "./policies.js";
+import type { SseSelection } from "./sse-wire.js";
+import type { Transport } from "./transport.js";
+
+/** One envelope as a snapshot returns it. */
+export interface SnapshotItem {
+  /** The coalesce key (`coalesceKeyOf`: the event name and the values at its `coalesce` paths, as JSON). */
+  readonly key: string;
+  /** The event name (not the wire type). */
+  readonly name: string;
+  /** The envelope's topic: with `name`, its channel. */
+  readonly topic: string | undefined;
+  /** The envelope as JSON: the `data:` of its snapshot frame. */
+  readonly json: string;
+}
+
+/** One envelope as it is recorded: the item and what orders it against another of its key. */
+export interface SnapshotEntry extends SnapshotItem {
+  /** The envelope id. */
+  readonly id: string;
+  /** The envelope time (RFC 3339, UTC). */
+  readonly time: string;
+}
+
+/** What a connection reads: its selection — event selectors (a name, `<domain>.*`, `*`) and, optionally, topics — matched as `bus.subscribe` matches. */
+export type SnapshotQuery = SseSelection;
+
+export interface SnapshotStore {
+  /**
+   * Records `entry` as the latest of its key, unless the store keeps a newer one. Resolves once it is
+   * stored; rejects (after reporting to the store's `onError`) when it could not be. Awaiting is
+   * optional: the returned promise never counts as unhandled.
+   */
+  record(entry: SnapshotEntry): Promise<void>;
+  /**
+   * The latest entry of every key the query covers. An array: the state after exactly the entries
+   * recorded so far. A promise: includes every entry recorded before the call (or a newer one of its
+   * key), and may include entries recorded after it.
+   */
+  read(query: SnapshotQuery): readonly SnapshotItem[] | Promise<readonly SnapshotItem[]>;
+  /** Keys kept, as this process last learned it (the Redis store: from its last write or read). */
+  readonly size: number;
+  /** Waits for what was recorded to be stored; later records are not stored. Connections the store was given stay open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The order of envelopes of one key in a shared store: the time, normalized to nine fractional
+ * digits so the text sorts as the time does, then the id — which breaks ties between envelopes of
+ * the same instant (within one bus ids grow with each publish). Compared as bytes; a time that is not
+ * RFC 3339 UTC sorts before every one that is.
+ */
+export function snapshotOrder(time: string, id: string): string {
+  const match = RFC3339_UTC.exec(time);
+  const at = match === null ? "" : `${match[1] as string}.${(match[2] ?? "").padEnd(9, "0").slice(0, 9)}`;
+  return `${at} ${id.replace(/\n/g, " ")}`;
+}
+
+const RFC3339_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+
+/** What the snapshot needs of the catalogue: each wire type's name and coalesce paths (the generated `binding` has it). */
+export interface SnapshotCatalogue {
+  meta(type: string): EventMetaLike | undefined;
+}
+
+/** The entry of `envelope`, or undefined when its event has no coalesce key (not state). `json` when the caller has it already. */
+export function snapshotEntryOf(catalogue: SnapshotCatalogue, envelope: EventEnvelope<AnyEvent>, json?: string): SnapshotEntry | undefined {
+  const meta = catalogue.meta(envelope.event.type);
+  if (meta === undefined) return undefined;
+  const key = coalesceKeyOf(meta.name, meta.coalesce, envelope.event.payload);
+  if (key === undefined) return undefined;
+  return { key, name: meta.name, topic: envelope.topic, json: json ?? JSON.stringify(envelope), id: envelope.id, time: envelope.time };
+}
+
+/** The test a query compiles to, over an entry's name and topic. */
+export function snapshotMatcher(query: SnapshotQuery): (name: string, topic: string | undefined) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  let all = false;
+  for (const selector of query.events) {
+    if (selector === "*") all = true;
+    else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
+    else exact.add(selector);
+  }
+  const topics = query.topics === undefined ? undefined : new Set(query.topics);
+  const wantsName = (name: string): boolean => all || exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+  return topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name);
+}
+
+// ---- In memory: one process ----
+
+export interface MemorySnapshotStoreOptions {
+  /** Keys kept; past it, the key updated longest ago goes. Default `sseDefaults.snapshotKeys` (10,000). */
+  readonly maxKeys?: number;
+}
+
+/** The snapshot of one process: the entry recorded last per key wins, `maxKeys` keys, least recently updated evicted first. */
+export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = {}): SnapshotStore {
+  const maxKeys = positiveInteger("maxKeys", options.maxKeys, sseDefaults.snapshotKeys);
+  const latest = new Map<string, SnapshotItem>();
+  let closed = false;
+  return {
+    record(entry) {
+      if (closed) return acceptedNow;
+      // Delete first so the key moves to the end: Map order is update order.
+      latest.delete(entry.key);
+      latest.set(entry.key, entry);
+      if (latest.size > maxKeys) latest.delete(latest.keys().next().value as string);
+      return acceptedNow;
+    },
+    read(query) {
+      const wants = snapshotMatcher(query);
+      const items: SnapshotItem[] = [];
+      for (const item of latest.values()) if (wants(item.name, item.topic)) items.push(item);
+      return items;
+    },
+    get size() {
+      return latest.size;
+    },
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+// ---- Recording at the publisher: for handlers that replay from the transport ----
+
+export interface RecordSnapshotsOptions {
+  /** The catalogue (the generated `binding`): which events are state, and their keys. */
+  readonly binding: SnapshotCatalogue;
+  readonly store: SnapshotStore;
+}
+
+const ignore = (): void => {};
+
+/**
+ * `transport`, recording each published envelope that has a coalesce key in `store` before handing
+ * it to the transport — so a connection that subscribes to its channels, then reads the store, finds
+ * every envelope its subscription missed there (or a newer one of its key). A publish waits for its
+ * record (records share the store's writes, one in flight at a time); when the store fails, it
+ * is reported by the store and the envelope is published all the same. Envelopes of one channel
+ * enter the transport in publish order. `close()` waits for publishes still being recorded, then
+ * closes the transport (not the store).
+ */
+export function recordSnapshots(transport: Transport, options: RecordSnapshotsOptions): Transport {
+  const { binding, store } = options;
+  /** Per channel, the publish entered last while some publish of the channel still waits for its record. */
+  const waiting = new Map<string, Promise<void>>();
+  let closing: Promise<void> | undefined;
+  const recording: Transport = {
+    trusted: transport.trusted,
+    publish(channel, envelope) {
+      const entry = typeof envelope === "object" && envelope !== null ? snapshotEntryOf(binding, envelope as EventEnvelope<AnyEvent>) : undefined;
+      const ahead = waiting.get(channel);
+      if (entry === undefined && ahead === undefined) return transport.publish(channel, envelope);
+      const recorded = entry === undefined ? undefined : store.record(entry).then(ignore, ignore);
+      const gate = ahead === undefined ? (recorded as Promise<void>) : recorded === undefined ? ahead : Promise.all([ahead, recorded]).then(ignore);
+      let published: Promise<void> | undefined;
+      const entered = gate.then(() => {
+        try {
+          published = transport.publish(channel, envelope);
+        } catch (error) {
+          published = Promise.reject(error);
+        }
+      });
+      waiting.set(channel, entered);
+      void entered.then(() => {
+        if (waiting.get(channel) === entered) waiting.delete(channel);
+      });
+      return entered.then(() => published as Promise<void>);
+    },
+    subscribe: (filter, listener, subscribeOptions) => transport.subscribe(filter, listener, subscribeOptions),
+    onError: (observer) => transport.onError(observer),
+    close() {
+      closing ??= Promise.all([...waiting.values()]).then(() => transport.close());
+      return closing;
+    },
+  };
+  return transport.positions === undefined ? recording : { ...recording, positions: transport.positions };
+}
