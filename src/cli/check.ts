@@ -65,24 +65,32 @@ export async function readDeep<T>(read: () => T | Promise<T>, file: string): Pro
   }
 }
 
-/** Adds `defineEvent` lines to findings worth annotating (loading ts-morph only then). */
+/** Adds the `defineEvent` line to every finding that names a schema module. */
 export async function addLines(result: CheckResult): Promise<void> {
-  if (result.findings.every((finding) => finding.severity === "info")) return;
+  if (result.findings.length === 0) return;
   locateFindings(result.findings, await createLineFinder(process.cwd()));
 }
 
 export async function checkCommand(flags: CheckFlags): Promise<number> {
   const settings = await registrySettings(flags);
-  const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
   let previous: Registry;
   let against: string;
+  // The ref first: a ref or a folder --against cannot use is reported before anything else is loaded.
   if (flags.against !== undefined) {
-    previous = registryFromCatalogue(await loadCatalogueAtRef(flags.against, settings.config.schemasDir, process.cwd()));
+    const atRef = await loadCatalogueAtRef(flags.against, settings.config.schemasDir, process.cwd());
     against = `${display(settings.config.schemasDir)} against git ref "${flags.against}"`;
+    if (atRef === undefined) {
+      // The first pull request that adopts eventc: nothing was published at the base, so nothing can break.
+      if (settings.format !== "json") {
+        process.stdout.write(`info    The schemas folder "${display(settings.config.schemasDir)}" does not exist at git ref "${flags.against}": nothing was published there, so nothing can break.\n`);
+      }
+      previous = { events: [] };
+    } else previous = registryFromCatalogue(atRef);
   } else {
     previous = await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile)), display(settings.lockFile));
     against = `${display(settings.config.schemasDir)} against ${display(settings.lockFile)}`;
   }
+  const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
   const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
   await addLines(result);
   printRegistryReport({ result, policy: settings.policy, hints: versionHints(result.findings, current, previous), against }, settings.format);

@@ -13,7 +13,9 @@ export interface LockFlags extends Omit<CheckFlags, "against"> {
 export async function lockCommand(flags: LockFlags): Promise<number> {
   const settings = await registrySettings(flags);
   const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
-  const previous = existsSync(settings.lockFile) ? await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile)), display(settings.lockFile)) : undefined;
+  // With --force, hashes that no longer match their schemas (a lockfile edited by hand) are recomputed.
+  const rehash = flags.force === true ? { rehash: true, onRehash: (message: string) => void process.stderr.write(`eventc: warning: ${message}\n`) } : {};
+  const previous = existsSync(settings.lockFile) ? await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile), rehash), display(settings.lockFile)) : undefined;
   const shown = display(settings.lockFile);
   if (previous !== undefined) {
     const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });

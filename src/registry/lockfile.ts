@@ -63,10 +63,23 @@ export function isLockfileJson(value: unknown): boolean {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** A segment of an event name, as the catalogue requires it (src/load/catalogue.ts). */
+const NAME_SEGMENT = /^[a-z][a-z0-9_-]*$/;
+
+export interface ParseOptions {
+  /**
+   * Recompute hashes that do not match their schemas instead of rejecting the lockfile (`eventc
+   * lock --force`: the way out of a lockfile edited by hand); each one is reported to `onRehash`.
+   */
+  rehash?: boolean;
+  onRehash?(message: string): void;
+}
+
 /** Parses and validates a lockfile; `file` names it in messages. */
-export function parseLockfile(value: unknown, file: string): Registry {
-  const fail = (message: string, event?: string): never => {
-    throw new EventcError(`invalid lockfile: ${message}`, event === undefined ? { file } : { file, event });
+export function parseLockfile(value: unknown, file: string, options: ParseOptions = {}): Registry {
+  const fail = (message: string, event?: string, version?: number): never => {
+    const context = event === undefined ? { file } : version === undefined ? { file, event } : { file, event, version };
+    throw new EventcError(`invalid lockfile: ${message}`, context);
   };
   if (!isObject(value)) return fail("not a JSON object");
   const format = value.lockfileVersion;
@@ -77,23 +90,43 @@ export function parseLockfile(value: unknown, file: string): Registry {
   const events: RegistryEvent[] = [];
   for (const name of Object.keys(value.events).sort()) {
     const raw = value.events[name];
+    if (!name.split(".").every((segment) => NAME_SEGMENT.test(segment)) || /^v\d+$/.test(name.split(".").at(-1)!)) {
+      return fail(`invalid event name: use dot-separated segments of lower-case letters, digits, "_" and "-", each starting with a letter, the last not a version`, name);
+    }
     if (!isObject(raw)) return fail(`event entry must be an object`, name);
     if (!isObject(raw.versions)) return fail(`"versions" must be an object`, name);
+    /** A hash checked against its schema (or recomputed, with `rehash`). */
+    const checked = (hash: string, schema: JsonSchema, what: string, version: number): string => {
+      const actual = schemaHash(schema);
+      if (actual === hash) return hash;
+      if (!options.rehash) {
+        return fail(
+          `${what}: "hash" does not match its schema (edited by hand?); restore the lockfile from version control, or run \`eventc lock --force\` to recompute the hashes from the recorded schemas and record the catalogue`,
+          name,
+          version,
+        );
+      }
+      options.onRehash?.(`${file}: event "${name}" v${version}: ${what}: "hash" did not match its schema; recomputed it`);
+      return actual;
+    };
     /** A version entry; `recorded` = hash and schema are required (published versions). */
     const readEntry = (key: string, entry: unknown, label: string, recorded: boolean): { hash?: string; schema?: JsonSchema; history: HistoryEntry[] } => {
       if (!/^[1-9]\d*$/.test(key)) return fail(`${label} "${key}" is not a positive integer`, name);
-      if (!isObject(entry)) return fail(`${label} ${key} must be an object`, name);
+      const version = Number(key);
+      if (!isObject(entry)) return fail(`${label} ${key} must be an object`, name, version);
       const hasSchema = entry.schema !== undefined || entry.hash !== undefined;
-      if ((recorded || hasSchema) && (!isObject(entry.schema) || typeof entry.hash !== "string")) return fail(`${label} ${key} needs "hash" and "schema"`, name);
+      if ((recorded || hasSchema) && (!isObject(entry.schema) || typeof entry.hash !== "string")) return fail(`${label} ${key} needs "hash" and "schema"`, name, version);
       const history = entry.history ?? [];
       if (!Array.isArray(history) || !history.every((item) => isObject(item) && typeof item.hash === "string" && isObject(item.schema))) {
-        return fail(`${label} ${key}: "history" must list { hash, schema } entries`, name);
+        return fail(`${label} ${key}: "history" must list { hash, schema } entries`, name, version);
       }
-      const copies = (history as HistoryEntry[]).map((item) => ({ hash: item.hash, schema: sortKeys(item.schema) as JsonSchema }));
+      const copies = (history as HistoryEntry[]).map((item, index) => {
+        const schema = sortKeys(item.schema) as JsonSchema;
+        return { hash: checked(item.hash, schema, `${label} ${key}, history entry ${index + 1}`, version), schema };
+      });
       if (!hasSchema) return { history: copies };
       const schema = sortKeys(entry.schema) as JsonSchema;
-      if (schemaHash(schema) !== entry.hash) return fail(`${label} ${key}: "hash" does not match its schema (edited by hand? run \`eventc lock --force\`)`, name);
-      return { hash: entry.hash as string, schema, history: copies };
+      return { hash: checked(entry.hash as string, schema, `${label} ${key}`, version), schema, history: copies };
     };
     const versions: RegistryVersion[] = [];
     for (const key of Object.keys(raw.versions)) {
@@ -112,7 +145,7 @@ export function parseLockfile(value: unknown, file: string): Registry {
     }
     retired.sort((a, b) => a.version - b.version);
     for (const entry of retired) {
-      if (versions.some((version) => version.version === entry.version)) return fail(`version ${entry.version} is both published and retired`, name);
+      if (versions.some((version) => version.version === entry.version)) return fail(`version ${entry.version} is both published and retired`, name, entry.version);
     }
     const event: RegistryEvent = { name, retired, versions };
     if (typeof raw.description === "string") event.description = raw.description;
@@ -124,7 +157,7 @@ export function parseLockfile(value: unknown, file: string): Registry {
 }
 
 /** Reads a lockfile; `display` names it in messages. */
-export function readLockfile(file: string, display: string = file): Registry {
+export function readLockfile(file: string, display: string = file, options: ParseOptions = {}): Registry {
   if (!existsSync(file)) {
     throw new EventcError(`lockfile not found; run \`eventc lock\` to record the published catalogue, or pass --against <git-ref>`, { file: display });
   }
@@ -134,7 +167,7 @@ export function readLockfile(file: string, display: string = file): Registry {
   } catch (error) {
     throw new EventcError(`invalid lockfile: ${error instanceof Error ? error.message : String(error)}`, { file: display });
   }
-  return parseLockfile(value, display);
+  return parseLockfile(value, display, options);
 }
 
 /** Writes the lockfile atomically: temporary file beside it, then rename. Skips an identical file. */

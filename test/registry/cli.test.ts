@@ -76,7 +76,7 @@ describe("eventc lock / check", () => {
     writeFileSync(path.join(dir, "schemas", "session.ts"), AS_V2);
     const fixed = eventc(dir, "check");
     expect(fixed.code).toBe(0);
-    expect(fixed.stdout.split("\n")[0]).toBe(`info    schemas/session.ts: Version "session.status.v2" was added. [VERSION_ADDED]`);
+    expect(fixed.stdout.split("\n")[0]).toBe(`info    schemas/session.ts:4: Version "session.status.v2" was added. [VERSION_ADDED]`);
   });
 
   it("prints GitHub annotations at the defineEvent line and a stable JSON shape", () => {
@@ -237,5 +237,112 @@ describe("eventc diff", () => {
     expect(strict.stdout.split("\n")[0]).toBe(`error   Field "note" on "x.v1" was added as an optional field. (breaks backward) [FIELD_ADDED]`);
     expect(eventc(dir, "diff", "old.json", "new.json", "--policy", "tolerant").code).toBe(0);
     expect(eventc(dir, "diff", "old.json", "new.json", "--mode", "forward").code).toBe(0);
+  });
+});
+
+describe("a team's first day and its bad days", () => {
+  const repository = (schema: string): string => {
+    const dir = project(schema);
+    writeFileSync(path.join(dir, ".gitignore"), "node_modules\n");
+    git(dir, "init", "-q", "-b", "main");
+    return dir;
+  };
+
+  it("passes the pull request that adopts eventc: no schemas folder at the base ref means nothing was published", () => {
+    const dir = repository(V1);
+    rmSync(path.join(dir, "schemas"), { recursive: true });
+    writeFileSync(path.join(dir, "README.md"), "before eventc\n");
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "before eventc");
+    mkdirSync(path.join(dir, "schemas"));
+    writeFileSync(path.join(dir, "schemas", "session.ts"), V1);
+    const check = eventc(dir, "check", "--against", "HEAD");
+    expect(check.stderr).toBe("");
+    expect(check.code).toBe(0);
+    expect(check.stdout.split("\n")[0]).toBe(`info    The schemas folder "schemas" does not exist at git ref "HEAD": nothing was published there, so nothing can break.`);
+    expect(check.stdout).toContain(`Event "session.status" was added with version 1. [EVENT_ADDED]`);
+    expect(JSON.parse(eventc(dir, "check", "--against", "HEAD", "--format", "json").stdout).compatible).toBe(true);
+  });
+
+  it("a lockfile edited by hand: the error names lockfile, event and version, and `eventc lock --force` is a way out that works", () => {
+    const dir = project(V1);
+    expect(eventc(dir, "lock").code).toBe(0);
+    const file = path.join(dir, "eventc.lock.json");
+    const lock = JSON.parse(readFileSync(file, "utf8")) as { events: Record<string, { versions: Record<string, { schema: { properties: Record<string, unknown> } }> }> };
+    lock.events["session.status"]!.versions["1"]!.schema.properties.sessionID = { type: "number" };
+    writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
+    const check = eventc(dir, "check");
+    expect(check.code).toBe(2);
+    expect(check.stderr).toBe(
+      'eventc: eventc.lock.json: event "session.status" v1: invalid lockfile: version 1: "hash" does not match its schema (edited by hand?); restore the lockfile from version control, or run `eventc lock --force` to recompute the hashes from the recorded schemas and record the catalogue\n',
+    );
+    const forced = eventc(dir, "lock", "--force");
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toBe('eventc: warning: eventc.lock.json: event "session.status" v1: version 1: "hash" did not match its schema; recomputed it\n');
+    expect(eventc(dir, "check").code).toBe(0);
+  });
+
+  it("validates the lockfile: history hashes and event names, each message naming the lockfile, the event and the version", () => {
+    const dir = project(V1);
+    expect(eventc(dir, "lock").code).toBe(0);
+    const file = path.join(dir, "eventc.lock.json");
+    const locked = JSON.parse(readFileSync(file, "utf8")) as { events: Record<string, { versions: Record<string, Record<string, unknown>> }> };
+    const entry = locked.events["session.status"]!.versions["1"]!;
+    writeFileSync(file, JSON.stringify({ ...locked, events: { "session.status": { versions: { "1": { ...entry, history: [{ hash: entry.hash, schema: { type: "object" } }] } } } } }));
+    expect(eventc(dir, "check").stderr).toBe(
+      'eventc: eventc.lock.json: event "session.status" v1: invalid lockfile: version 1, history entry 1: "hash" does not match its schema (edited by hand?); restore the lockfile from version control, or run `eventc lock --force` to recompute the hashes from the recorded schemas and record the catalogue\n',
+    );
+    writeFileSync(file, JSON.stringify({ ...locked, events: { "Session Status": locked.events["session.status"] } }));
+    expect(eventc(dir, "check")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: 'eventc: eventc.lock.json: event "Session Status": invalid lockfile: invalid event name: use dot-separated segments of lower-case letters, digits, "_" and "-", each starting with a letter, the last not a version\n',
+    });
+  });
+
+  it("--against: symbolic links stay links, ':/message' revisions work, other revisions and outside folders are refused clearly", () => {
+    const dir = repository(V1);
+    mkdirSync(path.join(dir, "schemas", "impl"));
+    writeFileSync(path.join(dir, "schemas", "impl", "status.ts"), `import { z } from "zod";\nexport const status = z.enum(["idle", "busy"]);\n`);
+    symlinkSync("impl/status.ts", path.join(dir, "schemas", "status.ts"));
+    writeFileSync(path.join(dir, "schemas", "session.ts"), V1.replace(`import { z } from "zod";`, `import { z } from "zod";\nimport { status } from "./status.js";`).replace(`z.enum(["idle", "busy"])`, "status"));
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "publish session status");
+    expect(eventc(dir, "check", "--against", "HEAD")).toMatchObject({ code: 0, stderr: "" });
+    expect(eventc(dir, "check", "--against", ":/publish session")).toMatchObject({ code: 0, stderr: "" });
+    expect(eventc(dir, "check", "--against", ":schemas/session.ts")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `eventc: git ref ":schemas/session.ts" names a file in the index, not a commit; give a branch, tag or commit (":/<text>" finds the newest commit whose message matches)\n`,
+    });
+    expect(eventc(dir, "check", "--against", "HEAD:schemas").stderr).toBe(`eventc: git ref "HEAD:schemas" names a tree, not a commit; give a branch, tag or commit\n`);
+    expect(eventc(dir, "check", "--against", "origin/feature x").stderr).toBe(
+      "eventc: git ref \"origin/feature x\" is not available in this clone; fetch it with `git fetch origin 'feature x'` (in GitHub Actions: `fetch-depth: 0` on actions/checkout)\n",
+    );
+    const outside = mkdtempSync(path.join(os.tmpdir(), "eventc-outside-"));
+    created.push(outside);
+    const refused = eventc(dir, "check", "--against", "HEAD", "--schemas", outside);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`is outside it; run eventc from the repository that holds the schemas`);
+  });
+
+  it("--against: a schema module importing a file outside the schemas folder names the documented limit", () => {
+    const dir = repository(V1.replace(`import { z } from "zod";`, `import { z } from "zod";\nimport { states } from "../lib/states.js";`).replace(`z.enum(["idle", "busy"])`, "z.enum(states)"));
+    mkdirSync(path.join(dir, "lib"));
+    writeFileSync(path.join(dir, "lib", "states.ts"), `export const states = ["idle", "busy"] as const;\n`);
+    git(dir, "add", ".");
+    git(dir, "commit", "-q", "-m", "v1");
+    const check = eventc(dir, "check", "--against", "HEAD");
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(`with --against only the schemas folder is read at the ref, so a schema module that imports a file outside it ("../lib/states.js") cannot be loaded there (see "--against" in docs/registry.md)`);
+  });
+
+  it("check --mode forward: info lines carry the defineEvent line like the others", () => {
+    const dir = project(V1);
+    expect(eventc(dir, "lock").code).toBe(0);
+    writeFileSync(path.join(dir, "schemas", "session.ts"), V1.replace(`z.enum(["idle", "busy"])`, `z.enum(["idle"])`));
+    const check = eventc(dir, "check", "--mode", "forward");
+    expect(check.code).toBe(0);
+    expect(check.stdout.split("\n")[0]).toBe(`info    schemas/session.ts:4: Field "status" on "session.status.v1" lost enum value "busy". (breaks backward) [ENUM_VALUE_REMOVED]`);
   });
 });
