@@ -5,6 +5,10 @@
  * repository's), records it with `eventc lock`, then times whole `eventc check` runs (a fresh
  * process each, as in CI): once with an unchanged catalogue and once with one breaking change.
  *
+ * Also `eventc diff` of two JSON Schema files of 1,000 properties each (strings, bounded integers,
+ * enums, nested objects, arrays of a named type), the second with ten fields changed: the comparer
+ * has to stay interactive on large hand-written schemas.
+ *
  * Each sample is a whole fresh process (bench/child.js), as in CI.
  */
 import { spawnSync } from "node:child_process";
@@ -40,7 +44,35 @@ export function writeCatalogue(dir, broken) {
   }
 }
 
-export const description = "eventc check against the lockfile, 500 events x 3 versions";
+/** A JSON Schema of 1,000 properties; `changed` alters ten of them (some compatibly, some not). */
+export function largeSchema(changed) {
+  const properties = {};
+  const required = [];
+  for (let index = 0; index < 1000; index++) {
+    const name = `field${index}`;
+    const kind = index % 5;
+    let schema;
+    if (kind === 0) schema = { type: "string", maxLength: 64 };
+    else if (kind === 1) schema = { type: "integer", minimum: 0, maximum: 1000 };
+    else if (kind === 2) schema = { enum: ["a", "b", "c"] };
+    else if (kind === 3) schema = { type: "object", properties: { id: { type: "string" }, count: { type: "number" } }, required: ["id"], additionalProperties: false };
+    else schema = { type: "array", items: { $ref: "#/$defs/Item" } };
+    if (changed && (index % 100 === 7 || index % 100 === 11)) schema = kind === 1 ? { type: "integer", minimum: 1 } : { type: ["string", "null"] };
+    properties[name] = schema;
+    if (index % 3 === 0) required.push(name);
+  }
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "bench.large.v1",
+    type: "object",
+    properties,
+    required,
+    additionalProperties: false,
+    $defs: { Item: { type: "object", properties: { sku: { type: "string", pattern: "^[A-Z]{3}-\\d+$" }, quantity: { type: "integer", minimum: 1 } }, required: ["sku"] } },
+  };
+}
+
+export const description = "eventc check against the lockfile, 500 events x 3 versions; eventc diff of two 1,000-property JSON Schemas";
 
 export async function run({ samples }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "eventc-bench-registry-"));
@@ -53,7 +85,10 @@ export async function run({ samples }) {
     const unchanged = measure("eventc check (unchanged)", ["eventc", "check"], { samples, cwd: dir });
     writeCatalogue(dir, true);
     const breaking = measure("eventc check (one breaking change, with source lines)", ["eventc", "check"], { samples, cwd: dir, expectStatus: [1] });
-    return { rows: [unchanged, breaking] };
+    writeFileSync(path.join(dir, "large-old.json"), JSON.stringify(largeSchema(false)));
+    writeFileSync(path.join(dir, "large-new.json"), JSON.stringify(largeSchema(true)));
+    const diff = measure("eventc diff of two 1,000-property JSON Schemas (ten fields changed)", ["eventc", "diff", "large-old.json", "large-new.json"], { samples, cwd: dir, expectStatus: [1] });
+    return { rows: [unchanged, breaking, diff] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

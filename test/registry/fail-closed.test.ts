@@ -200,6 +200,7 @@ const MODELLED: Case[] = [
     witness: { a: "s" },
     unsupported: [],
   },
+  { name: "not over uniqueItems", previous: object({ tags: STRINGS }), current: object({ tags: { ...STRINGS, not: { uniqueItems: true } } }), witness: { tags: ["a"] }, unsupported: [] },
   { name: "a false schema", previous: object({ k: { type: "string" } }), current: object({ k: false }), witness: { k: "a" }, unsupported: [] },
 ];
 
@@ -219,11 +220,11 @@ const UNSUPPORTED: Case[] = [
     unsupported: ["/properties/tags/unevaluatedItems current"],
   },
   {
-    name: "not over uniqueItems",
-    previous: object({ tags: STRINGS }),
-    current: object({ tags: { ...STRINGS, not: { uniqueItems: true } } }),
-    witness: { tags: ["a"] },
-    unsupported: ["/properties/tags/not current"],
+    name: "unevaluatedProperties beside not",
+    previous: object({ a: { type: "string" } }),
+    current: object({ a: { type: "string" } }, { not: { required: ["b"] }, unevaluatedProperties: false }),
+    witness: { a: "x", c: 1 },
+    unsupported: ["/unevaluatedProperties current"],
   },
   {
     name: "keywords beside $ref in draft-07",

@@ -300,6 +300,7 @@ export class Algebra {
           minItems: Math.max(a.minItems, other.minItems),
           contains: [...a.contains, ...other.contains],
           unique: a.unique || other.unique,
+          duplicates: a.duplicates || other.duplicates,
           exclude: [...a.exclude, ...other.exclude],
         };
         const maxItems = minDefined(a.maxItems, other.maxItems);
@@ -401,7 +402,8 @@ export class Algebra {
           if (contains.min > 0) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: 0, max: contains.min - 1, ...from }] });
           if (contains.max !== undefined) result.push({ ...arrayAtom(), contains: [{ schema: contains.schema, min: contains.max + 1, ...from }] });
         }
-        if (atom.unique) unsupported(`the complement of "uniqueItems" (an array with a repeated item) has no form in the comparer`);
+        if (atom.unique) result.push({ ...arrayAtom(), duplicates: true });
+        if (atom.duplicates) result.push({ ...arrayAtom(), unique: true });
         return result;
       }
       case "object": {
@@ -431,8 +433,10 @@ export class Algebra {
         for (const dependency of atom.dependentRequired) {
           for (const name of dependency.names) result.push({ ...objectAtom(), required: [dependency.key], properties: [{ name, schema: { kind: "never" } }] });
         }
+        // The key present and the object failing the schema; kept lazy (as a dependent schema of a
+        // required key) so that a schema depending on itself is not unfolded here.
         for (const dependency of atom.dependentSchemas) {
-          result.push(...this.expand(all([{ ...objectAtom(), required: [dependency.key] }, { kind: "not", schema: dependency.schema, pointer }])));
+          result.push({ ...objectAtom(), required: [dependency.key], dependentSchemas: [{ key: dependency.key, schema: { kind: "not", schema: dependency.schema, pointer } }] });
         }
         return result;
       }
@@ -500,7 +504,8 @@ export class Algebra {
           if (maybe < contains.min || (contains.max !== undefined && sure > contains.max)) return false;
           if (sure < contains.min || (contains.max !== undefined && maybe > contains.max)) results.push(undefined);
         }
-        if (atom.unique && items.some((item, index) => items.findIndex((other) => jsonEqual(other, item)) !== index)) return false;
+        const repeated = items.some((item, index) => items.findIndex((other) => jsonEqual(other, item)) !== index);
+        if ((atom.unique && repeated) || (atom.duplicates && !repeated)) return false;
         return and(results);
       }
       case "object": {
@@ -561,6 +566,7 @@ export class Algebra {
         return atom.maxLength !== undefined && atom.maxLength < atom.minLength;
       case "array": {
         if (atom.maxItems !== undefined && atom.maxItems < atom.minItems) return true;
+        if (atom.duplicates && (atom.unique || (atom.maxItems !== undefined && atom.maxItems < 2))) return true;
         if (depth <= 0) return false;
         for (let index = 0; index < atom.minItems; index++) {
           if (this.isNever(positionOf(atom, index), depth - 1)) return true;

@@ -232,6 +232,7 @@ export class Inclusion {
     if (min > max) return true;
     if (sup.minItems > min || (sup.maxItems !== undefined && max > sup.maxItems)) return false;
     if (sup.unique && !atom.unique && max > 1) return false;
+    if (sup.duplicates && !atom.duplicates) return false;
     this.constructors++;
     try {
       const shared = Math.max(atom.prefix.length, sup.prefix.length);

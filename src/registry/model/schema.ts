@@ -138,6 +138,8 @@ export interface ArrayAtom {
   maxItems?: number;
   contains: Contains[];
   unique: boolean;
+  /** Some item repeats (the complement of `uniqueItems`). */
+  duplicates: boolean;
   exclude: Json[];
 }
 
@@ -194,7 +196,7 @@ export function stringAtom(): StringAtom {
 }
 
 export function arrayAtom(): ArrayAtom {
-  return { kind: "array", prefix: [], items: ANY, minItems: 0, contains: [], unique: false, exclude: [] };
+  return { kind: "array", prefix: [], items: ANY, minItems: 0, contains: [], unique: false, duplicates: false, exclude: [] };
 }
 
 export function objectAtom(): ObjectAtom {

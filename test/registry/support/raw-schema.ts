@@ -452,7 +452,7 @@ export function perturb(value: unknown, rand: Rand, pool: unknown[] = UNIVERSE):
     else if (keys.length > 0 && rand.chance(50)) {
       const key = rand.pick(keys);
       copy[key] = rand.chance(50) ? perturb(copy[key], rand, pool) : rand.pick(pool);
-    } else copy[rand.pick([...KEYS, "d"])] = rand.pick(pool);
+    } else copy[rand.pick([...KEYS, "d", "abcd", "ab"])] = rand.pick(pool);
     return copy;
   }
   return rand.pick(pool);
@@ -468,6 +468,50 @@ export function candidates(previous: JsonSchema, current: JsonSchema, seed: numb
     const value = guided(from, from, rand);
     const changed = perturb(value, rand, pool);
     found.push(value, changed, perturb(changed, rand, pool));
+  }
+  return found;
+}
+
+/** A copy of `document` with the value at `tokens` replaced (undefined: removed); `*` is any item or key. */
+function setAt(document: unknown, tokens: string[], value: unknown, rand: Rand): unknown {
+  if (tokens.length === 0) return value;
+  const [head, ...rest] = tokens as [string, ...string[]];
+  // Nothing there yet: an index makes an array; `*` an array or an object.
+  if (document === undefined && (/^\d+$/.test(head) || (head === "*" && rand.chance(60)))) document = [];
+  if (Array.isArray(document)) {
+    const copy = [...document];
+    const index = head === "*" ? (copy.length === 0 ? 0 : rand.next() % copy.length) : Number(head);
+    if (!Number.isInteger(index)) return document;
+    const inner = setAt(copy[index], rest, value, rand);
+    if (inner === undefined) copy.splice(index, 1);
+    else copy[index] = inner;
+    return copy;
+  }
+  const copy = typeof document === "object" && document !== null ? { ...(document as Record<string, unknown>) } : {};
+  const keys = Object.keys(copy);
+  const key = head === "*" ? (keys.length > 0 && rand.chance(60) ? rand.pick(keys) : rand.pick(["d", "x_1", "a", "zz", "abcd", "ab"])) : head.replace(/~1/g, "/").replace(/~0/g, "~");
+  const inner = setAt(copy[key], rest, value, rand);
+  if (inner === undefined) delete copy[key];
+  else copy[key] = inner;
+  return copy;
+}
+
+/**
+ * Documents aimed at where the comparer says a change is: each sender document with the value at a
+ * finding's payload pointer replaced by a value of the pool, or removed. (Whether one crosses is
+ * still for ajv to say.)
+ */
+export function aimed(sent: unknown[], pointers: string[], previous: JsonSchema, current: JsonSchema, seed: number): unknown[] {
+  const rand = new Rand(seed);
+  const pool = [...UNIVERSE, ...mentioned(previous), ...mentioned(current)];
+  const bases = sent.length > 0 ? sent.slice(0, 16) : [{}];
+  const found: unknown[] = [];
+  for (const pointer of [...new Set(pointers)].slice(0, 6)) {
+    const tokens = pointer === "" ? [] : pointer.slice(1).split("/");
+    for (const base of bases) {
+      found.push(setAt(base, tokens, undefined, rand));
+      for (let index = 0; index < 24; index++) found.push(setAt(base, tokens, rand.pick(pool), rand));
+    }
   }
   return found;
 }
