@@ -576,6 +576,11 @@ export class Algebra {
       }
       case "object": {
         if (atom.maxProperties !== undefined && (atom.maxProperties < atom.minProperties || atom.maxProperties < atom.required.length)) return true;
+        // Closed (no pattern, every additional rule false): only the named keys can appear.
+        if (atom.minProperties > 0 && atom.patterns.length === 0 && atom.additional.length > 0 && atom.additional.every((rule) => rule.schema.kind === "never")) {
+          const possible = atom.properties.filter((property) => property.schema.kind !== "never" && atom.additional.every((rule) => rule.names.includes(property.name))).length;
+          if (possible < atom.minProperties) return true;
+        }
         for (const name of atom.required) {
           if (atom.propertyNames.some((names) => this.accepts(names, name) === false)) return true;
           if (depth > 0 && this.isNever(valueSchema(atom, name, "any"), depth - 1)) return true;

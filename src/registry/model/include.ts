@@ -19,7 +19,7 @@
  */
 import type { Policy } from "../types.js";
 import { Algebra, inRegion, integerRange, isMultiple, positionOf, Unsupported, valueSchema } from "./algebra.js";
-import { ANY, NEVER, all, schemaKey, stringAtom, type ArrayAtom, type Atom, type Bound, type Json, type NumberAtom, type ObjectAtom, type Schema, type StringAtom } from "./schema.js";
+import { ANY, NEVER, all, familyOf, schemaKey, stringAtom, type ArrayAtom, type Atom, type Bound, type Json, type NumberAtom, type ObjectAtom, type Schema, type StringAtom } from "./schema.js";
 
 /** Steps one inclusion may take before giving up (and reporting breaking). */
 const BUDGET = 2_000_000;
@@ -143,7 +143,18 @@ export class Inclusion {
     if (this.algebra.atomNever(atom, 1)) return true;
     const values = this.finiteValues(atom);
     if (values !== undefined) return values.every((value) => supAtoms.some((candidate) => this.algebra.acceptsAtom(candidate, value) === true));
-    return supAtoms.some((candidate) => candidate.kind === atom.kind && this.atomSub(atom, candidate));
+    const candidates = supAtoms.filter((candidate) => candidate.kind === atom.kind || (candidate.kind === "const" && familyOf(candidate) === atom.kind));
+    if (candidates.some((candidate) => candidate.kind === atom.kind && this.atomSub(atom, candidate))) return true;
+    // Covered only by several alternatives together (an if/then/else, intervals, a split): the
+    // atom without all of them must be empty. Their complement is exact; emptiness is shown or not.
+    if (candidates.length < 2) return false;
+    try {
+      const rest = this.algebra.intersectLists([atom], this.algebra.complementList(candidates, ""));
+      return rest.every((piece) => this.algebra.atomNever(piece, 2));
+    } catch (error) {
+      if (error instanceof Unsupported) return false;
+      throw error;
+    }
   }
 
   /** The values of an atom when there are few of them (consts, short integer ranges, empty containers). */

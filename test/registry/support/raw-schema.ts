@@ -508,10 +508,35 @@ export function aimed(sent: unknown[], pointers: string[], previous: JsonSchema,
   const found: unknown[] = [];
   for (const pointer of [...new Set(pointers)].slice(0, 6)) {
     const tokens = pointer === "" ? [] : pointer.slice(1).split("/");
+    // Values built from the schemas that apply at that place, on either side.
+    const local = [previous, current].flatMap((document) => schemasAt(document, document, tokens).map((schema) => ({ document, schema })));
     for (const base of bases) {
       found.push(setAt(base, tokens, undefined, rand));
-      for (let index = 0; index < 24; index++) found.push(setAt(base, tokens, rand.pick(pool), rand));
+      for (let index = 0; index < 24; index++) {
+        const value = local.length > 0 && rand.chance(60) ? (({ document, schema }) => guided(document, schema, rand))(rand.pick(local)) : rand.pick(pool);
+        found.push(setAt(base, tokens, rand.chance(25) ? perturb(value, rand, pool) : value, rand));
+      }
     }
   }
   return found;
+}
+
+/** The sub-schemas that may apply to the value at a payload path (`*`: any item or key). */
+function schemasAt(document: JsonSchema, schema: unknown, tokens: string[], depth = 0): unknown[] {
+  if (depth > 12 || typeof schema !== "object" || schema === null) return tokens.length === 0 ? [schema] : [];
+  const s = schema as JsonSchema;
+  const nested: unknown[] = [];
+  if (typeof s.$ref === "string") nested.push(...schemasAt(document, resolve(document, s.$ref), tokens, depth + 1));
+  for (const list of ["allOf", "anyOf", "oneOf"]) if (Array.isArray(s[list])) for (const member of s[list] as unknown[]) nested.push(...schemasAt(document, member, tokens, depth + 1));
+  for (const branch of ["then", "else"]) if (s[branch] !== undefined) nested.push(...schemasAt(document, s[branch], tokens, depth + 1));
+  if (tokens.length === 0) return [s, ...nested];
+  const [head, ...rest] = tokens as [string, ...string[]];
+  const children: unknown[] = [];
+  const properties = (s.properties as JsonSchema | undefined) ?? {};
+  if (head !== "*" && Object.hasOwn(properties, head)) children.push(properties[head]);
+  if (head === "*") children.push(...Object.values(properties));
+  for (const [pattern, child] of Object.entries((s.patternProperties as JsonSchema | undefined) ?? {})) if (head === "*" || new RegExp(pattern, "u").test(head)) children.push(child);
+  for (const keyword of ["additionalProperties", "unevaluatedProperties", "items", "additionalItems", "contains", "unevaluatedItems"]) if (s[keyword] !== undefined && !Array.isArray(s[keyword])) children.push(s[keyword]);
+  for (const keyword of ["prefixItems", "items"]) if (Array.isArray(s[keyword])) children.push(...(s[keyword] as unknown[]));
+  return [...nested, ...children.flatMap((child) => schemasAt(document, child, rest, depth + 1))];
 }
