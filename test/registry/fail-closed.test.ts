@@ -433,6 +433,26 @@ describe("no input ends in an internal error", () => {
   });
 });
 
+describe("dialects", () => {
+  it("reads draft-07 and 2020-12 by $schema, side by side, and refuses any other $schema with a clear input error", () => {
+    const draft07 = object({ pair: { type: "array", items: [{ type: "string" }], additionalItems: false } }, { $schema: DRAFT_07 });
+    const draft2020 = object({ pair: { type: "array", prefixItems: [{ type: "string" }], items: false } }, { $schema: "https://json-schema.org/draft/2020-12/schema" });
+    expect(compareRawSchemas(draft07, draft2020, { policy: "strict", mode: "full", label: "x.v1" }).findings).toEqual([]);
+    const draft04 = object({ a: { type: "string" } }, { $schema: "http://json-schema.org/draft-04/schema#" });
+    expect(() => compareRawSchemas(draft04, object({ a: { type: "number" } }), { policy: "strict", mode: "full", label: "x.v1" })).toThrow(
+      new EventcError(
+        `the JSON Schema of "x.v1" declares "$schema": "http://json-schema.org/draft-04/schema#", a dialect the comparer does not read; use draft-07 ("http://json-schema.org/draft-07/schema#") or 2020-12 ("https://json-schema.org/draft/2020-12/schema")`,
+      ),
+    );
+    const dir = workDir("dialects");
+    writeFileSync(path.join(dir, "old.json"), JSON.stringify(draft04));
+    writeFileSync(path.join(dir, "new.json"), JSON.stringify(object({ a: { type: "number" } })));
+    const diff = runCli(["diff", "old.json", "new.json"], dir);
+    expect(diff.status).toBe(2);
+    expect(diff.stderr).toContain(`declares "$schema": "http://json-schema.org/draft-04/schema#", a dialect the comparer does not read`);
+  });
+});
+
 describe("eventc diff and eventc rules", () => {
   it("exits 1 with the finding, and lists the rule", () => {
     const dir = workDir("fail-closed");
