@@ -396,11 +396,16 @@ describe("the catalogue's own schemas never trip UNSUPPORTED_KEYWORD", () => {
 });
 
 describe("no input ends in an internal error", () => {
-  const KEYWORDS = ["type", "properties", "required", "items", "prefixItems", "additionalProperties", "anyOf", "oneOf", "enum", "const", "$ref", "minimum", "maxLength", "uniqueItems", "propertyNames", "default", "$defs", "additionalItems", "minItems", "maxItems", "format", "definitions"];
+  const KEYWORDS = [
+    "type", "properties", "required", "items", "prefixItems", "additionalProperties", "anyOf", "oneOf", "enum", "const", "$ref", "minimum", "maxLength", "uniqueItems", "propertyNames",
+    "default", "$defs", "additionalItems", "minItems", "maxItems", "format", "definitions", "allOf", "not", "if", "then", "else", "patternProperties", "dependentRequired",
+    "dependentSchemas", "dependencies", "contains", "minContains", "maxContains", "unevaluatedProperties", "unevaluatedItems", "minProperties", "maxProperties", "multipleOf",
+    "exclusiveMinimum", "pattern", "$schema",
+  ];
   const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: "small" },
-      fc.constantFrom(null, true, false, 0, 1, -1.5, "", "a", "string", "object", "array", "null", "integer", "#", "#/$defs/A", "#/properties/a", "#/$defs/%E0", "__proto__", "constructor"),
+      fc.constantFrom(null, true, false, 0, 1, -1.5, 0.5, "", "a", "^a", "(", "string", "object", "array", "null", "integer", "#", "#/$defs/A", "#/properties/a", "#/$defs/%E0", "__proto__", "constructor", "http://json-schema.org/draft-07/schema#"),
       fc.array(tie("value"), { maxLength: 3 }),
       fc.dictionary(fc.constantFrom(...KEYWORDS, "a", "A", "__proto__", "toString"), tie("value"), { maxKeys: 4 }),
     ),
@@ -417,7 +422,7 @@ describe("no input ends in an internal error", () => {
           if (!(error instanceof EventcError)) throw error;
         }
       }),
-      { numRuns: 2000, seed: 7 },
+      { numRuns: 4000, seed: 7 },
     );
     expect(compared).toBeGreaterThan(100);
   });
