@@ -23,8 +23,12 @@
  * Every atom can also exclude a finite set of values (the complement of `const`/`enum`), and
  * `null` and `boolean` are finite: they are `const` atoms. A number atom's `integer` flag is the
  * `integer` type. Complements (`not`, the `else` branch of `if`, `oneOf` over overlapping members)
- * are computed atom by atom (algebra.ts); where a complement has no form here the reader reports
- * the keyword as unsupported instead (fail closed).
+ * are computed atom by atom (algebra.ts), which is why atoms also carry the negated forms of their
+ * constraints: `notPatterns`, `notFormats`, `notMultipleOf`, `duplicates` (some item repeats: not
+ * `uniqueItems`), `contains` counted from a position (not `items` after a prefix) and `someKeys`
+ * (some key in a region has such a value: not `additionalProperties`, `patternProperties` or
+ * `propertyNames`). Where a complement still has no form the reader reports the keyword as
+ * unsupported instead (fail closed).
  *
  * Object atoms hold their key rules as JSON Schema states them, so that an intersection
  * (`allOf`) is the concatenation of rules: `properties` (by name), `patternProperties` (by
