@@ -506,7 +506,11 @@ export class DocumentReader {
       } else {
         // The keys `properties`, `patternProperties` and `additionalProperties` of this schema object
         // and of its allOf members and $ref targets evaluate; unevaluatedProperties covers the rest.
-        if (evaluated !== "all") atom.additional.push({ ...evaluated, schema: this.read(schema.unevaluatedProperties, childPointer(pointer, "unevaluatedProperties")) });
+        if (evaluated !== "all") {
+          const unevaluated: AdditionalRule = { ...evaluated, schema: schema.unevaluatedProperties === true ? OPEN : this.read(schema.unevaluatedProperties, childPointer(pointer, "unevaluatedProperties")) };
+          // Without additionalProperties the object is not left open: unevaluatedProperties says what else it holds.
+          atom.additional = [...atom.additional.filter((rule) => rule.schema.kind !== "open"), unevaluated];
+        }
         visit.use("unevaluatedProperties");
       }
     }

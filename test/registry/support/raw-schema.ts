@@ -111,8 +111,19 @@ const schemaArb: fc.Arbitrary<JsonSchema | boolean> = fc.letrec<{ node: JsonSche
   ),
 })).node;
 
-/** A definition: an object or array (so a reference cycle always passes a property or an item). */
-const defArb = fc.oneof(objectArb(schemaArb), arrayArb(schemaArb));
+/**
+ * A definition: an object or array (so a reference cycle always passes a property or an item).
+ * Without `contains`: ajv 8 ignores `contains` in a schema that references itself (`[]` passes
+ * `{ "prefixItems": [{ "$ref": "#/$defs/D1" }], "contains": … }` as D1), and a validator's defect
+ * must not read as the comparer's.
+ */
+const defArb = fc.oneof(objectArb(schemaArb), arrayArb(schemaArb)).map((schema) => withoutContains(schema) as JsonSchema);
+
+function withoutContains(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutContains);
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== "contains" && key !== "minContains" && key !== "maxContains").map(([key, value]) => [key, withoutContains(value)]));
+}
 
 /** A 2020-12 document: a root object schema with two definitions that may reference each other. */
 export const rawDocument: fc.Arbitrary<JsonSchema> = fc.record({ root: objectArb(schemaArb), d1: defArb, d2: defArb }).map(({ root, d1, d2 }) => ({ ...root, $defs: { D1: d1, D2: d2 } }));
