@@ -14,12 +14,13 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a program; a missing program is an error, never a skip. */
-export function run(program: string, args: string[], cwd: string, input?: string): RunResult {
+/** Runs a program; a missing program is an error, never a skip, and so is one still running after `timeoutMs`. */
+export function run(program: string, args: string[], cwd: string, input?: string, timeoutMs?: number): RunResult {
   const result = spawnSync(program, args, {
     cwd,
     encoding: "utf8",
     input,
+    ...(timeoutMs === undefined ? {} : { timeout: timeoutMs, killSignal: "SIGKILL" as const }),
     env: { ...process.env, CARGO_TARGET_DIR, CARGO_TERM_COLOR: "never", RUSTDOCFLAGS: "-D warnings" },
   });
   if (result.error) throw new Error(`${program} could not run: ${result.error.message}`);

@@ -22,6 +22,8 @@ import { run, TYPESHARE } from "./cargo.js";
  * - typeshare has `number` / `boolean` where ours is a literal union of that primitive → widened;
  * - a required nullable field `k: T | null` → `k?: T` (typeshare writes every `Option` as an
  *   optional property without null);
+ * - elsewhere, `T | null` where typeshare's type has no null → `T` (typeshare writes an `Option`
+ *   list item or record value as its bare type);
  * - everything else is kept as it is, recursing through arrays and object members.
  * `Wire<T>` then reads both sides as JSON: string enums become the union of their values.
  * The check is mutual assignability of `Wire<Aligned ours>` and `Wire<typeshare's Event>`.
@@ -29,15 +31,23 @@ import { run, TYPESHARE } from "./cargo.js";
 const PROJECTION = `/** eventc's types projected onto what typeshare can carry; see docs/typeshare.md. */
 export type Align<O, T> = unknown extends T
   ? unknown
-  : [T] extends [number]
-    ? [O] extends [number] ? T : O
-    : [T] extends [boolean]
-      ? [O] extends [boolean] ? T : O
-      : O extends readonly (infer OI)[]
-        ? T extends readonly (infer TI)[] ? Align<OI, TI>[] : O
-        : O extends object
-          ? T extends object ? AlignObject<O, T> : O
-          : O;
+  : unknown extends O
+    ? O
+    : null extends O
+      ? null extends T
+        ? AlignPresent<O, T>
+        : AlignPresent<Exclude<O, null>, T>
+      : AlignPresent<O, T>;
+
+type AlignPresent<O, T> = [T] extends [number]
+  ? [O] extends [number] ? T : O
+  : [T] extends [boolean]
+    ? [O] extends [boolean] ? T : O
+    : O extends readonly (infer OI)[]
+      ? T extends readonly (infer TI)[] ? Align<OI, TI>[] : O
+      : O extends object
+        ? T extends object ? AlignObject<O, T> : O
+        : O;
 
 type Field<T, K> = K extends keyof T ? Exclude<T[K], undefined> : never;
 
@@ -140,7 +150,8 @@ const TSCONFIG = {
 
 /** typeshare's TypeScript for the crate in `crate`, written to `file`. */
 function typeshareTypescript(crate: string, file: string): string {
-  const result = run(TYPESHARE, [".", "--config-file", "typeshare.toml", "--lang=typescript", `--output-file=${file}`], crate);
+  // typeshare-cli 1.13 hangs instead of exiting when a parser thread panics: bound it.
+  const result = run(TYPESHARE, [".", "--config-file", "typeshare.toml", "--lang=typescript", `--output-file=${file}`], crate, undefined, 120_000);
   if (result.status !== 0) throw new Error(`typeshare failed in ${crate}:\n${result.stderr}`);
   return readFileSync(file, "utf8");
 }

@@ -7,9 +7,12 @@
  *   nullable → Option<T> · ref → the named type, boxed where it closes a cycle
  *   tuple → (A, B, …) (with a rest element: Vec<JsonValue>)
  *   object → struct · enum / string literal(s) → unit enum · integer literal(s) → repr enum
- *   union with discriminator → internally tagged enum · other unions → untagged enum
+ *   union with discriminator → internally tagged enum of struct variants, or — when a member is a
+ *   named type — an enum of newtype variants over the members' own structs (`dispatch-enum`)
+ *   other unions → untagged enum · nullable named type → its non-null part, `Option<…>` where used
  * Inline objects, enums and unions become items named after where they sit:
- * `<Owner><Field>` (`SessionInfoTime`), `<Enum><Variant><Field>` inside tagged variants.
+ * `<Owner><Field>` (`SessionInfoTime`), `<Enum><Variant><Field>` inside tagged variants. Those are
+ * derived names: the namespace hands out a numeric suffix when one is taken (names.ts).
  */
 import { EventcError } from "../../errors.js";
 import type { Catalogue, Field, NamedType, ObjectNode, TypeNode, UnionNode } from "../../ir/types.js";
@@ -151,6 +154,7 @@ export class Lowering {
         return this.inline(node, place);
       case "array": {
         const items = this.expr(node.items, { ...place, prefix: `${place.prefix}Item`, indirect: true });
+        if (items.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a list of nullable items without null");
         return withCheck({ rust: `Vec<${items.rust}>`, share: `Vec<${items.share}>` }, listCheck(node, items.check));
       }
       case "tuple": {
@@ -168,6 +172,7 @@ export class Lowering {
       case "record": {
         const key = node.keys.kind === "enum" ? this.inline(node.keys, { ...place, prefix: `${place.prefix}Key` }) : same("String");
         const values = this.expr(node.values, { ...place, prefix: `${place.prefix}Value`, indirect: true });
+        if (values.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a map of nullable values without null");
         const keys = node.keys.kind === "string" ? this.expr(node.keys, place).check : undefined;
         return withCheck({ rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` }, mapCheck(node, keys, values.check));
       }

@@ -69,6 +69,21 @@ export const RESERVED_TYPE_NAMES = [
   "RegexBuilder",
   "OnceLock",
   "DeserializeOwned",
+  // Names typeshare-cli reads as its own special types whatever they are declared as; a type of
+  // one of these names makes it panic (`Cell`, `Arc`, … without type parameters) or mistype it.
+  "Weak",
+  "Arc",
+  "Rc",
+  "Cow",
+  "ArcWeak",
+  "RcWeak",
+  "Cell",
+  "Mutex",
+  "RefCell",
+  "RwLock",
+  "OffsetDateTime",
+  "I54",
+  "U53",
 ];
 
 const RESERVED = new Set(RESERVED_TYPE_NAMES);

@@ -175,7 +175,10 @@ function structPattern(path: string, idents: readonly string[], indent: string):
   const list = [...idents.map(rustIdent), ".."].join(", ");
   const line = `${indent}${path} { ${list} } => {`;
   if (list.length <= STRUCT_WIDTH && line.length <= MAX_WIDTH) return [line];
-  return [`${indent}${path} {`, `${indent}    ${list}`, `${indent}} => {`];
+  // On lines of their own, the bindings stay on one line while they (without `..`) fit the same width.
+  const fields = idents.map(rustIdent).join(", ");
+  if (fields.length <= STRUCT_WIDTH) return [`${indent}${path} {`, `${indent}    ${list}`, `${indent}} => {`];
+  return [`${indent}${path} {`, ...[...idents.map(rustIdent), ".."].map((item, index, all) => `${indent}    ${item}${index < all.length - 1 ? "," : ""}`), `${indent}} => {`];
 }
 
 /** A match arm's statements; rustfmt unwraps an arm whose only statement is a block. */
