@@ -20,6 +20,7 @@ import {
   NEVER,
   OPEN,
   all,
+  anyAtoms,
   arrayAtom,
   constAtom,
   numberAtom,
@@ -62,8 +63,10 @@ export function dialectOf(root: JsonSchema, label: string): Dialect {
 
 const TYPES = ["null", "boolean", "object", "array", "number", "string", "integer"];
 const IN_PLACE = ["allOf", "anyOf", "oneOf", "not", "if", "$ref", "dependentSchemas"];
-/** In-place applicators whose evaluated properties depend on the instance. */
-const DYNAMIC = ["anyOf", "oneOf", "not", "if", "dependentSchemas"];
+/** In-place applicators whose evaluated properties depend on the instance (`not` evaluates none). */
+const DYNAMIC = ["anyOf", "oneOf", "if", "dependentSchemas"];
+/** Members of an `anyOf` beside unevaluatedProperties whose cases (which members hold) are enumerated. */
+const MAX_ANYOF_CASES = 3;
 
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
 const NUMBER_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format"];
@@ -167,6 +170,8 @@ export class DocumentReader {
         return parts[0] ?? ANY;
       }
     }
+    const branchwise = this.branchwiseKeyword(schema);
+    if (branchwise !== undefined) this.branchwise.add(schema);
     const typed = this.typed(schema, visit);
     if (typed !== undefined) parts.push(typed);
     if (Object.hasOwn(schema, "const")) {
@@ -192,9 +197,9 @@ export class DocumentReader {
     const allOf = list("allOf");
     if (allOf) parts.push(...allOf);
     const anyOf = list("anyOf");
-    if (anyOf) parts.push(union(anyOf));
+    if (anyOf && branchwise !== "anyOf") parts.push(union(anyOf));
     const oneOf = list("oneOf");
-    if (oneOf) parts.push(this.exclusive(oneOf, visit));
+    if (oneOf && branchwise !== "oneOf") parts.push(this.exclusive(oneOf, visit));
     if (Object.hasOwn(schema, "not")) {
       const inner = this.read(schema.not, childPointer(pointer, "not"));
       const negated: Schema = { kind: "not", schema: inner, pointer: childPointer(pointer, "not") };
@@ -209,8 +214,9 @@ export class DocumentReader {
       const negated: Schema = { kind: "not", schema: condition, pointer: childPointer(pointer, "if") };
       visit.use("if", "then", "else");
       this.checkComplement(negated, visit, ["if", "then", "else"]);
-      parts.push(union([all([condition, then]), all([negated, otherwise])]));
+      if (branchwise !== "if") parts.push(union([all([condition, then]), all([negated, otherwise])]));
     } else visit.use("then", "else"); // Without "if", "then" and "else" have no effect.
+    if (branchwise !== undefined) parts.push(this.branches(schema, branchwise, visit, { anyOf, oneOf }));
     return all(parts);
   }
 
@@ -431,6 +437,72 @@ export class DocumentReader {
     return atom;
   }
 
+  /** Schema objects whose unevaluatedProperties is read branch by branch (see branches). */
+  private readonly branchwise = new WeakSet<JsonSchema>();
+
+  /**
+   * The one instance-dependent applicator (anyOf, oneOf, if) beside unevaluatedProperties whose
+   * branches each evaluate keys known without an instance; undefined otherwise.
+   */
+  private branchwiseKeyword(schema: JsonSchema): "anyOf" | "oneOf" | "if" | undefined {
+    if (this.dialect !== "2020-12" || schema.unevaluatedProperties === undefined || schema.additionalProperties !== undefined) return undefined;
+    const dynamic = DYNAMIC.filter((keyword) => Object.hasOwn(schema, keyword));
+    if (dynamic.length !== 1 || dynamic[0] === "dependentSchemas") return undefined;
+    const keyword = dynamic[0] as "anyOf" | "oneOf" | "if";
+    const { [keyword]: _branches, then: _then, else: _else, ...rest } = schema;
+    if (this.evaluatedKeys(rest, new Set()) === undefined) return undefined;
+    const branches = keyword === "if" ? [schema.if, schema.then ?? true, schema.else ?? true] : schema[keyword];
+    if (!Array.isArray(branches) || branches.some((branch) => this.evaluatedKeys(branch, new Set()) === undefined)) return undefined;
+    if (keyword === "anyOf" && branches.length > MAX_ANYOF_CASES) return undefined;
+    return keyword;
+  }
+
+  /**
+   * unevaluatedProperties beside anyOf, oneOf or if: the keys evaluated are this schema object's own
+   * plus those of the branches that hold, so the schema is read as the union of its cases — which
+   * branches hold (each the others failing), each case with its own rule for the other keys.
+   */
+  private branches(schema: JsonSchema, keyword: "anyOf" | "oneOf" | "if", visit: SchemaVisit, read: { anyOf?: Schema[] | undefined; oneOf?: Schema[] | undefined }): Schema {
+    const pointer = visit.pointer;
+    const { [keyword]: _branches, then: _then, else: _else, ...rest } = schema;
+    const own = this.evaluatedKeys(rest, new Set());
+    const unevaluated = schema.unevaluatedProperties === true ? OPEN : this.read(schema.unevaluatedProperties, childPointer(pointer, "unevaluatedProperties"));
+    visit.use("unevaluatedProperties");
+    const keysOf = (raw: unknown[]): { names: string[]; patterns: string[] } | "all" => {
+      const parts = [own, ...raw.map((branch) => this.evaluatedKeys(branch, new Set()))];
+      if (parts.some((part) => part === "all")) return "all";
+      const known = parts as Array<{ names: string[]; patterns: string[] }>;
+      return { names: [...new Set(known.flatMap((part) => part.names))], patterns: [...new Set(known.flatMap((part) => part.patterns))] };
+    };
+    // Objects with the rest of their keys meeting unevaluatedProperties; other values as they are.
+    const rule = (keys: { names: string[]; patterns: string[] } | "all"): Schema =>
+      keys === "all" ? ANY : union([...anyAtoms().filter((atom) => atom.kind !== "object"), { ...objectAtom(), additional: [{ ...keys, schema: unevaluated }] }]);
+    const not = (branch: Schema, at: string): Schema => ({ kind: "not", schema: branch, pointer: childPointer(pointer, at) });
+    let cases: Schema[];
+    if (keyword === "if") {
+      const condition = this.read(schema.if, childPointer(pointer, "if"));
+      const then = Object.hasOwn(schema, "then") ? this.read(schema.then, childPointer(pointer, "then")) : ANY;
+      const otherwise = Object.hasOwn(schema, "else") ? this.read(schema.else, childPointer(pointer, "else")) : ANY;
+      cases = [all([condition, then, rule(keysOf([schema.if, schema.then ?? true]))]), all([not(condition, "if"), otherwise, rule(keysOf([schema.else ?? true]))])];
+    } else {
+      const members = (keyword === "anyOf" ? read.anyOf : read.oneOf) ?? [];
+      const raw = schema[keyword] as unknown[];
+      const subsets: number[][] = [];
+      if (keyword === "oneOf") members.forEach((_, index) => subsets.push([index]));
+      else for (let mask = 1; mask < 1 << members.length; mask++) subsets.push(members.map((_, index) => index).filter((index) => (mask & (1 << index)) !== 0));
+      cases = subsets.map((held) =>
+        all([
+          ...held.map((index) => members[index]!),
+          ...members.map((member, index) => (held.includes(index) ? undefined : not(member, keyword))).filter((each): each is Schema => each !== undefined),
+          rule(keysOf(held.map((index) => raw[index]))),
+        ]),
+      );
+    }
+    const result = union(cases);
+    this.checkComplement(result, visit, ["unevaluatedProperties"]);
+    return result;
+  }
+
   /**
    * The keys a schema object evaluates in place, for `unevaluatedProperties`: its own properties and
    * patterns and those of its `allOf` members and `$ref` targets ("all" once one has
@@ -441,6 +513,7 @@ export class DocumentReader {
     if (typeof schema === "boolean") return { names: [], patterns: [] };
     if (!isObject(schema) || seen.has(schema)) return seen.has(schema) ? { names: [], patterns: [] } : undefined;
     seen.add(schema);
+    if (schema.additionalProperties !== undefined) return "all";
     if (DYNAMIC.some((keyword) => Object.hasOwn(schema, keyword))) return undefined;
     const names = isObject(schema.properties) ? Object.keys(schema.properties) : [];
     const patterns = isObject(schema.patternProperties) ? Object.keys(schema.patternProperties) : [];
@@ -498,7 +571,10 @@ export class DocumentReader {
     });
     atom.additional.push(rule(schema.additionalProperties, "additionalProperties"));
     visit.use("additionalProperties");
-    if (this.dialect === "2020-12" && schema.unevaluatedProperties !== undefined) {
+    if (this.dialect === "2020-12" && schema.unevaluatedProperties !== undefined && this.branchwise.has(schema)) {
+      // Read per branch by read(); here the object is only not left open.
+      if (schema.additionalProperties === undefined) atom.additional = atom.additional.filter((each) => each.schema.kind !== "open");
+    } else if (this.dialect === "2020-12" && schema.unevaluatedProperties !== undefined) {
       const evaluated = this.evaluatedKeys(schema, new Set());
       if (evaluated === undefined) {
         const applicator = DYNAMIC.find((keyword) => Object.hasOwn(schema, keyword)) ?? "allOf";

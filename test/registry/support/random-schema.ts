@@ -173,9 +173,14 @@ const isObjectSchema = (node: JsonSchema): boolean => node.type === "object" && 
 
 export const INJECTIONS: readonly Injection[] = [
   { name: "dependencies (a draft-07 keyword) in a 2020-12 schema", fits: isObjectSchema, apply: (node) => ((node.dependencies = { a: ["b"] }), "dependencies") },
-  { name: "unevaluatedProperties beside anyOf", fits: (node) => Array.isArray(node.anyOf), apply: (node) => ((node.unevaluatedProperties = false), "unevaluatedProperties") },
+  {
+    name: "unevaluatedProperties beside dependentSchemas",
+    fits: isObjectSchema,
+    // Without additionalProperties (which evaluates every key and leaves unevaluatedProperties nothing).
+    apply: (node) => (delete node.additionalProperties, (node.dependentSchemas = { a: {} }), (node.unevaluatedProperties = false), "unevaluatedProperties"),
+  },
   { name: "unevaluatedItems beside contains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.unevaluatedItems = false), "unevaluatedItems") },
-  { name: "unevaluatedProperties beside not", fits: isObjectSchema, apply: (node) => ((node.not = { required: ["zz"] }), (node.unevaluatedProperties = false), "unevaluatedProperties") },
+  { name: "unevaluatedItems beside not", fits: isArraySchema, apply: (node) => ((node.not = { maxItems: 0 }), (node.unevaluatedItems = false), "unevaluatedItems") },
   { name: "a reference outside the document", fits: (node) => typeof node.$ref === "string", apply: (node) => ((node.$ref = "other.json#/T"), "$ref") },
   { name: "contentMediaType", fits: (node) => node.type === "string", apply: (node) => ((node.contentMediaType = "application/json"), "contentMediaType") },
   { name: "$anchor", fits: () => true, apply: (node) => ((node.$anchor = "here"), "$anchor") },
