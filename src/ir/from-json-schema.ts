@@ -9,8 +9,9 @@
  * The IR models a subset of JSON Schema. As it reads, the reader records in a KeywordLedger which
  * keywords of each schema object the node it built accounts for (see schema-keywords.ts); `unread()`
  * lists the rest — keywords outside the subset, and keywords the reader passes over because of a
- * sibling (`$ref`, `const`, `enum` and `anyOf`/`oneOf` end the reading of their schema object). The
- * registry fails closed on them; code generation reads the same IR and may ignore them.
+ * sibling (`$ref`, `const`, `enum` and `anyOf`/`oneOf` end the reading of their schema object).
+ * Code generation may ignore them. (The registry compares JSON Schemas with its own reader and model,
+ * src/registry/model/, which fail closed on whatever they do not model.)
  */
 import { EventcError } from "../errors.js";
 import { childPointer, hasType, KeywordLedger, type SchemaVisit, type UnreadKeyword } from "./schema-keywords.js";
@@ -37,16 +38,8 @@ export class SchemaReader {
   private readonly inlining = new Set<string>();
   private readonly ledger = new KeywordLedger();
 
-  /**
-   * `failClosed` (the registry's comparer): a keyword with no IR form is recorded as unread and the
-   * rest of its schema read as usual, and a `false` schema is recorded and read as `unknown`, so the
-   * comparison reports them instead of stopping.
-   * Without it (code generation) it is an input error.
-   */
-  constructor(
-    root: JsonSchema,
-    private readonly options: { failClosed?: boolean } = {},
-  ) {
+  /** A keyword with no IR form is an input error (the registry compares with its own model: src/registry/model/). */
+  constructor(root: JsonSchema) {
     this.root = root;
     this.defsKeyword = !isObject(root.$defs) && isObject(root.definitions) ? "definitions" : "$defs";
     const defs = root[this.defsKeyword];
@@ -96,10 +89,6 @@ export class SchemaReader {
   /** Reads the schema at `pointer` (a JSON Pointer into the document, for the keyword ledger). */
   read(schema: unknown, path: string[], pointer: string, options: { skipDocs?: boolean } = {}): TypeNode {
     if (schema === true) return { kind: "unknown" };
-    if (schema === false && this.options.failClosed) {
-      this.ledger.refuseSchema(pointer, "a false schema (no value is valid) has no model in the comparer");
-      return { kind: "unknown" };
-    }
     if (!isObject(schema)) {
       throw new EventcError(`schema ${JSON.stringify(schema)} at "${pointer || "/"}" has no IR form`, { path: path.join(".") });
     }
@@ -112,13 +101,7 @@ export class SchemaReader {
 
   private readBare(s: JsonSchema, path: string[], visit: SchemaVisit): TypeNode {
     const at = { path: path.join(".") };
-    const unmodelled = NO_IR_FORM.filter((keyword) => Object.hasOwn(s, keyword));
-    if (unmodelled.length > 0 && this.options.failClosed) {
-      for (const keyword of unmodelled) visit.refuse(keyword, "the comparer has no model of it");
-      if (Object.hasOwn(s, "if")) for (const keyword of ["then", "else"]) visit.refuse(keyword, `it applies with "if"`);
-      // The rest of the schema is read as usual: the refusals already decide the verdict.
-    }
-    if (!this.options.failClosed) for (const keyword of unmodelled) {
+    for (const keyword of NO_IR_FORM.filter((each) => Object.hasOwn(s, each))) {
       throw new EventcError(`JSON Schema keyword "${keyword}" at "${childPointer(visit.pointer, keyword)}" has no IR form`, at);
     }
     if (typeof s.$ref === "string") {
