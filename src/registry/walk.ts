@@ -242,7 +242,6 @@ export function withinStack<T>(subject: string, work: () => T): T {
     return work();
   } catch (error) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      if (process.env.EVENTC_DEBUG_STACK) console.log(error.stack?.split("\n").slice(0, 40).join("\n"));
       throw new EventcError(`the schemas of "${subject}" are nested too deeply to compare`);
     }
     throw error;
