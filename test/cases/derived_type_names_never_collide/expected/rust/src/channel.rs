@@ -242,7 +242,7 @@ pub fn random_id() -> String {
     )
 }
 
-/// `time` as RFC 3339 in UTC with milliseconds (`2025-01-02T03:04:05.678Z`), as JavaScript's
+/// `time` as RFC 3339 in UTC with milliseconds (`YYYY-MM-DDThh:mm:ss.sssZ`), as JavaScript's
 /// `Date.prototype.toISOString` writes it, for the years 0 to 9999.
 pub fn utc_time(time: SystemTime) -> String {
     let nanos = match time.duration_since(UNIX_EPOCH) {
