@@ -45,12 +45,13 @@ class ValidatorWriter {
     const body = this.check(node, "value", "path", "  ");
     this.counter = saved;
     const text = body.join("\n");
+    const usesValue = /\bvalue\b/.test(text);
     const usesPath = /\bpath\b/.test(text);
     const usesOut = /\bout\b/.test(text);
     const usesOk = /\bok = /.test(text);
     const lines = [
       ...docComment(docs),
-      `${exported ? "export " : ""}function ${name}(value: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null): boolean {`,
+      `${exported ? "export " : ""}function ${name}(${usesValue ? "value" : "_value"}: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null): boolean {`,
       ...(usesOk ? ["  let ok = true;"] : []),
       ...body,
       `  return ${usesOk ? "ok" : "true"};`,
@@ -180,10 +181,12 @@ class ValidatorWriter {
         for (const field of node.fields) {
           const member = this.fresh("field");
           const fieldPath = this.pointer(path, tsString(field.name));
-          rest.push(`${inner}const ${member} = ${ownProperty(value, field.name)};`);
           const present = this.check(field.type, member, fieldPath, `${inner}  `);
+          // An optional field of any JSON value has nothing to check.
+          if (field.optional && present.length === 0) continue;
+          rest.push(`${inner}const ${member} = ${ownProperty(value, field.name)};`);
           if (field.optional) {
-            if (present.length > 0) rest.push(`${inner}if (${member} !== undefined) {`, ...present, `${inner}}`);
+            rest.push(`${inner}if (${member} !== undefined) {`, ...present, `${inner}}`);
           } else {
             rest.push(...this.guard(`${member} === undefined`, fieldPath, tsString("required"), inner, present));
           }

@@ -392,7 +392,6 @@ function checkNamed5(value: unknown, path: string, out: ValidationIssue[] | null
               ok = failType(out, pointer(path, "message"), "string", field3);
             }
           }
-          const field4 = value["data"];
         }
         break;
       }

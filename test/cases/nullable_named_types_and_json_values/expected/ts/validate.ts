@@ -51,7 +51,7 @@ function checkNamed0(value: unknown, path: string, out: ValidationIssue[] | null
 }
 
 /** Checks the named type `Json`. */
-function checkNamed1(value: unknown, _path: string, _out: ValidationIssue[] | null): boolean {
+function checkNamed1(_value: unknown, _path: string, _out: ValidationIssue[] | null): boolean {
   return true;
 }
 
@@ -243,7 +243,6 @@ export function checkPluginMessageV1Payload(value: unknown, path: string, out: V
       if (!out) return false;
       ok = fail(out, pointer(path, "data"), "required");
     }
-    const field3 = value["note"];
     const field4 = value["settings"];
     if (field4 !== undefined) {
       if (!isRecord(field4)) {
