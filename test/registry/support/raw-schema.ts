@@ -318,6 +318,8 @@ export function tolerantProducer(document: JsonSchema): JsonSchema {
 
 /** A small deterministic random source for the document search. */
 export class Rand {
+  /** Values `guided` may still build for the current document (documents stay small). */
+  budget = 0;
   constructor(private state: number) {}
   next(): number {
     this.state = (this.state * 1103515245 + 12345) & 0x7fffffff;
@@ -338,6 +340,8 @@ function resolve(document: JsonSchema, ref: string): unknown {
 
 /** A candidate document guided by the schema's keywords (not guaranteed valid: ajv decides). */
 export function guided(document: JsonSchema, schema: unknown, rand: Rand, depth = 0): unknown {
+  if (depth === 0) rand.budget = 200;
+  if (--rand.budget < 0) return rand.pick(SCALARS);
   if (depth > 6 || typeof schema !== "object" || schema === null) return rand.pick(UNIVERSE);
   const s = schema as JsonSchema;
   if (typeof s.$ref === "string" && rand.chance(80)) return guided(document, resolve(document, s.$ref), rand, depth + 1);
