@@ -470,12 +470,18 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
 
   const unblock = (round: number): void => {
     cancelUnblockRetry = undefined;
-    if (!reading || readRound !== round || readerId === undefined) return;
+    if (!reading || readRound !== round) return;
+    // The reader's id is not known yet (its CLIENT ID reply is on the way): look again shortly.
+    if (readerId === undefined) {
+      cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
+      return;
+    }
     const state = client.state();
     if (state !== "ready" && state !== "client") return;
     client.command(["CLIENT", "UNBLOCK", readerId]).then((reply) => {
-      // 0: the reader is not blocked (yet): its XREAD may still be on the way. Try again shortly.
-      if (Number(reply) === 0 && reading && readRound === round && !stopping) cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
+      // 0: the reader is not blocked (yet): its XREAD may still be on the way. Try again shortly —
+      // while closing too, or a close racing the read would wait out the whole block timeout.
+      if (Number(reply) === 0 && reading && readRound === round) cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
     }, ignore);
   };
 
