@@ -239,7 +239,22 @@ export function union(members: Schema[]): Schema {
   }
   if (flat.some((member) => member.kind === "any")) return ANY;
   if (flat.length === 0) return NEVER;
-  return flat.length === 1 ? flat[0]! : { kind: "union", members: flat };
+  const distinct = unique(flat);
+  return distinct.length === 1 ? distinct[0]! : { kind: "union", members: distinct };
+}
+
+/**
+ * Members without repeats (by schemaKey): a recursive schema unfolded by intersections would
+ * otherwise grow `all(D, X, D, X, …)` at every level, and its keys would never repeat.
+ */
+function unique(members: Schema[]): Schema[] {
+  const seen = new Set<string>();
+  return members.filter((member) => {
+    const key = schemaKey(member);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A conjunction, flattened, without `any` members; one member stands for itself. */
@@ -252,7 +267,7 @@ export function all(members: Schema[]): Schema {
   if (flat.some((member) => member.kind === "never")) return NEVER;
   if (flat.length === 0) return ANY;
   if (flat.length > 1 && flat.every((member) => member.kind === "open")) return OPEN;
-  const withoutOpen = flat.length > 1 ? flat.filter((member) => member.kind !== "open") : flat;
+  const withoutOpen = unique(flat.length > 1 ? flat.filter((member) => member.kind !== "open") : flat);
   return withoutOpen.length === 1 ? withoutOpen[0]! : { kind: "all", members: withoutOpen };
 }
 
