@@ -260,10 +260,12 @@ export class DocumentReader {
    */
   private exclusive(members: Schema[], visit: SchemaVisit): Schema {
     if (members.length === 1) return members[0]!;
-    // Decided once the document is read (members may reach references not read yet): the node
-    // starts as the plain union and becomes the exact form if the members may overlap.
-    const node: UnionSchema = { kind: "union", members: [...members] };
+    // Decided once the document is read (members may reach references not read yet). Until then
+    // the choice stands behind a reference of its own, so no enclosing anyOf/allOf flattens the
+    // undecided members into itself: the target becomes the exact form if the members may overlap.
     const at = childPointer(visit.pointer, "oneOf");
+    const holder = `${at}/~decided`;
+    this.targets.set(holder, union(members));
     this.decisions.push(() => {
       let disjoint = true;
       for (let i = 0; i < members.length && disjoint; i++) {
@@ -273,14 +275,14 @@ export class DocumentReader {
       const exact = union(members.map((member, index) => all([member, ...members.filter((_, other) => other !== index).map((other): Schema => ({ kind: "not", schema: other, pointer: at }))])));
       try {
         this.algebra.expand(exact);
-        node.members = [exact];
+        this.targets.set(holder, exact);
         this.algebra.invalidate();
       } catch (error) {
         if (!(error instanceof Unsupported)) throw error;
         visit.refuse("oneOf", `its members may overlap, and ${error.reason}`);
       }
     });
-    return node;
+    return { kind: "ref", doc: this.doc, pointer: holder, name: "oneOf" };
   }
 
   /** The type-specific keywords of a schema as atoms (undefined when it has none and no `type`). */

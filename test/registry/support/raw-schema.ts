@@ -305,7 +305,9 @@ export function tolerantProducer(document: JsonSchema): JsonSchema {
     const type = out.type;
     const objectish = type === "object" || (Array.isArray(type) && type.includes("object")) || ["properties", "required", "patternProperties", "additionalProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties"].some((key) => key in out);
     const open = (value: unknown): boolean => value === undefined || value === true;
-    if (objectish && open(out.additionalProperties) && open(out.unevaluatedProperties)) {
+    // As the comparer reads it: additionalProperties absent or true leaves the object open, unless an
+    // unevaluatedProperties schema (which additionalProperties would make moot) says what else it holds.
+    if (objectish && open(out.additionalProperties) && (out.additionalProperties !== undefined || open(out.unevaluatedProperties))) {
       out.additionalProperties = false;
       const properties = { ...((out.properties as object | undefined) ?? {}) } as Record<string, unknown>;
       for (const name of (out.required as string[] | undefined) ?? []) if (!(name in properties)) properties[name] = true;
