@@ -66,11 +66,22 @@ describe("a $ref cycle that never reaches a type", () => {
     expect(result.status).toBe(2);
   });
 
-  // Known gap, for the registry (src/registry, src/ir): the message does not say which input holds
-  // the cycle. Remove `.fails` when it names the lockfile.
-  test.fails("in a lockfile: the message names the lockfile", () => {
+  test("in a lockfile: the message names the lockfile, the event and the version", () => {
     const dir = workDir("registry-inputs-cycle-lock-named");
     writeFileSync(path.join(dir, "eventc.lock.json"), lockfileText(JSON.stringify(cyclic), schemaHash(cyclic)));
-    expect(runCli(["check", "--schemas", schemas], dir).stderr).toMatch(/^eventc: eventc\.lock\.json(:\d+)?: /);
+    const message = `eventc: eventc.lock.json: event "ping.sent" v1: $ref "#/$defs/A" reaches itself without a property or an item in between, so no validator can evaluate it\n`;
+    expect(runCli(["check", "--schemas", schemas], dir).stderr).toBe(message);
+    expect(runCli(["diff", "eventc.lock.json", schemas], dir).stderr).toBe(message);
+  });
+
+  test("in a JSON Schema input to diff: the message names the file that holds the cycle", () => {
+    const dir = workDir("registry-inputs-cycle-schema-named");
+    writeFileSync(path.join(dir, "old.json"), JSON.stringify({ $schema: DRAFT, type: "object", properties: { a: { type: "string" } }, required: ["a"] }));
+    writeFileSync(path.join(dir, "new.json"), JSON.stringify(cyclic));
+    expect(runCli(["diff", "old.json", "new.json"], dir)).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `eventc: new.json: $ref "#/$defs/A" reaches itself without a property or an item in between, so no validator can evaluate it\n`,
+    });
   });
 });

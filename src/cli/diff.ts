@@ -23,7 +23,7 @@ export async function diffCommand(oldPath: string, newPath: string, flags: DiffF
   if (previous.kind === "schema" && current.kind === "schema") {
     // Raw JSON Schemas say nothing about readers: apply them literally unless told otherwise.
     const policy = parsePolicy(flags.policy ?? "strict");
-    const result = compareRawSchemas(previous.schema, current.schema, { policy, mode, label: current.label });
+    const result = compareRawSchemas(previous.schema, current.schema, { policy, mode, label: current.label, files: { previous: oldPath, current: newPath } });
     printRegistryReport({ result, policy, hints: [], against }, format);
     return result.compatible ? 0 : 1;
   }

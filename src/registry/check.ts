@@ -21,6 +21,8 @@ import {
   type RegistryVersion,
 } from "./types.js";
 import { compareSchemas, withinStack } from "./walk.js";
+import { EventcError } from "../errors.js";
+import { SchemaInputError, type Doc } from "./model/schema.js";
 
 /** `sha256:<hex>` of a schema's canonical JSON. */
 export function schemaHash(schema: JsonSchema): string {
@@ -85,16 +87,19 @@ export function compareRegistries(previous: Registry, current: Registry, options
       const match = after.versions.find((candidate) => candidate.version === version.version);
       if (!match) continue;
       const subject = `${name}.v${version.version}`;
+      const files = { previous: previous.origin ?? before.source?.file, current: current.origin ?? after.source?.file };
+      const compare = (earlier: JsonSchema, later: JsonSchema): RawFinding[] =>
+        namingInput(files, { event: name, version: version.version }, () => compareSchemas(earlier, later, { policy: options.policy, subject }));
       const seen = new Set<string>();
       if (match.hash !== version.hash) {
-        for (const raw of compareSchemas(version.schema, match.schema, { policy: options.policy, subject })) {
+        for (const raw of compare(version.schema, match.schema)) {
           seen.add(`${raw.rule} ${raw.path} ${raw.message}`);
           add(raw, version.version, false);
         }
       }
       for (const earlier of version.history) {
         if (earlier.hash === match.hash) continue;
-        for (const raw of compareSchemas(earlier.schema, match.schema, { policy: options.policy, subject })) {
+        for (const raw of compare(earlier.schema, match.schema)) {
           const key = `${raw.rule} ${raw.path} ${raw.message}`;
           if (seen.has(key)) continue;
           seen.add(key);
@@ -110,11 +115,33 @@ export function compareRegistries(previous: Registry, current: Registry, options
   return withVerdicts(findings);
 }
 
-/** Compares two standalone JSON Schemas (e.g. two files given to `eventc diff`); `label` names them in messages. */
-export function compareRawSchemas(previous: JsonSchema, current: JsonSchema, options: { policy: Policy; mode: CompatibilityMode; label: string }): CheckResult {
+/**
+ * Runs a comparison, giving an input error in one of the two documents the file (and event and
+ * version) that holds it.
+ */
+export function namingInput<T>(files: { [side in Doc]?: string | undefined }, where: { event?: string; version?: number }, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof SchemaInputError)) throw error;
+    const file = files[error.side];
+    throw new EventcError(error.message, { ...(file !== undefined ? { file } : {}), ...where });
+  }
+}
+
+/**
+ * Compares two standalone JSON Schemas (e.g. two files given to `eventc diff`); `label` names them
+ * in messages, `files` (when given) in input errors.
+ */
+export function compareRawSchemas(
+  previous: JsonSchema,
+  current: JsonSchema,
+  options: { policy: Policy; mode: CompatibilityMode; label: string; files?: Record<Doc, string> },
+): CheckResult {
   // Equal documents are compatible whatever they hold, as equal hashes are for registries.
   if (withinStack(options.label, () => canonicalJson(previous) === canonicalJson(current))) return withVerdicts([]);
-  const findings = compareSchemas(previous, current, { policy: options.policy, subject: options.label }).map((raw) =>
+  const compared = namingInput(options.files ?? {}, {}, () => compareSchemas(previous, current, { policy: options.policy, subject: options.label }));
+  const findings = compared.map((raw) =>
     toFinding(raw, { event: options.label, version: null, transitive: false, mode: options.mode, source: undefined }),
   );
   findings.sort((a, b) => compareText(a.path, b.path) || compareText(a.rule, b.rule) || compareText(a.message, b.message));

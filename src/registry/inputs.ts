@@ -26,7 +26,7 @@ export async function readDiffInput(argument: string, cwd: string): Promise<Diff
   } catch (error) {
     throw new EventcError(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { file: argument });
   }
-  if (isLockfileJson(value)) return { kind: "registry", registry: parseLockfile(value, argument) };
+  if (isLockfileJson(value)) return { kind: "registry", registry: { ...parseLockfile(value, argument), origin: argument } };
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new EventcError(`not a JSON Schema object`, { file: argument });
   const schema = value as JsonSchema;
   const label = typeof schema.title === "string" ? schema.title : path.basename(argument).replace(/\.json$/, "");

@@ -167,7 +167,7 @@ export function readLockfile(file: string, display: string = file, options: Pars
   } catch (error) {
     throw new EventcError(`invalid lockfile: ${error instanceof Error ? error.message : String(error)}`, { file: display });
   }
-  return parseLockfile(value, display, options);
+  return { ...parseLockfile(value, display, options), origin: display };
 }
 
 /** Writes the lockfile atomically: temporary file beside it, then rename. Skips an identical file. */

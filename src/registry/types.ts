@@ -100,6 +100,8 @@ export function nextFreeVersion(...events: Array<RegistryEvent | undefined>): nu
 /** A comparable catalogue: events sorted by name. */
 export interface Registry {
   events: RegistryEvent[];
+  /** The lockfile it was read from, named in input errors about its schemas (else each event's module). */
+  origin?: string;
 }
 
 /** One difference found by a rule. */

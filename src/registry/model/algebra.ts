@@ -8,9 +8,9 @@
  * complementing an object with a property complements the property's schema as a `not` node, so
  * recursive schemas are never unfolded beyond what a comparison looks at.
  */
-import { EventcError } from "../../errors.js";
 import {
   ANY,
+  SchemaInputError,
   all,
   anyAtoms,
   arrayAtom,
@@ -200,7 +200,7 @@ export class Algebra {
       case "ref": {
         const key = `${schema.doc}:${schema.pointer}`;
         if (this.expanding.has(key)) {
-          throw new EventcError(`$ref "#${schema.pointer}" reaches itself without a property or an item in between, so no validator can evaluate it`);
+          throw new SchemaInputError(`$ref "#${schema.pointer}" reaches itself without a property or an item in between, so no validator can evaluate it`, schema.doc);
         }
         this.expanding.add(key);
         try {

@@ -34,6 +34,7 @@ import {
   type Json,
   type NumberAtom,
   type ObjectAtom,
+  SchemaInputError,
   type RefSchema,
   type Schema,
   type StringAtom,
@@ -110,7 +111,11 @@ export class DocumentReader {
     readonly doc: Doc,
     label: string,
   ) {
-    this.dialect = dialectOf(root, label);
+    try {
+      this.dialect = dialectOf(root, label);
+    } catch (error) {
+      throw error instanceof EventcError ? new SchemaInputError(error.message, doc) : error;
+    }
   }
 
   readRoot(): Schema {
@@ -152,7 +157,7 @@ export class DocumentReader {
   read(schema: unknown, pointer: string): Schema {
     if (schema === true) return ANY;
     if (schema === false) return NEVER;
-    if (!isObject(schema)) throw new EventcError(`schema ${JSON.stringify(schema)} at "${pointer || "/"}" is not a JSON Schema (an object or a boolean)`);
+    if (!isObject(schema)) throw new SchemaInputError(`schema ${JSON.stringify(schema)} at "${pointer || "/"}" is not a JSON Schema (an object or a boolean)`, this.doc);
     const visit = this.ledger.visit(schema, pointer);
     for (const keyword of Object.keys(schema)) {
       if ((this.dialect === "draft-07" && ONLY_2020.has(keyword)) || (this.dialect === "2020-12" && ONLY_07.has(keyword))) {
@@ -230,11 +235,11 @@ export class DocumentReader {
     try {
       pointer = decodeURIComponent(ref.slice(1));
     } catch {
-      throw new EventcError(`$ref "${ref}" at "${visit.pointer}" is not a valid URI fragment`);
+      throw new SchemaInputError(`$ref "${ref}" at "${visit.pointer}" is not a valid URI fragment`, this.doc);
     }
     const tokens = pointer === "" ? [] : pointer.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
     if (tokens.reduce<unknown>((node, token) => ownMember(node, token), this.root) === undefined) {
-      throw new EventcError(`$ref "${ref}" at "${visit.pointer || "/"}" does not resolve`);
+      throw new SchemaInputError(`$ref "${ref}" at "${visit.pointer || "/"}" does not resolve`, this.doc);
     }
     visit.use("$ref");
     if (!this.targets.has(pointer)) this.reached.push(pointer);
@@ -291,7 +296,7 @@ export class DocumentReader {
     if (Object.hasOwn(schema, "type")) {
       const declared = Array.isArray(schema.type) ? schema.type : [schema.type];
       if (!declared.every((type): type is string => typeof type === "string" && TYPES.includes(type))) {
-        throw new EventcError(`JSON Schema type ${JSON.stringify(schema.type)} at "${childPointer(visit.pointer, "type")}" is not a JSON type`);
+        throw new SchemaInputError(`JSON Schema type ${JSON.stringify(schema.type)} at "${childPointer(visit.pointer, "type")}" is not a JSON type`, this.doc);
       }
       types = new Set(declared);
       visit.use("type");

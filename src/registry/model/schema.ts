@@ -35,11 +35,26 @@
  * pattern) and `additional` rules, each applying to the keys its own schema object neither names
  * nor matches. A key's value must satisfy every rule that applies to it.
  */
+import { EventcError } from "../../errors.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Which document a reference points into. */
 export type Doc = "previous" | "current";
+
+/**
+ * An input error in one of the two documents (a `$ref` that does not resolve, a cycle no validator
+ * can evaluate, an unknown `$schema`): `side` says which, so the caller can name the lockfile or
+ * file, event and version that hold it.
+ */
+export class SchemaInputError extends EventcError {
+  constructor(
+    message: string,
+    readonly side: Doc,
+  ) {
+    super(message);
+  }
+}
 
 export type Schema = AnySchema | NeverSchema | OpenSchema | RefSchema | UnionSchema | AllSchema | NotSchema | Atom;
 
