@@ -4,7 +4,7 @@
  * delivering a burst in order, and the in-process transport's remembered listener lists following
  * every subscribe and unsubscribe.
  */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { ENVELOPE_TIME } from "../../generated/ts/index.js";
 import { createMemoryTransport } from "../../templates/ts/runtime/memory.js";
 import { createClock, createIdSource } from "../../templates/ts/runtime/platform.js";
@@ -34,6 +34,32 @@ describe("envelope ids and times", () => {
     const after = now();
     expect(Date.parse(after) - Date.parse(before)).toBeGreaterThanOrEqual(4);
     expect(Math.abs(Date.parse(after) - Date.now())).toBeLessThan(50);
+  });
+
+  test("within_one_turn_the_clock_is_read_once_per_64_calls_and_afresh_in_the_next_turn", async () => {
+    const now = createClock();
+    const reads = vi.spyOn(Date, "now");
+    try {
+      const first = now();
+      for (let call = 1; call < 640; call += 1) now();
+      expect(reads).toHaveBeenCalledTimes(10);
+      // A long synchronous run still moves on: after 64 calls the clock is read again.
+      const started = Date.now();
+      while (Date.now() - started < 3) {
+        // busy for 3 ms within the same turn
+      }
+      reads.mockClear();
+      for (let call = 0; call < 64; call += 1) now();
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(Date.parse(now()) - Date.parse(first)).toBeGreaterThanOrEqual(3);
+      await Promise.resolve();
+      await Promise.resolve();
+      reads.mockClear();
+      now();
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   test("envelopes_published_apart_in_time_carry_their_own_times", async () => {

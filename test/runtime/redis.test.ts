@@ -27,8 +27,18 @@ afterAll(async () => {
 
 const delta = (sessionID: string, n: number) => ({ sessionID, messageID: "m1", partID: "p1", field: "text" as const, delta: String(n) });
 
-async function redisBus(client: ClientName, extra: Partial<RedisTransportOptions> = {}) {
-  const connections = await connectPair(client, server.url);
+/** The server's URL, logged in as `user` (password "secret"). */
+const userUrl = (user: string): string => server.url.replace("redis://", `redis://${user}:secret@`);
+
+/** Calls of `command` since the last CONFIG RESETSTAT (or its rejected calls), from INFO commandstats. */
+async function commandCalls(command: string, field: "calls" | "rejected_calls" = "calls"): Promise<number> {
+  const info = await raw.info("commandstats");
+  const line = info.split("\n").find((row) => row.startsWith(`cmdstat_${command}:`));
+  return Number(line?.match(new RegExp(`(?:^|[:,])${field}=(\\d+)`))?.[1] ?? 0);
+}
+
+async function redisBus(client: ClientName, extra: Partial<RedisTransportOptions> = {}, url = server.url) {
+  const connections = await connectPair(client, url);
   const errors: BusError[] = [];
   const bus = createBus({ transport: createRedisTransport({ ...connections, ...extra }), onError: (error) => void errors.push(error) });
   return { bus, errors, ...connections };
@@ -190,6 +200,62 @@ describe.each(CLIENTS)("Redis pub/sub with %s", (client) => {
     expect(results.every((result) => result.status === "fulfilled")).toBe(true);
     await waitFor("200 events", () => count === 200);
     await consumer.bus.close();
+  });
+
+  test("a_burst_goes_to_redis_as_script_runs_of_at_most_256_and_arrives_in_order", async () => {
+    const producer = await redisBus(client);
+    const consumer = await redisBus(client);
+    const seen: string[] = [];
+    await consumer.bus.subscribe("file.edited", (envelope) => void seen.push(envelope.event.payload.file)).ready;
+    await raw.config("RESETSTAT");
+    await Promise.all(Array.from({ length: 300 }, (_, n) => producer.bus.publish("file.edited", { file: String(n) })));
+    await waitFor("300 events", () => seen.length === 300);
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, n) => String(n)));
+    expect(await commandCalls("eval")).toBe(2);
+    // A lone publish is a plain PUBLISH, not a script run.
+    await producer.bus.publish("file.edited", { file: "alone" });
+    expect(await commandCalls("eval")).toBe(2);
+    expect([...producer.errors, ...consumer.errors]).toEqual([]);
+    await Promise.all([producer.bus.close(), consumer.bus.close()]);
+  });
+
+  test("in_a_burst_a_channel_the_acl_refuses_rejects_its_own_publishes_only", async () => {
+    await raw.call("ACL", "SETUSER", "narrow", "reset", "on", ">secret", "~*", "resetchannels", "&session.status*", "+@all");
+    const producer = await redisBus(client, {}, userUrl("narrow"));
+    const consumer = await redisBus(client);
+    const seen: string[] = [];
+    await consumer.bus.subscribe("session.status", (envelope) => void seen.push(envelope.event.payload.sessionID)).ready;
+    await raw.config("RESETSTAT");
+    const sends = Array.from({ length: 20 }, (_, n) =>
+      n % 2 === 0 ? producer.bus.publish("session.status", { sessionID: `s${n}`, status: "idle" }, { version: 1 }) : producer.bus.publish("file.edited", { file: String(n) }),
+    );
+    const results = await Promise.allSettled(sends);
+    expect(await commandCalls("eval")).toBe(1);
+    results.forEach((result, n) => {
+      expect(result.status).toBe(n % 2 === 0 ? "fulfilled" : "rejected");
+      if (result.status === "rejected") expect((result.reason as BusError).message).toMatch(/Redis did not accept the publish on "file\.edited": .*channel/);
+    });
+    await waitFor("10 events", () => seen.length === 10);
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, n) => `s${n * 2}`));
+    await Promise.all([producer.bus.close(), consumer.bus.close()]);
+  });
+
+  test("a_server_that_refuses_scripts_still_gets_every_publish_in_order", async () => {
+    await raw.call("ACL", "SETUSER", "noscripts", "reset", "on", ">secret", "~*", "allchannels", "+@all", "-eval", "-evalsha");
+    const producer = await redisBus(client, {}, userUrl("noscripts"));
+    const consumer = await redisBus(client);
+    const seen: string[] = [];
+    await consumer.bus.subscribe("file.edited", (envelope) => void seen.push(envelope.event.payload.file)).ready;
+    await raw.config("RESETSTAT");
+    for (let round = 0; round < 2; round += 1) {
+      await Promise.all(Array.from({ length: 50 }, (_, n) => producer.bus.publish("file.edited", { file: String(round * 50 + n) })));
+    }
+    await waitFor("100 events", () => seen.length === 100);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, n) => String(n)));
+    // Refused once, then never tried again.
+    expect(await commandCalls("eval", "rejected_calls")).toBe(1);
+    expect([...producer.errors, ...consumer.errors]).toEqual([]);
+    await Promise.all([producer.bus.close(), consumer.bus.close()]);
   });
 
   test("with_quitOnClose_false_close_unsubscribes_and_leaves_the_connections_open", async () => {

@@ -33,10 +33,14 @@
  * replies to every publish sent, rejects publishes still held for an outage, unsubscribes, and
  * (unless `quitOnClose: false`) closes both connections.
  *
- * Cost: publishes made in one turn are sent together on the next microtask. node-redis already
- * writes the commands of one tick in one go; with ioredis the transport sends them as one pipeline
- * (one socket write instead of one per event), and each publish still settles with its own reply.
- * Sharded publishes are sent one by one (a pipeline to a cluster must stay within one slot).
+ * Cost: publishes made in one turn are sent together on the next microtask, as one EVAL of a short
+ * Lua script that PUBLISHes them in order (up to 256 per run) — one command instead of one per event,
+ * which roughly halves the client's CPU per event; each publish still settles with its own reply. A
+ * lone publish is a plain PUBLISH. Where the server refuses scripts (ACL without EVAL, scripting
+ * disabled) the transport falls back for good to one pipeline per batch (ioredis) or one PUBLISH per
+ * event (node-redis). Cluster connections send a pipeline (ioredis) or one PUBLISH per event
+ * (node-redis), and sharded publishes are sent one by one (a batch to a cluster must stay within one
+ * slot).
  *
  * Sharded pub/sub (`sharded: true`, Redis 7 Cluster): SPUBLISH/SSUBSCRIBE, so each message travels
  * only within the shard that owns its channel. Redis has no sharded pattern subscription, so a
@@ -63,6 +67,10 @@ export interface IoRedisConnection {
   spublish?(channel: string, message: string): Promise<unknown>;
   /** Commands queued and written together; `exec` settles with one `[error, reply]` per command. */
   pipeline?(): IoRedisPipeline;
+  /** Runs a Lua script (EVAL). */
+  eval?(script: string, keys: number, ...args: string[]): Promise<unknown>;
+  /** True on an ioredis `Cluster`. */
+  readonly isCluster?: boolean;
   ssubscribe?(...channels: string[]): Promise<unknown>;
   sunsubscribe?(...channels: string[]): Promise<unknown>;
   on(event: string, listener: EmitterListener): unknown;
@@ -86,6 +94,8 @@ export interface NodeRedisConnection {
   /** Absent on a cluster, which routes to its nodes' own connections. */
   readonly isReady?: boolean;
   publish(channel: string, message: string): Promise<unknown>;
+  /** Any command: a client's takes the command as its arguments; a cluster's takes more and is not used. */
+  sendCommand?(...args: never[]): Promise<unknown>;
   subscribe(channels: string, listener: NodeRedisListener): Promise<unknown>;
   unsubscribe(channels: string, listener: NodeRedisListener): Promise<unknown>;
   pSubscribe(patterns: string, listener: NodeRedisListener): Promise<unknown>;
@@ -149,10 +159,10 @@ interface Link {
   state(): LinkState;
   publish(channel: string, text: string, sharded: boolean): Promise<unknown>;
   /**
-   * PUBLISHes several messages in one write; resolves with each one's error (null: accepted). Absent
-   * when the client batches the commands of one tick by itself (node-redis) or cannot pipeline.
+   * PUBLISHes several messages in one go (a script run, else a pipeline); resolves with each one's
+   * error (null: accepted). Absent when the connection can do neither (a node-redis cluster).
    */
-  readonly publishAll: ((messages: readonly Outgoing[]) => Promise<readonly (Error | null)[]>) | undefined;
+  readonly publishAll: PublishAll | undefined;
   subscribe(mode: Mode, name: string): Promise<unknown>;
   unsubscribe(mode: Mode, name: string): Promise<unknown>;
   on(event: string, listener: EmitterListener): void;
@@ -217,16 +227,7 @@ function ioRedisLink(redis: IoRedisConnection, sink: MessageSink | undefined, on
       }
     },
     publish: (channel, text, sharded) => (sharded ? method("spublish")(channel, text) : redis.publish(channel, text)),
-    publishAll:
-      redis.pipeline === undefined
-        ? undefined
-        : async (messages) => {
-            const pipeline = (redis.pipeline as () => IoRedisPipeline).call(redis);
-            for (const message of messages) pipeline.publish(message.channel, message.text);
-            const replies = await pipeline.exec();
-            if (replies === null) throw new Error("the pipeline was discarded");
-            return replies.map((reply) => reply[0]);
-          },
+    publishAll: ioRedisPublishAll(redis),
     subscribe: (mode, name) => (mode === "channel" ? redis.subscribe(name) : mode === "pattern" ? redis.psubscribe(name) : method("ssubscribe")(name)),
     unsubscribe: (mode, name) => (mode === "channel" ? redis.unsubscribe(name) : mode === "pattern" ? redis.punsubscribe(name) : method("sunsubscribe")(name)),
     on,
@@ -277,7 +278,7 @@ function nodeRedisLink(redis: NodeRedisConnection, sink: MessageSink | undefined
       return redis.isReady ? "ready" : "down";
     },
     publish: (channel, text, isSharded) => (isSharded ? sharded("sPublish")(channel, text) : redis.publish(channel, text)),
-    publishAll: undefined, // node-redis writes the commands of one tick together by itself
+    publishAll: nodeRedisPublishAll(redis),
     subscribe(mode, name) {
       const listener = listenerFor(mode, name);
       return mode === "channel" ? redis.subscribe(name, listener) : mode === "pattern" ? redis.pSubscribe(name, listener) : sharded("sSubscribe")(name, listener);
@@ -301,6 +302,85 @@ function nodeRedisLink(redis: NodeRedisConnection, sink: MessageSink | undefined
       else await redis.disconnect?.().catch(ignore);
     },
   };
+}
+
+/**
+ * Publishes a batch in one command: the script PUBLISHes each (channel, text) pair of its arguments
+ * in order, each under `pcall`, and returns every reply — so each publish still settles with its own
+ * answer (an ACL may refuse one channel and not the next). One EVAL costs the client a fraction of
+ * what one command per event does.
+ */
+const PUBLISH_SCRIPT = "local r = {} for i = 1, #ARGV, 2 do r[#r + 1] = redis.pcall('PUBLISH', ARGV[i], ARGV[i + 1]) end return r";
+
+/** Publishes per script run at most: the server runs nothing else while a script runs. */
+const SCRIPT_BATCH = 256;
+
+/** An error the server replied with (`ERR …`, `NOPERM …`, `OOM …`), as opposed to a lost connection. */
+function isServerError(error: unknown): boolean {
+  return error instanceof Error && /^[A-Z][A-Z_]+ /.test(error.message);
+}
+
+type PublishAll = (messages: readonly Outgoing[]) => Promise<readonly (Error | null)[]>;
+
+/**
+ * `publishAll` through PUBLISH_SCRIPT, in runs of at most SCRIPT_BATCH. A single message, and every
+ * batch once the server refused a script (no EVAL permission, scripting disabled, out of memory for
+ * scripts), goes through `plain` instead; a refused run published nothing, so it is sent again that way.
+ */
+function scripted(evaluate: (args: string[]) => Promise<unknown>, plain: PublishAll): PublishAll {
+  let scripts = true;
+  const run = async (messages: readonly Outgoing[]): Promise<readonly (Error | null)[]> => {
+    const args: string[] = [];
+    for (const message of messages) args.push(message.channel, message.text);
+    let replies: unknown;
+    try {
+      replies = await evaluate(args);
+    } catch (error) {
+      if (!isServerError(error)) throw error;
+      scripts = false;
+      return plain(messages);
+    }
+    if (!Array.isArray(replies) || replies.length !== messages.length) throw new Error("the publish script gave an unexpected reply");
+    return replies.map((reply: unknown) => (reply instanceof Error ? reply : null));
+  };
+  return async (messages) => {
+    if (!scripts || messages.length === 1) return plain(messages);
+    if (messages.length <= SCRIPT_BATCH) return run(messages);
+    const runs: Promise<readonly (Error | null)[]>[] = [];
+    for (let start = 0; start < messages.length; start += SCRIPT_BATCH) runs.push(run(messages.slice(start, start + SCRIPT_BATCH)));
+    return (await Promise.all(runs)).flat();
+  };
+}
+
+/** ioredis: one pipeline per batch, or one script run where the connection can run one (not a cluster, whose nodes each publish on their own). */
+function ioRedisPublishAll(redis: IoRedisConnection): PublishAll | undefined {
+  if (redis.pipeline === undefined) return undefined;
+  const pipelined: PublishAll = async (messages) => {
+    const pipeline = (redis.pipeline as () => IoRedisPipeline).call(redis);
+    for (const message of messages) pipeline.publish(message.channel, message.text);
+    const replies = await pipeline.exec();
+    if (replies === null) throw new Error("the pipeline was discarded");
+    return replies.map((reply) => reply[0]);
+  };
+  const evaluate = redis.eval;
+  if (evaluate === undefined || redis.isCluster === true) return pipelined;
+  return scripted((args) => evaluate.call(redis, PUBLISH_SCRIPT, 0, ...args), pipelined);
+}
+
+/** node-redis writes the commands of one tick together by itself; a client (not a cluster) runs a batch as one script. */
+function nodeRedisPublishAll(redis: NodeRedisConnection): PublishAll | undefined {
+  if (redis.sendCommand === undefined || redis.isReady === undefined) return undefined;
+  const send = redis.sendCommand as unknown as (args: string[]) => Promise<unknown>;
+  const each: PublishAll = (messages) =>
+    Promise.all(
+      messages.map((message) =>
+        redis.publish(message.channel, message.text).then(
+          () => null,
+          (error: unknown) => (error instanceof Error ? error : new Error(messageOf(error))),
+        ),
+      ),
+    );
+  return scripted((args) => send.call(redis, ["EVAL", PUBLISH_SCRIPT, "0", ...args]), each);
 }
 
 /** Redis glob special characters, escaped so a prefix matches itself only. */
