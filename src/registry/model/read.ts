@@ -216,10 +216,15 @@ export class DocumentReader {
       const condition = this.read(schema.if, childPointer(pointer, "if"));
       const then = Object.hasOwn(schema, "then") ? this.read(schema.then, childPointer(pointer, "then")) : ANY;
       const otherwise = Object.hasOwn(schema, "else") ? this.read(schema.else, childPointer(pointer, "else")) : ANY;
-      const negated: Schema = { kind: "not", schema: condition, pointer: childPointer(pointer, "if") };
       visit.use("if", "then", "else");
-      this.checkComplement(negated, visit, ["if", "then", "else"]);
-      if (branchwise !== "if") parts.push(union([all([condition, then]), all([negated, otherwise])]));
+      // With neither branch constraining (absent, true or {}), the condition has no effect: whatever
+      // it says, the value is valid. Reading it as `if ∪ ¬if` would be exact but not provably `true`.
+      // (Beside unevaluatedProperties it still counts: the keys a holding condition evaluates.)
+      if (then.kind !== "any" || otherwise.kind !== "any" || branchwise === "if") {
+        const negated: Schema = { kind: "not", schema: condition, pointer: childPointer(pointer, "if") };
+        this.checkComplement(negated, visit, ["if", "then", "else"]);
+        if (branchwise !== "if") parts.push(union([all([condition, then]), all([negated, otherwise])]));
+      }
     } else visit.use("then", "else"); // Without "if", "then" and "else" have no effect.
     if (branchwise !== undefined) parts.push(this.branches(schema, branchwise, visit, { anyOf, oneOf }));
     return all(parts);
