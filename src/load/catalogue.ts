@@ -12,7 +12,8 @@ import { SchemaReader } from "../ir/from-json-schema.js";
 import { canonicalJson } from "../ir/canonical.js";
 import type { Catalogue, EventDef, EventVersion, NamedType, TypeNode } from "../ir/types.js";
 import { describeCycle, findImportCycle, findSchemaModules, forgetModules, importSchemaModule } from "./modules.js";
-import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor } from "./zod.js";
+import { readZodV4Payload } from "./zod-ir.js";
+import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor, type ZodMajor } from "./zod.js";
 
 export interface LoadOptions {
   /** Folder of schema modules; a relative path is taken from `cwd`. */
@@ -245,22 +246,42 @@ function buildPayload(
   }
   if (unrepresentable.length > 0) return undefined;
 
-  let reader: SchemaReader;
-  let payload: TypeNode;
-  try {
-    reader = new SchemaReader(toWireSchema(schema as object));
-    payload = reader.readRoot();
-  } catch (error) {
-    const context = error instanceof EventcError ? error.context : {};
-    const message = error instanceof Error ? error.message : String(error);
-    fail(`cannot be compiled: ${UNDEFINED_SCHEMA.test(message) ? undefinedSchema(owner.module) : message}`, { version, ...context });
+  const read = readPayload(schema as object, major);
+  if (read instanceof Error) {
+    const context = read instanceof EventcError ? read.context : {};
+    fail(`cannot be compiled: ${UNDEFINED_SCHEMA.test(read.message) ? undefinedSchema(owner.module) : read.message}`, { version, ...context });
     return undefined;
   }
-  for (const type of reader.named.values()) {
+  const { payload, named: types } = read;
+  for (const type of types.values()) {
     const clash = named.add(type, { event: owner.event, file: owner.file, version });
     if (clash) fail(clash, { version });
   }
   return payload;
+}
+
+/**
+ * The IR of a payload schema and the named types it reaches, or the error that stops it. A Zod v4
+ * schema is read directly (zod-ir.ts); a Zod v3 schema, and any v4 schema the direct reader does
+ * not take, goes through its JSON Schema.
+ */
+export function readPayload(schema: object, major: ZodMajor): { payload: TypeNode; named: Map<string, NamedType> } | Error {
+  if (major === 4) {
+    const direct = readZodV4Payload(schema);
+    if (direct !== undefined) return direct;
+  }
+  return readPayloadThroughJsonSchema(schema);
+}
+
+/** The JSON Schema path: Zod's converter (or zod-to-json-schema), then SchemaReader. */
+export function readPayloadThroughJsonSchema(schema: object): { payload: TypeNode; named: Map<string, NamedType> } | Error {
+  try {
+    const reader = new SchemaReader(toWireSchema(schema));
+    const payload = reader.readRoot();
+    return { payload, named: reader.named };
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /** What Zod says when a schema inside a payload is `undefined`. */
