@@ -58,10 +58,12 @@ describe("Standard Schema objects of the generated SDK", () => {
     const catalogue = await loadCatalogue({ schemasDir: path.join(ROOT, "schemas"), cwd: ROOT });
     const vectors = conformanceVectors(catalogue);
     expect(vectors.length).toBeGreaterThan(100);
-    for (const vector of vectors) {
+    // Event documents as values; JSON Schema is not asked about what only a document rule decides.
+    for (const vector of vectors.filter((vector) => vector.text === undefined && !vector.envelope)) {
       const valid = vector.expect === "accept";
-      expect(event(vector.document), vector.name).toBe(valid);
       expect("value" in EventSchema["~standard"].validate(vector.document), vector.name).toBe(valid);
+      if (vector.documentRule) continue;
+      expect(event(vector.document), vector.name).toBe(valid);
       expect(envelope({ id: "e1", time: "2025-01-01T00:00:00Z", event: vector.document }), vector.name).toBe(valid);
     }
     expect(() => EventSchema["~standard"].jsonSchema.input({ target: "draft-07" })).toThrow(/draft 2020-12; target "draft-07" is not supported/);

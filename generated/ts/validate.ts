@@ -61,17 +61,9 @@ function checkMember5(value: unknown, path: string, out: ValidationIssue[] | nul
     if (!out) return false;
     ok = failType(out, path, "number", value);
   } else {
-    if (!Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) {
       if (!out) return false;
-      ok = fail(out, path, "expected an integer");
-    }
-    if (value < -9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at least -9007199254740991");
-    }
-    if (value > 9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at most 9007199254740991");
+      ok = fail(out, path, "expected an integer within ±(2^53 − 1)");
     }
   }
   return ok;
@@ -191,17 +183,13 @@ function checkNamed1(value: unknown, path: string, out: ValidationIssue[] | null
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field6);
                 } else {
-                  if (!Number.isInteger(field6)) {
+                  if (!Number.isSafeInteger(field6)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field6 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-                  }
-                  if (field6 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -337,17 +325,13 @@ function checkNamed1(value: unknown, path: string, out: ValidationIssue[] | null
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field18);
                 } else {
-                  if (!Number.isInteger(field18)) {
+                  if (!Number.isSafeInteger(field18)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field18 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-                  }
-                  if (field18 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -357,17 +341,13 @@ function checkNamed1(value: unknown, path: string, out: ValidationIssue[] | null
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "time"), "completed"), "number", field19);
                 } else {
-                  if (!Number.isInteger(field19)) {
+                  if (!Number.isSafeInteger(field19)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field19 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected at least 0");
-                  }
-                  if (field19 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -925,17 +905,13 @@ function checkNamed3(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "line"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected an integer");
+          ok = fail(out, pointer(path, "line"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "line"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected at most 9007199254740991");
         }
       }
     }
@@ -948,17 +924,13 @@ function checkNamed3(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "character"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "character"), "expected an integer");
+          ok = fail(out, pointer(path, "character"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "character"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "character"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1079,17 +1051,13 @@ function checkNamed5(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field8);
           } else {
-            if (!Number.isInteger(field8)) {
+            if (!Number.isSafeInteger(field8)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
             }
             if (field8 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-            }
-            if (field8 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1102,17 +1070,13 @@ function checkNamed5(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "updated"), "number", field9);
           } else {
-            if (!Number.isInteger(field9)) {
+            if (!Number.isSafeInteger(field9)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected an integer within ±(2^53 − 1)");
             }
             if (field9 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected at least 0");
-            }
-            if (field9 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1122,17 +1086,13 @@ function checkNamed5(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "archived"), "number", field10);
           } else {
-            if (!Number.isInteger(field10)) {
+            if (!Number.isSafeInteger(field10)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "archived"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "archived"), "expected an integer within ±(2^53 − 1)");
             }
             if (field10 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "archived"), "expected at least 0");
-            }
-            if (field10 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "archived"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1181,17 +1141,13 @@ function checkNamed6(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "start"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "start"), "expected an integer");
+          ok = fail(out, pointer(path, "start"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "start"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "start"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1201,17 +1157,13 @@ function checkNamed6(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "end"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "end"), "expected an integer");
+          ok = fail(out, pointer(path, "end"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "end"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "end"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1292,17 +1244,13 @@ function checkNamed8(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "input"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "input"), "expected an integer");
+          ok = fail(out, pointer(path, "input"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "input"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "input"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1315,17 +1263,13 @@ function checkNamed8(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "output"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "output"), "expected an integer");
+          ok = fail(out, pointer(path, "output"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "output"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "output"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1338,17 +1282,13 @@ function checkNamed8(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "reasoning"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "reasoning"), "expected an integer");
+          ok = fail(out, pointer(path, "reasoning"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "reasoning"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "reasoning"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1370,17 +1310,13 @@ function checkNamed8(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "cache"), "read"), "number", field5);
           } else {
-            if (!Number.isInteger(field5)) {
+            if (!Number.isSafeInteger(field5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected an integer within ±(2^53 − 1)");
             }
             if (field5 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected at least 0");
-            }
-            if (field5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1393,17 +1329,13 @@ function checkNamed8(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "cache"), "write"), "number", field6);
           } else {
-            if (!Number.isInteger(field6)) {
+            if (!Number.isSafeInteger(field6)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected an integer within ±(2^53 − 1)");
             }
             if (field6 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected at least 0");
-            }
-            if (field6 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected at most 9007199254740991");
             }
           }
         }
@@ -2431,17 +2363,13 @@ export function checkSessionStatusV2Payload(value: unknown, path: string, out: V
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "status"), "attempt"), "number", field7);
                 } else {
-                  if (!Number.isInteger(field7)) {
+                  if (!Number.isSafeInteger(field7)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field7 < 1) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected at least 1");
-                  }
-                  if (field7 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -2464,17 +2392,13 @@ export function checkSessionStatusV2Payload(value: unknown, path: string, out: V
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "status"), "next"), "number", field9);
                 } else {
-                  if (!Number.isInteger(field9)) {
+                  if (!Number.isSafeInteger(field9)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field9 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "status"), "next"), "expected at least 0");
-                  }
-                  if (field9 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected at most 9007199254740991");
                   }
                 }
               }

@@ -48,11 +48,15 @@ export const FORMAT_SAMPLES: Record<string, readonly string[]> = {
   "date-time": ["2024-02-29T23:59:59Z", "1999-12-31T00:00:00.123Z", "1970-01-01T00:00:00Z", "2038-01-19T03:14:07.999Z"],
   date: ["2024-02-29", "1999-12-31", "1970-01-01", "2000-02-29"],
   uri: ["https://example.com", "https://example.com/path?q=1#frag", "file:///tmp/a.txt", "data:text/plain;base64,SGk=", "urn:isbn:0451450523"],
+  time: ["12:34:56", "23:59:59.999", "00:00"],
+  ipv4: ["192.168.0.1", "255.255.255.255", "0.0.0.0"],
+  ipv6: ["::1", "2001:db8::8a2e:370:7334", "fe80::1"],
 };
 
 /** Strings tried for a pattern without a format; those the pattern and bounds accept are kept. */
 export const PATTERN_SAMPLES: readonly string[] = [
   "abc", "a", "sample_1", "user_42", "1.2.3", "1.2.3-beta.1", "0", "42", "A", "a-b", "ab12", "xxxxxxxx", "2024-02-29", "abc_def_ghi", "zzz", "a1b2c3",
+  "12:34:56", "192.168.0.1", "::1", "aGVsbG8=", "",
 ];
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -119,7 +123,7 @@ export class EventArbitraries {
         return fc.tuple(fixed, fc.array(this.node(node.rest, depth, `${where}/rest`), { maxLength: 3 })).map(([head, tail]) => [...head, ...tail]);
       }
       case "record":
-        return this.record(node.keys, node.values, depth, where);
+        return this.record(node.keys, node.values, node.partial === true, depth, where);
       case "object":
         return this.object(node, depth, where);
       case "union":
@@ -230,9 +234,9 @@ export class EventArbitraries {
     return valid.map((value) => (Object.is(value, -0) ? 0 : value));
   }
 
-  private record(keys: StringNode | EnumNode, values: TypeNode, depth: number, where: string): fc.Arbitrary<Record<string, unknown>> {
+  private record(keys: StringNode | EnumNode, values: TypeNode, partial: boolean, depth: number, where: string): fc.Arbitrary<Record<string, unknown>> {
     const value = this.node(values, depth, `${where}/additionalProperties`);
-    if (keys.kind === "enum") return fc.record(Object.fromEntries(keys.values.map((key) => [key, value])));
+    if (keys.kind === "enum") return fc.record(Object.fromEntries(keys.values.map((key) => [key, value])), partial ? { requiredKeys: [] } : {});
     return fc.dictionary(this.string(keys, `${where}/propertyNames`), value, { maxKeys: this.maxExtraItems, noNullPrototype: true });
   }
 

@@ -9,6 +9,8 @@ export interface Mutation {
   /** JSON Pointer of the broken place and what was done there. */
   label: string;
   value: unknown;
+  /** Broken by a document rule (a lone surrogate), not by the schema: JSON Schema cannot say it. */
+  documentRule?: true;
 }
 
 const NOT_A_VALUE = "__not_a_value__";
@@ -84,6 +86,7 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
       const text = value as string;
       if (at.minLength !== undefined && at.minLength > 0) add("too short", [...text].slice(0, at.minLength - 1).join(""));
       if (at.maxLength !== undefined) add("too long", text + "é".repeat(at.maxLength + 1 - [...text].length));
+      out.push({ label: `${path || "/"}: a lone surrogate`, value: `${text}\ud800`, documentRule: true });
       const pattern = at.pattern === undefined ? undefined : new RegExp(at.pattern, "u");
       if (pattern !== undefined || at.format === "uri") {
         const bad = ["not valid ✗", "!", " "].find((candidate) => !(pattern?.test(candidate) ?? false));
@@ -93,7 +96,12 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
     }
     case "number": {
       const number = value as number;
-      if (at.integer) add("not an integer", Math.abs(number) < 2 ** 52 ? number + 0.5 : 0.5);
+      if (at.integer) {
+        add("not an integer", Math.abs(number) < 2 ** 52 ? number + 0.5 : 0.5);
+        // Whole numbers a double holds, but not exactly every integer near them: no side reads them.
+        add("an integer beyond 2^53 − 1", 1e300);
+        add("an integer below −(2^53 − 1)", -(2 ** 53));
+      }
       if (at.minimum !== undefined) add("below minimum", at.minimum - (at.integer ? 1 : 0.25));
       if (at.maximum !== undefined) add("above maximum", at.maximum + (at.integer ? 1 : 0.25));
       if (at.exclusiveMinimum !== undefined) add("at exclusive minimum", at.exclusiveMinimum);
@@ -115,7 +123,7 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
         add("too many items", [...items, ...Array.from({ length: at.maxItems + 1 - items.length }, () => extra)]);
       }
       if (items.length > 0) {
-        for (const inner of mutations(at.items, items[0], builder, pointer(path, 0), depth + 1)) out.push({ label: inner.label, value: [inner.value, ...items.slice(1)] });
+        for (const inner of mutations(at.items, items[0], builder, pointer(path, 0), depth + 1)) out.push({ ...inner, value: [inner.value, ...items.slice(1)] });
       }
       break;
     }
@@ -124,7 +132,7 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
       if (at.items.length > 0) add("too few items", items.slice(0, at.items.length - 1));
       at.items.forEach((item, index) => {
         for (const inner of mutations(item, items[index], builder, pointer(path, index), depth + 1)) {
-          out.push({ label: inner.label, value: items.map((old, at2) => (at2 === index ? inner.value : old)) });
+          out.push({ ...inner, value: items.map((old, at2) => (at2 === index ? inner.value : old)) });
         }
       });
       break;
@@ -132,12 +140,12 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
     case "record": {
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
-      if (at.keys.kind === "enum" && keys.length > 0) {
+      if (at.keys.kind === "enum" && !at.partial && keys.length > 0) {
         const { [keys[0]!]: _dropped, ...rest } = record;
         add(`missing key ${keys[0]}`, rest);
       }
       if (keys.length > 0) {
-        for (const inner of mutations(at.values, record[keys[0]!], builder, pointer(path, keys[0]!), depth + 1)) out.push({ label: inner.label, value: { ...record, [keys[0]!]: inner.value } });
+        for (const inner of mutations(at.values, record[keys[0]!], builder, pointer(path, keys[0]!), depth + 1)) out.push({ ...inner, value: { ...record, [keys[0]!]: inner.value } });
       }
       break;
     }
@@ -153,7 +161,7 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
         if (field.optional && nullable !== "any" && !nullable.has("null")) add(`null in optional ${field.name}`, { ...object, [field.name]: null });
         if (!present) continue;
         for (const inner of mutations(field.type, object[field.name], builder, pointer(path, field.name), depth + 1)) {
-          out.push({ label: inner.label, value: { ...object, [field.name]: inner.value } });
+          out.push({ ...inner, value: { ...object, [field.name]: inner.value } });
         }
       }
       if (at.additional === "reject") add("unknown member in a strict object", { ...object, __unknown__: 1 });

@@ -18,6 +18,7 @@
  * object. The generator is pure and deterministic.
  */
 import type { Catalogue, NamedType, ObjectNode, StringNode, TypeNode } from "../ir/types.js";
+import { coalesceVectors, documentRuleVectors, envelopeVectors } from "./document-rules.js";
 import { mutations } from "./mutations.js";
 
 export type Verdict = "accept" | "reject" | "unknown";
@@ -25,8 +26,20 @@ export type Verdict = "accept" | "reject" | "unknown";
 export interface ConformanceVector {
   /** What the vector exercises, e.g. `session.status.v2 maximal` or `… /payload/sessionID: wrong type`. */
   name: string;
-  document: { type: string; payload?: unknown };
+  document: { type: string; payload?: unknown } | Record<string, unknown>;
   expect: Verdict;
+  /**
+   * The document as JSON text, when no value can carry what is tested (a repeated member, a number
+   * beyond the double range): every reader is handed this text.
+   */
+  text?: string;
+  /** The document is an envelope `{ id, time, topic?, event }`, not an event document. */
+  envelope?: true;
+  /**
+   * Only a document rule decides the verdict (nesting, a lone surrogate, a number beyond the double
+   * range, a repeated member): JSON Schema describes values, not documents, so Ajv is not asked.
+   */
+  documentRule?: true;
   /** For `accept`: the JSON value a reader re-encodes the document as. */
   reencoded?: unknown;
 }
@@ -38,10 +51,13 @@ const FORMAT_SAMPLES: Record<string, [string, string]> = {
   "date-time": ["2024-02-29T23:59:59Z", "1999-12-31T00:00:00.123Z"],
   date: ["2024-02-29", "1999-12-31"],
   uri: ["https://example.com", "https://example.com/path?q=1#frag"],
+  time: ["12:34:56", "23:59:59.999"],
+  ipv4: ["192.168.0.1", "255.255.255.255"],
+  ipv6: ["::1", "2001:db8::8a2e:370:7334"],
 };
 
 /** Strings tried, in order, for a pattern without a format. */
-const PATTERN_CANDIDATES = ["abc", "a", "sample_1", "1.2.3", "1.2.3-beta.1", "0", "A", "a-b", "ab12", "x".repeat(8), "2024-02-29"];
+const PATTERN_CANDIDATES = ["abc", "a", "sample_1", "1.2.3", "1.2.3-beta.1", "0", "A", "a-b", "ab12", "x".repeat(8), "2024-02-29", "12:34:56", "192.168.0.1", "aGVsbG8="];
 const INVALID_STRINGS = ["not valid ✗", "!", " ", "", "🙂🙂"];
 
 const matches = (pattern: string | undefined, value: string): boolean => pattern === undefined || new RegExp(pattern, "u").test(value);
@@ -110,7 +126,11 @@ export class VectorBuilder {
       case "tuple":
         return [...node.items.map((item) => this.value(item, mode, depth + 1)), ...(mode === "maximal" && node.rest ? [this.value(node.rest, mode, depth + 1)] : [])];
       case "record": {
-        if (node.keys.kind === "enum") return Object.fromEntries(node.keys.values.map((key) => [key, this.value(node.values, mode, depth + 1)]));
+        if (node.keys.kind === "enum") {
+          // A partial record's keys may all be absent.
+          if (node.partial && mode === "minimal") return {};
+          return Object.fromEntries(node.keys.values.map((key) => [key, this.value(node.values, mode, depth + 1)]));
+        }
         if (mode === "minimal" || depth > 3) return {};
         return Object.fromEntries([this.string(node.keys, "minimal"), this.string(node.keys, "maximal")].map((key) => [key, this.value(node.values, mode, depth + 1)]));
       }
@@ -188,9 +208,12 @@ export function conformanceVectors(catalogue: Catalogue): ConformanceVector[] {
       vectors.push({ name: `${type} without payload`, document: { type }, expect: "reject" });
       for (const base of [minimal, builder.value(version.payload, "maximal")]) {
         for (const mutation of mutations(version.payload, base, builder, "/payload")) {
-          vectors.push({ name: `${type} ${mutation.label}`, document: { type, payload: mutation.value }, expect: "reject" });
+          const vector: ConformanceVector = { name: `${type} ${mutation.label}`, document: { type, payload: mutation.value }, expect: "reject" };
+          if (mutation.documentRule) vector.documentRule = true;
+          vectors.push(vector);
         }
       }
+      vectors.push(...documentRuleVectors(builder, version, minimal), ...coalesceVectors(builder, event, version, minimal));
       let future = `${event.name}.v${version.version + 100}`;
       while (known.has(future)) future += "0";
       vectors.push({ name: `${future} (a newer version)`, document: { type: future, payload: minimal }, expect: "unknown" });
@@ -198,10 +221,12 @@ export function conformanceVectors(catalogue: Catalogue): ConformanceVector[] {
   }
   vectors.push({ name: "brand.new (an unknown event)", document: { type: "brand.new", payload: [1, "two"] }, expect: "unknown" });
   vectors.push({ name: "unknown event without payload", document: { type: "brand.new.v1" }, expect: "unknown" });
+  const first = catalogue.events[0]?.versions[0];
+  if (first !== undefined) vectors.push(...envelopeVectors(first.wireType, builder.value(first.payload, "minimal")));
   // The same mutation reached from the minimal and the maximal value is one vector.
   const seen = new Set<string>();
   return vectors.filter((vector) => {
-    const key = JSON.stringify([vector.document, vector.expect]);
+    const key = JSON.stringify([vector.text ?? vector.document, vector.expect, vector.envelope]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

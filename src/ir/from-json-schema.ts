@@ -15,7 +15,7 @@
  */
 import { EventcError } from "../errors.js";
 import { childPointer, hasType, KeywordLedger, type SchemaVisit, type UnreadKeyword } from "./schema-keywords.js";
-import type { EnumNode, Field, JsonSchema, NamedType, ObjectNode, StringNode, TypeNode, UnionNode } from "./types.js";
+import type { EnumNode, Field, JsonSchema, NamedType, ObjectNode, RecordNode, StringNode, TypeNode, UnionNode } from "./types.js";
 
 export type { UnreadKeyword } from "./schema-keywords.js";
 
@@ -345,8 +345,9 @@ export class SchemaReader {
   }
 
   /**
-   * A map: no `properties`, typed `additionalProperties`. Keys from `propertyNames`; an enum of
-   * keys requires every key (Zod semantics), so `required` must list exactly those keys.
+   * A map: no `properties`, typed `additionalProperties`. Keys from `propertyNames`; with an enum
+   * of keys, `required` lists exactly those keys (Zod's `z.record`: every key present) or is absent
+   * (`z.partialRecord`: each key optional).
    */
   private readRecord(s: JsonSchema, path: string[], visit: SchemaVisit, use: (...keywords: string[]) => void): TypeNode {
     const keySchema = s.propertyNames ?? { type: "string" };
@@ -359,10 +360,11 @@ export class SchemaReader {
     const required = Array.isArray(s.required) ? s.required : undefined;
     const keyNames = keys.kind === "enum" ? keys.values : [];
     const sameNames = required !== undefined && required.every((name) => keyNames.includes(name)) && keyNames.every((name) => required.includes(name));
-    if (sameNames || (required === undefined && keyNames.length === 0)) use("required");
-    else if (required === undefined) visit.refuse("propertyNames", `an enum of keys is modelled as every key required, and "required" does not list them`);
+    if (sameNames || required === undefined) use("required");
     else visit.refuse("required", keyNames.length === 0 ? "the map's keys are not an enum" : `it does not list exactly the keys of "propertyNames"`);
-    return { kind: "record", keys, values: this.read(s.additionalProperties, [...path, "{}"], childPointer(visit.pointer, "additionalProperties")) };
+    const record: RecordNode = { kind: "record", keys, values: this.read(s.additionalProperties, [...path, "{}"], childPointer(visit.pointer, "additionalProperties")) };
+    if (required === undefined && keyNames.length > 0) record.partial = true;
+    return record;
   }
 }
 

@@ -141,12 +141,15 @@ export interface TupleNode extends NodeDocs {
 
 /**
  * String-keyed map. `keys` restricts the key set: a string node (pattern/format) or an enum. An
- * enum-keyed record requires every key (Zod semantics).
+ * enum-keyed record requires every key (Zod's `z.record`) unless it is `partial` (Zod's
+ * `z.partialRecord`: each key may be absent; JSON Schema: no `required`).
  */
 export interface RecordNode extends NodeDocs {
   kind: "record";
   keys: StringNode | EnumNode;
   values: TypeNode;
+  /** Enum keys only: every key is optional. */
+  partial?: true;
 }
 
 export interface ObjectNode extends NodeDocs {

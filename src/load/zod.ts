@@ -8,7 +8,7 @@
  * schema, and an empty result is treated as a failure, never emitted.
  */
 import { createRequire } from "node:module";
-import { toJSONSchema } from "zod/v4/core";
+import { regexes, toJSONSchema } from "zod/v4/core";
 import type { JsonSchema } from "../ir/types.js";
 import { publishedPattern } from "./pattern.js";
 
@@ -98,6 +98,10 @@ const REJECTED_V3: Record<string, string> = {
   ZodIntersection: REJECTED_V4.intersection!,
 };
 
+/** NaN and ±Infinity are numbers without a JSON form (a converter would publish them as `null`). */
+const isNotJsonNumber = (value: unknown): boolean => typeof value === "number" && !Number.isFinite(value);
+const NOT_JSON_NUMBER = "JSON numbers are finite; use z.null() or a finite number";
+
 function v4Def(schema: object): V4Def {
   return (schema as { _zod: { def: V4Def } })._zod.def;
 }
@@ -128,6 +132,10 @@ function walkV4(schema: object, path: string[], seen: Set<object>, found: Unrepr
     } else {
       found.push({ path, construct: def.type, hint: rejected });
     }
+    return;
+  }
+  if (def.type === "literal" && (def.values as unknown[]).some(isNotJsonNumber)) {
+    found.push({ path, construct: "a NaN or infinite literal", hint: NOT_JSON_NUMBER });
     return;
   }
   for (const check of (def.checks as object[] | undefined) ?? []) {
@@ -236,6 +244,10 @@ function walkV3(schema: object, path: string[], seen: Set<object>, found: Unrepr
     found.push({ path, construct: effect ?? def.typeName.replace(/^Zod/, "").toLowerCase(), hint: rejected });
     return;
   }
+  if (def.typeName === "ZodLiteral" && isNotJsonNumber(def.value)) {
+    found.push({ path, construct: "a NaN or infinite literal", hint: NOT_JSON_NUMBER });
+    return;
+  }
   for (const regex of v3Patterns(schema)) {
     const published = publishedPattern(regex.source, regex.flags);
     if (!published.ok) found.push({ path, construct: `the pattern ${String(regex)}`, hint: published.reason });
@@ -341,6 +353,7 @@ export function toWireSchema(schema: object): JsonSchema {
       removeAdditionalStrategy: "strict",
       allowedAdditionalProperties: undefined,
       rejectedAdditionalProperties: false,
+      postProcess: (converted, def) => (converted === undefined ? converted : asZod4Publishes(converted as JsonSchema, def as unknown as V3Def)),
     }) as JsonSchema;
     delete result.$schema;
     const bySource = new Map<string, string>();
@@ -352,6 +365,67 @@ export function toWireSchema(schema: object): JsonSchema {
     return result;
   }
   throw new Error("not a Zod schema");
+}
+
+/** The largest integer a double holds exactly: the range Zod 4 publishes for `z.int()`. */
+const SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A Zod v3 node as Zod 4 would publish it: a string format carries the pattern Zod 4 writes for
+ * that format (readers check patterns; `format` is an annotation), and an integer carries the
+ * safe-integer bounds. `.uuid()` in Zod 3 accepts any hexadecimal UUID shape, which is Zod 4's
+ * `z.guid()`; `.ip()` without a version accepts either address form.
+ */
+function asZod4Publishes(node: JsonSchema, def: V3Def): JsonSchema {
+  const checks = (def.checks as { kind: string; [option: string]: unknown }[] | undefined) ?? [];
+  if (def.typeName === "ZodNumber" && checks.some((check) => check.kind === "int")) {
+    if (typeof node.exclusiveMinimum !== "number" && (typeof node.minimum !== "number" || node.minimum < -SAFE_INTEGER)) node.minimum = -SAFE_INTEGER;
+    if (typeof node.exclusiveMaximum !== "number" && (typeof node.maximum !== "number" || node.maximum > SAFE_INTEGER)) node.maximum = SAFE_INTEGER;
+  }
+  if (def.typeName !== "ZodString") return node;
+  const patterns = checks.flatMap((check) => {
+    const regex = zod4FormatRegex(check);
+    if (regex === undefined) return [];
+    const published = publishedPattern(regex.source, regex.flags);
+    return published.ok ? [published.pattern] : [];
+  });
+  if (patterns.length === 0) return node;
+  // `.ip()` without a version is published as an anyOf of two formats: one pattern says it.
+  if (checks.some((check) => check.kind === "ip" && check.version === undefined)) delete node.anyOf;
+  const existing = Array.isArray(node.allOf) ? (node.allOf as JsonSchema[]) : typeof node.pattern === "string" ? [{ pattern: node.pattern }] : [];
+  const all = [...existing, ...patterns.map((pattern) => ({ pattern }))];
+  delete node.allOf;
+  delete node.pattern;
+  if (all.length === 1) node.pattern = all[0]!.pattern;
+  else node.allOf = all;
+  return node;
+}
+
+/** The regular expression Zod 4 checks (and publishes) for a Zod v3 string format check. */
+function zod4FormatRegex(check: { kind: string; [option: string]: unknown }): RegExp | undefined {
+  const precision = typeof check.precision === "number" ? check.precision : null;
+  switch (check.kind) {
+    case "uuid":
+      return regexes.guid;
+    case "email":
+      return regexes.email;
+    case "datetime":
+      return regexes.datetime({ precision, offset: check.offset === true, local: check.local === true });
+    case "date":
+      return regexes.date;
+    case "time":
+      return regexes.time({ precision });
+    case "duration":
+      return regexes.duration;
+    case "base64":
+      return regexes.base64;
+    case "ip":
+      if (check.version === "v4") return regexes.ipv4;
+      if (check.version === "v6") return regexes.ipv6;
+      return new RegExp(`${regexes.ipv4.source}|${regexes.ipv6.source}`);
+    default:
+      return undefined;
+  }
 }
 
 /** Marks, while converting, the schema of a `z.json()`: any JSON value, the IR's `unknown`. */

@@ -45,6 +45,7 @@ interface Failure {
   /** TypeScript's verdict on Rust's output. */
   typescriptOnRust?: string;
   reencodedEqual: boolean;
+  coalesce?: { typescript: string | null; rust: string | null | undefined };
 }
 
 describe.each(subjects.map((subject) => [subject.name, subject] as const))("differential fuzzing: %s", (_name, subject) => {
@@ -55,15 +56,16 @@ describe.each(subjects.map((subject) => [subject.name, subject] as const))("diff
     console.log(`fuzz ${subject.name}: seed ${SEED} (EVENTC_FUZZ_SEED=${SEED} replays), ${documents.length} documents over ${versions} event versions`);
     const ts = await typescriptJudge(path.join(subject.generated, "ts"));
     const schema = jsonSchemaJudge(path.join(subject.generated, "jsonschema"));
-    const rust = rustJudge(`fuzz-${subject.name}`, path.join(subject.generated, "rust"))(documents);
+    const rust = rustJudge(`fuzz-${subject.name}`, path.join(subject.generated, "rust"))(documents.map((document) => ({ document })));
 
     const failures: Failure[] = [];
     documents.forEach((document, index) => {
       const answer = rust[index]!;
-      const verdicts = { typescript: ts(document), jsonschema: schema(document), rust: answer.verdict };
-      const typescriptOnRust = answer.json === undefined ? undefined : ts(answer.json);
+      const verdicts = { typescript: ts.judge({ document }), typescriptText: ts.judgeText({ document }), jsonschema: schema({ document }), rust: answer.verdict };
+      const typescriptOnRust = answer.json === undefined ? undefined : ts.judge({ document: answer.json });
+      const coalesceAgrees = answer.verdict !== "accept" || answer.coalesce === ts.coalesce(document);
       const reencodedEqual = jsonEqual(answer.json, document);
-      if (Object.values(verdicts).some((verdict) => verdict !== "accept") || typescriptOnRust !== "accept" || !reencodedEqual) {
+      if (Object.values(verdicts).some((verdict) => verdict !== "accept") || typescriptOnRust !== "accept" || !reencodedEqual || !coalesceAgrees) {
         failures.push({
           document,
           ...verdicts,
@@ -71,6 +73,7 @@ describe.each(subjects.map((subject) => [subject.name, subject] as const))("diff
           ...(answer.error !== undefined ? { rustError: answer.error } : {}),
           ...(typescriptOnRust !== undefined ? { typescriptOnRust } : {}),
           reencodedEqual,
+          ...(coalesceAgrees ? {} : { coalesce: { typescript: ts.coalesce(document), rust: answer.coalesce } }),
         });
       }
     });

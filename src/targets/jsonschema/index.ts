@@ -10,8 +10,13 @@ import type { Catalogue, JsonSchema } from "../../ir/types.js";
 import type { OutputFile, Target } from "../target.js";
 import { DIALECT, versionSchema, versionSchemaId } from "./schema.js";
 
-/** RFC 3339 date-time in UTC, as envelopes carry it. */
-export const ENVELOPE_TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z$";
+/**
+ * RFC 3339 date-time in UTC, as envelopes carry it: a real calendar date (leap years counted),
+ * hours 00–23, minutes and seconds 00–59, an optional fraction, `Z` (Zod 4's `z.iso.datetime()`
+ * pattern). The TypeScript SDK (`ENVELOPE_TIME` in wire.ts) and the Rust crate check the same one.
+ */
+export const ENVELOPE_TIME_PATTERN =
+  "^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$";
 
 export function eventUnionSchema(catalogue: Catalogue): JsonSchema {
   const members: JsonSchema = {};

@@ -58,7 +58,7 @@ function bareSchema(node: TypeNode): JsonSchema {
     }
     case "record": {
       const schema: JsonSchema = { type: "object", propertyNames: nodeSchema(node.keys), additionalProperties: nodeSchema(node.values) };
-      if (node.keys.kind === "enum") schema.required = [...node.keys.values];
+      if (node.keys.kind === "enum" && !node.partial) schema.required = [...node.keys.values];
       return schema;
     }
     case "object": {

@@ -80,7 +80,7 @@ function coalesceBody(variants: readonly EventVariant[]): string[] {
     "            let value = lookup(&payload, path);",
     "            key.push(value.cloned().unwrap_or(JsonValue::Null));",
     "        }",
-    "        Some(JsonValue::Array(key).to_string())",
+    "        Some(js_json(&JsonValue::Array(key)))",
   ];
 }
 
@@ -99,7 +99,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
   const lines: string[] = [
     "//! The event union, its unknown case, the envelope and the event helpers.",
     "",
-    "use crate::channel::topic_text;",
+    variants.some((variant) => variant.coalesce !== undefined) ? "use crate::channel::{js_json, topic_text};" : "use crate::channel::topic_text;",
     ...(variants.length > 0 ? ["use crate::types::*;"] : []),
     "use crate::wire::JsonValue;",
     "use serde::{Deserialize, Deserializer, Serialize};",
@@ -191,7 +191,8 @@ export function eventModule(variants: readonly EventVariant[]): string {
     ]),
     "",
     "    /// The coalesce key: a newer event with the same key replaces an older queued one. It is the",
-    "    /// JSON text of `[name, value at each coalesce path…]` (absent values are null); `None` when",
+    "    /// JSON text of `[name, value at each coalesce path…]` (absent values are null) as JavaScript's",
+    "    /// `JSON.stringify` writes it (`1`, not `1.0`), so both sides give the same key; `None` when",
     "    /// the event is never coalesced.",
     "    pub fn coalesce_key(&self) -> Option<String> {",
     ...coalesceBody(variants),

@@ -60,7 +60,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   });
   writer.write(' from "./validate.js";').newLine();
   writer.writeLine(
-    'import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
+    'import { coalesceKeyOf, collectIssues, documentIssue, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
 
   writer.blankLine();
@@ -112,19 +112,24 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   fn(
     writer,
     "parseEvent(input: unknown): EventParseResult<Event>",
-    ['return parseEventWith<Event>(payloadChecks, input, "");'],
-    "Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw.",
+    ["return parseEventWith<Event>(payloadChecks, input);"],
+    "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw.",
   );
   fn(
     writer,
     "parseEnvelope(input: unknown): EnvelopeParseResult<Event>",
     ["return parseEnvelopeWith<Event>(payloadChecks, input);"],
-    "Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result.",
+    "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result.",
   );
   fn(
     writer,
     "validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[]",
-    ["const check = payloadCheckOf(type);", 'return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");'],
+    [
+      "const check = payloadCheckOf(type);",
+      'if (check === undefined) return [{ path: "/type", message: "unknown type" }];',
+      "const issue = documentIssue(payload);",
+      'return issue === undefined ? collectIssues(check, payload, "") : [issue];',
+    ],
     "Every problem with `payload` as the payload of `type`; empty when it is valid.",
   );
   fn(writer, "isEvent(input: unknown): input is Event", ['return parseEvent(input).kind === "event";'], "Is `input` a valid event of this catalogue?");

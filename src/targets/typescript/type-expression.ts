@@ -70,7 +70,7 @@ export class TypeWriter {
         writer.write(node.keys.kind === "enum" ? "{ [K in " : "{ [key: string]: ");
         if (node.keys.kind === "enum") {
           this.write(writer, node.keys);
-          writer.write("]: ");
+          writer.write(node.partial ? "]?: " : "]: ");
         }
         this.write(writer, node.values);
         writer.write(" }");

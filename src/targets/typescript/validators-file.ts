@@ -115,9 +115,11 @@ class ValidatorWriter {
       }
       case "number": {
         const rest: string[] = [];
-        if (node.integer) rest.push(...this.guard(`!Number.isInteger(${value})`, path, tsString("expected an integer"), inner, []));
-        if (node.minimum !== undefined) rest.push(...this.guard(`${value} < ${node.minimum}`, path, tsString(`expected at least ${node.minimum}`), inner, []));
-        if (node.maximum !== undefined) rest.push(...this.guard(`${value} > ${node.maximum}`, path, tsString(`expected at most ${node.maximum}`), inner, []));
+        // Integers are exact in a double within ±(2^53 − 1) only: beyond, no side reads them.
+        if (node.integer) rest.push(...this.guard(`!Number.isSafeInteger(${value})`, path, tsString("expected an integer within ±(2^53 − 1)"), inner, []));
+        const implied = (bound: number | undefined, outside: (limit: number) => boolean): boolean => node.integer && bound !== undefined && outside(bound);
+        if (node.minimum !== undefined && !implied(node.minimum, (bound) => bound <= -Number.MAX_SAFE_INTEGER)) rest.push(...this.guard(`${value} < ${node.minimum}`, path, tsString(`expected at least ${node.minimum}`), inner, []));
+        if (node.maximum !== undefined && !implied(node.maximum, (bound) => bound >= Number.MAX_SAFE_INTEGER)) rest.push(...this.guard(`${value} > ${node.maximum}`, path, tsString(`expected at most ${node.maximum}`), inner, []));
         if (node.exclusiveMinimum !== undefined) {
           rest.push(...this.guard(`${value} <= ${node.exclusiveMinimum}`, path, tsString(`expected more than ${node.exclusiveMinimum}`), inner, []));
         }
@@ -169,7 +171,7 @@ class ValidatorWriter {
         const valueChecks = this.check(node.values, entry, keyPath, `${inner}  `);
         const loop = [...keyChecks, ...(valueChecks.length > 0 ? [`${inner}  const ${entry}: unknown = ${value}[${key}];`, ...valueChecks] : [])];
         const rest = loop.length > 0 ? [`${inner}for (const ${key} of Object.keys(${value})) {`, ...loop, `${inner}}`] : [];
-        if (node.keys.kind === "enum") {
+        if (node.keys.kind === "enum" && !node.partial) {
           for (const required of node.keys.values) {
             rest.push(...this.guard(`!Object.hasOwn(${value}, ${tsString(required)})`, this.pointer(path, tsString(required)), tsString("required"), inner, []));
           }

@@ -192,17 +192,13 @@ function checkNamed3(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "votes"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "votes"), "expected an integer");
+          ok = fail(out, pointer(path, "votes"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "votes"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "votes"), "expected at most 9007199254740991");
         }
       }
     }

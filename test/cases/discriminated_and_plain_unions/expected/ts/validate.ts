@@ -113,17 +113,9 @@ function checkNamed0(value: unknown, path: string, out: ValidationIssue[] | null
               if (!out) return false;
               ok = failType(out, pointer(path, "size"), "number", field9);
             } else {
-              if (!Number.isInteger(field9)) {
+              if (!Number.isSafeInteger(field9)) {
                 if (!out) return false;
-                ok = fail(out, pointer(path, "size"), "expected an integer");
-              }
-              if (field9 < -9007199254740991) {
-                if (!out) return false;
-                ok = fail(out, pointer(path, "size"), "expected at least -9007199254740991");
-              }
-              if (field9 > 9007199254740991) {
-                if (!out) return false;
-                ok = fail(out, pointer(path, "size"), "expected at most 9007199254740991");
+                ok = fail(out, pointer(path, "size"), "expected an integer within ±(2^53 − 1)");
               }
             }
           }
@@ -156,17 +148,9 @@ function checkMember1(value: unknown, path: string, out: ValidationIssue[] | nul
     if (!out) return false;
     ok = failType(out, path, "number", value);
   } else {
-    if (!Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) {
       if (!out) return false;
-      ok = fail(out, path, "expected an integer");
-    }
-    if (value < -9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at least -9007199254740991");
-    }
-    if (value > 9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at most 9007199254740991");
+      ok = fail(out, path, "expected an integer within ±(2^53 − 1)");
     }
   }
   return ok;

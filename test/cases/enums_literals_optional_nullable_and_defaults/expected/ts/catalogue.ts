@@ -14,7 +14,7 @@ import type {
 import {
   checkSettingsChangedV1Payload,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, documentIssue, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -60,12 +60,12 @@ export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventMeta, type);
 }
 
-/** Validates an event document. Unknown wire types are an explicit `unknown` result, never a throw. */
+/** Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw. */
 export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadChecks, input, "");
+  return parseEventWith<Event>(payloadChecks, input);
 }
 
-/** Validates an envelope and the event inside it. Unknown wire types are an explicit `unknown` result. */
+/** Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result. */
 export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
   return parseEnvelopeWith<Event>(payloadChecks, input);
 }
@@ -73,7 +73,9 @@ export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
   const check = payloadCheckOf(type);
-  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
+  if (check === undefined) return [{ path: "/type", message: "unknown type" }];
+  const issue = documentIssue(payload);
+  return issue === undefined ? collectIssues(check, payload, "") : [issue];
 }
 
 /** Is `input` a valid event of this catalogue? */

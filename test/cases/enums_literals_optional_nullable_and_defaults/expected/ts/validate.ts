@@ -83,17 +83,13 @@ export function checkSettingsChangedV1Payload(value: unknown, path: string, out:
         if (!out) return false;
         ok = failType(out, pointer(path, "fontSize"), "number", field8);
       } else {
-        if (!Number.isInteger(field8)) {
+        if (!Number.isSafeInteger(field8)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "fontSize"), "expected an integer");
+          ok = fail(out, pointer(path, "fontSize"), "expected an integer within ±(2^53 − 1)");
         }
         if (field8 < 8) {
           if (!out) return false;
           ok = fail(out, pointer(path, "fontSize"), "expected at least 8");
-        }
-        if (field8 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "fontSize"), "expected at most 9007199254740991");
         }
       }
     }

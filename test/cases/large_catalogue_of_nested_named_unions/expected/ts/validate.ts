@@ -163,17 +163,13 @@ function checkNamed2(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "newLine"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "newLine"), "expected an integer");
+          ok = fail(out, pointer(path, "newLine"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "newLine"), "expected at least 1");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "newLine"), "expected at most 9007199254740991");
         }
       }
     }
@@ -283,9 +279,9 @@ function checkNamed4(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "status"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "status"), "expected an integer");
+          ok = fail(out, pointer(path, "status"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 100) {
           if (!out) return false;
@@ -440,17 +436,13 @@ function checkNamed6(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "bytes"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "bytes"), "expected an integer");
+          ok = fail(out, pointer(path, "bytes"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "bytes"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "bytes"), "expected at most 9007199254740991");
         }
       }
     }
@@ -544,17 +536,13 @@ function checkNamed7(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field8);
           } else {
-            if (!Number.isInteger(field8)) {
+            if (!Number.isSafeInteger(field8)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
             }
             if (field8 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-            }
-            if (field8 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
             }
           }
         }
@@ -564,17 +552,13 @@ function checkNamed7(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "completed"), "number", field9);
           } else {
-            if (!Number.isInteger(field9)) {
+            if (!Number.isSafeInteger(field9)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected an integer within ±(2^53 − 1)");
             }
             if (field9 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected at least 0");
-            }
-            if (field9 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "completed"), "expected at most 9007199254740991");
             }
           }
         }
@@ -958,17 +942,9 @@ function checkNamed15(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "exitCode"), "number", field6);
       } else {
-        if (!Number.isInteger(field6)) {
+        if (!Number.isSafeInteger(field6)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "exitCode"), "expected an integer");
-        }
-        if (field6 < -9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "exitCode"), "expected at least -9007199254740991");
-        }
-        if (field6 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "exitCode"), "expected at most 9007199254740991");
+          ok = fail(out, pointer(path, "exitCode"), "expected an integer within ±(2^53 − 1)");
         }
       }
     }
@@ -1013,17 +989,9 @@ function checkNamed16(value: unknown, path: string, out: ValidationIssue[] | nul
           if (!out) return false;
           ok = failType(out, pointer(path, "exitCode"), "number", field3);
         } else {
-          if (!Number.isInteger(field3)) {
+          if (!Number.isSafeInteger(field3)) {
             if (!out) return false;
-            ok = fail(out, pointer(path, "exitCode"), "expected an integer");
-          }
-          if (field3 < -9007199254740991) {
-            if (!out) return false;
-            ok = fail(out, pointer(path, "exitCode"), "expected at least -9007199254740991");
-          }
-          if (field3 > 9007199254740991) {
-            if (!out) return false;
-            ok = fail(out, pointer(path, "exitCode"), "expected at most 9007199254740991");
+            ok = fail(out, pointer(path, "exitCode"), "expected an integer within ±(2^53 − 1)");
           }
         }
       }
@@ -1157,17 +1125,13 @@ function checkNamed18(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "oldLine"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "oldLine"), "expected an integer");
+          ok = fail(out, pointer(path, "oldLine"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "oldLine"), "expected at least 1");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "oldLine"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1180,17 +1144,13 @@ function checkNamed18(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "newLine"), "number", field4);
       } else {
-        if (!Number.isInteger(field4)) {
+        if (!Number.isSafeInteger(field4)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "newLine"), "expected an integer");
+          ok = fail(out, pointer(path, "newLine"), "expected an integer within ±(2^53 − 1)");
         }
         if (field4 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "newLine"), "expected at least 1");
-        }
-        if (field4 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "newLine"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1251,17 +1211,9 @@ function checkMember1(value: unknown, path: string, out: ValidationIssue[] | nul
     if (!out) return false;
     ok = failType(out, path, "number", value);
   } else {
-    if (!Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) {
       if (!out) return false;
-      ok = fail(out, path, "expected an integer");
-    }
-    if (value < -9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at least -9007199254740991");
-    }
-    if (value > 9007199254740991) {
-      if (!out) return false;
-      ok = fail(out, path, "expected at most 9007199254740991");
+      ok = fail(out, path, "expected an integer within ±(2^53 − 1)");
     }
   }
   return ok;
@@ -1470,17 +1422,13 @@ function checkNamed22(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "stats"), "added"), "number", field7);
           } else {
-            if (!Number.isInteger(field7)) {
+            if (!Number.isSafeInteger(field7)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "stats"), "added"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "stats"), "added"), "expected an integer within ±(2^53 − 1)");
             }
             if (field7 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "stats"), "added"), "expected at least 0");
-            }
-            if (field7 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "stats"), "added"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1493,17 +1441,13 @@ function checkNamed22(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "stats"), "removed"), "number", field8);
           } else {
-            if (!Number.isInteger(field8)) {
+            if (!Number.isSafeInteger(field8)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "stats"), "removed"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "stats"), "removed"), "expected an integer within ±(2^53 − 1)");
             }
             if (field8 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "stats"), "removed"), "expected at least 0");
-            }
-            if (field8 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "stats"), "removed"), "expected at most 9007199254740991");
             }
           }
         }
@@ -1727,17 +1671,13 @@ function checkNamed27(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "size"), "number", field4);
       } else {
-        if (!Number.isInteger(field4)) {
+        if (!Number.isSafeInteger(field4)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "size"), "expected an integer");
+          ok = fail(out, pointer(path, "size"), "expected an integer within ±(2^53 − 1)");
         }
         if (field4 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "size"), "expected at least 0");
-        }
-        if (field4 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "size"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1750,17 +1690,13 @@ function checkNamed27(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "modified"), "number", field5);
       } else {
-        if (!Number.isInteger(field5)) {
+        if (!Number.isSafeInteger(field5)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "modified"), "expected an integer");
+          ok = fail(out, pointer(path, "modified"), "expected an integer within ±(2^53 − 1)");
         }
         if (field5 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "modified"), "expected at least 0");
-        }
-        if (field5 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "modified"), "expected at most 9007199254740991");
         }
       }
     }
@@ -1868,17 +1804,13 @@ function checkNamed28(value: unknown, path: string, out: ValidationIssue[] | nul
                 if (!out) return false;
                 ok = failType(out, pointer(pointer(pointer(path, "source"), "lines"), 0), "number", item10);
               } else {
-                if (!Number.isInteger(item10)) {
+                if (!Number.isSafeInteger(item10)) {
                   if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 0), "expected an integer");
+                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 0), "expected an integer within ±(2^53 − 1)");
                 }
                 if (item10 < 1) {
                   if (!out) return false;
                   ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 0), "expected at least 1");
-                }
-                if (item10 > 9007199254740991) {
-                  if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 0), "expected at most 9007199254740991");
                 }
               }
               const item11: unknown = field9[1];
@@ -1886,17 +1818,13 @@ function checkNamed28(value: unknown, path: string, out: ValidationIssue[] | nul
                 if (!out) return false;
                 ok = failType(out, pointer(pointer(pointer(path, "source"), "lines"), 1), "number", item11);
               } else {
-                if (!Number.isInteger(item11)) {
+                if (!Number.isSafeInteger(item11)) {
                   if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 1), "expected an integer");
+                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 1), "expected an integer within ±(2^53 − 1)");
                 }
                 if (item11 < 1) {
                   if (!out) return false;
                   ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 1), "expected at least 1");
-                }
-                if (item11 > 9007199254740991) {
-                  if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "source"), "lines"), 1), "expected at most 9007199254740991");
                 }
               }
             }
@@ -1991,17 +1919,9 @@ function checkNamed29(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "start"), "number", field9);
           } else {
-            if (!Number.isInteger(field9)) {
+            if (!Number.isSafeInteger(field9)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer");
-            }
-            if (field9 < -9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at least -9007199254740991");
-            }
-            if (field9 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at most 9007199254740991");
+              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer within ±(2^53 − 1)");
             }
           }
         }
@@ -2014,17 +1934,9 @@ function checkNamed29(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "end"), "number", field10);
           } else {
-            if (!Number.isInteger(field10)) {
+            if (!Number.isSafeInteger(field10)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer");
-            }
-            if (field10 < -9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at least -9007199254740991");
-            }
-            if (field10 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at most 9007199254740991");
+              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer within ±(2^53 − 1)");
             }
           }
         }
@@ -2268,9 +2180,9 @@ function checkNamed35(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "similarity"), "number", field4);
       } else {
-        if (!Number.isInteger(field4)) {
+        if (!Number.isSafeInteger(field4)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "similarity"), "expected an integer");
+          ok = fail(out, pointer(path, "similarity"), "expected an integer within ±(2^53 − 1)");
         }
         if (field4 < 0) {
           if (!out) return false;
@@ -2312,17 +2224,13 @@ function checkNamed36(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "oldStart"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "oldStart"), "expected an integer");
+          ok = fail(out, pointer(path, "oldStart"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "oldStart"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "oldStart"), "expected at most 9007199254740991");
         }
       }
     }
@@ -2335,17 +2243,13 @@ function checkNamed36(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "newStart"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "newStart"), "expected an integer");
+          ok = fail(out, pointer(path, "newStart"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "newStart"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "newStart"), "expected at most 9007199254740991");
         }
       }
     }
@@ -2459,17 +2363,13 @@ function checkNamed38(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "size"), 0), "number", item5);
           } else {
-            if (!Number.isInteger(item5)) {
+            if (!Number.isSafeInteger(item5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "size"), 0), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "size"), 0), "expected an integer within ±(2^53 − 1)");
             }
             if (item5 < 1) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "size"), 0), "expected at least 1");
-            }
-            if (item5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "size"), 0), "expected at most 9007199254740991");
             }
           }
           const item6: unknown = field4[1];
@@ -2477,17 +2377,13 @@ function checkNamed38(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "size"), 1), "number", item6);
           } else {
-            if (!Number.isInteger(item6)) {
+            if (!Number.isSafeInteger(item6)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "size"), 1), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "size"), 1), "expected an integer within ±(2^53 − 1)");
             }
             if (item6 < 1) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "size"), 1), "expected at least 1");
-            }
-            if (item6 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "size"), 1), "expected at most 9007199254740991");
             }
           }
         }
@@ -2895,17 +2791,13 @@ function checkNamed46(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "limit"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "limit"), "expected an integer");
+          ok = fail(out, pointer(path, "limit"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "limit"), "expected at least 1");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "limit"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3153,17 +3045,13 @@ function checkNamed50(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "line"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected an integer");
+          ok = fail(out, pointer(path, "line"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "line"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3176,17 +3064,13 @@ function checkNamed50(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "character"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "character"), "expected an integer");
+          ok = fail(out, pointer(path, "character"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "character"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "character"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3240,17 +3124,13 @@ function checkNamed51(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "queuedAt"), "number", field4);
       } else {
-        if (!Number.isInteger(field4)) {
+        if (!Number.isSafeInteger(field4)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "queuedAt"), "expected an integer");
+          ok = fail(out, pointer(path, "queuedAt"), "expected an integer within ±(2^53 − 1)");
         }
         if (field4 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "queuedAt"), "expected at least 0");
-        }
-        if (field4 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "queuedAt"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3434,17 +3314,13 @@ function checkNamed55(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "oldLine"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "oldLine"), "expected an integer");
+          ok = fail(out, pointer(path, "oldLine"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "oldLine"), "expected at least 1");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "oldLine"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3576,17 +3452,13 @@ function checkNamed58(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "line"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected an integer");
+          ok = fail(out, pointer(path, "line"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "line"), "expected at least 1");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "line"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3599,17 +3471,13 @@ function checkNamed58(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "column"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "column"), "expected an integer");
+          ok = fail(out, pointer(path, "column"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 1) {
           if (!out) return false;
           ok = fail(out, pointer(path, "column"), "expected at least 1");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "column"), "expected at most 9007199254740991");
         }
       }
     }
@@ -3647,17 +3515,13 @@ function checkNamed58(value: unknown, path: string, out: ValidationIssue[] | nul
                 if (!out) return false;
                 ok = failType(out, pointer(pointer(pointer(path, "submatches"), index6), 0), "number", item8);
               } else {
-                if (!Number.isInteger(item8)) {
+                if (!Number.isSafeInteger(item8)) {
                   if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 0), "expected an integer");
+                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 0), "expected an integer within ±(2^53 − 1)");
                 }
                 if (item8 < 0) {
                   if (!out) return false;
                   ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 0), "expected at least 0");
-                }
-                if (item8 > 9007199254740991) {
-                  if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 0), "expected at most 9007199254740991");
                 }
               }
               const item9: unknown = item7[1];
@@ -3665,17 +3529,13 @@ function checkNamed58(value: unknown, path: string, out: ValidationIssue[] | nul
                 if (!out) return false;
                 ok = failType(out, pointer(pointer(pointer(path, "submatches"), index6), 1), "number", item9);
               } else {
-                if (!Number.isInteger(item9)) {
+                if (!Number.isSafeInteger(item9)) {
                   if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 1), "expected an integer");
+                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 1), "expected an integer within ±(2^53 − 1)");
                 }
                 if (item9 < 0) {
                   if (!out) return false;
                   ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 1), "expected at least 0");
-                }
-                if (item9 > 9007199254740991) {
-                  if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "submatches"), index6), 1), "expected at most 9007199254740991");
                 }
               }
             }
@@ -3745,17 +3605,13 @@ function checkNamed59(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field6);
           } else {
-            if (!Number.isInteger(field6)) {
+            if (!Number.isSafeInteger(field6)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
             }
             if (field6 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-            }
-            if (field6 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
             }
           }
         }
@@ -3768,17 +3624,13 @@ function checkNamed59(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "updated"), "number", field7);
           } else {
-            if (!Number.isInteger(field7)) {
+            if (!Number.isSafeInteger(field7)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected an integer within ±(2^53 − 1)");
             }
             if (field7 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected at least 0");
-            }
-            if (field7 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "updated"), "expected at most 9007199254740991");
             }
           }
         }
@@ -3943,17 +3795,13 @@ function checkNamed63(value: unknown, path: string, out: ValidationIssue[] | nul
           if (!out) return false;
           ok = failType(out, pointer(path, "expires"), "number", field4);
         } else {
-          if (!Number.isInteger(field4)) {
+          if (!Number.isSafeInteger(field4)) {
             if (!out) return false;
-            ok = fail(out, pointer(path, "expires"), "expected an integer");
+            ok = fail(out, pointer(path, "expires"), "expected an integer within ±(2^53 − 1)");
           }
           if (field4 < 0) {
             if (!out) return false;
             ok = fail(out, pointer(path, "expires"), "expected at least 0");
-          }
-          if (field4 > 9007199254740991) {
-            if (!out) return false;
-            ok = fail(out, pointer(path, "expires"), "expected at most 9007199254740991");
           }
         }
       }
@@ -4315,9 +4163,9 @@ function checkNamed69(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "cols"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "cols"), "expected an integer");
+          ok = fail(out, pointer(path, "cols"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 1) {
           if (!out) return false;
@@ -4338,9 +4186,9 @@ function checkNamed69(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "rows"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "rows"), "expected an integer");
+          ok = fail(out, pointer(path, "rows"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 1) {
           if (!out) return false;
@@ -4506,17 +4354,13 @@ function checkNamed73(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "start"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "start"), "expected an integer");
+          ok = fail(out, pointer(path, "start"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "start"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "start"), "expected at most 9007199254740991");
         }
       }
     }
@@ -4526,17 +4370,13 @@ function checkNamed73(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "end"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "end"), "expected an integer");
+          ok = fail(out, pointer(path, "end"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "end"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "end"), "expected at most 9007199254740991");
         }
       }
     }
@@ -4621,17 +4461,13 @@ function checkNamed75(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "input"), "number", field1);
       } else {
-        if (!Number.isInteger(field1)) {
+        if (!Number.isSafeInteger(field1)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "input"), "expected an integer");
+          ok = fail(out, pointer(path, "input"), "expected an integer within ±(2^53 − 1)");
         }
         if (field1 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "input"), "expected at least 0");
-        }
-        if (field1 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "input"), "expected at most 9007199254740991");
         }
       }
     }
@@ -4644,17 +4480,13 @@ function checkNamed75(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "output"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "output"), "expected an integer");
+          ok = fail(out, pointer(path, "output"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "output"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "output"), "expected at most 9007199254740991");
         }
       }
     }
@@ -4664,17 +4496,13 @@ function checkNamed75(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "reasoning"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "reasoning"), "expected an integer");
+          ok = fail(out, pointer(path, "reasoning"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "reasoning"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "reasoning"), "expected at most 9007199254740991");
         }
       }
     }
@@ -4696,17 +4524,13 @@ function checkNamed75(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "cache"), "read"), "number", field5);
           } else {
-            if (!Number.isInteger(field5)) {
+            if (!Number.isSafeInteger(field5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected an integer within ±(2^53 − 1)");
             }
             if (field5 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected at least 0");
-            }
-            if (field5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "read"), "expected at most 9007199254740991");
             }
           }
         }
@@ -4719,17 +4543,13 @@ function checkNamed75(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "cache"), "write"), "number", field6);
           } else {
-            if (!Number.isInteger(field6)) {
+            if (!Number.isSafeInteger(field6)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected an integer within ±(2^53 − 1)");
             }
             if (field6 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected at least 0");
-            }
-            if (field6 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "cache"), "write"), "expected at most 9007199254740991");
             }
           }
         }
@@ -4826,17 +4646,13 @@ function checkNamed76(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "start"), "number", field11);
           } else {
-            if (!Number.isInteger(field11)) {
+            if (!Number.isSafeInteger(field11)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer within ±(2^53 − 1)");
             }
             if (field11 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at least 0");
-            }
-            if (field11 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at most 9007199254740991");
             }
           }
         }
@@ -4849,17 +4665,13 @@ function checkNamed76(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "end"), "number", field12);
           } else {
-            if (!Number.isInteger(field12)) {
+            if (!Number.isSafeInteger(field12)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer within ±(2^53 − 1)");
             }
             if (field12 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at least 0");
-            }
-            if (field12 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at most 9007199254740991");
             }
           }
         }
@@ -4931,17 +4743,13 @@ function checkNamed77(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "start"), "number", field7);
           } else {
-            if (!Number.isInteger(field7)) {
+            if (!Number.isSafeInteger(field7)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer within ±(2^53 − 1)");
             }
             if (field7 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at least 0");
-            }
-            if (field7 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at most 9007199254740991");
             }
           }
         }
@@ -4954,17 +4762,13 @@ function checkNamed77(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "end"), "number", field8);
           } else {
-            if (!Number.isInteger(field8)) {
+            if (!Number.isSafeInteger(field8)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected an integer within ±(2^53 − 1)");
             }
             if (field8 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at least 0");
-            }
-            if (field8 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "end"), "expected at most 9007199254740991");
             }
           }
         }
@@ -5147,17 +4951,13 @@ function checkNamed80(value: unknown, path: string, out: ValidationIssue[] | nul
         if (!out) return false;
         ok = failType(out, pointer(path, "queuedAt"), "number", field5);
       } else {
-        if (!Number.isInteger(field5)) {
+        if (!Number.isSafeInteger(field5)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "queuedAt"), "expected an integer");
+          ok = fail(out, pointer(path, "queuedAt"), "expected an integer within ±(2^53 − 1)");
         }
         if (field5 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "queuedAt"), "expected at least 0");
-        }
-        if (field5 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "queuedAt"), "expected at most 9007199254740991");
         }
       }
     }
@@ -5224,17 +5024,13 @@ function checkNamed81(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "start"), "number", field7);
           } else {
-            if (!Number.isInteger(field7)) {
+            if (!Number.isSafeInteger(field7)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected an integer within ±(2^53 − 1)");
             }
             if (field7 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at least 0");
-            }
-            if (field7 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "start"), "expected at most 9007199254740991");
             }
           }
         }
@@ -5406,17 +5202,13 @@ function checkNamed84(value: unknown, path: string, out: ValidationIssue[] | nul
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field5);
           } else {
-            if (!Number.isInteger(field5)) {
+            if (!Number.isSafeInteger(field5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
             }
             if (field5 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-            }
-            if (field5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
             }
           }
         }
@@ -5559,17 +5351,13 @@ export function checkAgentStepFinishedV1Payload(value: unknown, path: string, ou
         if (!out) return false;
         ok = failType(out, pointer(path, "step"), "number", field2);
       } else {
-        if (!Number.isInteger(field2)) {
+        if (!Number.isSafeInteger(field2)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "step"), "expected an integer");
+          ok = fail(out, pointer(path, "step"), "expected an integer within ±(2^53 − 1)");
         }
         if (field2 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "step"), "expected at least 0");
-        }
-        if (field2 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "step"), "expected at most 9007199254740991");
         }
       }
     }
@@ -6011,17 +5799,13 @@ export function checkGitStatusChangedV1Payload(value: unknown, path: string, out
         if (!out) return false;
         ok = failType(out, pointer(path, "ahead"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "ahead"), "expected an integer");
+          ok = fail(out, pointer(path, "ahead"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "ahead"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "ahead"), "expected at most 9007199254740991");
         }
       }
     }
@@ -6034,17 +5818,13 @@ export function checkGitStatusChangedV1Payload(value: unknown, path: string, out
         if (!out) return false;
         ok = failType(out, pointer(path, "behind"), "number", field4);
       } else {
-        if (!Number.isInteger(field4)) {
+        if (!Number.isSafeInteger(field4)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "behind"), "expected an integer");
+          ok = fail(out, pointer(path, "behind"), "expected an integer within ±(2^53 − 1)");
         }
         if (field4 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "behind"), "expected at least 0");
-        }
-        if (field4 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "behind"), "expected at most 9007199254740991");
         }
       }
     }
@@ -6555,17 +6335,13 @@ export function checkPermissionAskedV1Payload(value: unknown, path: string, out:
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "time"), "created"), "number", field5);
           } else {
-            if (!Number.isInteger(field5)) {
+            if (!Number.isSafeInteger(field5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected an integer within ±(2^53 − 1)");
             }
             if (field5 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at least 0");
-            }
-            if (field5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "time"), "created"), "expected at most 9007199254740991");
             }
           }
         }
@@ -6790,17 +6566,13 @@ export function checkSessionCompactedV1Payload(value: unknown, path: string, out
         if (!out) return false;
         ok = failType(out, pointer(path, "removed"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "removed"), "expected an integer");
+          ok = fail(out, pointer(path, "removed"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "removed"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "removed"), "expected at most 9007199254740991");
         }
       }
     }
@@ -7144,17 +6916,13 @@ export function checkSessionStatusV2Payload(value: unknown, path: string, out: V
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "status"), "since"), "number", field6);
                 } else {
-                  if (!Number.isInteger(field6)) {
+                  if (!Number.isSafeInteger(field6)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "since"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "status"), "since"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field6 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "status"), "since"), "expected at least 0");
-                  }
-                  if (field6 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "since"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -7185,17 +6953,13 @@ export function checkSessionStatusV2Payload(value: unknown, path: string, out: V
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "status"), "attempt"), "number", field8);
                 } else {
-                  if (!Number.isInteger(field8)) {
+                  if (!Number.isSafeInteger(field8)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field8 < 1) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected at least 1");
-                  }
-                  if (field8 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "attempt"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -7208,17 +6972,13 @@ export function checkSessionStatusV2Payload(value: unknown, path: string, out: V
                   if (!out) return false;
                   ok = failType(out, pointer(pointer(path, "status"), "next"), "number", field9);
                 } else {
-                  if (!Number.isInteger(field9)) {
+                  if (!Number.isSafeInteger(field9)) {
                     if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected an integer");
+                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected an integer within ±(2^53 − 1)");
                   }
                   if (field9 < 0) {
                     if (!out) return false;
                     ok = fail(out, pointer(pointer(path, "status"), "next"), "expected at least 0");
-                  }
-                  if (field9 > 9007199254740991) {
-                    if (!out) return false;
-                    ok = fail(out, pointer(pointer(path, "status"), "next"), "expected at most 9007199254740991");
                   }
                 }
               }
@@ -7315,17 +7075,9 @@ export function checkTerminalExitedV1Payload(value: unknown, path: string, out: 
           if (!out) return false;
           ok = failType(out, pointer(path, "code"), "number", field2);
         } else {
-          if (!Number.isInteger(field2)) {
+          if (!Number.isSafeInteger(field2)) {
             if (!out) return false;
-            ok = fail(out, pointer(path, "code"), "expected an integer");
-          }
-          if (field2 < -9007199254740991) {
-            if (!out) return false;
-            ok = fail(out, pointer(path, "code"), "expected at least -9007199254740991");
-          }
-          if (field2 > 9007199254740991) {
-            if (!out) return false;
-            ok = fail(out, pointer(path, "code"), "expected at most 9007199254740991");
+            ok = fail(out, pointer(path, "code"), "expected an integer within ±(2^53 − 1)");
           }
         }
       }
@@ -7428,17 +7180,13 @@ export function checkTerminalOutputV1Payload(value: unknown, path: string, out: 
         if (!out) return false;
         ok = failType(out, pointer(path, "seq"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "seq"), "expected an integer");
+          ok = fail(out, pointer(path, "seq"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "seq"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "seq"), "expected at most 9007199254740991");
         }
       }
     }
@@ -7556,17 +7304,13 @@ export function checkToolOutputAppendedV1Payload(value: unknown, path: string, o
         if (!out) return false;
         ok = failType(out, pointer(path, "offset"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "offset"), "expected an integer");
+          ok = fail(out, pointer(path, "offset"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "offset"), "expected at least 0");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "offset"), "expected at most 9007199254740991");
         }
       }
     }

@@ -26,13 +26,16 @@ function eventJsonSchema(): Record<string, unknown> {
   return withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"event.json","title":"Event","description":"One event of the catalogue: a wire type naming event and version, and its payload.","oneOf":[{"$ref":"#/$defs/plugin.message.v1"},{"$ref":"#/$defs/sheet.cell-set.v1"}],"$defs":{"plugin.message.v1":{"type":"object","properties":{"type":{"type":"string","const":"plugin.message.v1"},"payload":{"$ref":"plugin.message.v1.json"}},"required":["type","payload"],"description":"A plugin sent free-form data."},"sheet.cell-set.v1":{"type":"object","properties":{"type":{"type":"string","const":"sheet.cell-set.v1"},"payload":{"$ref":"sheet.cell-set.v1.json"}},"required":["type","payload"]}}}, [jsonSchema0(), jsonSchema1()]);
 }
 
+// Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.
 function eventIssues(value: unknown): readonly ValidationIssue[] {
+  if (typeof value === "string") return [{ path: "", message: "expected object, got string" }];
   const result = parseEvent(value);
   if (result.kind === "invalid") return result.issues;
   return result.kind === "unknown" ? [{ path: "/type", message: "unknown event type" }] : [];
 }
 
 function envelopeIssues(value: unknown): readonly ValidationIssue[] {
+  if (typeof value === "string") return [{ path: "", message: "expected object, got string" }];
   const result = parseEnvelope(value);
   if (result.kind === "invalid") return result.issues;
   return result.kind === "unknown" ? [{ path: "/event/type", message: "unknown event type" }] : [];
@@ -42,4 +45,4 @@ function envelopeIssues(value: unknown): readonly ValidationIssue[] {
 export const EventSchema: StandardSchemaV1<Event> = /* @__PURE__ */ standardSchema(eventIssues, eventJsonSchema);
 
 /** Standard Schema of an envelope around any event of the catalogue. */
-export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"envelope.json","title":"EventEnvelope","description":"One event in transit: its identity, time and channel scope around the event document.","type":"object","properties":{"id":{"type":"string","minLength":1,"description":"Unique id of this occurrence; SSE `id:` lines carry it."},"time":{"type":"string","format":"date-time","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?Z$","description":"When it happened, RFC 3339 in UTC."},"topic":{"type":"string","description":"Value of the event's topic path, when it has one."},"event":{"$ref":"event.json"}},"required":["id","time","event"]}, [eventJsonSchema()]));
+export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"envelope.json","title":"EventEnvelope","description":"One event in transit: its identity, time and channel scope around the event document.","type":"object","properties":{"id":{"type":"string","minLength":1,"description":"Unique id of this occurrence; SSE `id:` lines carry it."},"time":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$","description":"When it happened, RFC 3339 in UTC."},"topic":{"type":"string","description":"Value of the event's topic path, when it has one."},"event":{"$ref":"event.json"}},"required":["id","time","event"]}, [eventJsonSchema()]));

@@ -35,17 +35,9 @@ function checkNamed0(value: unknown, path: string, out: ValidationIssue[] | null
         if (!out) return false;
         ok = failType(out, pointer(path, "crate"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "crate"), "expected an integer");
-        }
-        if (field3 < -9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "crate"), "expected at least -9007199254740991");
-        }
-        if (field3 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "crate"), "expected at most 9007199254740991");
+          ok = fail(out, pointer(path, "crate"), "expected an integer within ±(2^53 − 1)");
         }
       }
     }

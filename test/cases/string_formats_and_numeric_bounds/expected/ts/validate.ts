@@ -133,9 +133,9 @@ export function checkAccountRegisteredV1Payload(value: unknown, path: string, ou
         if (!out) return false;
         ok = failType(out, pointer(path, "age"), "number", field10);
       } else {
-        if (!Number.isInteger(field10)) {
+        if (!Number.isSafeInteger(field10)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "age"), "expected an integer");
+          ok = fail(out, pointer(path, "age"), "expected an integer within ±(2^53 − 1)");
         }
         if (field10 < 13) {
           if (!out) return false;
@@ -190,17 +190,13 @@ export function checkAccountRegisteredV1Payload(value: unknown, path: string, ou
         if (!out) return false;
         ok = failType(out, pointer(path, "visits"), "number", field13);
       } else {
-        if (!Number.isInteger(field13)) {
+        if (!Number.isSafeInteger(field13)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "visits"), "expected an integer");
+          ok = fail(out, pointer(path, "visits"), "expected an integer within ±(2^53 − 1)");
         }
         if (field13 < 0) {
           if (!out) return false;
           ok = fail(out, pointer(path, "visits"), "expected at least 0");
-        }
-        if (field13 > 9007199254740991) {
-          if (!out) return false;
-          ok = fail(out, pointer(path, "visits"), "expected at most 9007199254740991");
         }
       }
     }
@@ -213,9 +209,9 @@ export function checkAccountRegisteredV1Payload(value: unknown, path: string, ou
         if (!out) return false;
         ok = failType(out, pointer(path, "shard"), "number", field14);
       } else {
-        if (!Number.isInteger(field14)) {
+        if (!Number.isSafeInteger(field14)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "shard"), "expected an integer");
+          ok = fail(out, pointer(path, "shard"), "expected an integer within ±(2^53 − 1)");
         }
         if (field14 < -2147483648) {
           if (!out) return false;

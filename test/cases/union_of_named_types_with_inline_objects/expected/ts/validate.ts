@@ -110,17 +110,13 @@ function checkNamed1(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "range"), "start"), "number", field4);
           } else {
-            if (!Number.isInteger(field4)) {
+            if (!Number.isSafeInteger(field4)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "range"), "start"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "range"), "start"), "expected an integer within ±(2^53 − 1)");
             }
             if (field4 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "range"), "start"), "expected at least 0");
-            }
-            if (field4 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "range"), "start"), "expected at most 9007199254740991");
             }
           }
         }
@@ -133,17 +129,13 @@ function checkNamed1(value: unknown, path: string, out: ValidationIssue[] | null
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "range"), "end"), "number", field5);
           } else {
-            if (!Number.isInteger(field5)) {
+            if (!Number.isSafeInteger(field5)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "range"), "end"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "range"), "end"), "expected an integer within ±(2^53 − 1)");
             }
             if (field5 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "range"), "end"), "expected at least 0");
-            }
-            if (field5 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "range"), "end"), "expected at most 9007199254740991");
             }
           }
         }

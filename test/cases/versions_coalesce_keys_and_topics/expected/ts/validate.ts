@@ -235,17 +235,13 @@ export function checkBuildProgressV3Payload(value: unknown, path: string, out: V
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "progress"), "done"), "number", field6);
           } else {
-            if (!Number.isInteger(field6)) {
+            if (!Number.isSafeInteger(field6)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "progress"), "done"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "progress"), "done"), "expected an integer within ±(2^53 − 1)");
             }
             if (field6 < 0) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "progress"), "done"), "expected at least 0");
-            }
-            if (field6 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "progress"), "done"), "expected at most 9007199254740991");
             }
           }
         }
@@ -258,17 +254,13 @@ export function checkBuildProgressV3Payload(value: unknown, path: string, out: V
             if (!out) return false;
             ok = failType(out, pointer(pointer(path, "progress"), "total"), "number", field7);
           } else {
-            if (!Number.isInteger(field7)) {
+            if (!Number.isSafeInteger(field7)) {
               if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "progress"), "total"), "expected an integer");
+              ok = fail(out, pointer(pointer(path, "progress"), "total"), "expected an integer within ±(2^53 − 1)");
             }
             if (field7 < 1) {
               if (!out) return false;
               ok = fail(out, pointer(pointer(path, "progress"), "total"), "expected at least 1");
-            }
-            if (field7 > 9007199254740991) {
-              if (!out) return false;
-              ok = fail(out, pointer(pointer(path, "progress"), "total"), "expected at most 9007199254740991");
             }
           }
         }

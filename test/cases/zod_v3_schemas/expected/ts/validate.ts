@@ -2,6 +2,8 @@
 
 import { type ValidationIssue, fail, failType, isRecord, pointer } from "./wire.js";
 
+const PATTERN_0 = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/u;
+
 /** Checks a `legacy.order-placed.v1` payload: `out === null` stops at the first failure; an array collects every issue. */
 export function checkLegacyOrderPlacedV1Payload(value: unknown, path: string, out: ValidationIssue[] | null): boolean {
   let ok = true;
@@ -17,6 +19,11 @@ export function checkLegacyOrderPlacedV1Payload(value: unknown, path: string, ou
       if (typeof field1 !== "string") {
         if (!out) return false;
         ok = failType(out, pointer(path, "orderID"), "string", field1);
+      } else {
+        if (!PATTERN_0.test(field1)) {
+          if (!out) return false;
+          ok = fail(out, pointer(path, "orderID"), "not a valid uuid");
+        }
       }
     }
     const field2 = value["customerID"];
@@ -38,9 +45,9 @@ export function checkLegacyOrderPlacedV1Payload(value: unknown, path: string, ou
         if (!out) return false;
         ok = failType(out, pointer(path, "total"), "number", field3);
       } else {
-        if (!Number.isInteger(field3)) {
+        if (!Number.isSafeInteger(field3)) {
           if (!out) return false;
-          ok = fail(out, pointer(path, "total"), "expected an integer");
+          ok = fail(out, pointer(path, "total"), "expected an integer within ±(2^53 − 1)");
         }
         if (field3 < 0) {
           if (!out) return false;
@@ -115,9 +122,9 @@ export function checkLegacyOrderPlacedV1Payload(value: unknown, path: string, ou
                 if (!out) return false;
                 ok = failType(out, pointer(pointer(pointer(path, "lines"), index8), "quantity"), "number", field11);
               } else {
-                if (!Number.isInteger(field11)) {
+                if (!Number.isSafeInteger(field11)) {
                   if (!out) return false;
-                  ok = fail(out, pointer(pointer(pointer(path, "lines"), index8), "quantity"), "expected an integer");
+                  ok = fail(out, pointer(pointer(pointer(path, "lines"), index8), "quantity"), "expected an integer within ±(2^53 − 1)");
                 }
                 if (field11 <= 0) {
                   if (!out) return false;

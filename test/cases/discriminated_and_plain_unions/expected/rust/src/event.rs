@@ -106,7 +106,8 @@ impl Event {
     }
 
     /// The coalesce key: a newer event with the same key replaces an older queued one. It is the
-    /// JSON text of `[name, value at each coalesce path…]` (absent values are null); `None` when
+    /// JSON text of `[name, value at each coalesce path…]` (absent values are null) as JavaScript's
+    /// `JSON.stringify` writes it (`1`, not `1.0`), so both sides give the same key; `None` when
     /// the event is never coalesced.
     pub fn coalesce_key(&self) -> Option<String> {
         None

@@ -128,6 +128,47 @@ pub fn topic_text(value: &JsonValue) -> Option<String> {
     }
 }
 
+/// A JSON value as text, as JavaScript's `JSON.stringify` writes it: numbers by [`js_number`]
+/// (`1`, not serde_json's `1.0`; `0` for -0; `1e+21`), strings escaped as serde_json and
+/// JavaScript both escape them, members in the value's order. Coalesce keys are this text.
+pub fn js_json(value: &JsonValue) -> String {
+    let mut text = String::new();
+    write_js_json(value, &mut text);
+    text
+}
+
+fn write_js_json(value: &JsonValue, text: &mut String) {
+    match value {
+        JsonValue::Number(number) => match number.as_f64() {
+            Some(double) => text.push_str(&js_number(double)),
+            None => text.push_str(&number.to_string()),
+        },
+        JsonValue::Array(items) => {
+            text.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    text.push(',');
+                }
+                write_js_json(item, text);
+            }
+            text.push(']');
+        }
+        JsonValue::Object(members) => {
+            text.push('{');
+            for (index, (name, item)) in members.iter().enumerate() {
+                if index > 0 {
+                    text.push(',');
+                }
+                text.push_str(&JsonValue::from(name.as_str()).to_string());
+                text.push(':');
+                write_js_json(item, text);
+            }
+            text.push('}');
+        }
+        other => text.push_str(&other.to_string()),
+    }
+}
+
 /// A finite double as JavaScript writes it (ECMAScript Number::toString): the shortest digits
 /// that read back as the same double, laid out in plain notation from 1e-6 up to below 1e21 and in
 /// exponent notation (`1.5e+21`, `1e-7`) outside.

@@ -2,7 +2,7 @@
 
 //! The event union, its unknown case, the envelope and the event helpers.
 
-use crate::channel::topic_text;
+use crate::channel::{js_json, topic_text};
 use crate::types::*;
 use crate::wire::JsonValue;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -126,7 +126,8 @@ impl Event {
     }
 
     /// The coalesce key: a newer event with the same key replaces an older queued one. It is the
-    /// JSON text of `[name, value at each coalesce path…]` (absent values are null); `None` when
+    /// JSON text of `[name, value at each coalesce path…]` (absent values are null) as JavaScript's
+    /// `JSON.stringify` writes it (`1`, not `1.0`), so both sides give the same key; `None` when
     /// the event is never coalesced.
     pub fn coalesce_key(&self) -> Option<String> {
         let paths: &[&[&str]] = match self {
@@ -139,7 +140,7 @@ impl Event {
             let value = lookup(&payload, path);
             key.push(value.cloned().unwrap_or(JsonValue::Null));
         }
-        Some(JsonValue::Array(key).to_string())
+        Some(js_json(&JsonValue::Array(key)))
     }
 
     /// The payload path that scopes this event's channel (the catalogue's `topic`), e.g.
