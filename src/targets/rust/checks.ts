@@ -4,7 +4,7 @@
  * serde enforces JSON types, required fields, enum values, discriminators and integer-ness; the
  * schema also states bounds, lengths, patterns, item counts, literal values Rust widens to `bool` or
  * `f64`, and the keys an enum-keyed record must have. Those become `Check`s (model.ts), printed
- * into `src/validate.rs` by validate-module.ts. The rules are the ones the TypeScript validators
+ * into `src/validate.rs`'s shape table by validate-module.ts. The rules are the ones the TypeScript validators
  * and the JSON Schemas apply, so all three accept and reject the same documents.
  */
 import { EventcError } from "../../errors.js";
@@ -34,7 +34,7 @@ export function listCheck(node: ArrayNode, items: Check | undefined): Check | un
 }
 
 export function mapCheck(node: RecordNode, keys: Check | undefined, values: Check | undefined): Check | undefined {
-  const requiredKeys = node.keys.kind === "enum" ? node.keys.values.length : undefined;
+  const requiredKeys = node.keys.kind === "enum" && !node.partial ? node.keys.values.length : undefined;
   if (keys === undefined && values === undefined && requiredKeys === undefined) return undefined;
   const check: Check = { kind: "map" };
   if (keys !== undefined) check.keys = keys;
@@ -62,10 +62,21 @@ function stringCheck(node: StringNode, place: Place): Check | undefined {
   return Object.keys(rule).length > 1 ? { kind: "rule", rule } : undefined;
 }
 
+/** The largest integer every side of the contract reads exactly: 2^53 − 1. */
+export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Bounds of a number. An integer also lies within ±(2^53 − 1): that range joins its bounds where
+ * they do not already imply it, so a value beyond it gets the same message as any bound.
+ */
 function numberCheck(node: NumberNode): Check | undefined {
   const rule: NumberRule = { kind: "number" };
   for (const key of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] as const) {
     if (node[key] !== undefined) rule[key] = node[key];
+  }
+  if (node.integer) {
+    if (Math.max(rule.minimum ?? -Infinity, rule.exclusiveMinimum ?? -Infinity) < -MAX_SAFE_INTEGER) rule.minimum = -MAX_SAFE_INTEGER;
+    if (Math.min(rule.maximum ?? Infinity, rule.exclusiveMaximum ?? Infinity) > MAX_SAFE_INTEGER) rule.maximum = MAX_SAFE_INTEGER;
   }
   return Object.keys(rule).length > 1 ? { kind: "rule", rule, integer: node.integer } : undefined;
 }
@@ -106,12 +117,12 @@ function isItem(node: TypeNode): boolean {
   }
 }
 
-/** Items whose `Validate` impl can find something wrong (enums of literals cannot). */
-function itemCheck(node: TypeNode): Check | undefined {
-  if (node.kind === "object") return { kind: "nested" };
+/** Items, named `name`, whose shape can find something wrong (enums of literals cannot). */
+function itemCheck(node: TypeNode, name: string): Check | undefined {
+  if (node.kind === "object") return { kind: "nested", name };
   if (node.kind !== "union") return undefined;
   const literals = node.members.every((member) => member.kind === "literal" && (typeof member.value === "string" || Number.isSafeInteger(member.value)));
-  return literals ? undefined : { kind: "nested" };
+  return literals ? undefined : { kind: "nested", name };
 }
 
 /** The check of a leaf or named node; compound nodes get theirs in `Lowering.expr`. */
@@ -128,13 +139,13 @@ export function nodeCheck(node: TypeNode, type: RustType, place: Place, named: R
       return undefined;
     case "object":
     case "union":
-      return itemCheck(node);
+      return itemCheck(node, type.rust);
     case "ref": {
       const target = named.get(node.name);
       if (target === undefined) return undefined;
       // A nullable named type is declared as its non-null part (the reference adds the `Option`).
       const declared = nonNull(target.type) ?? target.type;
-      if (isItem(declared)) return itemCheck(declared);
+      if (isItem(declared)) return itemCheck(declared, type.rust);
       return { kind: "alias", name: type.rust.replace(/^Box<(.*)>$/, "$1") };
     }
     default:

@@ -43,15 +43,15 @@ export interface ItemCountRule {
 }
 
 /**
- * Validation of one value, as a tree that follows the Rust type: the printer (validate-module.ts)
- * turns it into statements over a `value` reference and a JSON Pointer `path`.
+ * Validation of one value, as a tree that follows the Rust type: validate-module.ts prints it as
+ * a node of the crate's shape table, which one checker interprets over the value as JSON.
  */
 export type Check =
   | { kind: "rule"; rule: StringRule | NumberRule; integer?: boolean }
   /** A bool or f64 that must equal one literal (Zod literals Rust widens). */
   | { kind: "equals"; rust: string; json: string }
-  /** A generated item: call its `Validate` impl. */
-  | { kind: "nested" }
+  /** A generated item (struct or union), checked by its own shape; `name` is its Rust name. */
+  | { kind: "nested"; name: string }
   /** A type alias: check what it stands for (resolved by name when printing). */
   | { kind: "alias"; name: string }
   | { kind: "list"; count?: ItemCountRule; items?: Check }

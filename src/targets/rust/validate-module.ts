@@ -1,22 +1,220 @@
 /**
- * `src/validate.rs` of the crate: a `Validate` impl for every generated item and for `Event`, the
- * rule statics they use, and a hand-written `Deserialize` for each plain union that tries members
- * in declaration order and takes the first that is also valid — what the TypeScript validators
- * and JSON Schema's `anyOf` do. Printed in rustfmt form, like the rest of the crate.
+ * `src/validate.rs` of the crate: the catalogue's schemas as static data for the one checker of
+ * the runtime (validate-runtime.ts), and the code serde needs around it.
+ *
+ *   PATTERNS     every pattern, compiled on first use (entry 0: the envelope's time)
+ *   TYPES        one `Shape` per generated type with something to check, by index
+ *   EVENT_TYPES  every known wire type, sorted: its payload's shape and how to read the payload
+ *   validate_by_shape! / nothing_to_validate!   `Validate` for every generated type, one line each
+ *   a `Deserialize` for each plain union (the first member that reads and passes its shape, what
+ *   the TypeScript validators and JSON Schema's `anyOf` do) and each discriminated union of structs
+ *
+ * The tables are printed with `#[rustfmt::skip]`, one field or member a line; the rest in rustfmt
+ * form, like the rest of the crate.
  */
 import type { EventVariant } from "./event-module.js";
 import { rustString } from "./escape.js";
-import type { Check, ItemCountRule, NumberRule, RustField, RustItem, RustType, StringRule } from "./model.js";
-import { rustIdent } from "./names.js";
+import type { Check, NumberRule, RustItem, RustType, StringRule } from "./model.js";
 import { matchArm } from "./render.js";
 import { runtimeHead, runtimeItems, runtimeUses, type RuntimeUse } from "./validate-runtime.js";
 import { rustFloat } from "./checks.js";
+import { translatePattern } from "./pattern.js";
+import { ENVELOPE_TIME_PATTERN } from "../jsonschema/index.js";
 
 const MAX_WIDTH = 100;
 /** rustfmt's `fn_call_width`: longest argument list kept on the call's line. */
 const CALL_WIDTH = 60;
-/** rustfmt's `struct_lit_width`, which bounds struct patterns on one line too. */
-const STRUCT_WIDTH = 18;
+
+/** The envelope's `time`: the published pattern (RFC 3339 in UTC, a real date). Always `PATTERNS[0]`. */
+const ENVELOPE_TIME = { source: envelopeTimeSource(), label: "RFC 3339 UTC date-time" };
+
+function envelopeTimeSource(): string {
+  const translated = translatePattern(ENVELOPE_TIME_PATTERN);
+  if (!translated.ok) throw new Error(`the envelope's time pattern has no regex-crate form: ${translated.reason}`);
+  return translated.source;
+}
+
+/** Items the shape table can hold: every kind but the enums of literals serde checks completely. */
+type ShapedItem = Exclude<RustItem, { kind: "unit-enum" | "repr-enum" }>;
+
+const isShapeable = (item: RustItem): item is ShapedItem => item.kind !== "unit-enum" && item.kind !== "repr-enum";
+
+/**
+ * Which items have something to check, through the items they refer to: a fixpoint, since named
+ * types may refer to each other in a cycle. A plain union always has (its members are tried).
+ */
+function liveItems(items: readonly ShapedItem[]): Set<string> {
+  const live = new Set<string>();
+  const has = (check: Check | undefined): boolean => {
+    if (check === undefined) return false;
+    switch (check.kind) {
+      case "rule":
+      case "equals":
+      case "rest-tuple":
+        return true;
+      case "nested":
+      case "alias":
+        return live.has(check.name);
+      case "option":
+        return has(check.inner);
+      case "list":
+        return check.count !== undefined || has(check.items);
+      case "map":
+        return check.requiredKeys !== undefined || check.keys !== undefined || has(check.values);
+      case "tuple":
+        return check.items.some(has);
+    }
+  };
+  const itemHas = (item: ShapedItem): boolean => {
+    switch (item.kind) {
+      case "struct":
+        return item.fields.some((field) => has(field.type.check));
+      case "alias":
+        return has(item.type.check);
+      case "tagged-enum":
+        return item.variants.some((variant) => variant.fields.some((field) => has(field.type.check)));
+      case "dispatch-enum":
+        return item.variants.some((variant) => has(variant.type.check));
+      case "untagged-enum":
+        return true;
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const item of items) {
+      if (!live.has(item.name) && itemHas(item)) {
+        live.add(item.name);
+        changed = true;
+      }
+    }
+  }
+  return live;
+}
+
+class ShapePrinter {
+  readonly use: RuntimeUse = { reads: false, member: false, dispatch: false, deserializers: false, shaped: false, unshaped: false };
+  readonly patterns: { source: string; label: string }[] = [ENVELOPE_TIME];
+  private readonly patternIndex = new Map<string, number>([[JSON.stringify(ENVELOPE_TIME), 0]]);
+
+  /**
+   * `index`: the TYPES entry of each live item; `qualify`: a Rust type expression with every
+   * generated type named through `types::` (validate.rs declares names of its own).
+   */
+  constructor(
+    readonly index: ReadonlyMap<string, number>,
+    readonly qualify: (rust: string) => string,
+  ) {}
+
+  private pattern(pattern: { source: string; label: string }): number {
+    const key = JSON.stringify(pattern);
+    let index = this.patternIndex.get(key);
+    if (index === undefined) {
+      index = this.patterns.length;
+      this.patterns.push(pattern);
+      this.patternIndex.set(key, index);
+    }
+    return index;
+  }
+
+  text(rule: StringRule): string {
+    const some = (value: number | undefined): string => (value === undefined ? "None" : `Some(${value})`);
+    const pattern = rule.pattern === undefined ? "None" : `Some(${this.pattern(rule.pattern)})`;
+    return `Text { min_length: ${some(rule.minLength)}, max_length: ${some(rule.maxLength)}, pattern: ${pattern} }`;
+  }
+
+  private bounds(rule: NumberRule): string {
+    const fields = (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] as const).flatMap((key) => {
+      const value = rule[key];
+      return value === undefined ? [] : [`${key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}: Some(${rustFloat(value)})`];
+    });
+    return fields.length === 5 ? `Bounds { ${fields.join(", ")} }` : fields.length === 0 ? "UNBOUNDED" : `Bounds { ${fields.join(", ")}, ..UNBOUNDED }`;
+  }
+
+  /** The shape of `check` as a Rust expression; `undefined` when nothing would be checked. */
+  shape(check: Check | undefined): string | undefined {
+    if (check === undefined) return undefined;
+    switch (check.kind) {
+      case "rule":
+        if (check.rule.kind === "string") return `Shape::Text(${this.text(check.rule)})`;
+        return `Shape::Number(${this.bounds(check.rule)})`;
+      case "equals":
+        return check.rust === "true" || check.rust === "false" ? `Shape::Bool(${check.rust})` : `Shape::Float(${check.rust}, ${rustString(check.json)})`;
+      case "nested":
+      case "alias": {
+        const index = this.index.get(check.name);
+        return index === undefined ? undefined : `Shape::Item(${index})`;
+      }
+      case "option": {
+        const inner = this.shape(check.inner);
+        return inner === undefined ? undefined : `Shape::Nullable(&${inner})`;
+      }
+      case "list": {
+        const items = this.shape(check.items);
+        if (items === undefined && check.count === undefined) return undefined;
+        const some = (value: number | undefined): string => (value === undefined ? "None" : `Some(${value})`);
+        return `Shape::List { min_items: ${some(check.count?.minItems)}, max_items: ${some(check.count?.maxItems)}, items: &${items ?? "Shape::Any"} }`;
+      }
+      case "map": {
+        const values = this.shape(check.values);
+        const keys = check.keys?.kind === "rule" && check.keys.rule.kind === "string" ? this.text(check.keys.rule) : undefined;
+        if (values === undefined && keys === undefined && check.requiredKeys === undefined) return undefined;
+        const required = check.requiredKeys === undefined ? "None" : `Some(${check.requiredKeys})`;
+        return `Shape::Map { keys: ${keys === undefined ? "None" : `Some(${keys})`}, values: &${values ?? "Shape::Any"}, keys_required: ${required} }`;
+      }
+      case "tuple": {
+        const items = check.items.map((item) => this.shape(item));
+        if (items.every((item) => item === undefined)) return undefined;
+        return `Shape::Tuple(&[${items.map((item) => item ?? "Shape::Any").join(", ")}])`;
+      }
+      case "rest-tuple":
+        return `Shape::RestTuple { items: &[${check.items.map((type) => this.element(type)).join(", ")}], rest: &${this.element(check.rest)} }`;
+    }
+  }
+
+  /** A tuple element or union member: read as its Rust type, then checked by its shape. */
+  private element(type: RustType): string {
+    this.use.reads = true;
+    return `Element(reads::<${this.qualify(type.rust)}>, ${this.shape(type.check) ?? "Shape::Any"})`;
+  }
+
+  private fields(fields: readonly { wire: string; type: RustType }[], indent: string): string[] {
+    return fields.flatMap((field) => {
+      const shape = this.shape(field.type.check);
+      return shape === undefined ? [] : [`${indent}Field(${rustString(field.wire)}, ${shape}),`];
+    });
+  }
+
+  /** The TYPES entry of a live item, one line per field, variant or member. */
+  item(item: ShapedItem): string[] {
+    const I = "    ";
+    switch (item.kind) {
+      case "struct": {
+        const fields = this.fields(item.fields, `${I}${I}`);
+        return fields.length === 0 ? [`${I}Shape::Struct(&[]),`] : [`${I}Shape::Struct(&[`, ...fields, `${I}]),`];
+      }
+      case "alias":
+        return [`${I}${this.shape(item.type.check) ?? "Shape::Any"},`];
+      case "tagged-enum": {
+        const variants = item.variants.flatMap((variant) => {
+          const fields = this.fields(variant.fields, `${I}${I}${I}`);
+          return fields.length === 0 ? [] : [`${I}${I}(${rustString(variant.wire)}, &[`, ...fields, `${I}${I}]),`];
+        });
+        return [`${I}Shape::Tagged { tag: ${rustString(item.tag)}, variants: &[`, ...variants, `${I}] },`];
+      }
+      case "dispatch-enum": {
+        const variants = item.variants.flatMap((variant) => {
+          const shape = this.shape(variant.type.check);
+          return shape === undefined ? [] : [`${I}${I}(${rustString(variant.wire)}, ${shape}),`];
+        });
+        return [`${I}Shape::Dispatch { tag: ${rustString(item.tag)}, variants: &[`, ...variants, `${I}] },`];
+      }
+      case "untagged-enum": {
+        const members = item.variants.map((variant) => (variant.shape === "unit" ? `${I}${I}Element(JsonValue::is_null, Shape::Any),` : `${I}${I}${this.element(variant.type)},`));
+        return [`${I}Shape::Untagged(&[`, ...members, `${I}]),`];
+      }
+    }
+  }
+}
 
 /** `head(args);` on one line, or one argument per line as rustfmt breaks a long call. */
 function call(indent: string, head: string, args: readonly string[], tail: string): string[] {
@@ -26,232 +224,24 @@ function call(indent: string, head: string, args: readonly string[], tail: strin
   return [`${indent}${head}(`, ...args.map((arg) => `${indent}    ${arg},`), `${indent})${tail}`];
 }
 
-class Printer {
-  readonly statics: string[] = [];
-  readonly use: RuntimeUse = { number: false, items: false, keyName: false, element: false, member: false, dispatch: false };
-  private readonly ruleNames = new Map<string, string>();
-  private readonly counters = { STRING: 0, NUMBER: 0, ITEMS: 0 };
-
-  constructor(private readonly aliases: ReadonlyMap<string, RustType>) {}
-
-  /** The static holding `rule`, declared on first use. */
-  private rule(rule: StringRule | NumberRule | ItemCountRule): string {
-    const key = JSON.stringify(rule);
-    const known = this.ruleNames.get(key);
-    if (known !== undefined) return known;
-    const prefix = rule.kind === "string" ? "STRING" : rule.kind === "number" ? "NUMBER" : "ITEMS";
-    const name = `${prefix}_${this.counters[prefix]++}`;
-    this.ruleNames.set(key, name);
-    const some = (value: number | undefined, float: boolean): string => (value === undefined ? "None" : `Some(${float ? rustFloat(value) : value})`);
-    let fields: string[];
-    let type: string;
-    if (rule.kind === "string") {
-      type = "StringRule";
-      // `Some(Pattern::new(…))`: the outer call's argument (the inner call) bounds the one-line form.
-      const literal = rule.pattern === undefined ? "" : rustString(rule.pattern.source);
-      const oneLine = `Pattern::new(${literal})`.length <= CALL_WIDTH;
-      const pattern =
-        rule.pattern === undefined ? ["    pattern: None,"] : oneLine ? [`    pattern: Some(Pattern::new(${literal})),`] : ["    pattern: Some(Pattern::new(", `        ${literal},`, "    )),"];
-      fields = [`    min_length: ${some(rule.minLength, false)},`, `    max_length: ${some(rule.maxLength, false)},`, ...pattern, `    label: ${rustString(rule.pattern?.label ?? "")},`];
-    } else if (rule.kind === "number") {
-      this.use.number = true;
-      type = "NumberRule";
-      fields = [
-        `    minimum: ${some(rule.minimum, true)},`,
-        `    maximum: ${some(rule.maximum, true)},`,
-        `    exclusive_minimum: ${some(rule.exclusiveMinimum, true)},`,
-        `    exclusive_maximum: ${some(rule.exclusiveMaximum, true)},`,
-        `    multiple_of: ${some(rule.multipleOf, true)},`,
-      ];
-    } else {
-      this.use.items = true;
-      type = "ItemCountRule";
-      fields = [`    min_items: ${some(rule.minItems, false)},`, `    max_items: ${some(rule.maxItems, false)},`];
-    }
-    this.statics.push([`static ${name}: ${type} = ${type} {`, ...fields, "};"].join("\n"));
-    return name;
-  }
-
-  /** Statements checking `value` (a reference) at `path` (a `&str`), in scope. */
-  check(check: Check, indent: string): string[] {
-    const inner = `${indent}    `;
-    switch (check.kind) {
-      case "rule": {
-        const name = this.rule(check.rule);
-        const value = check.rule.kind === "number" ? (check.integer ? "*value as f64" : "*value") : "value";
-        return call(indent, `${name}.check`, [value, "path", "issues"], ";");
-      }
-      case "equals": {
-        const test = check.rust === "true" ? "!*value" : check.rust === "false" ? "*value" : `*value != ${check.rust}`;
-        return [`${indent}if ${test} {`, ...call(inner, "issues.push", [`Issue::new(path, ${rustString(`expected ${check.json}`)})`], ";"), `${indent}}`];
-      }
-      case "nested":
-        return [`${indent}value.validate(path, issues);`];
-      case "alias": {
-        const target = this.aliases.get(check.name)?.check;
-        return target === undefined ? [] : this.check(target, indent);
-      }
-      case "option": {
-        // `Option<Option<T>>` (optional and nullable) is matched in one pattern, as clippy asks.
-        let pattern = "Some(value)";
-        let body = this.unalias(check.inner);
-        while (body.kind === "option") {
-          pattern = `Some(${pattern})`;
-          body = this.unalias(body.inner);
-        }
-        return [`${indent}if let ${pattern} = value {`, ...this.check(body, inner), `${indent}}`];
-      }
-      case "list": {
-        const lines = check.count === undefined ? [] : call(indent, `${this.rule(check.count)}.check`, ["value.len()", "path", "issues"], ";");
-        if (check.items === undefined) return lines;
-        return [...lines, ...this.loop(indent, "(index, value) in value.iter().enumerate()", "&index.to_string()", check.items)];
-      }
-      case "map": {
-        const lines: string[] = [];
-        if (check.requiredKeys !== undefined) {
-          lines.push(`${indent}if value.len() != ${check.requiredKeys} {`, ...call(inner, "issues.push", ['Issue::new(path, "expected every key")'], ";"), `${indent}}`);
-        }
-        if (check.keys === undefined && check.values === undefined) return lines;
-        this.use.keyName = true;
-        const body = [...(check.keys === undefined ? [] : this.withValue(inner, "key", check.keys)), ...(check.values === undefined ? [] : this.check(check.values, `${inner}`))];
-        return [...lines, `${indent}for (key, value) in value {`, `${inner}let path = &pointer(path, &key_name(key));`, ...body, `${indent}}`];
-      }
-      case "tuple":
-        return check.items.flatMap((item, index) =>
-          item === undefined ? [] : [`${indent}{`, `${inner}let value = &value.${index};`, `${inner}let path = &pointer(path, "${index}");`, ...this.check(item, inner), `${indent}}`],
-        );
-      case "rest-tuple": {
-        this.use.element = true;
-        const deep = `${inner}    `;
-        const read = (type: RustType, at: string): string[] => {
-          const head = `element::<${type.rust}>`;
-          if (type.check === undefined) return call(at, head, ["value", "path", "issues"], ";");
-          return [...call(at, `if let Some(value) = ${head}`, ["value", "path", "issues"], " {"), `${at}    let value = &value;`, ...this.check(type.check, `${at}    `), `${at}}`];
-        };
-        const arms = [...check.items.map((type, index) => [`${inner}${index} => {`, ...read(type, deep), `${inner}}`]), [`${inner}_ => {`, ...read(check.rest, deep), `${inner}}`]];
-        const count = check.items.length;
-        const short = count === 0 ? [] : [`${indent}if ${count === 1 ? "value.is_empty()" : `value.len() < ${count}`} {`, ...call(inner, "issues.push", [`Issue::new(path, "expected at least ${count} items")`], ";"), `${indent}}`];
-        return [
-          ...short,
-          `${indent}for (index, value) in value.iter().enumerate() {`,
-          `${inner}let path = &pointer(path, &index.to_string());`,
-          ...(check.items.length === 0 ? read(check.rest, inner) : [`${inner}match index {`, ...arms.flat().map((line) => `    ${line}`), `${inner}}`]),
-          `${indent}}`,
-        ];
-      }
-    }
-  }
-
-  /** What an alias check stands for (the alias's own check), through aliases of aliases. */
-  private unalias(check: Check): Check {
-    let resolved = check;
-    for (let depth = 0; resolved.kind === "alias" && depth < 32; depth++) resolved = this.aliases.get(resolved.name)?.check ?? resolved;
-    return resolved;
-  }
-
-  private withValue(indent: string, expr: string, check: Check): string[] {
-    return [`${indent}{`, `${indent}    let value = ${expr};`, ...this.check(check, `${indent}    `), `${indent}}`];
-  }
-
-  private loop(indent: string, head: string, key: string, check: Check): string[] {
-    return [`${indent}for ${head} {`, ...call(`${indent}    `, "let path = &pointer", ["path", key], ";"), ...this.check(check, `${indent}    `), `${indent}}`];
-  }
-
-  /** Checks of one field, reached through `access` (a reference expression). */
-  field(field: RustField, access: string, indent: string): string[] {
-    if (field.type.check === undefined) return [];
-    const inner = `${indent}    `;
-    return [`${indent}{`, `${inner}let value = ${access};`, ...call(inner, "let path = &pointer", ["path", rustString(field.wire)], ";"), ...this.check(field.type.check, inner), `${indent}}`];
-  }
-}
-
-function validateImpl(name: string, body: string[]): string[] {
-  if (body.length === 0) return [`impl Validate for ${name} {`, "    fn validate(&self, _path: &str, _issues: &mut Vec<Issue>) {}", "}"];
-  return [`impl Validate for ${name} {`, "    fn validate(&self, path: &str, issues: &mut Vec<Issue>) {", ...body, "    }", "}"];
-}
-
-/** A struct pattern binding `idents`, laid out as rustfmt lays it out. */
-function structPattern(path: string, idents: readonly string[], indent: string): string[] {
-  const list = [...idents.map(rustIdent), ".."].join(", ");
-  const line = `${indent}${path} { ${list} } => {`;
-  if (list.length <= STRUCT_WIDTH && line.length <= MAX_WIDTH) return [line];
-  // On lines of their own, the bindings stay on one line while they (without `..`) fit the same width.
-  const fields = idents.map(rustIdent).join(", ");
-  if (fields.length <= STRUCT_WIDTH) return [`${indent}${path} {`, `${indent}    ${list}`, `${indent}} => {`];
-  return [`${indent}${path} {`, ...[...idents.map(rustIdent), ".."].map((item, index, all) => `${indent}    ${item}${index < all.length - 1 ? "," : ""}`), `${indent}} => {`];
-}
-
-/** A match arm's statements; rustfmt unwraps an arm whose only statement is a block. */
-function armBody(lines: string[], indent: string): string[] {
-  const single = lines[0] === `${indent}{` && lines.at(-1) === `${indent}}` && lines.slice(1, -1).every((line) => line.startsWith(`${indent}    `));
-  return single ? lines.slice(1, -1).map((line) => line.slice(4)) : lines;
-}
-
-function itemBody(printer: Printer, item: RustItem): string[] {
-  const I2 = "        ";
-  const I3 = "            ";
-  switch (item.kind) {
-    case "struct":
-      return item.fields.flatMap((field) => printer.field(field, `&self.${rustIdent(field.ident)}`, I2));
-    case "alias":
-    case "unit-enum":
-    case "repr-enum":
-      return [];
-    case "tagged-enum": {
-      const arms = item.variants.flatMap((variant) => {
-        const checked = variant.fields.filter((field) => field.type.check !== undefined);
-        if (checked.length === 0) return [];
-        const body = armBody(checked.flatMap((field) => printer.field(field, rustIdent(field.ident), `${I3}    `)), `${I3}    `);
-        return [...structPattern(`Self::${variant.ident}`, checked.map((field) => field.ident), I3), ...body, `${I3}}`];
-      });
-      if (arms.length === 0) return [];
-      const all = item.variants.every((variant) => variant.fields.some((field) => field.type.check !== undefined));
-      return [`${I2}match self {`, ...arms, ...(all ? [] : [`${I3}_ => {}`]), `${I2}}`];
-    }
-    case "dispatch-enum": {
-      const arms = item.variants.flatMap((variant) => {
-        if (variant.type.check === undefined) return [];
-        return [`${I3}Self::${variant.ident}(value) => {`, ...armBody(printer.check(variant.type.check, `${I3}    `), `${I3}    `), `${I3}}`];
-      });
-      if (arms.length === 0) return [];
-      const all = item.variants.every((variant) => variant.type.check !== undefined);
-      return [`${I2}match self {`, ...arms, ...(all ? [] : [`${I3}_ => {}`]), `${I2}}`];
-    }
-    case "untagged-enum": {
-      const arms = item.variants.flatMap((variant) => {
-        if (variant.shape !== "newtype" || variant.type.check === undefined) return [];
-        return [`${I3}Self::${variant.ident}(value) => {`, ...armBody(printer.check(variant.type.check, `${I3}    `), `${I3}    `), `${I3}}`];
-      });
-      if (arms.length === 0) return [];
-      const all = item.variants.every((variant) => variant.shape === "newtype" && variant.type.check !== undefined);
-      return [`${I2}match self {`, ...arms, ...(all ? [] : [`${I3}_ => {}`]), `${I2}}`];
-    }
-  }
-}
-
-/** `Deserialize` for a plain union: the first member that reads and validates. */
-function untaggedDeserialize(printer: Printer, item: Extract<RustItem, { kind: "untagged-enum" }>): string[] {
+/** `Deserialize` for a plain union: the first member that reads and passes its shape. */
+function untaggedDeserialize(printer: ShapePrinter, item: Extract<RustItem, { kind: "untagged-enum" }>): string[] {
   const I2 = "        ";
   const lines = [
-    `impl<'de> Deserialize<'de> for ${item.name} {`,
+    `impl<'de> Deserialize<'de> for ${printer.qualify(item.name)} {`,
     "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
     `${I2}let json = JsonValue::deserialize(deserializer)?;`,
   ];
-  for (const variant of item.variants) {
+  const newtypes = item.variants.some((variant) => variant.shape === "newtype");
+  if (newtypes) lines.push(`${I2}let union = &TYPES[${printer.index.get(item.name)!}];`);
+  item.variants.forEach((variant, index) => {
     if (variant.shape === "unit") {
       lines.push(`${I2}if json.is_null() {`, `${I2}    return Ok(Self::${variant.ident});`, `${I2}}`);
-      continue;
+      return;
     }
     printer.use.member = true;
-    lines.push(
-      ...call(I2, `if let Some(value) = member::<${variant.type.rust}>`, ["&json"], " {"),
-      `${I2}    let candidate = Self::${variant.ident}(value);`,
-      `${I2}    if candidate.issues().is_empty() {`,
-      `${I2}        return Ok(candidate);`,
-      `${I2}    }`,
-      `${I2}}`,
-    );
-  }
+    lines.push(...call(I2, "if let Some(value) = member", ["&json", "union", String(index)], " {"), `${I2}    return Ok(Self::${variant.ident}(value));`, `${I2}}`);
+  });
   lines.push(`${I2}Err(serde::de::Error::custom("matches no member of the union"))`, "    }", "}");
   return lines;
 }
@@ -285,12 +275,12 @@ function unknownArm(wires: readonly string[], indent: string): string[] {
 }
 
 /** `Deserialize` for a discriminated union of structs: the discriminator picks the member to read. */
-function dispatchDeserialize(printer: Printer, item: Extract<RustItem, { kind: "dispatch-enum" }>): string[] {
+function dispatchDeserialize(printer: ShapePrinter, item: Extract<RustItem, { kind: "dispatch-enum" }>): string[] {
   const I2 = "        ";
   const I3 = "            ";
   printer.use.dispatch = true;
   return [
-    `impl<'de> Deserialize<'de> for ${item.name} {`,
+    `impl<'de> Deserialize<'de> for ${printer.qualify(item.name)} {`,
     "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
     `${I2}let json = JsonValue::deserialize(deserializer)?;`,
     `${I2}match discriminator(&json, ${rustString(item.tag)})? {`,
@@ -302,100 +292,62 @@ function dispatchDeserialize(printer: Printer, item: Extract<RustItem, { kind: "
   ];
 }
 
-function eventImpl(variants: readonly EventVariant[]): string[] {
-  const I3 = "            ";
-  if (variants.length === 0) return validateImpl("Event", []);
+/** UTF-8 byte order, the order of Rust's `str`, so `binary_search` finds every wire type. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+function eventTypes(printer: ShapePrinter, variants: readonly EventVariant[]): string[] {
+  const sorted = [...variants].sort((a, b) => byteOrder(a.wireType, b.wireType));
   return [
-    "impl Validate for Event {",
-    "    fn validate(&self, path: &str, issues: &mut Vec<Issue>) {",
-    '        let path = &pointer(path, "payload");',
-    "        match self {",
-    ...variants.flatMap((variant) => matchArm(`Self::${variant.ident}(payload)`, "payload.validate(path, issues)", I3)),
-    `${I3}Self::Unknown(_) => {}`,
-    "        }",
-    "    }",
-    "}",
+    "/// Every wire type the crate knows, in byte order (`event_type` searches it).",
+    "#[rustfmt::skip]",
+    `static EVENT_TYPES: [EventType; ${sorted.length}] = [`,
+    ...sorted.map((variant) => {
+      const index = printer.index.get(variant.payload);
+      const shape = index === undefined ? "Shape::Any" : `Shape::Item(${index})`;
+      return `    EventType { wire: ${rustString(variant.wireType)}, payload: ${shape}, read: |payload| ${printer.qualify(variant.payload)}::deserialize(payload).map(Event::${variant.ident}) },`;
+    }),
+    "];",
   ];
 }
 
-/**
- * `check` without the parts that print nothing: an alias whose target has nothing to check, and
- * the options, lists, maps and tuples around nothing but those. Printing such a part would leave a
- * block that binds `value` and `path` and uses neither.
- */
-function liveCheck(check: Check | undefined, aliases: ReadonlyMap<string, RustType>, seen: ReadonlySet<string> = new Set()): Check | undefined {
-  if (check === undefined) return undefined;
-  const live = (inner: Check | undefined): Check | undefined => liveCheck(inner, aliases, seen);
-  switch (check.kind) {
-    case "alias":
-      if (seen.has(check.name)) return undefined;
-      return liveCheck(aliases.get(check.name)?.check, aliases, new Set([...seen, check.name])) === undefined ? undefined : check;
-    case "option": {
-      const inner = live(check.inner);
-      return inner === undefined ? undefined : { kind: "option", inner };
-    }
-    case "list": {
-      const items = live(check.items);
-      if (items === undefined && check.count === undefined) return undefined;
-      return { kind: "list", ...(check.count === undefined ? {} : { count: check.count }), ...(items === undefined ? {} : { items }) };
-    }
-    case "map": {
-      const keys = live(check.keys);
-      const values = live(check.values);
-      if (keys === undefined && values === undefined && check.requiredKeys === undefined) return undefined;
-      return { kind: "map", ...(keys === undefined ? {} : { keys }), ...(values === undefined ? {} : { values }), ...(check.requiredKeys === undefined ? {} : { requiredKeys: check.requiredKeys }) };
-    }
-    case "tuple": {
-      const items = check.items.map(live);
-      return items.every((item) => item === undefined) ? undefined : { kind: "tuple", items };
-    }
-    case "rest-tuple":
-      return { kind: "rest-tuple", items: check.items.map((type) => liveType(type, aliases)), rest: liveType(check.rest, aliases) };
-    default:
-      return check;
-  }
-}
-
-function liveType(type: RustType, aliases: ReadonlyMap<string, RustType>): RustType {
-  const check = liveCheck(type.check, aliases);
-  const { check: _dropped, ...rest } = type;
-  return check === undefined ? rest : { ...rest, check };
-}
-
-/** The items with every check reduced to its live parts (`liveCheck`). */
-function liveItems(items: readonly RustItem[], aliases: ReadonlyMap<string, RustType>): RustItem[] {
-  const field = (entry: RustField): RustField => ({ ...entry, type: liveType(entry.type, aliases) });
-  return items.map((item): RustItem => {
-    switch (item.kind) {
-      case "struct":
-        return { ...item, fields: item.fields.map(field) };
-      case "tagged-enum":
-        return { ...item, variants: item.variants.map((variant) => ({ ...variant, fields: variant.fields.map(field) })) };
-      case "dispatch-enum":
-        return { ...item, variants: item.variants.map((variant) => ({ ...variant, type: liveType(variant.type, aliases) })) };
-      case "untagged-enum":
-        return { ...item, variants: item.variants.map((variant) => (variant.shape === "newtype" ? { ...variant, type: liveType(variant.type, aliases) } : variant)) };
-      default:
-        return item;
-    }
-  });
-}
-
 export function validateModule(lowered: readonly RustItem[], variants: readonly EventVariant[]): string {
-  const aliases = new Map(lowered.flatMap((item) => (item.kind === "alias" ? [[item.name, item.type] as const] : [])));
-  const items = liveItems(lowered, aliases);
-  const printer = new Printer(new Map([...aliases].map(([name, type]) => [name, liveType(type, aliases)])));
+  const shapeable = lowered.filter(isShapeable);
+  const live = liveItems(shapeable);
+  const entries = shapeable.filter((item) => live.has(item.name));
+  const generated = new Set(lowered.map((item) => item.name));
+  const qualify = (rust: string): string => rust.replace(/\b[A-Z][A-Za-z0-9]*\b/g, (name) => (generated.has(name) ? `types::${name}` : name));
+  const printer = new ShapePrinter(
+    new Map(entries.map((item, index) => [item.name, index])),
+    qualify,
+  );
+  const types = ["/// The shape of every generated type with something to check; `Shape::Item` indexes it.", "#[rustfmt::skip]", `static TYPES: [Shape; ${entries.length}] = [`];
+  entries.forEach((item, index) => types.push(`    // ${index}: ${item.name}`, ...printer.item(item)));
+  types.push("];");
+  const events = eventTypes(printer, variants);
+
+  // An alias is checked where it is used: its target may be a type the crate does not own.
+  const owned = lowered.filter((item) => item.kind !== "alias");
+  const shaped = owned.filter((item) => live.has(item.name));
+  const unshaped = owned.filter((item) => !live.has(item.name));
+  printer.use.shaped = shaped.length > 0;
+  printer.use.unshaped = unshaped.length > 0;
   const impls: string[] = [];
-  for (const item of items) {
-    // An alias is checked where it is used: its target may be a type the crate does not own.
-    if (item.kind === "alias") continue;
-    impls.push(validateImpl(item.name, itemBody(printer, item)).join("\n"));
+  if (shaped.length > 0) impls.push(["validate_by_shape! {", ...shaped.map((item) => `    ${qualify(item.name)} => ${printer.index.get(item.name)!},`), "}"].join("\n"));
+  if (unshaped.length > 0) impls.push(["nothing_to_validate! {", ...unshaped.map((item) => `    ${qualify(item.name)},`), "}"].join("\n"));
+  printer.use.deserializers = lowered.some((item) => item.kind === "untagged-enum" || item.kind === "dispatch-enum");
+  for (const item of lowered) {
     if (item.kind === "untagged-enum") impls.push(untaggedDeserialize(printer, item).join("\n"));
     if (item.kind === "dispatch-enum") impls.push(dispatchDeserialize(printer, item).join("\n"));
   }
-  impls.push(eventImpl(variants).join("\n"));
-  const body = [...runtimeItems(printer.use), ...printer.statics, ...impls].join("\n\n");
-  // A recursive type with nothing of its own to check only hands `path` and `issues` on; every
-  // enum is matched the same way, whether one variant or several have something to check.
-  return [runtimeHead(), "#![allow(clippy::only_used_in_recursion, clippy::single_match)]", "", ...runtimeUses(body), "", body, ""].join("\n");
+  const patterns = [
+    "/// Every pattern of the catalogue, by index (`Text::pattern`); the first is the envelope's time.",
+    "#[rustfmt::skip]",
+    `static PATTERNS: [Pattern; ${printer.patterns.length}] = [`,
+    ...printer.patterns.map((pattern) => `    Pattern::new(${rustString(pattern.source)}, ${rustString(pattern.label)}),`),
+    "];",
+  ];
+  const body = [...runtimeItems(printer.use), patterns.join("\n"), types.join("\n"), events.join("\n"), ...impls].join("\n\n");
+  return [runtimeHead(), "", ...runtimeUses(body, printer.use), "", body, ""].join("\n");
 }

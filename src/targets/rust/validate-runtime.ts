@@ -1,27 +1,40 @@
 /**
- * The fixed part of `src/validate.rs`: issues, the `Validate` trait, `decode`, the rule types the
- * generated impls use, and validation of `Event` and `EventEnvelope`. Helpers only some catalogues
- * need are emitted only when used, so the crate stays free of dead code.
+ * The fixed part of `src/validate.rs`: issues, the `Validate` trait, `decode`, the nesting limit,
+ * the shape vocabulary and the one checker that interprets it, and reading `Event` and
+ * `EventEnvelope` documents. validate-module.ts prints the catalogue's part: the tables (`TYPES`,
+ * `PATTERNS`, `EVENT_TYPES`) and one line per type. Helpers only some catalogues need are emitted
+ * only when used, so the crate stays free of dead code.
+ *
+ * Validation works on the document as JSON (`serde_json::Value`), which every reader holds anyway:
+ * the payload of an event is read as JSON before serde reads it as its type. A value built in Rust
+ * is written as JSON first (`Validate::issues`).
  */
 import { withoutLiterals } from "./escape.js";
 
 /** Helpers of the runtime a catalogue may or may not need. */
 export interface RuntimeUse {
-  number: boolean;
-  items: boolean;
-  keyName: boolean;
-  element: boolean;
+  /** `reads::<T>`: rest-tuple elements and union members are read as their type. */
+  reads: boolean;
+  /** `member::<T>`: the `Deserialize` of a plain union. */
   member: boolean;
   dispatch: boolean;
+  /** A `Deserialize` written out (plain and discriminated unions of structs). */
+  deserializers: boolean;
+  /** Types with something to check (`validate_by_shape!`), types without (`nothing_to_validate!`). */
+  shaped: boolean;
+  unshaped: boolean;
 }
 
 const HEAD = `//! Validation: the constraints of the schemas that serde's types cannot express — bounds,
-//! lengths, patterns, item counts, literal values and required record keys — checked the way the
-//! TypeScript validators and the JSON Schemas check them.
+//! lengths, patterns, item counts, literal values, required record keys, the integer range and
+//! the nesting limit — checked the way the TypeScript validators and the JSON Schemas check them.
 //!
 //! [\`decode\`] (and \`Event::from_json_str\`, \`EventEnvelope::from_json_str\`) reads a document
 //! and validates it; a value built in Rust can be checked with [\`Validate::issues\`] before it is
-//! sent.`;
+//! sent.
+//!
+//! The schemas are data: \`TYPES\` holds one \`Shape\` per generated type and one checker
+//! interprets it over the document as JSON, the way the TypeScript SDK interprets its shape table.`;
 
 const CORE = `/// One way a document breaks its schema: where (a JSON Pointer) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +43,6 @@ pub struct Issue {
     pub path: String,
     /// What is wrong, e.g. \`expected at least 3 characters\`.
     pub message: String,
-}
-
-impl Issue {
-    fn new(path: &str, message: impl Into<String>) -> Self {
-        Self {
-            path: path.to_owned(),
-            message: message.into(),
-        }
-    }
 }
 
 /// The checks of a type's schema that serde does not make while decoding.
@@ -51,6 +55,18 @@ pub trait Validate {
         let mut issues = Vec::new();
         self.validate("", &mut issues);
         issues
+    }
+
+    /// What [\`decode\`] does for this type: read the document, then check it. \`Event\` and
+    /// \`EventEnvelope\` check the payload as they read it.
+    #[doc(hidden)]
+    fn decode_json(text: &str) -> Result<Self, DecodeError>
+    where
+        Self: Sized + DeserializeOwned,
+    {
+        let value: Self = read(text)?;
+        let issues = value.issues();
+        finish(value, issues)
     }
 }
 
@@ -82,13 +98,7 @@ impl std::error::Error for DecodeError {}
 
 /// Reads \`text\` as a \`T\` and checks it: the one way to accept a document from the wire.
 pub fn decode<T: DeserializeOwned + Validate>(text: &str) -> Result<T, DecodeError> {
-    let value: T = serde_json::from_str(text).map_err(DecodeError::Json)?;
-    let issues = value.issues();
-    if issues.is_empty() {
-        Ok(value)
-    } else {
-        Err(DecodeError::Invalid(issues))
-    }
+    T::decode_json(text)
 }
 
 /// \`path\` extended by one member or index, escaped as JSON Pointer requires.
@@ -96,20 +106,86 @@ pub fn pointer(path: &str, key: &str) -> String {
     format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
+/// How deep a document handed to a reader may nest objects and arrays, the outermost one being
+/// level 1. A deeper document is invalid (one issue at \`""\`), on every side of the contract.
+pub const MAX_DEPTH: usize = 128;
+
+/// Whether \`text\` nests objects and arrays deeper than [\`MAX_DEPTH\`]. Brackets inside strings
+/// do not count. On text that is not JSON the answer only bounds the part serde reads before it
+/// stops, which is all that matters: serde refuses the rest.
+fn too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in text.as_bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Reads \`text\` as a \`T\` with serde once its nesting is known to be within [\`MAX_DEPTH\`].
+/// serde_json's own recursion limit is lifted: it counts differently and would refuse documents
+/// within the limit read through a recursive type.
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    if too_deep(text) {
+        return Err(DecodeError::Invalid(vec![Issue {
+            path: String::new(),
+            message: format!("nested deeper than {MAX_DEPTH} levels"),
+        }]));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    let value = T::deserialize(&mut deserializer).map_err(DecodeError::Json)?;
+    deserializer.end().map_err(DecodeError::Json)?;
+    Ok(value)
+}
+
+/// The value when \`issues\` is empty.
+fn finish<T>(value: T, issues: Vec<Issue>) -> Result<T, DecodeError> {
+    if issues.is_empty() {
+        Ok(value)
+    } else {
+        Err(DecodeError::Invalid(issues))
+    }
+}
+
 /// Size limit for one compiled pattern: four times the crate's default. eventc refuses, at
 /// generation time, patterns it estimates above the default, so the margin absorbs its estimate.
 const PATTERN_SIZE_LIMIT: usize = 40 * (1 << 20);
 
-/// A pattern in the regex crate's syntax, compiled on first use.
+/// A pattern in the regex crate's syntax, compiled on first use, and what a value failing it is
+/// not (a format name or the pattern itself).
 struct Pattern {
     source: &'static str,
+    label: &'static str,
     compiled: OnceLock<Option<Regex>>,
 }
 
 impl Pattern {
-    const fn new(source: &'static str) -> Self {
+    const fn new(source: &'static str, label: &'static str) -> Self {
         Self {
             source,
+            label,
             compiled: OnceLock::new(),
         }
     }
@@ -129,41 +205,18 @@ impl Pattern {
     }
 }
 
-/// String constraints; lengths count code points, as JSON Schema does.
-struct StringRule {
+/// String constraints: lengths count code points, as JSON Schema does; \`pattern\` indexes
+/// \`PATTERNS\`.
+struct Text {
     min_length: Option<usize>,
     max_length: Option<usize>,
-    pattern: Option<Pattern>,
-    /// What a value failing the pattern is not: a format name or the pattern itself.
-    label: &'static str,
+    pattern: Option<usize>,
 }
 
-impl StringRule {
-    fn check(&self, value: &str, path: &str, issues: &mut Vec<Issue>) {
-        let length = value.chars().count();
-        if let Some(min) = self.min_length.filter(|min| length < *min) {
-            issues.push(Issue::new(
-                path,
-                format!("expected at least {min} characters"),
-            ));
-        }
-        if let Some(max) = self.max_length.filter(|max| length > *max) {
-            issues.push(Issue::new(
-                path,
-                format!("expected at most {max} characters"),
-            ));
-        }
-        if let Some(pattern) = &self.pattern {
-            if !pattern.is_match(value) {
-                issues.push(Issue::new(path, format!("not a valid {}", self.label)));
-            }
-        }
-    }
-}`;
-
-const NUMBER = `/// Number bounds. \`multiple_of\` holds when \`value / multiple_of\` is a whole number in
+/// Number bounds. \`multiple_of\` holds when \`value / multiple_of\` is a whole number in
 /// IEEE-754 arithmetic, the rule of the TypeScript validators and of Ajv.
-struct NumberRule {
+#[allow(dead_code)]
+struct Bounds {
     minimum: Option<f64>,
     maximum: Option<f64>,
     exclusive_minimum: Option<f64>,
@@ -171,67 +224,306 @@ struct NumberRule {
     multiple_of: Option<f64>,
 }
 
-impl NumberRule {
-    fn check(&self, value: f64, path: &str, issues: &mut Vec<Issue>) {
-        if let Some(minimum) = self.minimum.filter(|minimum| value < *minimum) {
-            issues.push(Issue::new(path, format!("expected at least {minimum}")));
-        }
-        if let Some(maximum) = self.maximum.filter(|maximum| value > *maximum) {
-            issues.push(Issue::new(path, format!("expected at most {maximum}")));
-        }
-        if let Some(bound) = self.exclusive_minimum.filter(|bound| value <= *bound) {
-            issues.push(Issue::new(path, format!("expected more than {bound}")));
-        }
-        if let Some(bound) = self.exclusive_maximum.filter(|bound| value >= *bound) {
-            issues.push(Issue::new(path, format!("expected less than {bound}")));
-        }
-        if let Some(step) = self.multiple_of.filter(|step| (value / *step) % 1.0 != 0.0) {
-            issues.push(Issue::new(path, format!("expected a multiple of {step}")));
-        }
-    }
-}`;
+/// No bounds; a shape names only the bounds it has.
+#[allow(dead_code)]
+const UNBOUNDED: Bounds = Bounds {
+    minimum: None,
+    maximum: None,
+    exclusive_minimum: None,
+    exclusive_maximum: None,
+    multiple_of: None,
+};
 
-const ITEMS = `/// Array length bounds.
-struct ItemCountRule {
-    min_items: Option<usize>,
-    max_items: Option<usize>,
+/// What validation checks of one value beyond the JSON types serde enforces: a node of the shape
+/// table. The vocabulary is fixed; a catalogue uses the part its schemas need.
+#[allow(dead_code)]
+enum Shape {
+    /// Nothing to check.
+    Any,
+    Text(Text),
+    /// A number, integer or not (an integer's bounds include ±(2^53 − 1)).
+    Number(Bounds),
+    /// A literal Rust widens to \`bool\`: the value must equal it.
+    Bool(bool),
+    /// A literal Rust widens to \`f64\`, with its JSON text for the message.
+    Float(f64, &'static str),
+    /// A generated type: its entry in \`TYPES\`.
+    Item(usize),
+    /// Null, or the inner shape.
+    Nullable(&'static Shape),
+    List {
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+        items: &'static Shape,
+    },
+    /// A record: its keys' text constraints, its values, and how many keys an enum-keyed record
+    /// must have (all of them).
+    Map {
+        keys: Option<Text>,
+        values: &'static Shape,
+        keys_required: Option<usize>,
+    },
+    Tuple(&'static [Shape]),
+    /// A tuple with rest elements (carried as JSON values): every element is read as its type.
+    RestTuple {
+        items: &'static [Element],
+        rest: &'static Element,
+    },
+    /// An object: the fields that have something to check, by wire name.
+    Struct(&'static [Field]),
+    /// A discriminated union of inline objects: each variant's fields, by discriminator value.
+    Tagged {
+        tag: &'static str,
+        variants: &'static [(&'static str, &'static [Field])],
+    },
+    /// A discriminated union over structs: each member's shape, by discriminator value.
+    Dispatch {
+        tag: &'static str,
+        variants: &'static [(&'static str, Shape)],
+    },
+    /// A plain union: the first member that reads and is valid is the value.
+    Untagged(&'static [Element]),
 }
 
-impl ItemCountRule {
-    fn check(&self, count: usize, path: &str, issues: &mut Vec<Issue>) {
-        if let Some(min) = self.min_items.filter(|min| count < *min) {
-            issues.push(Issue::new(path, format!("expected at least {min} items")));
+/// A field of an object with something to check: wire name and shape.
+#[allow(dead_code)]
+struct Field(&'static str, Shape);
+
+/// A union member or tuple element: whether a JSON value reads as its Rust type, and its shape.
+#[allow(dead_code)]
+struct Element(fn(&JsonValue) -> bool, Shape);
+
+/// Where a value sits, built while the checker descends and written out only for an issue.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Path(&'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            At::Path(path) => (*path).to_owned(),
+            At::Key(parent, key) => pointer(&parent.pointer(), key),
+            At::Index(parent, index) => format!("{}/{index}", parent.pointer()),
         }
-        if let Some(max) = self.max_items.filter(|max| count > *max) {
-            issues.push(Issue::new(path, format!("expected at most {max} items")));
+    }
+}
+
+/// The one checker: walks a JSON value along its shape and records every failure.
+struct Checker<'a> {
+    issues: &'a mut Vec<Issue>,
+    /// The value was just read by serde as its type, so plain unions in it hold a valid member
+    /// already (their \`Deserialize\` takes only one) and are not checked again.
+    decoded: bool,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, at: &At<'_>, message: String) {
+        self.issues.push(Issue {
+            path: at.pointer(),
+            message,
+        });
+    }
+
+    /// Whether \`value\` passes \`shape\`, recording nothing.
+    fn passes(&self, value: &JsonValue, shape: &Shape) -> bool {
+        let mut issues = Vec::new();
+        Checker {
+            issues: &mut issues,
+            decoded: self.decoded,
+        }
+        .check(value, shape, &At::Path(""));
+        issues.is_empty()
+    }
+
+    fn check(&mut self, value: &JsonValue, shape: &Shape, at: &At<'_>) {
+        match shape {
+            Shape::Any => {}
+            Shape::Text(rule) => {
+                if let Some(text) = value.as_str() {
+                    self.text(text, rule, at);
+                }
+            }
+            Shape::Number(bounds) => {
+                if let Some(number) = value.as_f64() {
+                    self.bounds(number, bounds, at);
+                }
+            }
+            Shape::Bool(expected) => {
+                if value.as_bool() != Some(*expected) {
+                    self.push(at, format!("expected {expected}"));
+                }
+            }
+            Shape::Float(expected, text) => {
+                if value.as_f64() != Some(*expected) {
+                    self.push(at, format!("expected {text}"));
+                }
+            }
+            Shape::Item(index) => self.check(value, &TYPES[*index], at),
+            Shape::Nullable(inner) => {
+                if !value.is_null() {
+                    self.check(value, inner, at);
+                }
+            }
+            Shape::List {
+                min_items,
+                max_items,
+                items,
+            } => {
+                let Some(list) = value.as_array() else { return };
+                if let Some(min) = min_items.filter(|min| list.len() < *min) {
+                    self.push(at, format!("expected at least {min} items"));
+                }
+                if let Some(max) = max_items.filter(|max| list.len() > *max) {
+                    self.push(at, format!("expected at most {max} items"));
+                }
+                if !matches!(items, Shape::Any) {
+                    for (index, item) in list.iter().enumerate() {
+                        self.check(item, items, &At::Index(at, index));
+                    }
+                }
+            }
+            Shape::Map {
+                keys,
+                values,
+                keys_required,
+            } => {
+                let Some(map) = value.as_object() else { return };
+                if keys_required.is_some_and(|count| map.len() != count) {
+                    self.push(at, "expected every key".to_owned());
+                }
+                if keys.is_none() && matches!(values, Shape::Any) {
+                    return;
+                }
+                for (key, item) in map {
+                    let at = At::Key(at, key);
+                    if let Some(rule) = keys {
+                        self.text(key, rule, &at);
+                    }
+                    self.check(item, values, &at);
+                }
+            }
+            Shape::Tuple(items) => {
+                let Some(list) = value.as_array() else { return };
+                for (index, (item, shape)) in list.iter().zip(items.iter()).enumerate() {
+                    self.check(item, shape, &At::Index(at, index));
+                }
+            }
+            Shape::RestTuple { items, rest } => {
+                let Some(list) = value.as_array() else { return };
+                if list.len() < items.len() {
+                    self.push(at, format!("expected at least {} items", items.len()));
+                }
+                for (index, item) in list.iter().enumerate() {
+                    let Element(reads, shape) = items.get(index).unwrap_or(rest);
+                    let at = At::Index(at, index);
+                    if reads(item) {
+                        self.check(item, shape, &at);
+                    } else {
+                        self.push(&at, "has the wrong type".to_owned());
+                    }
+                }
+            }
+            Shape::Struct(fields) => self.fields(value, fields, at),
+            Shape::Tagged { tag, variants } => {
+                let chosen = value.get(tag).and_then(JsonValue::as_str);
+                if let Some((_, fields)) = variants.iter().find(|(wire, _)| Some(*wire) == chosen) {
+                    self.fields(value, fields, at);
+                }
+            }
+            Shape::Dispatch { tag, variants } => {
+                let chosen = value.get(tag).and_then(JsonValue::as_str);
+                if let Some((_, shape)) = variants.iter().find(|(wire, _)| Some(*wire) == chosen) {
+                    self.check(value, shape, at);
+                }
+            }
+            Shape::Untagged(members) => {
+                if self.decoded {
+                    return;
+                }
+                let mut read = members.iter().filter(|Element(reads, _)| reads(value));
+                let Some(first) = read.next() else {
+                    self.push(at, "matches no member of the union".to_owned());
+                    return;
+                };
+                if self.passes(value, &first.1) || read.any(|member| self.passes(value, &member.1))
+                {
+                    return;
+                }
+                // No member that reads is valid: report why the first one is not.
+                self.check(value, &first.1, at);
+            }
+        }
+    }
+
+    fn fields(&mut self, value: &JsonValue, fields: &[Field], at: &At<'_>) {
+        for Field(name, shape) in fields {
+            if let Some(field) = value.get(name) {
+                self.check(field, shape, &At::Key(at, name));
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, rule: &Text, at: &At<'_>) {
+        if rule.min_length.is_some() || rule.max_length.is_some() {
+            let length = text.chars().count();
+            if let Some(min) = rule.min_length.filter(|min| length < *min) {
+                self.push(at, format!("expected at least {min} characters"));
+            }
+            if let Some(max) = rule.max_length.filter(|max| length > *max) {
+                self.push(at, format!("expected at most {max} characters"));
+            }
+        }
+        if let Some(pattern) = rule.pattern.map(|index| &PATTERNS[index]) {
+            if !pattern.is_match(text) {
+                self.push(at, format!("not a valid {}", pattern.label));
+            }
+        }
+    }
+
+    fn bounds(&mut self, value: f64, bounds: &Bounds, at: &At<'_>) {
+        if let Some(minimum) = bounds.minimum.filter(|minimum| value < *minimum) {
+            self.push(at, format!("expected at least {minimum}"));
+        }
+        if let Some(maximum) = bounds.maximum.filter(|maximum| value > *maximum) {
+            self.push(at, format!("expected at most {maximum}"));
+        }
+        if let Some(bound) = bounds.exclusive_minimum.filter(|bound| value <= *bound) {
+            self.push(at, format!("expected more than {bound}"));
+        }
+        if let Some(bound) = bounds.exclusive_maximum.filter(|bound| value >= *bound) {
+            self.push(at, format!("expected less than {bound}"));
+        }
+        if let Some(step) = bounds
+            .multiple_of
+            .filter(|step| (value / *step) % 1.0 != 0.0)
+        {
+            self.push(at, format!("expected a multiple of {step}"));
         }
     }
 }`;
 
-const KEY_NAME = `/// A map key as it is written on the wire.
-fn key_name<K: Serialize>(key: &K) -> String {
-    match serde_json::to_value(key) {
-        Ok(JsonValue::String(name)) => name,
-        _ => String::new(),
-    }
+const READS = `/// Whether a JSON value reads as a \`T\`.
+fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
+    T::deserialize(value).is_ok()
 }`;
 
-const ELEMENT = `/// Reads one element of a tuple with rest elements as its type, reporting it when it is not one.
-fn element<T: DeserializeOwned>(
-    value: &JsonValue,
-    path: &str,
-    issues: &mut Vec<Issue>,
-) -> Option<T> {
-    let read = T::deserialize(value).ok();
-    if read.is_none() {
-        issues.push(Issue::new(path, "has the wrong type"));
-    }
-    read
-}`;
-
-const MEMBER = `/// Reads a plain union's member, or nothing when the JSON is not one.
-fn member<T: DeserializeOwned>(value: &JsonValue) -> Option<T> {
-    T::deserialize(value).ok()
+const MEMBER = `/// Reads member \`index\` of the plain union whose shape is \`union\`: a value only when the JSON
+/// reads as \`T\` and passes the member's shape.
+fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    let value = T::deserialize(json).ok()?;
+    let Shape::Untagged(members) = union else {
+        return Some(value);
+    };
+    let mut issues = Vec::new();
+    let mut checker = Checker {
+        issues: &mut issues,
+        decoded: true,
+    };
+    checker.check(json, &members[index].1, &At::Path(""));
+    issues.is_empty().then_some(value)
 }`;
 
 const DISPATCH = `/// The discriminator of a discriminated union's document: a string member named \`tag\`.
@@ -263,26 +555,244 @@ fn variant<T: DeserializeOwned, E: serde::de::Error>(json: JsonValue) -> Result<
     T::deserialize(json).map_err(E::custom)
 }`;
 
-const EVENTS = `/// The envelope's \`time\`: RFC 3339 in UTC.
-static ENVELOPE_TIME: StringRule = StringRule {
+const SHAPED = `/// Checks \`value\` as its JSON form against \`shape\`: how a value built in Rust is validated.
+fn check_serialized<T: Serialize>(value: &T, shape: &Shape, path: &str, issues: &mut Vec<Issue>) {
+    match serde_json::to_value(value) {
+        Ok(json) => Checker {
+            issues,
+            decoded: false,
+        }
+        .check(&json, shape, &At::Path(path)),
+        Err(error) => issues.push(Issue {
+            path: path.to_owned(),
+            message: format!("cannot be written as JSON: {error}"),
+        }),
+    }
+}
+
+/// \`Validate\` for generated types with something to check: the value is written as JSON and
+/// checked against its entry in \`TYPES\`.
+macro_rules! validate_by_shape {
+    ($($name:ty => $index:literal,)*) => {$(
+        impl Validate for $name {
+            fn validate(&self, path: &str, issues: &mut Vec<Issue>) {
+                check_serialized(self, &TYPES[$index], path, issues);
+            }
+        }
+    )*};
+}`;
+
+const UNSHAPED = `/// \`Validate\` for generated types serde checks completely (enums of literals).
+macro_rules! nothing_to_validate {
+    ($($name:ty,)*) => {$(
+        impl Validate for $name {
+            fn validate(&self, _path: &str, _issues: &mut Vec<Issue>) {}
+        }
+    )*};
+}`;
+
+const EVENTS = `/// A wire type the crate knows: its payload's shape and how to read the payload as its type.
+struct EventType {
+    wire: &'static str,
+    payload: Shape,
+    read: fn(JsonValue) -> Result<Event, serde_json::Error>,
+}
+
+/// The known wire type \`wire\`, if it is one.
+fn event_type(wire: &str) -> Option<&'static EventType> {
+    let index = EVENT_TYPES
+        .binary_search_by(|known| known.wire.cmp(wire))
+        .ok()?;
+    Some(&EVENT_TYPES[index])
+}
+
+/// Any JSON value, read by the document rules serde_json's \`Value\` does not apply itself: a member
+/// name repeated in an object is an error (serde_json's \`Value\` keeps the last).
+#[derive(Default)]
+struct Document(JsonValue);
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor).map(Document)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = JsonValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<JsonValue, E> {
+        Ok(JsonValue::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<JsonValue, E> {
+        Ok(value.into())
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<JsonValue, E> {
+        Ok(value.into())
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<JsonValue, E> {
+        Ok(value.into())
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<JsonValue, E> {
+        Ok(JsonValue::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<JsonValue, A::Error> {
+        let mut list = Vec::new();
+        while let Some(Document(item)) = items.next_element()? {
+            list.push(item);
+        }
+        Ok(JsonValue::Array(list))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<JsonValue, A::Error> {
+        let mut map = serde_json::Map::new();
+        while let Some(name) = members.next_key::<String>()? {
+            if map.contains_key(&name) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the member name \`{name}\` is repeated"
+                )));
+            }
+            let Document(value) = members.next_value()?;
+            map.insert(name, value);
+        }
+        Ok(JsonValue::Object(map))
+    }
+}
+
+/// An event document with its payload read as JSON.
+#[derive(Deserialize)]
+struct EventDocument {
+    #[serde(rename = "type")]
+    wire_type: String,
+    #[serde(default)]
+    payload: Document,
+}
+
+/// Reads an event document, read as JSON, as its wire type and checks its payload, which sits at
+/// \`at\`; a wire type the crate does not know is [\`Event::Unknown\`].
+fn event_from(
+    document: EventDocument,
+    at: &At<'_>,
+    issues: &mut Vec<Issue>,
+) -> Result<Event, DecodeError> {
+    let EventDocument {
+        wire_type,
+        payload: Document(payload),
+    } = document;
+    let Some(known) = event_type(&wire_type) else {
+        return Ok(Event::Unknown(UnknownEvent {
+            r#type: wire_type,
+            payload,
+        }));
+    };
+    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    Checker {
+        issues,
+        decoded: true,
+    }
+    .check(&payload, &known.payload, at);
+    (known.read)(payload).map_err(|error| {
+        DecodeError::Json(serde::de::Error::custom(format_args!(
+            "{}: {error}",
+            known.wire
+        )))
+    })
+}
+
+/// An envelope document with its event read as JSON.
+#[derive(Deserialize)]
+struct EnvelopeDocument {
+    id: String,
+    time: String,
+    #[serde(default, deserialize_with = "crate::wire::not_null")]
+    topic: Option<String>,
+    event: EventDocument,
+}
+
+/// The envelope's \`time\`: RFC 3339 in UTC (\`PATTERNS[0]\`).
+static ENVELOPE_TIME: Text = Text {
     min_length: None,
     max_length: None,
-    pattern: Some(Pattern::new(
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?Z$",
-    )),
-    label: "RFC 3339 UTC date-time",
+    pattern: Some(0),
 };
+
+/// The envelope's own checks: a non-empty id and an RFC 3339 time.
+fn check_envelope(id: &str, time: &str, at: &At<'_>, issues: &mut Vec<Issue>) {
+    let mut checker = Checker {
+        issues,
+        decoded: true,
+    };
+    if id.is_empty() {
+        checker.push(&At::Key(at, "id"), "expected a non-empty string".to_owned());
+    }
+    checker.text(time, &ENVELOPE_TIME, &At::Key(at, "time"));
+}
+
+impl Validate for Event {
+    fn validate(&self, path: &str, issues: &mut Vec<Issue>) {
+        if matches!(self, Self::Unknown(_)) {
+            return;
+        }
+        if let Some(known) = event_type(self.wire_type()) {
+            let at = At::Path(path);
+            Checker {
+                issues,
+                decoded: false,
+            }
+            .check(
+                &self.payload_json(),
+                &known.payload,
+                &At::Key(&at, "payload"),
+            );
+        }
+    }
+
+    fn decode_json(text: &str) -> Result<Self, DecodeError> {
+        let document: EventDocument = read(text)?;
+        let mut issues = Vec::new();
+        let event = event_from(document, &At::Key(&At::Path(""), "payload"), &mut issues)?;
+        finish(event, issues)
+    }
+}
 
 impl Validate for EventEnvelope {
     fn validate(&self, path: &str, issues: &mut Vec<Issue>) {
-        if self.id.is_empty() {
-            issues.push(Issue::new(
-                &pointer(path, "id"),
-                "expected a non-empty string",
-            ));
-        }
-        ENVELOPE_TIME.check(&self.time, &pointer(path, "time"), issues);
+        check_envelope(&self.id, &self.time, &At::Path(path), issues);
         self.event.validate(&pointer(path, "event"), issues);
+    }
+
+    fn decode_json(text: &str) -> Result<Self, DecodeError> {
+        let document: EnvelopeDocument = read(text)?;
+        let mut issues = Vec::new();
+        let root = At::Path("");
+        check_envelope(&document.id, &document.time, &root, &mut issues);
+        let at = At::Key(&root, "event");
+        let event = event_from(document.event, &At::Key(&at, "payload"), &mut issues)?;
+        let envelope = EventEnvelope {
+            id: document.id,
+            time: document.time,
+            topic: document.topic,
+            event,
+        };
+        finish(envelope, issues)
     }
 }
 
@@ -301,17 +811,24 @@ impl EventEnvelope {
     }
 }`;
 
-/** The \`use\` lines \`source\` needs, sorted as rustfmt sorts them. */
-export function runtimeUses(source: string): string[] {
-  const code = withoutLiterals(source);
-  const has = (pattern: RegExp): boolean => pattern.test(code);
-  const uses = ["use crate::event::{Event, EventEnvelope};", "use regex::{Regex, RegexBuilder};", "use serde::de::DeserializeOwned;", "use std::fmt;", "use std::sync::OnceLock;"];
-  if (has(/\bimpl (?:Validate for|<'de> Deserialize<'de> for) (?!Event\b|EventEnvelope\b)/)) uses.push("use crate::types::*;");
-  if (has(/\bJsonValue\b/)) uses.push("use crate::wire::JsonValue;");
-  const serde = ["Deserialize", "Deserializer", "Serialize"].filter((name) => has(new RegExp(`\\b${name}\\b`)));
-  if (serde.length === 1) uses.push(`use serde::${serde[0]!};`);
-  if (serde.length > 1) uses.push(`use serde::{${serde.join(", ")}};`);
-  // rustfmt orders module segments before type names: `serde::de::…` before `serde::Serialize`.
+/**
+ * The `use` lines of validate.rs, sorted as rustfmt sorts them. Generated types are named through
+ * `types::` (`types::SessionInfo`): a glob import would let a type named like an item of the
+ * runtime (`Shape`, `Field`) shadow it or be shadowed.
+ */
+export function runtimeUses(source: string, use: RuntimeUse): string[] {
+  const uses = [
+    "use crate::event::{Event, EventEnvelope, UnknownEvent};",
+    "use crate::wire::JsonValue;",
+    "use regex::{Regex, RegexBuilder};",
+    "use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};",
+    "use std::fmt;",
+    "use std::sync::OnceLock;",
+  ];
+  if (/\btypes::/.test(withoutLiterals(source))) uses.push("use crate::types;");
+  const serde = ["Deserialize", ...(use.deserializers ? ["Deserializer"] : []), ...(use.shaped ? ["Serialize"] : [])];
+  uses.push(serde.length === 1 ? `use serde::${serde[0]!};` : `use serde::{${serde.join(", ")}};`);
+  // rustfmt orders module segments before type names: `serde::de::…` before `serde::{…}`.
   const key = (line: string): string => line.replace("serde::de::", "serde::0de::");
   return uses.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
@@ -322,5 +839,13 @@ export function runtimeHead(): string {
 
 /** The runtime's items, in file order. */
 export function runtimeItems(use: RuntimeUse): string[] {
-  return [CORE, ...(use.number ? [NUMBER] : []), ...(use.items ? [ITEMS] : []), ...(use.keyName ? [KEY_NAME] : []), ...(use.element ? [ELEMENT] : []), ...(use.member ? [MEMBER] : []), ...(use.dispatch ? [DISPATCH] : []), EVENTS];
+  return [
+    CORE,
+    ...(use.reads ? [READS] : []),
+    ...(use.member ? [MEMBER] : []),
+    ...(use.dispatch ? [DISPATCH] : []),
+    ...(use.shaped ? [SHAPED] : []),
+    ...(use.unshaped ? [UNSHAPED] : []),
+    EVENTS,
+  ];
 }
