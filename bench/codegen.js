@@ -13,9 +13,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeF
 import path from "node:path";
 import { writeCatalogue } from "./catalogue.js";
 import { measure, ROOT, WORK } from "./measure.js";
+import { typifyPeer } from "./typify.js";
 
 export const name = "codegen";
-export const description = "eventc generate vs quicktype (ts and rust), and cargo build of the generated crate, 500 events x 2 versions";
+export const description = "eventc generate vs quicktype (ts and rust), and cargo build of the generated crate vs cargo typify's, 500 events x 2 versions";
 
 const CARGO_TARGET_DIR = path.join(ROOT, "target", "cargo");
 const TIME = "/usr/bin/time";
@@ -30,7 +31,7 @@ const median = (values) => {
  * Like measure(), for a native program: wall time per sample, and peak RSS from GNU time (the
  * largest of the process and the children it waited for, e.g. rustc under cargo) when installed.
  */
-function measureProgram(label, program, args, { samples, before, cwd, env }) {
+export function measureProgram(label, program, args, { samples, before, cwd, env }) {
   const times = [];
   const rss = [];
   const rssFile = path.join(WORK, "codegen", "rss.txt");
@@ -81,6 +82,8 @@ export async function run({ samples }) {
   };
   const cargoBuild = measureProgram("cargo build of the generated crate (debug; dependencies warm, crate rebuilt after touch src/lib.rs)", "cargo", ["build", "--quiet"], { samples, before: touch, cwd: crate, env });
 
+  const typify = typifyPeer({ samples, work: path.join(WORK, "codegen"), jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2 });
+
   const check = measure("eventc generate --check (no change)", ["eventc", "generate", "--check", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples });
   const example = measure("eventc generate --check (example catalogue)", ["eventc", "generate", "--check", "--schemas", path.join(ROOT, "schemas"), "--out", path.join(ROOT, "generated")], { samples });
 
@@ -88,12 +91,14 @@ export async function run({ samples }) {
   const rustLines = ["event.rs", "types.rs", "validate.rs"].reduce((sum, file) => sum + lines(path.join(crate, "src", file)), 0);
   const phases = phaseTimes(schemas, path.join(WORK, "codegen", "phases"), samples);
   return {
-    rows: [floor, eventc, quicktype, eventcRust, quicktypeRust, cargoBuild, check, example],
+    rows: [floor, eventc, quicktype, eventcRust, quicktypeRust, cargoBuild, ...typify.rows, check, example],
+    markdown: typify.markdown,
     phases,
     ratios: [
       { label: "eventc generate / floor, TypeScript + JSON Schema (wall time, median; goal ≤ 1.5)", value: eventc.medianMs / floor.medianMs },
       { label: "quicktype / eventc generate, TypeScript (wall time, median; goal ≥ 5)", value: quicktype.medianMs / eventc.medianMs },
       { label: "quicktype / eventc, Rust (wall time, median)", value: quicktypeRust.medianMs / eventcRust.medianMs },
+      ...typify.ratios,
     ],
     notes: [
       `eventc TypeScript: ${lines(path.join(out, "ts", "types.ts")) + lines(path.join(out, "ts", "catalogue.ts"))} lines; quicktype TypeScript: ${lines(quicktypeOut)} lines`,
@@ -102,6 +107,7 @@ export async function run({ samples }) {
         "merging the fields of all 1,000 payload versions (fields missing from some versions become `Option`), and the `Change` " +
         "discriminated union becomes one struct with an `op` enum and every other field optional; eventc emits one adjacently " +
         "tagged `Event` variant per version and an internally tagged enum per discriminated union, plus validation.",
+      ...typify.notes,
     ],
   };
 }
