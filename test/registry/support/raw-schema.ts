@@ -17,9 +17,9 @@ export type Dialect = "2020-12" | "draft-07";
 const KEYS = ["a", "b", "c", "x_1"];
 const KEY_PATTERNS = ["^x_", "^[ab]$"];
 /** String patterns with strings known to match them (and the universe has strings that do not). */
-const PATTERNS: Record<string, string[]> = { "^[a-c]*$": ["", "a", "abc", "cab"], "^x": ["x", "xy", "x_1"], b: ["b", "ab", "abc"] };
-const FORMATS: Record<string, string[]> = { uuid: ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000"], date: ["2024-01-31", "1999-12-01"] };
-const SCALARS: unknown[] = [null, true, false, 0, 1, 2, -1, 3, 4, 2.5, -0.5, "", "a", "ab", "abc", "x", "xy", "x_1", "b"];
+export const PATTERNS: Record<string, string[]> = { "^[a-c]*$": ["", "a", "abc", "cab"], "^x": ["x", "xy", "x_1"], b: ["b", "ab", "abc"] };
+export const FORMATS: Record<string, string[]> = { uuid: ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000"], date: ["2024-01-31", "1999-12-01"] };
+export const SCALARS: unknown[] = [null, true, false, 0, 1, 2, -1, 3, 4, 2.5, -0.5, "", "a", "ab", "abc", "x", "xy", "x_1", "b"];
 const UNIVERSE: unknown[] = [...SCALARS, [], [1], ["a"], ["a", "a"], [1, "a"], [[]], [{}], {}, { a: 1 }, { b: "x" }, { a: "a", b: 2 }, { x_1: 1 }, { c: null }, { a: [], c: "x" }, { b: {} }];
 const TYPES = ["null", "boolean", "integer", "number", "string", "array", "object"];
 const DEFS = ["D1", "D2"];
@@ -325,7 +325,8 @@ export class Rand {
   constructor(private state: number) {}
   next(): number {
     this.state = (this.state * 1103515245 + 12345) & 0x7fffffff;
-    return this.state;
+    // The high bits: the low bits of this generator repeat with a short period (bit k every 2^(k+1)).
+    return this.state >>> 12;
   }
   pick<T>(items: readonly T[]): T {
     return items[this.next() % items.length]!;
