@@ -144,7 +144,7 @@ describe.each<Policy>(["tolerant", "strict"])("soundness under the %s policy", (
 const RAW_PAIRS = Number(process.env.EVENTC_SOUNDNESS_PAIRS ?? 40);
 const RAW_CANDIDATES = Number(process.env.EVENTC_SOUNDNESS_CANDIDATES ?? 120);
 /** Documents built from the comparer's model per side, when the candidates found no crossing one. */
-const MODEL_WITNESSES = 20;
+const MODEL_WITNESSES = Number(process.env.EVENTC_SOUNDNESS_MODEL_WITNESSES ?? 8);
 
 const ajv07 = new Ajv({ strict: false, allErrors: false });
 addFormats(ajv07 as unknown as Ajv2020);
