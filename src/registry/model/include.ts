@@ -329,6 +329,12 @@ export class Inclusion {
       }
       return result;
     };
+    // Only declared names can be sent (no pattern; every other key closed, or open and so never
+    // sent by a tolerant producer): fewer of them than minProperties leaves no document at all.
+    const closedRule = (rule: ObjectAtom["additional"][number]): boolean => rule.schema.kind === "never" || (tolerant && rule.schema.kind === "open");
+    if (atom.minProperties > 0 && atom.patterns.length === 0 && atom.additional.length > 0 && atom.additional.every(closedRule)) {
+      if ([...declared].filter((key) => mayHave(key)).length < atom.minProperties) return true;
+    }
     this.constructors++;
     try {
       for (const key of names) {

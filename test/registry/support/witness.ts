@@ -165,15 +165,16 @@ class Builder {
 
   private object(atom: ObjectAtom, depth: number): Json | undefined {
     const object: Record<string, Json> = {};
-    const put = (key: string, extra?: Schema): boolean => {
-      const schema = extra === undefined ? valueSchema(atom, key, this.openAs) : all([extra, valueSchema(atom, key, this.openAs)]);
+    // A tolerant producer sends no key its object leaves open, except the names it requires.
+    const put = (key: string, extra?: Schema, openAs = this.openAs): boolean => {
+      const schema = extra === undefined ? valueSchema(atom, key, openAs) : all([extra, valueSchema(atom, key, openAs)]);
       const value = this.value(schema, depth + 1);
       if (value === undefined) return false;
       object[key] = value;
       return true;
     };
     const keyAllowed = (key: string): boolean => atom.propertyNames.every((names) => this.algebra.accepts(names, key) !== false);
-    for (const name of atom.required) put(name);
+    for (const name of atom.required) put(name, undefined, "any");
     for (const property of atom.properties) if (!(property.name in object) && this.rand.chance(45)) put(property.name);
     for (const exists of atom.someKeys) {
       const region = exists.region;
@@ -181,7 +182,7 @@ class Builder {
       const keys = pool.filter((key) => inRegion(region, key, (schema, text) => this.algebra.accepts(schema, text)) !== false && keyAllowed(key));
       if (keys.length > 0) put(this.rand.pick(keys), exists.schema);
     }
-    for (const dependency of atom.dependentRequired) if (dependency.key in object) for (const name of dependency.names) if (!(name in object)) put(name);
+    for (const dependency of atom.dependentRequired) if (dependency.key in object) for (const name of dependency.names) if (!(name in object)) put(name, undefined, "any");
     for (const dependency of atom.dependentSchemas) {
       if (!(dependency.key in object)) continue;
       const extra = this.value(dependency.schema, depth + 1);
