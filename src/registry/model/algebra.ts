@@ -72,6 +72,68 @@ export function compilePattern(pattern: string): RegExp | null {
   return regex;
 }
 
+/** Most words `finiteLanguage` lists. */
+const MAX_WORDS = 64;
+
+/**
+ * Every string a pattern matches, when it is a short finite list: `^…$` around one sequence, or one
+ * group of `|` alternatives, of ASCII letters, digits, `_`, `-`, escaped punctuation and character
+ * classes (`[ab]`, `[a-c]`), with no quantifier. Undefined for anything else (`^x_`, `a+`, `.`).
+ */
+export function finiteLanguage(pattern: string): string[] | undefined {
+  const cached = languageCache.get(pattern);
+  if (cached !== undefined || languageCache.has(pattern)) return cached;
+  const body = /^\^(.*)\$$/s.exec(pattern)?.[1];
+  let words: string[] | undefined;
+  if (body !== undefined) {
+    const group = /^\((?:\?:)?([^()]*)\)$/.exec(body);
+    const alternatives = group ? group[1]!.split("|") : body.includes("|") ? undefined : [body];
+    words = alternatives?.reduce<string[] | undefined>((found, alternative) => {
+      const own = sequenceWords(alternative);
+      return found === undefined || own === undefined ? undefined : [...found, ...own];
+    }, []);
+    if (words !== undefined && (words.length > MAX_WORDS || !words.every((word) => matches(pattern, word) === true))) words = undefined;
+  }
+  languageCache.set(pattern, words);
+  return words;
+}
+
+const languageCache = new Map<string, string[] | undefined>();
+
+function sequenceWords(sequence: string): string[] | undefined {
+  let words = [""];
+  for (let index = 0; index < sequence.length; ) {
+    const char = sequence[index]!;
+    let options: string[];
+    if (char === "[") {
+      const end = sequence.indexOf("]", index + 1);
+      const inner = end < 0 ? "" : sequence.slice(index + 1, end);
+      if (inner === "" || !/^[A-Za-z0-9_-]+$/.test(inner) || inner.startsWith("-")) return undefined;
+      options = [];
+      for (let at = 0; at < inner.length; at++) {
+        if (inner[at + 1] === "-" && at + 2 < inner.length) {
+          const from = inner.charCodeAt(at);
+          const to = inner.charCodeAt(at + 2);
+          if (to < from) return undefined;
+          for (let code = from; code <= to; code++) options.push(String.fromCharCode(code));
+          at += 2;
+        } else options.push(inner[at]!);
+      }
+      index = end + 1;
+    } else if (/[A-Za-z0-9_-]/.test(char)) {
+      options = [char];
+      index++;
+    } else if (char === "\\" && /[.\-_/$^*+?()[\]{}|\\]/.test(sequence[index + 1] ?? "")) {
+      options = [sequence[index + 1]!];
+      index += 2;
+    } else return undefined;
+    if (/[*+?{]/.test(sequence[index] ?? "")) return undefined;
+    words = words.flatMap((word) => options.map((option) => word + option));
+    if (words.length > MAX_WORDS) return undefined;
+  }
+  return words;
+}
+
 function matches(pattern: string, text: string): boolean | undefined {
   const regex = compilePattern(pattern);
   return regex === null ? undefined : regex.test(text);
@@ -566,6 +628,8 @@ export class Algebra {
         return atom.maxLength !== undefined && atom.maxLength < atom.minLength;
       case "array": {
         if (atom.maxItems !== undefined && atom.maxItems < atom.minItems) return true;
+        // `contains` needs `min` matching items at or after `from`: the array is at least that long.
+        if (atom.maxItems !== undefined && atom.contains.some((contains) => (contains.from ?? 0) + contains.min > atom.maxItems!)) return true;
         if (atom.duplicates && (atom.unique || (atom.maxItems !== undefined && atom.maxItems < 2))) return true;
         if (depth <= 0) return false;
         for (let index = 0; index < atom.minItems; index++) {

@@ -18,7 +18,7 @@
  * pair met again without a constructor in between is not assumed.
  */
 import type { Policy } from "../types.js";
-import { Algebra, inRegion, integerRange, isMultiple, positionOf, Unsupported, valueSchema } from "./algebra.js";
+import { Algebra, finiteLanguage, inRegion, integerRange, isMultiple, positionOf, Unsupported, valueSchema } from "./algebra.js";
 import { ANY, NEVER, all, familyOf, schemaKey, stringAtom, type ArrayAtom, type Atom, type Bound, type Json, type NumberAtom, type ObjectAtom, type Schema, type StringAtom } from "./schema.js";
 
 /** Steps one inclusion may take before giving up (and reporting breaking). */
@@ -239,7 +239,10 @@ export class Inclusion {
   }
 
   private arraySub(atom: ArrayAtom, sup: ArrayAtom): boolean {
-    const { min, max } = this.arrayLengths(atom);
+    const lengths = this.arrayLengths(atom);
+    // `contains` needs `min` matching items at or after `from`: the array is at least that long.
+    const min = Math.max(lengths.min, ...atom.contains.map((contains) => (contains.from ?? 0) + contains.min));
+    const max = lengths.max;
     if (min > max) return true;
     if (sup.minItems > min || (sup.maxItems !== undefined && max > sup.maxItems)) return false;
     if (sup.unique && !atom.unique && max > 1) return false;
@@ -351,6 +354,8 @@ export class Inclusion {
         const patterns = atom.patterns.map((rule) => rule.pattern);
         regions.push({ names: [], patterns, schema: all(rules) });
         for (const rule of atom.patterns) {
+          // A pattern that matches only names compared above leaves no key of its own.
+          if (onlyNames(rule.pattern, names)) continue;
           const others = atom.additional.filter((each) => !each.patterns.includes(rule.pattern)).map((each) => (each.schema.kind === "open" ? (tolerant ? NEVER : ANY) : each.schema));
           regions.push({ pattern: rule.pattern, schema: all([rule.schema, ...others]) });
         }
@@ -360,6 +365,7 @@ export class Inclusion {
         const rules: Region[] = [...sup.patterns.map((rule) => ({ pattern: rule.pattern, schema: rule.schema })), ...sup.additional];
         for (const rule of rules) {
           if (rule.schema.kind === "any" || rule.schema.kind === "open") continue;
+          if ("pattern" in rule && onlyNames(rule.pattern, names)) continue;
           for (const region of live) if (overlap(region, rule) && !this.includes(region.schema, rule.schema)) return false;
         }
         for (const schema of sup.propertyNames) {
@@ -420,6 +426,11 @@ export class Inclusion {
 }
 
 /** Whether two key regions may share a key (only told apart when one excludes the other's pattern). */
+/** Whether every key `pattern` matches is one of `names` (a short finite pattern such as `^(in|out)$`). */
+function onlyNames(pattern: string, names: Set<string>): boolean {
+  return finiteLanguage(pattern)?.every((word) => names.has(word)) ?? false;
+}
+
 function overlap(a: Region, b: Region): boolean {
   if ("pattern" in a && "pattern" in b) return true;
   if ("pattern" in a) return !(b as { patterns: string[] }).patterns.includes(a.pattern);
