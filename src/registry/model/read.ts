@@ -66,7 +66,9 @@ const TYPES = ["null", "boolean", "object", "array", "number", "string", "intege
 const IN_PLACE = ["allOf", "anyOf", "oneOf", "not", "if", "$ref", "dependentSchemas"];
 /** In-place applicators whose evaluated properties depend on the instance (`not` evaluates none). */
 const DYNAMIC = ["anyOf", "oneOf", "if", "dependentSchemas"];
-/** Members of an `anyOf` beside unevaluatedProperties whose cases (which members hold) are enumerated. */
+/** Applicators beside unevaluatedProperties read case by case (see DocumentReader.branches). */
+type Branchwise = "anyOf" | "oneOf" | "if" | "dependentSchemas";
+/** Members of an `anyOf` (entries of `dependentSchemas`) beside unevaluatedProperties whose cases are enumerated. */
 const MAX_ANYOF_CASES = 3;
 
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
@@ -453,28 +455,30 @@ export class DocumentReader {
   private readonly branchwise = new WeakSet<JsonSchema>();
 
   /**
-   * The one instance-dependent applicator (anyOf, oneOf, if) beside unevaluatedProperties whose
+   * The one instance-dependent applicator (anyOf, oneOf, if, dependentSchemas) beside unevaluatedProperties whose
    * branches each evaluate keys known without an instance; undefined otherwise.
    */
-  private branchwiseKeyword(schema: JsonSchema): "anyOf" | "oneOf" | "if" | undefined {
+  private branchwiseKeyword(schema: JsonSchema): Branchwise | undefined {
     if (this.dialect !== "2020-12" || schema.unevaluatedProperties === undefined || schema.additionalProperties !== undefined) return undefined;
     const dynamic = DYNAMIC.filter((keyword) => Object.hasOwn(schema, keyword));
-    if (dynamic.length !== 1 || dynamic[0] === "dependentSchemas") return undefined;
-    const keyword = dynamic[0] as "anyOf" | "oneOf" | "if";
+    if (dynamic.length !== 1) return undefined;
+    const keyword = dynamic[0] as Branchwise;
     const { [keyword]: _branches, then: _then, else: _else, ...rest } = schema;
     if (this.evaluatedKeys(rest, new Set()) === undefined) return undefined;
-    const branches = keyword === "if" ? [schema.if, schema.then ?? true, schema.else ?? true] : schema[keyword];
+    const branches =
+      keyword === "if" ? [schema.if, schema.then ?? true, schema.else ?? true] : keyword === "dependentSchemas" ? (isObject(schema.dependentSchemas) ? Object.values(schema.dependentSchemas) : undefined) : schema[keyword];
     if (!Array.isArray(branches) || branches.some((branch) => this.evaluatedKeys(branch, new Set()) === undefined)) return undefined;
-    if (keyword === "anyOf" && branches.length > MAX_ANYOF_CASES) return undefined;
+    if ((keyword === "anyOf" || keyword === "dependentSchemas") && branches.length > MAX_ANYOF_CASES) return undefined;
     return keyword;
   }
 
   /**
-   * unevaluatedProperties beside anyOf, oneOf or if: the keys evaluated are this schema object's own
-   * plus those of the branches that hold, so the schema is read as the union of its cases — which
-   * branches hold (each the others failing), each case with its own rule for the other keys.
+   * unevaluatedProperties beside anyOf, oneOf, if or dependentSchemas: the keys evaluated are this
+   * schema object's own plus those of the branches that hold, so the schema is read as the union of
+   * its cases — which branches hold (each the others failing; for dependentSchemas, which dependent
+   * keys are present), each case with its own rule for the other keys.
    */
-  private branches(schema: JsonSchema, keyword: "anyOf" | "oneOf" | "if", visit: SchemaVisit, read: { anyOf?: Schema[] | undefined; oneOf?: Schema[] | undefined }): Schema {
+  private branches(schema: JsonSchema, keyword: Branchwise, visit: SchemaVisit, read: { anyOf?: Schema[] | undefined; oneOf?: Schema[] | undefined }): Schema {
     const pointer = visit.pointer;
     const { [keyword]: _branches, then: _then, else: _else, ...rest } = schema;
     const own = this.evaluatedKeys(rest, new Set());
@@ -496,6 +500,18 @@ export class DocumentReader {
       const then = Object.hasOwn(schema, "then") ? this.read(schema.then, childPointer(pointer, "then")) : ANY;
       const otherwise = Object.hasOwn(schema, "else") ? this.read(schema.else, childPointer(pointer, "else")) : ANY;
       cases = [all([condition, then, rule(keysOf([schema.if, schema.then ?? true]))]), all([not(condition, "if"), otherwise, rule(keysOf([schema.else ?? true]))])];
+    } else if (keyword === "dependentSchemas") {
+      // Which dependent keys are present: each present one's schema applies and evaluates its keys.
+      // (The schemas themselves are applied by the object atom's dependentSchemas as well.)
+      const entries = Object.entries(schema.dependentSchemas as Record<string, unknown>);
+      const others = anyAtoms().filter((atom) => atom.kind !== "object");
+      const present = (key: string): Schema => union([...others, { ...objectAtom(), required: [key], additional: [{ names: [], patterns: [], schema: ANY }] }]);
+      const absent = (key: string): Schema => union([...others, { ...objectAtom(), properties: [{ name: key, schema: NEVER }], additional: [{ names: [], patterns: [], schema: ANY }] }]);
+      cases = [];
+      for (let mask = 0; mask < 1 << entries.length; mask++) {
+        const held = entries.filter((_, index) => (mask & (1 << index)) !== 0);
+        cases.push(all([...entries.map(([key], index) => ((mask & (1 << index)) !== 0 ? present(key) : absent(key))), rule(keysOf(held.map(([, raw]) => raw)))]));
+      }
     } else {
       const members = (keyword === "anyOf" ? read.anyOf : read.oneOf) ?? [];
       const raw = schema[keyword] as unknown[];
