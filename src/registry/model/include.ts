@@ -140,7 +140,7 @@ export class Inclusion {
   }
 
   private atomIncluded(atom: Atom, supAtoms: Atom[]): boolean {
-    if (this.algebra.atomNever(atom, 1)) return true;
+    if (this.algebra.atomNever(atom, 1) || this.unsendable(atom)) return true;
     const values = this.finiteValues(atom);
     if (values !== undefined) return values.every((value) => supAtoms.some((candidate) => this.algebra.acceptsAtom(candidate, value) === true));
     const candidates = supAtoms.filter((candidate) => candidate.kind === atom.kind || (candidate.kind === "const" && familyOf(candidate) === atom.kind));
@@ -155,6 +155,22 @@ export class Inclusion {
       if (error instanceof Unsupported) return false;
       throw error;
     }
+  }
+
+  /**
+   * An object no producer can send: only declared names can be sent (no pattern; every other key
+   * closed, or open and so never sent by a tolerant producer), and fewer of them can be present
+   * than minProperties asks for.
+   */
+  private unsendable(atom: Atom): boolean {
+    if (atom.kind !== "object" || atom.minProperties === 0 || atom.patterns.length > 0 || atom.additional.length === 0) return false;
+    const tolerant = this.policy === "tolerant";
+    if (!atom.additional.every((rule) => rule.schema.kind === "never" || (tolerant && rule.schema.kind === "open"))) return false;
+    const declared = new Set([...atom.properties.map((property) => property.name), ...atom.required]);
+    const possible = [...declared].filter(
+      (key) => atom.propertyNames.every((names) => this.algebra.accepts(names, key) !== false) && !this.algebra.isNever(valueSchema(atom, key, "any"), 1),
+    );
+    return possible.length < atom.minProperties;
   }
 
   /** The values of an atom when there are few of them (consts, short integer ranges, empty containers). */
@@ -324,20 +340,16 @@ export class Inclusion {
       return valueSchema(atom, key, openAs(key));
     };
     const present = new Map<string, boolean>();
+    // Required names that fill maxProperties leave no room for any other key.
+    const full = atom.maxProperties !== undefined && atom.required.length >= atom.maxProperties;
     const mayHave = (key: string): boolean => {
       let result = present.get(key);
       if (result === undefined) {
-        result = !this.algebra.isNever(ownValue(key), 1);
+        result = !(full && !atom.required.includes(key)) && !this.algebra.isNever(ownValue(key), 1);
         present.set(key, result);
       }
       return result;
     };
-    // Only declared names can be sent (no pattern; every other key closed, or open and so never
-    // sent by a tolerant producer): fewer of them than minProperties leaves no document at all.
-    const closedRule = (rule: ObjectAtom["additional"][number]): boolean => rule.schema.kind === "never" || (tolerant && rule.schema.kind === "open");
-    if (atom.minProperties > 0 && atom.patterns.length === 0 && atom.additional.length > 0 && atom.additional.every(closedRule)) {
-      if ([...declared].filter((key) => mayHave(key)).length < atom.minProperties) return true;
-    }
     this.constructors++;
     try {
       for (const key of names) {

@@ -174,10 +174,10 @@ const isObjectSchema = (node: JsonSchema): boolean => node.type === "object" && 
 export const INJECTIONS: readonly Injection[] = [
   { name: "dependencies (a draft-07 keyword) in a 2020-12 schema", fits: isObjectSchema, apply: (node) => ((node.dependencies = { a: ["b"] }), "dependencies") },
   {
-    name: "unevaluatedProperties beside dependentSchemas",
+    name: "unevaluatedProperties beside dependentSchemas of more than three entries",
     fits: isObjectSchema,
     // Without additionalProperties (which evaluates every key and leaves unevaluatedProperties nothing).
-    apply: (node) => (delete node.additionalProperties, (node.dependentSchemas = { a: {} }), (node.unevaluatedProperties = false), "unevaluatedProperties"),
+    apply: (node) => (delete node.additionalProperties, (node.dependentSchemas = { a: {}, b: {}, c: {}, d: {} }), (node.unevaluatedProperties = false), "unevaluatedProperties"),
   },
   { name: "unevaluatedItems beside contains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.unevaluatedItems = false), "unevaluatedItems") },
   { name: "unevaluatedItems beside not", fits: isArraySchema, apply: (node) => ((node.not = { maxItems: 0 }), (node.unevaluatedItems = false), "unevaluatedItems") },
