@@ -226,6 +226,20 @@ const MODELLED: Case[] = [
     strictOnly: true,
   },
   {
+    name: "unevaluatedItems beside $ref",
+    previous: object({ pair: { $ref: "#/$defs/Pair" } }, { $defs: { Pair: { type: "array", prefixItems: [{ type: "string" }] } } }),
+    current: object({ pair: { $ref: "#/$defs/Pair", unevaluatedItems: false } }, { $defs: { Pair: { type: "array", prefixItems: [{ type: "string" }] } } }),
+    witness: { pair: ["a", 1] },
+    unsupported: [],
+  },
+  {
+    name: "unevaluatedItems beside allOf",
+    previous: object({ pair: { allOf: [{ prefixItems: [{ type: "string" }, { type: "number" }] }] } }),
+    current: object({ pair: { allOf: [{ prefixItems: [{ type: "string" }, { type: "number" }] }], unevaluatedItems: { type: "boolean" } } }),
+    witness: { pair: ["a", 1, "b"] },
+    unsupported: [],
+  },
+  {
     name: "unevaluatedProperties beside if/then",
     previous: object({ a: { type: "string" } }, { if: { required: ["a"] }, then: { properties: { b: { type: "string" } } } }),
     current: object({ a: { type: "string" } }, { if: { required: ["a"] }, then: { properties: { b: { type: "string" } } }, unevaluatedProperties: false }),
@@ -254,6 +268,13 @@ const UNSUPPORTED: Case[] = [
     name: "unevaluatedItems beside contains",
     previous: object({ tags: { type: "array", contains: { const: "x" } } }),
     current: object({ tags: { type: "array", contains: { const: "x" }, unevaluatedItems: false } }),
+    unsupported: ["/properties/tags/unevaluatedItems current"],
+  },
+  {
+    name: "unevaluatedItems beside anyOf",
+    previous: object({ tags: { type: "array", anyOf: [{ prefixItems: [{ type: "string" }] }, { maxItems: 0 }] } }),
+    current: object({ tags: { type: "array", anyOf: [{ prefixItems: [{ type: "string" }] }, { maxItems: 0 }], unevaluatedItems: false } }),
+    witness: { tags: ["a", "b"] },
     unsupported: ["/properties/tags/unevaluatedItems current"],
   },
   {

@@ -437,18 +437,54 @@ export class DocumentReader {
       atom.contains.push(contains);
     } else if (this.dialect === "2020-12") visit.use("minContains", "maxContains"); // No effect without "contains".
     if (this.dialect === "2020-12" && schema.unevaluatedItems !== undefined) {
-      const applicators = IN_PLACE.filter((keyword) => Object.hasOwn(schema, keyword));
-      if (schema.contains !== undefined) visit.refuse("unevaluatedItems", `it stands beside "contains", whose evaluated items the comparer does not track`);
-      else if (applicators.length > 0) visit.refuse("unevaluatedItems", `it stands beside "${applicators[0]}", whose evaluated items the comparer does not track`);
-      else {
-        const rest = tuple === "prefixItems" ? "items" : undefined;
-        if (schema.items === undefined || rest === undefined) {
-          if (schema.items === undefined) atom.items = this.read(schema.unevaluatedItems, childPointer(pointer, "unevaluatedItems"));
+      const evaluated = this.evaluatedItems(schema, new Set());
+      if (evaluated === undefined) {
+        const applicator = schema.contains !== undefined ? "contains" : (IN_PLACE.find((keyword) => Object.hasOwn(schema, keyword) && !["allOf", "$ref", "not"].includes(keyword)) ?? "allOf");
+        visit.refuse("unevaluatedItems", `it stands beside "${applicator}", whose evaluated items the comparer does not track`);
+      } else {
+        // Items past every position this schema object, its allOf members and $ref targets evaluate
+        // (prefixItems; `items` evaluates them all) must meet unevaluatedItems.
+        if (evaluated !== "all") {
+          while (atom.prefix.length < evaluated) atom.prefix.push(atom.items);
+          atom.items = this.read(schema.unevaluatedItems, childPointer(pointer, "unevaluatedItems"));
         }
         visit.use("unevaluatedItems");
       }
     }
     return atom;
+  }
+
+  /**
+   * How many leading items a schema object evaluates in place, for `unevaluatedItems`: the longest
+   * `prefixItems` of it, its `allOf` members and `$ref` targets ("all" once one has `items` or
+   * `unevaluatedItems`). Undefined when `contains` or an instance-dependent applicator (anyOf, oneOf,
+   * if, dependentSchemas) evaluates items depending on the instance.
+   */
+  private evaluatedItems(schema: unknown, seen: Set<unknown>): number | "all" | undefined {
+    if (typeof schema === "boolean") return 0;
+    if (!isObject(schema)) return undefined;
+    if (seen.has(schema)) return 0;
+    seen.add(schema);
+    if (schema.contains !== undefined || DYNAMIC.some((keyword) => Object.hasOwn(schema, keyword))) return undefined;
+    if (schema.items !== undefined || (seen.size > 1 && schema.unevaluatedItems !== undefined)) return "all";
+    let count = Array.isArray(schema.prefixItems) ? schema.prefixItems.length : 0;
+    const parts: unknown[] = Array.isArray(schema.allOf) ? [...schema.allOf] : [];
+    if (typeof schema.$ref === "string" && schema.$ref.startsWith("#")) {
+      let pointer: string;
+      try {
+        pointer = decodeURIComponent(schema.$ref.slice(1));
+      } catch {
+        return undefined;
+      }
+      const tokens = pointer === "" ? [] : pointer.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
+      parts.push(tokens.reduce<unknown>((node, token) => ownMember(node, token), this.root));
+    } else if (schema.$ref !== undefined) return undefined;
+    for (const part of parts) {
+      const inner = this.evaluatedItems(part, seen);
+      if (inner === undefined || inner === "all") return inner;
+      count = Math.max(count, inner);
+    }
+    return count;
   }
 
   /** Schema objects whose unevaluatedProperties is read branch by branch (see branches). */

@@ -180,7 +180,7 @@ export const INJECTIONS: readonly Injection[] = [
     apply: (node) => (delete node.additionalProperties, (node.dependentSchemas = { a: {}, b: {}, c: {}, d: {} }), (node.unevaluatedProperties = false), "unevaluatedProperties"),
   },
   { name: "unevaluatedItems beside contains", fits: isArraySchema, apply: (node) => ((node.contains = {}), (node.unevaluatedItems = false), "unevaluatedItems") },
-  { name: "unevaluatedItems beside not", fits: isArraySchema, apply: (node) => ((node.not = { maxItems: 0 }), (node.unevaluatedItems = false), "unevaluatedItems") },
+  { name: "unevaluatedItems beside anyOf", fits: isArraySchema, apply: (node) => ((node.anyOf = [{ maxItems: 0 }, { minItems: 2 }]), (node.unevaluatedItems = false), "unevaluatedItems") },
   { name: "a reference outside the document", fits: (node) => typeof node.$ref === "string", apply: (node) => ((node.$ref = "other.json#/T"), "$ref") },
   { name: "contentMediaType", fits: (node) => node.type === "string", apply: (node) => ((node.contentMediaType = "application/json"), "contentMediaType") },
   { name: "$anchor", fits: () => true, apply: (node) => ((node.$anchor = "here"), "$anchor") },
