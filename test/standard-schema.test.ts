@@ -61,7 +61,7 @@ describe("Standard Schema objects of the generated SDK", () => {
     // Event documents as values; JSON Schema is not asked about what only a document rule decides.
     for (const vector of vectors.filter((vector) => vector.text === undefined && !vector.envelope)) {
       const valid = vector.expect === "accept";
-      expect("value" in EventSchema["~standard"].validate(vector.document), vector.name).toBe(valid);
+      expect("value" in EventSchema["~standard"].validate(vector.document), vector.name).toBe((vector.valueVerdict ?? vector.expect) === "accept");
       if (vector.documentRule) continue;
       expect(event(vector.document), vector.name).toBe(valid);
       expect(envelope({ id: "e1", time: "2025-01-01T00:00:00Z", event: vector.document }), vector.name).toBe(valid);

@@ -113,7 +113,8 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
       add("value out of range", NOT_A_VALUE);
       break;
     case "literal":
-      add("other literal", typeof at.value === "string" ? NOT_A_VALUE : typeof at.value === "number" ? at.value + 1 : !at.value);
+      // A number far from the literal: 1e21 + 1 is 1e21 again in a double.
+      add("other literal", typeof at.value === "string" ? NOT_A_VALUE : typeof at.value === "number" ? (at.value === 0 ? 1 : at.value * 2) : !at.value);
       break;
     case "array": {
       const items = value as unknown[];

@@ -40,6 +40,12 @@ export interface ConformanceVector {
    * range, a repeated member): JSON Schema describes values, not documents, so Ajv is not asked.
    */
   documentRule?: true;
+  /**
+   * The verdict of a reader handed the parsed value instead of the text, where it differs: the rule
+   * is broken only inside a member a tolerant reader ignores, which the TypeScript validators do not
+   * walk (docs/wire-format.md, Documents).
+   */
+  valueVerdict?: Verdict;
   /** For `accept`: the JSON value a reader re-encodes the document as. */
   reencoded?: unknown;
 }
@@ -101,7 +107,9 @@ export class VectorBuilder {
       if (high !== undefined) high = Math.floor(high / step) * step;
     }
     if (mode === "minimal") return low ?? (high !== undefined && high < 0 ? high : 0);
-    return high ?? (node.integer ? Number.MAX_SAFE_INTEGER : 12345.5);
+    if (high !== undefined) return high;
+    if (node.integer) return node.multipleOf === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(Number.MAX_SAFE_INTEGER / step) * step;
+    return node.multipleOf === undefined ? 12345.5 : Math.floor(12345.5 / step) * step;
   }
 
   /** A valid value; `depth` bounds recursion through named types. */

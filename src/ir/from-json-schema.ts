@@ -128,8 +128,10 @@ export class SchemaReader {
     if (Array.isArray(s.oneOf)) return this.readUnion(s.oneOf, path, visit, "oneOf");
     if (Array.isArray(s.type)) {
       visit.use("type");
-      const types = s.type as string[];
+      // A type listed twice is listed once (Zod 3 writes `z.null().nullable()` as ["null", "null"]).
+      const types = [...new Set(s.type as string[])];
       const nonNull = types.filter((type) => type !== "null");
+      if (nonNull.length === 0) return { kind: "null" };
       const inner: TypeNode =
         nonNull.length === 1
           ? this.readBare({ ...s, type: nonNull[0] }, path, visit)

@@ -60,7 +60,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   });
   writer.write(' from "./validate.js";').newLine();
   writer.writeLine(
-    'import { coalesceKeyOf, collectIssues, documentIssue, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
+    'import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
 
   writer.blankLine();
@@ -126,9 +126,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     "validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[]",
     [
       "const check = payloadCheckOf(type);",
-      'if (check === undefined) return [{ path: "/type", message: "unknown type" }];',
-      "const issue = documentIssue(payload);",
-      'return issue === undefined ? collectIssues(check, payload, "") : [issue];',
+      'return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");',
     ],
     "Every problem with `payload` as the payload of `type`; empty when it is valid.",
   );

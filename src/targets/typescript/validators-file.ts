@@ -3,13 +3,17 @@
  * type, generated from the IR. No `eval` or `new Function`: it runs under a strict Content
  * Security Policy, and a bundler keeps only the validators a program imports.
  *
- * Every validator has one signature, `(value, path, out) => boolean`:
+ * Every validator has one signature, `(value, path, out, level) => boolean`:
  * - `out === null` is the early-exit form: the first failure returns false, and no path or
  *   message is ever built (what `parseEvent` runs first, and what type guards run);
  * - with an array, every failure is appended as `{ path, message }` (at most MAX_ISSUES), in the
  *   order the wire checker always reported them, and the result says whether there was none.
  * Paths are expressions evaluated only inside failure branches, so the success path builds none.
  * Named types recurse through their own functions; nested anonymous shapes are inlined.
+ * `level` is the nesting level of `value` in the document: every object or array entered checks
+ * `level + offset` against MAX_DEPTH (an addition and a comparison) and throws `tooDeep()` past
+ * it; strings must be well-formed; values of any JSON type go through `checkJson`, which holds
+ * them to the document rules (wire.ts).
  */
 import type { Catalogue, EventDef, EventVersion, TypeNode } from "../../ir/types.js";
 import { docComment, tsRegExp, tsString } from "./escape.js";
@@ -42,16 +46,18 @@ class ValidatorWriter {
   addFunction(name: string, node: TypeNode, docs: string, exported: boolean): void {
     const saved = this.counter;
     this.counter = 0;
-    const body = this.check(node, "value", "path", "  ");
+    const body = this.check(node, "value", "path", "  ", 0);
     this.counter = saved;
     const text = body.join("\n");
     const usesValue = /\bvalue\b/.test(text);
     const usesPath = /\bpath\b/.test(text);
     const usesOut = /\bout\b/.test(text);
+    const usesLevel = /\blevel\b/.test(text);
     const usesOk = /\bok = /.test(text);
+    const level = `${usesLevel ? "level" : "_level"}${exported ? " = 1" : ": number"}`;
     const lines = [
       ...docComment(docs),
-      `${exported ? "export " : ""}function ${name}(${usesValue ? "value" : "_value"}: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null): boolean {`,
+      `${exported ? "export " : ""}function ${name}(${usesValue ? "value" : "_value"}: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null, ${level}): boolean {`,
       ...(usesOk ? ["  let ok = true;"] : []),
       ...body,
       `  return ${usesOk ? "ok" : "true"};`,
@@ -93,12 +99,26 @@ class ValidatorWriter {
     return `${this.use("pointer")}(${path}, ${key})`;
   }
 
-  /** Statements checking the value in variable `value` against `node`; `path` is an expression. */
-  check(node: TypeNode, value: string, path: string, indent: string): string[] {
+  /** The nesting level of a value `offset` levels below the function's own `value`. */
+  private static level(offset: number): string {
+    return offset === 0 ? "level" : `level + ${offset}`;
+  }
+
+  /** The first statement inside a container: past MAX_DEPTH, the document is too deep. */
+  private depthGuard(offset: number, indent: string): string {
+    return `${indent}if (${ValidatorWriter.level(offset)} > ${this.use("MAX_DEPTH")}) ${this.use("tooDeep")}();`;
+  }
+
+  /**
+   * Statements checking the value in variable `value` against `node`; `path` is an expression;
+   * `offset` is the value's nesting below the function's own `value`.
+   */
+  check(node: TypeNode, value: string, path: string, indent: string, offset: number): string[] {
     const inner = `${indent}  `;
+    const level = ValidatorWriter.level(offset);
     switch (node.kind) {
       case "string": {
-        const rest: string[] = [];
+        const rest: string[] = [...this.guard(`!${this.use("isWellFormed")}(${value})`, path, tsString("not well-formed Unicode: a lone surrogate"), inner, [])];
         if (node.minLength !== undefined || node.maxLength !== undefined) {
           const length = this.fresh("length");
           rest.push(`${inner}const ${length} = ${this.use("codePoints")}(${value});`);
@@ -143,10 +163,10 @@ class ValidatorWriter {
         return this.guard(this.notInEnum(node.values, value), path, message, indent, []);
       }
       case "array": {
-        const rest: string[] = [];
+        const rest: string[] = [this.depthGuard(offset, inner)];
         if (node.minItems !== undefined) rest.push(...this.guard(`${value}.length < ${node.minItems}`, path, tsString(`expected at least ${node.minItems} items`), inner, []));
         if (node.maxItems !== undefined) rest.push(...this.guard(`${value}.length > ${node.maxItems}`, path, tsString(`expected at most ${node.maxItems} items`), inner, []));
-        rest.push(...this.items(node.items, value, path, 0, inner));
+        rest.push(...this.items(node.items, value, path, 0, inner, offset + 1));
         return this.guard(`!Array.isArray(${value})`, path, { expected: "array", value: value }, indent, rest);
       }
       case "tuple": {
@@ -156,21 +176,21 @@ class ValidatorWriter {
         const elements: string[] = [];
         node.items.forEach((item, index) => {
           const element = this.fresh("item");
-          const body = this.check(item, element, this.pointer(path, String(index)), `${inner}  `);
+          const body = this.check(item, element, this.pointer(path, String(index)), `${inner}  `, offset + 1);
           if (body.length > 0) elements.push(`${inner}  const ${element}: unknown = ${value}[${index}];`, ...body);
         });
-        if (node.rest !== undefined) elements.push(...this.items(node.rest, value, path, count, `${inner}  `));
-        const sized = this.guard(lengthWrong, path, message, inner, elements);
+        if (node.rest !== undefined) elements.push(...this.items(node.rest, value, path, count, `${inner}  `, offset + 1));
+        const sized = [this.depthGuard(offset, inner), ...this.guard(lengthWrong, path, message, inner, elements)];
         return this.guard(`!Array.isArray(${value})`, path, { expected: "array", value: value }, indent, sized);
       }
       case "record": {
         const key = this.fresh("key");
         const entry = this.fresh("entry");
         const keyPath = this.pointer(path, key);
-        const keyChecks = this.check(node.keys, key, keyPath, `${inner}  `);
-        const valueChecks = this.check(node.values, entry, keyPath, `${inner}  `);
+        const keyChecks = this.check(node.keys, key, keyPath, `${inner}  `, offset + 1);
+        const valueChecks = this.check(node.values, entry, keyPath, `${inner}  `, offset + 1);
         const loop = [...keyChecks, ...(valueChecks.length > 0 ? [`${inner}  const ${entry}: unknown = ${value}[${key}];`, ...valueChecks] : [])];
-        const rest = loop.length > 0 ? [`${inner}for (const ${key} of Object.keys(${value})) {`, ...loop, `${inner}}`] : [];
+        const rest = [this.depthGuard(offset, inner), ...(loop.length > 0 ? [`${inner}for (const ${key} of Object.keys(${value})) {`, ...loop, `${inner}}`] : [])];
         if (node.keys.kind === "enum" && !node.partial) {
           for (const required of node.keys.values) {
             rest.push(...this.guard(`!Object.hasOwn(${value}, ${tsString(required)})`, this.pointer(path, tsString(required)), tsString("required"), inner, []));
@@ -179,13 +199,11 @@ class ValidatorWriter {
         return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
       }
       case "object": {
-        const rest: string[] = [];
+        const rest: string[] = [this.depthGuard(offset, inner)];
         for (const field of node.fields) {
           const member = this.fresh("field");
           const fieldPath = this.pointer(path, tsString(field.name));
-          const present = this.check(field.type, member, fieldPath, `${inner}  `);
-          // An optional field of any JSON value has nothing to check.
-          if (field.optional && present.length === 0) continue;
+          const present = this.check(field.type, member, fieldPath, `${inner}  `, offset + 1);
           rest.push(`${inner}const ${member} = ${ownProperty(value, field.name)};`);
           if (field.optional) {
             rest.push(`${inner}if (${member} !== undefined) {`, ...present, `${inner}}`);
@@ -199,7 +217,7 @@ class ValidatorWriter {
           const unknown =
             node.additional === "reject"
               ? this.fail(this.pointer(path, key), tsString("unknown field"), `${inner}    `)
-              : this.checkAdditional(node.additional, value, key, path, `${inner}    `);
+              : this.checkAdditional(node.additional, value, key, path, `${inner}    `, offset + 1);
           if (unknown.length > 0) {
             rest.push(`${inner}for (const ${key} of Object.keys(${value})) {`);
             if (known.length > 0) rest.push(`${inner}  switch (${key}) {`, ...known, `${inner}      continue;`, `${inner}  }`);
@@ -209,55 +227,61 @@ class ValidatorWriter {
         return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
       }
       case "union":
-        return node.discriminator !== undefined && node.tags !== undefined ? this.discriminated(node.members, node.discriminator, node.tags, value, path, indent) : this.firstMatch(node.members, value, path, indent);
+        return node.discriminator !== undefined && node.tags !== undefined
+          ? this.discriminated(node.members, node.discriminator, node.tags, value, path, indent, offset)
+          : this.firstMatch(node.members, value, path, indent, offset);
       case "nullable": {
-        const present = this.check(node.inner, value, path, inner);
+        const present = this.check(node.inner, value, path, inner, offset);
         return present.length === 0 ? [] : [`${indent}if (${value} !== null) {`, ...present, `${indent}}`];
       }
       case "ref": {
         const target = this.namedFunctions.get(node.name);
         if (target === undefined) throw new Error(`unknown named type ${node.name}`);
-        return [`${indent}if (!${target}(${value}, out === null ? "" : ${path}, out)) {`, `${indent}  if (!out) return false;`, `${indent}  ok = false;`, `${indent}}`];
+        return [`${indent}if (!${target}(${value}, out === null ? "" : ${path}, out, ${level})) {`, `${indent}  if (!out) return false;`, `${indent}  ok = false;`, `${indent}}`];
       }
-      case "unknown":
-        return [];
+      case "unknown": {
+        // Any JSON value is read as it is: held to the document rules; the path is built on failure only.
+        const checkJson = this.use("checkJson");
+        return [`${indent}if (!${checkJson}(${value}, ${level}, "", null)) {`, `${indent}  if (!out) return false;`, `${indent}  ok = ${checkJson}(${value}, ${level}, ${path}, out);`, `${indent}}`];
+      }
     }
   }
 
-  private checkAdditional(node: TypeNode, value: string, key: string, path: string, indent: string): string[] {
+  private checkAdditional(node: TypeNode, value: string, key: string, path: string, indent: string, offset: number): string[] {
     const entry = this.fresh("entry");
-    const body = this.check(node, entry, this.pointer(path, key), indent);
+    const body = this.check(node, entry, this.pointer(path, key), indent, offset);
     return body.length === 0 ? [] : [`${indent}const ${entry}: unknown = ${value}[${key}];`, ...body];
   }
 
-  /** A loop over the elements of the array `value` from index `from`. */
-  private items(node: TypeNode, value: string, path: string, from: number, indent: string): string[] {
+  /** A loop over the elements of the array `value` from index `from`; `offset` is the elements' nesting. */
+  private items(node: TypeNode, value: string, path: string, from: number, indent: string, offset: number): string[] {
     const index = this.fresh("index");
     const element = this.fresh("item");
-    const body = this.check(node, element, this.pointer(path, index), `${indent}  `);
+    const body = this.check(node, element, this.pointer(path, index), `${indent}  `, offset);
     if (body.length === 0) return [];
     return [`${indent}for (let ${index} = ${from}; ${index} < ${value}.length; ${index}++) {`, `${indent}  const ${element}: unknown = ${value}[${index}];`, ...body, `${indent}}`];
   }
 
-  private discriminated(members: TypeNode[], discriminator: string, tags: string[], value: string, path: string, indent: string): string[] {
+  private discriminated(members: TypeNode[], discriminator: string, tags: string[], value: string, path: string, indent: string, offset: number): string[] {
     const inner = `${indent}  `;
     const tag = this.fresh("tag");
     const message = tsString(`expected one of ${tags.map((item) => JSON.stringify(item)).join(", ")}`);
     const rest = [`${inner}const ${tag} = ${ownProperty(value, discriminator)};`, `${inner}switch (${tag}) {`];
     members.forEach((member, index) => {
-      rest.push(`${inner}  case ${tsString(tags[index]!)}: {`, ...this.check(member, value, path, `${inner}    `), `${inner}    break;`, `${inner}  }`);
+      rest.push(`${inner}  case ${tsString(tags[index]!)}: {`, ...this.check(member, value, path, `${inner}    `, offset), `${inner}    break;`, `${inner}  }`);
     });
     rest.push(`${inner}  default: {`, ...this.fail(this.pointer(path, tsString(discriminator)), message, `${inner}    `), `${inner}  }`, `${inner}}`);
     return this.guard(`!${this.use("isRecord")}(${value})`, path, { expected: "object", value: value }, indent, rest);
   }
 
   /** A plain union: the first member the value satisfies wins; each member is its own early-exit function. */
-  private firstMatch(members: TypeNode[], value: string, path: string, indent: string): string[] {
+  private firstMatch(members: TypeNode[], value: string, path: string, indent: string, offset: number): string[] {
+    const level = ValidatorWriter.level(offset);
     const checks = members.map((member) => {
-      if (member.kind === "ref") return `${this.namedFunctions.get(member.name)!}(${value}, "", null)`;
+      if (member.kind === "ref") return `${this.namedFunctions.get(member.name)!}(${value}, "", null, ${level})`;
       const functionName = `checkMember${this.memberFunctions++}`;
       this.addFunction(functionName, member, "A member of a union.", false);
-      return `${functionName}(${value}, "", null)`;
+      return `${functionName}(${value}, "", null, ${level})`;
     });
     return this.guard(`!(${checks.join(" || ")})`, path, tsString("matches no member of the union"), indent, []);
   }

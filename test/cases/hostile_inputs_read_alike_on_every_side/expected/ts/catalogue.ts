@@ -17,7 +17,7 @@ import {
   checkJobProgressV1Payload,
   checkLegacyUploadV1Payload,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, documentIssue, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -79,9 +79,7 @@ export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */
 export function validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[] {
   const check = payloadCheckOf(type);
-  if (check === undefined) return [{ path: "/type", message: "unknown type" }];
-  const issue = documentIssue(payload);
-  return issue === undefined ? collectIssues(check, payload, "") : [issue];
+  return check === undefined ? [{ path: "/type", message: "unknown type" }] : collectIssues(check, payload, "");
 }
 
 /** Is `input` a valid event of this catalogue? */

@@ -5,17 +5,21 @@
  * copied into the SDK as it is; the generated `validate.ts` holds one validator per event version
  * and named type, and `catalogue.ts` dispatches to them by wire type.
  *
- * A validator is a `PayloadCheck`: `(value, path, out) => boolean`. With `out === null` it stops
- * at the first failure and builds no path or message (the success path of every parse); with an
- * array it appends every failure, at most MAX_ISSUES of them.
+ * A validator is a `PayloadCheck`: `(value, path, out, level) => boolean`. With `out === null` it
+ * stops at the first failure and builds no path or message (the success path of every parse); with
+ * an array it appends every failure, at most MAX_ISSUES of them. `level` is the nesting level of
+ * `value` in the document (the outermost object or array is 1).
  * Readers are tolerant: unknown object fields are ignored unless a schema forbids them. A reader
  * never throws on its input.
  *
- * Besides its schema, every reader holds the whole document it is handed (ignored members
- * included) to the rules of I-JSON (RFC 7493), as the Rust crate does: nested at most MAX_DEPTH
- * levels, strings and member names well-formed (no lone surrogate), numbers finite (JSON text
- * beyond the double range reads as Infinity), and — for JSON text — no member name repeated in an
- * object (a parsed object cannot show one, so only text is checked for it).
+ * The document rules (I-JSON, RFC 7493, and one nesting limit), as the Rust crate applies them to
+ * the text it reads: nested at most MAX_DEPTH levels, strings and member names well-formed (no
+ * lone surrogate), numbers finite (JSON text beyond the double range reads as Infinity), no member
+ * name repeated in an object. JSON text handed to a reader is held to them as a whole. A parsed
+ * value cannot show a repeated member, and the validators hold what they read to the others — every
+ * typed string and number, every value of any JSON type, the nesting of everything they enter —
+ * without walking the members a tolerant reader ignores (that walk would cost more than the
+ * validation itself).
  */
 
 /** One validation failure. `path` is a JSON Pointer into the checked document. */
@@ -63,8 +67,8 @@ export const MAX_DEPTH = 128;
 /** Issues collected for one document, at most. */
 export const MAX_ISSUES = 100;
 
-/** A generated validator (see the module comment). */
-export type PayloadCheck = (value: unknown, path: string, out: ValidationIssue[] | null) => boolean;
+/** A generated validator (see the module comment); `level` is the nesting level of `value` (1: the whole document). */
+export type PayloadCheck = (value: unknown, path: string, out: ValidationIssue[] | null, level?: number) => boolean;
 
 /** Scheme, colon, no white space: what a `uri` format without a pattern is held to. */
 export const ABSOLUTE_URI: RegExp = /^[A-Za-z][A-Za-z\d+.-]*:\S*$/;
@@ -112,51 +116,90 @@ export function failType(out: ValidationIssue[], path: string, expected: string,
   return fail(out, path, `expected ${expected}, got ${describe(value)}`);
 }
 
-/** Every issue of `value` under `check`, reported at `path`. */
-export function collectIssues(check: PayloadCheck, value: unknown, path: string): ValidationIssue[] {
+/**
+ * Thrown by a validator that meets a container past MAX_DEPTH; the parse functions turn it into
+ * the one issue such a document has. Made once: throwing it builds nothing.
+ */
+const TOO_DEEP: RangeError = new RangeError(`nested deeper than ${MAX_DEPTH} levels`);
+
+/** Throws TOO_DEEP: a validator met a container nested deeper than MAX_DEPTH. */
+export function tooDeep(): never {
+  throw TOO_DEEP;
+}
+
+/** Rethrows anything but TOO_DEEP; the one issue of a document nested too deeply. */
+function depthIssue(error: unknown): ValidationIssue {
+  if (error !== TOO_DEEP) throw error;
+  return { path: "", message: TOO_DEEP.message };
+}
+
+/** Every issue of `value` under `check` (`value` at nesting `level`), reported at `path`. */
+export function collectIssues(check: PayloadCheck, value: unknown, path: string, level = 1): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  check(value, path, issues);
+  try {
+    check(value, path, issues, level);
+  } catch (error) {
+    return [depthIssue(error)];
+  }
   return issues;
 }
 
-/** Whether `value` passes `check`: the early-exit form. */
+/** Whether `value` passes `check`: the early-exit form; false for a document nested too deeply. */
 export function passes(check: PayloadCheck, value: unknown): boolean {
-  return check(value, "", null);
+  try {
+    return check(value, "", null, 1);
+  } catch (error) {
+    depthIssue(error);
+    return false;
+  }
 }
 
-type TextIsWellFormed = (this: string) => boolean;
-const nativeWellFormed = (String.prototype as { isWellFormed?: TextIsWellFormed }).isWellFormed;
+interface WellFormedText {
+  isWellFormed(): boolean;
+}
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Whether `text` is well-formed UTF-16: every surrogate paired. */
+/** Whether `text` is well-formed UTF-16: every surrogate paired (String.prototype.isWellFormed where it exists). */
 export const isWellFormed: (text: string) => boolean =
-  nativeWellFormed === undefined ? (text) => !LONE_SURROGATE.test(text) : (text) => nativeWellFormed.call(text);
+  typeof (String.prototype as Partial<WellFormedText>).isWellFormed === "function"
+    ? (text) => (text as unknown as WellFormedText).isWellFormed()
+    : (text) => !LONE_SURROGATE.test(text);
 
-/** Whether the document `value` (at nesting `level` of its container) keeps the document rules of the module comment. */
+/** Whether a string or number keeps the document rules (other scalars always do). */
+function fitsScalar(value: unknown): boolean {
+  return typeof value === "string" ? isWellFormed(value) : typeof value !== "number" || value - value === 0;
+}
+
+/**
+ * Whether `value`, nested at `level`, keeps the document rules: depth, well-formed strings and
+ * names, finite numbers. Scalars are checked in the loops, so only containers recurse.
+ */
 function fitsDocument(value: unknown, level: number): boolean {
-  if (typeof value === "string") return isWellFormed(value);
-  if (typeof value === "number") return Number.isFinite(value);
-  if (typeof value !== "object" || value === null) return true;
-  if (level >= MAX_DEPTH) return false;
+  if (typeof value !== "object" || value === null) return fitsScalar(value);
+  if (level > MAX_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) if (!fitsDocument(value[index], level + 1)) return false;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (typeof item === "object" && item !== null ? !fitsDocument(item, level + 1) : !fitsScalar(item)) return false;
+    }
     return true;
   }
   for (const key in value) {
-    if (!isWellFormed(key) || !fitsDocument((value as Record<string, unknown>)[key], level + 1)) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (!isWellFormed(key) || (typeof item === "object" && item !== null ? !fitsDocument(item, level + 1) : !fitsScalar(item))) return false;
   }
   return true;
 }
 
-/** Whether `value` nests deeper than MAX_DEPTH levels (counted from `level`, its container's). */
-function tooDeep(value: unknown, level: number): boolean {
+/** Whether `value`, nested at `level`, holds a container deeper than MAX_DEPTH. */
+function nestsTooDeep(value: unknown, level: number): boolean {
   if (typeof value !== "object" || value === null) return false;
-  if (level >= MAX_DEPTH) return true;
-  for (const key in value) if (tooDeep((value as Record<string, unknown>)[key], level + 1)) return true;
+  if (level > MAX_DEPTH) return true;
+  for (const key in value) if (nestsTooDeep((value as Record<string, unknown>)[key], level + 1)) return true;
   return false;
 }
 
-/** The first string or number in `value` that breaks the document rules, with its path. */
+/** The first string, member name or number in `value` that breaks the document rules, with its path. */
 function badScalar(value: unknown, path: string): ValidationIssue | undefined {
   if (typeof value === "string") return isWellFormed(value) ? undefined : { path, message: "not well-formed Unicode: a lone surrogate" };
   if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, message: "a number beyond the double range" };
@@ -170,13 +213,29 @@ function badScalar(value: unknown, path: string): ValidationIssue | undefined {
 }
 
 /**
- * What breaks the document rules in `value`, the whole document a reader was handed (the module
- * comment); undefined when nothing does. Too deep is one issue at the root, whatever else is wrong.
+ * What breaks the document rules in `value`, the whole document a reader was handed (`level` 1)
+ * or a part of it nested at `level`; undefined when nothing does. Too deep is one issue at the
+ * root, whatever else is wrong.
  */
-export function documentIssue(value: unknown): ValidationIssue | undefined {
-  if (fitsDocument(value, 0)) return undefined;
-  if (tooDeep(value, 0)) return { path: "", message: `nested deeper than ${MAX_DEPTH} levels` };
+export function documentIssue(value: unknown, level = 1): ValidationIssue | undefined {
+  if (fitsDocument(value, level)) return undefined;
+  if (nestsTooDeep(value, level)) return { path: "", message: TOO_DEEP.message };
   return badScalar(value, "");
+}
+
+/**
+ * A value of any JSON type, nested at `level`, read by a validator: held to the document rules
+ * (throws TOO_DEEP past the limit). False, with the issue appended to `out`, for a lone surrogate
+ * or a number beyond the double range.
+ */
+export function checkJson(value: unknown, level: number, path: string, out: ValidationIssue[] | null): boolean {
+  if (fitsDocument(value, level)) return true;
+  if (nestsTooDeep(value, level)) tooDeep();
+  if (out !== null) {
+    const issue = badScalar(value, path);
+    if (issue !== undefined) fail(out, issue.path, issue.message);
+  }
+  return false;
 }
 
 /** Object member names in JSON text that JSON.parse accepted: one `:` outside strings each. */
@@ -205,8 +264,9 @@ function membersInValue(value: unknown): number {
 }
 
 /**
- * Reads JSON text as a reader of the wire must: JSON.parse, and no member name repeated in any
- * object (JSON.parse would keep the last). The other document rules are checked on the value.
+ * Reads JSON text as a reader of the wire must: JSON.parse, then the document rules over the whole
+ * document — no member name repeated in an object (JSON.parse would keep the last), nesting, lone
+ * surrogates, numbers beyond the double range.
  */
 export function readJsonText(text: string): { ok: true; value: unknown } | { ok: false; issue: ValidationIssue } {
   let value: unknown;
@@ -215,63 +275,86 @@ export function readJsonText(text: string): { ok: true; value: unknown } | { ok:
   } catch {
     return { ok: false, issue: { path: "", message: "not JSON text" } };
   }
+  const issue = documentIssue(value);
+  if (issue !== undefined) return { ok: false, issue };
   if (membersInText(text) !== membersInValue(value)) return { ok: false, issue: { path: "", message: "a member name is repeated in an object" } };
   return { ok: true, value };
 }
 
 /**
- * A reader's input: a parsed document as it is, a string as JSON text (readJsonText); and the first
- * issue of the document rules, if any.
+ * Validates an event document `{ type, payload }` — a parsed value, or JSON text as a string (the
+ * whole text held to the document rules; of a value, the parts the reader reads); `checks` holds
+ * the validator of each known wire type.
  */
-function readDocument(input: unknown): { ok: true; value: unknown } | { ok: false; issue: ValidationIssue } {
+export function parseEventWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown): EventParseResult<E> {
   let value = input;
   if (typeof input === "string") {
     const read = readJsonText(input);
-    if (!read.ok) return read;
+    if (!read.ok) return { kind: "invalid", issues: [read.issue] };
     value = read.value;
   }
-  const issue = documentIssue(value);
-  return issue === undefined ? { ok: true, value } : { ok: false, issue };
+  try {
+    return checkEvent<E>(checks, value, "", 2);
+  } catch (error) {
+    return { kind: "invalid", issues: [depthIssue(error)] };
+  }
 }
 
 /**
- * Validates an event document `{ type, payload }` — a parsed value, or JSON text as a string;
- * `checks` holds the validator of each known wire type.
+ * The event at `path` of a document, its payload nested at `level` (may throw TOO_DEEP). Members
+ * are read directly: an own `type` or `payload` shadows anything inherited, and a missing one is
+ * undefined on a plain object (JSON.parse makes no other).
  */
-export function parseEventWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown): EventParseResult<E> {
-  const document = readDocument(input);
-  if (!document.ok) return { kind: "invalid", issues: [document.issue] };
-  return checkEvent<E>(checks, document.value, "");
-}
-
-/** The event at `path` of a document that keeps the document rules. */
-function checkEvent<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown, path: string): EventParseResult<E> {
+function checkEvent<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown, path: string, level: number): EventParseResult<E> {
   if (!isRecord(input)) return { kind: "invalid", issues: [{ path, message: `expected object, got ${describe(input)}` }] };
-  const type = Object.hasOwn(input, "type") ? input["type"] : undefined;
+  const type = input["type"];
   if (typeof type !== "string") return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "expected string" }] };
   const check = checks.get(type);
-  const payload = Object.hasOwn(input, "payload") ? input["payload"] : undefined;
-  if (check === undefined) return { kind: "unknown", event: { type, payload } };
-  if (payload === undefined) return { kind: "invalid", issues: [{ path: pointer(path, "payload"), message: "required" }] };
-  if (check(payload, "", null)) return { kind: "event", event: input as E };
-  return { kind: "invalid", issues: collectIssues(check, payload, pointer(path, "payload")) };
+  if (check === undefined) {
+    // An unknown event is kept with its payload as it came: any JSON value, read.
+    if (!isWellFormed(type)) return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "not well-formed Unicode: a lone surrogate" }] };
+    const payload = Object.hasOwn(input, "payload") ? input["payload"] : undefined;
+    const issues: ValidationIssue[] = [];
+    if (payload !== undefined && !checkJson(payload, level, pointer(path, "payload"), issues)) return { kind: "invalid", issues };
+    return { kind: "unknown", event: { type, payload } };
+  }
+  const payload = input["payload"];
+  if (payload === undefined && !Object.hasOwn(input, "payload")) return { kind: "invalid", issues: [{ path: pointer(path, "payload"), message: "required" }] };
+  if (check(payload, "", null, level)) return { kind: "event", event: input as E };
+  const issues: ValidationIssue[] = [];
+  check(payload, pointer(path, "payload"), issues, level);
+  return { kind: "invalid", issues };
 }
 
-/** Validates an envelope `{ id, time, topic?, event }` and the event inside it — a parsed value, or JSON text as a string. */
+/**
+ * Validates an envelope `{ id, time, topic?, event }` and the event inside it — a parsed value, or
+ * JSON text as a string (read as parseEventWith reads it).
+ */
 export function parseEnvelopeWith<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown): EnvelopeParseResult<E> {
-  const document = readDocument(input);
-  if (!document.ok) return { kind: "invalid", issues: [document.issue] };
-  const value = document.value;
+  let value = input;
+  if (typeof input === "string") {
+    const read = readJsonText(input);
+    if (!read.ok) return { kind: "invalid", issues: [read.issue] };
+    value = read.value;
+  }
+  try {
+    return checkEnvelope<E>(checks, value);
+  } catch (error) {
+    return { kind: "invalid", issues: [depthIssue(error)] };
+  }
+}
+
+function checkEnvelope<E>(checks: ReadonlyMap<string, PayloadCheck>, value: unknown): EnvelopeParseResult<E> {
   if (!isRecord(value)) return { kind: "invalid", issues: [{ path: "", message: `expected object, got ${describe(value)}` }] };
   const own = (key: string): unknown => (Object.hasOwn(value, key) ? value[key] : undefined);
   const issues: ValidationIssue[] = [];
   const id = own("id");
   const time = own("time");
   const topic = own("topic");
-  if (typeof id !== "string" || id === "") issues.push({ path: "/id", message: "expected a non-empty string" });
+  if (typeof id !== "string" || id === "" || !isWellFormed(id)) issues.push({ path: "/id", message: "expected a non-empty string" });
   if (typeof time !== "string" || !ENVELOPE_TIME.test(time)) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
-  if (topic !== undefined && typeof topic !== "string") issues.push({ path: "/topic", message: "expected string" });
-  const result = checkEvent<E>(checks, own("event"), "/event");
+  if (topic !== undefined && (typeof topic !== "string" || !isWellFormed(topic))) issues.push({ path: "/topic", message: "expected string" });
+  const result = checkEvent<E>(checks, own("event"), "/event", 3);
   if (result.kind === "invalid") issues.push(...result.issues);
   if (issues.length > 0 || result.kind === "invalid") return { kind: "invalid", issues };
   const envelope = value as unknown as EventEnvelope<never>;
@@ -356,16 +439,9 @@ export function standardSchema<T>(issuesOf: (value: unknown) => readonly Validat
   };
 }
 
-/**
- * The issues of a payload under its generated validator (the early-exit check first); the payload
- * is the whole document here, held to the document rules.
- */
+/** The issues of a payload under its generated validator (the early-exit check first); the payload is level 1. */
 export function payloadIssues(check: PayloadCheck): (value: unknown) => readonly ValidationIssue[] {
-  return (value) => {
-    const issue = documentIssue(value);
-    if (issue !== undefined) return [issue];
-    return passes(check, value) ? [] : collectIssues(check, value, "");
-  };
+  return (value) => (passes(check, value) ? [] : collectIssues(check, value, ""));
 }
 
 /** A JSON Schema document with other documents embedded as resources under `$defs` by their `$id`. */
