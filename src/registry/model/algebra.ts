@@ -392,6 +392,10 @@ export class Algebra {
         };
         const maxProperties = minDefined(a.maxProperties, other.maxProperties);
         if (maxProperties !== undefined) atom.maxProperties = maxProperties;
+        if (a.assumed !== undefined || other.assumed !== undefined) {
+          const declared = new Set([a, other].flatMap((each) => each.required.filter((name) => !(each.assumed ?? []).includes(name))));
+          atom.assumed = atom.required.filter((name) => !declared.has(name));
+        }
         return atom;
       }
     }

@@ -121,7 +121,8 @@ export class Inclusion {
     const names = atom.dependentRequired.find((dependency) => atom.required.includes(dependency.key));
     if (names !== undefined) {
       const required = [...new Set([...atom.required, ...names.names])];
-      return this.split({ ...atom, required, dependentRequired: atom.dependentRequired.filter((dependency) => dependency !== names) }, depth);
+      const assumed = [...(atom.assumed ?? []), ...names.names.filter((name) => !atom.required.includes(name))];
+      return this.split({ ...atom, required, assumed, dependentRequired: atom.dependentRequired.filter((dependency) => dependency !== names) }, depth);
     }
     const schema = atom.dependentSchemas.find((dependency) => atom.required.includes(dependency.key));
     if (schema !== undefined) {
@@ -135,7 +136,7 @@ export class Inclusion {
       dependentRequired: atom.dependentRequired.filter((dependency) => dependency.key !== next),
       dependentSchemas: atom.dependentSchemas.filter((dependency) => dependency.key !== next),
     };
-    const present: ObjectAtom = { ...atom, required: [...atom.required, next] };
+    const present: ObjectAtom = { ...atom, required: [...atom.required, next], assumed: [...(atom.assumed ?? []), next] };
     return [...this.split(absent, depth + 1), ...this.split(present, depth + 1)];
   }
 
@@ -166,7 +167,7 @@ export class Inclusion {
     if (atom.kind !== "object" || atom.minProperties === 0 || atom.patterns.length > 0 || atom.additional.length === 0) return false;
     const tolerant = this.policy === "tolerant";
     if (!atom.additional.every((rule) => rule.schema.kind === "never" || (tolerant && rule.schema.kind === "open"))) return false;
-    const declared = new Set([...atom.properties.map((property) => property.name), ...atom.required]);
+    const declared = declaredNames(atom);
     const possible = [...declared].filter(
       (key) => atom.propertyNames.every((names) => this.algebra.accepts(names, key) !== false) && !this.algebra.isNever(valueSchema(atom, key, "any"), 1),
     );
@@ -323,7 +324,7 @@ export class Inclusion {
 
   private objectSub(atom: ObjectAtom, sup: ObjectAtom): boolean {
     const tolerant = this.policy === "tolerant";
-    const declared = new Set([...atom.properties.map((property) => property.name), ...atom.required]);
+    const declared = declaredNames(atom);
     const openAs = (key: string): "any" | "never" => (tolerant && !declared.has(key) ? "never" : "any");
     const finite = this.finiteKeys(atom);
     const names = new Set<string>([
@@ -350,6 +351,8 @@ export class Inclusion {
       }
       return result;
     };
+    // A required key that cannot be present (a tolerant producer does not send it): no document.
+    if (atom.required.some((key) => !mayHave(key))) return true;
     this.constructors++;
     try {
       for (const key of names) {
@@ -438,6 +441,11 @@ export class Inclusion {
 }
 
 /** Whether two key regions may share a key (only told apart when one excludes the other's pattern). */
+/** The names an object atom declares: its properties, and required names no case only assumes. */
+function declaredNames(atom: ObjectAtom): Set<string> {
+  return new Set([...atom.properties.map((property) => property.name), ...atom.required.filter((name) => !(atom.assumed ?? []).includes(name))]);
+}
+
 /** Whether every key `pattern` matches is one of `names` (a short finite pattern such as `^(in|out)$`). */
 function onlyNames(pattern: string, names: Set<string>): boolean {
   return finiteLanguage(pattern)?.every((word) => names.has(word)) ?? false;

@@ -200,6 +200,12 @@ export interface ObjectAtom {
   dependentSchemas: Array<{ key: string; schema: Schema }>;
   someKeys: KeyExists[];
   exclude: Json[];
+  /**
+   * Names in `required` only because a case of the comparison assumes them (a dependency's key
+   * present, the names it then requires), not because the schema declares them: a tolerant
+   * producer does not send a key it does not declare.
+   */
+  assumed?: string[];
 }
 
 export const ANY: AnySchema = { kind: "any" };
