@@ -128,8 +128,8 @@ pub fn topic_text(value: &JsonValue) -> Option<String> {
     }
 }
 
-/// A JSON value as text, as JavaScript's `JSON.stringify` writes it: numbers by [`js_number`]
-/// (`1`, not serde_json's `1.0`; `0` for -0; `1e+21`), strings escaped as serde_json and
+/// A JSON value as text, as JavaScript's `JSON.stringify` writes it: numbers as JavaScript writes
+/// them (`1`, not serde_json's `1.0`; `0` for -0; `1e+21`), strings escaped as serde_json and
 /// JavaScript both escape them, members in the value's order. Coalesce keys are this text.
 pub fn js_json(value: &JsonValue) -> String {
     let mut text = String::new();
