@@ -311,7 +311,7 @@ function checkEvent<E>(checks: ReadonlyMap<string, PayloadCheck>, input: unknown
   if (typeof type !== "string") return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "expected string" }] };
   const check = checks.get(type);
   if (check === undefined) {
-    // An unknown event is kept with its payload as it came: any JSON value, read.
+    // An unknown event is kept with its payload as it came, which is read, so held to the document rules.
     if (!isWellFormed(type)) return { kind: "invalid", issues: [{ path: pointer(path, "type"), message: "not well-formed Unicode: a lone surrogate" }] };
     const payload = Object.hasOwn(input, "payload") ? input["payload"] : undefined;
     const issues: ValidationIssue[] = [];
