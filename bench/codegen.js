@@ -40,8 +40,8 @@ export function measureProgram(label, program, args, { samples, before, cwd, env
     before?.();
     const started = process.hrtime.bigint();
     const result = timed
-      ? spawnSync(TIME, ["-f", "%M", "-o", rssFile, program, ...args], { cwd, env, encoding: "utf8" })
-      : spawnSync(program, args, { cwd, env, encoding: "utf8" });
+      ? spawnSync(TIME, ["-f", "%M", "-o", rssFile, program, ...args], { cwd, env, encoding: "utf8", maxBuffer: 1 << 28 })
+      : spawnSync(program, args, { cwd, env, encoding: "utf8", maxBuffer: 1 << 28 });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.error || result.status !== 0) throw new Error(`${label} failed: ${result.error?.message ?? result.stderr.slice(-2000)}`);
     times.push(elapsed);

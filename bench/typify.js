@@ -98,7 +98,7 @@ const median = (values) => {
 function decodeThroughput(crate, program, documents, samples, env) {
   mkdirSync(path.join(crate, "examples"), { recursive: true });
   writeFileSync(path.join(crate, "examples", "decode.rs"), program);
-  const build = spawnSync("cargo", ["build", "--quiet", "--release", "--example", "decode"], { cwd: crate, env, encoding: "utf8" });
+  const build = spawnSync("cargo", ["build", "--quiet", "--release", "--example", "decode"], { cwd: crate, env, encoding: "utf8", maxBuffer: 1 << 28 });
   if (build.status !== 0) throw new Error(`cargo build --release --example decode failed in ${crate}: ${build.stderr.slice(-3000)}`);
   const binary = path.join(env.CARGO_TARGET_DIR, "release", "examples", "decode");
   const rates = [];
@@ -126,7 +126,7 @@ export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, mea
   mkdirSync(path.join(dir, "src"), { recursive: true });
   const schemaFile = path.join(dir, "events.schema.json");
   writeFileSync(schemaFile, JSON.stringify(combinedSchema(jsonschemaDir), null, 2));
-  const generate = spawnSync("cargo", ["typify", schemaFile, "--output", path.join(dir, "src", "lib.rs")], { env, encoding: "utf8" });
+  const generate = spawnSync("cargo", ["typify", schemaFile, "--output", path.join(dir, "src", "lib.rs")], { env, encoding: "utf8", maxBuffer: 1 << 28 });
   if (generate.status !== 0) throw new Error(`cargo typify failed: ${generate.stderr.slice(-3000)}`);
   // What the generated code uses: serde, serde_json, and for formats and patterns chrono and regress.
   writeFileSync(
@@ -142,7 +142,7 @@ export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, mea
     mkdirSync(path.join(warm, "src"), { recursive: true });
     cpSync(path.join(crate, "Cargo.toml"), path.join(warm, "Cargo.toml"));
     writeFileSync(path.join(warm, "src", "lib.rs"), "");
-    const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warm, env, encoding: "utf8" });
+    const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warm, env, encoding: "utf8", maxBuffer: 1 << 28 });
     if (warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.stderr.slice(-2000)}`);
   }
   const touch = (crate) => () => {
