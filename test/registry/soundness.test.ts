@@ -27,6 +27,8 @@ import { aimed, candidates, mutateDocument, mutationArb, rawDocument, tolerantPr
 /** `EVENTC_SOUNDNESS_PAIRS` (the large run) sets both parts; the defaults keep CI fast. */
 const PAIRS = Number(process.env.EVENTC_SOUNDNESS_IR_PAIRS ?? process.env.EVENTC_SOUNDNESS_PAIRS ?? 120);
 const DOCUMENTS = 25;
+/** The large run takes minutes per test: past vitest's default timeout, allow about a second a pair. */
+const timeoutFor = (pairs: number): number => Math.max(120_000, pairs * 1_000);
 const SEED = Number(process.env.SOUNDNESS_SEED ?? 20240601);
 
 const ajv = new Ajv2020({ strict: false, allErrors: false });
@@ -126,7 +128,7 @@ describe.each<Policy>(["tolerant", "strict"])("soundness under the %s policy", (
     expect(counts.backward + counts.forward).toBeGreaterThanOrEqual((PAIRS * 2) / 3);
     expect(counts.failedClosed).toBeGreaterThanOrEqual(PAIRS / 3);
     expect(counts.annotated).toBeGreaterThanOrEqual(PAIRS / 20);
-  });
+  }, timeoutFor(PAIRS));
 });
 
 /**
@@ -252,5 +254,5 @@ describe.each<[RawDialect, Policy]>([
         (examples.length > 0 ? `\n  unwitnessed, e.g.\n  ${examples.join("\n  ")}` : ""),
     );
     expect(stats.compatible).toBeGreaterThan(RAW_PAIRS / 4);
-  });
+  }, timeoutFor(RAW_PAIRS));
 });
