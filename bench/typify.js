@@ -29,7 +29,7 @@ export function combinedSchema(jsonschemaDir) {
     const file = variant.properties.payload.$ref;
     const { $schema: _schema, $id: _id, $defs: inner = {}, ...payload } = JSON.parse(readFileSync(path.join(jsonschemaDir, file), "utf8"));
     Object.assign(named, inner);
-    const payloadName = pascal(wire);
+    const payloadName = `${pascal(wire)}Payload`;
     defs[payloadName] = payload;
     variant.properties.payload = { $ref: `#/$defs/${payloadName}` };
     defs[wire] = variant;
