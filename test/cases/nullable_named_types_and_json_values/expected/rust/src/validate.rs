@@ -15,8 +15,9 @@ use crate::event::{Event, EventEnvelope, UnknownEvent};
 use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
-use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -94,50 +95,202 @@ pub fn pointer(path: &str, key: &str) -> String {
 /// level 1. A deeper document is invalid (one issue at `""`), on every side of the contract.
 pub const MAX_DEPTH: usize = 128;
 
-/// Whether `text` nests objects and arrays deeper than [`MAX_DEPTH`]. Brackets inside strings
-/// do not count. On text that is not JSON the answer only bounds the part serde reads before it
-/// stops, which is all that matters: serde refuses the rest.
-fn too_deep(text: &str) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &byte in text.as_bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return true;
+/// Holds `text` to the document rules in one pass, whatever schema it is read by and however
+/// deep: nesting within [`MAX_DEPTH`], no member name repeated in an object, no escaped lone
+/// surrogate, no number beyond the double range. serde skips ignored members unchecked, so these
+/// rules cannot wait for it. A nesting past the limit is reported alone, whatever else is wrong.
+///
+/// Returns the text serde is to read: `text` itself, or a copy in which every bare `-0` reads
+/// `0` (serde_json reads `-0` as a float, which an integer refuses; it is the whole number 0,
+/// written `0` again).
+///
+/// Only what the rules need is tokenised; the JSON grammar is serde's to enforce. On text that is
+/// not JSON the answer only bounds the part serde reads before it stops, which is all that
+/// matters: serde refuses the rest.
+fn document_text(text: &str) -> Result<Cow<'_, str>, DecodeError> {
+    let bytes = text.as_bytes();
+    // The open objects and arrays: whether each is an object, and where its names start in
+    // `names`.
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut names: Vec<Cow<'_, str>> = Vec::new();
+    let mut broken: Option<String> = None;
+    let mut negative_zeros: Vec<usize> = Vec::new();
+    let mut expect_name = false;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'"' => {
+                let start = index + 1;
+                let mut end = start;
+                let mut escaped = false;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    if bytes[end] == b'\\' {
+                        escaped = true;
+                        end += 1;
+                    }
+                    end += 1;
                 }
+                let end = end.min(bytes.len());
+                let raw = text.get(start..end).unwrap_or_default();
+                let string = if escaped {
+                    match unescape(raw) {
+                        Ok(string) => Cow::Owned(string),
+                        Err(message) => {
+                            broken.get_or_insert(message);
+                            Cow::Borrowed(raw)
+                        }
+                    }
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                if expect_name {
+                    names.push(string);
+                    expect_name = false;
+                }
+                index = end + 1;
+                continue;
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
+            byte @ (b'{' | b'[') => {
+                if open.len() == MAX_DEPTH {
+                    return Err(DecodeError::Invalid(vec![Issue {
+                        path: String::new(),
+                        message: format!("nested deeper than {MAX_DEPTH} levels"),
+                    }]));
+                }
+                open.push((byte == b'{', names.len()));
+                expect_name = byte == b'{';
+            }
+            b'}' | b']' => {
+                if let Some((_, start)) = open.pop() {
+                    if broken.is_none() {
+                        if let Some(name) = repeated(&names[start..]) {
+                            broken = Some(format!("the member name `{name}` is repeated"));
+                        }
+                    }
+                    names.truncate(start);
+                }
+                expect_name = false;
+            }
+            b',' => expect_name = open.last().is_some_and(|(object, _)| *object),
+            b'-' | b'0'..=b'9' => {
+                let start = index;
+                while index < bytes.len()
+                    && matches!(bytes[index], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    index += 1;
+                }
+                let token = text.get(start..index).unwrap_or_default();
+                if token == "-0" {
+                    negative_zeros.push(start);
+                } else if (token.len() > 300 || token.contains(['e', 'E']))
+                    && token.parse::<f64>().is_ok_and(f64::is_infinite)
+                {
+                    broken.get_or_insert_with(|| {
+                        format!("the number {token} is beyond the double range")
+                    });
+                }
+                continue;
+            }
             _ => {}
         }
+        index += 1;
     }
-    false
+    if let Some(message) = broken {
+        return Err(DecodeError::Json(serde::de::Error::custom(message)));
+    }
+    if negative_zeros.is_empty() {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut normalized = String::with_capacity(text.len());
+    let mut copied = 0;
+    for start in negative_zeros {
+        normalized.push_str(text.get(copied..start).unwrap_or_default());
+        normalized.push(' ');
+        copied = start + 1;
+    }
+    normalized.push_str(text.get(copied..).unwrap_or_default());
+    Ok(Cow::Owned(normalized))
 }
 
-/// Reads `text` as a `T` with serde once its nesting is known to be within [`MAX_DEPTH`].
-/// serde_json's own recursion limit is lifted: it counts differently and would refuse documents
-/// within the limit read through a recursive type.
-fn read<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
-    if too_deep(text) {
-        return Err(DecodeError::Invalid(vec![Issue {
-            path: String::new(),
-            message: format!("nested deeper than {MAX_DEPTH} levels"),
-        }]));
+/// A name repeated among one object's member names, if any.
+fn repeated<'a>(names: &'a [Cow<'_, str>]) -> Option<&'a str> {
+    if names.len() <= 16 {
+        return names
+            .iter()
+            .enumerate()
+            .find(|(index, name)| names[..*index].contains(name))
+            .map(|(_, name)| name.as_ref());
     }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    sorted
+        .windows(2)
+        .find(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+}
+
+/// The string a JSON string's text (between its quotes) stands for, or why it is not well-formed
+/// Unicode (an escaped lone surrogate). An escape that is not JSON is left for serde to refuse.
+fn unescape(raw: &str) -> Result<String, String> {
+    let mut string = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(next) = chars.next() {
+        if next != '\\' {
+            string.push(next);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => string.push('\u{8}'),
+            Some('f') => string.push('\u{c}'),
+            Some('n') => string.push('\n'),
+            Some('r') => string.push('\r'),
+            Some('t') => string.push('\t'),
+            Some('u') => {
+                let Some(unit) = hex_unit(&mut chars) else {
+                    continue;
+                };
+                let code = match unit {
+                    0xD800..=0xDBFF => {
+                        let rest = chars.as_str();
+                        let low = rest
+                            .strip_prefix("\\u")
+                            .and_then(|rest| hex_unit(&mut rest.chars()))
+                            .filter(|low| (0xDC00..=0xDFFF).contains(low));
+                        let Some(low) = low else {
+                            return Err(format!("the escape \\u{unit:04x} is a lone surrogate"));
+                        };
+                        chars = rest.get(6..).unwrap_or_default().chars();
+                        0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => {
+                        return Err(format!("the escape \\u{unit:04x} is a lone surrogate"));
+                    }
+                    _ => unit,
+                };
+                string.extend(char::from_u32(code));
+            }
+            Some(other) => string.push(other),
+            None => {}
+        }
+    }
+    Ok(string)
+}
+
+/// The code unit of the four hex digits `chars` starts with.
+fn hex_unit(chars: &mut std::str::Chars<'_>) -> Option<u32> {
+    let mut unit = 0;
+    for _ in 0..4 {
+        unit = unit * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(unit)
+}
+
+/// Reads `text` as a `T` with serde once it is known to keep the document rules. serde_json's
+/// own recursion limit is lifted: it counts differently and would refuse documents within the
+/// limit read through a recursive type.
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    let text = document_text(text)?;
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
     deserializer.disable_recursion_limit();
     let value = T::deserialize(&mut deserializer).map_err(DecodeError::Json)?;
     deserializer.end().map_err(DecodeError::Json)?;
@@ -561,84 +714,13 @@ fn event_type(wire: &str) -> Option<&'static EventType> {
     Some(&EVENT_TYPES[index])
 }
 
-/// Any JSON value, read by the document rules serde_json's `Value` does not apply itself: a member
-/// name repeated in an object is an error (serde_json's `Value` keeps the last).
-#[derive(Default)]
-struct Document(JsonValue);
-
-impl<'de> Deserialize<'de> for Document {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DocumentVisitor).map(Document)
-    }
-}
-
-struct DocumentVisitor;
-
-impl<'de> Visitor<'de> for DocumentVisitor {
-    type Value = JsonValue;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, value: bool) -> Result<JsonValue, E> {
-        Ok(JsonValue::Bool(value))
-    }
-
-    fn visit_i64<E>(self, value: i64) -> Result<JsonValue, E> {
-        Ok(value.into())
-    }
-
-    fn visit_u64<E>(self, value: u64) -> Result<JsonValue, E> {
-        Ok(value.into())
-    }
-
-    fn visit_f64<E>(self, value: f64) -> Result<JsonValue, E> {
-        Ok(value.into())
-    }
-
-    fn visit_str<E>(self, value: &str) -> Result<JsonValue, E> {
-        Ok(JsonValue::String(value.to_owned()))
-    }
-
-    fn visit_string<E>(self, value: String) -> Result<JsonValue, E> {
-        Ok(JsonValue::String(value))
-    }
-
-    fn visit_unit<E>(self) -> Result<JsonValue, E> {
-        Ok(JsonValue::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<JsonValue, A::Error> {
-        let mut list = Vec::new();
-        while let Some(Document(item)) = items.next_element()? {
-            list.push(item);
-        }
-        Ok(JsonValue::Array(list))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<JsonValue, A::Error> {
-        let mut map = serde_json::Map::new();
-        while let Some(name) = members.next_key::<String>()? {
-            if map.contains_key(&name) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "the member name `{name}` is repeated"
-                )));
-            }
-            let Document(value) = members.next_value()?;
-            map.insert(name, value);
-        }
-        Ok(JsonValue::Object(map))
-    }
-}
-
 /// An event document with its payload read as JSON.
 #[derive(Deserialize)]
 struct EventDocument {
     #[serde(rename = "type")]
     wire_type: String,
     #[serde(default)]
-    payload: Document,
+    payload: JsonValue,
 }
 
 /// Reads an event document, read as JSON, as its wire type and checks its payload, which sits at
@@ -648,10 +730,7 @@ fn event_from(
     at: &At<'_>,
     issues: &mut Vec<Issue>,
 ) -> Result<Event, DecodeError> {
-    let EventDocument {
-        wire_type,
-        payload: Document(payload),
-    } = document;
+    let EventDocument { wire_type, payload } = document;
     let Some(known) = event_type(&wire_type) else {
         return Ok(Event::Unknown(UnknownEvent {
             r#type: wire_type,
