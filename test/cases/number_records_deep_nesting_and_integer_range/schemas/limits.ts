@@ -12,7 +12,7 @@ export const Link = z
   .meta({ id: "Link" });
 
 export const limitsProbed = defineEvent("limits.probed", {
-  description: "Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range.",
+  description: "Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.",
   versions: {
     1: z.object({
       scores: z.record(z.number(), z.string()),

@@ -7,7 +7,7 @@ import { payloadIssues, standardSchema, withResources, type StandardSchemaV1, ty
 
 /** The published JSON Schema of a `limits.probed.v1` payload. */
 function jsonSchema0(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"limits.probed.v1.json","title":"limits.probed.v1","description":"Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range.","type":"object","properties":{"scores":{"type":"object","propertyNames":{"type":"string","pattern":"^-?\\d+(?:\\.\\d+)?$"},"additionalProperties":{"type":"string"}},"chain":{"$ref":"#/$defs/Link"},"anything":{},"count":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"ratio":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"required":["scores","chain","anything","count"],"$defs":{"Link":{"type":"object","properties":{"label":{"type":"string","maxLength":8},"next":{"$ref":"#/$defs/Link"}},"required":["label"]}}};
+  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"limits.probed.v1.json","title":"limits.probed.v1","description":"Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.","type":"object","properties":{"scores":{"type":"object","propertyNames":{"type":"string","pattern":"^-?\\d+(?:\\.\\d+)?$"},"additionalProperties":{"type":"string"}},"chain":{"$ref":"#/$defs/Link"},"anything":{},"count":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"ratio":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991}},"required":["scores","chain","anything","count"],"$defs":{"Link":{"type":"object","properties":{"label":{"type":"string","maxLength":8},"next":{"$ref":"#/$defs/Link"}},"required":["label"]}}};
 }
 
 /** Standard Schema of a `limits.probed.v1` payload, with its JSON Schema. */
@@ -15,7 +15,7 @@ export const LimitsProbedV1PayloadSchema: StandardSchemaV1<LimitsProbedV1> = /* 
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): Record<string, unknown> {
-  return withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"event.json","title":"Event","description":"One event of the catalogue: a wire type naming event and version, and its payload.","oneOf":[{"$ref":"#/$defs/limits.probed.v1"}],"$defs":{"limits.probed.v1":{"type":"object","properties":{"type":{"type":"string","const":"limits.probed.v1"},"payload":{"$ref":"limits.probed.v1.json"}},"required":["type","payload"],"description":"Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range."}}}, [jsonSchema0()]);
+  return withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"event.json","title":"Event","description":"One event of the catalogue: a wire type naming event and version, and its payload.","oneOf":[{"$ref":"#/$defs/limits.probed.v1"}],"$defs":{"limits.probed.v1":{"type":"object","properties":{"type":{"type":"string","const":"limits.probed.v1"},"payload":{"$ref":"limits.probed.v1.json"}},"required":["type","payload"],"description":"Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range."}}}, [jsonSchema0()]);
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

@@ -8,7 +8,7 @@ export interface Link {
 }
 
 /**
- * Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range.
+ * Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.
  *
  * Payload of `limits.probed.v1`.
  */
@@ -20,7 +20,7 @@ export interface LimitsProbedV1 {
   ratio?: number;
 }
 
-/** Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range. */
+/** Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range. */
 export interface LimitsProbedV1Event {
   type: "limits.probed.v1";
   payload: LimitsProbedV1;

@@ -14,7 +14,7 @@ use typeshare::typeshare;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", content = "payload")]
 pub enum Event {
-    /// Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range.
+    /// Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.
     ///
     /// Wire type `limits.probed.v1`.
     #[serde(rename = "limits.probed.v1")]

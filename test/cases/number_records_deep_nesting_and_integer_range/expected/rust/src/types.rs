@@ -20,7 +20,7 @@ pub struct Link {
     pub next: Option<Box<Link>>,
 }
 
-/// Records with number keys, a recursive chain, any JSON and integers at the edge of the exact range.
+/// Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.
 ///
 /// Payload of `limits.probed.v1`.
 #[typeshare]
