@@ -252,7 +252,10 @@ export class Lowering {
     this.warn(name, `typeshare supports only adjacently tagged enums; the discriminator "${tag}" sits inside each variant's object, so typeshare carries it as opaque JSON`);
     const idents = distinctIdents(tags, variantIdent, "");
     const share = { kind: "stand-in", as: JSON_VALUE } as const;
-    if (node.members.some((member) => member.kind === "ref")) {
+    // A strict member needs a struct of its own: serde denies unknown fields per struct, never per
+    // variant of an internally tagged enum.
+    const strict = node.members.some((member) => this.objectOf(member, place).object.additional === "reject");
+    if (strict || node.members.some((member) => member.kind === "ref")) {
       // A named member keeps its one Rust type: variants wrap the members' structs, which hold the discriminator.
       const variants = node.members.map((member, index) => {
         const ident = idents[index]!;

@@ -92,7 +92,7 @@ function liveItems(items: readonly ShapedItem[]): Set<string> {
 }
 
 class ShapePrinter {
-  readonly use: RuntimeUse = { reads: false, member: false, dispatch: false, deserializers: false, shaped: false, unshaped: false };
+  readonly use: RuntimeUse = { reads: false, readsObject: false, member: false, objectMember: false, dispatch: false, deserializers: false, shaped: false, unshaped: false };
   readonly patterns: { source: string; label: string }[] = [ENVELOPE_TIME];
   private readonly patternIndex = new Map<string, number>([[JSON.stringify(ENVELOPE_TIME), 0]]);
 
@@ -103,7 +103,13 @@ class ShapePrinter {
   constructor(
     readonly index: ReadonlyMap<string, number>,
     readonly qualify: (rust: string) => string,
+    private readonly objects: ReadonlySet<string>,
   ) {}
+
+  /** Whether `type` is read from a JSON object only (a struct or an internally tagged enum). */
+  isObject(type: RustType): boolean {
+    return this.objects.has(type.rust.replace(/^Box<(.*)>$/, "$1"));
+  }
 
   private pattern(pattern: { source: string; label: string }): number {
     const key = JSON.stringify(pattern);
@@ -174,7 +180,9 @@ class ShapePrinter {
   /** A tuple element or union member: read as its Rust type, then checked by its shape. */
   private element(type: RustType): string {
     this.use.reads = true;
-    return `Element(reads::<${this.qualify(type.rust)}>, ${this.shape(type.check) ?? "Shape::Any"})`;
+    const object = this.isObject(type);
+    if (object) this.use.readsObject = true;
+    return `Element(${object ? "reads_object" : "reads"}::<${this.qualify(type.rust)}>, ${this.shape(type.check) ?? "Shape::Any"})`;
   }
 
   private fields(fields: readonly { wire: string; type: RustType }[], indent: string): string[] {
@@ -239,8 +247,11 @@ function untaggedDeserialize(printer: ShapePrinter, item: Extract<RustItem, { ki
       lines.push(`${I2}if json.is_null() {`, `${I2}    return Ok(Self::${variant.ident});`, `${I2}}`);
       return;
     }
+    // serde reads a struct from an array too: an object member is tried on objects only.
+    const object = printer.isObject(variant.type);
+    if (object) printer.use.objectMember = true;
     printer.use.member = true;
-    lines.push(...call(I2, "if let Some(value) = member", ["&json", "union", String(index)], " {"), `${I2}    return Ok(Self::${variant.ident}(value));`, `${I2}}`);
+    lines.push(...call(I2, `if let Some(value) = ${object ? "object_member" : "member"}`, ["&json", "union", String(index)], " {"), `${I2}    return Ok(Self::${variant.ident}(value));`, `${I2}}`);
   });
   lines.push(`${I2}Err(serde::de::Error::custom("matches no member of the union"))`, "    }", "}");
   return lines;
@@ -318,9 +329,11 @@ export function validateModule(lowered: readonly RustItem[], variants: readonly 
   const entries = shapeable.filter((item) => live.has(item.name));
   const generated = new Set(lowered.map((item) => item.name));
   const qualify = (rust: string): string => rust.replace(/\b[A-Z][A-Za-z0-9]*\b/g, (name) => (generated.has(name) ? `types::${name}` : name));
+  const objects = new Set(lowered.filter((item) => item.kind === "struct" || item.kind === "tagged-enum").map((item) => item.name));
   const printer = new ShapePrinter(
     new Map(entries.map((item, index) => [item.name, index])),
     qualify,
+    objects,
   );
   const types = ["/// The shape of every generated type with something to check; `Shape::Item` indexes it.", "#[rustfmt::skip]", `static TYPES: [Shape; ${entries.length}] = [`];
   entries.forEach((item, index) => types.push(`    // ${index}: ${item.name}`, ...printer.item(item)));

@@ -15,8 +15,12 @@ import { withoutLiterals } from "./escape.js";
 export interface RuntimeUse {
   /** `reads::<T>`: rest-tuple elements and union members are read as their type. */
   reads: boolean;
+  /** `reads_object::<T>`: a union member that is an object is read from objects only. */
+  readsObject: boolean;
   /** `member::<T>`: the `Deserialize` of a plain union. */
   member: boolean;
+  /** `object_member::<T>`: the same, for a member that is an object. */
+  objectMember: boolean;
   dispatch: boolean;
   /** A `Deserialize` written out (plain and discriminated unions of structs). */
   deserializers: boolean;
@@ -662,6 +666,20 @@ fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
     T::deserialize(value).is_ok()
 }`;
 
+const READS_OBJECT = `/// Whether a JSON value is an object that reads as a \`T\`: serde reads a struct from an array
+/// too, which no object type accepts.
+fn reads_object<T: DeserializeOwned>(value: &JsonValue) -> bool {
+    value.is_object() && reads::<T>(value)
+}`;
+
+const OBJECT_MEMBER = `/// [\`member\`] for a member that is an object: serde reads a struct from an array too, which no
+/// object type accepts.
+fn object_member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    json.is_object()
+        .then(|| member(json, union, index))
+        .flatten()
+}`;
+
 const MEMBER = `/// Reads member \`index\` of the plain union whose shape is \`union\`: a value only when the JSON
 /// reads as \`T\` and passes the member's shape.
 fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
@@ -921,7 +939,9 @@ export function runtimeItems(use: RuntimeUse): string[] {
   return [
     CORE,
     ...(use.reads ? [READS] : []),
+    ...(use.readsObject ? [READS_OBJECT] : []),
     ...(use.member ? [MEMBER] : []),
+    ...(use.objectMember ? [OBJECT_MEMBER] : []),
     ...(use.dispatch ? [DISPATCH] : []),
     ...(use.shaped ? [SHAPED] : []),
     ...(use.unshaped ? [UNSHAPED] : []),

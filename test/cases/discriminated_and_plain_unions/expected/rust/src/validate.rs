@@ -647,6 +647,12 @@ fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
     T::deserialize(value).is_ok()
 }
 
+/// Whether a JSON value is an object that reads as a `T`: serde reads a struct from an array
+/// too, which no object type accepts.
+fn reads_object<T: DeserializeOwned>(value: &JsonValue) -> bool {
+    value.is_object() && reads::<T>(value)
+}
+
 /// Reads member `index` of the plain union whose shape is `union`: a value only when the JSON
 /// reads as `T` and passes the member's shape.
 fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
@@ -661,6 +667,14 @@ fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) ->
     };
     checker.check(json, &members[index].1, &At::Path(""));
     issues.is_empty().then_some(value)
+}
+
+/// [`member`] for a member that is an object: serde reads a struct from an array too, which no
+/// object type accepts.
+fn object_member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    json.is_object()
+        .then(|| member(json, union, index))
+        .flatten()
 }
 
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
@@ -870,7 +884,7 @@ static TYPES: [Shape; 4] = [
     ]),
     // 2: CanvasDrawnV1Anchor
     Shape::Untagged(&[
-        Element(reads::<types::CanvasDrawnV1AnchorObject>, Shape::Any),
+        Element(reads_object::<types::CanvasDrawnV1AnchorObject>, Shape::Any),
         Element(reads::<types::CanvasDrawnV1AnchorCenter>, Shape::Any),
     ]),
     // 3: CanvasDrawnV1
@@ -919,7 +933,7 @@ impl<'de> Deserialize<'de> for types::CanvasDrawnV1Anchor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let json = JsonValue::deserialize(deserializer)?;
         let union = &TYPES[2];
-        if let Some(value) = member(&json, union, 0) {
+        if let Some(value) = object_member(&json, union, 0) {
             return Ok(Self::Object(value));
         }
         if let Some(value) = member(&json, union, 1) {
