@@ -62,7 +62,7 @@ describe("the live demo in a real browser", () => {
     // A second page, opened late, shows the current state at once.
     const late = await browser.newPage();
     await late.goto(server.url);
-    await until(async () => (await late.locator("#sessions tr").count()) === 3, 5_000, "the late page's sessions");
+    await until(async () => (await late.locator("#sessions tr").count()) === 3, 15_000, "the late page's sessions");
     expect((await pageState(late)).snapshot).toBeGreaterThan(0);
 
     await server.simulator.stop();
@@ -74,7 +74,7 @@ describe("the live demo in a real browser", () => {
     expect((await pageState(page)).statuses).toContain("reconnecting");
 
     // Both pages settle on the same state: the late joiner's snapshot plus its live events.
-    await until(async () => (await page.textContent("#sessions")) === (await late.textContent("#sessions")), 5_000, "both pages to show the same state");
+    await until(async () => (await page.textContent("#sessions")) === (await late.textContent("#sessions")), 15_000, "both pages to show the same state");
     expect(["idle", "busy"]).toContain(await page.locator('#sessions tr[data-session="ses_1"] td').nth(1).textContent());
     if (process.env.EVENTC_DEMO_SCREENSHOT) await page.screenshot({ path: process.env.EVENTC_DEMO_SCREENSHOT });
   });

@@ -80,14 +80,19 @@ import type { Align, Wire } from "../projection.js";
 
 type TheirsPayload<K> = Extract<TheirsEvent, { type: K }>["payload"];
 
-/** eventc's Event union, each payload projected onto what typeshare carries. */
-type Aligned = { [K in EventType]: { type: K; payload: Align<PayloadOf<K>, TheirsPayload<K>> } }[EventType];
+/** The wire types compared: every one, but those whose payload typeshare cannot carry (NARROWER_IN_TYPESHARE). */
+type Compared = Exclude<EventType, NARROWER>;
 
-export function oursToTypeshare(event: Wire<Aligned>): Wire<TheirsEvent> {
+/** eventc's Event union, each payload projected onto what typeshare carries. */
+type Aligned = { [K in Compared]: { type: K; payload: Align<PayloadOf<K>, TheirsPayload<K>> } }[Compared];
+
+type TheirsCompared = Exclude<TheirsEvent, { type: NARROWER }>;
+
+export function oursToTypeshare(event: Wire<Aligned>): Wire<TheirsCompared> {
   return event;
 }
 
-export function typeshareToOurs(event: Wire<TheirsEvent>): Wire<Aligned> {
+export function typeshareToOurs(event: Wire<TheirsCompared>): Wire<Aligned> {
   return event;
 }
 
@@ -100,6 +105,14 @@ export function sameWireTypesBack(type: TheirsEvent["type"]): OursEvent["type"] 
   return type;
 }
 `;
+
+/**
+ * Payloads typeshare's TypeScript cannot carry, per subject (docs/typeshare.md): a partial record
+ * keyed by an enum (`z.partialRecord`) is a map in Rust, which typeshare writes as
+ * `Record<Key, V>` — every key required — so its type is narrower than the wire's. These
+ * versions are left out of the equivalence check; their wire types are still compared.
+ */
+const NARROWER_IN_TYPESHARE: Record<string, string[]> = { hostile_inputs_read_alike_on_every_side: ["job.progress.v1"] };
 
 const CASES = path.join(ROOT, "test", "cases");
 const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -167,7 +180,9 @@ function addPair(dir: string, name: string, generated: string, typeshare: string
   mkdirSync(pair, { recursive: true });
   cpSync(path.join(generated, "ts"), path.join(pair, "ours"), { recursive: true });
   writeFileSync(path.join(pair, "typeshare.ts"), typeshare);
-  writeFileSync(path.join(pair, "equivalence.ts"), EQUIVALENCE);
+  const narrower = NARROWER_IN_TYPESHARE[name] ?? [];
+  const excluded = narrower.length === 0 ? "never" : narrower.map((type) => JSON.stringify(type)).join(" | ");
+  writeFileSync(path.join(pair, "equivalence.ts"), `${EQUIVALENCE}\ntype NARROWER = ${excluded};\n`);
 }
 
 function tsc(dir: string) {
