@@ -159,11 +159,16 @@ interface WellFormedText {
 }
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Whether `text` is well-formed UTF-16: every surrogate paired (String.prototype.isWellFormed where it exists). */
-export const isWellFormed: (text: string) => boolean =
-  typeof (String.prototype as Partial<WellFormedText>).isWellFormed === "function"
-    ? (text) => (text as unknown as WellFormedText).isWellFormed()
-    : (text) => !LONE_SURROGATE.test(text);
+const NATIVE_WELL_FORMED = typeof (String.prototype as Partial<WellFormedText>).isWellFormed === "function";
+
+/**
+ * Whether `text` is well-formed UTF-16: every surrogate paired (String.prototype.isWellFormed where
+ * it exists). A function declaration, not a function chosen into a constant: the engine inlines it
+ * into the validators, which call it for every string they read.
+ */
+export function isWellFormed(text: string): boolean {
+  return NATIVE_WELL_FORMED ? (text as unknown as WellFormedText).isWellFormed() : !LONE_SURROGATE.test(text);
+}
 
 /** Whether a string or number keeps the document rules (other scalars always do). */
 function fitsScalar(value: unknown): boolean {
