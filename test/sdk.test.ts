@@ -149,3 +149,20 @@ describe("TypeScript validators and JSON Schemas agree", () => {
     expect(ours).toBe(validateEvent(document) === true);
   });
 });
+
+describe("exported payload checkers", () => {
+  test("never throw: a payload nested past the limit is one issue at the given path", () => {
+    let deep: unknown = "leaf";
+    for (let level = 0; level < 200; level++) deep = { a: deep };
+    const payload = structuredClone(partUpdated.payload) as { part: { state: { input: unknown } } };
+    payload.part.state.input = deep;
+    expect(sdk.checkMessagePartUpdatedV1Payload(payload, "", null)).toBe(false);
+    const out: sdk.ValidationIssue[] = [{ path: "/earlier", message: "kept" }];
+    expect(sdk.checkMessagePartUpdatedV1Payload(payload, "/payload", out)).toBe(false);
+    expect(out).toEqual([
+      { path: "/earlier", message: "kept" },
+      { path: "/payload", message: "nested deeper than 128 levels" },
+    ]);
+    expect(sdk.checkMessagePartUpdatedV1Payload(partUpdated.payload, "", null)).toBe(true);
+  });
+});

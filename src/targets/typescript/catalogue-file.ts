@@ -8,7 +8,7 @@ import type { TypeScriptNames } from "./names.js";
 import { tsString, tsValue } from "./escape.js";
 import { writeJsDoc } from "./type-expression.js";
 import { newWriter } from "./types-file.js";
-import { payloadCheckerName } from "./validators-file.js";
+import { payloadCheckName } from "./validators-file.js";
 
 /** `export const name: type = { … };` with one compact entry per line, so large catalogues stay diffable. */
 function table(writer: CodeBlockWriter, declaration: string, entries: [string, string][], docs: string): void {
@@ -54,7 +54,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     for (const name of typeImports.sort()) writer.writeLine(`${name},`);
   });
   writer.write(' from "./types.js";').newLine();
-  const checkers = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
+  const checkers = versions.map((_, index) => payloadCheckName(index));
   writer.write("import ").inlineBlock(() => {
     for (const name of [...checkers].sort()) writer.writeLine(`${name},`);
   });

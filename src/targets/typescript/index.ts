@@ -18,7 +18,7 @@ import { TypeScriptNames } from "./names.js";
 import { TypeWriter } from "./type-expression.js";
 import { typesFile } from "./types-file.js";
 import { standardFile } from "./standard-file.js";
-import { validatorsFile } from "./validators-file.js";
+import { payloadCheckerName, validatorsFile } from "./validators-file.js";
 
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
@@ -27,10 +27,11 @@ let wireTemplate: string | undefined;
 export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
   const names = new TypeScriptNames(catalogue);
   wireTemplate ??= readFileSync(templatePath("ts/wire.ts"), "utf8");
+  const publicCheckers = catalogue.events.flatMap((event) => event.versions.map((version) => payloadCheckerName(names, event, version))).sort();
   const index = [
     'export * from "./types.js";',
     'export * from "./catalogue.js";',
-    'export * from "./validate.js";',
+    `export { ${publicCheckers.join(", ")} } from "./validate.js";`,
     'export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";',
     "",
   ].join("\n");

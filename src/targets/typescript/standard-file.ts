@@ -12,11 +12,12 @@ import { envelopeSchema, eventUnionSchema } from "../jsonschema/index.js";
 import { versionSchema } from "../jsonschema/schema.js";
 import { docComment, tsValue } from "./escape.js";
 import type { TypeScriptNames } from "./names.js";
-import { payloadCheckerName } from "./validators-file.js";
+import { payloadCheckerName, payloadCheckName } from "./validators-file.js";
 
 export function standardFile(catalogue: Catalogue, names: TypeScriptNames): string {
   const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
-  const checkers = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
+  const checkers = versions.map((_, index) => payloadCheckName(index));
+  const publicNames = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
   const schemaFunctions = versions.map((_, index) => `jsonSchema${index}`);
   const lines: string[] = [
     `import type { Event, EventEnvelope, ${[...new Set(versions.map(({ event, version }) => names.payload(event, version)))].sort().join(", ")} } from "./types.js";`,
@@ -30,7 +31,7 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
     lines.push(`function ${schemaFunctions[index]!}(): Record<string, unknown> {`, `  return ${tsValue(versionSchema(version, catalogue, event.description))};`, "}", "");
   });
   versions.forEach(({ event, version }, index) => {
-    const name = `${checkers[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
+    const name = `${publicNames[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
     lines.push(...docComment(`Standard Schema of a \`${version.wireType}\` payload, with its JSON Schema.`));
     lines.push(
       `export const ${name}: StandardSchemaV1<${names.payload(event, version)}> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(${checkers[index]!}), ${schemaFunctions[index]!});`,

@@ -27,6 +27,14 @@ export function payloadCheckerName(names: TypeScriptNames, event: EventDef, vers
   return `check${names.versionGuard(event, version).slice("is".length)}Payload`;
 }
 
+/**
+ * The internal checker of the `index`-th event version's payload (in catalogue order), which the
+ * dispatch table and the Standard Schema objects call; it throws TOO_DEEP like every checker.
+ */
+export function payloadCheckName(index: number): string {
+  return `checkPayload${index}`;
+}
+
 class ValidatorWriter {
   private readonly functions: string[][] = [];
   private readonly constants: string[] = [];
@@ -64,6 +72,22 @@ class ValidatorWriter {
       "}",
     ];
     this.functions.push(lines);
+  }
+
+  /** The exported, total form of the checker `inner`: a payload nested too deeply is an issue, never a throw. */
+  addTotal(name: string, inner: string, docs: string): void {
+    this.use("depthFailure");
+    this.functions.push([
+      ...docComment(docs),
+      `export function ${name}(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {`,
+      "  const start = out === null ? 0 : out.length;",
+      "  try {",
+      `    return ${inner}(value, path, out, level);`,
+      "  } catch (error) {",
+      "    return depthFailure(error, path, out, start);",
+      "  }",
+      "}",
+    ]);
   }
 
   private fresh(prefix: string): string {
@@ -333,9 +357,12 @@ function literal(value: string | number | boolean): string {
 /** `validate.ts`: the validators of every named type and event version. */
 export function validatorsFile(catalogue: Catalogue, names: TypeScriptNames): string {
   const writer = new ValidatorWriter(catalogue);
+  let index = 0;
   for (const event of catalogue.events) {
     for (const version of event.versions) {
-      writer.addFunction(payloadCheckerName(names, event, version), version.payload, `Checks a \`${version.wireType}\` payload: \`out === null\` stops at the first failure; an array collects every issue.`, true);
+      const inner = payloadCheckName(index++);
+      writer.addFunction(inner, version.payload, `Checks a \`${version.wireType}\` payload; throws TOO_DEEP past MAX_DEPTH (the parse functions catch it).`, true);
+      writer.addTotal(payloadCheckerName(names, event, version), inner, `Checks a \`${version.wireType}\` payload: \`out === null\` stops at the first failure; an array collects every issue. Never throws: a payload nested past MAX_DEPTH is the one issue at \`path\`.`);
     }
   }
   return writer.render();

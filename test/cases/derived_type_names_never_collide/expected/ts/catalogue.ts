@@ -16,9 +16,9 @@ import type {
   ToolCalledV1Event,
 } from "./types.js";
 import {
-  checkIssueOpenedV1Payload,
-  checkMessageSentV1Payload,
-  checkToolCalledV1Payload,
+  checkPayload0,
+  checkPayload1,
+  checkPayload2,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -57,9 +57,9 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["issue.opened.v1", checkIssueOpenedV1Payload],
-  ["message.sent.v1", checkMessageSentV1Payload],
-  ["tool.called.v1", checkToolCalledV1Payload],
+  ["issue.opened.v1", checkPayload0],
+  ["message.sent.v1", checkPayload1],
+  ["tool.called.v1", checkPayload2],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */

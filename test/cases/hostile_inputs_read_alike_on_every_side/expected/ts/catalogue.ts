@@ -14,8 +14,8 @@ import type {
   PayloadOf,
 } from "./types.js";
 import {
-  checkJobProgressV1Payload,
-  checkLegacyUploadV1Payload,
+  checkPayload0,
+  checkPayload1,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -52,8 +52,8 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["job.progress.v1", checkJobProgressV1Payload],
-  ["legacy.upload.v1", checkLegacyUploadV1Payload],
+  ["job.progress.v1", checkPayload0],
+  ["legacy.upload.v1", checkPayload1],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */

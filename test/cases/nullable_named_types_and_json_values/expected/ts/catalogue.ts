@@ -14,8 +14,8 @@ import type {
   SheetCellSetV1Event,
 } from "./types.js";
 import {
-  checkPluginMessageV1Payload,
-  checkSheetCellSetV1Payload,
+  checkPayload0,
+  checkPayload1,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -52,8 +52,8 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["plugin.message.v1", checkPluginMessageV1Payload],
-  ["sheet.cell-set.v1", checkSheetCellSetV1Payload],
+  ["plugin.message.v1", checkPayload0],
+  ["sheet.cell-set.v1", checkPayload1],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */

@@ -133,6 +133,20 @@ function depthIssue(error: unknown): ValidationIssue {
   return { path: "", message: TOO_DEEP.message };
 }
 
+/**
+ * What an exported validator returns when its checker threw: anything but TOO_DEEP is rethrown;
+ * for TOO_DEEP, `out` (when collecting) loses what the checker appended after `start` and holds
+ * the one depth issue at `path` instead.
+ */
+export function depthFailure(error: unknown, path: string, out: ValidationIssue[] | null, start: number): false {
+  const issue = depthIssue(error);
+  if (out !== null) {
+    out.length = start;
+    fail(out, path, issue.message);
+  }
+  return false;
+}
+
 /** Every issue of `value` under `check` (`value` at nesting `level`), reported at `path`. */
 export function collectIssues(check: PayloadCheck, value: unknown, path: string, level = 1): ValidationIssue[] {
   const issues: ValidationIssue[] = [];

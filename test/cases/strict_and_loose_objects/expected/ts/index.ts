@@ -2,5 +2,5 @@
 
 export * from "./types.js";
 export * from "./catalogue.js";
-export * from "./validate.js";
+export { checkDeviceReportedV1Payload } from "./validate.js";
 export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";

@@ -16,9 +16,9 @@ import type {
   ToolStateChangedV1Event,
 } from "./types.js";
 import {
-  checkMessagePartUpdatedV1Payload,
-  checkToolStartedV1Payload,
-  checkToolStateChangedV1Payload,
+  checkPayload0,
+  checkPayload1,
+  checkPayload2,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -57,9 +57,9 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["message.part-updated.v1", checkMessagePartUpdatedV1Payload],
-  ["tool.started.v1", checkToolStartedV1Payload],
-  ["tool.state-changed.v1", checkToolStateChangedV1Payload],
+  ["message.part-updated.v1", checkPayload0],
+  ["tool.started.v1", checkPayload1],
+  ["tool.state-changed.v1", checkPayload2],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */

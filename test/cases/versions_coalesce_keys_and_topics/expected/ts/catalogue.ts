@@ -18,11 +18,11 @@ import type {
   ServerRestartedV1Event,
 } from "./types.js";
 import {
-  checkBuildLogLineV1Payload,
-  checkBuildProgressV1Payload,
-  checkBuildProgressV2Payload,
-  checkBuildProgressV3Payload,
-  checkServerRestartedV1Payload,
+  checkPayload0,
+  checkPayload1,
+  checkPayload2,
+  checkPayload3,
+  checkPayload4,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -63,11 +63,11 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["build.log-line.v1", checkBuildLogLineV1Payload],
-  ["build.progress.v1", checkBuildProgressV1Payload],
-  ["build.progress.v2", checkBuildProgressV2Payload],
-  ["build.progress.v3", checkBuildProgressV3Payload],
-  ["server.restarted.v1", checkServerRestartedV1Payload],
+  ["build.log-line.v1", checkPayload0],
+  ["build.progress.v1", checkPayload1],
+  ["build.progress.v2", checkPayload2],
+  ["build.progress.v3", checkPayload3],
+  ["server.restarted.v1", checkPayload4],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */

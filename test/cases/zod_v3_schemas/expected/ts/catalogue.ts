@@ -12,7 +12,7 @@ import type {
   PayloadOf,
 } from "./types.js";
 import {
-  checkLegacyOrderPlacedV1Payload,
+  checkPayload0,
 } from "./validate.js";
 import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
@@ -47,7 +47,7 @@ export const latestTypes: LatestTypes = {
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["legacy.order-placed.v1", checkLegacyOrderPlacedV1Payload],
+  ["legacy.order-placed.v1", checkPayload0],
 ]);
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
