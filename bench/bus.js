@@ -44,6 +44,7 @@ export const description = "typed bus: in process vs EventEmitter, mitt and grap
 const EVENT = "message.part.delta";
 const TOPIC = "s1";
 const CHANNEL = `${EVENT}:${TOPIC}`;
+const EVENT_TYPE = `${EVENT}.v1`;
 /** In process: events published in one turn before waiting for delivery (below yoga's Repeater limit of 1024 queued pushes). */
 const BATCH = 512;
 /** Redis: events kept in flight, between WINDOW and 2 × WINDOW. */
@@ -87,6 +88,7 @@ async function load() {
   const { createRedisTransport } = await import(url("sdk/runtime/redis.js"));
   const streams = existsSync(path.join(dir, "sdk", "runtime", "redis-streams.js")) ? await import(url("sdk/runtime/redis-streams.js")) : undefined;
   const { startRedisServer } = await import(url("redis-server.js"));
+  const { createClock, createIdSource } = await import(url("sdk/runtime/platform.js"));
   // The binding the generated runtime.ts writes (test/runtime/example-runtime.ts).
   const binding = {
     latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
@@ -94,7 +96,7 @@ async function load() {
     parseEnvelope: sdk.parseEnvelope,
     validatePayload: sdk.validatePayload,
   };
-  return { createBus: (options) => createBusFor(binding, options), createRedisTransport, streams, startRedisServer };
+  return { createBus: (options) => createBusFor(binding, options), createRedisTransport, streams, startRedisServer, createClock, createIdSource };
 }
 
 /** 64 payloads of message.part.delta on topic s1, as an editor streams them. */
@@ -144,6 +146,66 @@ function inProcessPeers(runtime) {
         const emitter = mitt();
         emitter.on(EVENT, handler);
         return { publish: (payload) => emitter.emit(EVENT, payload), close: async () => emitter.all.clear() };
+      },
+    },
+    {
+      // What the envelope contract costs by itself: the runtime's own id source and clock, one
+      // envelope per event, the handler called in the publisher's call stack inside a try — no
+      // lookup, no channel, no transport. No bus that hands its subscribers envelopes does less.
+      id: "floor-sync",
+      label: "floor: an envelope per event (runtime's id and clock), handler called in publish",
+      open(handler) {
+        const nextId = runtime.createIdSource();
+        const now = runtime.createClock();
+        const handlers = [handler];
+        return {
+          publish(payload) {
+            const envelope = { id: nextId(), time: now(), topic: payload.sessionID, event: { type: EVENT_TYPE, payload } };
+            for (const each of handlers) {
+              try {
+                each(envelope);
+              } catch {
+                // isolated, as the bus isolates subscribers
+              }
+            }
+          },
+          close: async () => {},
+        };
+      },
+    },
+    {
+      // The same, delivered as the in-process transport does: queued, one microtask per turn.
+      id: "floor-queued",
+      label: "floor: an envelope per event, queued and delivered on one microtask per turn",
+      open(handler) {
+        const nextId = runtime.createIdSource();
+        const now = runtime.createClock();
+        const handlers = [handler];
+        let queue = [];
+        let scheduled = false;
+        const drain = () => {
+          for (let index = 0; index < queue.length; index += 1) {
+            for (const each of handlers) {
+              try {
+                each(queue[index]);
+              } catch {
+                // isolated
+              }
+            }
+          }
+          queue = [];
+          scheduled = false;
+        };
+        return {
+          publish(payload) {
+            queue.push({ id: nextId(), time: now(), topic: payload.sessionID, event: { type: EVENT_TYPE, payload } });
+            if (!scheduled) {
+              scheduled = true;
+              queueMicrotask(drain);
+            }
+          },
+          close: async () => {},
+        };
       },
     },
     {
@@ -476,6 +538,8 @@ export async function run({ samples }) {
 
   const ratios = [
     { label: "in process, unvalidated: eventc ÷ EventEmitter, events/s (goal ≥ 0.5)", value: of("unvalidated") / of("emitter") },
+    { label: "in process: floor (an envelope per event, handler called in publish) ÷ EventEmitter, events/s — the most an envelope bus can reach", value: of("floor-sync") / of("emitter") },
+    { label: "in process, unvalidated: eventc ÷ floor (an envelope per event, delivered on a microtask), events/s", value: of("unvalidated") / of("floor-queued") },
     { label: "in process, unvalidated: eventc ÷ mitt, events/s", value: of("unvalidated") / of("mitt") },
     { label: "in process, unvalidated: eventc ÷ graphql-yoga createPubSub (for await), events/s (goal ≥ 10)", value: of("unvalidated") / of("yoga") },
     { label: "in process, validated: eventc ÷ EventEmitter, events/s", value: of("validated") / of("emitter") },
