@@ -145,6 +145,19 @@ describe("names of Object.prototype members as user text", () => {
     }
   });
 
+  it("the SDK's Standard JSON Schema keeps them as the published JSON Schema does", async () => {
+    const standard = (await import(pathToFileURL(path.join(dir, "generated", "ts", "standard.ts")).href)) as Record<
+      string,
+      { "~standard": { jsonSchema: { input(options: { target: string }): Record<string, unknown> } } }
+    >;
+    const published = JSON.parse(readFileSync(path.join(dir, "generated", "jsonschema", "constructor.v1.json"), "utf8")) as Record<string, unknown>;
+    const embedded = standard.ConstructorV1PayloadSchema!["~standard"].jsonSchema.input({ target: "draft-2020-12" });
+    const properties = embedded.properties as Record<string, unknown>;
+    expect(Object.keys(properties)).toEqual([...NAMES, "types", "kind", "totals", "labels"]);
+    expect(Object.getPrototypeOf(properties)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(embedded))).toEqual(published);
+  });
+
   it("eventc lock records them; eventc check reports a change to each as breaking", () => {
     writeSchemas(false);
     const lock = runCli(["lock"], dir);

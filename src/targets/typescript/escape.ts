@@ -47,18 +47,27 @@ export function tsString(text: string): string {
 
 /**
  * A JSON value as a TypeScript expression (also valid as a literal type for scalars), laid out as
- * `JSON.stringify` lays it out with no indentation; every string, keys included, is a `tsString`.
+ * `JSON.stringify` lays it out with no indentation; every string, keys included, is a `tsString`,
+ * and a `__proto__` key is written computed (`["__proto__"]`), since a quoted `__proto__` key in an
+ * object literal sets the object's prototype instead of a property.
  */
 export function tsValue(value: unknown): string {
-  // JSON text with no escape in it and nothing invisible is already that expression.
   const json = JSON.stringify(value);
-  if (json !== undefined && !json.includes("\\") && !HAS_INVISIBLE.test(json)) return json;
+  // JSON text is already that expression when every escape in it is one tsString writes alike
+  // (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), nothing invisible stands raw in it, no string ends
+  // in a backslash (tsString's `\u005C`) and no key is `__proto__`. Any doubt: the exact form below.
+  if (json !== undefined && !json.includes("\\u") && !json.includes('\\\\"') && !json.includes('"__proto__"') && !HAS_INVISIBLE.test(json)) return json;
+  return exactValue(value);
+}
+
+/** tsValue, value by value. */
+function exactValue(value: unknown): string {
   if (typeof value === "string") return tsString(value);
   if (value === null || typeof value === "boolean" || typeof value === "number") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : tsValue(item))).join(",")}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : exactValue(item))).join(",")}]`;
   if (typeof value === "object") {
     const entries = Object.entries(value).filter(([, item]) => item !== undefined);
-    return `{${entries.map(([key, item]) => `${tsString(key)}:${tsValue(item)}`).join(",")}}`;
+    return `{${entries.map(([key, item]) => `${key === "__proto__" ? `[${tsString(key)}]` : tsString(key)}:${exactValue(item)}`).join(",")}}`;
   }
   throw new Error(`eventc bug: ${typeof value} is not a JSON value`);
 }
