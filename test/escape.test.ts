@@ -10,7 +10,6 @@ const RAW_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u206
 
 /** The value an expression denotes, keys compared as own properties (a set prototype shows up as a missing key). */
 function evaluate(expression: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, no-new-func
   return new Function(`return (${expression});`)() as unknown;
 }
 
