@@ -142,8 +142,22 @@ export function versionSchemaId(wireType: string): string {
   return `${wireType}.json`;
 }
 
-/** A self-contained schema of one version's payload. */
+/**
+ * Schemas already made, by version: the JSON Schema target and the SDK's Standard JSON Schema
+ * embed the same document, made once per run. Callers treat the result as read-only.
+ */
+const made = new WeakMap<EventVersion, { catalogue: Catalogue; description: string | undefined; schema: JsonSchema }>();
+
+/** A self-contained schema of one version's payload (read-only: it may be shared with other callers). */
 export function versionSchema(version: EventVersion, catalogue: Catalogue, description?: string): JsonSchema {
+  const known = made.get(version);
+  if (known !== undefined && known.catalogue === catalogue && known.description === description) return known.schema;
+  const schema = makeVersionSchema(version, catalogue, description);
+  made.set(version, { catalogue, description, schema });
+  return schema;
+}
+
+function makeVersionSchema(version: EventVersion, catalogue: Catalogue, description?: string): JsonSchema {
   const schema: JsonSchema = { $schema: DIALECT, $id: versionSchemaId(version.wireType), title: version.wireType };
   if (description !== undefined) schema.description = description;
   Object.assign(schema, nodeSchema(version.payload));

@@ -36,7 +36,8 @@ export function payloadCheckName(index: number): string {
 }
 
 class ValidatorWriter {
-  private readonly functions: string[][] = [];
+  /** Each function's text, in order. */
+  private readonly functions: string[] = [];
   private readonly constants: string[] = [];
   private readonly patterns = new Map<string, string>();
   private readonly enumSets = new Map<string, string>();
@@ -67,11 +68,11 @@ class ValidatorWriter {
       ...docComment(docs),
       `${exported ? "export " : ""}function ${name}(${usesValue ? "value" : "_value"}: unknown, ${usesPath ? "path" : "_path"}: string, ${usesOut ? "out" : "_out"}: ValidationIssue[] | null, ${level}): boolean {`,
       ...(usesOk ? ["  let ok = true;"] : []),
-      ...body,
+      ...(text === "" ? [] : [text]),
       `  return ${usesOk ? "ok" : "true"};`,
       "}",
     ];
-    this.functions.push(lines);
+    this.functions.push(lines.join("\n"));
   }
 
   /** The exported, total form of the checker `inner`: a payload nested too deeply is an issue, never a throw. */
@@ -87,7 +88,7 @@ class ValidatorWriter {
       "    return depthFailure(error, path, out, start);",
       "  }",
       "}",
-    ]);
+    ].join("\n"));
   }
 
   private fresh(prefix: string): string {
@@ -339,7 +340,7 @@ class ValidatorWriter {
       "",
       ...this.constants,
       ...(this.constants.length > 0 ? [""] : []),
-      ...this.functions.flatMap((lines) => [...lines, ""]),
+      ...this.functions.map((text) => `${text}\n`),
     ].join("\n");
   }
 }
