@@ -10,7 +10,7 @@ import { loadCatalogue } from "../../src/load/catalogue.js";
 import { emitRust, rustWarnings } from "../../src/targets/rust/index.js";
 import type { Catalogue } from "../../src/ir/types.js";
 import { ROOT, snapshot } from "../helpers.js";
-import { qualityChecks, run, TYPESHARE, writeCrate } from "./cargo.js";
+import { cargo, qualityChecks, run, TYPESHARE, writeCrate } from "./cargo.js";
 
 let catalogue: Catalogue;
 let crate: string;
@@ -34,6 +34,12 @@ describe("rust target on schemas/", () => {
 
   test("cargo fmt, clippy and doc pass without warnings", () => {
     qualityChecks(crate);
+  });
+
+  test("with the typeshare feature, typeshare's macro accepts every annotation, warning-free", () => {
+    const result = cargo(["clippy", "--quiet", "--features", "typeshare", "--", "-D", "warnings"], crate);
+    expect(`${result.stdout}${result.stderr}`).toBe("");
+    expect(result.status).toBe(0);
   });
 
   test("typeshare warnings name each type it cannot carry and why", () => {

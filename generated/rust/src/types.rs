@@ -6,9 +6,11 @@ use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare(serialized_as = "I54")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
 #[repr(i64)]
 pub enum DiagnosticSeverity {
@@ -18,7 +20,7 @@ pub enum DiagnosticSeverity {
     V4 = 4,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DiagnosticCode {
@@ -27,7 +29,7 @@ pub enum DiagnosticCode {
 }
 
 /// One problem a language server reported.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub range: Range,
@@ -54,29 +56,29 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageInfoUserTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageInfoAssistantTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub completed: Option<i64>,
 }
 
 /// A user prompt or an assistant reply, without its parts.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "role")]
 pub enum MessageInfo {
@@ -118,7 +120,7 @@ pub enum MessageInfo {
 }
 
 /// One piece of a message: text, reasoning, a tool call, a file, a step marker or a patch.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Part {
@@ -229,49 +231,49 @@ pub enum Part {
     },
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Position {
     /// Zero-based line.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub line: i64,
     /// Zero-based UTF-16 offset.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub character: i64,
 }
 
 /// A span of a text document.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Range {
     pub start: Position,
     pub end: Position,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfoTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub updated: i64,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub archived: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfoShare {
     pub url: String,
 }
 
 /// A conversation with the assistant.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub id: String,
@@ -300,11 +302,11 @@ pub struct SessionInfo {
 }
 
 /// When something started and, once done, ended.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeSpan {
     /// Epoch milliseconds.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
     /// Epoch milliseconds; absent while running.
     #[serde(
@@ -312,11 +314,11 @@ pub struct TimeSpan {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub end: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TodoStatus {
     #[serde(rename = "pending")]
@@ -329,7 +331,7 @@ pub enum TodoStatus {
     Cancelled,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TodoPriority {
     #[serde(rename = "high")]
@@ -340,7 +342,7 @@ pub enum TodoPriority {
     Low,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Todo {
     pub id: String,
@@ -350,46 +352,52 @@ pub struct Todo {
     pub priority: TodoPriority,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenUsageCache {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub read: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub write: i64,
 }
 
 /// Token counts of one model step.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenUsage {
     /// Prompt tokens.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub input: i64,
     /// Completion tokens.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub output: i64,
     /// Tokens spent on reasoning.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub reasoning: i64,
     /// Prompt-cache traffic.
     pub cache: TokenUsageCache,
 }
 
 /// Lifecycle of one tool call.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status")]
 pub enum ToolState {
     #[serde(rename = "pending")]
     Pending {
         /// Arguments parsed so far.
-        #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+        #[cfg_attr(
+            feature = "typeshare",
+            typeshare(serialized_as = "HashMap<String, JsonValue>")
+        )]
         input: BTreeMap<String, JsonValue>,
     },
     #[serde(rename = "running")]
     Running {
-        #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+        #[cfg_attr(
+            feature = "typeshare",
+            typeshare(serialized_as = "HashMap<String, JsonValue>")
+        )]
         input: BTreeMap<String, JsonValue>,
         /// Short label shown while the tool runs.
         #[serde(
@@ -402,17 +410,26 @@ pub enum ToolState {
     },
     #[serde(rename = "completed")]
     Completed {
-        #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+        #[cfg_attr(
+            feature = "typeshare",
+            typeshare(serialized_as = "HashMap<String, JsonValue>")
+        )]
         input: BTreeMap<String, JsonValue>,
         output: String,
         title: String,
-        #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+        #[cfg_attr(
+            feature = "typeshare",
+            typeshare(serialized_as = "HashMap<String, JsonValue>")
+        )]
         metadata: BTreeMap<String, JsonValue>,
         time: TimeSpan,
     },
     #[serde(rename = "error")]
     Error {
-        #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+        #[cfg_attr(
+            feature = "typeshare",
+            typeshare(serialized_as = "HashMap<String, JsonValue>")
+        )]
         input: BTreeMap<String, JsonValue>,
         error: String,
         time: TimeSpan,
@@ -422,13 +439,13 @@ pub enum ToolState {
 /// The assistant edited a file.
 ///
 /// Payload of `file.edited.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileEditedV1 {
     pub file: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FileWatcherUpdatedV1Event {
     #[serde(rename = "add")]
@@ -442,7 +459,7 @@ pub enum FileWatcherUpdatedV1Event {
 /// A file in the project changed on disk.
 ///
 /// Payload of `file.watcher.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileWatcherUpdatedV1 {
     /// Path relative to the project root.
@@ -453,7 +470,7 @@ pub struct FileWatcherUpdatedV1 {
 /// A newer version of the assistant can be installed.
 ///
 /// Payload of `installation.update-available.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstallationUpdateAvailableV1 {
     pub version: String,
@@ -462,7 +479,7 @@ pub struct InstallationUpdateAvailableV1 {
 /// A language server published the diagnostics of one file.
 ///
 /// Payload of `lsp.client.diagnostics.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LspClientDiagnosticsV1 {
     #[serde(rename = "serverID")]
@@ -471,7 +488,7 @@ pub struct LspClientDiagnosticsV1 {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MessagePartDeltaV1Field {
     #[serde(rename = "text")]
@@ -481,7 +498,7 @@ pub enum MessagePartDeltaV1Field {
 /// Streamed text appended to a part; apply in order, never coalesce.
 ///
 /// Payload of `message.part.delta.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartDeltaV1 {
     #[serde(rename = "sessionID")]
@@ -498,7 +515,7 @@ pub struct MessagePartDeltaV1 {
 /// A part was removed from a message.
 ///
 /// Payload of `message.part.removed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartRemovedV1 {
     #[serde(rename = "sessionID")]
@@ -512,7 +529,7 @@ pub struct MessagePartRemovedV1 {
 /// A part of a message was added or replaced as a whole.
 ///
 /// Payload of `message.part.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartUpdatedV1 {
     pub part: Part,
@@ -521,7 +538,7 @@ pub struct MessagePartUpdatedV1 {
 /// A message was removed from a session.
 ///
 /// Payload of `message.removed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageRemovedV1 {
     #[serde(rename = "sessionID")]
@@ -533,13 +550,13 @@ pub struct MessageRemovedV1 {
 /// A message was created or its metadata changed.
 ///
 /// Payload of `message.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageUpdatedV1 {
     pub info: MessageInfo,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PermissionAskedV1Permission {
     #[serde(rename = "edit")]
@@ -555,7 +572,7 @@ pub enum PermissionAskedV1Permission {
 /// The assistant asks the user before running a tool.
 ///
 /// Payload of `permission.asked.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionAskedV1 {
     pub id: String,
@@ -574,11 +591,14 @@ pub struct PermissionAskedV1 {
     /// Commands or paths the request covers.
     pub patterns: Vec<String>,
     pub title: String,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub metadata: BTreeMap<String, JsonValue>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PermissionRepliedV1Reply {
     #[serde(rename = "once")]
@@ -592,7 +612,7 @@ pub enum PermissionRepliedV1Reply {
 /// The user answered a permission request.
 ///
 /// Payload of `permission.replied.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionRepliedV1 {
     #[serde(rename = "sessionID")]
@@ -605,7 +625,7 @@ pub struct PermissionRepliedV1 {
 /// A session's history was summarised to fit the context window.
 ///
 /// Payload of `session.compacted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCompactedV1 {
     #[serde(rename = "sessionID")]
@@ -615,7 +635,7 @@ pub struct SessionCompactedV1 {
 /// A session was created.
 ///
 /// Payload of `session.created.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCreatedV1 {
     pub info: SessionInfo,
@@ -624,13 +644,13 @@ pub struct SessionCreatedV1 {
 /// A session was deleted.
 ///
 /// Payload of `session.deleted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionDeletedV1 {
     pub info: SessionInfo,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name")]
 pub enum SessionErrorV1Error {
@@ -651,7 +671,7 @@ pub enum SessionErrorV1Error {
 /// A session stopped on an error.
 ///
 /// Payload of `session.error.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionErrorV1 {
     /// Absent for errors outside any session.
@@ -665,7 +685,7 @@ pub struct SessionErrorV1 {
     pub error: SessionErrorV1Error,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SessionStatusV1Status {
     #[serde(rename = "idle")]
@@ -677,7 +697,7 @@ pub enum SessionStatusV1Status {
 /// A session's run state changed.
 ///
 /// Payload of `session.status.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionStatusV1 {
     #[serde(rename = "sessionID")]
@@ -685,7 +705,7 @@ pub struct SessionStatusV1 {
     pub status: SessionStatusV1Status,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum SessionStatusV2Status {
@@ -696,12 +716,12 @@ pub enum SessionStatusV2Status {
     #[serde(rename = "retry")]
     Retry {
         /// Retry number, from 1.
-        #[typeshare(serialized_as = "I54")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
         attempt: i64,
         /// Why the last attempt failed.
         message: String,
         /// Epoch milliseconds of the next attempt.
-        #[typeshare(serialized_as = "I54")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
         next: i64,
     },
 }
@@ -709,7 +729,7 @@ pub enum SessionStatusV2Status {
 /// A session's run state changed.
 ///
 /// Payload of `session.status.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionStatusV2 {
     #[serde(rename = "sessionID")]
@@ -720,7 +740,7 @@ pub struct SessionStatusV2 {
 /// A session's title, share link or timestamps changed.
 ///
 /// Payload of `session.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUpdatedV1 {
     pub info: SessionInfo,
@@ -729,7 +749,7 @@ pub struct SessionUpdatedV1 {
 /// A session's todo list was replaced.
 ///
 /// Payload of `todo.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TodoUpdatedV1 {
     #[serde(rename = "sessionID")]

@@ -48,7 +48,7 @@ function fieldLines(field: RustField, indent: string, visibility: string): strin
   }
   const lines = docs(field.docs, indent);
   if (serde.length > 0) lines.push(...attribute("serde", serde, indent));
-  if (field.type.share !== field.type.rust) lines.push(...attribute("typeshare", [`serialized_as = ${rustString(field.type.share)}`], indent));
+  if (field.type.share !== field.type.rust) lines.push(...typeshareAttribute(`(serialized_as = ${rustString(field.type.share)})`, indent));
   const line = `${indent}${visibility}${ident}: ${field.type.rust},`;
   // rustfmt moves the type of a field too long for one line onto the next.
   lines.push(...(line.length <= MAX_WIDTH ? [line] : [`${indent}${visibility}${ident}:`, `${indent}    ${field.type.rust},`]));
@@ -56,8 +56,20 @@ function fieldLines(field: RustField, indent: string, visibility: string): strin
 }
 
 function shareAttribute(item: RustItem): string[] {
-  return item.share.kind === "faithful" ? ["#[typeshare]"] : attribute("typeshare", [`serialized_as = ${rustString(item.share.as)}`], "");
+  return typeshareAttribute(item.share.kind === "faithful" ? "" : `(serialized_as = ${rustString(item.share.as)})`, "");
 }
+
+/**
+ * A typeshare annotation (`typeshare` followed by `args`) that only the `typeshare` feature hands
+ * to the attribute macro: typeshare-cli reads it from the source either way, and a build without
+ * the feature skips a macro that changes nothing in the compiled code.
+ */
+function typeshareAttribute(args: string, indent: string): string[] {
+  return attribute("cfg_attr", [`feature = ${rustString(TYPESHARE_FEATURE)}`, `typeshare${args}`], indent);
+}
+
+/** The crate feature under which the types' typeshare annotations run the attribute macro. */
+export const TYPESHARE_FEATURE = "typeshare";
 
 /** Longest field list rustfmt keeps on one line in a struct variant (`struct_variant_width`). */
 const STRUCT_VARIANT_WIDTH = 35;
@@ -164,5 +176,8 @@ export function imports(source: string, extra: readonly string[] = []): string[]
   if (serde.length > 1) uses.push(`use serde::{${serde.join(", ")}};`);
   if (/\bSerialize_repr\b/.test(body)) uses.push("use serde_repr::{Deserialize_repr, Serialize_repr};");
   if (/#\[typeshare\b/.test(source)) uses.push("use typeshare::typeshare;");
-  return uses.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  uses.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The annotations under the feature need the macro in scope only when the feature is on.
+  if (!/#\[typeshare\b/.test(source) && /#\[cfg_attr\(\s*feature = "typeshare",\s*typeshare\b/.test(source)) uses.push("", `#[cfg(feature = ${rustString(TYPESHARE_FEATURE)})]`, "use typeshare::typeshare;");
+  return uses;
 }

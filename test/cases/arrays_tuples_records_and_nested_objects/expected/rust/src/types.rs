@@ -5,9 +5,11 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum InventorySnapshotV1ByRegionKey {
     #[serde(rename = "eu")]
@@ -16,7 +18,7 @@ pub enum InventorySnapshotV1ByRegionKey {
     Us,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventorySnapshotV1WarehouseAddress {
     pub street: String,
@@ -25,32 +27,38 @@ pub struct InventorySnapshotV1WarehouseAddress {
     pub postal_code: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventorySnapshotV1Warehouse {
     pub id: String,
     pub address: InventorySnapshotV1WarehouseAddress,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventorySnapshotV1Empty {}
 
 /// The full inventory of one warehouse.
 ///
 /// Payload of `inventory.snapshot.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventorySnapshotV1 {
     pub tags: Vec<String>,
     pub matrix: Vec<Vec<f64>>,
-    #[typeshare(serialized_as = "JsonValue")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
     pub point: (f64, f64),
     pub labelled: Vec<JsonValue>,
-    #[typeshare(serialized_as = "HashMap<String, I54>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, I54>")
+    )]
     pub stock: BTreeMap<String, i64>,
     #[serde(rename = "byRegion")]
-    #[typeshare(serialized_as = "HashMap<InventorySnapshotV1ByRegionKey, Vec<String>>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<InventorySnapshotV1ByRegionKey, Vec<String>>")
+    )]
     pub by_region: BTreeMap<InventorySnapshotV1ByRegionKey, Vec<String>>,
     pub warehouse: InventorySnapshotV1Warehouse,
     pub empty: InventorySnapshotV1Empty,

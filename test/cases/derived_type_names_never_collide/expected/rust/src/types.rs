@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueTypeLabelsItem {
     pub name: String,
@@ -19,7 +21,7 @@ pub struct IssueTypeLabelsItem {
 }
 
 /// An issue in the tracker.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueType {
     pub id: String,
@@ -27,14 +29,14 @@ pub struct IssueType {
     pub labels: Vec<IssueTypeLabelsItem>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePart2 {
     pub text: String,
     pub synthetic: bool,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
@@ -42,21 +44,21 @@ pub struct Message {
     pub parts: Vec<MessagePart>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePart {
     pub text: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptionType {
     pub label: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub votes: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatternType {
     pub glob: String,
@@ -68,7 +70,7 @@ pub struct PatternType {
     pub negate: Option<bool>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultType {
     pub ok: bool,
@@ -80,20 +82,20 @@ pub struct ResultType {
     pub message: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateRunningTime {
     pub start: f64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateDoneTime {
     pub start: f64,
     pub end: f64,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status")]
 pub enum State {
@@ -103,14 +105,14 @@ pub enum State {
     Done { time: StateDoneTime },
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StateDoneStatus {
     #[serde(rename = "done")]
     Done,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateDoneTime2 {
     pub start: f64,
@@ -118,14 +120,14 @@ pub struct StateDoneTime2 {
     pub cached: bool,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateDone {
     pub status: StateDoneStatus,
     pub time: StateDoneTime2,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallResult {
     pub ok: bool,
@@ -137,7 +139,7 @@ pub struct ToolCallResult {
     pub detail: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
     pub name: String,
@@ -149,13 +151,13 @@ pub struct Tool {
     pub call_result: Option<ToolCallResult>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallResult2 {
     pub output: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCall {
     pub id: String,
@@ -163,7 +165,7 @@ pub struct ToolCall {
     pub result: ToolCallResult2,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ValueType {
@@ -173,12 +175,15 @@ pub enum ValueType {
 }
 
 /// Payload of `issue.opened.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueOpenedV1 {
     pub issue: IssueType,
     pub result: ResultType,
-    #[typeshare(serialized_as = "HashMap<String, ValueType>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, ValueType>")
+    )]
     pub fields: BTreeMap<String, ValueType>,
     pub watch: Vec<PatternType>,
     #[serde(
@@ -190,14 +195,14 @@ pub struct IssueOpenedV1 {
 }
 
 /// Payload of `message.sent.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageSentV1 {
     pub message: Message,
 }
 
 /// Payload of `tool.called.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCalledV1 {
     pub call: ToolCall,

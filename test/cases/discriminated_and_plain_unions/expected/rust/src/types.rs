@@ -3,10 +3,12 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
 /// Something drawn on the canvas.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum Shape {
@@ -22,12 +24,12 @@ pub enum Shape {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "crate::wire::not_null"
         )]
-        #[typeshare(serialized_as = "Option<I54>")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
         size: Option<i64>,
     },
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CanvasDrawnV1Id {
@@ -35,21 +37,21 @@ pub enum CanvasDrawnV1Id {
     Integer(i64),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CanvasDrawnV1AnchorObject {
     pub x: f64,
     pub y: f64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CanvasDrawnV1AnchorCenter {
     #[serde(rename = "center")]
     Center,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CanvasDrawnV1Anchor {
@@ -57,7 +59,7 @@ pub enum CanvasDrawnV1Anchor {
     Center(CanvasDrawnV1AnchorCenter),
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state")]
 pub enum CanvasDrawnV1Status {
@@ -68,7 +70,7 @@ pub enum CanvasDrawnV1Status {
 }
 
 /// Payload of `canvas.drawn.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CanvasDrawnV1 {
     pub shape: Shape,

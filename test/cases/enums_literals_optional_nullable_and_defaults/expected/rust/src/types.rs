@@ -5,9 +5,11 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use serde_repr::{Deserialize_repr, Serialize_repr};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SettingsChangedV1Theme {
     #[serde(rename = "light")]
@@ -18,21 +20,21 @@ pub enum SettingsChangedV1Theme {
     System,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SettingsChangedV1Kind {
     #[serde(rename = "user")]
     User,
 }
 
-#[typeshare(serialized_as = "I54")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
 #[repr(i64)]
 pub enum SettingsChangedV1Schema {
     V3 = 3,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SettingsChangedV1Density {
     #[serde(rename = "compact")]
@@ -42,7 +44,7 @@ pub enum SettingsChangedV1Density {
 }
 
 /// Payload of `settings.changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsChangedV1 {
     /// Colour theme.
@@ -71,7 +73,7 @@ pub struct SettingsChangedV1 {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub font_size: Option<i64>,
     /// Absent on the wire means the default `"comfortable"`.
     #[serde(

@@ -5,9 +5,11 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inherited {
     pub constructor: String,
@@ -20,14 +22,14 @@ pub struct Inherited {
     pub to_string: Option<f64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeNode {
     pub label: String,
     pub children: Vec<TreeNode>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum JobProgressV1UsageKey {
     #[serde(rename = "cpu")]
@@ -36,7 +38,7 @@ pub enum JobProgressV1UsageKey {
     Mem,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum JobProgressV1MethodsKey {
     #[serde(rename = "toString")]
@@ -50,14 +52,20 @@ pub enum JobProgressV1MethodsKey {
 /// Progress of a job; coalesced by job and score.
 ///
 /// Payload of `job.progress.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobProgressV1 {
     pub job: String,
     pub score: f64,
-    #[typeshare(serialized_as = "HashMap<JobProgressV1UsageKey, f64>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<JobProgressV1UsageKey, f64>")
+    )]
     pub usage: BTreeMap<JobProgressV1UsageKey, f64>,
-    #[typeshare(serialized_as = "HashMap<JobProgressV1MethodsKey, bool>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<JobProgressV1MethodsKey, bool>")
+    )]
     pub methods: BTreeMap<JobProgressV1MethodsKey, bool>,
     pub inherited: Inherited,
     pub detail: JsonValue,
@@ -67,14 +75,14 @@ pub struct JobProgressV1 {
         deserialize_with = "crate::wire::not_null"
     )]
     pub tree: Option<TreeNode>,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub count: i64,
 }
 
 /// An upload from a Zod 3 producer: string formats and integers as Zod 3 writes them.
 ///
 /// Payload of `legacy.upload.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LegacyUploadV1 {
     pub id: String,
@@ -88,9 +96,9 @@ pub struct LegacyUploadV1 {
     pub v4: String,
     pub data: String,
     pub link: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub size: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub parts: i64,
     #[serde(
         default,

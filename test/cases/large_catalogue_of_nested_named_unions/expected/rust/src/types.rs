@@ -5,16 +5,18 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AbortedErrorName {
     #[serde(rename = "aborted")]
     Aborted,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AbortedError {
     pub name: AbortedErrorName,
@@ -27,7 +29,7 @@ pub struct AbortedError {
 }
 
 /// Who did it.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum Actor {
@@ -39,24 +41,24 @@ pub enum Actor {
     System,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AddedLineOp {
     #[serde(rename = "add")]
     Add,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddedLine {
     pub op: AddedLineOp,
     pub text: String,
     #[serde(rename = "newLine")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub new_line: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentInfo {
     pub name: String,
@@ -66,7 +68,10 @@ pub struct AgentInfo {
         deserialize_with = "crate::wire::not_null"
     )]
     pub description: Option<String>,
-    #[typeshare(serialized_as = "HashMap<String, bool>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, bool>")
+    )]
     pub tools: BTreeMap<String, bool>,
     #[serde(
         default,
@@ -76,19 +81,19 @@ pub struct AgentInfo {
     pub temperature: Option<f64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ApiErrorName {
     #[serde(rename = "api")]
     Api,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub name: ApiErrorName,
     pub message: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub status: i64,
     pub retryable: bool,
     #[serde(
@@ -96,18 +101,21 @@ pub struct ApiError {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<HashMap<String, String>>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "Option<HashMap<String, String>>")
+    )]
     pub headers: Option<BTreeMap<String, String>>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AppErrorUnknownName {
     #[serde(rename = "unknown")]
     Unknown,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppErrorUnknown {
     pub name: AppErrorUnknownName,
@@ -121,7 +129,7 @@ pub struct AppErrorUnknown {
 }
 
 /// Why something failed.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AppError {
@@ -132,51 +140,51 @@ pub enum AppError {
     Unknown(AppErrorUnknown),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ArtifactStepStep {
     #[serde(rename = "artifact")]
     Artifact,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArtifactStep {
     pub step: ArtifactStepStep,
     pub name: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub bytes: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AssistantMessageRole {
     #[serde(rename = "assistant")]
     Assistant,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssistantMessageModel {
     pub provider: String,
     pub id: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssistantMessageTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub completed: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssistantMessage {
     pub id: Id,
@@ -195,14 +203,14 @@ pub struct AssistantMessage {
     pub parts: Vec<Part>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AuthErrorName {
     #[serde(rename = "auth")]
     Auth,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthError {
     pub name: AuthErrorName,
@@ -210,14 +218,14 @@ pub struct AuthError {
     pub provider: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum BashPermissionType {
     #[serde(rename = "bash")]
     Bash,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BashPermission {
     #[serde(rename = "type")]
@@ -226,7 +234,7 @@ pub struct BashPermission {
     pub cwd: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bot {
     pub id: Id,
@@ -234,14 +242,14 @@ pub struct Bot {
     pub model: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CacheStepStep {
     #[serde(rename = "cache")]
     Cache,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheStep {
     pub step: CacheStepStep,
@@ -249,7 +257,7 @@ pub struct CacheStep {
     pub hit: bool,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CellType {
@@ -259,7 +267,7 @@ pub enum CellType {
     Empty(EmptyCell),
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CiJob {
@@ -268,7 +276,7 @@ pub enum CiJob {
     Finished(FinishedJob),
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CiStep {
@@ -277,7 +285,7 @@ pub enum CiStep {
     Artifact(ArtifactStep),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandRun {
     pub name: String,
@@ -289,28 +297,28 @@ pub struct CommandRun {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub exit_code: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CommandStepStep {
     #[serde(rename = "command")]
     Command,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandStep {
     pub step: CommandStepStep,
     pub run: String,
     #[serde(rename = "exitCode", deserialize_with = "Option::deserialize")]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub exit_code: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commit {
     pub sha: String,
@@ -325,34 +333,34 @@ pub struct Commit {
     pub labels: Option<Vec<Option<Label>>>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ContextLineOp {
     #[serde(rename = "context")]
     Context,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContextLine {
     pub op: ContextLineOp,
     pub text: String,
     #[serde(rename = "oldLine")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub old_line: i64,
     #[serde(rename = "newLine")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub new_line: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cost {
     pub usd: f64,
     pub tokens: TokenUsage,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DiagnosticCode {
@@ -360,7 +368,7 @@ pub enum DiagnosticCode {
     Integer(i64),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiagnosticRelatedItem {
     pub file: String,
@@ -368,7 +376,7 @@ pub struct DiagnosticRelatedItem {
     pub message: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub range: Range,
@@ -394,7 +402,7 @@ pub struct Diagnostic {
     pub related: Option<Vec<DiagnosticRelatedItem>>,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DiffLine {
@@ -403,23 +411,23 @@ pub enum DiffLine {
     Context(ContextLine),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DiffOutputKind {
     #[serde(rename = "diff")]
     Diff,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffOutputStats {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub added: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub removed: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffOutput {
     pub kind: DiffOutputKind,
@@ -428,14 +436,14 @@ pub struct DiffOutput {
     pub stats: DiffOutputStats,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DirectoryEntryKind {
     #[serde(rename = "directory")]
     Directory,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryEntry {
     pub kind: DirectoryEntryKind,
@@ -443,14 +451,14 @@ pub struct DirectoryEntry {
     pub children: Vec<FsEntry>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EditPermissionType {
     #[serde(rename = "edit")]
     Edit,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditPermission {
     #[serde(rename = "type")]
@@ -464,28 +472,28 @@ pub struct EditPermission {
     pub diff: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EmptyCellType {
     #[serde(rename = "empty")]
     Empty,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmptyCell {
     #[serde(rename = "type")]
     pub r#type: EmptyCellType,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FetchPermissionType {
     #[serde(rename = "fetch")]
     Fetch,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FetchPermissionMethod {
     #[serde(rename = "GET")]
@@ -494,7 +502,7 @@ pub enum FetchPermissionMethod {
     Post,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FetchPermission {
     #[serde(rename = "type")]
@@ -503,32 +511,32 @@ pub struct FetchPermission {
     pub method: FetchPermissionMethod,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FileEntryKind {
     #[serde(rename = "file")]
     File,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileEntry {
     pub kind: FileEntryKind,
     pub name: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub size: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub modified: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FilePartType {
     #[serde(rename = "file")]
     File,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FilePartSource {
     pub path: String,
@@ -537,11 +545,11 @@ pub struct FilePartSource {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<JsonValue>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<JsonValue>"))]
     pub lines: Option<(i64, i64)>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FilePart {
     pub id: Id,
@@ -565,14 +573,14 @@ pub struct FilePart {
     pub source: Option<FilePartSource>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FinishedJobState {
     #[serde(rename = "finished")]
     Finished,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FinishedJobOutcome {
     #[serde(rename = "success")]
@@ -583,16 +591,16 @@ pub enum FinishedJobOutcome {
     Cancelled,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FinishedJobTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub end: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FinishedJob {
     pub state: FinishedJobState,
@@ -604,7 +612,7 @@ pub struct FinishedJob {
 }
 
 /// A node of the file tree.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FsEntry {
@@ -613,21 +621,21 @@ pub enum FsEntry {
     Symlink(SymlinkEntry),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GitAddedChange {
     #[serde(rename = "added")]
     Added,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitAdded {
     pub change: GitAddedChange,
     pub path: String,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum GitChange {
@@ -637,28 +645,28 @@ pub enum GitChange {
     Deleted(GitDeleted),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GitDeletedChange {
     #[serde(rename = "deleted")]
     Deleted,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitDeleted {
     pub change: GitDeletedChange,
     pub path: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GitModifiedChange {
     #[serde(rename = "modified")]
     Modified,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitModified {
     pub change: GitModifiedChange,
@@ -666,48 +674,48 @@ pub struct GitModified {
     pub staged: bool,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GitRenamedChange {
     #[serde(rename = "renamed")]
     Renamed,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitRenamed {
     pub change: GitRenamedChange,
     pub from: String,
     pub to: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub similarity: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hunk {
     pub header: String,
     #[serde(rename = "oldStart")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub old_start: i64,
     #[serde(rename = "newStart")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub new_start: i64,
     pub lines: Vec<DiffLine>,
 }
 
 /// An opaque identifier.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 pub type Id = String;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ImageOutputKind {
     #[serde(rename = "image")]
     Image,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ImageOutputMime {
     #[serde(rename = "image/png")]
@@ -718,28 +726,28 @@ pub enum ImageOutputMime {
     ImageWebp,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageOutput {
     pub kind: ImageOutputKind,
     pub mime: ImageOutputMime,
     pub url: String,
-    #[typeshare(serialized_as = "JsonValue")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
     pub size: (i64, i64),
 }
 
 /// A short tag; null when cleared.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 pub type Label = String;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LinkCellType {
     #[serde(rename = "link")]
     Link,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkCell {
     #[serde(rename = "type")]
@@ -753,14 +761,14 @@ pub struct LinkCell {
     pub text: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LocationsOutputKind {
     #[serde(rename = "locations")]
     Locations,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocationsOutputMatchesItem {
     pub file: String,
@@ -768,14 +776,14 @@ pub struct LocationsOutputMatchesItem {
     pub preview: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocationsOutput {
     pub kind: LocationsOutputKind,
     pub matches: Vec<LocationsOutputMatchesItem>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LspServerState {
     #[serde(rename = "starting")]
@@ -786,7 +794,7 @@ pub enum LspServerState {
     Crashed,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LspServer {
     pub id: String,
@@ -795,7 +803,7 @@ pub struct LspServer {
     pub state: LspServerState,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Message {
@@ -804,7 +812,7 @@ pub enum Message {
     System(SystemMessage),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum NotificationLevel {
     #[serde(rename = "info")]
@@ -815,14 +823,14 @@ pub enum NotificationLevel {
     Error,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationActionsItem {
     pub label: String,
     pub command: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: Id,
@@ -837,14 +845,14 @@ pub struct Notification {
     pub actions: Vec<NotificationActionsItem>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum NumberCellType {
     #[serde(rename = "number")]
     Number,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NumberCell {
     #[serde(rename = "type")]
@@ -858,23 +866,23 @@ pub struct NumberCell {
     pub unit: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum OutputLengthErrorName {
     #[serde(rename = "output-length")]
     OutputLength,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputLengthError {
     pub name: OutputLengthErrorName,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub limit: i64,
 }
 
 /// One piece of a message.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Part {
@@ -888,14 +896,14 @@ pub enum Part {
     Quote(Box<QuotePart>),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PatchPartType {
     #[serde(rename = "patch")]
     Patch,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatchPart {
     pub id: Id,
@@ -907,14 +915,14 @@ pub struct PatchPart {
     pub files: Vec<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PermissionOtherType {
     #[serde(rename = "other")]
     Other,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionOther {
     #[serde(rename = "type")]
@@ -923,7 +931,7 @@ pub struct PermissionOther {
     pub details: JsonValue,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Permission {
@@ -933,41 +941,41 @@ pub enum Permission {
     Other(PermissionOther),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Position {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub line: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub character: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum QueuedJobState {
     #[serde(rename = "queued")]
     Queued,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuedJob {
     pub state: QueuedJobState,
     pub id: Id,
     pub name: String,
     #[serde(rename = "queuedAt")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub queued_at: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum QuotePartType {
     #[serde(rename = "quote")]
     Quote,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotePart {
     pub id: Id,
@@ -980,25 +988,25 @@ pub struct QuotePart {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<Part>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<Part>"))]
     pub quoted: Option<Box<Part>>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Range {
     pub start: Position,
     pub end: Position,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReasoningPartType {
     #[serde(rename = "reasoning")]
     Reasoning,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReasoningPart {
     pub id: Id,
@@ -1010,24 +1018,24 @@ pub struct ReasoningPart {
     pub time: TimeSpan,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RemovedLineOp {
     #[serde(rename = "remove")]
     Remove,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemovedLine {
     pub op: RemovedLineOp,
     pub text: String,
     #[serde(rename = "oldLine")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub old_line: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Reply {
     #[serde(rename = "once")]
@@ -1038,14 +1046,14 @@ pub enum Reply {
     Reject,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RunningJobState {
     #[serde(rename = "running")]
     Running,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunningJob {
     pub state: RunningJobState,
@@ -1056,29 +1064,29 @@ pub struct RunningJob {
     pub progress: f64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub path: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub line: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub column: i64,
     pub text: String,
-    #[typeshare(serialized_as = "Vec<JsonValue>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Vec<JsonValue>"))]
     pub submatches: Vec<(i64, i64)>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfoTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub updated: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub id: Id,
@@ -1100,7 +1108,7 @@ pub struct SessionInfo {
 }
 
 /// A value in the settings file.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Setting {
@@ -1110,10 +1118,13 @@ pub enum Setting {
     List(Vec<String>),
 }
 
-#[typeshare(serialized_as = "HashMap<String, Option<Setting>>")]
+#[cfg_attr(
+    feature = "typeshare",
+    typeshare(serialized_as = "HashMap<String, Option<Setting>>")
+)]
 pub type Settings = BTreeMap<String, Option<Setting>>;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     #[serde(rename = "error")]
@@ -1126,25 +1137,25 @@ pub enum Severity {
     Hint,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     pub url: String,
     pub secret: String,
     #[serde(deserialize_with = "Option::deserialize")]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub expires: Option<i64>,
     pub by: Actor,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StepPartType {
     #[serde(rename = "step")]
     Step,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StepPartPhase {
     #[serde(rename = "start")]
@@ -1153,7 +1164,7 @@ pub enum StepPartPhase {
     Finish,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepPart {
     pub id: Id,
@@ -1176,7 +1187,7 @@ pub struct StepPart {
     pub snapshot: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SubtaskPartType {
     #[serde(rename = "subtask")]
@@ -1184,7 +1195,7 @@ pub enum SubtaskPartType {
 }
 
 /// Work delegated to another agent, with its own conversation.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubtaskPart {
     pub id: Id,
@@ -1197,14 +1208,14 @@ pub struct SubtaskPart {
     pub messages: Vec<Message>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SymlinkEntryKind {
     #[serde(rename = "symlink")]
     Symlink,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymlinkEntry {
     pub kind: SymlinkEntryKind,
@@ -1212,14 +1223,14 @@ pub struct SymlinkEntry {
     pub target: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SystemMessageRole {
     #[serde(rename = "system")]
     System,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemMessage {
     pub id: Id,
@@ -1229,14 +1240,14 @@ pub struct SystemMessage {
     pub text: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TableOutputKind {
     #[serde(rename = "table")]
     Table,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableOutput {
     pub kind: TableOutputKind,
@@ -1246,23 +1257,23 @@ pub struct TableOutput {
     pub caption: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalSize {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub cols: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub rows: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TextCellType {
     #[serde(rename = "text")]
     Text,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextCell {
     #[serde(rename = "type")]
@@ -1270,14 +1281,14 @@ pub struct TextCell {
     pub value: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TextOutputKind {
     #[serde(rename = "text")]
     Text,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextOutput {
     pub kind: TextOutputKind,
@@ -1291,14 +1302,14 @@ pub struct TextOutput {
     pub truncated: Option<bool>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TextPartType {
     #[serde(rename = "text")]
     Text,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextPart {
     pub id: Id,
@@ -1322,22 +1333,22 @@ pub struct TextPart {
 }
 
 /// When something started and, once done, ended.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeSpan {
     /// Epoch milliseconds.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub end: Option<i64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TodoStatus {
     #[serde(rename = "pending")]
@@ -1350,7 +1361,7 @@ pub enum TodoStatus {
     Cancelled,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TodoPriority {
     #[serde(rename = "high")]
@@ -1361,7 +1372,7 @@ pub enum TodoPriority {
     Low,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Todo {
     pub id: Id,
@@ -1370,21 +1381,21 @@ pub struct Todo {
     pub priority: TodoPriority,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenUsageCache {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub read: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub write: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenUsage {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub input: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub output: i64,
     /// Absent on the wire means the default `0`.
     #[serde(
@@ -1392,32 +1403,35 @@ pub struct TokenUsage {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub reasoning: Option<i64>,
     pub cache: TokenUsageCache,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolCompletedStatus {
     #[serde(rename = "completed")]
     Completed,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCompletedTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub end: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCompleted {
     pub status: ToolCompletedStatus,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub input: BTreeMap<String, JsonValue>,
     pub title: String,
     pub output: ToolOutput,
@@ -1430,33 +1444,36 @@ pub struct ToolCompleted {
     pub time: ToolCompletedTime,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolFailedStatus {
     #[serde(rename = "failed")]
     Failed,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolFailedTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub end: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolFailed {
     pub status: ToolFailedStatus,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub input: BTreeMap<String, JsonValue>,
     pub error: AppError,
     pub time: ToolFailedTime,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolOutput {
@@ -1467,14 +1484,14 @@ pub enum ToolOutput {
     Locations(LocationsOutput),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolPartType {
     #[serde(rename = "tool")]
     Tool,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolPart {
     pub id: Id,
@@ -1488,43 +1505,49 @@ pub struct ToolPart {
     pub state: ToolState,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolPendingStatus {
     #[serde(rename = "pending")]
     Pending,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolPending {
     pub status: ToolPendingStatus,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub input: BTreeMap<String, JsonValue>,
     #[serde(rename = "queuedAt")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub queued_at: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolRunningStatus {
     #[serde(rename = "running")]
     Running,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolRunningTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolRunning {
     pub status: ToolRunningStatus,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub input: BTreeMap<String, JsonValue>,
     #[serde(
         default,
@@ -1535,7 +1558,7 @@ pub struct ToolRunning {
     pub time: ToolRunningTime,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolState {
@@ -1545,7 +1568,7 @@ pub enum ToolState {
     Failed(ToolFailed),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: Id,
@@ -1564,21 +1587,21 @@ pub struct User {
     pub avatar: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserMessageRole {
     #[serde(rename = "user")]
     User,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserMessageTime {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserMessage {
     pub id: Id,
@@ -1590,7 +1613,7 @@ pub struct UserMessage {
 }
 
 /// Payload of `agent.finished.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentFinishedV1 {
     #[serde(rename = "sessionID")]
@@ -1605,7 +1628,7 @@ pub struct AgentFinishedV1 {
 }
 
 /// Payload of `agent.started.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentStartedV1 {
     pub agent: AgentInfo,
@@ -1615,7 +1638,7 @@ pub struct AgentStartedV1 {
     pub parent: Option<Id>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AgentStepFinishedV1Reason {
     #[serde(rename = "stop")]
@@ -1629,19 +1652,19 @@ pub enum AgentStepFinishedV1Reason {
 }
 
 /// Payload of `agent.step-finished.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentStepFinishedV1 {
     #[serde(rename = "sessionID")]
     pub session_id: Id,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub step: i64,
     pub cost: Cost,
     pub reason: AgentStepFinishedV1Reason,
 }
 
 /// Payload of `ci.job-updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CiJobUpdatedV1 {
     #[serde(rename = "pipelineID")]
@@ -1649,7 +1672,7 @@ pub struct CiJobUpdatedV1 {
     pub job: CiJob,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CiPipelineFinishedV1Outcome {
     #[serde(rename = "success")]
@@ -1661,7 +1684,7 @@ pub enum CiPipelineFinishedV1Outcome {
 }
 
 /// Payload of `ci.pipeline-finished.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CiPipelineFinishedV1 {
     #[serde(rename = "pipelineID")]
@@ -1672,7 +1695,7 @@ pub struct CiPipelineFinishedV1 {
 }
 
 /// Payload of `command.executed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandExecutedV1 {
     pub run: CommandRun,
@@ -1680,7 +1703,7 @@ pub struct CommandExecutedV1 {
 }
 
 /// Payload of `file.cursor-moved.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileCursorMovedV1 {
     pub file: String,
@@ -1690,13 +1713,13 @@ pub struct FileCursorMovedV1 {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<JsonValue>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<JsonValue>"))]
     pub selection: Option<(Position, Position)>,
     pub by: Actor,
 }
 
 /// Payload of `file.edited.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileEditedV1 {
     pub file: String,
@@ -1704,14 +1727,14 @@ pub struct FileEditedV1 {
 }
 
 /// Payload of `file.tree-updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileTreeUpdatedV1 {
     pub root: String,
     pub tree: FsEntry,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FileWatcherChangedV1Event {
     #[serde(rename = "add")]
@@ -1723,7 +1746,7 @@ pub enum FileWatcherChangedV1Event {
 }
 
 /// Payload of `file.watcher-changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileWatcherChangedV1 {
     pub file: String,
@@ -1731,7 +1754,7 @@ pub struct FileWatcherChangedV1 {
 }
 
 /// Payload of `git.branch-switched.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitBranchSwitchedV1 {
     pub repo: String,
@@ -1741,7 +1764,7 @@ pub struct GitBranchSwitchedV1 {
 }
 
 /// Payload of `git.commit-created.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitCommitCreatedV1 {
     pub repo: String,
@@ -1750,20 +1773,20 @@ pub struct GitCommitCreatedV1 {
 }
 
 /// Payload of `git.status-changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitStatusChangedV1 {
     pub repo: String,
     pub branch: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub ahead: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub behind: i64,
     pub changes: Vec<GitChange>,
 }
 
 /// Payload of `installation.update-available.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstallationUpdateAvailableV1 {
     pub version: String,
@@ -1776,14 +1799,14 @@ pub struct InstallationUpdateAvailableV1 {
 }
 
 /// Payload of `installation.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstallationUpdatedV1 {
     pub version: String,
 }
 
 /// Payload of `lsp.client-diagnostics.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LspClientDiagnosticsV1 {
     #[serde(rename = "serverID")]
@@ -1792,7 +1815,7 @@ pub struct LspClientDiagnosticsV1 {
 }
 
 /// Payload of `lsp.client-diagnostics.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LspClientDiagnosticsV2 {
     #[serde(rename = "serverID")]
@@ -1802,21 +1825,21 @@ pub struct LspClientDiagnosticsV2 {
 }
 
 /// Payload of `lsp.server-status.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LspServerStatusV1 {
     pub server: LspServer,
 }
 
 /// Payload of `message.created.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageCreatedV1 {
     pub message: Message,
 }
 
 /// Payload of `message.part-removed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartRemovedV1 {
     #[serde(rename = "messageID")]
@@ -1826,7 +1849,7 @@ pub struct MessagePartRemovedV1 {
 }
 
 /// Payload of `message.part-updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartUpdatedV1 {
     pub part: Part,
@@ -1839,7 +1862,7 @@ pub struct MessagePartUpdatedV1 {
 }
 
 /// Payload of `message.removed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageRemovedV1 {
     #[serde(rename = "sessionID")]
@@ -1849,14 +1872,14 @@ pub struct MessageRemovedV1 {
 }
 
 /// Payload of `message.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageUpdatedV1 {
     pub info: Message,
 }
 
 /// Payload of `message.updated.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageUpdatedV2 {
     pub info: Message,
@@ -1871,7 +1894,7 @@ pub struct MessageUpdatedV2 {
 }
 
 /// Payload of `model.selected.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSelectedV1 {
     pub provider: String,
@@ -1880,7 +1903,7 @@ pub struct ModelSelectedV1 {
 }
 
 /// Payload of `notification.dismissed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationDismissedV1 {
     pub id: Id,
@@ -1888,21 +1911,21 @@ pub struct NotificationDismissedV1 {
 }
 
 /// Payload of `notification.shown.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationShownV1 {
     pub notification: Notification,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionAskedV1Time {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub created: i64,
 }
 
 /// Payload of `permission.asked.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionAskedV1 {
     pub id: Id,
@@ -1913,7 +1936,7 @@ pub struct PermissionAskedV1 {
 }
 
 /// Payload of `permission.replied.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermissionRepliedV1 {
     pub id: Id,
@@ -1923,13 +1946,13 @@ pub struct PermissionRepliedV1 {
 }
 
 /// Payload of `project.closed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectClosedV1 {
     pub id: Id,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ProjectOpenedV1Vcs {
     #[serde(rename = "git")]
@@ -1939,7 +1962,7 @@ pub enum ProjectOpenedV1Vcs {
 }
 
 /// Payload of `project.opened.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectOpenedV1 {
     pub id: Id,
@@ -1954,7 +1977,7 @@ pub struct ProjectOpenedV1 {
 }
 
 /// Payload of `search.results.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResultsV1 {
     #[serde(rename = "queryID")]
@@ -1965,20 +1988,20 @@ pub struct SearchResultsV1 {
 }
 
 /// Payload of `session.compacted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCompactedV1 {
     #[serde(rename = "sessionID")]
     pub session_id: Id,
     pub summary: Message,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub removed: i64,
 }
 
 /// A session was created.
 ///
 /// Payload of `session.created.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCreatedV1 {
     pub info: SessionInfo,
@@ -1987,7 +2010,7 @@ pub struct SessionCreatedV1 {
 /// A session was created.
 ///
 /// Payload of `session.created.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionCreatedV2 {
     pub info: SessionInfo,
@@ -2001,7 +2024,7 @@ pub struct SessionCreatedV2 {
 }
 
 /// Payload of `session.deleted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionDeletedV1 {
     #[serde(rename = "sessionID")]
@@ -2010,7 +2033,7 @@ pub struct SessionDeletedV1 {
 }
 
 /// Payload of `session.error.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionErrorV1 {
     #[serde(
@@ -2024,7 +2047,7 @@ pub struct SessionErrorV1 {
 }
 
 /// Payload of `session.idle.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionIdleV1 {
     #[serde(rename = "sessionID")]
@@ -2033,7 +2056,7 @@ pub struct SessionIdleV1 {
 }
 
 /// Payload of `session.reverted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRevertedV1 {
     #[serde(rename = "sessionID")]
@@ -2057,7 +2080,7 @@ pub struct SessionRevertedV1 {
 }
 
 /// Payload of `session.shared.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionSharedV1 {
     #[serde(rename = "sessionID")]
@@ -2065,7 +2088,7 @@ pub struct SessionSharedV1 {
     pub share: Share,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SessionStatusV1Status {
     #[serde(rename = "idle")]
@@ -2075,7 +2098,7 @@ pub enum SessionStatusV1Status {
 }
 
 /// Payload of `session.status.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionStatusV1 {
     #[serde(rename = "sessionID")]
@@ -2083,7 +2106,7 @@ pub struct SessionStatusV1 {
     pub status: SessionStatusV1Status,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum SessionStatusV2Status {
@@ -2091,21 +2114,21 @@ pub enum SessionStatusV2Status {
     Idle,
     #[serde(rename = "busy")]
     Busy {
-        #[typeshare(serialized_as = "I54")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
         since: i64,
     },
     #[serde(rename = "retry")]
     Retry {
-        #[typeshare(serialized_as = "I54")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
         attempt: i64,
-        #[typeshare(serialized_as = "I54")]
+        #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
         next: i64,
         error: AppError,
     },
 }
 
 /// Payload of `session.status.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionStatusV2 {
     #[serde(rename = "sessionID")]
@@ -2114,7 +2137,7 @@ pub struct SessionStatusV2 {
 }
 
 /// Payload of `session.unshared.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUnsharedV1 {
     #[serde(rename = "sessionID")]
@@ -2122,20 +2145,20 @@ pub struct SessionUnsharedV1 {
 }
 
 /// Payload of `session.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionUpdatedV1 {
     pub info: SessionInfo,
 }
 
 /// Payload of `terminal.exited.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalExitedV1 {
     #[serde(rename = "terminalID")]
     pub terminal_id: Id,
     #[serde(deserialize_with = "Option::deserialize")]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub code: Option<i64>,
     #[serde(
         default,
@@ -2146,7 +2169,7 @@ pub struct TerminalExitedV1 {
 }
 
 /// Payload of `terminal.opened.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalOpenedV1 {
     #[serde(rename = "terminalID")]
@@ -2157,18 +2180,18 @@ pub struct TerminalOpenedV1 {
 }
 
 /// Payload of `terminal.output.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalOutputV1 {
     #[serde(rename = "terminalID")]
     pub terminal_id: Id,
     pub data: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub seq: i64,
 }
 
 /// Payload of `terminal.resized.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TerminalResizedV1 {
     #[serde(rename = "terminalID")]
@@ -2177,7 +2200,7 @@ pub struct TerminalResizedV1 {
 }
 
 /// Payload of `todo.updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TodoUpdatedV1 {
     #[serde(rename = "sessionID")]
@@ -2186,18 +2209,18 @@ pub struct TodoUpdatedV1 {
 }
 
 /// Payload of `tool.output-appended.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolOutputAppendedV1 {
     #[serde(rename = "callID")]
     pub call_id: Id,
     pub chunk: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub offset: i64,
 }
 
 /// Payload of `tool.state-changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolStateChangedV1 {
     #[serde(rename = "callID")]
@@ -2209,7 +2232,7 @@ pub struct ToolStateChangedV1 {
 }
 
 /// Payload of `usage.recorded.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageRecordedV1 {
     #[serde(rename = "sessionID")]
@@ -2218,25 +2241,28 @@ pub struct UsageRecordedV1 {
 }
 
 /// Payload of `usage.recorded.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageRecordedV2 {
     #[serde(rename = "sessionID")]
     pub session_id: Id,
     pub cost: Cost,
     #[serde(rename = "byModel")]
-    #[typeshare(serialized_as = "HashMap<String, Cost>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, Cost>")
+    )]
     pub by_model: BTreeMap<String, Cost>,
 }
 
 /// Payload of `workspace.settings-changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceSettingsChangedV1 {
     pub settings: Settings,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceSettingsChangedV2ChangedValue {
     #[serde(deserialize_with = "Option::deserialize")]
@@ -2246,10 +2272,13 @@ pub struct WorkspaceSettingsChangedV2ChangedValue {
 }
 
 /// Payload of `workspace.settings-changed.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceSettingsChangedV2 {
     pub settings: Settings,
-    #[typeshare(serialized_as = "HashMap<String, WorkspaceSettingsChangedV2ChangedValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, WorkspaceSettingsChangedV2ChangedValue>")
+    )]
     pub changed: BTreeMap<String, WorkspaceSettingsChangedV2ChangedValue>,
 }

@@ -5,26 +5,31 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Formula {
     pub source: String,
     #[serde(deserialize_with = "Option::deserialize")]
     pub result: Option<Scalar>,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub inputs: BTreeMap<String, JsonValue>,
 }
 
 /// Any JSON value.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 pub type Json = JsonValue;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 pub type Label = String;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {
     #[serde(rename = "low")]
@@ -33,14 +38,14 @@ pub enum Level {
     High,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MaybePoint {
     pub x: f64,
     pub y: f64,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum MaybeShape {
@@ -51,7 +56,7 @@ pub enum MaybeShape {
 }
 
 /// A cell's value; null when empty.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Scalar {
@@ -62,7 +67,7 @@ pub enum Scalar {
 /// A plugin sent free-form data.
 ///
 /// Payload of `plugin.message.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginMessageV1 {
     pub plugin: String,
@@ -79,7 +84,10 @@ pub struct PluginMessageV1 {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<HashMap<String, JsonValue>>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "Option<HashMap<String, JsonValue>>")
+    )]
     pub settings: Option<BTreeMap<String, JsonValue>>,
     pub items: Vec<JsonValue>,
     pub raw: Json,
@@ -87,7 +95,7 @@ pub struct PluginMessageV1 {
 }
 
 /// Payload of `sheet.cell-set.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetCellSetV1 {
     pub cell: String,

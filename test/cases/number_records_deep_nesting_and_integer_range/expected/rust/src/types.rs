@@ -5,9 +5,11 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     pub label: String,
@@ -16,27 +18,30 @@ pub struct Link {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<Link>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<Link>"))]
     pub next: Option<Box<Link>>,
 }
 
 /// Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.
 ///
 /// Payload of `limits.probed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LimitsProbedV1 {
-    #[typeshare(serialized_as = "HashMap<String, String>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, String>")
+    )]
     pub scores: BTreeMap<String, String>,
     pub chain: Link,
     pub anything: JsonValue,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub count: i64,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<I54>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<I54>"))]
     pub ratio: Option<i64>,
 }

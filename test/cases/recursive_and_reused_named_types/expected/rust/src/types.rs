@@ -3,10 +3,12 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
 /// Who wrote it.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Author {
     pub id: String,
@@ -14,7 +16,7 @@ pub struct Author {
 }
 
 /// A comment and its replies.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comment {
     pub id: String,
@@ -23,7 +25,7 @@ pub struct Comment {
     pub replies: Vec<Comment>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Folder {
     pub name: String,
@@ -31,7 +33,7 @@ pub struct Folder {
 }
 
 /// Payload of `comment.posted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommentPostedV1 {
     pub comment: Comment,
@@ -39,7 +41,7 @@ pub struct CommentPostedV1 {
 }
 
 /// Payload of `folder.moved.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FolderMovedV1 {
     pub folder: Folder,

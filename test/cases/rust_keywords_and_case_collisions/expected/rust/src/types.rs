@@ -3,10 +3,12 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
 /// Fields named after keywords that cannot be raw identifiers.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelfRef {
     #[serde(rename = "self")]
@@ -19,11 +21,11 @@ pub struct SelfRef {
     )]
     pub super_: Option<String>,
     #[serde(rename = "crate")]
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub crate_: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum JobKeywordsUsedV1State {
     #[serde(rename = "in-progress")]
@@ -41,7 +43,7 @@ pub enum JobKeywordsUsedV1State {
 /// Field and value names that are Rust keywords or collide after case conversion.
 ///
 /// Payload of `job.keywords-used.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobKeywordsUsedV1 {
     #[serde(rename = "type")]

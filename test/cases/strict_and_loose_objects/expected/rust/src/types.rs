@@ -3,36 +3,38 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceReportedV1Strict {
     pub serial: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceReportedV1Loose {
     pub model: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceReportedV1Counters {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub boots: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceReportedV1Plain {
     pub firmware: String,
 }
 
 /// Payload of `device.reported.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceReportedV1 {
     pub strict: DeviceReportedV1Strict,

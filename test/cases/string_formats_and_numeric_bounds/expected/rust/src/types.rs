@@ -3,12 +3,14 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
 /// An account was registered.
 ///
 /// Payload of `account.registered.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountRegisteredV1 {
     /// Account id.
@@ -30,13 +32,13 @@ pub struct AccountRegisteredV1 {
     pub birthday: Option<String>,
     pub handle: String,
     pub bio: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub age: i64,
     pub score: f64,
     pub step: f64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub visits: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub shard: i64,
     pub ratio: f64,
 }

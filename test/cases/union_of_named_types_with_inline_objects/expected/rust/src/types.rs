@@ -5,16 +5,18 @@
 use crate::wire::JsonValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AttachmentUrlKind {
     #[serde(rename = "url")]
     Url,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentUrl {
     pub kind: AttachmentUrlKind,
@@ -27,7 +29,7 @@ pub struct AttachmentUrl {
     pub title: Option<String>,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Attachment {
@@ -35,23 +37,23 @@ pub enum Attachment {
     Url(AttachmentUrl),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FileAttachmentKind {
     #[serde(rename = "file")]
     File,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileAttachmentRange {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub start: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub end: i64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileAttachment {
     pub kind: FileAttachmentKind,
@@ -64,14 +66,14 @@ pub struct FileAttachment {
     pub range: Option<FileAttachmentRange>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum GroupPartType {
     #[serde(rename = "group")]
     Group,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupPart {
     #[serde(rename = "type")]
@@ -80,7 +82,7 @@ pub struct GroupPart {
 }
 
 /// One part of a message.
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Part {
@@ -90,14 +92,14 @@ pub enum Part {
     Quote(Box<QuotePart>),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum QuotePartType {
     #[serde(rename = "quote")]
     Quote,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotePart {
     #[serde(rename = "type")]
@@ -107,11 +109,11 @@ pub struct QuotePart {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::not_null"
     )]
-    #[typeshare(serialized_as = "Option<Part>")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "Option<Part>"))]
     pub quoted: Option<Box<Part>>,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum State {
@@ -121,21 +123,21 @@ pub enum State {
     Error(StateError),
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StateDoneStatus {
     #[serde(rename = "done")]
     Done,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateDoneTime {
     pub start: f64,
     pub end: f64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateDone {
     pub status: StateDoneStatus,
@@ -143,14 +145,14 @@ pub struct StateDone {
     pub time: StateDoneTime,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StateErrorStatus {
     #[serde(rename = "error")]
     Error,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateErrorTime {
     pub start: f64,
@@ -158,7 +160,7 @@ pub struct StateErrorTime {
 }
 
 /// Failed; no other members allowed.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateError {
@@ -167,7 +169,7 @@ pub struct StateError {
     pub time: StateErrorTime,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StatePendingStatus {
     #[serde(rename = "pending")]
@@ -175,29 +177,32 @@ pub enum StatePendingStatus {
 }
 
 /// Queued, not started yet.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatePending {
     pub status: StatePendingStatus,
-    #[typeshare(serialized_as = "HashMap<String, JsonValue>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, JsonValue>")
+    )]
     pub input: BTreeMap<String, JsonValue>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StateRunningStatus {
     #[serde(rename = "running")]
     Running,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateRunningTime {
     pub start: f64,
 }
 
 /// Started.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateRunning {
     pub status: StateRunningStatus,
@@ -210,14 +215,14 @@ pub struct StateRunning {
     pub time: StateRunningTime,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TextPartType {
     #[serde(rename = "text")]
     Text,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextPartTime {
     pub start: f64,
@@ -229,7 +234,7 @@ pub struct TextPartTime {
     pub end: Option<f64>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextPart {
     #[serde(rename = "type")]
@@ -243,14 +248,14 @@ pub struct TextPart {
     pub time: Option<TextPartTime>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ToolPartType {
     #[serde(rename = "tool")]
     Tool,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolPart {
     #[serde(rename = "type")]
@@ -261,7 +266,7 @@ pub struct ToolPart {
 }
 
 /// Payload of `message.part-updated.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePartUpdatedV1 {
     #[serde(rename = "messageID")]
@@ -276,7 +281,7 @@ pub struct MessagePartUpdatedV1 {
 }
 
 /// Payload of `tool.started.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolStartedV1 {
     #[serde(rename = "callID")]
@@ -287,7 +292,7 @@ pub struct ToolStartedV1 {
 /// A tool call moved to another state.
 ///
 /// Payload of `tool.state-changed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolStateChangedV1 {
     #[serde(rename = "callID")]

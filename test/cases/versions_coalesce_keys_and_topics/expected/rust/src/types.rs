@@ -3,12 +3,14 @@
 //! Named types, event payloads and the types declared inside them.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
 /// One line of build output; never coalesced.
 ///
 /// Payload of `build.log-line.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildLogLineV1 {
     #[serde(
@@ -21,7 +23,7 @@ pub struct BuildLogLineV1 {
     pub line: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV1Build {
     pub id: String,
@@ -30,7 +32,7 @@ pub struct BuildProgressV1Build {
 /// A build advanced.
 ///
 /// Payload of `build.progress.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV1 {
     pub project: String,
@@ -38,7 +40,7 @@ pub struct BuildProgressV1 {
     pub percent: f64,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV2Build {
     pub id: String,
@@ -50,7 +52,7 @@ pub struct BuildProgressV2Build {
     pub branch: Option<String>,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum BuildProgressV2Stage {
     #[serde(rename = "compile")]
@@ -64,7 +66,7 @@ pub enum BuildProgressV2Stage {
 /// A build advanced.
 ///
 /// Payload of `build.progress.v2`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV2 {
     pub project: String,
@@ -73,26 +75,26 @@ pub struct BuildProgressV2 {
     pub stage: BuildProgressV2Stage,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV3Build {
     pub id: String,
     pub branch: String,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV3Progress {
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub done: i64,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub total: i64,
 }
 
 /// A build advanced.
 ///
 /// Payload of `build.progress.v3`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildProgressV3 {
     pub project: String,
@@ -101,7 +103,7 @@ pub struct BuildProgressV3 {
 }
 
 /// Payload of `server.restarted.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerRestartedV1 {
     pub reason: String,

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "typeshare")]
 use typeshare::typeshare;
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LegacyOrderPlacedV1Currency {
     #[serde(rename = "EUR")]
@@ -15,15 +17,15 @@ pub enum LegacyOrderPlacedV1Currency {
     Usd,
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LegacyOrderPlacedV1LinesItem {
     pub sku: String,
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub quantity: i64,
 }
 
-#[typeshare(serialized_as = "JsonValue")]
+#[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method")]
 pub enum LegacyOrderPlacedV1Delivery {
@@ -33,7 +35,7 @@ pub enum LegacyOrderPlacedV1Delivery {
     Post { address: String },
 }
 
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LegacyOrderPlacedV1StrictExtras {
@@ -43,7 +45,7 @@ pub struct LegacyOrderPlacedV1StrictExtras {
 /// An order from the legacy shop (Zod v3 schemas).
 ///
 /// Payload of `legacy.order-placed.v1`.
-#[typeshare]
+#[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LegacyOrderPlacedV1 {
     #[serde(rename = "orderID")]
@@ -51,7 +53,7 @@ pub struct LegacyOrderPlacedV1 {
     #[serde(rename = "customerID")]
     pub customer_id: String,
     /// Cents.
-    #[typeshare(serialized_as = "I54")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "I54"))]
     pub total: i64,
     pub currency: LegacyOrderPlacedV1Currency,
     #[serde(deserialize_with = "Option::deserialize")]
@@ -63,9 +65,12 @@ pub struct LegacyOrderPlacedV1 {
     )]
     pub coupon: Option<String>,
     pub lines: Vec<LegacyOrderPlacedV1LinesItem>,
-    #[typeshare(serialized_as = "JsonValue")]
+    #[cfg_attr(feature = "typeshare", typeshare(serialized_as = "JsonValue"))]
     pub pair: (String, bool),
-    #[typeshare(serialized_as = "HashMap<String, String>")]
+    #[cfg_attr(
+        feature = "typeshare",
+        typeshare(serialized_as = "HashMap<String, String>")
+    )]
     pub attributes: BTreeMap<String, String>,
     pub delivery: LegacyOrderPlacedV1Delivery,
     #[serde(rename = "strictExtras")]
