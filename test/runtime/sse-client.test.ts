@@ -70,6 +70,7 @@ describe("SSE client validation and de-duplication", () => {
       res.write(`id: 2\ndata: ${envelope("e2", { sessionID: "s1" })}\n\n`); // payload fields missing
       res.write(`id: 3\ndata: ${envelope("e3", {}, "session.future.v9")}\n\n`); // a newer producer's event
       res.write("id: 4\ndata: {not json\n\n");
+      res.write(`id: 45\ndata: ${envelope("e45", delta(45)).replace('{"id":"e45"', '{"id":"e45","id":"e45"')}\n\n`); // a repeated member name
       res.write(`id: 5\ndata: ${envelope("e1", delta(1))}\n\n`); // the same envelope again
       res.write(`id: 6\ndata: ${envelope("e6", delta(6))}\n\n`);
     });
@@ -79,8 +80,9 @@ describe("SSE client validation and de-duplication", () => {
     cleanup.push(() => client.close());
     await waitFor("the last envelope", () => delivered.includes("e6"));
     expect(delivered).toEqual(["e1", "e6"]);
-    expect(errors.map((error) => error.code)).toEqual(["message-invalid", "message-unknown-type", "message-undecodable"]);
-    expect(client.stats()).toMatchObject({ delivered: 2, duplicates: 1, dropped: 3 });
+    expect(errors.map((error) => error.code)).toEqual(["message-invalid", "message-unknown-type", "message-undecodable", "message-undecodable"]);
+    expect(errors[3]?.message).toContain("a member name is repeated in an object");
+    expect(client.stats()).toMatchObject({ delivered: 2, duplicates: 1, dropped: 4 });
     expect(client.lastEventId).toBe("6");
   });
 });
@@ -187,8 +189,8 @@ describe("SSE client in a browser bundle", () => {
   test("a_browser_bundle_of_the_client_and_the_coalescer_contains_no_node_built_in_no_redis_code_and_no_server_code", async () => {
     const result = await build({
       stdin: {
-        contents: `import { connectSse } from "./templates/ts/runtime/sse-client.ts";
-import { createCoalescerFor } from "./templates/ts/runtime/coalescer.ts";
+        contents: `import { connectSse } from "./generated/runtime/sse-client.js";
+import { createCoalescerFor } from "./generated/runtime/coalescer.js";
 import { eventMeta, isEventType, parseEnvelope } from "./generated/ts/index.js";
 const meta = (type) => (isEventType(type) ? eventMeta[type] : undefined);
 export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).consume(connectSse(url, { binding: { parseEnvelope } }));`,
@@ -210,9 +212,9 @@ export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).
     for (const forbidden of ["redis.ts", "redis-streams.ts", "sse-server.ts", "sse-http.ts", "bus.ts", "memory.ts"]) expect(inputs).not.toContain(forbidden);
     expect(code).not.toMatch(/from\s*"node:|require\(|process\.|Buffer\./);
     for (const name of ["XREAD", "XADD", "pSubscribe", "spublish", "writeHead"]) expect(code.includes(name), name).toBe(false);
-    // The client's own share (runtime modules and the parser; the rest is the SDK's validators), minified.
+    // The client's own share (runtime modules and the parser; the rest is the SDK: validators, wire rules), minified.
     const output = Object.values(result.metafile.outputs)[0]!;
-    const own = Object.entries(output.inputs).filter(([input]) => !input.startsWith("generated/")).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+    const own = Object.entries(output.inputs).filter(([input]) => !input.startsWith("generated/ts/")).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
     expect(own).toBeLessThan(15_000);
   });
 });

@@ -48,6 +48,7 @@
  * path — not a wildcard and not "every topic" of a scoped event. ioredis clusters need
  * `shardedSubscribers: true` on the subscriber to SSUBSCRIBE on the shard that owns a channel.
  */
+import { readJsonText } from "../ts/wire.js";
 import { BusError, messageOf } from "./errors.js";
 import { acceptedNow, startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
@@ -124,9 +125,14 @@ export interface Serializer {
   decode(text: string): unknown;
 }
 
+/** JSON, read as every reader of the wire reads it: the document rules hold over the whole text (docs/wire-format.md). */
 export const jsonSerializer: Serializer = {
   encode: (envelope) => JSON.stringify(envelope),
-  decode: (text) => JSON.parse(text) as unknown,
+  decode: (text) => {
+    const read = readJsonText(text);
+    if (!read.ok) throw new SyntaxError(read.issue.path === "" ? read.issue.message : `${read.issue.path}: ${read.issue.message}`);
+    return read.value;
+  },
 };
 
 export interface RedisTransportOptions {

@@ -23,7 +23,7 @@
  * index.ts does not re-export it — import it from `./sse-client.js`.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import type { EnvelopeParseResult, EventEnvelope } from "../ts/wire.js";
+import { readJsonText, type EnvelopeParseResult, type EventEnvelope } from "../ts/wire.js";
 import type { AnyEvent } from "./binding.js";
 import { BusError, describeIssues, messageOf } from "./errors.js";
 import { logError, startTimer, type AbortSignalLike } from "./platform.js";
@@ -202,21 +202,21 @@ export function connectSse<E extends AnyEvent>(url: string, options: SseClientOp
   };
 
   const deliver = (data: string, snapshot: boolean): void => {
-    let input: unknown;
-    try {
-      input = JSON.parse(data);
-    } catch (error) {
+    // Read as every reader of the wire reads JSON text: the document rules over the whole frame.
+    const read = readJsonText(data);
+    if (!read.ok) {
       stats.dropped += 1;
-      report(new BusError("message-undecodable", `Dropped an SSE frame that is not JSON: ${messageOf(error)}`, { cause: error, envelope: data.slice(0, 1000) }));
+      const reason = read.issue.path === "" ? read.issue.message : `${read.issue.path}: ${read.issue.message}`;
+      report(new BusError("message-undecodable", `Dropped an SSE frame that is not a JSON document the wire accepts: ${reason}`, { envelope: data.slice(0, 1000) }));
       return;
     }
-    const result = options.binding.parseEnvelope(input);
+    const result = options.binding.parseEnvelope(read.value);
     if (result.kind !== "event") {
       stats.dropped += 1;
       report(
         result.kind === "invalid"
-          ? new BusError("message-invalid", `Dropped an invalid envelope: ${describeIssues(result.issues)}`, { issues: result.issues, envelope: input })
-          : new BusError("message-unknown-type", `Dropped an event of unknown type "${result.envelope.event.type}".`, { envelope: input }),
+          ? new BusError("message-invalid", `Dropped an invalid envelope: ${describeIssues(result.issues)}`, { issues: result.issues, envelope: read.value })
+          : new BusError("message-unknown-type", `Dropped an event of unknown type "${result.envelope.event.type}".`, { envelope: read.value }),
       );
       return;
     }
