@@ -22,7 +22,7 @@ path = "src/lib.rs"
 serde = { version = "1.0.181", features = ["derive"] }
 serde_json = { version = "1", features = ["float_roundtrip", "unbounded_depth"] }
 serde_repr = "0.1"
-regex = { version = "1.10", default-features = false, features = ["std", "unicode"] }
+regex = { version = "1.10", default-features = false, features = ["std", "unicode", "perf"] }
 typeshare = "1"
 
 [features]
