@@ -4,6 +4,7 @@
  * on the crate name only, never on the catalogue's contents.
  */
 import { GENERATED_NOTICE } from "../target.js";
+import { TYPESHARE_FEATURE } from "./render.js";
 
 export function cargoToml(crateName: string, version = "0.1.0"): string {
   return `# ${GENERATED_NOTICE}
@@ -28,7 +29,7 @@ typeshare = "1"
 [features]
 # Runs typeshare's attribute macro on every generated type. It changes nothing in the compiled
 # code, and typeshare-cli reads the annotations from the source either way.
-typeshare = []
+${TYPESHARE_FEATURE} = []
 `;
 }
 

@@ -175,9 +175,10 @@ export function imports(source: string, extra: readonly string[] = []): string[]
   if (serde.length === 1) uses.push(`use serde::${serde[0]!};`);
   if (serde.length > 1) uses.push(`use serde::{${serde.join(", ")}};`);
   if (/\bSerialize_repr\b/.test(body)) uses.push("use serde_repr::{Deserialize_repr, Serialize_repr};");
-  if (/#\[typeshare\b/.test(source)) uses.push("use typeshare::typeshare;");
+  const plainTypeshare = /#\[typeshare\b/.test(source);
+  if (plainTypeshare) uses.push("use typeshare::typeshare;");
   uses.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   // The annotations under the feature need the macro in scope only when the feature is on.
-  if (!/#\[typeshare\b/.test(source) && /#\[cfg_attr\(\s*feature = "typeshare",\s*typeshare\b/.test(source)) uses.push("", `#[cfg(feature = ${rustString(TYPESHARE_FEATURE)})]`, "use typeshare::typeshare;");
+  if (!plainTypeshare && /#\[cfg_attr\(\s*feature = "typeshare",\s*typeshare\b/.test(source)) uses.push("", `#[cfg(feature = ${rustString(TYPESHARE_FEATURE)})]`, "use typeshare::typeshare;");
   return uses;
 }

@@ -49,7 +49,7 @@
  * `shardedSubscribers: true` on the subscriber to SSUBSCRIBE on the shard that owns a channel.
  */
 import { readJsonText } from "../ts/wire.js";
-import { BusError, messageOf } from "./errors.js";
+import { BusError, describeIssues, messageOf } from "./errors.js";
 import { acceptedNow, startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
 import type { ChannelFilter, Transport, TransportListener, TransportSubscription } from "./transport.js";
@@ -130,7 +130,7 @@ export const jsonSerializer: Serializer = {
   encode: (envelope) => JSON.stringify(envelope),
   decode: (text) => {
     const read = readJsonText(text);
-    if (!read.ok) throw new SyntaxError(read.issue.path === "" ? read.issue.message : `${read.issue.path}: ${read.issue.message}`);
+    if (!read.ok) throw new SyntaxError(describeIssues([read.issue]));
     return read.value;
   },
 };

@@ -206,8 +206,7 @@ export function connectSse<E extends AnyEvent>(url: string, options: SseClientOp
     const read = readJsonText(data);
     if (!read.ok) {
       stats.dropped += 1;
-      const reason = read.issue.path === "" ? read.issue.message : `${read.issue.path}: ${read.issue.message}`;
-      report(new BusError("message-undecodable", `Dropped an SSE frame that is not a JSON document the wire accepts: ${reason}`, { envelope: data.slice(0, 1000) }));
+      report(new BusError("message-undecodable", `Dropped an SSE frame that is not a JSON document the wire accepts: ${describeIssues([read.issue])}`, { envelope: data.slice(0, 1000) }));
       return;
     }
     const result = options.binding.parseEnvelope(read.value);
