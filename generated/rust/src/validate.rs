@@ -16,8 +16,10 @@ use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
+use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -451,8 +453,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their `Deserialize` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -642,15 +644,188 @@ impl Checker<'_> {
     }
 }
 
+/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
+/// variant`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
+}
+
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within `i64`, as serde reads one: a float (`1.5`, and `1.0`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}
+
+/// An optional field: absent is `None`; a value, null included, is read as `T`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Whether a JSON value reads as a `T`.
-fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
-    T::deserialize(value).is_ok()
+fn reads<T: FromJson>(value: &JsonValue) -> bool {
+    T::from_json(value.clone()).is_ok()
 }
 
 /// Reads member `index` of the plain union whose shape is `union`: a value only when the JSON
 /// reads as `T` and passes the member's shape.
-fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
-    let value = T::deserialize(json).ok()?;
+fn member<T: FromJson>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    let value = T::from_json(json.clone()).ok()?;
     let Shape::Untagged(members) = union else {
         return Some(value);
     };
@@ -661,6 +836,106 @@ fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) ->
     };
     checker.check(json, &members[index].1, &At::Path(""));
     issues.is_empty().then_some(value)
+}
+
+/// `FromJson` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}
+
+/// An internally tagged object: its discriminator and its members.
+fn tagged(
+    json: JsonValue,
+    tag: &'static str,
+    expected: &str,
+) -> Result<(String, Members), serde_json::Error> {
+    let mut members = members(json, expected)?;
+    match members.remove(tag) {
+        Some(JsonValue::String(value)) => Ok((value, members)),
+        Some(other) => Err(invalid_type(&other, "a string")),
+        None => Err(serde::de::Error::missing_field(tag)),
+    }
+}
+
+/// `FromJson` for internally tagged enums: the discriminator picks the variant, whose fields
+/// are read from the same object.
+macro_rules! read_tagged_enums {
+    ($($name:ident $tag:literal {
+        $($wire:literal => $variant:ident $({ $($field:ident: $read:ident $field_wire:literal,)* })?,)*
+    })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let expected = concat!("internally tagged enum ", stringify!($name));
+                let (tag, mut members) = tagged(json, $tag, expected)?;
+                match tag.as_str() {
+                    $($wire => Ok(Self::$variant $({
+                        $($field: $read(&mut members, $field_wire)?,)*
+                    })?),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// The text of a value that must be a string.
+fn text_of<'a>(json: &'a JsonValue, expected: &str) -> Result<&'a str, serde_json::Error> {
+    json.as_str().ok_or_else(|| invalid_type(json, expected))
+}
+
+/// `FromJson` for enums of strings: a string naming one of the variants.
+macro_rules! read_unit_enums {
+    ($($name:ident { $($wire:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match text_of(&json, concat!("enum ", stringify!($name)))? {
+                    $($wire => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// `FromJson` for enums of integers: an integer equal to one of the variants.
+macro_rules! read_repr_enums {
+    ($($name:ident $expected:literal { $($value:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match integer_of(&json)? {
+                    $($value => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::invalid_value(
+                        Unexpected::Signed(other),
+                        &$expected,
+                    )),
+                }
+            }
+        }
+    )*};
+}
+
+/// serde's `Deserialize` for the unions read by a `FromJson` of their own: the value as JSON,
+/// then that reader, so serde and `Event::from_json_str` read them alike.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }
 
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
@@ -737,7 +1012,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -1014,25 +1289,25 @@ static TYPES: [Shape; 26] = [
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
 static EVENT_TYPES: [EventType; 19] = [
-    EventType { wire: "file.edited.v1", payload: Shape::Any, read: |payload| types::FileEditedV1::deserialize(payload).map(Event::FileEditedV1) },
-    EventType { wire: "file.watcher.updated.v1", payload: Shape::Any, read: |payload| types::FileWatcherUpdatedV1::deserialize(payload).map(Event::FileWatcherUpdatedV1) },
-    EventType { wire: "installation.update-available.v1", payload: Shape::Item(16), read: |payload| types::InstallationUpdateAvailableV1::deserialize(payload).map(Event::InstallationUpdateAvailableV1) },
-    EventType { wire: "lsp.client.diagnostics.v1", payload: Shape::Item(17), read: |payload| types::LspClientDiagnosticsV1::deserialize(payload).map(Event::LspClientDiagnosticsV1) },
-    EventType { wire: "message.part.delta.v1", payload: Shape::Any, read: |payload| types::MessagePartDeltaV1::deserialize(payload).map(Event::MessagePartDeltaV1) },
-    EventType { wire: "message.part.removed.v1", payload: Shape::Any, read: |payload| types::MessagePartRemovedV1::deserialize(payload).map(Event::MessagePartRemovedV1) },
-    EventType { wire: "message.part.updated.v1", payload: Shape::Item(18), read: |payload| types::MessagePartUpdatedV1::deserialize(payload).map(Event::MessagePartUpdatedV1) },
-    EventType { wire: "message.removed.v1", payload: Shape::Any, read: |payload| types::MessageRemovedV1::deserialize(payload).map(Event::MessageRemovedV1) },
-    EventType { wire: "message.updated.v1", payload: Shape::Item(19), read: |payload| types::MessageUpdatedV1::deserialize(payload).map(Event::MessageUpdatedV1) },
-    EventType { wire: "permission.asked.v1", payload: Shape::Any, read: |payload| types::PermissionAskedV1::deserialize(payload).map(Event::PermissionAskedV1) },
-    EventType { wire: "permission.replied.v1", payload: Shape::Any, read: |payload| types::PermissionRepliedV1::deserialize(payload).map(Event::PermissionRepliedV1) },
-    EventType { wire: "session.compacted.v1", payload: Shape::Any, read: |payload| types::SessionCompactedV1::deserialize(payload).map(Event::SessionCompactedV1) },
-    EventType { wire: "session.created.v1", payload: Shape::Item(20), read: |payload| types::SessionCreatedV1::deserialize(payload).map(Event::SessionCreatedV1) },
-    EventType { wire: "session.deleted.v1", payload: Shape::Item(21), read: |payload| types::SessionDeletedV1::deserialize(payload).map(Event::SessionDeletedV1) },
-    EventType { wire: "session.error.v1", payload: Shape::Any, read: |payload| types::SessionErrorV1::deserialize(payload).map(Event::SessionErrorV1) },
-    EventType { wire: "session.status.v1", payload: Shape::Any, read: |payload| types::SessionStatusV1::deserialize(payload).map(Event::SessionStatusV1) },
-    EventType { wire: "session.status.v2", payload: Shape::Item(23), read: |payload| types::SessionStatusV2::deserialize(payload).map(Event::SessionStatusV2) },
-    EventType { wire: "session.updated.v1", payload: Shape::Item(24), read: |payload| types::SessionUpdatedV1::deserialize(payload).map(Event::SessionUpdatedV1) },
-    EventType { wire: "todo.updated.v1", payload: Shape::Item(25), read: |payload| types::TodoUpdatedV1::deserialize(payload).map(Event::TodoUpdatedV1) },
+    EventType { wire: "file.edited.v1", payload: Shape::Any, read: |payload| types::FileEditedV1::from_json(payload).map(Event::FileEditedV1) },
+    EventType { wire: "file.watcher.updated.v1", payload: Shape::Any, read: |payload| types::FileWatcherUpdatedV1::from_json(payload).map(Event::FileWatcherUpdatedV1) },
+    EventType { wire: "installation.update-available.v1", payload: Shape::Item(16), read: |payload| types::InstallationUpdateAvailableV1::from_json(payload).map(Event::InstallationUpdateAvailableV1) },
+    EventType { wire: "lsp.client.diagnostics.v1", payload: Shape::Item(17), read: |payload| types::LspClientDiagnosticsV1::from_json(payload).map(Event::LspClientDiagnosticsV1) },
+    EventType { wire: "message.part.delta.v1", payload: Shape::Any, read: |payload| types::MessagePartDeltaV1::from_json(payload).map(Event::MessagePartDeltaV1) },
+    EventType { wire: "message.part.removed.v1", payload: Shape::Any, read: |payload| types::MessagePartRemovedV1::from_json(payload).map(Event::MessagePartRemovedV1) },
+    EventType { wire: "message.part.updated.v1", payload: Shape::Item(18), read: |payload| types::MessagePartUpdatedV1::from_json(payload).map(Event::MessagePartUpdatedV1) },
+    EventType { wire: "message.removed.v1", payload: Shape::Any, read: |payload| types::MessageRemovedV1::from_json(payload).map(Event::MessageRemovedV1) },
+    EventType { wire: "message.updated.v1", payload: Shape::Item(19), read: |payload| types::MessageUpdatedV1::from_json(payload).map(Event::MessageUpdatedV1) },
+    EventType { wire: "permission.asked.v1", payload: Shape::Any, read: |payload| types::PermissionAskedV1::from_json(payload).map(Event::PermissionAskedV1) },
+    EventType { wire: "permission.replied.v1", payload: Shape::Any, read: |payload| types::PermissionRepliedV1::from_json(payload).map(Event::PermissionRepliedV1) },
+    EventType { wire: "session.compacted.v1", payload: Shape::Any, read: |payload| types::SessionCompactedV1::from_json(payload).map(Event::SessionCompactedV1) },
+    EventType { wire: "session.created.v1", payload: Shape::Item(20), read: |payload| types::SessionCreatedV1::from_json(payload).map(Event::SessionCreatedV1) },
+    EventType { wire: "session.deleted.v1", payload: Shape::Item(21), read: |payload| types::SessionDeletedV1::from_json(payload).map(Event::SessionDeletedV1) },
+    EventType { wire: "session.error.v1", payload: Shape::Any, read: |payload| types::SessionErrorV1::from_json(payload).map(Event::SessionErrorV1) },
+    EventType { wire: "session.status.v1", payload: Shape::Any, read: |payload| types::SessionStatusV1::from_json(payload).map(Event::SessionStatusV1) },
+    EventType { wire: "session.status.v2", payload: Shape::Item(23), read: |payload| types::SessionStatusV2::from_json(payload).map(Event::SessionStatusV2) },
+    EventType { wire: "session.updated.v1", payload: Shape::Item(24), read: |payload| types::SessionUpdatedV1::from_json(payload).map(Event::SessionUpdatedV1) },
+    EventType { wire: "todo.updated.v1", payload: Shape::Item(25), read: |payload| types::TodoUpdatedV1::from_json(payload).map(Event::TodoUpdatedV1) },
 ];
 
 validate_by_shape! {
@@ -1086,9 +1361,316 @@ nothing_to_validate! {
     types::SessionStatusV1,
 }
 
-impl<'de> Deserialize<'de> for types::DiagnosticCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+read_structs! {
+    Diagnostic {
+        range: required "range",
+        severity: optional "severity",
+        code: optional "code",
+        source: optional "source",
+        message: required "message",
+    }
+    MessageInfoUserTime {
+        created: required "created",
+    }
+    MessageInfoAssistantTime {
+        created: required "created",
+        completed: optional "completed",
+    }
+    Position {
+        line: required "line",
+        character: required "character",
+    }
+    Range {
+        start: required "start",
+        end: required "end",
+    }
+    SessionInfoTime {
+        created: required "created",
+        updated: required "updated",
+        archived: optional "archived",
+    }
+    SessionInfoShare {
+        url: required "url",
+    }
+    SessionInfo {
+        id: required "id",
+        project_id: required "projectID",
+        directory: required "directory",
+        parent_id: optional "parentID",
+        title: required "title",
+        version: required "version",
+        time: required "time",
+        share: optional "share",
+    }
+    TimeSpan {
+        start: required "start",
+        end: optional "end",
+    }
+    Todo {
+        id: required "id",
+        content: required "content",
+        status: required "status",
+        priority: required "priority",
+    }
+    TokenUsageCache {
+        read: required "read",
+        write: required "write",
+    }
+    TokenUsage {
+        input: required "input",
+        output: required "output",
+        reasoning: required "reasoning",
+        cache: required "cache",
+    }
+    FileEditedV1 {
+        file: required "file",
+    }
+    FileWatcherUpdatedV1 {
+        file: required "file",
+        event: required "event",
+    }
+    InstallationUpdateAvailableV1 {
+        version: required "version",
+    }
+    LspClientDiagnosticsV1 {
+        server_id: required "serverID",
+        path: required "path",
+        diagnostics: required "diagnostics",
+    }
+    MessagePartDeltaV1 {
+        session_id: required "sessionID",
+        message_id: required "messageID",
+        part_id: required "partID",
+        field: required "field",
+        delta: required "delta",
+    }
+    MessagePartRemovedV1 {
+        session_id: required "sessionID",
+        message_id: required "messageID",
+        part_id: required "partID",
+    }
+    MessagePartUpdatedV1 {
+        part: required "part",
+    }
+    MessageRemovedV1 {
+        session_id: required "sessionID",
+        message_id: required "messageID",
+    }
+    MessageUpdatedV1 {
+        info: required "info",
+    }
+    PermissionAskedV1 {
+        id: required "id",
+        session_id: required "sessionID",
+        message_id: required "messageID",
+        call_id: optional "callID",
+        permission: required "permission",
+        patterns: required "patterns",
+        title: required "title",
+        metadata: required "metadata",
+    }
+    PermissionRepliedV1 {
+        session_id: required "sessionID",
+        request_id: required "requestID",
+        reply: required "reply",
+    }
+    SessionCompactedV1 {
+        session_id: required "sessionID",
+    }
+    SessionCreatedV1 {
+        info: required "info",
+    }
+    SessionDeletedV1 {
+        info: required "info",
+    }
+    SessionErrorV1 {
+        session_id: optional "sessionID",
+        error: required "error",
+    }
+    SessionStatusV1 {
+        session_id: required "sessionID",
+        status: required "status",
+    }
+    SessionStatusV2 {
+        session_id: required "sessionID",
+        status: required "status",
+    }
+    SessionUpdatedV1 {
+        info: required "info",
+    }
+    TodoUpdatedV1 {
+        session_id: required "sessionID",
+        todos: required "todos",
+    }
+}
+
+read_tagged_enums! {
+    MessageInfo "role" {
+        "user" => User {
+            id: required "id",
+            session_id: required "sessionID",
+            time: required "time",
+        },
+        "assistant" => Assistant {
+            id: required "id",
+            session_id: required "sessionID",
+            parent_id: required "parentID",
+            model_id: required "modelID",
+            provider_id: required "providerID",
+            mode: optional "mode",
+            cost: required "cost",
+            tokens: required "tokens",
+            finish: required "finish",
+            time: required "time",
+        },
+    }
+    Part "type" {
+        "text" => Text {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            text: required "text",
+            synthetic: optional "synthetic",
+            time: optional "time",
+        },
+        "reasoning" => Reasoning {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            text: required "text",
+            time: required "time",
+        },
+        "tool" => Tool {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            call_id: required "callID",
+            tool: required "tool",
+            state: required "state",
+        },
+        "file" => File {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            mime: required "mime",
+            filename: optional "filename",
+            url: required "url",
+        },
+        "step-start" => StepStart {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            snapshot: optional "snapshot",
+        },
+        "step-finish" => StepFinish {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            cost: required "cost",
+            tokens: required "tokens",
+        },
+        "patch" => Patch {
+            id: required "id",
+            session_id: required "sessionID",
+            message_id: required "messageID",
+            hash: required "hash",
+            files: required "files",
+        },
+    }
+    ToolState "status" {
+        "pending" => Pending {
+            input: required "input",
+        },
+        "running" => Running {
+            input: required "input",
+            title: optional "title",
+            time: required "time",
+        },
+        "completed" => Completed {
+            input: required "input",
+            output: required "output",
+            title: required "title",
+            metadata: required "metadata",
+            time: required "time",
+        },
+        "error" => Error {
+            input: required "input",
+            error: required "error",
+            time: required "time",
+        },
+    }
+    SessionErrorV1Error "name" {
+        "ProviderAuthError" => ProviderAuthError {
+            provider_id: required "providerID",
+            message: required "message",
+        },
+        "MessageOutputLengthError" => MessageOutputLengthError,
+        "MessageAbortedError" => MessageAbortedError {
+            message: required "message",
+        },
+        "UnknownError" => UnknownError {
+            message: required "message",
+        },
+    }
+    SessionStatusV2Status "type" {
+        "idle" => Idle,
+        "busy" => Busy,
+        "retry" => Retry {
+            attempt: required "attempt",
+            message: required "message",
+            next: required "next",
+        },
+    }
+}
+
+read_unit_enums! {
+    TodoStatus {
+        "pending" => Pending,
+        "in_progress" => InProgress,
+        "completed" => Completed,
+        "cancelled" => Cancelled,
+    }
+    TodoPriority {
+        "high" => High,
+        "medium" => Medium,
+        "low" => Low,
+    }
+    FileWatcherUpdatedV1Event {
+        "add" => Add,
+        "change" => Change,
+        "unlink" => Unlink,
+    }
+    MessagePartDeltaV1Field {
+        "text" => Text,
+    }
+    PermissionAskedV1Permission {
+        "edit" => Edit,
+        "bash" => Bash,
+        "webfetch" => Webfetch,
+        "external_directory" => ExternalDirectory,
+    }
+    PermissionRepliedV1Reply {
+        "once" => Once,
+        "always" => Always,
+        "reject" => Reject,
+    }
+    SessionStatusV1Status {
+        "idle" => Idle,
+        "busy" => Busy,
+    }
+}
+
+read_repr_enums! {
+    DiagnosticSeverity "one of: 1, 2, 3, 4" {
+        1 => V1,
+        2 => V2,
+        3 => V3,
+        4 => V4,
+    }
+}
+
+impl FromJson for types::DiagnosticCode {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         let union = &TYPES[0];
         if let Some(value) = member(&json, union, 0) {
             return Ok(Self::String(value));
@@ -1098,4 +1680,8 @@ impl<'de> Deserialize<'de> for types::DiagnosticCode {
         }
         Err(serde::de::Error::custom("matches no member of the union"))
     }
+}
+
+deserialize_by_reader! {
+    DiagnosticCode,
 }

@@ -14,8 +14,9 @@
  */
 import type { EventVariant } from "./event-module.js";
 import { rustString } from "./escape.js";
-import type { Check, NumberRule, RustItem, RustType, StringRule } from "./model.js";
+import type { Check, NumberRule, RustField, RustItem, RustType, StringRule } from "./model.js";
 import { matchArm } from "./render.js";
+import { rustIdent } from "./names.js";
 import { runtimeHead, runtimeItems, runtimeUses, type RuntimeUse } from "./validate-runtime.js";
 import { rustFloat } from "./checks.js";
 import { translatePattern } from "./pattern.js";
@@ -92,7 +93,23 @@ function liveItems(items: readonly ShapedItem[]): Set<string> {
 }
 
 class ShapePrinter {
-  readonly use: RuntimeUse = { reads: false, readsObject: false, member: false, objectMember: false, dispatch: false, deserializers: false, shaped: false, unshaped: false };
+  readonly use: RuntimeUse = {
+    reads: false,
+    member: false,
+    dispatch: false,
+    deserializers: false,
+    shaped: false,
+    unshaped: false,
+    structs: false,
+    closedStructs: false,
+    taggedEnums: false,
+    unitEnums: false,
+    enumKeys: false,
+    reprEnums: false,
+    tuples: false,
+    required: false,
+    optional: false,
+  };
   readonly patterns: { source: string; label: string }[] = [ENVELOPE_TIME];
   private readonly patternIndex = new Map<string, number>([[JSON.stringify(ENVELOPE_TIME), 0]]);
 
@@ -103,13 +120,7 @@ class ShapePrinter {
   constructor(
     readonly index: ReadonlyMap<string, number>,
     readonly qualify: (rust: string) => string,
-    private readonly objects: ReadonlySet<string>,
   ) {}
-
-  /** Whether `type` is read from a JSON object only (a struct or an internally tagged enum). */
-  isObject(type: RustType): boolean {
-    return this.objects.has(type.rust.replace(/^Box<(.*)>$/, "$1"));
-  }
 
   private pattern(pattern: { source: string; label: string }): number {
     const key = JSON.stringify(pattern);
@@ -180,9 +191,7 @@ class ShapePrinter {
   /** A tuple element or union member: read as its Rust type, then checked by its shape. */
   private element(type: RustType): string {
     this.use.reads = true;
-    const object = this.isObject(type);
-    if (object) this.use.readsObject = true;
-    return `Element(${object ? "reads_object" : "reads"}::<${this.qualify(type.rust)}>, ${this.shape(type.check) ?? "Shape::Any"})`;
+    return `Element(reads::<${this.qualify(type.rust)}>, ${this.shape(type.check) ?? "Shape::Any"})`;
   }
 
   private fields(fields: readonly { wire: string; type: RustType }[], indent: string): string[] {
@@ -232,14 +241,10 @@ function call(indent: string, head: string, args: readonly string[], tail: strin
   return [`${indent}${head}(`, ...args.map((arg) => `${indent}    ${arg},`), `${indent})${tail}`];
 }
 
-/** `Deserialize` for a plain union: the first member that reads and passes its shape. */
-function untaggedDeserialize(printer: ShapePrinter, item: Extract<RustItem, { kind: "untagged-enum" }>): string[] {
+/** The reader of a plain union: the first member that reads and passes its shape. */
+function untaggedReader(printer: ShapePrinter, item: Extract<RustItem, { kind: "untagged-enum" }>): string[] {
   const I2 = "        ";
-  const lines = [
-    `impl<'de> Deserialize<'de> for ${printer.qualify(item.name)} {`,
-    "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
-    `${I2}let json = JsonValue::deserialize(deserializer)?;`,
-  ];
+  const lines = [`impl FromJson for ${printer.qualify(item.name)} {`, "    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {"];
   const newtypes = item.variants.some((variant) => variant.shape === "newtype");
   if (newtypes) lines.push(`${I2}let union = &TYPES[${printer.index.get(item.name)!}];`);
   item.variants.forEach((variant, index) => {
@@ -247,11 +252,8 @@ function untaggedDeserialize(printer: ShapePrinter, item: Extract<RustItem, { ki
       lines.push(`${I2}if json.is_null() {`, `${I2}    return Ok(Self::${variant.ident});`, `${I2}}`);
       return;
     }
-    // serde reads a struct from an array too: an object member is tried on objects only.
-    const object = printer.isObject(variant.type);
-    if (object) printer.use.objectMember = true;
     printer.use.member = true;
-    lines.push(...call(I2, `if let Some(value) = ${object ? "object_member" : "member"}`, ["&json", "union", String(index)], " {"), `${I2}    return Ok(Self::${variant.ident}(value));`, `${I2}}`);
+    lines.push(...call(I2, "if let Some(value) = member", ["&json", "union", String(index)], " {"), `${I2}    return Ok(Self::${variant.ident}(value));`, `${I2}}`);
   });
   lines.push(`${I2}Err(serde::de::Error::custom("matches no member of the union"))`, "    }", "}");
   return lines;
@@ -285,17 +287,16 @@ function unknownArm(wires: readonly string[], indent: string): string[] {
   return [...head, `${indent}    concat!(`, ...literals.map((literal, index) => `${indent}        ${literal}${index < literals.length - 1 ? "," : ""}`), `${indent}    ),`, tail];
 }
 
-/** `Deserialize` for a discriminated union of structs: the discriminator picks the member to read. */
-function dispatchDeserialize(printer: ShapePrinter, item: Extract<RustItem, { kind: "dispatch-enum" }>): string[] {
+/** The reader of a discriminated union of structs: the discriminator picks the member to read. */
+function dispatchReader(printer: ShapePrinter, item: Extract<RustItem, { kind: "dispatch-enum" }>): string[] {
   const I2 = "        ";
   const I3 = "            ";
   printer.use.dispatch = true;
   return [
-    `impl<'de> Deserialize<'de> for ${printer.qualify(item.name)} {`,
-    "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
-    `${I2}let json = JsonValue::deserialize(deserializer)?;`,
+    `impl FromJson for ${printer.qualify(item.name)} {`,
+    "    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {",
     `${I2}match discriminator(&json, ${rustString(item.tag)})? {`,
-    ...item.variants.flatMap((variant) => matchArm(rustString(variant.wire), `variant(json).map(Self::${variant.ident})`, I3)),
+    ...item.variants.flatMap((variant) => matchArm(rustString(variant.wire), `FromJson::from_json(json).map(Self::${variant.ident})`, I3)),
     ...unknownArm(item.variants.map((variant) => variant.wire), I3),
     `${I2}}`,
     "    }",
@@ -317,7 +318,7 @@ function eventTypes(printer: ShapePrinter, variants: readonly EventVariant[]): s
     ...sorted.map((variant) => {
       const index = printer.index.get(variant.payload);
       const shape = index === undefined ? "Shape::Any" : `Shape::Item(${index})`;
-      return `    EventType { wire: ${rustString(variant.wireType)}, payload: ${shape}, read: |payload| ${printer.qualify(variant.payload)}::deserialize(payload).map(Event::${variant.ident}) },`;
+      return `    EventType { wire: ${rustString(variant.wireType)}, payload: ${shape}, read: |payload| ${printer.qualify(variant.payload)}::from_json(payload).map(Event::${variant.ident}) },`;
     }),
     "];",
   ];
@@ -329,11 +330,9 @@ export function validateModule(lowered: readonly RustItem[], variants: readonly 
   const entries = shapeable.filter((item) => live.has(item.name));
   const generated = new Set(lowered.map((item) => item.name));
   const qualify = (rust: string): string => rust.replace(/\b[A-Z][A-Za-z0-9]*\b/g, (name) => (generated.has(name) ? `types::${name}` : name));
-  const objects = new Set(lowered.filter((item) => item.kind === "struct" || item.kind === "tagged-enum").map((item) => item.name));
   const printer = new ShapePrinter(
     new Map(entries.map((item, index) => [item.name, index])),
     qualify,
-    objects,
   );
   const types = ["/// The shape of every generated type with something to check; `Shape::Item` indexes it.", "#[rustfmt::skip]", `static TYPES: [Shape; ${entries.length}] = [`];
   entries.forEach((item, index) => types.push(`    // ${index}: ${item.name}`, ...printer.item(item)));
@@ -349,11 +348,7 @@ export function validateModule(lowered: readonly RustItem[], variants: readonly 
   const impls: string[] = [];
   if (shaped.length > 0) impls.push(["validate_by_shape! {", ...shaped.map((item) => `    ${qualify(item.name)} => ${printer.index.get(item.name)!},`), "}"].join("\n"));
   if (unshaped.length > 0) impls.push(["nothing_to_validate! {", ...unshaped.map((item) => `    ${qualify(item.name)},`), "}"].join("\n"));
-  printer.use.deserializers = lowered.some((item) => item.kind === "untagged-enum" || item.kind === "dispatch-enum");
-  for (const item of lowered) {
-    if (item.kind === "untagged-enum") impls.push(untaggedDeserialize(printer, item).join("\n"));
-    if (item.kind === "dispatch-enum") impls.push(dispatchDeserialize(printer, item).join("\n"));
-  }
+  impls.push(...readers(printer, lowered));
   const patterns = [
     "/// Every pattern of the catalogue, by index (`Text::pattern`); the first is the envelope's time.",
     "#[rustfmt::skip]",
@@ -363,4 +358,139 @@ export function validateModule(lowered: readonly RustItem[], variants: readonly 
   ];
   const body = [...runtimeItems(printer.use), patterns.join("\n"), types.join("\n"), events.join("\n"), ...impls].join("\n\n");
   return [runtimeHead(), "", ...runtimeUses(body, printer.use), "", body, ""].join("\n");
+}
+
+/** A field's reader: `required` (absent is an error, null too unless its type is `Option`), or `optional`. */
+function fieldRead(field: RustField): string {
+  return `${rustIdent(field.ident)}: ${field.optional ? "optional" : "required"} ${rustString(field.wire)},`;
+}
+
+/** `Name { field: read "wire", … }`: one struct (or struct variant) of a reader macro's invocation. */
+function fieldBlock(head: string, fields: readonly RustField[]): string[] {
+  return fields.length === 0 ? [`    ${head} {}`] : [`    ${head} {`, ...fields.map((field) => `        ${fieldRead(field)}`), "    }"];
+}
+
+/** A brace-delimited macro invocation (left as it is by rustfmt), or nothing when it has no entries. */
+function invocation(name: string, entries: readonly string[]): string[] {
+  return entries.length === 0 ? [] : [[`${name}! {`, ...entries, "}"].join("\n")];
+}
+
+/**
+ * The `FromJson` reader of every generated type: the macro invocations for structs and enums, the
+ * written-out readers of unions, and serde's `Deserialize` for those unions through their reader.
+ */
+function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] {
+  const structs: string[] = [];
+  const closed: string[] = [];
+  const tagged: string[] = [];
+  const units: string[] = [];
+  const reprs: string[] = [];
+  const unions: string[] = [];
+  const deserialized: string[] = [];
+  for (const item of lowered) {
+    switch (item.kind) {
+      case "struct":
+        (item.closed ? closed : structs).push(...fieldBlock(item.name, item.fields));
+        break;
+      case "tagged-enum":
+        tagged.push(`    ${item.name} ${rustString(item.tag)} {`);
+        for (const variant of item.variants) {
+          if (variant.fields.length === 0) tagged.push(`        ${rustString(variant.wire)} => ${variant.ident},`);
+          else tagged.push(`        ${rustString(variant.wire)} => ${variant.ident} {`, ...variant.fields.map((field) => `            ${fieldRead(field)}`), "        },");
+        }
+        tagged.push("    }");
+        break;
+      case "unit-enum":
+        units.push(`    ${item.name} {`, ...item.variants.map((variant) => `        ${rustString(variant.wire)} => ${variant.ident},`), "    }");
+        break;
+      case "repr-enum": {
+        const expected = rustString(`one of: ${item.variants.map((variant) => variant.value).join(", ")}`);
+        reprs.push(`    ${item.name} ${expected} {`, ...item.variants.map((variant) => `        ${variant.value} => ${variant.ident},`), "    }");
+        break;
+      }
+      case "untagged-enum":
+        unions.push(untaggedReader(printer, item).join("\n"));
+        deserialized.push(`    ${item.name},`);
+        break;
+      case "dispatch-enum":
+        unions.push(dispatchReader(printer, item).join("\n"));
+        deserialized.push(`    ${item.name},`);
+        break;
+      case "alias":
+        break;
+    }
+  }
+  const units_ = new Set(lowered.filter((item) => item.kind === "unit-enum").map((item) => item.name));
+  const types = rustTypes(lowered);
+  const keys = [...new Set(types.flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)))].filter((name) => units_.has(name)).sort();
+  const arities = [...new Set(types.flatMap(tupleArities))].sort((a, b) => a - b);
+  const use = printer.use;
+  use.structs = structs.length > 0;
+  use.closedStructs = closed.length > 0;
+  use.taggedEnums = tagged.length > 0;
+  use.unitEnums = units.length > 0;
+  use.enumKeys = keys.length > 0;
+  use.reprEnums = reprs.length > 0;
+  use.tuples = arities.length > 0;
+  use.deserializers = deserialized.length > 0;
+  const fields = lowered.flatMap((item) => (item.kind === "struct" ? item.fields : item.kind === "tagged-enum" ? item.variants.flatMap((variant) => variant.fields) : []));
+  use.required = fields.some((field) => !field.optional);
+  use.optional = fields.some((field) => field.optional);
+  return [
+    ...invocation("read_structs", structs),
+    ...invocation("read_closed_structs", closed),
+    ...invocation("read_tagged_enums", tagged),
+    ...invocation("read_unit_enums", units),
+    ...invocation("read_enum_keys", keys.map((name) => `    ${name},`)),
+    ...invocation("read_repr_enums", reprs),
+    ...invocation("read_tuples", arities.map((arity) => `    (${Array.from({ length: arity }, (_, index) => `T${index}`).join(" ")})`)),
+    ...unions,
+    ...invocation("deserialize_by_reader", deserialized),
+  ];
+}
+
+/** Every Rust type expression the items hold (fields, aliases, union members). */
+function rustTypes(lowered: readonly RustItem[]): string[] {
+  return lowered.flatMap((item) => {
+    switch (item.kind) {
+      case "struct":
+        return item.fields.map((field) => field.type.rust);
+      case "tagged-enum":
+        return item.variants.flatMap((variant) => variant.fields.map((field) => field.type.rust));
+      case "alias":
+        return [item.type.rust];
+      case "dispatch-enum":
+        return item.variants.map((variant) => variant.type.rust);
+      case "untagged-enum":
+        return item.variants.flatMap((variant) => (variant.shape === "newtype" ? [variant.type.rust] : []));
+      default:
+        return [];
+    }
+  });
+}
+
+/** The arity of every tuple in a Rust type expression (`(A, B)` → 2, `(A,)` → 1; `()` is not a tuple). */
+function tupleArities(type: string): number[] {
+  const arities: number[] = [];
+  const open: { commas: number; empty: boolean; trailing: boolean; angle: number }[] = [];
+  let angle = 0;
+  for (const char of type) {
+    if (char === "(") open.push({ commas: 0, empty: true, trailing: false, angle });
+    else if (char === ")") {
+      const tuple = open.pop()!;
+      if (!tuple.empty) arities.push(tuple.commas + (tuple.trailing ? 0 : 1));
+    } else if (char === "<") angle++;
+    else if (char === ">") angle--;
+    else if (open.length > 0) {
+      const tuple = open.at(-1)!;
+      if (char === "," && angle === tuple.angle) {
+        tuple.commas++;
+        tuple.trailing = true;
+      } else if (char !== " ") {
+        tuple.empty = false;
+        tuple.trailing = false;
+      }
+    }
+  }
+  return arities;
 }

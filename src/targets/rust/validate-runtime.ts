@@ -6,8 +6,9 @@
  * only when used, so the crate stays free of dead code.
  *
  * Validation works on the document as JSON (`serde_json::Value`), which every reader holds anyway:
- * the payload of an event is read as JSON before serde reads it as its type. A value built in Rust
- * is written as JSON first (`Validate::issues`).
+ * the payload of an event is read as JSON, checked, then built as its type by its `FromJson` reader
+ * (one small function per type, where serde's derived reader would be instantiated for every type
+ * the crate reads). A value built in Rust is written as JSON first (`Validate::issues`).
  */
 import { withoutLiterals } from "./escape.js";
 
@@ -15,18 +16,26 @@ import { withoutLiterals } from "./escape.js";
 export interface RuntimeUse {
   /** `reads::<T>`: rest-tuple elements and union members are read as their type. */
   reads: boolean;
-  /** `reads_object::<T>`: a union member that is an object is read from objects only. */
-  readsObject: boolean;
-  /** `member::<T>`: the `Deserialize` of a plain union. */
+  /** `member::<T>`: the reader of a plain union. */
   member: boolean;
-  /** `object_member::<T>`: the same, for a member that is an object. */
-  objectMember: boolean;
+  /** The readers of discriminated unions of structs. */
   dispatch: boolean;
   /** A `Deserialize` written out (plain and discriminated unions of structs). */
   deserializers: boolean;
   /** Types with something to check (`validate_by_shape!`), types without (`nothing_to_validate!`). */
   shaped: boolean;
   unshaped: boolean;
+  /** Readers of required and of optional fields. */
+  required: boolean;
+  optional: boolean;
+  /** The `FromJson` macros the catalogue's types need. */
+  structs: boolean;
+  closedStructs: boolean;
+  taggedEnums: boolean;
+  unitEnums: boolean;
+  enumKeys: boolean;
+  reprEnums: boolean;
+  tuples: boolean;
 }
 
 const HEAD = `//! Validation: the constraints of the schemas that serde's types cannot express — bounds,
@@ -470,8 +479,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their \`Deserialize\` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -661,29 +670,37 @@ impl Checker<'_> {
     }
 }`;
 
+const REQUIRED = `/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}`;
+
+const OPTIONAL = `/// An optional field: absent is \`None\`; a value, null included, is read as \`T\`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}`;
+
 const READS = `/// Whether a JSON value reads as a \`T\`.
-fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
-    T::deserialize(value).is_ok()
-}`;
-
-const READS_OBJECT = `/// Whether a JSON value is an object that reads as a \`T\`: serde reads a struct from an array
-/// too, which no object type accepts.
-fn reads_object<T: DeserializeOwned>(value: &JsonValue) -> bool {
-    value.is_object() && reads::<T>(value)
-}`;
-
-const OBJECT_MEMBER = `/// [\`member\`] for a member that is an object: serde reads a struct from an array too, which no
-/// object type accepts.
-fn object_member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
-    json.is_object()
-        .then(|| member(json, union, index))
-        .flatten()
+fn reads<T: FromJson>(value: &JsonValue) -> bool {
+    T::from_json(value.clone()).is_ok()
 }`;
 
 const MEMBER = `/// Reads member \`index\` of the plain union whose shape is \`union\`: a value only when the JSON
 /// reads as \`T\` and passes the member's shape.
-fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
-    let value = T::deserialize(json).ok()?;
+fn member<T: FromJson>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    let value = T::from_json(json.clone()).ok()?;
     let Shape::Untagged(members) = union else {
         return Some(value);
     };
@@ -697,32 +714,336 @@ fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) ->
 }`;
 
 const DISPATCH = `/// The discriminator of a discriminated union's document: a string member named \`tag\`.
-fn discriminator<'a, E: serde::de::Error>(
-    json: &'a JsonValue,
-    tag: &'static str,
-) -> Result<&'a str, E> {
+fn discriminator<'a>(json: &'a JsonValue, tag: &'static str) -> Result<&'a str, serde_json::Error> {
     match json {
         JsonValue::Object(members) => match members.get(tag) {
             Some(JsonValue::String(value)) => Ok(value),
-            Some(_) => Err(E::custom(format_args!(
-                "the discriminator \`{tag}\` is not a string"
-            ))),
-            None => Err(E::missing_field(tag)),
+            Some(other) => Err(invalid_type(other, "a string")),
+            None => Err(serde::de::Error::missing_field(tag)),
         },
-        _ => Err(E::custom("expected an object")),
+        other => Err(invalid_type(other, "a discriminated union")),
     }
 }
 
 /// A discriminator value that names no member of the union.
-fn unknown_discriminator<E: serde::de::Error>(found: &str, expected: &'static str) -> E {
-    E::custom(format_args!(
+fn unknown_discriminator(found: &str, expected: &'static str) -> serde_json::Error {
+    serde::de::Error::custom(format_args!(
         "unknown variant \`{found}\`, expected one of {expected}"
     ))
+}`;
+
+const FROM_JSON = `/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what \`Event::from_json_str\` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (\`missing field\`, \`invalid type\`, \`unknown
+/// variant\`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
 }
 
-/// Reads the member of a discriminated union its discriminator chose.
-fn variant<T: DeserializeOwned, E: serde::de::Error>(json: JsonValue) -> Result<T, E> {
-    T::deserialize(json).map_err(E::custom)
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within \`i64\`, as serde reads one: a float (\`1.5\`, and \`1.0\`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}`;
+
+const READ_STRUCTS = `/// \`FromJson\` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}`;
+
+const READ_CLOSED_STRUCTS = `/// What is left of a closed object's members after its fields were read: nothing.
+fn no_other_members(
+    members: &Members,
+    fields: &'static [&'static str],
+) -> Result<(), serde_json::Error> {
+    match members.keys().next() {
+        Some(name) => Err(serde::de::Error::unknown_field(name, fields)),
+        None => Ok(()),
+    }
+}
+
+/// \`FromJson\` for structs that refuse members they do not declare.
+macro_rules! read_closed_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                let value = Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                };
+                no_other_members(&members, &[$($wire),*])?;
+                Ok(value)
+            }
+        }
+    )*};
+}`;
+
+const READ_TAGGED_ENUMS = `/// An internally tagged object: its discriminator and its members.
+fn tagged(
+    json: JsonValue,
+    tag: &'static str,
+    expected: &str,
+) -> Result<(String, Members), serde_json::Error> {
+    let mut members = members(json, expected)?;
+    match members.remove(tag) {
+        Some(JsonValue::String(value)) => Ok((value, members)),
+        Some(other) => Err(invalid_type(&other, "a string")),
+        None => Err(serde::de::Error::missing_field(tag)),
+    }
+}
+
+/// \`FromJson\` for internally tagged enums: the discriminator picks the variant, whose fields
+/// are read from the same object.
+macro_rules! read_tagged_enums {
+    ($($name:ident $tag:literal {
+        $($wire:literal => $variant:ident $({ $($field:ident: $read:ident $field_wire:literal,)* })?,)*
+    })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let expected = concat!("internally tagged enum ", stringify!($name));
+                let (tag, mut members) = tagged(json, $tag, expected)?;
+                match tag.as_str() {
+                    $($wire => Ok(Self::$variant $({
+                        $($field: $read(&mut members, $field_wire)?,)*
+                    })?),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}`;
+
+const READ_UNIT_ENUMS = `/// The text of a value that must be a string.
+fn text_of<'a>(json: &'a JsonValue, expected: &str) -> Result<&'a str, serde_json::Error> {
+    json.as_str().ok_or_else(|| invalid_type(json, expected))
+}
+
+/// \`FromJson\` for enums of strings: a string naming one of the variants.
+macro_rules! read_unit_enums {
+    ($($name:ident { $($wire:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match text_of(&json, concat!("enum ", stringify!($name)))? {
+                    $($wire => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}`;
+
+const READ_ENUM_KEYS = `/// \`FromJsonKey\` for the enums of strings that key records.
+macro_rules! read_enum_keys {
+    ($($name:ident,)*) => {$(
+        impl FromJsonKey for types::$name {
+            fn from_key(key: String) -> Result<Self, serde_json::Error> {
+                Self::from_json(JsonValue::String(key))
+            }
+        }
+    )*};
+}`;
+
+const READ_REPR_ENUMS = `/// \`FromJson\` for enums of integers: an integer equal to one of the variants.
+macro_rules! read_repr_enums {
+    ($($name:ident $expected:literal { $($value:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match integer_of(&json)? {
+                    $($value => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::invalid_value(
+                        Unexpected::Signed(other),
+                        &$expected,
+                    )),
+                }
+            }
+        }
+    )*};
+}`;
+
+const READ_TUPLES = `/// \`FromJson\` for the tuples the catalogue uses: an array of exactly their length.
+macro_rules! read_tuples {
+    ($(($($item:ident)+))*) => {$(
+        impl<$($item: FromJson),+> FromJson for ($($item,)+) {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let length = [$(stringify!($item)),+].len();
+                let items = match json {
+                    JsonValue::Array(items) if items.len() == length => items,
+                    JsonValue::Array(items) => {
+                        let expected = format!("a tuple of size {length}");
+                        return Err(serde::de::Error::invalid_length(
+                            items.len(),
+                            &expected.as_str(),
+                        ));
+                    }
+                    other => return Err(invalid_type(&other, "a tuple")),
+                };
+                let mut items = items.into_iter();
+                Ok(($($item::from_json(items.next().unwrap_or_default())?,)+))
+            }
+        }
+    )*};
+}`;
+
+const DESERIALIZE_BY_READER = `/// serde's \`Deserialize\` for the unions read by a \`FromJson\` of their own: the value as JSON,
+/// then that reader, so serde and \`Event::from_json_str\` read them alike.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }`;
 
 const SHAPED = `/// Checks \`value\` as its JSON form against \`shape\`: how a value built in Rust is validated.
@@ -799,7 +1120,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -918,7 +1239,9 @@ export function runtimeUses(source: string, use: RuntimeUse): string[] {
     "use crate::wire::JsonValue;",
     "use regex::{Regex, RegexBuilder};",
     "use serde::de::DeserializeOwned;",
+    "use serde::de::Unexpected;",
     "use std::borrow::Cow;",
+    "use std::collections::BTreeMap;",
     "use std::fmt;",
     "use std::sync::OnceLock;",
   ];
@@ -938,11 +1261,20 @@ export function runtimeHead(): string {
 export function runtimeItems(use: RuntimeUse): string[] {
   return [
     CORE,
+    FROM_JSON,
+    ...(use.required ? [REQUIRED] : []),
+    ...(use.optional ? [OPTIONAL] : []),
     ...(use.reads ? [READS] : []),
-    ...(use.readsObject ? [READS_OBJECT] : []),
     ...(use.member ? [MEMBER] : []),
-    ...(use.objectMember ? [OBJECT_MEMBER] : []),
     ...(use.dispatch ? [DISPATCH] : []),
+    ...(use.structs ? [READ_STRUCTS] : []),
+    ...(use.closedStructs ? [READ_CLOSED_STRUCTS] : []),
+    ...(use.taggedEnums ? [READ_TAGGED_ENUMS] : []),
+    ...(use.unitEnums ? [READ_UNIT_ENUMS] : []),
+    ...(use.enumKeys ? [READ_ENUM_KEYS] : []),
+    ...(use.reprEnums ? [READ_REPR_ENUMS] : []),
+    ...(use.tuples ? [READ_TUPLES] : []),
+    ...(use.deserializers ? [DESERIALIZE_BY_READER] : []),
     ...(use.shaped ? [SHAPED] : []),
     ...(use.unshaped ? [UNSHAPED] : []),
     EVENTS,

@@ -16,8 +16,10 @@ use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
+use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -451,8 +453,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their `Deserialize` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -642,15 +644,188 @@ impl Checker<'_> {
     }
 }
 
+/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
+/// variant`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
+}
+
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within `i64`, as serde reads one: a float (`1.5`, and `1.0`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}
+
+/// An optional field: absent is `None`; a value, null included, is read as `T`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Whether a JSON value reads as a `T`.
-fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
-    T::deserialize(value).is_ok()
+fn reads<T: FromJson>(value: &JsonValue) -> bool {
+    T::from_json(value.clone()).is_ok()
 }
 
 /// Reads member `index` of the plain union whose shape is `union`: a value only when the JSON
 /// reads as `T` and passes the member's shape.
-fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
-    let value = T::deserialize(json).ok()?;
+fn member<T: FromJson>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    let value = T::from_json(json.clone()).ok()?;
     let Shape::Untagged(members) = union else {
         return Some(value);
     };
@@ -661,6 +836,89 @@ fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) ->
     };
     checker.check(json, &members[index].1, &At::Path(""));
     issues.is_empty().then_some(value)
+}
+
+/// `FromJson` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}
+
+/// An internally tagged object: its discriminator and its members.
+fn tagged(
+    json: JsonValue,
+    tag: &'static str,
+    expected: &str,
+) -> Result<(String, Members), serde_json::Error> {
+    let mut members = members(json, expected)?;
+    match members.remove(tag) {
+        Some(JsonValue::String(value)) => Ok((value, members)),
+        Some(other) => Err(invalid_type(&other, "a string")),
+        None => Err(serde::de::Error::missing_field(tag)),
+    }
+}
+
+/// `FromJson` for internally tagged enums: the discriminator picks the variant, whose fields
+/// are read from the same object.
+macro_rules! read_tagged_enums {
+    ($($name:ident $tag:literal {
+        $($wire:literal => $variant:ident $({ $($field:ident: $read:ident $field_wire:literal,)* })?,)*
+    })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let expected = concat!("internally tagged enum ", stringify!($name));
+                let (tag, mut members) = tagged(json, $tag, expected)?;
+                match tag.as_str() {
+                    $($wire => Ok(Self::$variant $({
+                        $($field: $read(&mut members, $field_wire)?,)*
+                    })?),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// The text of a value that must be a string.
+fn text_of<'a>(json: &'a JsonValue, expected: &str) -> Result<&'a str, serde_json::Error> {
+    json.as_str().ok_or_else(|| invalid_type(json, expected))
+}
+
+/// `FromJson` for enums of strings: a string naming one of the variants.
+macro_rules! read_unit_enums {
+    ($($name:ident { $($wire:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match text_of(&json, concat!("enum ", stringify!($name)))? {
+                    $($wire => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// serde's `Deserialize` for the unions read by a `FromJson` of their own: the value as JSON,
+/// then that reader, so serde and `Event::from_json_str` read them alike.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }
 
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
@@ -737,7 +995,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -879,9 +1137,9 @@ static TYPES: [Shape; 4] = [
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
 static EVENT_TYPES: [EventType; 3] = [
-    EventType { wire: "issue.opened.v1", payload: Shape::Item(3), read: |payload| types::IssueOpenedV1::deserialize(payload).map(Event::IssueOpenedV1) },
-    EventType { wire: "message.sent.v1", payload: Shape::Any, read: |payload| types::MessageSentV1::deserialize(payload).map(Event::MessageSentV1) },
-    EventType { wire: "tool.called.v1", payload: Shape::Any, read: |payload| types::ToolCalledV1::deserialize(payload).map(Event::ToolCalledV1) },
+    EventType { wire: "issue.opened.v1", payload: Shape::Item(3), read: |payload| types::IssueOpenedV1::from_json(payload).map(Event::IssueOpenedV1) },
+    EventType { wire: "message.sent.v1", payload: Shape::Any, read: |payload| types::MessageSentV1::from_json(payload).map(Event::MessageSentV1) },
+    EventType { wire: "tool.called.v1", payload: Shape::Any, read: |payload| types::ToolCalledV1::from_json(payload).map(Event::ToolCalledV1) },
 ];
 
 validate_by_shape! {
@@ -912,9 +1170,108 @@ nothing_to_validate! {
     types::ToolCalledV1,
 }
 
-impl<'de> Deserialize<'de> for types::ValueType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+read_structs! {
+    IssueTypeLabelsItem {
+        name: required "name",
+        color: optional "color",
+    }
+    IssueType {
+        id: required "id",
+        title: required "title",
+        labels: required "labels",
+    }
+    MessagePart2 {
+        text: required "text",
+        synthetic: required "synthetic",
+    }
+    Message {
+        id: required "id",
+        part: required "part",
+        parts: required "parts",
+    }
+    MessagePart {
+        text: required "text",
+    }
+    OptionType {
+        label: required "label",
+        votes: required "votes",
+    }
+    PatternType {
+        glob: required "glob",
+        negate: optional "negate",
+    }
+    ResultType {
+        ok: required "ok",
+        message: optional "message",
+    }
+    StateRunningTime {
+        start: required "start",
+    }
+    StateDoneTime {
+        start: required "start",
+        end: required "end",
+    }
+    StateDoneTime2 {
+        start: required "start",
+        end: required "end",
+        cached: required "cached",
+    }
+    StateDone {
+        status: required "status",
+        time: required "time",
+    }
+    ToolCallResult {
+        ok: required "ok",
+        detail: optional "detail",
+    }
+    Tool {
+        name: required "name",
+        call_result: optional "call_result",
+    }
+    ToolCallResult2 {
+        output: required "output",
+    }
+    ToolCall {
+        id: required "id",
+        tool: required "tool",
+        result: required "result",
+    }
+    IssueOpenedV1 {
+        issue: required "issue",
+        result: required "result",
+        fields: required "fields",
+        watch: required "watch",
+        poll: optional "poll",
+    }
+    MessageSentV1 {
+        message: required "message",
+    }
+    ToolCalledV1 {
+        call: required "call",
+        state: required "state",
+        last: optional "last",
+    }
+}
+
+read_tagged_enums! {
+    State "status" {
+        "running" => Running {
+            time: required "time",
+        },
+        "done" => Done {
+            time: required "time",
+        },
+    }
+}
+
+read_unit_enums! {
+    StateDoneStatus {
+        "done" => Done,
+    }
+}
+
+impl FromJson for types::ValueType {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         let union = &TYPES[2];
         if let Some(value) = member(&json, union, 0) {
             return Ok(Self::String(value));
@@ -927,4 +1284,8 @@ impl<'de> Deserialize<'de> for types::ValueType {
         }
         Err(serde::de::Error::custom("matches no member of the union"))
     }
+}
+
+deserialize_by_reader! {
+    ValueType,
 }

@@ -16,8 +16,10 @@ use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
+use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -451,8 +453,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their `Deserialize` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -642,15 +644,188 @@ impl Checker<'_> {
     }
 }
 
+/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
+/// variant`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
+}
+
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within `i64`, as serde reads one: a float (`1.5`, and `1.0`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}
+
+/// An optional field: absent is `None`; a value, null included, is read as `T`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Whether a JSON value reads as a `T`.
-fn reads<T: DeserializeOwned>(value: &JsonValue) -> bool {
-    T::deserialize(value).is_ok()
+fn reads<T: FromJson>(value: &JsonValue) -> bool {
+    T::from_json(value.clone()).is_ok()
 }
 
 /// Reads member `index` of the plain union whose shape is `union`: a value only when the JSON
 /// reads as `T` and passes the member's shape.
-fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
-    let value = T::deserialize(json).ok()?;
+fn member<T: FromJson>(json: &JsonValue, union: &Shape, index: usize) -> Option<T> {
+    let value = T::from_json(json.clone()).ok()?;
     let Shape::Untagged(members) = union else {
         return Some(value);
     };
@@ -664,32 +839,129 @@ fn member<T: DeserializeOwned>(json: &JsonValue, union: &Shape, index: usize) ->
 }
 
 /// The discriminator of a discriminated union's document: a string member named `tag`.
-fn discriminator<'a, E: serde::de::Error>(
-    json: &'a JsonValue,
-    tag: &'static str,
-) -> Result<&'a str, E> {
+fn discriminator<'a>(json: &'a JsonValue, tag: &'static str) -> Result<&'a str, serde_json::Error> {
     match json {
         JsonValue::Object(members) => match members.get(tag) {
             Some(JsonValue::String(value)) => Ok(value),
-            Some(_) => Err(E::custom(format_args!(
-                "the discriminator `{tag}` is not a string"
-            ))),
-            None => Err(E::missing_field(tag)),
+            Some(other) => Err(invalid_type(other, "a string")),
+            None => Err(serde::de::Error::missing_field(tag)),
         },
-        _ => Err(E::custom("expected an object")),
+        other => Err(invalid_type(other, "a discriminated union")),
     }
 }
 
 /// A discriminator value that names no member of the union.
-fn unknown_discriminator<E: serde::de::Error>(found: &str, expected: &'static str) -> E {
-    E::custom(format_args!(
+fn unknown_discriminator(found: &str, expected: &'static str) -> serde_json::Error {
+    serde::de::Error::custom(format_args!(
         "unknown variant `{found}`, expected one of {expected}"
     ))
 }
 
-/// Reads the member of a discriminated union its discriminator chose.
-fn variant<T: DeserializeOwned, E: serde::de::Error>(json: JsonValue) -> Result<T, E> {
-    T::deserialize(json).map_err(E::custom)
+/// `FromJson` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}
+
+/// An internally tagged object: its discriminator and its members.
+fn tagged(
+    json: JsonValue,
+    tag: &'static str,
+    expected: &str,
+) -> Result<(String, Members), serde_json::Error> {
+    let mut members = members(json, expected)?;
+    match members.remove(tag) {
+        Some(JsonValue::String(value)) => Ok((value, members)),
+        Some(other) => Err(invalid_type(&other, "a string")),
+        None => Err(serde::de::Error::missing_field(tag)),
+    }
+}
+
+/// `FromJson` for internally tagged enums: the discriminator picks the variant, whose fields
+/// are read from the same object.
+macro_rules! read_tagged_enums {
+    ($($name:ident $tag:literal {
+        $($wire:literal => $variant:ident $({ $($field:ident: $read:ident $field_wire:literal,)* })?,)*
+    })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let expected = concat!("internally tagged enum ", stringify!($name));
+                let (tag, mut members) = tagged(json, $tag, expected)?;
+                match tag.as_str() {
+                    $($wire => Ok(Self::$variant $({
+                        $($field: $read(&mut members, $field_wire)?,)*
+                    })?),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// The text of a value that must be a string.
+fn text_of<'a>(json: &'a JsonValue, expected: &str) -> Result<&'a str, serde_json::Error> {
+    json.as_str().ok_or_else(|| invalid_type(json, expected))
+}
+
+/// `FromJson` for enums of strings: a string naming one of the variants.
+macro_rules! read_unit_enums {
+    ($($name:ident { $($wire:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match text_of(&json, concat!("enum ", stringify!($name)))? {
+                    $($wire => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// `FromJson` for the tuples the catalogue uses: an array of exactly their length.
+macro_rules! read_tuples {
+    ($(($($item:ident)+))*) => {$(
+        impl<$($item: FromJson),+> FromJson for ($($item,)+) {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let length = [$(stringify!($item)),+].len();
+                let items = match json {
+                    JsonValue::Array(items) if items.len() == length => items,
+                    JsonValue::Array(items) => {
+                        let expected = format!("a tuple of size {length}");
+                        return Err(serde::de::Error::invalid_length(
+                            items.len(),
+                            &expected.as_str(),
+                        ));
+                    }
+                    other => return Err(invalid_type(&other, "a tuple")),
+                };
+                let mut items = items.into_iter();
+                Ok(($($item::from_json(items.next().unwrap_or_default())?,)+))
+            }
+        }
+    )*};
+}
+
+/// serde's `Deserialize` for the unions read by a `FromJson` of their own: the value as JSON,
+/// then that reader, so serde and `Event::from_json_str` read them alike.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }
 
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
@@ -766,7 +1038,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -1622,61 +1894,61 @@ static TYPES: [Shape; 140] = [
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
 static EVENT_TYPES: [EventType; 55] = [
-    EventType { wire: "agent.finished.v1", payload: Shape::Item(85), read: |payload| types::AgentFinishedV1::deserialize(payload).map(Event::AgentFinishedV1) },
-    EventType { wire: "agent.started.v1", payload: Shape::Item(86), read: |payload| types::AgentStartedV1::deserialize(payload).map(Event::AgentStartedV1) },
-    EventType { wire: "agent.step-finished.v1", payload: Shape::Item(87), read: |payload| types::AgentStepFinishedV1::deserialize(payload).map(Event::AgentStepFinishedV1) },
-    EventType { wire: "ci.job-updated.v1", payload: Shape::Item(88), read: |payload| types::CiJobUpdatedV1::deserialize(payload).map(Event::CiJobUpdatedV1) },
-    EventType { wire: "ci.pipeline-finished.v1", payload: Shape::Item(89), read: |payload| types::CiPipelineFinishedV1::deserialize(payload).map(Event::CiPipelineFinishedV1) },
-    EventType { wire: "command.executed.v1", payload: Shape::Item(90), read: |payload| types::CommandExecutedV1::deserialize(payload).map(Event::CommandExecutedV1) },
-    EventType { wire: "file.cursor-moved.v1", payload: Shape::Item(91), read: |payload| types::FileCursorMovedV1::deserialize(payload).map(Event::FileCursorMovedV1) },
-    EventType { wire: "file.edited.v1", payload: Shape::Item(92), read: |payload| types::FileEditedV1::deserialize(payload).map(Event::FileEditedV1) },
-    EventType { wire: "file.tree-updated.v1", payload: Shape::Item(93), read: |payload| types::FileTreeUpdatedV1::deserialize(payload).map(Event::FileTreeUpdatedV1) },
-    EventType { wire: "file.watcher-changed.v1", payload: Shape::Any, read: |payload| types::FileWatcherChangedV1::deserialize(payload).map(Event::FileWatcherChangedV1) },
-    EventType { wire: "git.branch-switched.v1", payload: Shape::Any, read: |payload| types::GitBranchSwitchedV1::deserialize(payload).map(Event::GitBranchSwitchedV1) },
-    EventType { wire: "git.commit-created.v1", payload: Shape::Item(94), read: |payload| types::GitCommitCreatedV1::deserialize(payload).map(Event::GitCommitCreatedV1) },
-    EventType { wire: "git.status-changed.v1", payload: Shape::Item(95), read: |payload| types::GitStatusChangedV1::deserialize(payload).map(Event::GitStatusChangedV1) },
-    EventType { wire: "installation.update-available.v1", payload: Shape::Item(96), read: |payload| types::InstallationUpdateAvailableV1::deserialize(payload).map(Event::InstallationUpdateAvailableV1) },
-    EventType { wire: "installation.updated.v1", payload: Shape::Item(97), read: |payload| types::InstallationUpdatedV1::deserialize(payload).map(Event::InstallationUpdatedV1) },
-    EventType { wire: "lsp.client-diagnostics.v1", payload: Shape::Any, read: |payload| types::LspClientDiagnosticsV1::deserialize(payload).map(Event::LspClientDiagnosticsV1) },
-    EventType { wire: "lsp.client-diagnostics.v2", payload: Shape::Item(98), read: |payload| types::LspClientDiagnosticsV2::deserialize(payload).map(Event::LspClientDiagnosticsV2) },
-    EventType { wire: "lsp.server-status.v1", payload: Shape::Item(99), read: |payload| types::LspServerStatusV1::deserialize(payload).map(Event::LspServerStatusV1) },
-    EventType { wire: "message.created.v1", payload: Shape::Item(100), read: |payload| types::MessageCreatedV1::deserialize(payload).map(Event::MessageCreatedV1) },
-    EventType { wire: "message.part-removed.v1", payload: Shape::Item(101), read: |payload| types::MessagePartRemovedV1::deserialize(payload).map(Event::MessagePartRemovedV1) },
-    EventType { wire: "message.part-updated.v1", payload: Shape::Item(102), read: |payload| types::MessagePartUpdatedV1::deserialize(payload).map(Event::MessagePartUpdatedV1) },
-    EventType { wire: "message.removed.v1", payload: Shape::Item(103), read: |payload| types::MessageRemovedV1::deserialize(payload).map(Event::MessageRemovedV1) },
-    EventType { wire: "message.updated.v1", payload: Shape::Item(104), read: |payload| types::MessageUpdatedV1::deserialize(payload).map(Event::MessageUpdatedV1) },
-    EventType { wire: "message.updated.v2", payload: Shape::Item(105), read: |payload| types::MessageUpdatedV2::deserialize(payload).map(Event::MessageUpdatedV2) },
-    EventType { wire: "model.selected.v1", payload: Shape::Item(106), read: |payload| types::ModelSelectedV1::deserialize(payload).map(Event::ModelSelectedV1) },
-    EventType { wire: "notification.dismissed.v1", payload: Shape::Item(107), read: |payload| types::NotificationDismissedV1::deserialize(payload).map(Event::NotificationDismissedV1) },
-    EventType { wire: "notification.shown.v1", payload: Shape::Item(108), read: |payload| types::NotificationShownV1::deserialize(payload).map(Event::NotificationShownV1) },
-    EventType { wire: "permission.asked.v1", payload: Shape::Item(110), read: |payload| types::PermissionAskedV1::deserialize(payload).map(Event::PermissionAskedV1) },
-    EventType { wire: "permission.replied.v1", payload: Shape::Item(111), read: |payload| types::PermissionRepliedV1::deserialize(payload).map(Event::PermissionRepliedV1) },
-    EventType { wire: "project.closed.v1", payload: Shape::Item(112), read: |payload| types::ProjectClosedV1::deserialize(payload).map(Event::ProjectClosedV1) },
-    EventType { wire: "project.opened.v1", payload: Shape::Item(113), read: |payload| types::ProjectOpenedV1::deserialize(payload).map(Event::ProjectOpenedV1) },
-    EventType { wire: "search.results.v1", payload: Shape::Item(114), read: |payload| types::SearchResultsV1::deserialize(payload).map(Event::SearchResultsV1) },
-    EventType { wire: "session.compacted.v1", payload: Shape::Item(115), read: |payload| types::SessionCompactedV1::deserialize(payload).map(Event::SessionCompactedV1) },
-    EventType { wire: "session.created.v1", payload: Shape::Item(116), read: |payload| types::SessionCreatedV1::deserialize(payload).map(Event::SessionCreatedV1) },
-    EventType { wire: "session.created.v2", payload: Shape::Item(117), read: |payload| types::SessionCreatedV2::deserialize(payload).map(Event::SessionCreatedV2) },
-    EventType { wire: "session.deleted.v1", payload: Shape::Item(118), read: |payload| types::SessionDeletedV1::deserialize(payload).map(Event::SessionDeletedV1) },
-    EventType { wire: "session.error.v1", payload: Shape::Item(119), read: |payload| types::SessionErrorV1::deserialize(payload).map(Event::SessionErrorV1) },
-    EventType { wire: "session.idle.v1", payload: Shape::Item(120), read: |payload| types::SessionIdleV1::deserialize(payload).map(Event::SessionIdleV1) },
-    EventType { wire: "session.reverted.v1", payload: Shape::Item(121), read: |payload| types::SessionRevertedV1::deserialize(payload).map(Event::SessionRevertedV1) },
-    EventType { wire: "session.shared.v1", payload: Shape::Item(122), read: |payload| types::SessionSharedV1::deserialize(payload).map(Event::SessionSharedV1) },
-    EventType { wire: "session.status.v1", payload: Shape::Item(123), read: |payload| types::SessionStatusV1::deserialize(payload).map(Event::SessionStatusV1) },
-    EventType { wire: "session.status.v2", payload: Shape::Item(125), read: |payload| types::SessionStatusV2::deserialize(payload).map(Event::SessionStatusV2) },
-    EventType { wire: "session.unshared.v1", payload: Shape::Item(126), read: |payload| types::SessionUnsharedV1::deserialize(payload).map(Event::SessionUnsharedV1) },
-    EventType { wire: "session.updated.v1", payload: Shape::Item(127), read: |payload| types::SessionUpdatedV1::deserialize(payload).map(Event::SessionUpdatedV1) },
-    EventType { wire: "terminal.exited.v1", payload: Shape::Item(128), read: |payload| types::TerminalExitedV1::deserialize(payload).map(Event::TerminalExitedV1) },
-    EventType { wire: "terminal.opened.v1", payload: Shape::Item(129), read: |payload| types::TerminalOpenedV1::deserialize(payload).map(Event::TerminalOpenedV1) },
-    EventType { wire: "terminal.output.v1", payload: Shape::Item(130), read: |payload| types::TerminalOutputV1::deserialize(payload).map(Event::TerminalOutputV1) },
-    EventType { wire: "terminal.resized.v1", payload: Shape::Item(131), read: |payload| types::TerminalResizedV1::deserialize(payload).map(Event::TerminalResizedV1) },
-    EventType { wire: "todo.updated.v1", payload: Shape::Item(132), read: |payload| types::TodoUpdatedV1::deserialize(payload).map(Event::TodoUpdatedV1) },
-    EventType { wire: "tool.output-appended.v1", payload: Shape::Item(133), read: |payload| types::ToolOutputAppendedV1::deserialize(payload).map(Event::ToolOutputAppendedV1) },
-    EventType { wire: "tool.state-changed.v1", payload: Shape::Item(134), read: |payload| types::ToolStateChangedV1::deserialize(payload).map(Event::ToolStateChangedV1) },
-    EventType { wire: "usage.recorded.v1", payload: Shape::Item(135), read: |payload| types::UsageRecordedV1::deserialize(payload).map(Event::UsageRecordedV1) },
-    EventType { wire: "usage.recorded.v2", payload: Shape::Item(136), read: |payload| types::UsageRecordedV2::deserialize(payload).map(Event::UsageRecordedV2) },
-    EventType { wire: "workspace.settings-changed.v1", payload: Shape::Item(137), read: |payload| types::WorkspaceSettingsChangedV1::deserialize(payload).map(Event::WorkspaceSettingsChangedV1) },
-    EventType { wire: "workspace.settings-changed.v2", payload: Shape::Item(139), read: |payload| types::WorkspaceSettingsChangedV2::deserialize(payload).map(Event::WorkspaceSettingsChangedV2) },
+    EventType { wire: "agent.finished.v1", payload: Shape::Item(85), read: |payload| types::AgentFinishedV1::from_json(payload).map(Event::AgentFinishedV1) },
+    EventType { wire: "agent.started.v1", payload: Shape::Item(86), read: |payload| types::AgentStartedV1::from_json(payload).map(Event::AgentStartedV1) },
+    EventType { wire: "agent.step-finished.v1", payload: Shape::Item(87), read: |payload| types::AgentStepFinishedV1::from_json(payload).map(Event::AgentStepFinishedV1) },
+    EventType { wire: "ci.job-updated.v1", payload: Shape::Item(88), read: |payload| types::CiJobUpdatedV1::from_json(payload).map(Event::CiJobUpdatedV1) },
+    EventType { wire: "ci.pipeline-finished.v1", payload: Shape::Item(89), read: |payload| types::CiPipelineFinishedV1::from_json(payload).map(Event::CiPipelineFinishedV1) },
+    EventType { wire: "command.executed.v1", payload: Shape::Item(90), read: |payload| types::CommandExecutedV1::from_json(payload).map(Event::CommandExecutedV1) },
+    EventType { wire: "file.cursor-moved.v1", payload: Shape::Item(91), read: |payload| types::FileCursorMovedV1::from_json(payload).map(Event::FileCursorMovedV1) },
+    EventType { wire: "file.edited.v1", payload: Shape::Item(92), read: |payload| types::FileEditedV1::from_json(payload).map(Event::FileEditedV1) },
+    EventType { wire: "file.tree-updated.v1", payload: Shape::Item(93), read: |payload| types::FileTreeUpdatedV1::from_json(payload).map(Event::FileTreeUpdatedV1) },
+    EventType { wire: "file.watcher-changed.v1", payload: Shape::Any, read: |payload| types::FileWatcherChangedV1::from_json(payload).map(Event::FileWatcherChangedV1) },
+    EventType { wire: "git.branch-switched.v1", payload: Shape::Any, read: |payload| types::GitBranchSwitchedV1::from_json(payload).map(Event::GitBranchSwitchedV1) },
+    EventType { wire: "git.commit-created.v1", payload: Shape::Item(94), read: |payload| types::GitCommitCreatedV1::from_json(payload).map(Event::GitCommitCreatedV1) },
+    EventType { wire: "git.status-changed.v1", payload: Shape::Item(95), read: |payload| types::GitStatusChangedV1::from_json(payload).map(Event::GitStatusChangedV1) },
+    EventType { wire: "installation.update-available.v1", payload: Shape::Item(96), read: |payload| types::InstallationUpdateAvailableV1::from_json(payload).map(Event::InstallationUpdateAvailableV1) },
+    EventType { wire: "installation.updated.v1", payload: Shape::Item(97), read: |payload| types::InstallationUpdatedV1::from_json(payload).map(Event::InstallationUpdatedV1) },
+    EventType { wire: "lsp.client-diagnostics.v1", payload: Shape::Any, read: |payload| types::LspClientDiagnosticsV1::from_json(payload).map(Event::LspClientDiagnosticsV1) },
+    EventType { wire: "lsp.client-diagnostics.v2", payload: Shape::Item(98), read: |payload| types::LspClientDiagnosticsV2::from_json(payload).map(Event::LspClientDiagnosticsV2) },
+    EventType { wire: "lsp.server-status.v1", payload: Shape::Item(99), read: |payload| types::LspServerStatusV1::from_json(payload).map(Event::LspServerStatusV1) },
+    EventType { wire: "message.created.v1", payload: Shape::Item(100), read: |payload| types::MessageCreatedV1::from_json(payload).map(Event::MessageCreatedV1) },
+    EventType { wire: "message.part-removed.v1", payload: Shape::Item(101), read: |payload| types::MessagePartRemovedV1::from_json(payload).map(Event::MessagePartRemovedV1) },
+    EventType { wire: "message.part-updated.v1", payload: Shape::Item(102), read: |payload| types::MessagePartUpdatedV1::from_json(payload).map(Event::MessagePartUpdatedV1) },
+    EventType { wire: "message.removed.v1", payload: Shape::Item(103), read: |payload| types::MessageRemovedV1::from_json(payload).map(Event::MessageRemovedV1) },
+    EventType { wire: "message.updated.v1", payload: Shape::Item(104), read: |payload| types::MessageUpdatedV1::from_json(payload).map(Event::MessageUpdatedV1) },
+    EventType { wire: "message.updated.v2", payload: Shape::Item(105), read: |payload| types::MessageUpdatedV2::from_json(payload).map(Event::MessageUpdatedV2) },
+    EventType { wire: "model.selected.v1", payload: Shape::Item(106), read: |payload| types::ModelSelectedV1::from_json(payload).map(Event::ModelSelectedV1) },
+    EventType { wire: "notification.dismissed.v1", payload: Shape::Item(107), read: |payload| types::NotificationDismissedV1::from_json(payload).map(Event::NotificationDismissedV1) },
+    EventType { wire: "notification.shown.v1", payload: Shape::Item(108), read: |payload| types::NotificationShownV1::from_json(payload).map(Event::NotificationShownV1) },
+    EventType { wire: "permission.asked.v1", payload: Shape::Item(110), read: |payload| types::PermissionAskedV1::from_json(payload).map(Event::PermissionAskedV1) },
+    EventType { wire: "permission.replied.v1", payload: Shape::Item(111), read: |payload| types::PermissionRepliedV1::from_json(payload).map(Event::PermissionRepliedV1) },
+    EventType { wire: "project.closed.v1", payload: Shape::Item(112), read: |payload| types::ProjectClosedV1::from_json(payload).map(Event::ProjectClosedV1) },
+    EventType { wire: "project.opened.v1", payload: Shape::Item(113), read: |payload| types::ProjectOpenedV1::from_json(payload).map(Event::ProjectOpenedV1) },
+    EventType { wire: "search.results.v1", payload: Shape::Item(114), read: |payload| types::SearchResultsV1::from_json(payload).map(Event::SearchResultsV1) },
+    EventType { wire: "session.compacted.v1", payload: Shape::Item(115), read: |payload| types::SessionCompactedV1::from_json(payload).map(Event::SessionCompactedV1) },
+    EventType { wire: "session.created.v1", payload: Shape::Item(116), read: |payload| types::SessionCreatedV1::from_json(payload).map(Event::SessionCreatedV1) },
+    EventType { wire: "session.created.v2", payload: Shape::Item(117), read: |payload| types::SessionCreatedV2::from_json(payload).map(Event::SessionCreatedV2) },
+    EventType { wire: "session.deleted.v1", payload: Shape::Item(118), read: |payload| types::SessionDeletedV1::from_json(payload).map(Event::SessionDeletedV1) },
+    EventType { wire: "session.error.v1", payload: Shape::Item(119), read: |payload| types::SessionErrorV1::from_json(payload).map(Event::SessionErrorV1) },
+    EventType { wire: "session.idle.v1", payload: Shape::Item(120), read: |payload| types::SessionIdleV1::from_json(payload).map(Event::SessionIdleV1) },
+    EventType { wire: "session.reverted.v1", payload: Shape::Item(121), read: |payload| types::SessionRevertedV1::from_json(payload).map(Event::SessionRevertedV1) },
+    EventType { wire: "session.shared.v1", payload: Shape::Item(122), read: |payload| types::SessionSharedV1::from_json(payload).map(Event::SessionSharedV1) },
+    EventType { wire: "session.status.v1", payload: Shape::Item(123), read: |payload| types::SessionStatusV1::from_json(payload).map(Event::SessionStatusV1) },
+    EventType { wire: "session.status.v2", payload: Shape::Item(125), read: |payload| types::SessionStatusV2::from_json(payload).map(Event::SessionStatusV2) },
+    EventType { wire: "session.unshared.v1", payload: Shape::Item(126), read: |payload| types::SessionUnsharedV1::from_json(payload).map(Event::SessionUnsharedV1) },
+    EventType { wire: "session.updated.v1", payload: Shape::Item(127), read: |payload| types::SessionUpdatedV1::from_json(payload).map(Event::SessionUpdatedV1) },
+    EventType { wire: "terminal.exited.v1", payload: Shape::Item(128), read: |payload| types::TerminalExitedV1::from_json(payload).map(Event::TerminalExitedV1) },
+    EventType { wire: "terminal.opened.v1", payload: Shape::Item(129), read: |payload| types::TerminalOpenedV1::from_json(payload).map(Event::TerminalOpenedV1) },
+    EventType { wire: "terminal.output.v1", payload: Shape::Item(130), read: |payload| types::TerminalOutputV1::from_json(payload).map(Event::TerminalOutputV1) },
+    EventType { wire: "terminal.resized.v1", payload: Shape::Item(131), read: |payload| types::TerminalResizedV1::from_json(payload).map(Event::TerminalResizedV1) },
+    EventType { wire: "todo.updated.v1", payload: Shape::Item(132), read: |payload| types::TodoUpdatedV1::from_json(payload).map(Event::TodoUpdatedV1) },
+    EventType { wire: "tool.output-appended.v1", payload: Shape::Item(133), read: |payload| types::ToolOutputAppendedV1::from_json(payload).map(Event::ToolOutputAppendedV1) },
+    EventType { wire: "tool.state-changed.v1", payload: Shape::Item(134), read: |payload| types::ToolStateChangedV1::from_json(payload).map(Event::ToolStateChangedV1) },
+    EventType { wire: "usage.recorded.v1", payload: Shape::Item(135), read: |payload| types::UsageRecordedV1::from_json(payload).map(Event::UsageRecordedV1) },
+    EventType { wire: "usage.recorded.v2", payload: Shape::Item(136), read: |payload| types::UsageRecordedV2::from_json(payload).map(Event::UsageRecordedV2) },
+    EventType { wire: "workspace.settings-changed.v1", payload: Shape::Item(137), read: |payload| types::WorkspaceSettingsChangedV1::from_json(payload).map(Event::WorkspaceSettingsChangedV1) },
+    EventType { wire: "workspace.settings-changed.v2", payload: Shape::Item(139), read: |payload| types::WorkspaceSettingsChangedV2::from_json(payload).map(Event::WorkspaceSettingsChangedV2) },
 ];
 
 validate_by_shape! {
@@ -1904,15 +2176,972 @@ nothing_to_validate! {
     types::SessionStatusV1Status,
 }
 
-impl<'de> Deserialize<'de> for types::AppError {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+read_structs! {
+    AbortedError {
+        name: required "name",
+        message: optional "message",
+    }
+    AddedLine {
+        op: required "op",
+        text: required "text",
+        new_line: required "newLine",
+    }
+    AgentInfo {
+        name: required "name",
+        description: optional "description",
+        tools: required "tools",
+        temperature: optional "temperature",
+    }
+    ApiError {
+        name: required "name",
+        message: required "message",
+        status: required "status",
+        retryable: required "retryable",
+        headers: optional "headers",
+    }
+    AppErrorUnknown {
+        name: required "name",
+        message: required "message",
+        data: optional "data",
+    }
+    ArtifactStep {
+        step: required "step",
+        name: required "name",
+        bytes: required "bytes",
+    }
+    AssistantMessageModel {
+        provider: required "provider",
+        id: required "id",
+    }
+    AssistantMessageTime {
+        created: required "created",
+        completed: optional "completed",
+    }
+    AssistantMessage {
+        id: required "id",
+        role: required "role",
+        session_id: required "sessionID",
+        model: required "model",
+        time: required "time",
+        cost: required "cost",
+        error: optional "error",
+        parts: required "parts",
+    }
+    AuthError {
+        name: required "name",
+        message: required "message",
+        provider: required "provider",
+    }
+    BashPermission {
+        r#type: required "type",
+        command: required "command",
+        cwd: required "cwd",
+    }
+    Bot {
+        id: required "id",
+        name: required "name",
+        model: required "model",
+    }
+    CacheStep {
+        step: required "step",
+        key: required "key",
+        hit: required "hit",
+    }
+    CommandRun {
+        name: required "name",
+        arguments: required "arguments",
+        time: required "time",
+        exit_code: optional "exitCode",
+    }
+    CommandStep {
+        step: required "step",
+        run: required "run",
+        exit_code: required "exitCode",
+    }
+    Commit {
+        sha: required "sha",
+        message: required "message",
+        author: required "author",
+        parents: required "parents",
+        labels: optional "labels",
+    }
+    ContextLine {
+        op: required "op",
+        text: required "text",
+        old_line: required "oldLine",
+        new_line: required "newLine",
+    }
+    Cost {
+        usd: required "usd",
+        tokens: required "tokens",
+    }
+    DiagnosticRelatedItem {
+        file: required "file",
+        range: required "range",
+        message: required "message",
+    }
+    Diagnostic {
+        range: required "range",
+        severity: required "severity",
+        message: required "message",
+        source: optional "source",
+        code: optional "code",
+        related: optional "related",
+    }
+    DiffOutputStats {
+        added: required "added",
+        removed: required "removed",
+    }
+    DiffOutput {
+        kind: required "kind",
+        file: required "file",
+        hunks: required "hunks",
+        stats: required "stats",
+    }
+    DirectoryEntry {
+        kind: required "kind",
+        name: required "name",
+        children: required "children",
+    }
+    EditPermission {
+        r#type: required "type",
+        files: required "files",
+        diff: optional "diff",
+    }
+    EmptyCell {
+        r#type: required "type",
+    }
+    FetchPermission {
+        r#type: required "type",
+        url: required "url",
+        method: required "method",
+    }
+    FileEntry {
+        kind: required "kind",
+        name: required "name",
+        size: required "size",
+        modified: required "modified",
+    }
+    FilePartSource {
+        path: required "path",
+        lines: optional "lines",
+    }
+    FilePart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        mime: required "mime",
+        filename: optional "filename",
+        url: required "url",
+        source: optional "source",
+    }
+    FinishedJobTime {
+        start: required "start",
+        end: required "end",
+    }
+    FinishedJob {
+        state: required "state",
+        id: required "id",
+        name: required "name",
+        steps: required "steps",
+        outcome: required "outcome",
+        time: required "time",
+    }
+    GitAdded {
+        change: required "change",
+        path: required "path",
+    }
+    GitDeleted {
+        change: required "change",
+        path: required "path",
+    }
+    GitModified {
+        change: required "change",
+        path: required "path",
+        staged: required "staged",
+    }
+    GitRenamed {
+        change: required "change",
+        from: required "from",
+        to: required "to",
+        similarity: required "similarity",
+    }
+    Hunk {
+        header: required "header",
+        old_start: required "oldStart",
+        new_start: required "newStart",
+        lines: required "lines",
+    }
+    ImageOutput {
+        kind: required "kind",
+        mime: required "mime",
+        url: required "url",
+        size: required "size",
+    }
+    LinkCell {
+        r#type: required "type",
+        href: required "href",
+        text: optional "text",
+    }
+    LocationsOutputMatchesItem {
+        file: required "file",
+        range: required "range",
+        preview: required "preview",
+    }
+    LocationsOutput {
+        kind: required "kind",
+        matches: required "matches",
+    }
+    LspServer {
+        id: required "id",
+        languages: required "languages",
+        root: required "root",
+        state: required "state",
+    }
+    NotificationActionsItem {
+        label: required "label",
+        command: required "command",
+    }
+    Notification {
+        id: required "id",
+        level: required "level",
+        title: required "title",
+        body: optional "body",
+        actions: required "actions",
+    }
+    NumberCell {
+        r#type: required "type",
+        value: required "value",
+        unit: optional "unit",
+    }
+    OutputLengthError {
+        name: required "name",
+        limit: required "limit",
+    }
+    PatchPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        hash: required "hash",
+        files: required "files",
+    }
+    PermissionOther {
+        r#type: required "type",
+        title: required "title",
+        details: required "details",
+    }
+    Position {
+        line: required "line",
+        character: required "character",
+    }
+    QueuedJob {
+        state: required "state",
+        id: required "id",
+        name: required "name",
+        queued_at: required "queuedAt",
+    }
+    QuotePart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        quoted: optional "quoted",
+    }
+    Range {
+        start: required "start",
+        end: required "end",
+    }
+    ReasoningPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        text: required "text",
+        time: required "time",
+    }
+    RemovedLine {
+        op: required "op",
+        text: required "text",
+        old_line: required "oldLine",
+    }
+    RunningJob {
+        state: required "state",
+        id: required "id",
+        name: required "name",
+        runner: required "runner",
+        steps: required "steps",
+        progress: required "progress",
+    }
+    SearchHit {
+        path: required "path",
+        line: required "line",
+        column: required "column",
+        text: required "text",
+        submatches: required "submatches",
+    }
+    SessionInfoTime {
+        created: required "created",
+        updated: required "updated",
+    }
+    SessionInfo {
+        id: required "id",
+        title: required "title",
+        parent_id: optional "parentID",
+        time: required "time",
+        labels: optional "labels",
+    }
+    Share {
+        url: required "url",
+        secret: required "secret",
+        expires: required "expires",
+        by: required "by",
+    }
+    StepPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        phase: required "phase",
+        cost: optional "cost",
+        snapshot: optional "snapshot",
+    }
+    SubtaskPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        agent: required "agent",
+        prompt: required "prompt",
+        messages: required "messages",
+    }
+    SymlinkEntry {
+        kind: required "kind",
+        name: required "name",
+        target: required "target",
+    }
+    SystemMessage {
+        id: required "id",
+        role: required "role",
+        session_id: required "sessionID",
+        text: required "text",
+    }
+    TableOutput {
+        kind: required "kind",
+        columns: required "columns",
+        rows: required "rows",
+        caption: required "caption",
+    }
+    TerminalSize {
+        cols: required "cols",
+        rows: required "rows",
+    }
+    TextCell {
+        r#type: required "type",
+        value: required "value",
+    }
+    TextOutput {
+        kind: required "kind",
+        text: required "text",
+        truncated: optional "truncated",
+    }
+    TextPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        text: required "text",
+        synthetic: optional "synthetic",
+        time: optional "time",
+    }
+    TimeSpan {
+        start: required "start",
+        end: optional "end",
+    }
+    Todo {
+        id: required "id",
+        content: required "content",
+        status: required "status",
+        priority: required "priority",
+    }
+    TokenUsageCache {
+        read: required "read",
+        write: required "write",
+    }
+    TokenUsage {
+        input: required "input",
+        output: required "output",
+        reasoning: optional "reasoning",
+        cache: required "cache",
+    }
+    ToolCompletedTime {
+        start: required "start",
+        end: required "end",
+    }
+    ToolCompleted {
+        status: required "status",
+        input: required "input",
+        title: required "title",
+        output: required "output",
+        attachments: optional "attachments",
+        time: required "time",
+    }
+    ToolFailedTime {
+        start: required "start",
+        end: required "end",
+    }
+    ToolFailed {
+        status: required "status",
+        input: required "input",
+        error: required "error",
+        time: required "time",
+    }
+    ToolPart {
+        id: required "id",
+        message_id: required "messageID",
+        r#type: required "type",
+        call_id: required "callID",
+        tool: required "tool",
+        state: required "state",
+    }
+    ToolPending {
+        status: required "status",
+        input: required "input",
+        queued_at: required "queuedAt",
+    }
+    ToolRunningTime {
+        start: required "start",
+    }
+    ToolRunning {
+        status: required "status",
+        input: required "input",
+        title: optional "title",
+        time: required "time",
+    }
+    User {
+        id: required "id",
+        name: required "name",
+        email: optional "email",
+        avatar: optional "avatar",
+    }
+    UserMessageTime {
+        created: required "created",
+    }
+    UserMessage {
+        id: required "id",
+        role: required "role",
+        session_id: required "sessionID",
+        time: required "time",
+        parts: required "parts",
+    }
+    AgentFinishedV1 {
+        session_id: required "sessionID",
+        messages: required "messages",
+        error: optional "error",
+    }
+    AgentStartedV1 {
+        agent: required "agent",
+        session_id: required "sessionID",
+        parent: required "parent",
+    }
+    AgentStepFinishedV1 {
+        session_id: required "sessionID",
+        step: required "step",
+        cost: required "cost",
+        reason: required "reason",
+    }
+    CiJobUpdatedV1 {
+        pipeline_id: required "pipelineID",
+        job: required "job",
+    }
+    CiPipelineFinishedV1 {
+        pipeline_id: required "pipelineID",
+        commit: required "commit",
+        jobs: required "jobs",
+        outcome: required "outcome",
+    }
+    CommandExecutedV1 {
+        run: required "run",
+        by: required "by",
+    }
+    FileCursorMovedV1 {
+        file: required "file",
+        position: required "position",
+        selection: optional "selection",
+        by: required "by",
+    }
+    FileEditedV1 {
+        file: required "file",
+        by: required "by",
+    }
+    FileTreeUpdatedV1 {
+        root: required "root",
+        tree: required "tree",
+    }
+    FileWatcherChangedV1 {
+        file: required "file",
+        event: required "event",
+    }
+    GitBranchSwitchedV1 {
+        repo: required "repo",
+        from: required "from",
+        to: required "to",
+    }
+    GitCommitCreatedV1 {
+        repo: required "repo",
+        commit: required "commit",
+        changes: required "changes",
+    }
+    GitStatusChangedV1 {
+        repo: required "repo",
+        branch: required "branch",
+        ahead: required "ahead",
+        behind: required "behind",
+        changes: required "changes",
+    }
+    InstallationUpdateAvailableV1 {
+        version: required "version",
+        notes: optional "notes",
+    }
+    InstallationUpdatedV1 {
+        version: required "version",
+    }
+    LspClientDiagnosticsV1 {
+        server_id: required "serverID",
+        path: required "path",
+    }
+    LspClientDiagnosticsV2 {
+        server_id: required "serverID",
+        path: required "path",
+        diagnostics: required "diagnostics",
+    }
+    LspServerStatusV1 {
+        server: required "server",
+    }
+    MessageCreatedV1 {
+        message: required "message",
+    }
+    MessagePartRemovedV1 {
+        message_id: required "messageID",
+        part_id: required "partID",
+    }
+    MessagePartUpdatedV1 {
+        part: required "part",
+        delta: optional "delta",
+    }
+    MessageRemovedV1 {
+        session_id: required "sessionID",
+        message_id: required "messageID",
+    }
+    MessageUpdatedV1 {
+        info: required "info",
+    }
+    MessageUpdatedV2 {
+        info: required "info",
+        cost: optional "cost",
+        previous: required "previous",
+    }
+    ModelSelectedV1 {
+        provider: required "provider",
+        model: required "model",
+        by: required "by",
+    }
+    NotificationDismissedV1 {
+        id: required "id",
+        by: required "by",
+    }
+    NotificationShownV1 {
+        notification: required "notification",
+    }
+    PermissionAskedV1Time {
+        created: required "created",
+    }
+    PermissionAskedV1 {
+        id: required "id",
+        session_id: required "sessionID",
+        permission: required "permission",
+        time: required "time",
+    }
+    PermissionRepliedV1 {
+        id: required "id",
+        session_id: required "sessionID",
+        reply: required "reply",
+    }
+    ProjectClosedV1 {
+        id: required "id",
+    }
+    ProjectOpenedV1 {
+        id: required "id",
+        root: required "root",
+        vcs: required "vcs",
+        tree: optional "tree",
+    }
+    SearchResultsV1 {
+        query_id: required "queryID",
+        query: required "query",
+        hits: required "hits",
+        done: required "done",
+    }
+    SessionCompactedV1 {
+        session_id: required "sessionID",
+        summary: required "summary",
+        removed: required "removed",
+    }
+    SessionCreatedV1 {
+        info: required "info",
+    }
+    SessionCreatedV2 {
+        info: required "info",
+        by: required "by",
+        agent: optional "agent",
+    }
+    SessionDeletedV1 {
+        session_id: required "sessionID",
+        by: required "by",
+    }
+    SessionErrorV1 {
+        session_id: optional "sessionID",
+        error: required "error",
+    }
+    SessionIdleV1 {
+        session_id: required "sessionID",
+        time: required "time",
+    }
+    SessionRevertedV1 {
+        session_id: required "sessionID",
+        message_id: required "messageID",
+        part_id: optional "partID",
+        snapshot: required "snapshot",
+        diff: optional "diff",
+    }
+    SessionSharedV1 {
+        session_id: required "sessionID",
+        share: required "share",
+    }
+    SessionStatusV1 {
+        session_id: required "sessionID",
+        status: required "status",
+    }
+    SessionStatusV2 {
+        session_id: required "sessionID",
+        status: required "status",
+    }
+    SessionUnsharedV1 {
+        session_id: required "sessionID",
+    }
+    SessionUpdatedV1 {
+        info: required "info",
+    }
+    TerminalExitedV1 {
+        terminal_id: required "terminalID",
+        code: required "code",
+        signal: optional "signal",
+    }
+    TerminalOpenedV1 {
+        terminal_id: required "terminalID",
+        shell: required "shell",
+        cwd: required "cwd",
+        size: required "size",
+    }
+    TerminalOutputV1 {
+        terminal_id: required "terminalID",
+        data: required "data",
+        seq: required "seq",
+    }
+    TerminalResizedV1 {
+        terminal_id: required "terminalID",
+        size: required "size",
+    }
+    TodoUpdatedV1 {
+        session_id: required "sessionID",
+        todos: required "todos",
+    }
+    ToolOutputAppendedV1 {
+        call_id: required "callID",
+        chunk: required "chunk",
+        offset: required "offset",
+    }
+    ToolStateChangedV1 {
+        call_id: required "callID",
+        tool: required "tool",
+        previous: required "previous",
+        current: required "current",
+    }
+    UsageRecordedV1 {
+        session_id: required "sessionID",
+        cost: required "cost",
+    }
+    UsageRecordedV2 {
+        session_id: required "sessionID",
+        cost: required "cost",
+        by_model: required "byModel",
+    }
+    WorkspaceSettingsChangedV1 {
+        settings: required "settings",
+    }
+    WorkspaceSettingsChangedV2ChangedValue {
+        before: required "before",
+        after: required "after",
+    }
+    WorkspaceSettingsChangedV2 {
+        settings: required "settings",
+        changed: required "changed",
+    }
+}
+
+read_tagged_enums! {
+    Actor "kind" {
+        "user" => User {
+            user: required "user",
+        },
+        "bot" => Bot {
+            bot: required "bot",
+        },
+        "system" => System,
+    }
+    SessionStatusV2Status "type" {
+        "idle" => Idle,
+        "busy" => Busy {
+            since: required "since",
+        },
+        "retry" => Retry {
+            attempt: required "attempt",
+            next: required "next",
+            error: required "error",
+        },
+    }
+}
+
+read_unit_enums! {
+    AbortedErrorName {
+        "aborted" => Aborted,
+    }
+    AddedLineOp {
+        "add" => Add,
+    }
+    ApiErrorName {
+        "api" => Api,
+    }
+    AppErrorUnknownName {
+        "unknown" => Unknown,
+    }
+    ArtifactStepStep {
+        "artifact" => Artifact,
+    }
+    AssistantMessageRole {
+        "assistant" => Assistant,
+    }
+    AuthErrorName {
+        "auth" => Auth,
+    }
+    BashPermissionType {
+        "bash" => Bash,
+    }
+    CacheStepStep {
+        "cache" => Cache,
+    }
+    CommandStepStep {
+        "command" => Command,
+    }
+    ContextLineOp {
+        "context" => Context,
+    }
+    DiffOutputKind {
+        "diff" => Diff,
+    }
+    DirectoryEntryKind {
+        "directory" => Directory,
+    }
+    EditPermissionType {
+        "edit" => Edit,
+    }
+    EmptyCellType {
+        "empty" => Empty,
+    }
+    FetchPermissionType {
+        "fetch" => Fetch,
+    }
+    FetchPermissionMethod {
+        "GET" => Get,
+        "POST" => Post,
+    }
+    FileEntryKind {
+        "file" => File,
+    }
+    FilePartType {
+        "file" => File,
+    }
+    FinishedJobState {
+        "finished" => Finished,
+    }
+    FinishedJobOutcome {
+        "success" => Success,
+        "failure" => Failure,
+        "cancelled" => Cancelled,
+    }
+    GitAddedChange {
+        "added" => Added,
+    }
+    GitDeletedChange {
+        "deleted" => Deleted,
+    }
+    GitModifiedChange {
+        "modified" => Modified,
+    }
+    GitRenamedChange {
+        "renamed" => Renamed,
+    }
+    ImageOutputKind {
+        "image" => Image,
+    }
+    ImageOutputMime {
+        "image/png" => ImagePng,
+        "image/jpeg" => ImageJpeg,
+        "image/webp" => ImageWebp,
+    }
+    LinkCellType {
+        "link" => Link,
+    }
+    LocationsOutputKind {
+        "locations" => Locations,
+    }
+    LspServerState {
+        "starting" => Starting,
+        "ready" => Ready,
+        "crashed" => Crashed,
+    }
+    NotificationLevel {
+        "info" => Info,
+        "warning" => Warning,
+        "error" => Error,
+    }
+    NumberCellType {
+        "number" => Number,
+    }
+    OutputLengthErrorName {
+        "output-length" => OutputLength,
+    }
+    PatchPartType {
+        "patch" => Patch,
+    }
+    PermissionOtherType {
+        "other" => Other,
+    }
+    QueuedJobState {
+        "queued" => Queued,
+    }
+    QuotePartType {
+        "quote" => Quote,
+    }
+    ReasoningPartType {
+        "reasoning" => Reasoning,
+    }
+    RemovedLineOp {
+        "remove" => Remove,
+    }
+    Reply {
+        "once" => Once,
+        "always" => Always,
+        "reject" => Reject,
+    }
+    RunningJobState {
+        "running" => Running,
+    }
+    Severity {
+        "error" => Error,
+        "warning" => Warning,
+        "information" => Information,
+        "hint" => Hint,
+    }
+    StepPartType {
+        "step" => Step,
+    }
+    StepPartPhase {
+        "start" => Start,
+        "finish" => Finish,
+    }
+    SubtaskPartType {
+        "subtask" => Subtask,
+    }
+    SymlinkEntryKind {
+        "symlink" => Symlink,
+    }
+    SystemMessageRole {
+        "system" => System,
+    }
+    TableOutputKind {
+        "table" => Table,
+    }
+    TextCellType {
+        "text" => Text,
+    }
+    TextOutputKind {
+        "text" => Text,
+    }
+    TextPartType {
+        "text" => Text,
+    }
+    TodoStatus {
+        "pending" => Pending,
+        "in_progress" => InProgress,
+        "completed" => Completed,
+        "cancelled" => Cancelled,
+    }
+    TodoPriority {
+        "high" => High,
+        "medium" => Medium,
+        "low" => Low,
+    }
+    ToolCompletedStatus {
+        "completed" => Completed,
+    }
+    ToolFailedStatus {
+        "failed" => Failed,
+    }
+    ToolPartType {
+        "tool" => Tool,
+    }
+    ToolPendingStatus {
+        "pending" => Pending,
+    }
+    ToolRunningStatus {
+        "running" => Running,
+    }
+    UserMessageRole {
+        "user" => User,
+    }
+    AgentStepFinishedV1Reason {
+        "stop" => Stop,
+        "tool-calls" => ToolCalls,
+        "length" => Length,
+        "error" => Error,
+    }
+    CiPipelineFinishedV1Outcome {
+        "success" => Success,
+        "failure" => Failure,
+        "cancelled" => Cancelled,
+    }
+    FileWatcherChangedV1Event {
+        "add" => Add,
+        "change" => Change,
+        "unlink" => Unlink,
+    }
+    ProjectOpenedV1Vcs {
+        "git" => Git,
+        "none" => None,
+    }
+    SessionStatusV1Status {
+        "idle" => Idle,
+        "busy" => Busy,
+    }
+}
+
+read_tuples! {
+    (T0 T1)
+}
+
+impl FromJson for types::AppError {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "name")? {
-            "api" => variant(json).map(Self::Api),
-            "auth" => variant(json).map(Self::Auth),
-            "aborted" => variant(json).map(Self::Aborted),
-            "output-length" => variant(json).map(Self::OutputLength),
-            "unknown" => variant(json).map(Self::Unknown),
+            "api" => FromJson::from_json(json).map(Self::Api),
+            "auth" => FromJson::from_json(json).map(Self::Auth),
+            "aborted" => FromJson::from_json(json).map(Self::Aborted),
+            "output-length" => FromJson::from_json(json).map(Self::OutputLength),
+            "unknown" => FromJson::from_json(json).map(Self::Unknown),
             other => Err(unknown_discriminator(
                 other,
                 "`api`, `auth`, `aborted`, `output-length`, `unknown`",
@@ -1921,14 +3150,13 @@ impl<'de> Deserialize<'de> for types::AppError {
     }
 }
 
-impl<'de> Deserialize<'de> for types::CellType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::CellType {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "type")? {
-            "text" => variant(json).map(Self::Text),
-            "number" => variant(json).map(Self::Number),
-            "link" => variant(json).map(Self::Link),
-            "empty" => variant(json).map(Self::Empty),
+            "text" => FromJson::from_json(json).map(Self::Text),
+            "number" => FromJson::from_json(json).map(Self::Number),
+            "link" => FromJson::from_json(json).map(Self::Link),
+            "empty" => FromJson::from_json(json).map(Self::Empty),
             other => Err(unknown_discriminator(
                 other,
                 "`text`, `number`, `link`, `empty`",
@@ -1937,13 +3165,12 @@ impl<'de> Deserialize<'de> for types::CellType {
     }
 }
 
-impl<'de> Deserialize<'de> for types::CiJob {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::CiJob {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "state")? {
-            "queued" => variant(json).map(Self::Queued),
-            "running" => variant(json).map(Self::Running),
-            "finished" => variant(json).map(Self::Finished),
+            "queued" => FromJson::from_json(json).map(Self::Queued),
+            "running" => FromJson::from_json(json).map(Self::Running),
+            "finished" => FromJson::from_json(json).map(Self::Finished),
             other => Err(unknown_discriminator(
                 other,
                 "`queued`, `running`, `finished`",
@@ -1952,13 +3179,12 @@ impl<'de> Deserialize<'de> for types::CiJob {
     }
 }
 
-impl<'de> Deserialize<'de> for types::CiStep {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::CiStep {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "step")? {
-            "command" => variant(json).map(Self::Command),
-            "cache" => variant(json).map(Self::Cache),
-            "artifact" => variant(json).map(Self::Artifact),
+            "command" => FromJson::from_json(json).map(Self::Command),
+            "cache" => FromJson::from_json(json).map(Self::Cache),
+            "artifact" => FromJson::from_json(json).map(Self::Artifact),
             other => Err(unknown_discriminator(
                 other,
                 "`command`, `cache`, `artifact`",
@@ -1967,9 +3193,8 @@ impl<'de> Deserialize<'de> for types::CiStep {
     }
 }
 
-impl<'de> Deserialize<'de> for types::DiagnosticCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::DiagnosticCode {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         let union = &TYPES[17];
         if let Some(value) = member(&json, union, 0) {
             return Ok(Self::String(value));
@@ -1981,25 +3206,23 @@ impl<'de> Deserialize<'de> for types::DiagnosticCode {
     }
 }
 
-impl<'de> Deserialize<'de> for types::DiffLine {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::DiffLine {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "op")? {
-            "add" => variant(json).map(Self::Add),
-            "remove" => variant(json).map(Self::Remove),
-            "context" => variant(json).map(Self::Context),
+            "add" => FromJson::from_json(json).map(Self::Add),
+            "remove" => FromJson::from_json(json).map(Self::Remove),
+            "context" => FromJson::from_json(json).map(Self::Context),
             other => Err(unknown_discriminator(other, "`add`, `remove`, `context`")),
         }
     }
 }
 
-impl<'de> Deserialize<'de> for types::FsEntry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::FsEntry {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "kind")? {
-            "file" => variant(json).map(Self::File),
-            "directory" => variant(json).map(Self::Directory),
-            "symlink" => variant(json).map(Self::Symlink),
+            "file" => FromJson::from_json(json).map(Self::File),
+            "directory" => FromJson::from_json(json).map(Self::Directory),
+            "symlink" => FromJson::from_json(json).map(Self::Symlink),
             other => Err(unknown_discriminator(
                 other,
                 "`file`, `directory`, `symlink`",
@@ -2008,14 +3231,13 @@ impl<'de> Deserialize<'de> for types::FsEntry {
     }
 }
 
-impl<'de> Deserialize<'de> for types::GitChange {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::GitChange {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "change")? {
-            "added" => variant(json).map(Self::Added),
-            "modified" => variant(json).map(Self::Modified),
-            "renamed" => variant(json).map(Self::Renamed),
-            "deleted" => variant(json).map(Self::Deleted),
+            "added" => FromJson::from_json(json).map(Self::Added),
+            "modified" => FromJson::from_json(json).map(Self::Modified),
+            "renamed" => FromJson::from_json(json).map(Self::Renamed),
+            "deleted" => FromJson::from_json(json).map(Self::Deleted),
             other => Err(unknown_discriminator(
                 other,
                 "`added`, `modified`, `renamed`, `deleted`",
@@ -2024,13 +3246,12 @@ impl<'de> Deserialize<'de> for types::GitChange {
     }
 }
 
-impl<'de> Deserialize<'de> for types::Message {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::Message {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "role")? {
-            "user" => variant(json).map(Self::User),
-            "assistant" => variant(json).map(Self::Assistant),
-            "system" => variant(json).map(Self::System),
+            "user" => FromJson::from_json(json).map(Self::User),
+            "assistant" => FromJson::from_json(json).map(Self::Assistant),
+            "system" => FromJson::from_json(json).map(Self::System),
             other => Err(unknown_discriminator(
                 other,
                 "`user`, `assistant`, `system`",
@@ -2039,18 +3260,17 @@ impl<'de> Deserialize<'de> for types::Message {
     }
 }
 
-impl<'de> Deserialize<'de> for types::Part {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::Part {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "type")? {
-            "text" => variant(json).map(Self::Text),
-            "reasoning" => variant(json).map(Self::Reasoning),
-            "tool" => variant(json).map(Self::Tool),
-            "file" => variant(json).map(Self::File),
-            "step" => variant(json).map(Self::Step),
-            "patch" => variant(json).map(Self::Patch),
-            "subtask" => variant(json).map(Self::Subtask),
-            "quote" => variant(json).map(Self::Quote),
+            "text" => FromJson::from_json(json).map(Self::Text),
+            "reasoning" => FromJson::from_json(json).map(Self::Reasoning),
+            "tool" => FromJson::from_json(json).map(Self::Tool),
+            "file" => FromJson::from_json(json).map(Self::File),
+            "step" => FromJson::from_json(json).map(Self::Step),
+            "patch" => FromJson::from_json(json).map(Self::Patch),
+            "subtask" => FromJson::from_json(json).map(Self::Subtask),
+            "quote" => FromJson::from_json(json).map(Self::Quote),
             other => Err(unknown_discriminator(
                 other,
                 "`text`, `reasoning`, `tool`, `file`, `step`, `patch`, `subtask`, `quote`",
@@ -2059,14 +3279,13 @@ impl<'de> Deserialize<'de> for types::Part {
     }
 }
 
-impl<'de> Deserialize<'de> for types::Permission {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::Permission {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "type")? {
-            "bash" => variant(json).map(Self::Bash),
-            "edit" => variant(json).map(Self::Edit),
-            "fetch" => variant(json).map(Self::Fetch),
-            "other" => variant(json).map(Self::Other),
+            "bash" => FromJson::from_json(json).map(Self::Bash),
+            "edit" => FromJson::from_json(json).map(Self::Edit),
+            "fetch" => FromJson::from_json(json).map(Self::Fetch),
+            "other" => FromJson::from_json(json).map(Self::Other),
             other => Err(unknown_discriminator(
                 other,
                 "`bash`, `edit`, `fetch`, `other`",
@@ -2075,9 +3294,8 @@ impl<'de> Deserialize<'de> for types::Permission {
     }
 }
 
-impl<'de> Deserialize<'de> for types::Setting {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::Setting {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         let union = &TYPES[58];
         if let Some(value) = member(&json, union, 0) {
             return Ok(Self::String(value));
@@ -2095,15 +3313,14 @@ impl<'de> Deserialize<'de> for types::Setting {
     }
 }
 
-impl<'de> Deserialize<'de> for types::ToolOutput {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::ToolOutput {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "kind")? {
-            "text" => variant(json).map(Self::Text),
-            "diff" => variant(json).map(Self::Diff),
-            "image" => variant(json).map(Self::Image),
-            "table" => variant(json).map(Self::Table),
-            "locations" => variant(json).map(Self::Locations),
+            "text" => FromJson::from_json(json).map(Self::Text),
+            "diff" => FromJson::from_json(json).map(Self::Diff),
+            "image" => FromJson::from_json(json).map(Self::Image),
+            "table" => FromJson::from_json(json).map(Self::Table),
+            "locations" => FromJson::from_json(json).map(Self::Locations),
             other => Err(unknown_discriminator(
                 other,
                 "`text`, `diff`, `image`, `table`, `locations`",
@@ -2112,18 +3329,34 @@ impl<'de> Deserialize<'de> for types::ToolOutput {
     }
 }
 
-impl<'de> Deserialize<'de> for types::ToolState {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::ToolState {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "status")? {
-            "pending" => variant(json).map(Self::Pending),
-            "running" => variant(json).map(Self::Running),
-            "completed" => variant(json).map(Self::Completed),
-            "failed" => variant(json).map(Self::Failed),
+            "pending" => FromJson::from_json(json).map(Self::Pending),
+            "running" => FromJson::from_json(json).map(Self::Running),
+            "completed" => FromJson::from_json(json).map(Self::Completed),
+            "failed" => FromJson::from_json(json).map(Self::Failed),
             other => Err(unknown_discriminator(
                 other,
                 "`pending`, `running`, `completed`, `failed`",
             )),
         }
     }
+}
+
+deserialize_by_reader! {
+    AppError,
+    CellType,
+    CiJob,
+    CiStep,
+    DiagnosticCode,
+    DiffLine,
+    FsEntry,
+    GitChange,
+    Message,
+    Part,
+    Permission,
+    Setting,
+    ToolOutput,
+    ToolState,
 }

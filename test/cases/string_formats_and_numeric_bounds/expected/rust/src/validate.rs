@@ -16,8 +16,10 @@ use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
+use serde::de::Unexpected;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -451,8 +453,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their `Deserialize` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -642,6 +644,194 @@ impl Checker<'_> {
     }
 }
 
+/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
+/// variant`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
+}
+
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within `i64`, as serde reads one: a float (`1.5`, and `1.0`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}
+
+/// An optional field: absent is `None`; a value, null included, is read as `T`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `FromJson` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}
+
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
 fn check_serialized<T: Serialize>(value: &T, shape: &Shape, path: &str, issues: &mut Vec<Issue>) {
     match serde_json::to_value(value) {
@@ -707,7 +897,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -850,9 +1040,27 @@ static TYPES: [Shape; 1] = [
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
 static EVENT_TYPES: [EventType; 1] = [
-    EventType { wire: "account.registered.v1", payload: Shape::Item(0), read: |payload| types::AccountRegisteredV1::deserialize(payload).map(Event::AccountRegisteredV1) },
+    EventType { wire: "account.registered.v1", payload: Shape::Item(0), read: |payload| types::AccountRegisteredV1::from_json(payload).map(Event::AccountRegisteredV1) },
 ];
 
 validate_by_shape! {
     types::AccountRegisteredV1 => 0,
+}
+
+read_structs! {
+    AccountRegisteredV1 {
+        id: required "id",
+        email: required "email",
+        homepage: optional "homepage",
+        registered_at: required "registeredAt",
+        birthday: optional "birthday",
+        handle: required "handle",
+        bio: required "bio",
+        age: required "age",
+        score: required "score",
+        step: required "step",
+        visits: required "visits",
+        shard: required "shard",
+        ratio: required "ratio",
+    }
 }

@@ -16,8 +16,10 @@ use crate::types;
 use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
+use serde::de::Unexpected;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -451,8 +453,8 @@ impl At<'_> {
 /// The one checker: walks a JSON value along its shape and records every failure.
 struct Checker<'a> {
     issues: &'a mut Vec<Issue>,
-    /// The value was just read by serde as its type, so plain unions in it hold a valid member
-    /// already (their `Deserialize` takes only one) and are not checked again.
+    /// The value was just read as its type, so plain unions in it hold a valid member
+    /// already (their reader takes only one) and are not checked again.
     decoded: bool,
 }
 
@@ -642,33 +644,271 @@ impl Checker<'_> {
     }
 }
 
+/// An object's members, as serde_json holds them.
+type Members = serde_json::Map<String, JsonValue>;
+
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
+/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
+/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
+/// variant`), but reads an object type from a JSON object only and a discriminator from a string
+/// only, as every other side of the contract does. One small reader per type, with no generic
+/// deserializer behind it, keeps the crate quick to build.
+trait FromJson: Sized {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
+}
+
+/// A record key: a string, or the name of a variant of an enum of strings.
+trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, serde_json::Error>;
+}
+
+/// How serde names what it found, for messages.
+fn unexpected(json: &JsonValue) -> Unexpected<'_> {
+    match json {
+        JsonValue::Null => Unexpected::Unit,
+        JsonValue::Bool(value) => Unexpected::Bool(*value),
+        JsonValue::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(value), _) => Unexpected::Unsigned(value),
+            (None, Some(value)) => Unexpected::Signed(value),
+            _ => Unexpected::Float(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        JsonValue::String(text) => Unexpected::Str(text),
+        JsonValue::Array(_) => Unexpected::Seq,
+        JsonValue::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(json: &JsonValue, expected: &str) -> serde_json::Error {
+    serde::de::Error::invalid_type(unexpected(json), &expected)
+}
+
+/// The members of an object, or the error naming what was expected instead.
+fn members(json: JsonValue, expected: &str) -> Result<Members, serde_json::Error> {
+    match json {
+        JsonValue::Object(members) => Ok(members),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A value that must be an integer within `i64`, as serde reads one: a float (`1.5`, and `1.0`
+/// as serde_json holds it) is refused.
+fn integer_of(json: &JsonValue) -> Result<i64, serde_json::Error> {
+    match json {
+        JsonValue::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => Err(serde::de::Error::invalid_value(
+                Unexpected::Unsigned(value),
+                &"i64",
+            )),
+            _ => Err(invalid_type(json, "i64")),
+        },
+        other => Err(invalid_type(other, "i64")),
+    }
+}
+
+impl FromJson for JsonValue {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        Ok(json)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::String(text) => Ok(text),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, serde_json::Error> {
+        Ok(key)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_bool()
+            .ok_or_else(|| invalid_type(&json, "a boolean"))
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        integer_of(&json)
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        json.as_f64().ok_or_else(|| invalid_type(&json, "f64"))
+    }
+}
+
+impl FromJson for () {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(()),
+            other => Err(invalid_type(&other, "unit")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        T::from_json(json).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        match json {
+            JsonValue::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(T::from_json(item)?);
+                }
+                Ok(values)
+            }
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+        let mut map = BTreeMap::new();
+        for (key, value) in members(json, "a map")? {
+            map.insert(K::from_key(key)?, V::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// A field the schema requires: absent is an error, whatever its type.
+fn required<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<T, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json),
+        None => Err(serde::de::Error::missing_field(name)),
+    }
+}
+
+/// An optional field: absent is `None`; a value, null included, is read as `T`.
+fn optional<T: FromJson>(
+    members: &mut Members,
+    name: &'static str,
+) -> Result<Option<T>, serde_json::Error> {
+    match members.remove(name) {
+        Some(json) => T::from_json(json).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// The discriminator of a discriminated union's document: a string member named `tag`.
-fn discriminator<'a, E: serde::de::Error>(
-    json: &'a JsonValue,
-    tag: &'static str,
-) -> Result<&'a str, E> {
+fn discriminator<'a>(json: &'a JsonValue, tag: &'static str) -> Result<&'a str, serde_json::Error> {
     match json {
         JsonValue::Object(members) => match members.get(tag) {
             Some(JsonValue::String(value)) => Ok(value),
-            Some(_) => Err(E::custom(format_args!(
-                "the discriminator `{tag}` is not a string"
-            ))),
-            None => Err(E::missing_field(tag)),
+            Some(other) => Err(invalid_type(other, "a string")),
+            None => Err(serde::de::Error::missing_field(tag)),
         },
-        _ => Err(E::custom("expected an object")),
+        other => Err(invalid_type(other, "a discriminated union")),
     }
 }
 
 /// A discriminator value that names no member of the union.
-fn unknown_discriminator<E: serde::de::Error>(found: &str, expected: &'static str) -> E {
-    E::custom(format_args!(
+fn unknown_discriminator(found: &str, expected: &'static str) -> serde_json::Error {
+    serde::de::Error::custom(format_args!(
         "unknown variant `{found}`, expected one of {expected}"
     ))
 }
 
-/// Reads the member of a discriminated union its discriminator chose.
-fn variant<T: DeserializeOwned, E: serde::de::Error>(json: JsonValue) -> Result<T, E> {
-    T::deserialize(json).map_err(E::custom)
+/// `FromJson` for structs: each field read by its wire name; other members are ignored.
+macro_rules! read_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut, unused_variables)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                Ok(Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                })
+            }
+        }
+    )*};
+}
+
+/// What is left of a closed object's members after its fields were read: nothing.
+fn no_other_members(
+    members: &Members,
+    fields: &'static [&'static str],
+) -> Result<(), serde_json::Error> {
+    match members.keys().next() {
+        Some(name) => Err(serde::de::Error::unknown_field(name, fields)),
+        None => Ok(()),
+    }
+}
+
+/// `FromJson` for structs that refuse members they do not declare.
+macro_rules! read_closed_structs {
+    ($($name:ident { $($field:ident: $read:ident $wire:literal,)* })*) => {$(
+        impl FromJson for types::$name {
+            #[allow(unused_mut)]
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                let mut members = members(json, concat!("struct ", stringify!($name)))?;
+                let value = Self {
+                    $($field: $read(&mut members, $wire)?,)*
+                };
+                no_other_members(&members, &[$($wire),*])?;
+                Ok(value)
+            }
+        }
+    )*};
+}
+
+/// The text of a value that must be a string.
+fn text_of<'a>(json: &'a JsonValue, expected: &str) -> Result<&'a str, serde_json::Error> {
+    json.as_str().ok_or_else(|| invalid_type(json, expected))
+}
+
+/// `FromJson` for enums of strings: a string naming one of the variants.
+macro_rules! read_unit_enums {
+    ($($name:ident { $($wire:literal => $variant:ident,)* })*) => {$(
+        impl FromJson for types::$name {
+            fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
+                match text_of(&json, concat!("enum ", stringify!($name)))? {
+                    $($wire => Ok(Self::$variant),)*
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($wire),*])),
+                }
+            }
+        }
+    )*};
+}
+
+/// serde's `Deserialize` for the unions read by a `FromJson` of their own: the value as JSON,
+/// then that reader, so serde and `Event::from_json_str` read them alike.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }
 
 /// Checks `value` as its JSON form against `shape`: how a value built in Rust is validated.
@@ -745,7 +985,7 @@ fn event_from(
             payload,
         }));
     };
-    // Checked before serde reads it, which takes the JSON; serde's verdict comes first.
+    // Checked before its reader takes the JSON; the reader's verdict comes first.
     Checker {
         issues,
         decoded: true,
@@ -922,9 +1162,9 @@ static TYPES: [Shape; 12] = [
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
 static EVENT_TYPES: [EventType; 3] = [
-    EventType { wire: "message.part-updated.v1", payload: Shape::Item(10), read: |payload| types::MessagePartUpdatedV1::deserialize(payload).map(Event::MessagePartUpdatedV1) },
-    EventType { wire: "tool.started.v1", payload: Shape::Any, read: |payload| types::ToolStartedV1::deserialize(payload).map(Event::ToolStartedV1) },
-    EventType { wire: "tool.state-changed.v1", payload: Shape::Item(11), read: |payload| types::ToolStateChangedV1::deserialize(payload).map(Event::ToolStateChangedV1) },
+    EventType { wire: "message.part-updated.v1", payload: Shape::Item(10), read: |payload| types::MessagePartUpdatedV1::from_json(payload).map(Event::MessagePartUpdatedV1) },
+    EventType { wire: "tool.started.v1", payload: Shape::Any, read: |payload| types::ToolStartedV1::from_json(payload).map(Event::ToolStartedV1) },
+    EventType { wire: "tool.state-changed.v1", payload: Shape::Item(11), read: |payload| types::ToolStateChangedV1::from_json(payload).map(Event::ToolStateChangedV1) },
 ];
 
 validate_by_shape! {
@@ -964,25 +1204,143 @@ nothing_to_validate! {
     types::ToolStartedV1,
 }
 
-impl<'de> Deserialize<'de> for types::Attachment {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+read_structs! {
+    AttachmentUrl {
+        kind: required "kind",
+        url: required "url",
+        title: optional "title",
+    }
+    FileAttachmentRange {
+        start: required "start",
+        end: required "end",
+    }
+    FileAttachment {
+        kind: required "kind",
+        path: required "path",
+        range: optional "range",
+    }
+    GroupPart {
+        r#type: required "type",
+        parts: required "parts",
+    }
+    QuotePart {
+        r#type: required "type",
+        quoted: optional "quoted",
+    }
+    StateDoneTime {
+        start: required "start",
+        end: required "end",
+    }
+    StateDone {
+        status: required "status",
+        output: required "output",
+        time: required "time",
+    }
+    StateErrorTime {
+        start: required "start",
+        end: required "end",
+    }
+    StatePending {
+        status: required "status",
+        input: required "input",
+    }
+    StateRunningTime {
+        start: required "start",
+    }
+    StateRunning {
+        status: required "status",
+        title: optional "title",
+        time: required "time",
+    }
+    TextPartTime {
+        start: required "start",
+        end: optional "end",
+    }
+    TextPart {
+        r#type: required "type",
+        text: required "text",
+        time: optional "time",
+    }
+    ToolPart {
+        r#type: required "type",
+        tool: required "tool",
+        state: required "state",
+        attachments: required "attachments",
+    }
+    MessagePartUpdatedV1 {
+        message_id: required "messageID",
+        part: required "part",
+        parts: optional "parts",
+    }
+    ToolStartedV1 {
+        call_id: required "callID",
+        state: required "state",
+    }
+    ToolStateChangedV1 {
+        call_id: required "callID",
+        previous: required "previous",
+        current: required "current",
+    }
+}
+
+read_closed_structs! {
+    StateError {
+        status: required "status",
+        error: required "error",
+        time: required "time",
+    }
+}
+
+read_unit_enums! {
+    AttachmentUrlKind {
+        "url" => Url,
+    }
+    FileAttachmentKind {
+        "file" => File,
+    }
+    GroupPartType {
+        "group" => Group,
+    }
+    QuotePartType {
+        "quote" => Quote,
+    }
+    StateDoneStatus {
+        "done" => Done,
+    }
+    StateErrorStatus {
+        "error" => Error,
+    }
+    StatePendingStatus {
+        "pending" => Pending,
+    }
+    StateRunningStatus {
+        "running" => Running,
+    }
+    TextPartType {
+        "text" => Text,
+    }
+    ToolPartType {
+        "tool" => Tool,
+    }
+}
+
+impl FromJson for types::Attachment {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "kind")? {
-            "file" => variant(json).map(Self::File),
-            "url" => variant(json).map(Self::Url),
+            "file" => FromJson::from_json(json).map(Self::File),
+            "url" => FromJson::from_json(json).map(Self::Url),
             other => Err(unknown_discriminator(other, "`file`, `url`")),
         }
     }
 }
 
-impl<'de> Deserialize<'de> for types::Part {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::Part {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "type")? {
-            "text" => variant(json).map(Self::Text),
-            "tool" => variant(json).map(Self::Tool),
-            "group" => variant(json).map(Self::Group),
-            "quote" => variant(json).map(Self::Quote),
+            "text" => FromJson::from_json(json).map(Self::Text),
+            "tool" => FromJson::from_json(json).map(Self::Tool),
+            "group" => FromJson::from_json(json).map(Self::Group),
+            "quote" => FromJson::from_json(json).map(Self::Quote),
             other => Err(unknown_discriminator(
                 other,
                 "`text`, `tool`, `group`, `quote`",
@@ -991,18 +1349,23 @@ impl<'de> Deserialize<'de> for types::Part {
     }
 }
 
-impl<'de> Deserialize<'de> for types::State {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = JsonValue::deserialize(deserializer)?;
+impl FromJson for types::State {
+    fn from_json(json: JsonValue) -> Result<Self, serde_json::Error> {
         match discriminator(&json, "status")? {
-            "pending" => variant(json).map(Self::Pending),
-            "running" => variant(json).map(Self::Running),
-            "done" => variant(json).map(Self::Done),
-            "error" => variant(json).map(Self::Error),
+            "pending" => FromJson::from_json(json).map(Self::Pending),
+            "running" => FromJson::from_json(json).map(Self::Running),
+            "done" => FromJson::from_json(json).map(Self::Done),
+            "error" => FromJson::from_json(json).map(Self::Error),
             other => Err(unknown_discriminator(
                 other,
                 "`pending`, `running`, `done`, `error`",
             )),
         }
     }
+}
+
+deserialize_by_reader! {
+    Attachment,
+    Part,
+    State,
 }
