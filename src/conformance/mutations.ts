@@ -111,6 +111,8 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
     }
     case "enum":
       add("value out of range", NOT_A_VALUE);
+      // serde's derive reads a unit variant from `{ "<variant>": null }` too; no side may.
+      if (typeof value === "string") add("value as a one-member object", { [value]: null });
       break;
     case "literal":
       // A number far from the literal: 1e21 + 1 is 1e21 again in a double.
@@ -166,11 +168,16 @@ export function mutations(node: TypeNode, value: unknown, builder: VectorBuilder
         }
       }
       if (at.additional === "reject") add("unknown member in a strict object", { ...object, __unknown__: 1 });
+      // serde's derive reads a struct from the array of its fields' values too; no side may.
+      add("members' values as an array", Object.values(object));
       break;
     }
     case "union": {
       if (at.discriminator !== undefined && value !== null && typeof value === "object") {
         add("wrong discriminator", { ...(value as object), [at.discriminator]: NOT_A_VALUE });
+        // serde's derive reads an internally tagged variant by its index, and from an array too.
+        add("discriminator as a variant index", { ...(value as object), [at.discriminator]: 0 });
+        add("members' values as an array", Object.values(value as object));
         const tag = (value as Record<string, unknown>)[at.discriminator];
         const member = at.members[at.tags?.indexOf(String(tag)) ?? -1];
         if (member !== undefined) {
