@@ -54,6 +54,45 @@ describe("rust target on schemas/", () => {
     ]);
   });
 
+  test("decode reads one generated type as Event::from_json_str reads a payload: its shape, then its reader", () => {
+    // Each line: a document for `Position` (line and character, integers ≥ 0); the example prints
+    // what `decode` answers.
+    mkdirSync(path.join(crate, "examples"), { recursive: true });
+    writeFileSync(
+      path.join(crate, "examples", "decode_one.rs"),
+      [
+        "use eventc_events::{decode, DecodeError, Position};",
+        "use std::io::BufRead;",
+        "",
+        "fn main() {",
+        "    for line in std::io::stdin().lock().lines() {",
+        '        let line = line.expect("stdin is readable");',
+        "        match decode::<Position>(&line) {",
+        '            Ok(position) => println!("ok {} {}", position.line, position.character),',
+        "            Err(DecodeError::Invalid(issues)) => {",
+        '                let list: Vec<String> = issues.iter().map(|issue| format!("{} {}", issue.path, issue.message)).collect();',
+        '                println!("invalid {}", list.join("; "));',
+        "            }",
+        '            Err(DecodeError::Json(error)) => println!("json {error}"),',
+        "        }",
+        "    }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const documents = ['{"line": 3, "character": 7}', '{"line": -1, "character": 0}', "[3, 7]", '{"line": 3}', '{"line": 1.5, "character": 0}'];
+    const result = cargo(["run", "--quiet", "--example", "decode_one"], crate, documents.map((document) => `${document}\n`).join(""));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual([
+      "ok 3 7",
+      "invalid /line expected at least 0",
+      // serde's derive reads a struct from an array of its fields' values; no other side does.
+      "json invalid type: sequence, expected struct Position",
+      "json missing field `character`",
+      "json invalid type: floating point `1.5`, expected i64",
+    ]);
+  });
+
   test("typeshare-cli writes TypeScript for the crate that type-checks", () => {
     const out = path.join(crate, "typeshare-out");
     mkdirSync(out, { recursive: true });

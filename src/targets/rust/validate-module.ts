@@ -470,7 +470,7 @@ function rustTypes(lowered: readonly RustItem[]): string[] {
 }
 
 /** The arity of every tuple in a Rust type expression (`(A, B)` → 2, `(A,)` → 1; `()` is not a tuple). */
-function tupleArities(type: string): number[] {
+export function tupleArities(type: string): number[] {
   const arities: number[] = [];
   const open: { commas: number; empty: boolean; trailing: boolean; angle: number }[] = [];
   let angle = 0;
@@ -479,6 +479,11 @@ function tupleArities(type: string): number[] {
     else if (char === ")") {
       const tuple = open.pop()!;
       if (!tuple.empty) arities.push(tuple.commas + (tuple.trailing ? 0 : 1));
+      const outer = open.at(-1);
+      if (outer !== undefined) {
+        outer.empty = false;
+        outer.trailing = false;
+      }
     } else if (char === "<") angle++;
     else if (char === ">") angle--;
     else if (open.length > 0) {

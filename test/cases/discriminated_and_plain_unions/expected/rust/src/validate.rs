@@ -795,6 +795,21 @@ impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
     }
 }
 
+/// What [`decode`] does for a generated type, as `Event::from_json_str` does for a payload: the
+/// document as JSON, checked against `shape`, then built by the type's reader, whose verdict
+/// comes first.
+fn read_checked<T: FromJson>(text: &str, shape: &Shape) -> Result<T, DecodeError> {
+    let json: JsonValue = read(text)?;
+    let mut issues = Vec::new();
+    Checker {
+        issues: &mut issues,
+        decoded: true,
+    }
+    .check(&json, shape, &At::Path(""));
+    let value = T::from_json(json).map_err(DecodeError::Json)?;
+    finish(value, issues)
+}
+
 /// A field the schema requires: absent is an error, whatever its type.
 fn required<T: FromJson>(
     members: &mut Members,
@@ -944,6 +959,10 @@ macro_rules! validate_by_shape {
             fn validate(&self, path: &str, issues: &mut Vec<Issue>) {
                 check_serialized(self, &TYPES[$index], path, issues);
             }
+
+            fn decode_json(text: &str) -> Result<Self, DecodeError> {
+                read_checked(text, &TYPES[$index])
+            }
         }
     )*};
 }
@@ -953,6 +972,10 @@ macro_rules! nothing_to_validate {
     ($($name:ty,)*) => {$(
         impl Validate for $name {
             fn validate(&self, _path: &str, _issues: &mut Vec<Issue>) {}
+
+            fn decode_json(text: &str) -> Result<Self, DecodeError> {
+                read_checked(text, &Shape::Any)
+            }
         }
     )*};
 }
