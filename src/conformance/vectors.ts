@@ -100,8 +100,11 @@ export class VectorBuilder {
 
   number(node: Extract<TypeNode, { kind: "number" }>, mode: Mode): number {
     const step = node.multipleOf ?? (node.integer ? 1 : 0.5);
-    let low = node.minimum ?? (node.exclusiveMinimum !== undefined ? node.exclusiveMinimum + step : undefined);
-    let high = node.maximum ?? (node.exclusiveMaximum !== undefined ? node.exclusiveMaximum - step : undefined);
+    // Both kinds of bound may be set (`.min(-5).positive()`): the stricter one holds.
+    const lows = [node.minimum, node.exclusiveMinimum === undefined ? undefined : node.exclusiveMinimum + step].filter((bound) => bound !== undefined);
+    const highs = [node.maximum, node.exclusiveMaximum === undefined ? undefined : node.exclusiveMaximum - step].filter((bound) => bound !== undefined);
+    let low = lows.length === 0 ? undefined : Math.max(...lows);
+    let high = highs.length === 0 ? undefined : Math.min(...highs);
     if (node.multipleOf !== undefined) {
       if (low !== undefined) low = Math.ceil(low / step) * step;
       if (high !== undefined) high = Math.floor(high / step) * step;
