@@ -647,13 +647,13 @@ impl Checker<'_> {
 /// An object's members, as serde_json holds them.
 type Members = serde_json::Map<String, JsonValue>;
 
-/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` reads
-/// a known event's payload with. It takes the JSON types as serde's derived readers take them and
-/// reports what does not fit in serde's words (`missing field`, `invalid type`, `unknown
-/// variant`), but reads an object type from a JSON object only and a discriminator from a string
-/// only, as every other side of the contract does. One small reader per type, with no generic
-/// deserializer behind it, keeps the crate quick to build.
-trait FromJson: Sized {
+/// Builds a value of a generated type from its payload's JSON: what `Event::from_json_str` and
+/// `Event`'s `Deserialize` read a known event's payload with. It takes the JSON types as serde's
+/// derived readers take them and reports what does not fit in serde's words (`missing field`,
+/// `invalid type`, `unknown variant`), but reads an object type from a JSON object only and a
+/// discriminator from a string only, as every other side of the contract does. One small reader
+/// per type, with no generic deserializer behind it, keeps the crate quick to build.
+pub(crate) trait FromJson: Sized {
     fn from_json(json: JsonValue) -> Result<Self, serde_json::Error>;
 }
 

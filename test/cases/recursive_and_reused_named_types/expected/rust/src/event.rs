@@ -49,13 +49,14 @@ impl<'de> Deserialize<'de> for Event {
     }
 }
 
-/// Decodes the payload of a known wire type; errors name the wire type.
+/// Decodes the payload of a known wire type with its type's reader, as `Event::from_json_str`
+/// does; errors name the wire type.
 fn payload_of<T, E>(wire_type: &str, payload: JsonValue) -> Result<T, E>
 where
-    T: serde::de::DeserializeOwned,
+    T: crate::validate::FromJson,
     E: serde::de::Error,
 {
-    T::deserialize(payload).map_err(|error| E::custom(format!("{wire_type}: {error}")))
+    T::from_json(payload).map_err(|error| E::custom(format!("{wire_type}: {error}")))
 }
 
 /// Splits `session.status.v2` into `session.status` and `2`.
