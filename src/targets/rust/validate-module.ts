@@ -366,8 +366,9 @@ function fieldRead(field: RustField): string {
 }
 
 /** `Name { field: read "wire", … }`: one struct (or struct variant) of a reader macro's invocation. */
-function fieldBlock(head: string, fields: readonly RustField[]): string[] {
-  return fields.length === 0 ? [`    ${head} {}`] : [`    ${head} {`, ...fields.map((field) => `        ${fieldRead(field)}`), "    }"];
+function fieldBlock(head: string, fields: readonly RustField[], indent = "    ", tail = ""): string[] {
+  if (fields.length === 0) return [`${indent}${head} {}${tail}`];
+  return [`${indent}${head} {`, ...fields.map((field) => `${indent}    ${fieldRead(field)}`), `${indent}}${tail}`];
 }
 
 /** A brace-delimited macro invocation (left as it is by rustfmt), or nothing when it has no entries. */
@@ -395,8 +396,9 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
       case "tagged-enum":
         tagged.push(`    ${item.name} ${rustString(item.tag)} {`);
         for (const variant of item.variants) {
-          if (variant.fields.length === 0) tagged.push(`        ${rustString(variant.wire)} => ${variant.ident},`);
-          else tagged.push(`        ${rustString(variant.wire)} => ${variant.ident} {`, ...variant.fields.map((field) => `            ${fieldRead(field)}`), "        },");
+          const head = `${rustString(variant.wire)} => ${variant.ident}`;
+          // A variant without fields is a unit variant.
+          tagged.push(...(variant.fields.length === 0 ? [`        ${head},`] : fieldBlock(head, variant.fields, "        ", ",")));
         }
         tagged.push("    }");
         break;
@@ -420,9 +422,9 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
         break;
     }
   }
-  const units_ = new Set(lowered.filter((item) => item.kind === "unit-enum").map((item) => item.name));
+  const unitEnums = new Set(lowered.filter((item) => item.kind === "unit-enum").map((item) => item.name));
   const types = rustTypes(lowered);
-  const keys = [...new Set(types.flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)))].filter((name) => units_.has(name)).sort();
+  const keys = [...new Set(types.flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)))].filter((name) => unitEnums.has(name)).sort();
   const arities = [...new Set(types.flatMap(tupleArities))].sort((a, b) => a - b);
   const use = printer.use;
   use.structs = structs.length > 0;
