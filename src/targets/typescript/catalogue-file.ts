@@ -2,31 +2,30 @@
  * `catalogue.ts` of the SDK: the metadata table, dispatch from wire type to the generated
  * validators (validate.ts), and the parse functions and type guards bound to this catalogue's types.
  */
-import type CodeBlockWriter from "code-block-writer";
 import type { Catalogue, EventDef } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
 import { tsString, tsValue } from "./escape.js";
-import { writeJsDoc } from "./type-expression.js";
-import { newWriter } from "./types-file.js";
+import { Source } from "./source.js";
 import { payloadCheckName } from "./validators-file.js";
 
 /** `export const name: type = { … };` with one compact entry per line, so large catalogues stay diffable. */
-function table(writer: CodeBlockWriter, declaration: string, entries: [string, string][], docs: string): void {
-  writer.blankLineIfLastNot();
-  writeJsDoc(writer, docs);
-  writer.write(`export const ${declaration} = `).inlineBlock(() => {
-    // A quoted "__proto__" key in an object literal sets the prototype: it is written computed.
-    for (const [key, value] of entries) writer.writeLine(`${key === "__proto__" ? `[${tsString(key)}]` : tsString(key)}: ${value},`);
-  });
-  writer.write(";").newLine();
+function table(source: Source, declaration: string, entries: [string, string][], docs: string): void {
+  source.blank().docs(docs);
+  source.block(
+    `export const ${declaration} = {`,
+    () => {
+      // A quoted "__proto__" key in an object literal sets the prototype: it is written computed.
+      for (const [key, value] of entries) source.line(`${key === "__proto__" ? `[${tsString(key)}]` : tsString(key)}: ${value},`);
+    },
+    "};",
+  );
 }
 
 /** `export function signature { body }` with a doc comment. */
-function fn(writer: CodeBlockWriter, signature: string, body: string[], docs: string): void {
-  writer.blankLineIfLastNot();
-  writeJsDoc(writer, docs);
-  writer.write(`export function ${signature} `).block(() => {
-    for (const line of body) writer.writeLine(line);
+function fn(source: Source, signature: string, body: string[], docs: string): void {
+  source.blank().docs(docs);
+  source.block(`export function ${signature} {`, () => {
+    for (const line of body) source.line(line);
   });
 }
 
@@ -44,85 +43,82 @@ function metaEntry(event: EventDef, index: number): string {
 }
 
 export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): string {
-  const writer = newWriter();
+  const source = new Source();
   const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
   const typeImports = ["Event", "EventName", "EventOf", "EventOfName", "EventType", "LatestTypes", "PayloadOf"];
   for (const event of catalogue.events) {
     typeImports.push(names.eventUnion(event), ...event.versions.map((version) => names.eventVersion(event, version)));
   }
-  writer.write("import type ").inlineBlock(() => {
-    for (const name of typeImports.sort()) writer.writeLine(`${name},`);
-  });
-  writer.write(' from "./types.js";').newLine();
+  source.block("import type {", () => {
+    for (const name of typeImports.sort()) source.line(`${name},`);
+  }, '} from "./types.js";');
   const checkers = versions.map((_, index) => payloadCheckName(index));
-  writer.write("import ").inlineBlock(() => {
-    for (const name of [...checkers].sort()) writer.writeLine(`${name},`);
-  });
-  writer.write(' from "./validate.js";').newLine();
-  writer.writeLine(
+  source.block("import {", () => {
+    for (const name of [...checkers].sort()) source.line(`${name},`);
+  }, '} from "./validate.js";');
+  source.line(
     'import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
 
-  writer.blankLine();
-  writeJsDoc(writer, "What the runtime knows of one event version.");
-  writer.write("export interface EventMeta<T extends EventType = EventType> ").block(() => {
-    writer.writeLine("readonly name: EventName;");
-    writer.writeLine("readonly version: number;");
-    writer.writeLine("readonly type: T;");
-    writeJsDoc(writer, "The highest version of its event.");
-    writer.writeLine("readonly latest: boolean;");
-    writeJsDoc(writer, "Payload paths whose values identify one state snapshot; absent: never coalesced.");
-    writer.writeLine("readonly coalesce?: readonly (readonly string[])[];");
-    writeJsDoc(writer, "Payload path that scopes the channel.");
-    writer.writeLine("readonly topic?: readonly string[];");
+  source.blank().docs("What the runtime knows of one event version.");
+  source.block("export interface EventMeta<T extends EventType = EventType> {", () => {
+    source.line("readonly name: EventName;");
+    source.line("readonly version: number;");
+    source.line("readonly type: T;");
+    source.docs("The highest version of its event.");
+    source.line("readonly latest: boolean;");
+    source.docs("Payload paths whose values identify one state snapshot; absent: never coalesced.");
+    source.line("readonly coalesce?: readonly (readonly string[])[];");
+    source.docs("Payload path that scopes the channel.");
+    source.line("readonly topic?: readonly string[];");
   });
 
   table(
-    writer,
+    source,
     "eventMeta: { readonly [T in EventType]: EventMeta<T> }",
     catalogue.events.flatMap((event) => event.versions.map((version, index) => [version.wireType, metaEntry(event, index)] as [string, string])),
     "Every event version of the catalogue, by wire type.",
   );
-  writer.blankLine();
-  writeJsDoc(writer, "Every wire type, sorted.");
-  writer.writeLine(`export const eventTypes: readonly EventType[] = ${tsValue(versions.map(({ version }) => version.wireType))};`);
-  writer.blankLine();
-  writeJsDoc(writer, "Every event name, sorted.");
-  writer.writeLine(`export const eventNames: readonly EventName[] = ${tsValue(catalogue.events.map((event) => event.name))};`);
+  source.blank();
+  source.docs("Every wire type, sorted.");
+  source.line(`export const eventTypes: readonly EventType[] = ${tsValue(versions.map(({ version }) => version.wireType))};`);
+  source.blank();
+  source.docs("Every event name, sorted.");
+  source.line(`export const eventNames: readonly EventName[] = ${tsValue(catalogue.events.map((event) => event.name))};`);
   table(
-    writer,
+    source,
     "latestTypes: LatestTypes",
     catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
     "The latest wire type of each event name.",
   );
   // A hash lookup, not a search: one Map read whatever the number of versions.
-  writer.blankLineIfLastNot();
-  writeJsDoc(writer, "The generated validator of each wire type.");
-  writer.writeLine("export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([");
-  versions.forEach(({ version }, index) => writer.indent().write(`[${tsString(version.wireType)}, ${checkers[index]!}],`).newLine());
-  writer.writeLine("]);");
+  source.blank();
+  source.docs("The generated validator of each wire type.");
+  source.block("export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([", () => {
+    versions.forEach(({ version }, index) => source.line(`[${tsString(version.wireType)}, ${checkers[index]!}],`));
+  }, "]);");
   fn(
-    writer,
+    source,
     "payloadCheckOf(type: string): PayloadCheck | undefined",
     ["return payloadChecks.get(type);"],
     "The generated validator of a wire type; undefined for a type this catalogue does not know.",
   );
 
-  fn(writer, "isEventType(type: string): type is EventType", ["return Object.hasOwn(eventMeta, type);"], "Is `type` a wire type of this catalogue?");
+  fn(source, "isEventType(type: string): type is EventType", ["return Object.hasOwn(eventMeta, type);"], "Is `type` a wire type of this catalogue?");
   fn(
-    writer,
+    source,
     "parseEvent(input: unknown): EventParseResult<Event>",
     ["return parseEventWith<Event>(payloadChecks, input);"],
     "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw.",
   );
   fn(
-    writer,
+    source,
     "parseEnvelope(input: unknown): EnvelopeParseResult<Event>",
     ["return parseEnvelopeWith<Event>(payloadChecks, input);"],
     "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result.",
   );
   fn(
-    writer,
+    source,
     "validatePayload<T extends EventType>(type: T, payload: unknown): ValidationIssue[]",
     [
       "const check = payloadCheckOf(type);",
@@ -130,43 +126,43 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     ],
     "Every problem with `payload` as the payload of `type`; empty when it is valid.",
   );
-  fn(writer, "isEvent(input: unknown): input is Event", ['return parseEvent(input).kind === "event";'], "Is `input` a valid event of this catalogue?");
-  fn(writer, "isEventOfType<T extends EventType>(event: { type: string }, type: T): event is EventOf<T>", ["return event.type === type;"], "Narrows an event to wire type `type`.");
+  fn(source, "isEvent(input: unknown): input is Event", ['return parseEvent(input).kind === "event";'], "Is `input` a valid event of this catalogue?");
+  fn(source, "isEventOfType<T extends EventType>(event: { type: string }, type: T): event is EventOf<T>", ["return event.type === type;"], "Narrows an event to wire type `type`.");
   fn(
-    writer,
+    source,
     "isEventOfName<N extends EventName>(event: { type: string }, name: N): event is EventOfName<N>",
     ["return isEventType(event.type) && eventMeta[event.type].name === name;"],
     "Narrows an event to any version of the event named `name`.",
   );
-  fn(writer, "eventName(type: EventType): EventName", ["return eventMeta[type].name;"], "The event name of a wire type: `session.status.v2` → `session.status`.");
-  fn(writer, "eventVersion(type: EventType): number", ["return eventMeta[type].version;"], "The version of a wire type.");
+  fn(source, "eventName(type: EventType): EventName", ["return eventMeta[type].name;"], "The event name of a wire type: `session.status.v2` → `session.status`.");
+  fn(source, "eventVersion(type: EventType): number", ["return eventMeta[type].version;"], "The version of a wire type.");
   fn(
-    writer,
+    source,
     "coalesceKey(event: Event): string | undefined",
     ["const meta: EventMeta = eventMeta[event.type];", "return coalesceKeyOf(meta.name, meta.coalesce, event.payload);"],
     "The coalesce key of an event (`[name, values…]` as JSON text); undefined when its event is never coalesced.",
   );
   fn(
-    writer,
+    source,
     "latestEvent<N extends EventName>(name: N, payload: PayloadOf<LatestTypes[N]>): EventOf<LatestTypes[N]>",
     ["return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;"],
     "Builds the latest version's event document for `name`.",
   );
   for (const event of catalogue.events) {
     fn(
-      writer,
+      source,
       `${names.nameGuard(event)}(event: { type: string }): event is ${names.eventUnion(event)}`,
       [`return isEventOfName(event, ${tsString(event.name)});`],
       `Narrows an event to any version of \`${event.name}\`.`,
     );
     for (const version of event.versions) {
       fn(
-        writer,
+        source,
         `${names.versionGuard(event, version)}(event: { type: string }): event is ${names.eventVersion(event, version)}`,
         [`return event.type === ${tsString(version.wireType)};`],
         `Narrows an event to \`${version.wireType}\`.`,
       );
     }
   }
-  return writer.toString();
+  return source.toString();
 }

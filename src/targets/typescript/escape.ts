@@ -39,10 +39,7 @@ const unicodeEscape = (char: string): string => `\\u${char.charCodeAt(0).toStrin
 export function tsString(text: string): string {
   // Most text is printable ASCII without quotes or backslashes: written as it is.
   if (PLAIN.test(text)) return `"${text}"`;
-  const body = text.replace(/["\\]/g, "\\$&").replace(INVISIBLE, (char) => SHORT[char] ?? unicodeEscape(char));
-  // code-block-writer, which prints the SDK, reads a quote right after a backslash as an escaped
-  // quote and would mis-indent what follows: a final backslash is written as `\u005C` instead.
-  return text.endsWith("\\") ? `"${body.slice(0, -2)}\\u005C"` : `"${body}"`;
+  return `"${text.replace(/["\\]/g, "\\$&").replace(INVISIBLE, (char) => SHORT[char] ?? unicodeEscape(char))}"`;
 }
 
 /**
@@ -54,9 +51,9 @@ export function tsString(text: string): string {
 export function tsValue(value: unknown): string {
   const json = JSON.stringify(value);
   // JSON text is already that expression when every escape in it is one tsString writes alike
-  // (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), nothing invisible stands raw in it, no string ends
-  // in a backslash (tsString's `\u005C`) and no key is `__proto__`. Any doubt: the exact form below.
-  if (json !== undefined && !json.includes("\\u") && !json.includes('\\\\"') && !json.includes('"__proto__"') && !HAS_INVISIBLE.test(json)) return json;
+  // (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), nothing invisible stands raw in it and no key is
+  // `__proto__`. Any doubt: the exact form below.
+  if (json !== undefined && !json.includes("\\u") && !json.includes('"__proto__"') && !HAS_INVISIBLE.test(json)) return json;
   return exactValue(value);
 }
 

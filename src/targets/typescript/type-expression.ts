@@ -1,15 +1,15 @@
 /**
- * IR type nodes → TypeScript type expressions, written through ts-morph's code writer
- * (code-block-writer) so nested object types indent like the rest of the file.
+ * IR type nodes → TypeScript type expressions. A nested object type spans lines: its members sit
+ * one level deeper than the line the expression starts on (see source.ts).
  */
-import type CodeBlockWriter from "code-block-writer";
-import type { Field, TypeNode } from "../../ir/types.js";
+import type { Field, ObjectNode, TypeNode } from "../../ir/types.js";
 import { docComment, tsString, tsValue } from "./escape.js";
 import { propertyKey, type TypeScriptNames } from "./names.js";
+import { indentation, type Source } from "./source.js";
 
 /**
  * JSDoc text for a node or field: description, `@default` (as a TypeScript literal), `@deprecated`.
- * Empty when there is nothing to say. Raw text: `writeJsDoc` escapes it.
+ * Empty when there is nothing to say. Raw text: `Source.docs` escapes it.
  */
 export function docText(item: { description?: string; deprecated?: boolean; default?: unknown }): string {
   const lines: string[] = [];
@@ -19,125 +19,76 @@ export function docText(item: { description?: string; deprecated?: boolean; defa
   return lines.join("\n");
 }
 
+const isOpen = (node: ObjectNode): boolean => node.additional !== "ignore" && node.additional !== "reject";
+
 export class TypeWriter {
   constructor(private readonly names: TypeScriptNames) {}
 
-  write(writer: CodeBlockWriter, node: TypeNode): void {
+  /** `node` as a type expression starting on a line at `depth`. */
+  expression(node: TypeNode, depth: number): string {
     switch (node.kind) {
       case "string":
-        writer.write("string");
-        return;
       case "number":
-        writer.write("number");
-        return;
       case "boolean":
-        writer.write("boolean");
-        return;
       case "null":
-        writer.write("null");
-        return;
       case "unknown":
-        writer.write("unknown");
-        return;
+        return node.kind;
       case "literal":
-        writer.write(typeof node.value === "string" ? tsString(node.value) : tsValue(node.value));
-        return;
+        return typeof node.value === "string" ? tsString(node.value) : tsValue(node.value);
       case "enum":
-        writer.write(node.values.map(tsString).join(" | "));
-        return;
+        return node.values.map(tsString).join(" | ");
       case "ref":
-        writer.write(this.names.namedType(node.name));
-        return;
+        return this.names.namedType(node.name);
       case "array":
-        writer.write("Array<");
-        this.write(writer, node.items);
-        writer.write(">");
-        return;
-      case "tuple":
-        writer.write("[");
-        node.items.forEach((item, index) => {
-          if (index > 0) writer.write(", ");
-          this.write(writer, item);
-        });
-        if (node.rest) {
-          writer.write(node.items.length > 0 ? ", ...Array<" : "...Array<");
-          this.write(writer, node.rest);
-          writer.write(">");
-        }
-        writer.write("]");
-        return;
+        return `Array<${this.expression(node.items, depth)}>`;
+      case "tuple": {
+        const items = node.items.map((item) => this.expression(item, depth));
+        if (node.rest) items.push(`...Array<${this.expression(node.rest, depth)}>`);
+        return `[${items.join(", ")}]`;
+      }
       case "record":
-        writer.write(node.keys.kind === "enum" ? "{ [K in " : "{ [key: string]: ");
-        if (node.keys.kind === "enum") {
-          this.write(writer, node.keys);
-          writer.write(node.partial ? "]?: " : "]: ");
-        }
-        this.write(writer, node.values);
-        writer.write(" }");
-        return;
+        return node.keys.kind === "enum"
+          ? `{ [K in ${this.expression(node.keys, depth)}]${node.partial ? "?" : ""}: ${this.expression(node.values, depth)} }`
+          : `{ [key: string]: ${this.expression(node.values, depth)} }`;
       case "object":
-        this.writeObject(writer, node.fields, node.additional !== "ignore" && node.additional !== "reject");
-        return;
+        if (node.fields.length === 0 && !isOpen(node)) return "Record<string, never>";
+        return `{\n${this.fields(node.fields, isOpen(node), depth + 1).join("\n")}\n${indentation(depth)}}`;
       case "union":
-        node.members.forEach((member, index) => {
-          if (index > 0) writer.write(" | ");
-          this.writeMember(writer, member);
-        });
-        return;
+        return node.members.map((member) => this.member(member, depth)).join(" | ");
       case "nullable":
-        this.writeMember(writer, node.inner);
-        writer.write(" | null");
-        return;
+        return `${this.member(node.inner, depth)} | null`;
     }
   }
 
   /** Union members that are themselves unions are parenthesised for readability. */
-  private writeMember(writer: CodeBlockWriter, node: TypeNode): void {
-    const needsParens = node.kind === "union" || node.kind === "nullable" || (node.kind === "enum" && node.values.length > 1);
-    if (needsParens) writer.write("(");
-    this.write(writer, node);
-    if (needsParens) writer.write(")");
+  private member(node: TypeNode, depth: number): string {
+    const text = this.expression(node, depth);
+    return node.kind === "union" || node.kind === "nullable" || (node.kind === "enum" && node.values.length > 1) ? `(${text})` : text;
   }
 
-  private writeObject(writer: CodeBlockWriter, fields: Field[], open: boolean): void {
-    if (fields.length === 0 && !open) {
-      writer.write("Record<string, never>");
-      return;
-    }
-    writer.inlineBlock(() => this.writeFields(writer, fields, open));
-  }
-
-  /** The members of an object type, one per line, each with its doc comment. */
-  writeFields(writer: CodeBlockWriter, fields: Field[], open: boolean): void {
+  /** The members of an object type at `depth`, one per line (indentation included), each with its doc comment. */
+  private fields(fields: Field[], open: boolean, depth: number): string[] {
+    const indent = indentation(depth);
+    const lines: string[] = [];
     for (const field of fields) {
       const docs = docText(field);
-      if (docs !== "") writeJsDoc(writer, docs);
-      writer.write(`${propertyKey(field.name)}${field.optional ? "?" : ""}: `);
-      this.write(writer, field.type);
-      writer.write(";").newLine();
+      if (docs !== "") for (const line of docComment(docs)) lines.push(indent + line);
+      lines.push(`${indent}${propertyKey(field.name)}${field.optional ? "?" : ""}: ${this.expression(field.type, depth)};`);
     }
-    if (open) writer.writeLine("[key: string]: unknown;");
+    if (open) lines.push(`${indent}[key: string]: unknown;`);
+    return lines;
   }
 
   /**
    * A top-level declaration: an interface for an object with fields (better editor hovers), a
    * type alias for anything else.
    */
-  writeDeclaration(writer: CodeBlockWriter, name: string, node: TypeNode, docs: string): void {
-    writer.blankLineIfLastNot();
-    if (docs !== "") writeJsDoc(writer, docs);
+  declaration(source: Source, name: string, node: TypeNode, docs: string): void {
+    source.blank().docs(docs);
     if (node.kind === "object" && node.fields.length > 0) {
-      const open = node.additional !== "ignore" && node.additional !== "reject";
-      writer.write(`export interface ${name} `).block(() => this.writeFields(writer, node.fields, open));
+      source.line(`export interface ${name} {\n${this.fields(node.fields, isOpen(node), source.level + 1).join("\n")}\n${indentation(source.level)}}`);
       return;
     }
-    writer.write(`export type ${name} = `);
-    this.write(writer, node);
-    writer.write(";").newLine();
+    source.line(`export type ${name} = ${this.expression(node, source.level)};`);
   }
-}
-
-/** Writes `text` (raw; escaped here) as a JSDoc block. */
-export function writeJsDoc(writer: CodeBlockWriter, text: string): void {
-  for (const line of docComment(text)) writer.writeLine(line);
 }
