@@ -2,8 +2,9 @@
  * The writer's commit journal: how a write survives being killed at any moment.
  *
  * A write is recorded in `<out>/.eventc-journal.json` before the output folder changes:
- * 1. `staging`: the temporary files about to be written beside their targets and the folders about
- *    to be created. Killed here, the next run rolls back: it deletes those and the journal, and the
+ * 1. `staging`: the temporary files about to be written beside their targets, and the temporary
+ *    folders a folder that does not exist yet is staged in whole. Killed here, the next run rolls
+ *    back: it deletes those (and the folders an older journal lists) and the journal, and the
  *    output is as it was.
  * 2. `committing` (written only once every file is staged): the renames into place, manifest last,
  *    and the stale files to remove. Killed here, the next run rolls forward: it finishes the renames
@@ -18,7 +19,7 @@
  * shape; anything else is ignored.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const JOURNAL = ".eventc-journal.json";
@@ -89,6 +90,21 @@ function readJournal(outDir: string): Journal | undefined {
   };
 }
 
+/** Whether the folders on the way to `relative` are real folders, not symbolic links (the journal is untrusted). */
+function withoutLinks(outDir: string, relative: string): boolean {
+  const segments = relative.split("/").slice(0, -1);
+  let current = outDir;
+  for (const segment of segments) {
+    current = path.join(current, segment);
+    try {
+      if (lstatSync(current, { throwIfNoEntry: false })?.isSymbolicLink()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Completes or undoes a write that was interrupted (see the module comment). Returns what it did,
  * for the report, or undefined when there was nothing to do.
@@ -99,7 +115,7 @@ export function recoverInterruptedWrite(outDir: string, removeEmptyFolders: (rel
   let outcome: "rolled back" | "completed" = "rolled back";
   if (journal?.state === "committing") {
     for (const [temp, target] of journal.renames) {
-      if (existsSync(path.join(outDir, temp))) renameSync(path.join(outDir, temp), path.join(outDir, target));
+      if (withoutLinks(outDir, temp) && existsSync(path.join(outDir, temp))) renameSync(path.join(outDir, temp), path.join(outDir, target));
     }
     for (const file of journal.removals) {
       rmSync(path.join(outDir, file), { force: true });
@@ -107,7 +123,8 @@ export function recoverInterruptedWrite(outDir: string, removeEmptyFolders: (rel
     }
     outcome = "completed";
   } else if (journal !== undefined) {
-    for (const [temp] of journal.renames) rmSync(path.join(outDir, temp), { force: true });
+    // A staged folder (a folder that did not exist) goes with everything staged in it.
+    for (const [temp] of journal.renames) if (withoutLinks(outDir, temp)) rmSync(path.join(outDir, temp), { recursive: true, force: true });
     for (const folder of [...journal.folders].reverse()) {
       try {
         rmdirSync(path.join(outDir, folder));

@@ -2,7 +2,8 @@
  * The writer: the only code that writes generated output to disk.
  *
  * - Skips files whose bytes are unchanged.
- * - All-or-nothing: every changed file is first staged as a temporary file beside its target; only
+ * - All-or-nothing: every changed file is first staged as a temporary file beside its target (or,
+ *   in a folder that does not exist yet, in that folder staged whole under a temporary name); only
  *   when all are staged are they renamed into place. A failure while staging removes the staged
  *   files and any folder it created, so the output folder is left as it was. A process killed at
  *   any moment is recovered by the next run from the commit journal (see journal.ts): rolled back
@@ -116,24 +117,37 @@ function unsafeEntry(outDir: string, relative: unknown): string | undefined {
   return undefined;
 }
 
-/** The first folder on the way to `relative` that is a symbolic link leading out of `outDir`, if any. */
-function linkLeadingOut(outDir: string, relative: string): string | undefined {
+/** The first folder on the way to any of `files` that is a symbolic link leading out of `outDir`, if any. */
+function linkLeadingOut(outDir: string, files: readonly PlannedFile[]): string | undefined {
   if (!existsSync(outDir)) return undefined;
   const root = realpathSync(outDir);
-  const segments = relative.split("/").slice(0, -1);
-  let current = outDir;
-  for (const [index, segment] of segments.entries()) {
-    current = path.join(current, segment);
-    let isLink: boolean;
-    try {
-      isLink = lstatSync(current).isSymbolicLink();
-    } catch {
-      return undefined;
+  /** Each folder looked at (relative), and whether it leads out: looked at once however many files it holds. */
+  const leadsOut = new Map<string, boolean>();
+  const looksOut = (folder: string): boolean => {
+    let known = leadsOut.get(folder);
+    if (known === undefined) {
+      const current = path.join(outDir, folder);
+      let stat;
+      try {
+        stat = lstatSync(current, { throwIfNoEntry: false });
+      } catch {
+        stat = undefined; // A path through a file: nothing is followed there.
+      }
+      known = false;
+      if (stat?.isSymbolicLink()) {
+        const inside = path.relative(root, realpathSync(current));
+        known = inside.startsWith("..") || path.isAbsolute(inside);
+      }
+      leadsOut.set(folder, known);
     }
-    if (!isLink) continue;
-    const target = realpathSync(current);
-    const inside = path.relative(root, target);
-    if (inside.startsWith("..") || path.isAbsolute(inside)) return segments.slice(0, index + 1).join("/");
+    return known;
+  };
+  for (const file of files) {
+    const segments = file.path.split("/").slice(0, -1);
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const folder = segments.slice(0, depth).join("/");
+      if (looksOut(folder)) return folder;
+    }
   }
   return undefined;
 }
@@ -148,7 +162,7 @@ function isOwned(file: string, owned: string[]): boolean {
 
 function readIfFile(file: string): string | undefined {
   try {
-    return statSync(file).isFile() ? readFileSync(file, "utf8") : undefined;
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ? readFileSync(file, "utf8") : undefined;
   } catch {
     return undefined;
   }
@@ -202,22 +216,20 @@ export function writeOutputs(files: PlannedFile[], options: WriteOptions): Write
   const report: WriteReport = { written: changed.map((file) => file.path), unchanged, removed: extra, ignored };
   if (toWrite.length === 0 && extra.length === 0) return report;
 
-  for (const file of toWrite) {
-    const link = linkLeadingOut(outDir, file.path);
-    if (link !== undefined) {
-      throw new EventcError(`${link} is a symbolic link leading out of the output folder; nothing was written`, { file: display(outDir) });
-    }
+  const link = linkLeadingOut(outDir, toWrite);
+  if (link !== undefined) {
+    throw new EventcError(`${link} is a symbolic link leading out of the output folder; nothing was written`, { file: display(outDir) });
   }
-  const journal: Journal = { state: "staging", renames: toWrite.map((file) => [temporaryFor(file.path), file.path]), removals: extra, folders: missingFolders(outDir, toWrite) };
+  const { journal: planned, staged } = stagingPlan(outDir, toWrite);
+  const journal: Journal = { ...planned, removals: extra };
   const createdOutDir = !existsSync(outDir);
   try {
     if (createdOutDir) mkdirSync(outDir, { recursive: true });
     writeJournal(outDir, journal);
-    for (const folder of journal.folders) mkdirSync(path.join(outDir, folder));
-    toWrite.forEach((file, index) => writeFileSync(path.join(outDir, journal.renames[index]![0]), file.contents));
+    for (const folder of staged.folders) mkdirSync(path.join(outDir, folder));
+    for (const [file, at] of staged.files) writeFileSync(path.join(outDir, at), file.contents);
   } catch (error) {
     for (const [temp] of journal.renames) removeQuietly(path.join(outDir, temp));
-    for (const folder of [...journal.folders].reverse()) removeQuietly(path.join(outDir, folder));
     removeQuietly(path.join(outDir, JOURNAL));
     if (createdOutDir) removeQuietly(outDir);
     const code = (error as NodeJS.ErrnoException).code;
@@ -243,14 +255,68 @@ function removeQuietly(target: string): void {
   }
 }
 
+/**
+ * Where each file is staged. A file whose folder exists is staged as a temporary file beside its
+ * target and renamed into place. A folder that does not exist yet is staged whole: created under
+ * a temporary name, its files written there under their own names, and the folder renamed into
+ * place in one step (a first run into an empty output folder renames a few folders, not every
+ * file). The journal lists every rename, files first and the manifest last.
+ */
+function stagingPlan(outDir: string, files: readonly PlannedFile[]): { journal: Journal; staged: { folders: string[]; files: [PlannedFile, string][] } } {
+  const missing = missingFolders(outDir, files);
+  /** Each outermost missing folder and its temporary name. */
+  const temporaries = new Map<string, string>();
+  const stagedFolders: string[] = [];
+  for (const folder of missing) {
+    const parent = path.posix.dirname(folder);
+    const inside = parent === "." ? undefined : stagedPath(parent);
+    if (inside === undefined) {
+      const temp = temporaryFor(folder);
+      temporaries.set(folder, temp);
+      stagedFolders.push(temp);
+    } else {
+      stagedFolders.push(`${inside}/${path.posix.basename(folder)}`);
+    }
+  }
+  /** Where `relative` (a folder or file) lies while staged, when it is inside a staged folder. */
+  function stagedPath(relative: string): string | undefined {
+    const segments = relative.split("/");
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const folder = segments.slice(0, depth).join("/");
+      const temp = temporaries.get(folder);
+      if (temp !== undefined) return [temp, ...segments.slice(depth)].join("/");
+    }
+    return undefined;
+  }
+  const renames: [string, string][] = [];
+  const stagedFiles: [PlannedFile, string][] = [];
+  for (const file of files) {
+    const inside = stagedPath(file.path);
+    if (inside !== undefined) stagedFiles.push([file, inside]);
+    else {
+      const temp = temporaryFor(file.path);
+      stagedFiles.push([file, temp]);
+      renames.push([temp, file.path]);
+    }
+  }
+  // The manifest (when written) is the last file: its rename stays last, after the folders'.
+  const manifest = renames.length > 0 && renames[renames.length - 1]![1] === MANIFEST ? renames.pop() : undefined;
+  for (const [folder, temp] of temporaries) renames.push([temp, folder]);
+  if (manifest !== undefined) renames.push(manifest);
+  return { journal: { state: "staging", renames, removals: [], folders: [] }, staged: { folders: stagedFolders, files: stagedFiles } };
+}
+
 /** The folders the targets of `files` need that do not exist yet, outermost first. */
 function missingFolders(outDir: string, files: readonly PlannedFile[]): string[] {
   const folders = new Set<string>();
+  const seen = new Set<string>();
   for (const file of files) {
     const segments = file.path.split("/").slice(0, -1);
     for (let depth = 1; depth <= segments.length; depth++) {
       const folder = segments.slice(0, depth).join("/");
-      if (!folders.has(folder) && !existsSync(path.join(outDir, folder))) folders.add(folder);
+      if (seen.has(folder)) continue;
+      seen.add(folder);
+      if (!existsSync(path.join(outDir, folder))) folders.add(folder);
     }
   }
   return [...folders].sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0));

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { JOURNAL } from "../src/journal.js";
 import { MANIFEST, writeOutputs, type PlannedFile } from "../src/writer.js";
 import { ROOT, runCli, snapshot, workDir } from "./helpers.js";
 
@@ -161,5 +162,50 @@ describe("eventc generate with a tampered manifest", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('eventc: generated/.eventc-manifest.json: the manifest\'s "files" must be a list of paths; delete it and run eventc generate again\n');
     expect(snapshot(work)).toEqual(before);
+  });
+});
+
+describe("the commit journal", () => {
+  const journalFile = (out: string): string => path.join(out, JOURNAL);
+
+  test("a first write into a missing folder stages the folder whole and leaves no temporary behind", () => {
+    const out = path.join(workDir("writer-journal-fresh"), "generated");
+    writeOutputs(FILES, { outDir: out, ownedFolders: OWNED });
+    expect([...snapshot(out).keys()].sort()).toEqual([MANIFEST, "rust/src/lib.rs", "ts/index.ts"]);
+  });
+
+  test("killed while staging a whole folder: the next run removes the staged folder with what is in it", () => {
+    const out = path.join(workDir("writer-journal-staging"), "generated");
+    const staged = path.join(out, ".ts.0123abcd.tmp");
+    mkdirSync(path.join(staged, "deep"), { recursive: true });
+    writeFileSync(path.join(staged, "deep", "half.ts"), "export const half");
+    writeFileSync(journalFile(out), JSON.stringify({ state: "staging", renames: [[".ts.0123abcd.tmp", "ts"]], removals: [], folders: [] }));
+    writeOutputs(FILES, { outDir: out, ownedFolders: OWNED });
+    expect([...snapshot(out).keys()].sort()).toEqual([MANIFEST, "rust/src/lib.rs", "ts/index.ts"]);
+    expect(existsSync(staged)).toBe(false);
+  });
+
+  test("killed while committing: the next run renames the staged folder into place", () => {
+    const out = path.join(workDir("writer-journal-committing"), "generated");
+    mkdirSync(path.join(out, ".ts.0123abcd.tmp"), { recursive: true });
+    writeFileSync(path.join(out, ".ts.0123abcd.tmp", "index.ts"), "export {};\n");
+    writeFileSync(journalFile(out), JSON.stringify({ state: "committing", renames: [[".ts.0123abcd.tmp", "ts"]], removals: [], folders: [] }));
+    const report = writeOutputs(FILES, { outDir: out, ownedFolders: OWNED });
+    expect(report.unchanged).toEqual(["ts/index.ts"]);
+    expect(existsSync(journalFile(out))).toBe(false);
+  });
+
+  test("a journal entry reached through a symbolic link is never acted on", () => {
+    const root = workDir("writer-journal-link");
+    const out = path.join(root, "generated");
+    const outside = path.join(root, "outside");
+    mkdirSync(outside, { recursive: true });
+    mkdirSync(out, { recursive: true });
+    const victim = path.join(outside, ".x.json.0123abcd.tmp");
+    writeFileSync(victim, "not generated\n");
+    symlinkSync(outside, path.join(out, "link"));
+    writeFileSync(journalFile(out), JSON.stringify({ state: "staging", renames: [["link/.x.json.0123abcd.tmp", "link/x.json"]], removals: [], folders: [] }));
+    writeOutputs(FILES, { outDir: out, ownedFolders: OWNED });
+    expect(readFileSync(victim, "utf8")).toBe("not generated\n");
   });
 });

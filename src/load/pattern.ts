@@ -26,8 +26,21 @@ const QUANTIFIER = /^\{\d+(?:,\d*)?\}/;
 const CLASS_ESCAPES = "dDsSwW";
 const LINE_TERMINATORS = "\\n\\r\\u2028\\u2029";
 
+/** Results by flags and source: a catalogue repeats a handful of patterns (formats) many times. */
+const PUBLISHED = new Map<string, PatternResult>();
+
 /** The Unicode-mode pattern for `regex` (its source and flags), or why there is none. */
 export function publishedPattern(source: string, flags: string): PatternResult {
+  const key = `${flags}/${source}`;
+  let result = PUBLISHED.get(key);
+  if (result === undefined) {
+    result = translatePattern(source, flags);
+    PUBLISHED.set(key, result);
+  }
+  return result;
+}
+
+function translatePattern(source: string, flags: string): PatternResult {
   for (const flag of flags) {
     if (flag === "i") return refuse(`the "i" flag (ignore case) has no JSON Schema form: patterns carry no flags; spell the cases out instead, e.g. [aA]`);
     if (flag === "m") return refuse(`the "m" flag (multiline) has no JSON Schema form: patterns carry no flags; match line breaks explicitly instead`);

@@ -631,7 +631,7 @@ function publishedSourceOf(schema: V4Schema, source: string): string {
   // The last regular expression of a source wins, as in the JSON Schema path's map by source.
   const last = own.filter((regex) => regex.source === source).at(-1);
   if (last !== undefined) {
-    const published = publishedOnce(last.source, last.flags);
+    const published = publishedPattern(last.source, last.flags);
     if (published.ok) return published.pattern;
   }
   try {
@@ -641,19 +641,6 @@ function publishedSourceOf(schema: V4Schema, source: string): string {
     const published = publishedPattern(source, "");
     return published.ok ? published.pattern : source;
   }
-}
-
-/** publishedPattern of each source and flags, computed once: formats share a handful of patterns. */
-const PUBLISHED = new Map<string, ReturnType<typeof publishedPattern>>();
-
-function publishedOnce(source: string, flags: string): ReturnType<typeof publishedPattern> {
-  const key = `${flags}/${source}`;
-  let published = PUBLISHED.get(key);
-  if (published === undefined) {
-    published = publishedPattern(source, flags);
-    PUBLISHED.set(key, published);
-  }
-  return published;
 }
 
 function exactPattern(pattern: RegExp): RegExp {
