@@ -19,6 +19,9 @@ import type { Catalogue, EventDef, EventVersion, TypeNode } from "../../ir/types
 import { docComment, tsRegExp, tsString } from "./escape.js";
 import type { TypeScriptNames } from "./names.js";
 
+/** Stands for a member function's name while its text is compared with the members' made before. */
+const MEMBER_NAME = "checkMember\u0000";
+
 /** Enums with more values than this are checked against a Set; smaller ones by comparisons. */
 const ENUM_SET_THRESHOLD = 6;
 
@@ -44,7 +47,8 @@ class ValidatorWriter {
   private readonly namedFunctions = new Map<string, string>();
   private readonly helpers = new Set<string>();
   private counter = 0;
-  private memberFunctions = 0;
+  /** Each union member's function text (its name left out) and its name. */
+  private readonly memberNames = new Map<string, string>();
 
   constructor(catalogue: Catalogue) {
     catalogue.types.forEach((type, index) => this.namedFunctions.set(type.name, `checkNamed${index}`));
@@ -53,6 +57,22 @@ class ValidatorWriter {
 
   /** Adds `function name(value, path, out): boolean` checking `node`. */
   addFunction(name: string, node: TypeNode, docs: string, exported: boolean): void {
+    this.functions.push(this.functionText(name, node, docs, exported));
+  }
+
+  /** The checker of a union member: one function per distinct member, however many unions hold it. */
+  private memberFunction(node: TypeNode): string {
+    const text = this.functionText(MEMBER_NAME, node, "A member of a union.", false);
+    let name = this.memberNames.get(text);
+    if (name === undefined) {
+      name = `checkMember${this.memberNames.size}`;
+      this.memberNames.set(text, name);
+      this.functions.push(text.replace(MEMBER_NAME, name));
+    }
+    return name;
+  }
+
+  private functionText(name: string, node: TypeNode, docs: string, exported: boolean): string {
     const saved = this.counter;
     this.counter = 0;
     const body = this.check(node, "value", "path", "  ", 0);
@@ -72,7 +92,7 @@ class ValidatorWriter {
       `  return ${usesOk ? "ok" : "true"};`,
       "}",
     ];
-    this.functions.push(lines.join("\n"));
+    return lines.join("\n");
   }
 
   /** The exported, total form of the checker `inner`: a payload nested too deeply is an issue, never a throw. */
@@ -304,9 +324,7 @@ class ValidatorWriter {
     const level = ValidatorWriter.level(offset);
     const checks = members.map((member) => {
       if (member.kind === "ref") return `${this.namedFunctions.get(member.name)!}(${value}, "", null, ${level})`;
-      const functionName = `checkMember${this.memberFunctions++}`;
-      this.addFunction(functionName, member, "A member of a union.", false);
-      return `${functionName}(${value}, "", null, ${level})`;
+      return `${this.memberFunction(member)}(${value}, "", null, ${level})`;
     });
     return this.guard(`!(${checks.join(" || ")})`, path, tsString("matches no member of the union"), indent, []);
   }

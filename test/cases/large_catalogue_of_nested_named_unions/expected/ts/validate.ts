@@ -4109,21 +4109,6 @@ function checkNamed59(value: unknown, path: string, out: ValidationIssue[] | nul
 /** A member of a union. */
 function checkMember2(value: unknown, path: string, out: ValidationIssue[] | null, _level: number): boolean {
   let ok = true;
-  if (typeof value !== "string") {
-    if (!out) return false;
-    ok = failType(out, path, "string", value);
-  } else {
-    if (!isWellFormed(value)) {
-      if (!out) return false;
-      ok = fail(out, path, "not well-formed Unicode: a lone surrogate");
-    }
-  }
-  return ok;
-}
-
-/** A member of a union. */
-function checkMember3(value: unknown, path: string, out: ValidationIssue[] | null, _level: number): boolean {
-  let ok = true;
   if (typeof value !== "number" || !Number.isFinite(value)) {
     if (!out) return false;
     ok = failType(out, path, "number", value);
@@ -4132,7 +4117,7 @@ function checkMember3(value: unknown, path: string, out: ValidationIssue[] | nul
 }
 
 /** A member of a union. */
-function checkMember4(value: unknown, path: string, out: ValidationIssue[] | null, _level: number): boolean {
+function checkMember3(value: unknown, path: string, out: ValidationIssue[] | null, _level: number): boolean {
   let ok = true;
   if (typeof value !== "boolean") {
     if (!out) return false;
@@ -4142,7 +4127,7 @@ function checkMember4(value: unknown, path: string, out: ValidationIssue[] | nul
 }
 
 /** A member of a union. */
-function checkMember5(value: unknown, path: string, out: ValidationIssue[] | null, level: number): boolean {
+function checkMember4(value: unknown, path: string, out: ValidationIssue[] | null, level: number): boolean {
   let ok = true;
   if (!Array.isArray(value)) {
     if (!out) return false;
@@ -4169,7 +4154,7 @@ function checkMember5(value: unknown, path: string, out: ValidationIssue[] | nul
 function checkNamed60(value: unknown, path: string, out: ValidationIssue[] | null, level: number): boolean {
   let ok = true;
   if (value !== null) {
-    if (!(checkMember2(value, "", null, level) || checkMember3(value, "", null, level) || checkMember4(value, "", null, level) || checkMember5(value, "", null, level))) {
+    if (!(checkMember0(value, "", null, level) || checkMember2(value, "", null, level) || checkMember3(value, "", null, level) || checkMember4(value, "", null, level))) {
       if (!out) return false;
       ok = fail(out, path, "matches no member of the union");
     }
