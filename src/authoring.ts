@@ -58,9 +58,13 @@ export function defineEvent<const N extends string, V extends Record<number, Pay
   const definition: EventDefinition<N, V> = { ...options, name, [EVENT_DEFINITION]: true };
   const made = (globalThis as Record<symbol, unknown>)[DEFINITIONS_MADE];
   if (Array.isArray(made)) {
-    // The trace is captured now and formatted only if it is read (for a message).
+    // The trace is captured now and formatted only if it is read (for a line number): one frame,
+    // the call's own, is all that is read.
     const site: { stack?: string } = {};
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1;
     Error.captureStackTrace(site, defineEvent);
+    Error.stackTraceLimit = limit;
     Object.defineProperty(definition, CALL_SITE, { value: site });
     made.push(definition);
   }

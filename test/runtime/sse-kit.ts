@@ -162,10 +162,11 @@ export function delta(n: number, sessionID = "s1", pad = "") {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function waitFor(what: string, probe: () => boolean, timeout = 10_000): Promise<void> {
+/** Waits until `probe()` holds; on timeout the error says what was awaited and, when given, where things stood. */
+export async function waitFor(what: string, probe: () => boolean, timeout = 10_000, state?: () => string): Promise<void> {
   const end = Date.now() + timeout;
   while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${state === undefined ? "" : ` (${state()})`}`);
     await sleep(5);
   }
 }

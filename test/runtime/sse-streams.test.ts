@@ -126,7 +126,7 @@ describe("SSE replay from the Redis Streams transport", () => {
         }
       }
       await Promise.all(sends);
-      await waitFor("10,000 events", () => received.length >= 10_000, 30_000);
+      await waitFor("10,000 events", () => received.length >= 10_000, 30_000, () => `${received.length} received, the last ${received.at(-1)}; ${cuts} cuts; statuses ${statuses.slice(-6).join(", ")}; ${JSON.stringify(client.stats())}`);
       expect(cuts).toBeGreaterThanOrEqual(95);
       expect(received).toEqual(Array.from({ length: 10_000 }, (_, n) => n));
       expect(gaps).toEqual([]);

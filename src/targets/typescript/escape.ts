@@ -21,8 +21,11 @@
 /** Characters written as an escape wherever they occur: in literals as `\uXXXX`, in comments visibly. */
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Whether a text holds any character INVISIBLE matches (no `g` flag: no state between calls). */
-const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
+/**
+ * The INVISIBLE characters JSON.stringify leaves raw: it escapes C0 controls and lone surrogates
+ * itself (as `\u`, which tsValue checks for separately).
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** Printable ASCII other than `"` and `\`: needs no escape in a string literal. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -53,7 +56,7 @@ export function tsValue(value: unknown): string {
   // JSON text is already that expression when every escape in it is one tsString writes alike
   // (`\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r`), nothing invisible stands raw in it and no key is
   // `__proto__`. Any doubt: the exact form below.
-  if (json !== undefined && !json.includes("\\u") && !json.includes('"__proto__"') && !HAS_INVISIBLE.test(json)) return json;
+  if (json !== undefined && !json.includes("\\u") && !json.includes('"__proto__"') && !RAW_IN_JSON.test(json)) return json;
   return exactValue(value);
 }
 
