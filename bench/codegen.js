@@ -56,10 +56,10 @@ export async function run({ samples }) {
   const rustOut = path.join(WORK, "codegen", "generated-rust");
   const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
 
-  // The node-process rows take at least 5 samples whatever --samples says (the cargo builds take
+  // The node-process rows take at least 9 samples whatever --samples says (the cargo builds take
   // minutes each and follow --samples); the floor and generate are sampled in turn, so a slow spell
   // of the machine weighs on both alike.
-  const quick = Math.max(samples, 5);
+  const quick = Math.max(samples, 9);
   const [floor, eventc] = inTurn(
     [
       () => measure("floor: import the schema modules only (same loader, jiti)", ["floor", schemas], { samples: 1 }),
