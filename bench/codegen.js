@@ -50,11 +50,18 @@ export function measureProgram(label, program, args, { samples, before, cwd, env
   return { label, samples, medianMs: median(times), minMs: Math.min(...times), medianRssMiB: median(rss) / 1024 };
 }
 
-export async function run({ samples }) {
+export async function run({ samples, cargo = true }) {
   const schemas = writeCatalogue(path.join(WORK, "codegen", "schemas"), { events: 500, versions: 2 });
-  const out = path.join(WORK, "codegen", "generated");
-  const rustOut = path.join(WORK, "codegen", "generated-rust");
-  const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });
+  // Every generate sample writes a folder of its own that no run used before; the folders are
+  // deleted before the suite starts, not between samples: deleting 20 MB of output right before a
+  // sample slowed that sample's file creation (the file system still releasing the freed blocks)
+  // by an amount that belongs to the host, not to the tool measured.
+  const runsDir = path.join(WORK, "codegen", "runs");
+  rmSync(runsDir, { recursive: true, force: true });
+  let runCount = 0;
+  const freshFolder = (name) => path.join(runsDir, `${name}-${runCount++}`);
+  let out = "";
+  let rustOut = "";
 
   // The node-process rows take at least 9 samples whatever --samples says (the cargo builds take
   // minutes each and follow --samples); the floor and generate are sampled in turn, so a slow spell
@@ -63,7 +70,7 @@ export async function run({ samples }) {
   const [floor, eventc] = inTurn(
     [
       () => measure("floor: import the schema modules only (same loader, jiti)", ["floor", schemas], { samples: 1 }),
-      () => measure("eventc generate (ts + jsonschema)", ["eventc", "generate", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples: 1, before: fresh(out) }),
+      () => measure("eventc generate (ts + jsonschema)", ["eventc", "generate", "--schemas", schemas, "--out", (out = freshFolder("generated")), "--target", "typescript", "jsonschema"], { samples: 1 }),
     ],
     quick,
   );
@@ -72,35 +79,21 @@ export async function run({ samples }) {
   const quicktypeOut = path.join(WORK, "codegen", "quicktype.ts");
   const quicktype = measure("quicktype --lang ts (same contract)", ["quicktype", "--src-lang", "schema", "--lang", "ts", "--top-level", "Event", "-o", quicktypeOut, unionSchema], { samples: quick });
 
-  const eventcRust = measure("eventc generate --target rust", ["eventc", "generate", "--schemas", schemas, "--out", rustOut, "--target", "rust"], { samples: quick, before: fresh(rustOut) });
+  const [eventcRust] = inTurn([() => measure("eventc generate --target rust", ["eventc", "generate", "--schemas", schemas, "--out", (rustOut = freshFolder("generated-rust")), "--target", "rust"], { samples: 1 })], quick);
   const quicktypeRustOut = path.join(WORK, "codegen", "quicktype.rs");
   const quicktypeRust = measure("quicktype --src-lang schema --lang rust (same contract)", ["quicktype", "--src-lang", "schema", "--lang", "rust", "--top-level", "Event", "-o", quicktypeRustOut, unionSchema], { samples: quick });
 
   const crate = path.join(rustOut, "rust");
-  const env = { ...process.env, CARGO_TARGET_DIR, CARGO_TERM_COLOR: "never" };
-  const warmUpCrate = path.join(WORK, "codegen", "warm-up");
-  rmSync(warmUpCrate, { recursive: true, force: true });
-  mkdirSync(path.join(warmUpCrate, "src"), { recursive: true });
-  cpSync(path.join(crate, "Cargo.toml"), path.join(warmUpCrate, "Cargo.toml"));
-  writeFileSync(path.join(warmUpCrate, "src", "lib.rs"), "");
-  const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warmUpCrate, env, encoding: "utf8" });
-  if (warmUp.error || warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.error?.message ?? warmUp.stderr.slice(-2000)}`);
-  const touch = () => {
-    const now = new Date();
-    utimesSync(path.join(crate, "src", "lib.rs"), now, now);
-  };
-  const cargoBuild = measureProgram("cargo build of the generated crate (debug; dependencies warm, crate rebuilt after touch src/lib.rs)", "cargo", ["build", "--quiet"], { samples, before: touch, cwd: crate, env });
-
-  const typify = typifyPeer({ samples, work: path.join(WORK, "codegen"), jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2 });
+  const { cargoBuild, typify } = cargo ? cargoRows(crate, out, samples) : { cargoBuild: undefined, typify: { rows: [], ratios: [], notes: [], markdown: "" } };
 
   const check = measure("eventc generate --check (no change)", ["eventc", "generate", "--check", "--schemas", schemas, "--out", out, "--target", "typescript", "jsonschema"], { samples: quick });
   const example = measure("eventc generate --check (example catalogue)", ["eventc", "generate", "--check", "--schemas", path.join(ROOT, "schemas"), "--out", path.join(ROOT, "generated")], { samples: quick });
 
   const lines = (file) => readFileSync(file, "utf8").split("\n").length;
   const rustLines = ["event.rs", "types.rs", "validate.rs"].reduce((sum, file) => sum + lines(path.join(crate, "src", file)), 0);
-  const phases = phaseTimes(schemas, path.join(WORK, "codegen", "phases"), quick);
+  const phases = phaseTimes(schemas, () => freshFolder("phases"), quick);
   return {
-    rows: [floor, eventc, quicktype, eventcRust, quicktypeRust, cargoBuild, ...typify.rows, check, example],
+    rows: [floor, eventc, quicktype, eventcRust, quicktypeRust, ...(cargoBuild ? [cargoBuild] : []), ...typify.rows, check, example],
     markdown: typify.markdown,
     phases,
     ratios: [
@@ -121,6 +114,27 @@ export async function run({ samples }) {
   };
 }
 
+/** The cargo builds (the generated crate, then eventc's against typify's) and the decode comparison: minutes per sample. */
+function cargoRows(crate, out, samples) {
+  const env = { ...process.env, CARGO_TARGET_DIR, CARGO_TERM_COLOR: "never" };
+  const warmUpCrate = path.join(WORK, "codegen", "warm-up");
+  rmSync(warmUpCrate, { recursive: true, force: true });
+  mkdirSync(path.join(warmUpCrate, "src"), { recursive: true });
+  cpSync(path.join(crate, "Cargo.toml"), path.join(warmUpCrate, "Cargo.toml"));
+  writeFileSync(path.join(warmUpCrate, "src", "lib.rs"), "");
+  const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warmUpCrate, env, encoding: "utf8" });
+  if (warmUp.error || warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.error?.message ?? warmUp.stderr.slice(-2000)}`);
+  const touch = () => {
+    const now = new Date();
+    utimesSync(path.join(crate, "src", "lib.rs"), now, now);
+  };
+  const cargoBuild = measureProgram("cargo build of the generated crate (debug; dependencies warm, crate rebuilt after touch src/lib.rs)", "cargo", ["build", "--quiet"], { samples, before: touch, cwd: crate, env });
+
+  const typify = typifyPeer({ samples, work: path.join(WORK, "codegen"), jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2 });
+
+  return { cargoBuild, typify };
+}
+
 /** Runs each of `runs` (one-sample measurements) in turn, `samples` times; one row per run over all its samples. */
 function inTurn(runs, samples) {
   const taken = runs.map(() => []);
@@ -135,10 +149,10 @@ function inTurn(runs, samples) {
 }
 
 /** Medians of bench/phases.js over `samples` fresh processes: where `eventc generate` (ts + jsonschema) spends its time. */
-function phaseTimes(schemas, out, samples) {
+function phaseTimes(schemas, freshOut, samples) {
   const runs = [];
   for (let i = 0; i < samples; i++) {
-    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "phases.js"), schemas, out, "typescript", "jsonschema"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(process.execPath, [path.join(ROOT, "bench", "phases.js"), schemas, freshOut(), "typescript", "jsonschema"], { cwd: ROOT, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`phases failed: ${result.stderr}`);
     runs.push(JSON.parse(result.stdout.trim().split("\n").at(-1)));
   }

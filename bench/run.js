@@ -1,4 +1,5 @@
-// The benchmark command: `npm run bench [-- <suite…>] [--samples N] [--json]`.
+// The benchmark command: `npm run bench [-- <suite…>] [--samples N] [--json] [--no-cargo]`
+// (`--no-cargo`: the codegen suite without its cargo builds and decode comparison).
 // Every suite measures eventc and its peers side by side in the same run and reports ratios.
 import * as codegen from "./codegen.js";
 import * as registry from "./registry.js";
@@ -22,7 +23,7 @@ if (names.some((name) => !suites.some((suite) => suite.name === name))) {
 const machine = { node: process.version, platform: `${process.platform}-${process.arch}` };
 const report = { machine, samples, suites: [] };
 for (const suite of chosen) {
-  const result = await suite.run({ samples });
+  const result = await suite.run({ samples, cargo: !args.includes("--no-cargo") });
   report.suites.push({ name: suite.name, description: suite.description, ...result });
   if (!json) {
     console.log(`\n## ${suite.name}: ${suite.description}\n`);
