@@ -121,33 +121,17 @@ function unsafeEntry(outDir: string, relative: unknown): string | undefined {
 function linkLeadingOut(outDir: string, files: readonly PlannedFile[]): string | undefined {
   if (!existsSync(outDir)) return undefined;
   const root = realpathSync(outDir);
-  /** Each folder looked at (relative), and whether it leads out: looked at once however many files it holds. */
-  const leadsOut = new Map<string, boolean>();
-  const looksOut = (folder: string): boolean => {
-    let known = leadsOut.get(folder);
-    if (known === undefined) {
-      const current = path.join(outDir, folder);
-      let stat;
-      try {
-        stat = lstatSync(current, { throwIfNoEntry: false });
-      } catch {
-        stat = undefined; // A path through a file: nothing is followed there.
-      }
-      known = false;
-      if (stat?.isSymbolicLink()) {
-        const inside = path.relative(root, realpathSync(current));
-        known = inside.startsWith("..") || path.isAbsolute(inside);
-      }
-      leadsOut.set(folder, known);
+  for (const folder of foldersOf(files)) {
+    const current = path.join(outDir, folder);
+    let stat;
+    try {
+      stat = lstatSync(current, { throwIfNoEntry: false });
+    } catch {
+      continue; // A path through a file: nothing is followed there.
     }
-    return known;
-  };
-  for (const file of files) {
-    const segments = file.path.split("/").slice(0, -1);
-    for (let depth = 1; depth <= segments.length; depth++) {
-      const folder = segments.slice(0, depth).join("/");
-      if (looksOut(folder)) return folder;
-    }
+    if (!stat?.isSymbolicLink()) continue;
+    const inside = path.relative(root, realpathSync(current));
+    if (inside.startsWith("..") || path.isAbsolute(inside)) return folder;
   }
   return undefined;
 }
@@ -308,16 +292,15 @@ function stagingPlan(outDir: string, files: readonly PlannedFile[]): { journal: 
 
 /** The folders the targets of `files` need that do not exist yet, outermost first. */
 function missingFolders(outDir: string, files: readonly PlannedFile[]): string[] {
+  return foldersOf(files).filter((folder) => !existsSync(path.join(outDir, folder)));
+}
+
+/** Every folder on the way to any of `files` (relative, each once), outermost first. */
+function foldersOf(files: readonly PlannedFile[]): string[] {
   const folders = new Set<string>();
-  const seen = new Set<string>();
   for (const file of files) {
     const segments = file.path.split("/").slice(0, -1);
-    for (let depth = 1; depth <= segments.length; depth++) {
-      const folder = segments.slice(0, depth).join("/");
-      if (seen.has(folder)) continue;
-      seen.add(folder);
-      if (!existsSync(path.join(outDir, folder))) folders.add(folder);
-    }
+    for (let depth = 1; depth <= segments.length; depth++) folders.add(segments.slice(0, depth).join("/"));
   }
   return [...folders].sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0));
 }
