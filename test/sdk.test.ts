@@ -80,7 +80,7 @@ describe("parseEnvelope", () => {
     expect(sdk.parseEnvelope({ id: "", time: "yesterday", event: { type: 1 } })).toEqual({
       kind: "invalid",
       issues: [
-        { path: "/id", message: "expected a non-empty string" },
+        { path: "/id", message: "expected an id: 1 to 256 visible ASCII characters" },
         { path: "/time", message: "expected an RFC 3339 UTC date-time" },
         { path: "/event/type", message: "expected string" },
       ],

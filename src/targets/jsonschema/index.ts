@@ -18,6 +18,12 @@ import { DIALECT, versionSchema, versionSchemaId } from "./schema.js";
 export const ENVELOPE_TIME_PATTERN =
   "^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$";
 
+/**
+ * The id grammar (docs/wire-format.md, "Ids"): 1 to 256 visible ASCII characters. The TypeScript SDK
+ * (`isWireId` in wire.ts) and the Rust crate (`is_wire_id`) check the same.
+ */
+export const ENVELOPE_ID_PATTERN = "^[!-~]{1,256}$";
+
 export function eventUnionSchema(catalogue: Catalogue): JsonSchema {
   const members: JsonSchema = {};
   for (const event of catalogue.events) {
@@ -49,7 +55,11 @@ export function envelopeSchema(): JsonSchema {
     description: "One event in transit: its identity, time and channel scope around the event document.",
     type: "object",
     properties: {
-      id: { type: "string", minLength: 1, description: "Unique id of this occurrence; SSE `id:` lines carry it." },
+      id: {
+        type: "string",
+        pattern: ENVELOPE_ID_PATTERN,
+        description: "Unique id of this occurrence, 1 to 256 visible ASCII characters (the id grammar); SSE `id:` lines carry it.",
+      },
       time: { type: "string", format: "date-time", pattern: ENVELOPE_TIME_PATTERN, description: "When it happened, RFC 3339 in UTC." },
       topic: { type: "string", description: "Value of the event's topic path, when it has one." },
       event: { $ref: "event.json" },
