@@ -47,6 +47,7 @@ import {
   type Transport,
   type TransportMessage,
   type TransportSubscribeOptions,
+  type TransportStatus,
   type TransportSubscription,
 } from "./transport.js";
 
@@ -55,8 +56,10 @@ export interface BusOptions {
   readonly transport?: Transport;
   /** Check each published payload against its schema. Default `true`. Messages from another process are validated regardless. */
   readonly validate?: boolean;
-  /** Receives every failure that has no caller to reject: failing subscribers, dropped messages, lost connections. Default: the console. */
+  /** Receives every failure that has no caller to reject: failing subscribers, dropped messages, lost connections. Default: the console, repeated failures of one kind once per `runtimeDefaults.errorLogInterval`. */
   readonly onError?: (error: BusError) => void;
+  /** Called when the transport goes `down` (a connection lost) and back `up` (see `Bus.onStatus`). */
+  readonly onStatus?: (status: TransportStatus) => void;
 }
 
 export interface PublishOptions {
@@ -129,6 +132,15 @@ export interface Bus<C extends CatalogueShape> {
   /** The envelopes `selector` matches, as an async iterator with a bounded buffer. */
   stream<S extends Selector<C>>(selector: S, options?: StreamOptions): EventStream<EventEnvelope<EventOfSelector<C, S>>>;
 
+  /** The transport's status now: `up`, or `down` while a connection it needs is lost (always `up` in process). */
+  status(): TransportStatus;
+  /**
+   * Calls `observer` on every change of the transport's status: `down` when a connection is lost,
+   * `up` once it is back — the recovery signal after a `connection-lost` error. Returns a function
+   * that removes the observer.
+   */
+  onStatus(observer: (status: TransportStatus) => void): () => void;
+
   /** Ends every stream and subscription and closes the transport. Idempotent. */
   close(): Promise<void>;
 }
@@ -172,6 +184,8 @@ const ignore = (): void => {};
 
 const NO_POSITION: Delivery = Object.freeze({});
 
+const UP: TransportStatus = Object.freeze({ state: "up" });
+
 /** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
   const transport = options.transport ?? createMemoryTransport();
@@ -192,6 +206,26 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     }
   };
   const stopObserving = transport.onError(report);
+
+  let currentStatus: TransportStatus = UP;
+  const statusObservers = new Set<(status: TransportStatus) => void>();
+  if (options.onStatus !== undefined) statusObservers.add(options.onStatus);
+  const stopStatus =
+    transport.onStatus?.((status) => {
+      if (status.state === currentStatus.state) return;
+      currentStatus = status;
+      for (const observer of [...statusObservers]) {
+        try {
+          observer(status);
+        } catch (error) {
+          report(new BusError("subscriber-failed", `An onStatus observer failed: ${messageOf(error)}`, { cause: error }));
+        }
+      }
+    }) ?? ignore;
+  const onStatus = (observer: (status: TransportStatus) => void): (() => void) => {
+    statusObservers.add(observer);
+    return () => void statusObservers.delete(observer);
+  };
 
   /** The wire type for `name` at `version` (latest when absent), or undefined when the catalogue has none. */
   const typeOf = (name: string, version: number | undefined): EventType<C> | undefined => {
@@ -466,6 +500,8 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
       await transport.close();
     } finally {
       stopObserving();
+      stopStatus();
+      statusObservers.clear();
     }
   };
 
@@ -478,7 +514,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   };
 
   // One cast: the implementations take the catalogue's types as plain strings and payloads.
-  return { publish, subscribe, stream, close } as unknown as Bus<C>;
+  return { publish, subscribe, stream, status: () => currentStatus, onStatus, close } as unknown as Bus<C>;
 }
 
 /** The envelope topic at `path` in `payload`: a string as is, a number or boolean as its JSON text; otherwise none. */

@@ -68,6 +68,17 @@ export interface TransportSubscription {
   unsubscribe(): void;
 }
 
+/**
+ * Whether a transport can move events now. `down`: a connection it needs is lost (it reconnects by
+ * itself); publishes are held or refused as the transport documents, and nothing arrives. `up`: every
+ * connection it needs is back (or was never lost).
+ */
+export interface TransportStatus {
+  readonly state: "up" | "down";
+  /** For `down`: why (the first error of the outage). */
+  readonly cause?: Error;
+}
+
 export interface Transport {
   /**
    * True when every message delivered was handed to `publish` in this process (the in-process
@@ -99,6 +110,14 @@ export interface Transport {
    * connection. Returns a function that removes the observer. The bus registers its `onError`.
    */
   onError(observer: (error: Error) => void): () => void;
+
+  /**
+   * Registers an observer of the transport's status: called on every change (`up` → `down` when a
+   * connection is lost, `down` → `up` once every connection is back), never twice in a row with the
+   * same state. Returns a function that removes the observer. Absent: the transport is always up
+   * (the in-process transport).
+   */
+  onStatus?(observer: (status: TransportStatus) => void): () => void;
 
   /**
    * Flushes what was accepted, releases every subscription, listener, timer and connection the
