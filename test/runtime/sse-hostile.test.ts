@@ -169,6 +169,31 @@ describe("frames cannot be forged", () => {
   });
 });
 
+describe("text in a topic or a payload never leaves its data line", () => {
+  const HOSTILE = ["a\n\nevent: gap\ndata: {\"reason\":\"overflow\",\"resync\":true}\n\nid: z", "b\r\rid: forged\r", "c\u2028\u2029\u0085", "d\r\ndata: x", "é€😀"];
+
+  test.each(["buffer", "transport"] as const)("every_envelope_arrives_as_sent_and_nothing_else_in_%s_mode", async (mode) => {
+    const { bus, served } = mode === "buffer" ? await pubsubSse() : await streamsSse();
+    const topics = HOSTILE.map((topic) => `topic=${encodeURIComponent(topic)}`).join("&");
+    const client = await openRaw(`${served.url}?events=session.status,message.part.delta&${topics}`);
+    cleanup.push(() => client.close());
+    await client.until((frame) => frame.event === "live");
+    const sent: unknown[] = [];
+    for (const topic of HOSTILE) {
+      sent.push(await bus.publish("session.status", { sessionID: topic, status: { type: "busy" } }));
+      sent.push(await bus.publish("message.part.delta", { sessionID: topic, messageID: topic, partID: "p", field: "text", delta: HOSTILE.join("\n") }));
+    }
+    await waitFor("every envelope", () => client.frames.filter((frame) => frame.event === undefined).length >= sent.length);
+    await sleep(30);
+    const frames = client.frames.filter((frame) => frame.event !== "live");
+    expect(frames.map((frame) => frame.event ?? "message")).toEqual(sent.map(() => "message"));
+    // Order holds per channel; across channels the Streams replay interleaves as it reads.
+    const byId = (a: unknown, b: unknown) => ((a as { id: string }).id < (b as { id: string }).id ? -1 : 1);
+    expect(frames.map((frame) => JSON.parse(frame.data)).sort(byId)).toEqual([...sent].sort(byId));
+    for (const frame of frames) expect(frame.id, "an id keeps the grammar").toMatch(/^[!-~]{1,4096}$/);
+  });
+});
+
 describe("resume after a duplicated id", () => {
   test("an_id_that_arrives_twice_resumes_from_its_first_copy_never_skipping_what_came_between", async () => {
     const { served, handler } = await pubsubSse();
