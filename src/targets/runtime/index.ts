@@ -75,6 +75,8 @@ export function createBus(options: BusOptions = {}): Bus<Catalogue> {
   return createBusFor(binding, options);
 }
 ${modules.some((module) => module.path === "coalescer.ts") ? COALESCER : ""}
+/** Every event name of this catalogue (for \`createSseHandler(bus, { eventNames })\`), as the SDK exports it. */
+export { eventNames } from "../ts/index.js";
 export type { CatalogueBinding } from "./binding.js";
 ${reexports.join("\n")}
 `;
