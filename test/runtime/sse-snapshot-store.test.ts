@@ -1,9 +1,12 @@
 /**
- * The late-joiner snapshot kept in Redis, against a real redis-server through each client library:
- * the latest envelope of a key wins whatever order the writes arrive in (two stores on two
- * connections stand for two instances), a selection reads its channels and topics only, the store
- * keeps at most `maxKeys` keys and drops keys past their `ttl`, a read sees what was recorded before
- * it, a flushed script cache is survived, and close() waits for what was recorded.
+ * The late-joiner snapshot stores against a real redis-server through each client library.
+ * Every store (in memory, and Redis through each client) answers the same cases alike: a selection
+ * reads its channels and topics only, and an event of one topic never touches another topic's state.
+ * The Redis store besides: the latest envelope of a key wins whatever order the writes arrive in (two
+ * stores on two connections stand for two instances), an envelope stamped far ahead holds its key for
+ * `clockSkew` at most, a read costs the channels it selects and not the store, the store keeps at most
+ * `maxKeys` keys and drops keys past their `ttl`, a read sees what was recorded before it, a flushed
+ * script cache is survived, and close() waits for what was recorded.
  */
 import { Redis } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
@@ -62,8 +65,9 @@ let counter = 0;
 /** The snapshot entry of an envelope of `type` with `payload`, at `time` (default: now), with a fresh id unless given. */
 function entry(type: string, payload: unknown, time = new Date().toISOString(), id = `id-${String(counter++).padStart(6, "0")}`): SnapshotEntry {
   const meta = binding.meta(type);
-  const topic = meta?.topic === undefined ? undefined : String((payload as Record<string, unknown>)[meta.topic[0] as string]);
-  const envelope: EventEnvelope<AnyEvent> = { id, time, ...(topic === undefined ? {} : { topic }), event: { type, payload } };
+  let topic: unknown = meta?.topic === undefined ? undefined : payload;
+  for (const segment of meta?.topic ?? []) topic = (topic as Record<string, unknown>)[segment];
+  const envelope: EventEnvelope<AnyEvent> = { id, time, ...(topic === undefined ? {} : { topic: String(topic) }), event: { type, payload } };
   const made = snapshotEntryOf(binding, envelope);
   if (made === undefined) throw new Error(`${type} has no coalesce key`);
   return made;
@@ -71,6 +75,7 @@ function entry(type: string, payload: unknown, time = new Date().toISOString(), 
 
 const status = (sessionID: string, type: "idle" | "busy", time?: string, id?: string) => entry("session.status.v2", { sessionID, status: { type } }, time, id);
 const watched = (file: string, event: "add" | "change", time?: string) => entry("file.watcher.updated.v1", { file, event }, time);
+const message = (sessionID: string, id: string, created: number, time?: string) => entry("message.updated.v1", { info: { role: "user", id, sessionID, time: { created } } }, time);
 
 /** What a read returns, as `<type> <payload>` lines. */
 async function contents(from: SnapshotStore, events: readonly string[] = ["*"], topics?: readonly string[]): Promise<string[]> {
@@ -83,6 +88,91 @@ async function contents(from: SnapshotStore, events: readonly string[] = ["*"], 
 
 const at = (ms: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, 0, ms)).toISOString();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What one read costs Redis, from MONITOR: every command its script runs, each counting one, and a
+ * command that reads a whole collection counting its elements (measured after the read, which
+ * changes nothing). Never a timing.
+ */
+async function workOfRead(read: () => Promise<readonly SnapshotItem[]> | readonly SnapshotItem[]): Promise<{ items: number; elements: number; commands: string[][] }> {
+  const monitor = await admin.duplicate().monitor();
+  const commands: string[][] = [];
+  let ended!: () => void;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  const marker = `end-of-read-${counter++}`;
+  monitor.on("monitor", (_time: string, args: string[], source: string) => {
+    if (source === "lua") commands.push(args);
+    else if (args[0]?.toLowerCase() === "echo" && args[1] === marker) ended();
+  });
+  const items = await read();
+  await admin.echo(marker);
+  await end;
+  monitor.disconnect();
+  let elements = 0;
+  for (const [name, key] of commands) {
+    const command = (name as string).toUpperCase();
+    if (command === "SMEMBERS") elements += await admin.scard(key as string);
+    else if (command === "HGETALL" || command === "HKEYS" || command === "HVALS") elements += await admin.hlen(key as string);
+    else if (command.startsWith("ZRANGE") || command === "KEYS" || command === "SCAN" || command === "SUNION") elements += await admin.dbsize();
+    else elements += 1;
+  }
+  return { items: items.length, elements, commands };
+}
+
+type StoreKind = "memory" | "redis over ioredis" | "redis over node-redis";
+const STORES: readonly StoreKind[] = ["memory", "redis over ioredis", "redis over node-redis"];
+
+/** A store of `kind`, closed at the end of the test. */
+async function storeOf(kind: StoreKind): Promise<SnapshotStore> {
+  if (kind === "memory") return createMemorySnapshotStore();
+  return store(kind === "redis over ioredis" ? "ioredis" : "node-redis");
+}
+
+describe.each(STORES)("every snapshot store: %s", (kind) => {
+  test("a_selection_reads_only_the_channels_and_topics_it_covers", async () => {
+    const shared = await storeOf(kind);
+    for (const item of [
+      status("s1", "busy", at(1)),
+      status("s2", "idle", at(2)),
+      entry("todo.updated.v1", { sessionID: "s1", todos: [] }, at(3)),
+      watched("a.ts", "change", at(4)),
+      entry("installation.update-available.v1", { version: "2.0.0" }, at(5)),
+    ]) {
+      await shared.record(item);
+    }
+    expect(await contents(shared, ["session.*"], ["s1"])).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}']);
+    expect(await contents(shared, ["session.status"])).toEqual([
+      'session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}',
+      'session.status.v2 {"sessionID":"s2","status":{"type":"idle"}}',
+    ]);
+    // A topic filter leaves unscoped events out, as bus.subscribe(…, { topic }) does.
+    expect(await contents(shared, ["*"], ["s1"])).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}', 'todo.updated.v1 {"sessionID":"s1","todos":[]}']);
+    expect(await contents(shared, ["file.*", "installation.update-available"])).toEqual([
+      'file.watcher.updated.v1 {"file":"a.ts","event":"change"}',
+      'installation.update-available.v1 {"version":"2.0.0"}',
+    ]);
+    expect(await contents(shared, ["message.*"])).toEqual([]);
+    expect(await contents(shared, ["*"], [])).toEqual([]);
+    expect(await contents(shared, ["session.status", "installation.update-available"], ["s2", "s3"])).toEqual(['session.status.v2 {"sessionID":"s2","status":{"type":"idle"}}']);
+  });
+
+  test("an_event_of_one_topic_never_overwrites_or_erases_the_state_of_another_topic", async () => {
+    const shared = await storeOf(kind);
+    // message.updated coalesces by the message id: the same id in two sessions is two keys, one per channel.
+    await shared.record(message("s1", "m1", 1, at(1)));
+    await shared.record(message("s2", "m1", 2, at(2)));
+    expect(await contents(shared, ["message.updated"], ["s1"])).toEqual(['message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s1","time":{"created":1}}}']);
+    expect(await contents(shared, ["message.updated"], ["s2"])).toEqual(['message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s2","time":{"created":2}}}']);
+    expect(await contents(shared, ["message.*"])).toEqual([
+      'message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s1","time":{"created":1}}}',
+      'message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s2","time":{"created":2}}}',
+    ]);
+    await shared.record(message("s1", "m1", 3, at(3)));
+    expect(await contents(shared, ["message.updated"], ["s1"])).toEqual(['message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s1","time":{"created":3}}}']);
+    expect(await contents(shared, ["message.updated"], ["s2"])).toEqual(['message.updated.v1 {"info":{"role":"user","id":"m1","sessionID":"s2","time":{"created":2}}}']);
+    expect(shared.size).toBe(2);
+  });
+});
 
 describe("the Redis snapshot store", () => {
   test.each(EVERY)("the_latest_envelope_of_a_key_wins_whatever_order_two_instances_write_in_%s", async (client) => {
@@ -117,34 +207,6 @@ describe("the Redis snapshot store", () => {
     expect(await contents(shared)).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}']);
   });
 
-  test.each(BOTH)("a_selection_reads_only_the_channels_and_topics_it_covers_%s", async (client) => {
-    const shared = await store(client);
-    await Promise.all([
-      shared.record(status("s1", "busy", at(1))),
-      shared.record(status("s2", "idle", at(2))),
-      shared.record(entry("todo.updated.v1", { sessionID: "s1", todos: [] }, at(3))),
-      shared.record(watched("a.ts", "change", at(4))),
-      shared.record(entry("installation.update-available.v1", { version: "2.0.0" }, at(5))),
-    ]);
-    expect(await contents(shared, ["session.*"], ["s1"])).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}']);
-    expect(await contents(shared, ["session.status"])).toEqual([
-      'session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}',
-      'session.status.v2 {"sessionID":"s2","status":{"type":"idle"}}',
-    ]);
-    // A topic filter leaves unscoped events out, as bus.subscribe(…, { topic }) does.
-    expect(await contents(shared, ["*"], ["s1"])).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}', 'todo.updated.v1 {"sessionID":"s1","todos":[]}']);
-    expect(await contents(shared, ["file.*", "installation.update-available"])).toEqual([
-      'file.watcher.updated.v1 {"file":"a.ts","event":"change"}',
-      'installation.update-available.v1 {"version":"2.0.0"}',
-    ]);
-    expect(await contents(shared, ["message.*"])).toEqual([]);
-    expect(await contents(shared, ["*"], [])).toEqual([]);
-    // The memory store answers the same queries the same way.
-    const memory = createMemorySnapshotStore();
-    for (const item of [status("s1", "busy"), status("s2", "idle"), entry("todo.updated.v1", { sessionID: "s1", todos: [] }), watched("a.ts", "change")]) await memory.record(item);
-    expect(await contents(memory, ["*"], ["s1"])).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}', 'todo.updated.v1 {"sessionID":"s1","todos":[]}']);
-  });
-
   test.each(BOTH)("past_maxKeys_the_least_recently_updated_keys_are_removed_%s", async (client) => {
     const shared = await store(client, { maxKeys: 3, prefix: "app:snap:" });
     for (const file of ["a", "b", "c", "d"]) {
@@ -159,7 +221,7 @@ describe("the Redis snapshot store", () => {
     expect(await contents(shared, ["file.*"])).toEqual(['file.watcher.updated.v1 {"file":"d","event":"add"}', 'file.watcher.updated.v1 {"file":"b","event":"change"}', 'file.watcher.updated.v1 {"file":"e","event":"add"}']);
     expect(shared.size).toBe(3);
     // Everything the store holds is under its prefix and bounded with it.
-    expect((await admin.keys("*")).sort()).toEqual(["app:snap:c:file.watcher.updated", "app:snap:channels", "app:snap:keys"]);
+    expect((await admin.keys("*")).sort()).toEqual(["app:snap:c:file.watcher.updated", "app:snap:keys", "app:snap:n:file.watcher.updated", "app:snap:names"]);
     expect(await admin.zcard("app:snap:keys")).toBe(3);
     expect(await admin.hlen("app:snap:c:file.watcher.updated")).toBe(3);
     // A whole batch over the bound is cut to it in the same write.
@@ -176,8 +238,8 @@ describe("the Redis snapshot store", () => {
     expect(await admin.pttl("eventc:snapshot:keys")).toBeGreaterThan(0);
     await sleep(80);
     expect(await contents(shared)).toEqual(['file.watcher.updated.v1 {"file":"a.ts","event":"add"}']);
-    expect(await admin.smembers("eventc:snapshot:channels")).toEqual(["file.watcher.updated"]);
-    expect(await admin.exists("eventc:snapshot:c:session.status:s1")).toBe(0);
+    expect(await admin.smembers("eventc:snapshot:names")).toEqual(["file.watcher.updated"]);
+    expect(await admin.exists("eventc:snapshot:c:session.status:s1", "eventc:snapshot:n:session.status")).toBe(0);
     await sleep(200);
     expect(await contents(shared)).toEqual([]);
     expect(await admin.keys("*")).toEqual([]);
@@ -210,6 +272,53 @@ describe("the Redis snapshot store", () => {
     await expect(recorded).rejects.toMatchObject({ code: "snapshot-failed" });
     expect(errors.map((error) => error.code)).toEqual(["snapshot-failed"]);
     await expect(shared.read({ events: ["*"] })).rejects.toBeInstanceOf(BusError);
+  });
+
+  test.each(BOTH)("an_envelope_stamped_far_ahead_holds_its_key_for_clockSkew_at_most_%s", async (client) => {
+    const shared = await store(client, { clockSkew: 100 });
+    const year = 365 * 24 * 3600 * 1000;
+    await shared.record(status("s1", "busy", new Date(Date.now() + year).toISOString()));
+    // Within clockSkew of its recording the stamped-ahead envelope still wins, as an envelope of that time would.
+    await shared.record(status("s1", "idle", new Date(Date.now() + 20).toISOString()));
+    expect(await contents(shared)).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}']);
+    await sleep(150);
+    await shared.record(status("s1", "idle"));
+    expect(await contents(shared)).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"idle"}}']);
+  });
+
+  test.each(BOTH)("by_default_an_envelope_ahead_of_the_clock_orders_as_five_minutes_ahead_at_most_%s", async (client) => {
+    const shared = await store(client);
+    const minutes = (count: number) => new Date(Date.now() + count * 60_000).toISOString();
+    await shared.record(status("s1", "busy", minutes(365 * 24 * 60)));
+    await shared.record(status("s1", "idle", minutes(4)));
+    expect(await contents(shared)).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"busy"}}']);
+    await sleep(5);
+    // Six minutes ahead is past the bound too: it orders as five minutes after its own recording, later than the first.
+    await shared.record(status("s1", "idle", minutes(6)));
+    expect(await contents(shared)).toEqual(['session.status.v2 {"sessionID":"s1","status":{"type":"idle"}}']);
+    expect(() => createRedisSnapshotStore({ client: admin, clockSkew: -1 })).toThrow(RangeError);
+  });
+
+  test.each(BOTH)("a_read_touches_the_channels_its_selection_covers_not_the_whole_store_%s", async (client) => {
+    const others = 10_000;
+    const shared = await store(client, { maxKeys: others + 10 });
+    for (let n = 0; n < others; n += 1) void shared.record(status(`other-${n}`, "busy", at(n)));
+    await shared.record(watched("a.ts", "add", at(others + 1)));
+    await shared.record(status("s1", "idle", at(others + 2)));
+    expect(await admin.zcard("eventc:snapshot:keys")).toBe(others + 2);
+    const work = await workOfRead(() => shared.read({ events: ["file.watcher.updated"] }));
+    expect(work.items).toBe(1);
+    expect(work.elements).toBeLessThanOrEqual(8);
+    const topic = await workOfRead(() => shared.read({ events: ["session.status"], topics: ["s1"] }));
+    expect(topic.items).toBe(1);
+    expect(topic.elements).toBeLessThanOrEqual(8);
+    // A wildcard reads the event names the store holds (as many as the catalogue has at most), then their channels.
+    const wildcard = await workOfRead(() => shared.read({ events: ["*"], topics: ["s1"] }));
+    expect(wildcard.items).toBe(1);
+    expect(wildcard.elements).toBeLessThanOrEqual(12);
+    const domain = await workOfRead(() => shared.read({ events: ["file.*"] }));
+    expect(domain.items).toBe(1);
+    expect(domain.elements).toBeLessThanOrEqual(12);
   });
 
   test.each(BOTH)("close_waits_for_what_was_recorded_and_refuses_later_records_%s", async (client) => {

@@ -60,6 +60,29 @@ export type EnvelopeParseResult<E> =
 export const ENVELOPE_TIME: RegExp =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?Z$/;
 
+/**
+ * The id grammar (docs/wire-format.md, "Ids"): every id that crosses the wire — an envelope id, a
+ * Redis Streams position, the SSE cursor a client resumes from — is 1 to `maxLength` visible ASCII
+ * characters, `!` (0x21) to `~` (0x7E): no space, no control character (so no line break), nothing
+ * outside ASCII. Such an id can be written after `id: ` in an SSE frame and sent back as a
+ * `Last-Event-ID` header as it is. It covers the bus's UUID-form ids and Streams positions.
+ */
+export const WIRE_ID = /^[!-~]+$/;
+
+/** Characters an envelope id may have, at most (the JSON Schema of the envelope and the Rust crate hold the same bound). */
+export const MAX_ENVELOPE_ID_LENGTH = 256;
+
+/**
+ * Characters an SSE cursor (the `id:` of a frame, sent back as `Last-Event-ID`) may have, at most:
+ * an envelope id, a position, or the positions of several channels (sse-log.ts).
+ */
+export const MAX_CURSOR_LENGTH = 4096;
+
+/** Whether `value` is an id by the id grammar: 1 to `maxLength` visible ASCII characters. */
+export function isWireId(value: unknown, maxLength: number = MAX_ENVELOPE_ID_LENGTH): value is string {
+  return typeof value === "string" && value.length <= maxLength && WIRE_ID.test(value);
+}
+
 /** Nesting levels a document may have; the outermost object or array is level 1. */
 export const MAX_DEPTH = 128;
 
@@ -370,7 +393,7 @@ function checkEnvelope<E>(checks: ReadonlyMap<string, PayloadCheck>, value: unkn
   const id = own("id");
   const time = own("time");
   const topic = own("topic");
-  if (typeof id !== "string" || id === "" || !isWellFormed(id)) issues.push({ path: "/id", message: "expected a non-empty string" });
+  if (!isWireId(id)) issues.push({ path: "/id", message: `expected an id: 1 to ${MAX_ENVELOPE_ID_LENGTH} visible ASCII characters` });
   if (typeof time !== "string" || !ENVELOPE_TIME.test(time)) issues.push({ path: "/time", message: "expected an RFC 3339 UTC date-time" });
   if (topic !== undefined && (typeof topic !== "string" || !isWellFormed(topic))) issues.push({ path: "/topic", message: "expected string" });
   const result = checkEvent<E>(checks, own("event"), "/event", 3);

@@ -1049,14 +1049,25 @@ static ENVELOPE_TIME: Text = Text {
     pattern: Some(0),
 };
 
-/// The envelope's own checks: a non-empty id and an RFC 3339 time.
+/// Characters an envelope id may have, at most (the id grammar, docs/wire-format.md).
+const MAX_ENVELOPE_ID_LENGTH: usize = 256;
+
+/// Whether `id` is an id by the id grammar: 1 to `max_length` visible ASCII characters (`!` to `~`).
+fn is_wire_id(id: &str, max_length: usize) -> bool {
+    !id.is_empty() && id.len() <= max_length && id.bytes().all(|byte| (0x21..=0x7e).contains(&byte))
+}
+
+/// The envelope's own checks: an id by the id grammar and an RFC 3339 time.
 fn check_envelope(id: &str, time: &str, at: &At<'_>, issues: &mut Vec<Issue>) {
     let mut checker = Checker {
         issues,
         decoded: true,
     };
-    if id.is_empty() {
-        checker.push(&At::Key(at, "id"), "expected a non-empty string".to_owned());
+    if !is_wire_id(id, MAX_ENVELOPE_ID_LENGTH) {
+        checker.push(
+            &At::Key(at, "id"),
+            format!("expected an id: 1 to {MAX_ENVELOPE_ID_LENGTH} visible ASCII characters"),
+        );
     }
     checker.text(time, &ENVELOPE_TIME, &At::Key(at, "time"));
 }
