@@ -52,6 +52,8 @@ async function exchange(via: "node" | "fetch", count: number, cuts: number) {
     }
   }
   await waitFor(`${count} events`, () => received.length >= count, 30_000);
+  // Connections cut this soon after going live count as failures: the last reconnect waits out its backoff.
+  await waitFor("the connection after the last cut", () => client.stats().connections > cut, 5000);
   await sleep(20);
   return { received, statuses, stats: client.stats(), cut };
 }
