@@ -45,7 +45,7 @@ import {
   type SseRequest,
   type SseSink,
 } from "./sse-http.js";
-import { createReplayBuffer, type ReplayEntry } from "./sse-replay.js";
+import { createSseBuffer, snapshotFrame } from "./sse-buffer.js";
 import {
   openSseLogReader,
   sseLogChannels,
@@ -59,13 +59,9 @@ import {
 import { createMemorySnapshotStore, snapshotEntryOf, type SnapshotItem, type SnapshotStore } from "./sse-snapshot.js";
 import { HttpRefusal, planSelection, readSelectionRequest, type SelectionCatalogue, type SelectionPlan } from "./sse-selection.js";
 import {
-  SSE_SNAPSHOT_EVENT,
-  sseFrame,
   sseGapFrame,
-  sseLiveFrame,
   sseStatusFrame,
   type SseGap,
-  type SseLive,
   type SseSelection,
   type SseServerStatus,
 } from "./sse-wire.js";
@@ -177,22 +173,6 @@ export interface SseHandler {
 
 type Envelope = EventEnvelope<AnyEvent>;
 
-/** A connection reading the replay buffer: `next` is the sequence number it reads next. */
-type Reader = SseServerConnection & { next: number };
-
-/** A snapshot and where the ring stood when it was read: a connection that does not resume starts there. */
-interface SnapshotCut {
-  readonly next: number;
-  /** The ring's cursor at `next`: the live frame's id. */
-  readonly cursor: string;
-  readonly items: readonly SnapshotItem[];
-}
-
-/** An `event: snapshot` frame: state, without an `id:` (not a position); "" for data the frame writer refuses. */
-function snapshotFrame(item: SnapshotItem): string {
-  return sseFrame(SSE_SNAPSHOT_EVENT, undefined, item.json) ?? "";
-}
-
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown }).then === "function";
 }
@@ -209,16 +189,6 @@ interface Admission {
 }
 
 const ignore = (): void => {};
-
-interface TextEncoderLike {
-  encode(text: string): Uint8Array;
-}
-
-/** The host's TextEncoder; undefined on a host without one (then every connection writes its own text). */
-function hostEncoder(): TextEncoderLike | undefined {
-  const TextEncoder = (globalThis as unknown as { TextEncoder?: new () => TextEncoderLike }).TextEncoder;
-  return TextEncoder === undefined ? undefined : new TextEncoder();
-}
 
 export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options: SseHandlerOptions<C>): SseHandler {
   const { binding } = options;
@@ -252,11 +222,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
         : snapshotOption.store;
   const recordFeed = snapshotStore !== undefined && !fromTransport && (snapshotOption === true || (snapshotOption as SseSnapshotOptions).record !== false);
 
-  const encoder = hostEncoder();
-  const ring = createReplayBuffer(replayWindow);
   const connections = new Set<SseServerConnection>();
-  /** Buffer mode: the connections reading the ring. */
-  const readers = new Set<Reader>();
   let overflows = 0;
   let duplicates = 0;
   let refused = 0;
@@ -315,19 +281,13 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     }
   };
 
-  /**
-   * Chunks built during one flush, by selection and ring position: a thousand clients reading the
-   * same events are sent one encoded chunk, not a thousand copies of it.
-   */
-  const sharedChunks = new Map<string, { readonly bytes: Uint8Array; readonly next: number }>();
-
   const flushAll = (): void => {
     flushScheduled = false;
     if (dirty.size > 0) {
       const list = [...dirty];
       dirty.clear();
       for (const connection of list) flushOne(connection);
-      sharedChunks.clear();
+      buffer.flushed();
     }
   };
 
@@ -360,7 +320,6 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     connection.cancelDestroy = undefined;
     connection.open = false;
     if (!connections.delete(connection)) return;
-    readers.delete(connection as Reader);
     dirty.delete(connection);
     const channels = held.get(connection);
     if (channels !== undefined) {
@@ -396,138 +355,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     cancelHeartbeat = undefined;
   };
 
-  // ---- Buffer mode: the feed fills the ring; connections read it ----
-
-  const feedSubscriptions: Unsubscribe[] = [];
-  const onFeed = (envelope: Envelope): void => {
-    const name = nameOf(envelope.event.type);
-    if (name === undefined) return;
-    // An id the buffer holds already is a second copy (a resent PUBLISH, a producer reusing an id):
-    // buffering it twice would make a resume from its first copy skip what came between.
-    if (ring.resumeAfter(envelope.id) !== undefined) {
-      duplicates += 1;
-      return;
-    }
-    const json = JSON.stringify(envelope);
-    if (ring.push(envelope.id, name, envelope.topic, json) === undefined) {
-      refused += 1;
-      report(new BusError("message-invalid", `Did not send "${envelope.event.type}": its id breaks the id grammar (1 to ${MAX_CURSOR_LENGTH} visible ASCII characters), so no SSE frame can carry it.`, { envelope }));
-      return;
-    }
-    if (recordFeed) {
-      const entry = snapshotEntryOf(binding, envelope, json);
-      // A failed write is reported by the store; its promise never counts as unhandled.
-      if (entry !== undefined) void (snapshotStore as SnapshotStore).record(entry);
-    }
-    const oldest = ring.oldest;
-    for (const reader of readers) {
-      if (reader.next < oldest) overflow(reader, { reason: "overflow", resync: true });
-      else if (!reader.blocked) dirty.add(reader);
-    }
-    scheduleFlush();
-  };
-  let ready: Promise<void> = Promise.resolve();
-  if (!fromTransport) {
-    for (const selector of feedSelectors) feedSubscriptions.push(loose.subscribe(selector, onFeed));
-    ready = Promise.all(feedSubscriptions.map((unsubscribe) => unsubscribe.ready)).then(ignore);
-    ready.catch(report);
-  }
-
-  /**
-   * Opens a connection on the ring. With a `cut` (a snapshot read where the ring stood at `cut.next`)
-   * it is not resuming: the snapshot, then the live frame with the cursor there, then every entry from
-   * there on. Without one it resumes after `lastEventId` if it can (the replay, then the live frame),
-   * else gets a gap; a connection without an id starts at the ring head.
-   */
-  const openFromBuffer = (sink: SseSink, plan: SelectionPlan, lastEventId: string | undefined, cut: SnapshotCut | undefined): SseServerConnection => {
-    let head = `retry: ${retryMs}\n\n`;
-    let next = ring.head;
-    let resumed = false;
-    let replayed = 0;
-    let sent = 0;
-    if (cut !== undefined) {
-      if (lastEventId !== undefined) head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
-      next = cut.next;
-      for (const item of cut.items) {
-        if (!plan.wants(item.name, item.topic)) continue;
-        head += snapshotFrame(item);
-        sent += 1;
-      }
-    } else if (lastEventId !== undefined) {
-      const from = ring.resumeAfter(lastEventId);
-      if (from === undefined) {
-        head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
-      } else {
-        resumed = true;
-        next = from;
-        for (let seq = from; seq < ring.head; seq += 1) {
-          const entry = ring.at(seq) as ReplayEntry;
-          if (plan.wants(entry.name, entry.topic)) replayed += 1;
-        }
-      }
-    }
-    // The live frame goes right after the replay — entries up to the ring head now — or where the
-    // snapshot was read, and its id is the cursor there: where the client stands once it has it.
-    const live: SseLive = { resumed, replayed, snapshot: sent };
-    let liveFrame = sseLiveFrame(live, cut === undefined ? ring.cursor() : cut.cursor);
-    const liveAt = cut === undefined ? ring.head : cut.next;
-    const connection: Reader = {
-      sink,
-      next,
-      blocked: false,
-      open: true,
-      wroteSinceTick: true,
-      release: ignore,
-      queued: () => 0,
-      produce() {
-        if (liveFrame !== "") {
-          // Up to the live frame (the replay), this connection's own chunk; then the live frame.
-          let chunk = "";
-          while (connection.next < liveAt && chunk.length < writeBatch) {
-            const entry = ring.at(connection.next) as ReplayEntry;
-            connection.next += 1;
-            if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
-          }
-          if (connection.next >= liveAt) {
-            chunk += liveFrame;
-            liveFrame = "";
-          }
-          return chunk;
-        }
-        const from = connection.next;
-        const shareable = encoder !== undefined;
-        const key = shareable ? `${plan.key}@${from}` : "";
-        if (shareable) {
-          const built = sharedChunks.get(key);
-          if (built !== undefined) {
-            connection.next = built.next;
-            return built.bytes;
-          }
-        }
-        let chunk = "";
-        const end = ring.head;
-        while (connection.next < end && chunk.length < writeBatch) {
-          const entry = ring.at(connection.next) as ReplayEntry;
-          connection.next += 1;
-          if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
-        }
-        if (!shareable || chunk === "") return chunk;
-        const bytes = (encoder as TextEncoderLike).encode(chunk);
-        sharedChunks.set(key, { bytes, next: connection.next });
-        return bytes;
-      },
-    };
-    connections.add(connection);
-    readers.add(connection);
-    startHeartbeat();
-    // The ring moved past the snapshot's position while the store was read: events are lost to it.
-    if (connection.next < ring.oldest) overflow(connection, { reason: "overflow", resync: true });
-    else if (write(connection, head)) flushOne(connection);
-    return connection;
-  };
-
-  // ---- Transport mode: each connection reads its channels from the transport's log (sse-log.ts) ----
-
+  /** What a connection (sse-buffer.ts, sse-log.ts) asks of the server that owns it. */
   const hub: SseConnectionHub = {
     add(connection) {
       connections.add(connection);
@@ -539,6 +367,42 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     finish: (connection) => finish(connection),
     report,
   };
+
+  // ---- Buffer mode: the feed fills the ring; connections read it (sse-buffer.ts) ----
+
+  const buffer = createSseBuffer(hub, { replayWindow, writeBatch, retryMs });
+  const ring = buffer.ring;
+
+  const feedSubscriptions: Unsubscribe[] = [];
+  const onFeed = (envelope: Envelope): void => {
+    const name = nameOf(envelope.event.type);
+    if (name === undefined) return;
+    const json = JSON.stringify(envelope);
+    const kept = buffer.feed(envelope, name, json);
+    if (kept === "duplicate") {
+      duplicates += 1;
+      return;
+    }
+    if (kept === "refused") {
+      refused += 1;
+      report(new BusError("message-invalid", `Did not send "${envelope.event.type}": its id breaks the id grammar (1 to ${MAX_CURSOR_LENGTH} visible ASCII characters), so no SSE frame can carry it.`, { envelope }));
+      return;
+    }
+    if (recordFeed) {
+      const entry = snapshotEntryOf(binding, envelope, json);
+      // A failed write is reported by the store; its promise never counts as unhandled.
+      if (entry !== undefined) void (snapshotStore as SnapshotStore).record(entry);
+    }
+  };
+  let ready: Promise<void> = Promise.resolve();
+  if (!fromTransport) {
+    for (const selector of feedSelectors) feedSubscriptions.push(loose.subscribe(selector, onFeed));
+    ready = Promise.all(feedSubscriptions.map((unsubscribe) => unsubscribe.ready)).then(ignore);
+    ready.catch(report);
+  }
+
+  // ---- Transport mode: each connection reads its channels from the transport's log (sse-log.ts) ----
+
   const jsonCache = new WeakMap<object, string>();
   /** Transport mode: the snapshot of the channels a connection does not resume, from the store the publishers record into. */
   const readLogSnapshot = async (channels: readonly SseLogChannel[]): Promise<SseLogSnapshot> => {
@@ -552,7 +416,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     let count = 0;
     for (const item of items) {
       if (!keys.has(channelName(item.name, item.topic))) continue;
-      frames += snapshotFrame(item);
+      const frame = snapshotFrame(item);
+      if (frame === "") continue;
+      frames += frame;
       count += 1;
     }
     return { frames, count };
@@ -661,7 +527,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       }
       await ready;
       if (snapshotStore === undefined || (lastEventId !== undefined && ring.resumeAfter(lastEventId) !== undefined)) {
-        return admit(plan.channels, (sink) => openFromBuffer(sink, plan, lastEventId, undefined));
+        return admit(plan.channels, (sink) => buffer.open(sink, plan, lastEventId, undefined));
       }
       // Not resuming: the snapshot, read where the ring stands now; the live stream continues from there.
       const next = ring.head;
@@ -679,7 +545,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       } else {
         items = answer;
       }
-      return admit(plan.channels, (sink) => openFromBuffer(sink, plan, lastEventId, { next, cursor, items }));
+      return admit(plan.channels, (sink) => buffer.open(sink, plan, lastEventId, { next, cursor, items }));
     } catch (error) {
       if (error instanceof HttpRefusal) return error;
       throw error;
