@@ -192,7 +192,7 @@ describe("the late-joiner snapshot shared through Redis", () => {
     expect(first.frames.map((frame) => [frame.event, frame.id === undefined, JSON.parse(frame.data).event?.payload])).toEqual([
       ["snapshot", true, status("s2", "busy")],
       ["snapshot", true, status("s1", "idle")],
-      ["live", true, undefined], // nothing received on any channel yet: no position to resume from
+      ["live", false, undefined], // every channel has a position from here on: where its subscription started
     ]);
     expect(JSON.parse(live.data)).toEqual({ resumed: false, replayed: 0, snapshot: 2 });
     await publisher.publish("session.status", status("s1", "busy"));
@@ -200,18 +200,17 @@ describe("the late-joiner snapshot shared through Redis", () => {
     expect(JSON.parse(update.data).event.payload).toEqual(status("s1", "busy"));
     first.close();
 
-    // Resuming from that id: the session.status:s1 channel replays from its position, so it gets no
-    // snapshot; the others had no position and get theirs.
+    // Resuming from that id: every channel replays from its position (session.status:s1 from its last
+    // event, the others from where they started), so none gets a snapshot.
     await publisher.publish("session.status", status("s1", "idle"));
     const again = await openRaw(url, { "last-event-id": update.id as string });
     cleanup.push(() => again.close());
     await again.until((frame) => frame.event === undefined);
     expect(again.frames.map((frame) => [frame.event, JSON.parse(frame.data).event?.payload])).toEqual([
-      ["snapshot", status("s2", "busy")],
       ["live", undefined],
       [undefined, status("s1", "idle")],
     ]);
-    expect(JSON.parse(again.frames[1]!.data)).toEqual({ resumed: true, replayed: 0, snapshot: 1 });
+    expect(JSON.parse(again.frames[0]!.data)).toEqual({ resumed: true, replayed: 0, snapshot: 0 });
   });
 
   test.each(BOTH)("a_stale_envelope_reaching_the_instances_late_does_not_take_a_key_back_%s", async (client) => {

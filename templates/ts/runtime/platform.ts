@@ -1,8 +1,10 @@
 /**
- * What the runtime takes from its host — random ids, timers, an abort signal, the console — typed
+ * What the runtime takes from its host — random ids, timers, a later macrotask, an abort signal, the console — typed
  * structurally, so the SDK compiles without DOM or Node type definitions and runs in Node 20+, Deno,
  * Bun and browsers alike. No `node:` import anywhere in the bus.
  */
+import type { BusErrorCode } from "./errors.js";
+import { positiveInteger, runtimeDefaults } from "./policies.js";
 
 /** The part of an `AbortSignal` (DOM or Node) a stream listens to. */
 export interface AbortSignalLike {
@@ -16,11 +18,20 @@ interface CryptoLike {
   getRandomValues?(array: Uint8Array): Uint8Array;
 }
 
+/** One end of a `MessageChannel` (DOM, Deno, Node). */
+interface MessagePortLike {
+  onmessage: ((event: unknown) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
 interface Host {
   crypto?: CryptoLike;
   setTimeout(callback: () => void, milliseconds: number): unknown;
   clearTimeout(handle: unknown): void;
   queueMicrotask(callback: () => void): void;
+  setImmediate?(callback: () => void): unknown;
+  MessageChannel?: new () => { readonly port1: MessagePortLike; readonly port2: MessagePortLike };
   console?: { error(...data: unknown[]): void };
 }
 
@@ -125,7 +136,186 @@ export function startTimer(milliseconds: number, callback: () => void): () => vo
   return () => host.clearTimeout(handle);
 }
 
-/** The default `onError`: the host's console, so a failure is never silent. */
+/**
+ * Runs `callback` on a later macrotask: after every pending microtask, with the host's timers and
+ * I/O free to run first — how a loop of work yields to the event loop. `setImmediate` where the host
+ * has it (Node, Bun, Deno 2.4+); else a `MessageChannel` (browsers), closed again whenever nothing
+ * waits on it, so it never keeps a process alive; else `setTimeout(0)`. Callbacks run in order.
+ */
+export function runLater(callback: () => void): void {
+  if (host.setImmediate !== undefined) {
+    host.setImmediate(callback);
+    return;
+  }
+  if (host.MessageChannel === undefined) {
+    host.setTimeout(callback, 0);
+    return;
+  }
+  laterJobs.push(callback);
+  if (laterChannel === undefined) {
+    laterChannel = new host.MessageChannel();
+    laterChannel.port1.onmessage = runLaterJob;
+  }
+  laterChannel.port2.postMessage(null);
+}
+
+/** Callbacks waiting for their message on the channel, in order, and the channel while any wait. */
+const laterJobs: (() => void)[] = [];
+let laterChannel: { readonly port1: MessagePortLike; readonly port2: MessagePortLike } | undefined;
+
+function runLaterJob(): void {
+  const job = laterJobs.shift();
+  if (laterJobs.length === 0 && laterChannel !== undefined) {
+    laterChannel.port1.close();
+    laterChannel.port2.close();
+    laterChannel = undefined;
+  }
+  job?.();
+}
+
+/**
+ * Whether a failure of each code is expected in operation — caused by a peer, a network or a server,
+ * written as one line without a stack — or a bug in the program, written as the error with its
+ * stack. A record over every code, so a new code must take a side.
+ */
+const OPERATIONAL: Readonly<Record<BusErrorCode, boolean>> = {
+  "publish-invalid": false,
+  "publish-failed": true,
+  closed: true,
+  "subscribe-invalid": false,
+  "subscribe-failed": true,
+  "subscriber-failed": false,
+  "message-undecodable": true,
+  "message-unknown-type": true,
+  "message-invalid": true,
+  "message-wrong-channel": true,
+  "connection-lost": true,
+  "resume-id-invalid": true,
+  "stream-lagged": true,
+  "stream-gap": true,
+  "snapshot-failed": true,
+};
+
+/** Kinds counted under their code alone once `kinds` are remembered; past these too, one kind for everything. */
+const OVERFLOW_KINDS = 32;
+
+export interface ErrorLogOptions {
+  /** Milliseconds between the lines written for one kind of failure. Default `runtimeDefaults.errorLogInterval` (5000). */
+  readonly interval?: number;
+  /** Kinds (code and channel) kept apart. Default `runtimeDefaults.errorLogKinds` (256). */
+  readonly kinds?: number;
+  /** Where lines go. Default: the host's `console.error`. */
+  readonly write?: (...data: unknown[]) => void;
+}
+
+/** One kind of failure seen within its interval: what the summary line will say. */
+interface SeenKind {
+  readonly label: string;
+  /** When the current interval of this kind ends. */
+  until: number;
+  /** Failures of this kind not written in the current interval. */
+  unwritten: number;
+  last: string;
+  timer: boolean;
+}
+
+/**
+ * An `onError` that writes to the console without flooding it. Each kind of failure — a `BusError`
+ * code and channel; another error's name — is written when it first occurs; further failures of
+ * that kind within `interval` are counted and written as one summary line when it ends (with the
+ * count and the last message), and so on each interval while they go on. A kind quiet for a whole
+ * interval is forgotten. Expected operational failures (a lost connection, a failed publish, a
+ * dropped message: see OPERATIONAL) are one line — code, channel, message — with no stack; any
+ * other failure (a throwing subscriber: a bug) is written as the error itself, stack and cause.
+ * At most `kinds` kinds are kept apart (plus one per code past it), so memory and lines stay bounded.
+ */
+export function createErrorLog(options: ErrorLogOptions = {}): (error: Error) => void {
+  const interval = positiveInteger("errorLogInterval", options.interval, runtimeDefaults.errorLogInterval);
+  const maxKinds = positiveInteger("errorLogKinds", options.kinds, runtimeDefaults.errorLogKinds);
+  const write = options.write ?? ((...data: unknown[]) => host.console?.error(...data));
+  const seen = new Map<string, SeenKind>();
+  const seconds = `${interval / 1000} s`;
+  let sweptUntil = 0;
+
+  const summarize = (key: string, kind: SeenKind): void => {
+    kind.timer = false;
+    if (kind.unwritten === 0) {
+      seen.delete(key);
+      return;
+    }
+    write(`eventc: ${kind.label}: ${kind.unwritten} more in the last ${seconds}, the last: ${kind.last}`);
+    kind.unwritten = 0;
+    kind.until = Date.now() + interval;
+  };
+
+  return (error: Error): void => {
+    const { code, channel } = error as { code?: unknown; channel?: unknown };
+    const known = typeof code === "string";
+    const name = known ? code : error.name;
+    // A peer chooses channels and much of what messages quote: both are clipped and kept on one line.
+    const on = typeof channel === "string" ? ` on channel ${JSON.stringify(clip(channel, MAX_CHANNEL_SHOWN))}` : "";
+    const message = oneLine(clip(typeof error.message === "string" ? error.message : String(error), MAX_MESSAGE_SHOWN));
+    const now = Date.now();
+    let key = `${name}\u0000${on}`;
+    let label = `${name}${on}`;
+    let kind = seen.get(key);
+    if (kind === undefined && seen.size >= maxKinds && now >= sweptUntil) {
+      // Full: forget the kinds quiet for a whole interval (at most once an interval).
+      sweptUntil = now + interval;
+      for (const [other, entry] of seen) if (!entry.timer && now >= entry.until) seen.delete(other);
+    }
+    if (kind === undefined && seen.size >= maxKinds) {
+      // Past the bound: counted by code (name) alone, then all together.
+      key = seen.size < maxKinds + OVERFLOW_KINDS || seen.has(`*${name}`) ? `*${name}` : "*";
+      label = key === "*" ? "failures of other kinds" : `${name} (other channels)`;
+      kind = seen.get(key);
+    }
+    if (kind !== undefined && !kind.timer && now >= kind.until) {
+      seen.delete(key); // quiet for a whole interval: written in full again
+      kind = undefined;
+    }
+    if (kind !== undefined) {
+      kind.unwritten += 1;
+      kind.last = message;
+      if (!kind.timer) {
+        kind.timer = true;
+        const counted = kind;
+        const countedKey = key;
+        unrefTimer(host.setTimeout(() => summarize(countedKey, counted), Math.max(0, kind.until - now)));
+      }
+      return;
+    }
+    seen.set(key, { label, until: now + interval, unwritten: 0, last: message, timer: false });
+    if (known && Object.hasOwn(OPERATIONAL, code) && OPERATIONAL[code as BusErrorCode]) write(`eventc: ${name}${on}: ${message}`);
+    else write(error);
+  };
+}
+
+/** Characters of a channel name and of a message the log writes and remembers, at most. */
+const MAX_CHANNEL_SHOWN = 200;
+const MAX_MESSAGE_SHOWN = 2000;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A message as one line (a server's reply or a validation message may hold line breaks). */
+function oneLine(text: string): string {
+  return text.includes("\n") || text.includes("\r") ? text.replace(/\s*[\r\n]+\s*/g, " ") : text;
+}
+
+/** Lets the process end while only this timer is left (Node, Bun: the handle has `unref`). */
+function unrefTimer(handle: unknown): void {
+  if (typeof handle === "object" && handle !== null) (handle as { unref?: () => void }).unref?.();
+}
+
+let defaultLog: ((error: Error) => void) | undefined;
+
+/**
+ * The default `onError` of the bus, the SSE server and client: the host's console, so a failure is
+ * never silent, and never a flood — repeated failures of one kind are written once per
+ * `runtimeDefaults.errorLogInterval` (see `createErrorLog`).
+ */
 export function logError(error: Error): void {
-  host.console?.error(error);
+  (defaultLog ??= createErrorLog())(error);
 }
