@@ -56,6 +56,12 @@ export interface RuntimePolicies {
    * same code and channel) are written once, then once more with a count of those left unwritten.
    */
   readonly errorLogInterval: number;
+  /**
+   * The default `onError`: kinds of failure (code and channel) it keeps apart. Past this many at
+   * once, failures of a new channel are counted under their code alone, so failures on ever new
+   * channels (a peer sending garbage on each) still write a bounded number of lines.
+   */
+  readonly errorLogKinds: number;
 }
 
 export const runtimeDefaults: RuntimePolicies = {
@@ -69,6 +75,7 @@ export const runtimeDefaults: RuntimePolicies = {
   coalesceFrame: 16,
   coalesceMaxQueued: 10_000,
   errorLogInterval: 5000,
+  errorLogKinds: 256,
 };
 
 /** `value`, checked to be a positive integer, or the default. */

@@ -38,12 +38,17 @@ export interface TransportMessage {
  * Messages of one channel a transport with `positions` can no longer deliver: every position after
  * `after` and before `next` was trimmed away before it was read. Signalled before the message at
  * `next` is delivered; delivery then continues from `next` (the oldest message still kept).
+ *
+ * Some gaps are found before any message follows them: a `from` ahead of the end of the log, or a
+ * log the transport can no longer read (Redis: the key was overwritten with another type). Those
+ * are signalled at once, and `next` is the position delivery continues after: the log's last
+ * position (`0-0` when it has none), or `0-0` — its start — for a log read again once it is one.
  */
 export interface PositionGap {
   readonly channel: string;
   /** The last position delivered, or the `from` the subscription asked for. */
   readonly after: string;
-  /** The first position delivered after the gap. */
+  /** The first position delivered after the gap (or, for a gap found before anything follows it, the position delivery continues after). */
   readonly next: string;
 }
 
@@ -66,6 +71,13 @@ export interface TransportSubscription {
   readonly ready: Promise<void>;
   /** Stops delivery to this listener. Idempotent. The transport drops its interest in the channel when the last listener leaves. */
   unsubscribe(): void;
+  /**
+   * Transports with `positions`: where delivery stands — the position of the last message delivered
+   * to this subscription, or the one it started after (`from`, or the end of the log when it was
+   * confirmed; `0-0` for an empty log). Every later message of the channel reaches the listener, so
+   * it is a position to resume from. Undefined until `ready`.
+   */
+  position?(): string | undefined;
 }
 
 /**
@@ -124,6 +136,25 @@ export interface Transport {
    * transport holds. Idempotent: later calls return the same promise.
    */
   close(): Promise<void>;
+}
+
+/** The largest part of a stream position: Redis Streams IDs are two unsigned 64-bit integers. */
+const MAX_POSITION_PART = "18446744073709551615";
+
+/**
+ * Whether `value` is a log position as Redis Streams writes one, `<milliseconds>-<sequence>`: two
+ * decimals of at most 20 digits, each at most 2^64 − 1. The Streams transport refuses any other
+ * `from` (Redis would refuse the read), and the SSE server any other position in a cursor.
+ */
+export function isStreamPosition(value: string): boolean {
+  const dash = value.indexOf("-");
+  return dash > 0 && isPositionPart(value.slice(0, dash)) && isPositionPart(value.slice(dash + 1));
+}
+
+function isPositionPart(part: string): boolean {
+  if (!/^\d{1,20}$/.test(part)) return false;
+  const digits = part.replace(/^0+(?=\d)/, "");
+  return digits.length < 20 || (digits.length === 20 && digits <= MAX_POSITION_PART);
 }
 
 /** The channel of an event per the wire contract: `<name>` or `<name>:<topic>`. */

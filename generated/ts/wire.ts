@@ -67,7 +67,7 @@ export const ENVELOPE_TIME: RegExp =
  * outside ASCII. Such an id can be written after `id: ` in an SSE frame and sent back as a
  * `Last-Event-ID` header as it is. It covers the bus's UUID-form ids and Streams positions.
  */
-export const WIRE_ID = /^[!-~]+$/;
+export const WIRE_ID: RegExp = /^[!-~]+$/;
 
 /** Characters an envelope id may have, at most (the JSON Schema of the envelope and the Rust crate hold the same bound). */
 export const MAX_ENVELOPE_ID_LENGTH = 256;

@@ -213,9 +213,10 @@ export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).
     expect(code).not.toMatch(/from\s*"node:|require\(|process\.|Buffer\./);
     for (const name of ["XREAD", "XADD", "pSubscribe", "spublish", "writeHead"]) expect(code.includes(name), name).toBe(false);
     // The client's own share (runtime modules and the parser; the rest is the SDK: validators, wire rules), minified.
-    // About 16 kB with the bounds against a hostile server (event size, id grammar, backoff, live timeout, server status).
+    // About 18 kB with the bounds against a hostile server (event size, id grammar, backoff, live timeout, server status)
+    // and the default onError that writes repeated failures once (platform.ts).
     const output = Object.values(result.metafile.outputs)[0]!;
     const own = Object.entries(output.inputs).filter(([input]) => !input.startsWith("generated/ts/")).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-    expect(own).toBeLessThan(16_500);
+    expect(own).toBeLessThan(18_500);
   });
 });

@@ -30,6 +30,11 @@ export type BusErrorCode =
   | "message-wrong-channel"
   /** A transport connection was lost (it reconnects by itself) or misbehaved. */
   | "connection-lost"
+  /**
+   * SSE client: an `id:` from the server, or the saved `lastEventId`, breaks the id grammar (it could
+   * not be sent back as `Last-Event-ID`); the client forgets its position and resumes without one.
+   */
+  | "resume-id-invalid"
   /** stream(): the consumer fell behind a full buffer under the `error` overflow policy. */
   | "stream-lagged"
   /** Redis Streams: events after a subscriber's position were trimmed away before it read them (resync needed); for a subscriber without `onGap`. */

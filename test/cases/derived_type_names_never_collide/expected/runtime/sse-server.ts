@@ -27,13 +27,13 @@
  * No Node or DOM types: requests, responses and streams are typed by the members used, and the
  * fetch path takes `ReadableStream`, `Response` and `TextEncoder` from the host at run time.
  */
-import type { EventEnvelope } from "../ts/wire.js";
+import { MAX_CURSOR_LENGTH, type EventEnvelope } from "../ts/wire.js";
 import type { AnyEvent, CatalogueBinding, CatalogueShape } from "./binding.js";
 import type { Bus, Unsubscribe } from "./bus.js";
 import { BusError, messageOf } from "./errors.js";
 import { logError, startTimer } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
-import { channelName } from "./transport.js";
+import { channelName, type TransportStatus } from "./transport.js";
 import {
   fetchRequest,
   fetchResponse,
@@ -47,7 +47,7 @@ import {
   type SseRequest,
   type SseSink,
 } from "./sse-http.js";
-import { createReplayBuffer, type ReplayEntry } from "./sse-replay.js";
+import { createSseBuffer, snapshotFrame } from "./sse-buffer.js";
 import {
   openSseLogReader,
   sseLogChannels,
@@ -59,16 +59,13 @@ import {
   type SseServerConnection,
 } from "./sse-log.js";
 import { createMemorySnapshotStore, snapshotEntryOf, type SnapshotItem, type SnapshotStore } from "./sse-snapshot.js";
+import { HttpRefusal, planSelection, readSelectionRequest, type SelectionCatalogue, type SelectionPlan } from "./sse-selection.js";
 import {
-  SSE_EVENTS_PARAM,
-  SSE_LAST_EVENT_ID_PARAM,
-  SSE_SNAPSHOT_EVENT,
-  SSE_TOPIC_PARAM,
   sseGapFrame,
-  sseLiveFrame,
+  sseStatusFrame,
   type SseGap,
-  type SseLive,
   type SseSelection,
+  type SseServerStatus,
 } from "./sse-wire.js";
 
 /** A refusal from `authorize`: the status (401, 403, …) and the body text. */
@@ -128,6 +125,15 @@ export interface SseHandlerOptions<C extends CatalogueShape> {
   readonly snapshotKeys?: number;
   /** Milliseconds a connection ended for overflow may take to flush before it is destroyed. Default `sseDefaults.closeTimeout` (5000). */
   readonly closeTimeoutMs?: number;
+  /**
+   * Channels one connection may select (an event with one topic, or an unscoped event; see docs/sse.md,
+   * "Bounds"); a request over it gets 400 before anything is subscribed. Default `sseDefaults.maxChannels` (1024).
+   */
+  readonly maxChannels?: number;
+  /** Channels of every open connection together; a request that would go over gets 429. Default `sseDefaults.maxServerChannels` (100,000). */
+  readonly maxServerChannels?: number;
+  /** Connections open at once; one more gets 429. Default `sseDefaults.maxConnections` (10,000). */
+  readonly maxConnections?: number;
   /** Decides per request; may refuse or narrow. Default: every selection the handler serves. */
   readonly authorize?: (request: SseRequest, selection: SseSelection) => SseAuthorization | Promise<SseAuthorization>;
   /** Extra response headers (CORS, say). */
@@ -147,6 +153,12 @@ export interface SseHandlerStats {
   readonly buffered: number;
   /** Coalesce keys in the snapshot (a shared store: as this process last learned it). */
   readonly snapshotKeys: number;
+  /** Channels the open connections select, together (what `maxServerChannels` bounds). */
+  readonly channels: number;
+  /** Envelopes the feed received again (an id already in the replay buffer): not buffered twice. */
+  readonly duplicates: number;
+  /** Envelopes not sent because the frame writer refused them (an id breaking the id grammar from a trusted transport). */
+  readonly refused: number;
 }
 
 export interface SseHandler {
@@ -161,54 +173,24 @@ export interface SseHandler {
   close(): Promise<void>;
 }
 
-/** A parsed, validated selection and the test it compiles to. */
-interface Plan {
-  readonly selection: SseSelection;
-  /** Equal for equal selections: connections at the same position with the same key are sent the same bytes. */
-  readonly key: string;
-  readonly wants: (name: string, topic: string | undefined) => boolean;
-}
-
 type Envelope = EventEnvelope<AnyEvent>;
-
-/** A connection reading the replay buffer: `next` is the sequence number it reads next. */
-type Reader = SseServerConnection & { next: number };
-
-/** A snapshot and where the ring stood when it was read: a connection that does not resume starts there. */
-interface SnapshotCut {
-  readonly next: number;
-  /** The ring's cursor at `next`: the live frame's id. */
-  readonly cursor: string;
-  readonly items: readonly SnapshotItem[];
-}
-
-/** An `event: snapshot` frame: state, without an `id:` (not a position). */
-function snapshotFrame(item: SnapshotItem): string {
-  return `event: ${SSE_SNAPSHOT_EVENT}\ndata: ${item.json}\n\n`;
-}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown }).then === "function";
 }
 
-class HttpRefusal {
-  constructor(
-    readonly status: number,
-    readonly message: string,
-  ) {}
+/**
+ * What an accepted request holds until its connection opens: its place under the caps (one
+ * connection, `channels` channels). Opening hands them to the connection, which gives them back when
+ * it is dropped; a request whose client left before that gives them back with `cancel`.
+ */
+interface Admission {
+  readonly channels: number;
+  open(sink: SseSink): SseServerConnection;
+  cancel(): void;
 }
 
 const ignore = (): void => {};
-
-interface TextEncoderLike {
-  encode(text: string): Uint8Array;
-}
-
-/** The host's TextEncoder; undefined on a host without one (then every connection writes its own text). */
-function hostEncoder(): TextEncoderLike | undefined {
-  const TextEncoder = (globalThis as unknown as { TextEncoder?: new () => TextEncoderLike }).TextEncoder;
-  return TextEncoder === undefined ? undefined : new TextEncoder();
-}
 
 export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options: SseHandlerOptions<C>): SseHandler {
   const { binding } = options;
@@ -221,6 +203,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const heartbeatMs = positiveInteger("heartbeatMs", options.heartbeatMs, sseDefaults.heartbeat);
   const retryMs = positiveInteger("retryMs", options.retryMs, sseDefaults.retry);
   const closeTimeoutMs = positiveInteger("closeTimeoutMs", options.closeTimeoutMs, sseDefaults.closeTimeout);
+  const maxChannels = positiveInteger("maxChannels", options.maxChannels, sseDefaults.maxChannels);
+  const maxServerChannels = positiveInteger("maxServerChannels", options.maxServerChannels, sseDefaults.maxServerChannels);
+  const maxConnections = positiveInteger("maxConnections", options.maxConnections, sseDefaults.maxConnections);
   const snapshotOption = options.snapshot ?? false;
   const onError = options.onError ?? logError;
   if (fromTransport && snapshotOption === true) {
@@ -239,13 +224,16 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
         : snapshotOption.store;
   const recordFeed = snapshotStore !== undefined && !fromTransport && (snapshotOption === true || (snapshotOption as SseSnapshotOptions).record !== false);
 
-  const encoder = hostEncoder();
-  const ring = createReplayBuffer(replayWindow);
   const connections = new Set<SseServerConnection>();
-  /** Buffer mode: the connections reading the ring. */
-  const readers = new Set<Reader>();
   let overflows = 0;
+  let duplicates = 0;
+  let refused = 0;
   let closed = false;
+  /** Under the caps: connections admitted (open, or accepted and about to open) and the channels they select. */
+  let admitted = 0;
+  let admittedChannels = 0;
+  /** What each open connection holds under the caps, given back when it is dropped. */
+  const held = new Map<SseServerConnection, number>();
 
   const report = (error: unknown): void => {
     try {
@@ -295,19 +283,13 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     }
   };
 
-  /**
-   * Chunks built during one flush, by selection and ring position: a thousand clients reading the
-   * same events are sent one encoded chunk, not a thousand copies of it.
-   */
-  const sharedChunks = new Map<string, { readonly bytes: Uint8Array; readonly next: number }>();
-
   const flushAll = (): void => {
     flushScheduled = false;
     if (dirty.size > 0) {
       const list = [...dirty];
       dirty.clear();
       for (const connection of list) flushOne(connection);
-      sharedChunks.clear();
+      buffer.flushed();
     }
   };
 
@@ -340,8 +322,13 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     connection.cancelDestroy = undefined;
     connection.open = false;
     if (!connections.delete(connection)) return;
-    readers.delete(connection as Reader);
     dirty.delete(connection);
+    const channels = held.get(connection);
+    if (channels !== undefined) {
+      held.delete(connection);
+      admitted -= 1;
+      admittedChannels -= channels;
+    }
     connection.release();
     if (connections.size === 0) stopHeartbeat();
   };
@@ -370,128 +357,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     cancelHeartbeat = undefined;
   };
 
-  // ---- Buffer mode: the feed fills the ring; connections read it ----
-
-  const feedSubscriptions: Unsubscribe[] = [];
-  const onFeed = (envelope: Envelope): void => {
-    const name = nameOf(envelope.event.type);
-    if (name === undefined) return;
-    const json = JSON.stringify(envelope);
-    ring.push(envelope.id, name, envelope.topic, json);
-    if (recordFeed) {
-      const entry = snapshotEntryOf(binding, envelope, json);
-      // A failed write is reported by the store; its promise never counts as unhandled.
-      if (entry !== undefined) void (snapshotStore as SnapshotStore).record(entry);
-    }
-    const oldest = ring.oldest;
-    for (const reader of readers) {
-      if (reader.next < oldest) overflow(reader, { reason: "overflow", resync: true });
-      else if (!reader.blocked) dirty.add(reader);
-    }
-    scheduleFlush();
-  };
-  let ready: Promise<void> = Promise.resolve();
-  if (!fromTransport) {
-    for (const selector of feedSelectors) feedSubscriptions.push(loose.subscribe(selector, onFeed));
-    ready = Promise.all(feedSubscriptions.map((unsubscribe) => unsubscribe.ready)).then(ignore);
-    ready.catch(report);
-  }
-
-  /**
-   * Opens a connection on the ring. With a `cut` (a snapshot read where the ring stood at `cut.next`)
-   * it is not resuming: the snapshot, then the live frame with the cursor there, then every entry from
-   * there on. Without one it resumes after `lastEventId` if it can (the replay, then the live frame),
-   * else gets a gap; a connection without an id starts at the ring head.
-   */
-  const openFromBuffer = (sink: SseSink, plan: Plan, lastEventId: string | undefined, cut: SnapshotCut | undefined): SseServerConnection => {
-    let head = `retry: ${retryMs}\n\n`;
-    let next = ring.head;
-    let resumed = false;
-    let replayed = 0;
-    let sent = 0;
-    if (cut !== undefined) {
-      if (lastEventId !== undefined) head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
-      next = cut.next;
-      for (const item of cut.items) {
-        if (!plan.wants(item.name, item.topic)) continue;
-        head += snapshotFrame(item);
-        sent += 1;
-      }
-    } else if (lastEventId !== undefined) {
-      const from = ring.resumeAfter(lastEventId);
-      if (from === undefined) {
-        head += sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId });
-      } else {
-        resumed = true;
-        next = from;
-        for (let seq = from; seq < ring.head; seq += 1) {
-          const entry = ring.at(seq) as ReplayEntry;
-          if (plan.wants(entry.name, entry.topic)) replayed += 1;
-        }
-      }
-    }
-    // The live frame goes right after the replay — entries up to the ring head now — or where the
-    // snapshot was read, and its id is the cursor there: where the client stands once it has it.
-    const live: SseLive = { resumed, replayed, snapshot: sent };
-    let liveFrame = sseLiveFrame(live, cut === undefined ? ring.cursor() : cut.cursor);
-    const liveAt = cut === undefined ? ring.head : cut.next;
-    const connection: Reader = {
-      sink,
-      next,
-      blocked: false,
-      open: true,
-      wroteSinceTick: true,
-      release: ignore,
-      queued: () => 0,
-      produce() {
-        if (liveFrame !== "") {
-          // Up to the live frame (the replay), this connection's own chunk; then the live frame.
-          let chunk = "";
-          while (connection.next < liveAt && chunk.length < writeBatch) {
-            const entry = ring.at(connection.next) as ReplayEntry;
-            connection.next += 1;
-            if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
-          }
-          if (connection.next >= liveAt) {
-            chunk += liveFrame;
-            liveFrame = "";
-          }
-          return chunk;
-        }
-        const from = connection.next;
-        const shareable = encoder !== undefined;
-        const key = shareable ? `${plan.key}@${from}` : "";
-        if (shareable) {
-          const built = sharedChunks.get(key);
-          if (built !== undefined) {
-            connection.next = built.next;
-            return built.bytes;
-          }
-        }
-        let chunk = "";
-        const end = ring.head;
-        while (connection.next < end && chunk.length < writeBatch) {
-          const entry = ring.at(connection.next) as ReplayEntry;
-          connection.next += 1;
-          if (plan.wants(entry.name, entry.topic)) chunk += entry.frame;
-        }
-        if (!shareable || chunk === "") return chunk;
-        const bytes = (encoder as TextEncoderLike).encode(chunk);
-        sharedChunks.set(key, { bytes, next: connection.next });
-        return bytes;
-      },
-    };
-    connections.add(connection);
-    readers.add(connection);
-    startHeartbeat();
-    // The ring moved past the snapshot's position while the store was read: events are lost to it.
-    if (connection.next < ring.oldest) overflow(connection, { reason: "overflow", resync: true });
-    else if (write(connection, head)) flushOne(connection);
-    return connection;
-  };
-
-  // ---- Transport mode: each connection reads its channels from the transport's log (sse-log.ts) ----
-
+  /** What a connection (sse-buffer.ts, sse-log.ts) asks of the server that owns it. */
   const hub: SseConnectionHub = {
     add(connection) {
       connections.add(connection);
@@ -503,6 +369,42 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     finish: (connection) => finish(connection),
     report,
   };
+
+  // ---- Buffer mode: the feed fills the ring; connections read it (sse-buffer.ts) ----
+
+  const buffer = createSseBuffer(hub, { replayWindow, writeBatch, retryMs });
+  const ring = buffer.ring;
+
+  const feedSubscriptions: Unsubscribe[] = [];
+  const onFeed = (envelope: Envelope): void => {
+    const name = nameOf(envelope.event.type);
+    if (name === undefined) return;
+    const json = JSON.stringify(envelope);
+    const kept = buffer.feed(envelope, name, json);
+    if (kept === "duplicate") {
+      duplicates += 1;
+      return;
+    }
+    if (kept === "refused") {
+      refused += 1;
+      report(new BusError("message-invalid", `Did not send "${envelope.event.type}": its id breaks the id grammar (1 to ${MAX_CURSOR_LENGTH} visible ASCII characters), so no SSE frame can carry it.`, { envelope }));
+      return;
+    }
+    if (recordFeed) {
+      const entry = snapshotEntryOf(binding, envelope, json);
+      // A failed write is reported by the store; its promise never counts as unhandled.
+      if (entry !== undefined) void (snapshotStore as SnapshotStore).record(entry);
+    }
+  };
+  let ready: Promise<void> = Promise.resolve();
+  if (!fromTransport) {
+    for (const selector of feedSelectors) feedSubscriptions.push(loose.subscribe(selector, onFeed));
+    ready = Promise.all(feedSubscriptions.map((unsubscribe) => unsubscribe.ready)).then(ignore);
+    ready.catch(report);
+  }
+
+  // ---- Transport mode: each connection reads its channels from the transport's log (sse-log.ts) ----
+
   const jsonCache = new WeakMap<object, string>();
   /** Transport mode: the snapshot of the channels a connection does not resume, from the store the publishers record into. */
   const readLogSnapshot = async (channels: readonly SseLogChannel[]): Promise<SseLogSnapshot> => {
@@ -516,7 +418,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     let count = 0;
     for (const item of items) {
       if (!keys.has(channelName(item.name, item.topic))) continue;
-      frames += snapshotFrame(item);
+      const frame = snapshotFrame(item);
+      if (frame === "") continue;
+      frames += frame;
       count += 1;
     }
     return { frames, count };
@@ -537,92 +441,95 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     },
   };
 
-  // ---- Requests ----
+  // ---- Status: the bus's transport down or up, told to every connection ----
 
-  const parseSelection = (url: string): { selection: SseSelection; lastEventId: string | undefined } => {
-    const question = url.indexOf("?");
-    const query = question < 0 ? "" : url.slice(question + 1).split("#")[0] ?? "";
-    const events: string[] = [];
-    const topics: string[] = [];
-    let lastEventId: string | undefined;
-    for (const pair of query.split("&")) {
-      if (pair === "") continue;
-      const equals = pair.indexOf("=");
-      let key: string;
-      let value: string;
-      try {
-        key = decodeURIComponent((equals < 0 ? pair : pair.slice(0, equals)).replace(/\+/g, " "));
-        value = equals < 0 ? "" : decodeURIComponent(pair.slice(equals + 1).replace(/\+/g, " "));
-      } catch {
-        throw new HttpRefusal(400, "Malformed query string.");
-      }
-      if (key === SSE_EVENTS_PARAM) events.push(...value.split(",").map((part) => part.trim()).filter((part) => part !== ""));
-      else if (key === SSE_TOPIC_PARAM) topics.push(value);
-      else if (key === SSE_LAST_EVENT_ID_PARAM && value !== "") lastEventId = value;
-    }
-    const selection: SseSelection = { events: events.length > 0 ? events : feedSelectors, ...(topics.length > 0 ? { topics } : {}) };
-    return { selection, lastEventId };
+  const statusOf = (status: TransportStatus): SseServerStatus =>
+    status.state === "up" ? { transport: "up" } : { transport: "down", reason: status.cause === undefined ? "the transport lost its connection" : messageOf(status.cause) };
+  /** Status frames go out past the queue: one per change of the transport's state, so they are bounded. */
+  const tell = (connection: SseServerConnection, status: SseServerStatus): void => {
+    if (connection.open) write(connection, sseStatusFrame(status));
   };
+  const stopStatus = bus.onStatus((status) => {
+    const frame = statusOf(status);
+    for (const connection of connections) tell(connection, frame);
+  });
 
-  /** Validates a selection against the catalogue and what the handler serves; compiles its test. */
-  const planOf = (selection: SseSelection): Plan => {
-    if (!Array.isArray(selection.events) || selection.events.length === 0) throw new HttpRefusal(400, "The selection names no event.");
-    let all = false;
-    const exact = new Set<string>();
-    const prefixes: string[] = [];
-    for (const selector of selection.events) {
-      if (selector === "*") all = true;
-      else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
-      else if (binding.latestType(selector) === undefined) throw new HttpRefusal(400, `Unknown event "${selector}": not an event name, "<domain>.*" or "*".`);
-      else exact.add(selector);
-      if (!fromTransport && !feedSelectors.some((served) => covers(served, selector))) throw new HttpRefusal(400, `"${selector}" is not served here.`);
+  // ---- Requests: read and bounded before anything is subscribed ----
+
+  const catalogue: SelectionCatalogue = {
+    isEvent: (name) => binding.latestType(name) !== undefined,
+    isScoped,
+    eventNames: options.eventNames,
+    served: fromTransport ? undefined : feedSelectors,
+  };
+  const planOf = (selection: SseSelection): SelectionPlan => planSelection(selection, catalogue, maxChannels);
+
+  /** Takes a place under the caps for a connection of `channels` channels, or says why not (429). */
+  const admit = (channels: number, open: (sink: SseSink) => SseServerConnection): Admission | HttpRefusal => {
+    if (admitted >= maxConnections) return new HttpRefusal(429, `Too many connections: this server serves at most ${maxConnections} at once (maxConnections).`);
+    if (admittedChannels + channels > maxServerChannels) {
+      return new HttpRefusal(429, `Too many channels: this server serves at most ${maxServerChannels} across its connections (maxServerChannels); try again later.`);
     }
-    const topics = selection.topics === undefined ? undefined : new Set(selection.topics);
-    const byName = new Map<string, boolean>();
-    const wantsName = (name: string): boolean => {
-      let wanted = byName.get(name);
-      if (wanted === undefined) {
-        wanted = all || exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-        byName.set(name, wanted);
-      }
-      return wanted;
+    admitted += 1;
+    admittedChannels += channels;
+    let settled = false;
+    const giveBack = (): void => {
+      admitted -= 1;
+      admittedChannels -= channels;
     };
-    const key = JSON.stringify([[...selection.events].sort(), selection.topics === undefined ? null : [...selection.topics].sort()]);
     return {
-      selection,
-      key,
-      wants: topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name),
+      channels,
+      open(sink) {
+        if (settled) throw new Error("an admission opens one connection");
+        settled = true;
+        let connection: SseServerConnection;
+        try {
+          connection = open(sink);
+        } catch (error) {
+          giveBack();
+          throw error;
+        }
+        // An open connection gives its place back when it is dropped (drop()); one dropped already
+        // while opening (a failed subscription) gives it back now.
+        if (connections.has(connection)) held.set(connection, channels);
+        else giveBack();
+        if (connection.open && bus.status().state === "down") tell(connection, statusOf(bus.status()));
+        return connection;
+      },
+      cancel() {
+        if (settled) return;
+        settled = true;
+        giveBack();
+      },
     };
   };
 
-  /** Answers a request: a refusal, or the function that opens the connection on a sink. */
-  const accept = async (request: SseRequest): Promise<HttpRefusal | ((sink: SseSink) => SseServerConnection)> => {
+  /** Answers a request: a refusal, or its admission (the function that opens the connection on a sink). */
+  const accept = async (request: SseRequest): Promise<HttpRefusal | Admission> => {
     if (closed) return new HttpRefusal(503, "The event stream is closed.");
     if (request.method !== "GET") return new HttpRefusal(405, "Use GET.");
     try {
-      const asked = parseSelection(request.url);
-      const header = request.header("last-event-id");
-      const lastEventId = header !== undefined && header !== "" ? header : asked.lastEventId;
-      let selection = asked.selection;
-      planOf(selection);
+      const asked = readSelectionRequest(request.url, request.header("last-event-id"), feedSelectors);
+      // An id the grammar refuses resumes nothing: "" is in no buffer and no log, so a gap follows.
+      const lastEventId = asked.badLastEventId ? "" : asked.lastEventId;
+      let plan = planOf(asked.selection);
       if (options.authorize !== undefined) {
-        const decision = await options.authorize(request, selection);
+        const decision = await options.authorize(request, plan.selection);
         if (decision === false) return new HttpRefusal(403, "Forbidden.");
         if (typeof decision === "object" && decision !== null) {
           if ("status" in decision) return new HttpRefusal(decision.status, decision.message ?? "Refused.");
-          selection = decision;
+          plan = planOf(decision);
         }
       }
-      const plan = planOf(selection);
       if (closed) return new HttpRefusal(503, "The event stream is closed.");
       if (fromTransport) {
         const channels = sseLogChannels(plan.selection, options.eventNames, isScoped);
         if (typeof channels === "string") return new HttpRefusal(400, channels);
-        return (sink) => openSseLogReader(hub, loose, sink, channels, lastEventId, logSettings);
+        return admit(channels.length, (sink) => openSseLogReader(hub, loose, sink, channels, lastEventId, logSettings));
       }
       await ready;
       if (snapshotStore === undefined || (lastEventId !== undefined && ring.resumeAfter(lastEventId) !== undefined)) {
-        return (sink) => openFromBuffer(sink, plan, lastEventId, undefined);
+        return admit(plan.channels, (sink) => buffer.open(sink, plan, lastEventId, undefined));
       }
       // Not resuming: the snapshot, read where the ring stands now; the live stream continues from there.
       const next = ring.head;
@@ -640,7 +547,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       } else {
         items = answer;
       }
-      return (sink) => openFromBuffer(sink, plan, lastEventId, { next, cursor, items });
+      return admit(plan.channels, (sink) => buffer.open(sink, plan, lastEventId, { next, cursor, items }));
     } catch (error) {
       if (error instanceof HttpRefusal) return error;
       throw error;
@@ -648,9 +555,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   /** Opens the connection; a failure to subscribe (the transport refused) ends the response. */
-  const open = (answer: (sink: SseSink) => SseServerConnection, sink: SseSink): SseServerConnection | undefined => {
+  const open = (admission: Admission, sink: SseSink): SseServerConnection | undefined => {
     try {
-      return answer(sink);
+      return admission.open(sink);
     } catch (error) {
       report(error);
       sink.end();
@@ -675,10 +582,14 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     accept(nodeRequest(request)).then(
       (answer) => {
         response.removeListener("close", onClose);
-        if (gone) return;
         if (answer instanceof HttpRefusal) {
+          if (gone) return;
           response.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
           response.end(answer.message);
+          return;
+        }
+        if (gone) {
+          answer.cancel();
           return;
         }
         // No chunked encoding: the body runs until the connection closes, which an event stream
@@ -698,18 +609,31 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   };
 
   const fetch = async <R>(request: FetchRequestLike): Promise<R> => {
-    const answer = await accept(fetchRequest(request));
+    let answer: HttpRefusal | Admission;
+    try {
+      answer = await accept(fetchRequest(request));
+    } catch (error) {
+      report(error);
+      return fetchResponse<R>("Internal error.", 500, { "content-type": "text/plain; charset=utf-8" });
+    }
     if (answer instanceof HttpRefusal) return fetchResponse<R>(answer.message, answer.status, { "content-type": "text/plain; charset=utf-8", ...options.headers });
+    const signal = request.signal;
+    if (signal?.aborted === true) {
+      answer.cancel();
+      return fetchResponse<R>("", 499, { "content-type": "text/plain; charset=utf-8" });
+    }
     let connection: SseServerConnection | undefined;
+    let cancelled = false;
     const forget = (): void => {
+      cancelled = true;
       if (connection !== undefined) drop(connection);
     };
     const { sink, body } = streamSink(forget);
     const response = fetchResponse<R>(body, 200, responseHeaders());
     connection = open(answer, sink);
-    const signal = request.signal;
-    if (signal?.aborted === true) forget();
-    else signal?.addEventListener("abort", forget, { once: true });
+    // The body was cancelled while the connection opened: drop it now.
+    if (cancelled && connection !== undefined) drop(connection);
+    signal?.addEventListener("abort", forget, { once: true });
     return response;
   };
 
@@ -720,7 +644,16 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     stats() {
       let queuedFrames = 0;
       for (const connection of connections) queuedFrames += connection.queued();
-      return { connections: connections.size, overflows, queuedFrames, buffered: ring.head - ring.oldest, snapshotKeys: snapshotStore?.size ?? 0 };
+      return {
+        connections: connections.size,
+        overflows,
+        queuedFrames,
+        buffered: ring.head - ring.oldest,
+        snapshotKeys: snapshotStore?.size ?? 0,
+        channels: admittedChannels,
+        duplicates,
+        refused,
+      };
     },
     close() {
       if (!closed) {
@@ -728,16 +661,9 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
         for (const unsubscribe of feedSubscriptions) unsubscribe();
         for (const connection of [...connections]) finish(connection);
         stopHeartbeat();
+        stopStatus();
       }
       return Promise.resolve();
     },
   };
-}
-
-/** Does the served selector `served` include everything `selector` selects? */
-function covers(served: string, selector: string): boolean {
-  if (served === "*" || served === selector) return true;
-  if (!served.endsWith(".*")) return false;
-  const prefix = served.slice(0, -1);
-  return selector.startsWith(prefix);
 }

@@ -51,6 +51,17 @@ export interface RuntimePolicies {
    * many envelopes besides the batches its consumer keeps.
    */
   readonly coalesceMaxQueued: number;
+  /**
+   * The default `onError` (the console): milliseconds over which repeated failures of one kind (the
+   * same code and channel) are written once, then once more with a count of those left unwritten.
+   */
+  readonly errorLogInterval: number;
+  /**
+   * The default `onError`: kinds of failure (code and channel) it keeps apart. Past this many at
+   * once, failures of a new channel are counted under their code alone, so failures on ever new
+   * channels (a peer sending garbage on each) still write a bounded number of lines.
+   */
+  readonly errorLogKinds: number;
 }
 
 export const runtimeDefaults: RuntimePolicies = {
@@ -63,6 +74,8 @@ export const runtimeDefaults: RuntimePolicies = {
   streamBlockTimeout: 1000,
   coalesceFrame: 16,
   coalesceMaxQueued: 10_000,
+  errorLogInterval: 5000,
+  errorLogKinds: 256,
 };
 
 /** `value`, checked to be a positive integer, or the default. */
@@ -106,6 +119,34 @@ export interface SsePolicies {
   readonly dedupe: number;
   /** Client: failed connection attempts in a row after which the status is `degraded` (it keeps trying). */
   readonly degradedAfter: number;
+  /**
+   * Server: channels (an event name with one topic, or an unscoped event name) one connection may
+   * select; a request over it is refused with 400 before anything is subscribed. In buffer mode a
+   * selection counts its event selectors times its topics.
+   */
+  readonly maxChannels: number;
+  /**
+   * Server: channels subscribed for every open connection together (transport mode: transport
+   * subscriptions); a request that would go over is refused with 429 before anything is subscribed.
+   */
+  readonly maxServerChannels: number;
+  /** Server: connections open at once; one more is refused with 429. */
+  readonly maxConnections: number;
+  /**
+   * Snapshot: milliseconds an envelope's time may be ahead of the recording clock and still order
+   * as it is; a time further ahead orders as that far ahead, so a producer's wrong clock holds its key
+   * against newer events for this long at most.
+   */
+  readonly snapshotClockSkew: number;
+  /**
+   * Client: characters one event (all its lines) may have, and one line without its end; past it the
+   * connection is dropped, the error reported and the client reconnects with its backoff.
+   */
+  readonly maxEventSize: number;
+  /** Client: milliseconds a connection must stay live before the reconnection backoff starts over. */
+  readonly healthyAfter: number;
+  /** Client: milliseconds a connection may take to reach its `live` frame (bytes or not) before the status is `degraded`. */
+  readonly liveTimeout: number;
 }
 
 export const sseDefaults: SsePolicies = {
@@ -122,4 +163,11 @@ export const sseDefaults: SsePolicies = {
   watchdog: 45_000,
   dedupe: 10_000,
   degradedAfter: 3,
+  maxChannels: 1024,
+  maxServerChannels: 100_000,
+  maxConnections: 10_000,
+  snapshotClockSkew: 300_000,
+  maxEventSize: 1_048_576,
+  healthyAfter: 10_000,
+  liveTimeout: 15_000,
 };

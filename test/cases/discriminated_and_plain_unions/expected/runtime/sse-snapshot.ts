@@ -8,11 +8,19 @@
  * entries a selection covers. Two stores implement it:
  * - `createMemorySnapshotStore` (`snapshot: true`): one process. The envelope recorded last is the
  *   latest (the handler's feed records in the order the bus delivered); `read` answers at once, so
- *   the snapshot is exactly the state after the envelopes the connection's live stream follows.
+ *   the snapshot is exactly the state after the envelopes the connection's live stream follows. The
+ *   envelope's time plays no part, so a producer's wrong clock cannot hold a key here.
  * - `createRedisSnapshotStore` (sse-snapshot-redis.ts): shared by every instance. The latest is the
  *   envelope with the greatest `snapshotOrder` — its time, then its id — so instances that see
  *   events in different orders or late all converge on the same entry; `read` is a round trip and
  *   may include envelopes the connection's live stream brings again.
+ *
+ * Both keep the latest envelope per channel and coalesce key: the state of one topic is never
+ * overwritten, nor erased, by an event of another topic whose coalesce key happens to be the same.
+ * Both index their keys by channel and their channels by event name, so a read costs what its
+ * selection covers — the channels of the names it selects (with topics: those topics' channels;
+ * a wildcard: besides, one look at the event names the store holds, as many as the catalogue has
+ * at most) and their entries — never the whole store.
  *
  * Who records: a handler in buffer mode records what its feed receives (every instance over pub/sub
  * receives every event, so each records it; a repeat is refused by the store as not newer). A
@@ -26,7 +34,7 @@ import type { AnyEvent, EventMetaLike } from "./binding.js";
 import { acceptedNow } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
 import type { SseSelection } from "./sse-wire.js";
-import type { Transport } from "./transport.js";
+import { channelName, type Transport } from "./transport.js";
 
 /** One envelope as a snapshot returns it. */
 export interface SnapshotItem {
@@ -74,12 +82,25 @@ export interface SnapshotStore {
  * The order of envelopes of one key in a shared store: the time, normalized to nine fractional
  * digits so the text sorts as the time does, then the id — which breaks ties between envelopes of
  * the same instant (within one bus ids grow with each publish). Compared as bytes; a time that is not
- * RFC 3339 UTC sorts before every one that is.
+ * RFC 3339 UTC sorts before every one that is. With `notAfter` (epoch milliseconds: the recording
+ * clock plus the accepted skew), a time later than it orders as `notAfter`: an envelope stamped far
+ * in the future cannot hold its key against newer ones past that instant.
  */
-export function snapshotOrder(time: string, id: string): string {
-  const match = RFC3339_UTC.exec(time);
-  const at = match === null ? "" : `${match[1] as string}.${(match[2] ?? "").padEnd(9, "0").slice(0, 9)}`;
+export function snapshotOrder(time: string, id: string, notAfter?: number): string {
+  let at = orderedTime(time);
+  const ceiling = notAfter === undefined ? undefined : new Date(notAfter);
+  // A ceiling past what a Date can hold (a huge clockSkew) bounds nothing.
+  if (ceiling !== undefined && !Number.isNaN(ceiling.getTime()) && at !== "") {
+    const bound = orderedTime(ceiling.toISOString());
+    if (bound !== "" && at > bound) at = bound;
+  }
   return `${at} ${id.replace(/\n/g, " ")}`;
+}
+
+/** `time` as it sorts: RFC 3339 UTC with nine fractional digits; "" when it is not RFC 3339 UTC. */
+function orderedTime(time: string): string {
+  const match = RFC3339_UTC.exec(time);
+  return match === null ? "" : `${match[1] as string}.${(match[2] ?? "").padEnd(9, "0").slice(0, 9)}`;
 }
 
 const RFC3339_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
@@ -120,34 +141,94 @@ export interface MemorySnapshotStoreOptions {
   readonly maxKeys?: number;
 }
 
-/** The snapshot of one process: the entry recorded last per key wins, `maxKeys` keys, least recently updated evicted first. */
+/** One key of the memory store: its item, where it is indexed, and when it was last updated. */
+interface MemorySlot {
+  readonly item: SnapshotItem;
+  readonly channel: string;
+  /** Update count at its last update: a read returns its items in update order. */
+  readonly updated: number;
+}
+
+/**
+ * The snapshot of one process: per channel and coalesce key, the entry recorded last wins; `maxKeys`
+ * keys, least recently updated evicted first. A read visits the channels its selection covers.
+ */
 export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = {}): SnapshotStore {
   const maxKeys = positiveInteger("maxKeys", options.maxKeys, sseDefaults.snapshotKeys);
-  const latest = new Map<string, SnapshotItem>();
+  /** Every key, `<channel>\n<coalesce key>`, in update order (Map order): the first is the one updated longest ago. */
+  const slots = new Map<string, MemorySlot>();
+  /** Per channel, its keys by coalesce key. */
+  const channels = new Map<string, Map<string, MemorySlot>>();
+  /** Per event name, its channels that hold keys. */
+  const names = new Map<string, Set<string>>();
+  let updates = 0;
   let closed = false;
+
+  const remove = (id: string): void => {
+    const slot = slots.get(id);
+    if (slot === undefined) return;
+    slots.delete(id);
+    const keys = channels.get(slot.channel);
+    keys?.delete(slot.item.key);
+    if (keys === undefined || keys.size > 0) return;
+    channels.delete(slot.channel);
+    const held = names.get(slot.item.name);
+    held?.delete(slot.channel);
+    if (held !== undefined && held.size === 0) names.delete(slot.item.name);
+  };
+
   return {
     record(entry) {
       if (closed) return acceptedNow;
-      // Delete first so the key moves to the end: Map order is update order.
-      latest.delete(entry.key);
-      latest.set(entry.key, entry);
-      if (latest.size > maxKeys) latest.delete(latest.keys().next().value as string);
+      const channel = channelName(entry.name, entry.topic);
+      const id = `${channel}\n${entry.key}`;
+      // Remove first so the key moves to the end: Map order is update order.
+      remove(id);
+      const slot: MemorySlot = { item: { key: entry.key, name: entry.name, topic: entry.topic, json: entry.json }, channel, updated: updates++ };
+      slots.set(id, slot);
+      let keys = channels.get(channel);
+      if (keys === undefined) channels.set(channel, (keys = new Map()));
+      keys.set(entry.key, slot);
+      let held = names.get(entry.name);
+      if (held === undefined) names.set(entry.name, (held = new Set()));
+      held.add(channel);
+      if (slots.size > maxKeys) remove(slots.keys().next().value as string);
       return acceptedNow;
     },
     read(query) {
-      const wants = snapshotMatcher(query);
-      const items: SnapshotItem[] = [];
-      for (const item of latest.values()) if (wants(item.name, item.topic)) items.push(item);
-      return items;
+      const found: MemorySlot[] = [];
+      const collect = (channel: string): void => {
+        for (const slot of channels.get(channel)?.values() ?? []) found.push(slot);
+      };
+      const topics = query.topics === undefined ? undefined : new Set(query.topics);
+      for (const name of selectedNames(query.events, names.keys())) {
+        if (topics === undefined) for (const channel of names.get(name) ?? []) collect(channel);
+        else for (const topic of topics) collect(channelName(name, topic));
+      }
+      found.sort((a, b) => a.updated - b.updated);
+      return found.map((slot) => slot.item);
     },
     get size() {
-      return latest.size;
+      return slots.size;
     },
     close() {
       closed = true;
       return Promise.resolve();
     },
   };
+}
+
+/** The event names `selectors` cover: exact names as they are, wildcards (`*`, `<domain>.*`) matched against the names a store holds. */
+function selectedNames(selectors: readonly string[], held: Iterable<string>): Set<string> {
+  const selected = new Set<string>();
+  const prefixes: string[] = [];
+  for (const selector of selectors) {
+    if (selector === "*") prefixes.push("");
+    else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
+    else selected.add(selector);
+  }
+  if (prefixes.length > 0) for (const name of held) if (prefixes.some((prefix) => name.startsWith(prefix))) selected.add(name);
+  return selected;
 }
 
 // ---- Recording at the publisher: for handlers that replay from the transport ----

@@ -29,6 +29,8 @@ export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<E
   return createCoalescerFor<Catalogue, E>(binding, options);
 }
 
+/** Every event name of this catalogue (for `createSseHandler(bus, { eventNames })`), as the SDK exports it. */
+export { eventNames } from "../ts/index.js";
 export type { CatalogueBinding } from "./binding.js";
 export * from "./bus.js";
 export * from "./coalescer.js";
@@ -37,9 +39,11 @@ export * from "./memory.js";
 export * from "./policies.js";
 export * from "./redis-streams.js";
 export * from "./redis.js";
+export * from "./sse-buffer.js";
 export * from "./sse-http.js";
 export * from "./sse-log.js";
 export * from "./sse-replay.js";
+export * from "./sse-selection.js";
 export * from "./sse-server.js";
 export * from "./sse-snapshot-redis.js";
 export * from "./sse-snapshot.js";

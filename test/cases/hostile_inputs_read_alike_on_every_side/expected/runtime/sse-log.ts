@@ -8,14 +8,24 @@
  *
  * Ids. A position belongs to one channel, so the SSE id is the client's position in every channel
  * of its selection: the bare position for a one-channel selection (`1718000000000-3`), otherwise
- * `<channel>=<position>` pairs joined by `&` (channel names URI-encoded; channels the client has
- * received nothing on yet are left out). Channels are those the selection covers in this catalogue,
- * in name order, so every instance reads an id the same way.
+ * `<channel>=<position>` pairs joined by `&` (channel names URI-encoded). Channels are those the
+ * selection covers in this catalogue, in name order, so every instance reads an id the same way.
+ * From the `live` frame on, every channel is in it: a channel the client has received nothing on
+ * yet has the position its subscription started at (the stream's end then, `0-0` for no stream), so
+ * what is published on it while the client reconnects is replayed, not lost.
  *
- * Recovery per channel is all or nothing: a position the transport no longer keeps (or does not
- * accept) gives a `gap` frame for that channel, and the channel restarts live — nothing from the
- * middle of the log. A channel the client had received nothing on resumes live: exactly-once holds
- * from the first event the client received on each channel.
+ * The cursor grammar, checked before anything of an id is used: visible ASCII, at most
+ * `MAX_CURSOR_LENGTH` characters; a bare position (one-channel selection) or pairs, each naming a
+ * channel of the selection (URI-encoded as written) at most once, each position two unsigned 64-bit
+ * decimals (`isStreamPosition`). An id that breaks it — another channel's position, a one-channel id
+ * for several channels, junk — resumes nothing: a `gap` (`resume-too-old`, no channel) and
+ * `resumed: false`. A selection whose cursor could outgrow `MAX_CURSOR_LENGTH` is refused by
+ * `sseLogChannels` (see `sseLogCursorBound`).
+ *
+ * Recovery per channel is all or nothing: a position the transport no longer keeps, or one ahead of
+ * its stream, gives a `gap` frame for that channel (`resume-too-old`), and the channel restarts live —
+ * nothing from the middle of the log. A channel whose stream cannot be read any more (its key
+ * overwritten) gets a gap and, when it cannot be subscribed again, ends the connection.
  *
  * Snapshot (when the handler has a store): once every subscription is confirmed, the connection reads
  * the latest envelope of each key of the channels it does not resume from a position (all of them on
@@ -24,17 +34,21 @@
  * enters the stream, so an envelope the subscriptions missed is in the snapshot (or a newer one of its
  * key), and one they deliver may be in both.
  *
+ * Ownership: a connection holds at most one subscription per channel (a channel given twice is read
+ * once), including those it makes again after a gap, and `release()` — whatever ends the connection —
+ * drops every one of them; nothing is subscribed after it.
+ *
  * Memory: frames wait in a per-connection queue while the client is not taking them; past
  * `clientQueue` the client gets a `gap` (`overflow`, `resync: false`: its id is still good for the
  * log) and the connection ends. A writable connection may hold one transport read more than that
  * for a moment (a catch-up read delivers up to the transport's `readCount` at once).
  */
-import type { EventEnvelope } from "../ts/wire.js";
+import { isWireId, MAX_CURSOR_LENGTH, type EventEnvelope } from "../ts/wire.js";
 import type { AnyEvent } from "./binding.js";
 import type { Delivery, SubscribeOptions, Unsubscribe } from "./bus.js";
 import type { SseSink } from "./sse-http.js";
 import { sseGapFrame, sseLiveFrame, type SseGap, type SseSelection } from "./sse-wire.js";
-import type { PositionGap } from "./transport.js";
+import { isStreamPosition, type PositionGap } from "./transport.js";
 
 /**
  * One open SSE connection, as the server's writer sees it (shared by sse-server.ts and this file).
@@ -99,43 +113,84 @@ export function sseLogChannels(selection: SseSelection, eventNames: readonly str
     }
   }
   const channels: SseLogChannel[] = [];
+  const topics = selection.topics === undefined ? undefined : [...new Set(selection.topics)].sort();
   for (const name of [...names].sort()) {
-    if (selection.topics !== undefined) {
+    if (topics !== undefined) {
       if (!isScoped(name)) continue; // as bus.subscribe(…, { topic }): an unscoped event has no topic
-      for (const topic of selection.topics) channels.push({ name, topic, key: `${name}:${topic}` });
+      for (const topic of topics) channels.push({ name, topic, key: `${name}:${topic}` });
     } else if (isScoped(name)) {
       return `"${name}" has a channel per topic: select it with a topic (?topic=…) when events are replayed from the transport.`;
     } else {
       channels.push({ name, topic: undefined, key: name });
     }
   }
-  return channels.length === 0 ? "The selection covers no channel." : channels;
+  if (channels.length === 0) return "The selection covers no channel.";
+  const bound = sseLogCursorBound(channels);
+  if (bound > MAX_CURSOR_LENGTH) {
+    return `The selection's ${channels.length} channels need a resume id of up to ${bound} characters, more than ${MAX_CURSOR_LENGTH}: select fewer channels (or shorter topics).`;
+  }
+  return channels;
 }
 
-function encodeCursor(channels: readonly SseLogChannel[], positions: ReadonlyMap<string, string>): string | undefined {
-  if (channels.length === 1) return positions.get((channels[0] as SseLogChannel).key);
+/** The longest position: two 20-digit decimals and a dash (`isStreamPosition`). */
+const MAX_POSITION_LENGTH = 41;
+
+/** `encodeURIComponent(key)`, or undefined for a key that is not well-formed text (a lone surrogate). */
+function encodeKey(key: string): string | undefined {
+  try {
+    return encodeURIComponent(key);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The longest id a connection reading `channels` can write: a bare position for one channel, else
+ * one `<encoded channel>=<position>` pair per channel joined by `&` — Σ (encoded length + 42) − 1.
+ * `sseLogChannels` refuses a selection over `MAX_CURSOR_LENGTH`; a channel that cannot be encoded
+ * counts as too long.
+ */
+export function sseLogCursorBound(channels: readonly SseLogChannel[]): number {
+  if (channels.length === 1) return MAX_POSITION_LENGTH;
+  let length = -1;
+  for (const channel of channels) length += (encodeKey(channel.key)?.length ?? MAX_CURSOR_LENGTH) + 1 + MAX_POSITION_LENGTH + 1;
+  return length;
+}
+
+/** A channel of a connection with its name as the cursor writes it. */
+interface CursorChannel {
+  readonly key: string;
+  /** `encodeURIComponent(key)`; undefined when it cannot be encoded (then never in a cursor). */
+  readonly encoded: string | undefined;
+}
+
+/** The cursor of `positions` (each channel's own, else where its subscription started), or undefined when it has none. */
+function encodeCursor(channels: readonly CursorChannel[], positionOf: (key: string) => string | undefined): string | undefined {
+  if (channels.length === 1) return positionOf((channels[0] as CursorChannel).key);
   const parts: string[] = [];
   for (const channel of channels) {
-    const position = positions.get(channel.key);
-    if (position !== undefined) parts.push(`${encodeURIComponent(channel.key)}=${position}`);
+    const position = positionOf(channel.key);
+    if (position !== undefined && channel.encoded !== undefined) parts.push(`${channel.encoded}=${position}`);
   }
   return parts.length === 0 ? undefined : parts.join("&");
 }
 
-function decodeCursor(channels: readonly SseLogChannel[], id: string): Map<string, string> {
+/** The positions an id names by channel key, or undefined when it breaks the cursor grammar (see the top of this file). */
+function decodeCursor(channels: readonly CursorChannel[], id: string): Map<string, string> | undefined {
+  if (!isWireId(id, MAX_CURSOR_LENGTH)) return undefined;
   const positions = new Map<string, string>();
-  if (channels.length === 1 && !id.includes("=")) {
-    positions.set((channels[0] as SseLogChannel).key, id);
+  if (channels.length === 1 && isStreamPosition(id)) {
+    positions.set((channels[0] as CursorChannel).key, id);
     return positions;
   }
+  const byName = new Map<string, string>();
+  for (const channel of channels) if (channel.encoded !== undefined) byName.set(channel.encoded, channel.key);
   for (const pair of id.split("&")) {
     const equals = pair.indexOf("=");
-    if (equals < 0) continue;
-    try {
-      positions.set(decodeURIComponent(pair.slice(0, equals)), pair.slice(equals + 1));
-    } catch {
-      // A mangled pair resumes nothing of its channel (a gap follows).
-    }
+    const key = equals < 0 ? undefined : byName.get(pair.slice(0, equals));
+    const position = pair.slice(equals + 1);
+    if (key === undefined || positions.has(key) || !isStreamPosition(position)) return undefined;
+    positions.set(key, position);
   }
   return positions;
 }
@@ -163,17 +218,30 @@ export function openSseLogReader(
   hub: SseConnectionHub,
   bus: SseBus,
   sink: SseSink,
-  channels: readonly SseLogChannel[],
+  given: readonly SseLogChannel[],
   lastEventId: string | undefined,
   settings: SseLogSettings,
 ): SseServerConnection {
-  const positions = lastEventId === undefined ? new Map<string, string>() : decodeCursor(channels, lastEventId);
+  // One subscription per channel key, whatever the caller passed.
+  const byKey = new Map<string, SseLogChannel>();
+  for (const channel of given) if (!byKey.has(channel.key)) byKey.set(channel.key, channel);
+  const channels = [...byKey.values()];
+  const cursorChannels: CursorChannel[] = channels.map((channel) => ({ key: channel.key, encoded: encodeKey(channel.key) }));
+
+  const resumeFrom = lastEventId === undefined ? undefined : decodeCursor(cursorChannels, lastEventId);
+  /** The position of each channel's last frame queued (or the one it resumes from). */
+  const positions = resumeFrom ?? new Map<string, string>();
+  /** Where each channel's current subscription started: its position until it delivers one. */
+  const starts = new Map<string, string>();
+  const positionOf = (key: string): string | undefined => positions.get(key) ?? starts.get(key);
   /** Frames to write; gap frames of a failed resume are kept apart so they precede the live frame. */
   let pending: string[] = [];
   const resumeGaps: string[] = [];
   let started = false;
   let resumeFailed = false;
-  const unsubscribes = new Map<string, Unsubscribe>();
+  /** Every subscription the connection holds, one per channel key: what `release()` drops. */
+  const subscriptions = new Map<string, Unsubscribe>();
+  let released = false;
   const deliveredOn = new Set<string>();
   /** Channels that do not resume from a position: they get the snapshot. */
   const unresumed = new Set<string>();
@@ -186,8 +254,9 @@ export function openSseLogReader(
     wroteSinceTick: true,
     queued: () => pending.length,
     release() {
-      for (const unsubscribe of unsubscribes.values()) unsubscribe();
-      unsubscribes.clear();
+      released = true;
+      for (const unsubscribe of subscriptions.values()) unsubscribe();
+      subscriptions.clear();
       pending = [];
     },
     produce() {
@@ -215,19 +284,41 @@ export function openSseLogReader(
     if (started && !connection.blocked) hub.wake(connection);
   };
 
+  /** Ends the connection after a gap it cannot recover from: the gap goes out first, past the queue. */
+  const failChannel = (error: unknown, frame: string): void => {
+    hub.report(error);
+    if (!connection.open) return;
+    hub.write(connection, frame);
+    hub.finish(connection);
+  };
+
+  /** Subscribes `channel` (from `from`, else live), replacing the connection's subscription of it. */
+  const hold = (channel: SseLogChannel, from: string | undefined): Unsubscribe | undefined => {
+    subscriptions.get(channel.key)?.();
+    subscriptions.delete(channel.key);
+    starts.delete(channel.key);
+    if (released) return undefined;
+    const unsubscribe = subscribeChannel(channel, from);
+    subscriptions.set(channel.key, unsubscribe);
+    unsubscribe.ready.then(() => {
+      const start = subscriptions.get(channel.key) === unsubscribe ? unsubscribe.position() : undefined;
+      if (start !== undefined) starts.set(channel.key, start);
+    }, ignore);
+    return unsubscribe;
+  };
+
   const subscribeChannel = (channel: SseLogChannel, from: string | undefined): Unsubscribe => {
     const onEnvelope = (envelope: EventEnvelope<AnyEvent>, delivery: Delivery): void => {
       if (!started && livePositions === undefined) livePositions = new Map(positions);
       if (delivery.position !== undefined) positions.set(channel.key, delivery.position);
       deliveredOn.add(channel.key);
-      enqueue(`id: ${encodeCursor(channels, positions) ?? ""}\ndata: ${settings.jsonOf(envelope)}\n\n`);
+      enqueue(`id: ${encodeCursor(cursorChannels, positionOf) ?? ""}\ndata: ${settings.jsonOf(envelope)}\n\n`);
     };
     const onGap = (gap: PositionGap): void => {
       // Nothing from the middle of the log: the channel restarts live, and the gap frame goes out once
       // that subscription is confirmed (a client resyncing on it misses nothing published after).
       // Before anything of the channel was delivered, it is the resume that failed (the transport
       // finds out on its first read, which may come after the live frame).
-      unsubscribes.get(channel.key)?.();
       positions.delete(channel.key);
       const initial = from !== undefined && !deliveredOn.has(channel.key);
       if (!started) {
@@ -235,49 +326,60 @@ export function openSseLogReader(
         unresumed.add(channel.key);
         livePositions?.delete(channel.key);
       }
-      const live = subscribeChannel(channel, undefined);
-      unsubscribes.set(channel.key, live);
       const frame = sseGapFrame({ reason: initial ? "resume-too-old" : "trimmed", resync: true, lastEventId: gap.after, channel: channel.key });
-      live.ready.then(() => (started ? enqueue(frame) : resumeGaps.push(frame)), ignore);
+      const live = hold(channel, undefined);
+      if (live === undefined) return;
+      live.ready.then(
+        () => (started ? enqueue(frame) : resumeGaps.push(frame)),
+        // Before the live frame, waiting for every subscription fails the connection; after it, here.
+        (error: unknown) => (started ? failChannel(error, frame) : undefined),
+      );
     };
     const options: SubscribeOptions = channel.topic === undefined ? { onGap } : { topic: channel.topic, onGap };
     return bus.subscribe(channel.name, onEnvelope, from === undefined ? options : { ...options, from });
   };
 
+  /** Resolves once every subscription the connection holds is confirmed, those made again after a gap included. */
+  const confirmed = async (): Promise<void> => {
+    for (;;) {
+      const current = [...subscriptions.values()];
+      await Promise.all(current.map((unsubscribe) => unsubscribe.ready));
+      const held = new Set(subscriptions.values());
+      if (released || current.every((unsubscribe) => held.has(unsubscribe))) return;
+    }
+  };
+
   hub.add(connection);
+  if (lastEventId !== undefined && resumeFrom === undefined) {
+    resumeFailed = true;
+    resumeGaps.push(sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId }));
+  }
   try {
     for (const channel of channels) {
       const from = positions.get(channel.key);
       if (from === undefined) unresumed.add(channel.key);
-      let unsubscribe: Unsubscribe;
       try {
-        unsubscribe = subscribeChannel(channel, from);
+        hold(channel, from);
       } catch (error) {
         if (from === undefined) throw error;
-        // A position the transport does not accept (mangled, another deployment's): resume nothing of it.
+        // A position the transport does not accept: resume nothing of it.
         positions.delete(channel.key);
         unresumed.add(channel.key);
         resumeFailed = true;
         resumeGaps.push(sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId: from, channel: channel.key }));
-        unsubscribe = subscribeChannel(channel, undefined);
+        hold(channel, undefined);
       }
-      unsubscribes.set(channel.key, unsubscribe);
     }
   } catch (error) {
     hub.report(error);
     hub.finish(connection);
     return connection;
   }
-  if (lastEventId !== undefined && positions.size === 0 && !resumeFailed) {
-    resumeFailed = true;
-    resumeGaps.push(sseGapFrame({ reason: "resume-too-old", resync: true, lastEventId }));
-  }
   hub.write(connection, `retry: ${settings.retryMs}\n\n`);
   // The live frame once every subscription is confirmed (and the snapshot read): what is published
-  // after that reaches the client.
-  const confirmed = Promise.all([...unsubscribes.values()].map((unsubscribe) => unsubscribe.ready));
+  // after that reaches the client, and every channel has a position in its id.
   const snapshot = settings.snapshot;
-  confirmed
+  confirmed()
     .then(async (): Promise<SseLogSnapshot> => {
       if (snapshot === undefined || !connection.open) return { frames: "", count: 0 };
       const wanted = channels.filter((channel) => unresumed.has(channel.key));
@@ -286,7 +388,9 @@ export function openSseLogReader(
     .then(
       ({ frames, count }) => {
         if (!connection.open) return;
-        const live = sseLiveFrame({ resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: count }, encodeCursor(channels, livePositions ?? positions));
+        const before = livePositions;
+        const cursor = encodeCursor(cursorChannels, before === undefined ? positionOf : (key) => before.get(key) ?? starts.get(key));
+        const live = sseLiveFrame({ resumed: lastEventId !== undefined && !resumeFailed, replayed: 0, snapshot: count }, cursor);
         pending = frames === "" ? [...resumeGaps.splice(0), live, ...pending] : [...resumeGaps.splice(0), frames, live, ...pending];
         started = true;
         hub.wake(connection);

@@ -13,6 +13,7 @@
  * published can resume too, as long as nothing has been evicted yet.
  */
 import { randomId } from "./platform.js";
+import { sseFrame } from "./sse-wire.js";
 
 /** One envelope as the server keeps it. */
 export interface ReplayEntry {
@@ -32,7 +33,12 @@ export interface ReplayBuffer {
   readonly oldest: number;
   /** Stands for the position before the first entry (sent as the cursor while the ring is empty). */
   readonly startToken: string;
-  push(id: string, name: string, topic: string | undefined, json: string): ReplayEntry;
+  /**
+   * Keeps an envelope as the newest entry; undefined (nothing kept) when the frame writer refuses its
+   * id or JSON. The caller keeps ids unique within the window (an id kept twice resumes from its
+   * newest copy).
+   */
+  push(id: string, name: string, topic: string | undefined, json: string): ReplayEntry | undefined;
   /** The entry with sequence number `seq`, when it is kept. */
   at(seq: number): ReplayEntry | undefined;
   /**
@@ -58,10 +64,12 @@ export function createReplayBuffer(capacity: number): ReplayBuffer {
     },
     startToken,
     push(id, name, topic, json) {
+      const frame = sseFrame(undefined, id, json);
+      if (frame === undefined) return undefined;
       const slot = head % capacity;
       const evicted = slots[slot];
       if (evicted !== undefined && seqById.get(evicted.id) === evicted.seq) seqById.delete(evicted.id);
-      const entry: ReplayEntry = { seq: head, id, name, topic, frame: `id: ${id}\ndata: ${json}\n\n` };
+      const entry: ReplayEntry = { seq: head, id, name, topic, frame };
       slots[slot] = entry;
       seqById.set(id, head);
       head += 1;

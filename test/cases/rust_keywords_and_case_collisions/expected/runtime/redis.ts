@@ -22,6 +22,12 @@
  * - A publish Redis had been sent when the connection dropped settles as the client decides
  *   (node-redis rejects it; ioredis retries it up to `maxRetriesPerRequest`).
  * - The first connection error of each outage is reported through `onError` (`connection-lost`).
+ * - Status (`onStatus`, relayed by the bus as `bus.status()`/`bus.onStatus()`): `down` as soon as
+ *   the publisher or the subscriber connection is lost (or was not connected when the transport was
+ *   created), with that outage's `connection-lost` error as its cause; `up` once both are ready
+ *   again. One report per change, however many reconnection attempts an outage takes.
+ * - Error messages name a channel as the bus does, without `prefix`; the Redis name appears only
+ *   where it matters (the SUBSCRIBE Redis refused).
  *
  * Ingress: whatever arrives is decoded with the serializer; what cannot be decoded is reported
  * (`message-undecodable`) and dropped here; the bus then validates the rest (type, schema, channel)
@@ -52,7 +58,7 @@ import { readJsonText } from "../ts/wire.js";
 import { BusError, describeIssues, messageOf } from "./errors.js";
 import { acceptedNow, startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
-import type { ChannelFilter, Transport, TransportListener, TransportSubscription } from "./transport.js";
+import type { ChannelFilter, Transport, TransportListener, TransportStatus, TransportSubscription } from "./transport.js";
 
 /** Any event listener, as EventEmitter-style `on` takes it. */
 export type EmitterListener = (...args: unknown[]) => void;
@@ -194,6 +200,8 @@ function isIoRedis(connection: RedisConnection): connection is IoRedisConnection
 }
 
 const ignore = (): void => {};
+
+const UP: TransportStatus = Object.freeze({ state: "up" });
 
 /** Wraps a connection; every listener it adds to the connection is recorded in `listening` for removal. */
 function linkTo(connection: RedisConnection, sink: MessageSink | undefined, listening: (() => void)[]): Link {
@@ -480,8 +488,10 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     return promise;
   };
 
-  const refused = (redisChannel: string, error: unknown): BusError =>
-    new BusError("publish-failed", `Redis did not accept the publish on "${redisChannel}": ${messageOf(error)}`, { cause: error, channel: redisChannel.slice(prefix.length) });
+  const refused = (redisChannel: string, error: unknown): BusError => {
+    const channel = redisChannel.slice(prefix.length);
+    return new BusError("publish-failed", `Redis did not accept the publish on "${channel}": ${messageOf(error)}`, { cause: error, channel });
+  };
 
   const answered = (count: number): void => {
     inflight -= count;
@@ -560,7 +570,7 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     const now = Date.now();
     while (held.length > 0 && (held[0] as Held).deadline <= now) {
       const entry = held.shift() as Held;
-      entry.reject(new BusError("publish-failed", `Did not publish on "${prefix}${entry.channel}": Redis stayed unreachable for ${queueTimeout} ms (publishQueueTimeout).`, { channel: entry.channel }));
+      entry.reject(new BusError("publish-failed", `Did not publish on "${entry.channel}": Redis stayed unreachable for ${queueTimeout} ms (publishQueueTimeout).`, { channel: entry.channel }));
     }
     armTimer();
   };
@@ -571,24 +581,64 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     cancelTimer = startTimer(Math.max(0, first.deadline - Date.now()), expire);
   };
 
+  // Status: down while either connection is lost, up once both are back; observers hear each change once.
+  const statusObservers = new Set<(status: TransportStatus) => void>();
+  /** The connections lost and not ready again; the transport is down while any is. */
+  const lostLinks = new Set<Link>();
+  let downStatus: TransportStatus | undefined;
+  const tellStatus = (status: TransportStatus): void => {
+    for (const observer of [...statusObservers]) {
+      try {
+        observer(status);
+      } catch (error) {
+        report(new BusError("subscriber-failed", `A transport status observer failed: ${messageOf(error)}`, { cause: error }));
+      }
+    }
+  };
+  const linkDown = (link: Link, cause: Error): void => {
+    if (closing !== undefined || lostLinks.has(link)) return;
+    lostLinks.add(link);
+    if (lostLinks.size > 1) return;
+    downStatus = { state: "down", cause };
+    tellStatus(downStatus);
+  };
+  const linkUp = (link: Link): void => {
+    if (closing !== undefined || !lostLinks.delete(link)) return;
+    // The other connection may be reconnecting without having said so yet.
+    for (const other of [publisher, subscriber]) if (other.state() === "down" || other.state() === "closed") lostLinks.add(other);
+    if (lostLinks.size > 0) return;
+    downStatus = undefined;
+    tellStatus(UP);
+  };
+
   // Connection events: flush held publishes when the publisher is back, report each outage once.
   const watch = (link: Link, role: string): void => {
-    let reported = false;
-    const lost = (error?: unknown): void => {
-      if (reported) return;
-      reported = true;
-      const cause = error === undefined ? "connection lost" : messageOf(error);
-      report(new BusError("connection-lost", `Redis ${role} connection (${link.client}): ${cause}; the client is reconnecting.`, { cause: error }));
+    let outage: BusError | undefined;
+    const lost = (error?: unknown): BusError => {
+      if (outage === undefined) {
+        const cause = error === undefined ? "connection lost" : messageOf(error);
+        outage = new BusError("connection-lost", `Redis ${role} connection (${link.client}): ${cause}; the client is reconnecting.`, { cause: error });
+        report(outage);
+      }
+      return outage;
     };
-    link.on("error", (error) => lost(error));
-    link.on("reconnecting", () => lost());
-    link.on("ready", () => {
-      reported = false;
-      if (link === publisher) flush();
+    link.on("error", (error) => {
+      const reported = lost(error);
+      if (link.state() !== "ready") linkDown(link, reported);
     });
+    link.on("reconnecting", () => linkDown(link, lost()));
+    link.on("end", () => linkDown(link, outage ?? new BusError("connection-lost", `Redis ${role} connection (${link.client}) ended.`)));
+    link.on("ready", () => {
+      outage = undefined;
+      if (link === publisher) flush();
+      linkUp(link);
+    });
+    // A connection not ready at the start (node-redis not yet connected, ioredis reconnecting) counts as lost until it is.
+    const state = link.state();
+    if (state === "down" || state === "closed") linkDown(link, new BusError("connection-lost", `Redis ${role} connection (${link.client}) is not connected.`));
     if (link === publisher) {
       const ended = (entry: Held): BusError =>
-        new BusError("publish-failed", `Did not publish on "${prefix}${entry.channel}": the Redis publisher connection ended.`, { channel: entry.channel });
+        new BusError("publish-failed", `Did not publish on "${entry.channel}": the Redis publisher connection ended.`, { channel: entry.channel });
       link.on("end", () => rejectHeld(ended));
     }
   };
@@ -612,17 +662,17 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     trusted: false,
 
     publish(channel: string, envelope: unknown): Promise<void> {
-      if (closing !== undefined) return Promise.reject(new BusError("closed", `Cannot publish on "${prefix}${channel}": the Redis transport is closed.`, { channel }));
+      if (closing !== undefined) return Promise.reject(new BusError("closed", `Cannot publish on "${channel}": the Redis transport is closed.`, { channel }));
       let text: string;
       try {
         text = serializer.encode(envelope);
       } catch (error) {
-        return Promise.reject(new BusError("publish-failed", `Could not encode the envelope for "${prefix}${channel}": ${messageOf(error)}`, { cause: error, channel }));
+        return Promise.reject(new BusError("publish-failed", `Could not encode the envelope for "${channel}": ${messageOf(error)}`, { cause: error, channel }));
       }
       const state = publisher.state();
       if (state === "closed") {
         const hint = publisher.client === "node-redis" ? " (node-redis: await client.connect() before publishing)" : "";
-        return Promise.reject(new BusError("publish-failed", `Did not publish on "${prefix}${channel}": the Redis publisher connection is closed${hint}.`, { channel }));
+        return Promise.reject(new BusError("publish-failed", `Did not publish on "${channel}": the Redis publisher connection is closed${hint}.`, { channel }));
       }
       if (state === "ready" || state === "client") {
         flush(); // anything held goes first: publish order is send order
@@ -630,7 +680,7 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
       }
       if (held.length >= maxQueued) {
         return Promise.reject(
-          new BusError("publish-failed", `Did not publish on "${prefix}${channel}": Redis is unreachable and ${held.length} publishes already wait for it (maxQueuedPublishes).`, { channel }),
+          new BusError("publish-failed", `Did not publish on "${channel}": Redis is unreachable and ${held.length} publishes already wait for it (maxQueuedPublishes).`, { channel }),
         );
       }
       return new Promise<void>((resolve, reject) => {
@@ -646,7 +696,11 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
       let interest = byName.get(name);
       if (interest === undefined) {
         const ready = command(() => subscriber.subscribe(mode, name)).then(ignore, (error: unknown) => {
-          throw new BusError("subscribe-failed", `Redis refused ${verb(mode)} ${name}: ${messageOf(error)}`, { cause: error });
+          const what = "channel" in filter ? `channel "${filter.channel}"` : `channels starting with "${filter.prefix}"`;
+          throw new BusError("subscribe-failed", `Could not subscribe to ${what}: Redis refused ${verb(mode)} ${name}: ${messageOf(error)}`, {
+            cause: error,
+            ...("channel" in filter ? { channel: filter.channel } : {}),
+          });
         });
         ready.catch(ignore); // the bus reports it; a caller awaiting `ready` still sees it
         interest = { mode, name, listeners: [], ready };
@@ -673,12 +727,19 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
       return () => observers.delete(observer);
     },
 
+    onStatus(observer: (status: TransportStatus) => void): () => void {
+      statusObservers.add(observer);
+      // An observer that comes while a connection is lost hears it at once.
+      if (downStatus !== undefined) observer(downStatus);
+      return () => void statusObservers.delete(observer);
+    },
+
     close(): Promise<void> {
       closing ??= (async () => {
         // 1. Publishes: what Redis was sent is waited for; what waits for an outage is rejected.
         if (publisher.state() === "ready") flush();
         sendBatch();
-        rejectHeld((entry) => new BusError("closed", `Did not publish on "${prefix}${entry.channel}": the Redis transport closed while Redis was unreachable.`, { channel: entry.channel }));
+        rejectHeld((entry) => new BusError("closed", `Did not publish on "${entry.channel}": the Redis transport closed while Redis was unreachable.`, { channel: entry.channel }));
         if (publisher.state() !== "down") await idle();
         // 2. Subscriptions.
         for (const byName of Object.values(interests)) {
@@ -693,6 +754,7 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
         if (quitOnClose) await Promise.all([publisher.end(), subscriber.end()]);
         for (const off of listening.splice(0)) off();
         observers.clear();
+        statusObservers.clear();
       })();
       return closing;
     },

@@ -38,12 +38,17 @@ export interface TransportMessage {
  * Messages of one channel a transport with `positions` can no longer deliver: every position after
  * `after` and before `next` was trimmed away before it was read. Signalled before the message at
  * `next` is delivered; delivery then continues from `next` (the oldest message still kept).
+ *
+ * Some gaps are found before any message follows them: a `from` ahead of the end of the log, or a
+ * log the transport can no longer read (Redis: the key was overwritten with another type). Those
+ * are signalled at once, and `next` is the position delivery continues after: the log's last
+ * position (`0-0` when it has none), or `0-0` — its start — for a log read again once it is one.
  */
 export interface PositionGap {
   readonly channel: string;
   /** The last position delivered, or the `from` the subscription asked for. */
   readonly after: string;
-  /** The first position delivered after the gap. */
+  /** The first position delivered after the gap (or, for a gap found before anything follows it, the position delivery continues after). */
   readonly next: string;
 }
 
@@ -66,6 +71,24 @@ export interface TransportSubscription {
   readonly ready: Promise<void>;
   /** Stops delivery to this listener. Idempotent. The transport drops its interest in the channel when the last listener leaves. */
   unsubscribe(): void;
+  /**
+   * Transports with `positions`: where delivery stands — the position of the last message delivered
+   * to this subscription, or the one it started after (`from`, or the end of the log when it was
+   * confirmed; `0-0` for an empty log). Every later message of the channel reaches the listener, so
+   * it is a position to resume from. Undefined until `ready`.
+   */
+  position?(): string | undefined;
+}
+
+/**
+ * Whether a transport can move events now. `down`: a connection it needs is lost (it reconnects by
+ * itself); publishes are held or refused as the transport documents, and nothing arrives. `up`: every
+ * connection it needs is back (or was never lost).
+ */
+export interface TransportStatus {
+  readonly state: "up" | "down";
+  /** For `down`: why (the first error of the outage). */
+  readonly cause?: Error;
 }
 
 export interface Transport {
@@ -101,10 +124,37 @@ export interface Transport {
   onError(observer: (error: Error) => void): () => void;
 
   /**
+   * Registers an observer of the transport's status: called on every change (`up` → `down` when a
+   * connection is lost, `down` → `up` once every connection is back), never twice in a row with the
+   * same state. Returns a function that removes the observer. Absent: the transport is always up
+   * (the in-process transport).
+   */
+  onStatus?(observer: (status: TransportStatus) => void): () => void;
+
+  /**
    * Flushes what was accepted, releases every subscription, listener, timer and connection the
    * transport holds. Idempotent: later calls return the same promise.
    */
   close(): Promise<void>;
+}
+
+/** The largest part of a stream position: Redis Streams IDs are two unsigned 64-bit integers. */
+const MAX_POSITION_PART = "18446744073709551615";
+
+/**
+ * Whether `value` is a log position as Redis Streams writes one, `<milliseconds>-<sequence>`: two
+ * decimals of at most 20 digits, each at most 2^64 − 1. The Streams transport refuses any other
+ * `from` (Redis would refuse the read), and the SSE server any other position in a cursor.
+ */
+export function isStreamPosition(value: string): boolean {
+  const dash = value.indexOf("-");
+  return dash > 0 && isPositionPart(value.slice(0, dash)) && isPositionPart(value.slice(dash + 1));
+}
+
+function isPositionPart(part: string): boolean {
+  if (!/^\d{1,20}$/.test(part)) return false;
+  const digits = part.replace(/^0+(?=\d)/, "");
+  return digits.length < 20 || (digits.length === 20 && digits <= MAX_POSITION_PART);
 }
 
 /** The channel of an event per the wire contract: `<name>` or `<name>:<topic>`. */

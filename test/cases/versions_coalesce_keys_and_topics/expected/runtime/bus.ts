@@ -8,6 +8,12 @@
  * - `publish` validates the payload (unless `validate: false`), wraps it in an envelope
  *   `{ id, time, topic?, event }` and resolves with that envelope once the transport accepted it;
  *   it rejects with a `BusError` (`publish-invalid`, `publish-failed`, `closed`) otherwise.
+ *   Validation checks what goes on the wire: the payload is copied as JSON data first — own
+ *   enumerable fields, each read once — and a payload JSON would send differently (an inherited
+ *   field, `toJSON`, a class instance, a Map or Date, a function, undefined in an array, a cycle) is
+ *   refused; the copy is validated, sent, and handed to in-process subscribers, so they receive
+ *   what a subscriber in another process decodes, and a publisher changing its object afterwards
+ *   changes nothing that was published.
  * - A subscriber receives the envelope of any version of the events it selected, in the order the
  *   transport delivers them (per topic: publish order). It never receives a message that failed
  *   ingress validation (unknown type, invalid envelope or payload, wrong channel): those are
@@ -20,7 +26,7 @@
  *   before they were read) reaches the subscriber's `onGap` — else `onError` as `stream-gap` —
  *   before anything after it is delivered.
  */
-import type { EventEnvelope } from "../ts/wire.js";
+import { isWireId, MAX_DEPTH, MAX_ENVELOPE_ID_LENGTH, pointer, type EventEnvelope } from "../ts/wire.js";
 import type {
   AnyEvent,
   CatalogueBinding,
@@ -47,16 +53,24 @@ import {
   type Transport,
   type TransportMessage,
   type TransportSubscribeOptions,
+  type TransportStatus,
   type TransportSubscription,
 } from "./transport.js";
 
 export interface BusOptions {
   /** Where events travel. Default: a new in-process transport. The bus closes it in `close()`. */
   readonly transport?: Transport;
-  /** Check each published payload against its schema. Default `true`. Messages from another process are validated regardless. */
+  /**
+   * Check each published payload against its schema. Default `true`: what is checked is what goes on
+   * the wire — a copy of the payload as JSON data (see `publish`), which is also what is sent and
+   * what in-process subscribers receive. `false`: the payload object is sent as it is. Messages from
+   * another process are validated regardless.
+   */
   readonly validate?: boolean;
-  /** Receives every failure that has no caller to reject: failing subscribers, dropped messages, lost connections. Default: the console. */
+  /** Receives every failure that has no caller to reject: failing subscribers, dropped messages, lost connections. Default: the console, repeated failures of one kind once per `runtimeDefaults.errorLogInterval`. */
   readonly onError?: (error: BusError) => void;
+  /** Called when the transport goes `down` (a connection lost) and back `up` (see `Bus.onStatus`). */
+  readonly onStatus?: (status: TransportStatus) => void;
 }
 
 export interface PublishOptions {
@@ -65,6 +79,13 @@ export interface PublishOptions {
    * payload (absent: unscoped). An event none of whose versions has a topic path is always unscoped.
    */
   readonly topic?: string;
+  /**
+   * The envelope's id, for a producer that gives each event its own (an idempotent producer: the
+   * same id again marks a retry). It must keep the id grammar — 1 to 256 visible ASCII characters,
+   * no space (`isWireId`) — or the publish is refused (`publish-invalid`). Default: an id the bus
+   * generates, unique within the bus.
+   */
+  readonly id?: string;
 }
 
 export interface SubscribeOptions {
@@ -105,6 +126,13 @@ export interface StreamOptions extends Pick<SubscribeOptions, "topic"> {
 export interface Unsubscribe {
   (): void;
   readonly ready: Promise<void>;
+  /**
+   * Over a transport with positions, for a subscription to one channel: the position it started
+   * after — every event of the channel after it reaches the handler — known once `ready`, so a
+   * consumer that has received nothing yet still has a position to resume from. Undefined before
+   * `ready`, for a subscription to several channels, and on a transport without positions.
+   */
+  position(): string | undefined;
 }
 
 export type EnvelopeHandler<E> = (envelope: EventEnvelope<E>, delivery: Delivery) => unknown;
@@ -129,6 +157,15 @@ export interface Bus<C extends CatalogueShape> {
   /** The envelopes `selector` matches, as an async iterator with a bounded buffer. */
   stream<S extends Selector<C>>(selector: S, options?: StreamOptions): EventStream<EventEnvelope<EventOfSelector<C, S>>>;
 
+  /** The transport's status now: `up`, or `down` while a connection it needs is lost (always `up` in process). */
+  status(): TransportStatus;
+  /**
+   * Calls `observer` on every change of the transport's status: `down` when a connection is lost,
+   * `up` once it is back — the recovery signal after a `connection-lost` error. Returns a function
+   * that removes the observer.
+   */
+  onStatus(observer: (status: TransportStatus) => void): () => void;
+
   /** Ends every stream and subscription and closes the transport. Idempotent. */
   close(): Promise<void>;
 }
@@ -152,7 +189,16 @@ interface Entry {
  */
 interface Route {
   readonly key: string;
-  entries: readonly Entry[];
+  /**
+   * Its subscribers in subscription order. A new one is appended in place; one that leaves turns
+   * inactive and stays until the inactive ones are the majority, when the array is replaced by a
+   * compacted copy (see `detach`): adding and removing cost O(1) amortised. A delivery iterates the
+   * array it found up to the length it found, so subscribing during a delivery takes effect from the
+   * next message, and unsubscribing at once.
+   */
+  entries: Entry[];
+  /** Its active subscribers; at 0 the route and its transport subscription go. */
+  live: number;
   subscription?: TransportSubscription;
 }
 
@@ -171,6 +217,11 @@ const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newes
 const ignore = (): void => {};
 
 const NO_POSITION: Delivery = Object.freeze({});
+
+/** Inactive entries a route keeps before it may compact its array (see `Route.entries`). */
+const COMPACT_AFTER = 16;
+
+const UP: TransportStatus = Object.freeze({ state: "up" });
 
 /** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
@@ -192,6 +243,26 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     }
   };
   const stopObserving = transport.onError(report);
+
+  let currentStatus: TransportStatus = UP;
+  const statusObservers = new Set<(status: TransportStatus) => void>();
+  if (options.onStatus !== undefined) statusObservers.add(options.onStatus);
+  const stopStatus =
+    transport.onStatus?.((status) => {
+      if (status.state === currentStatus.state) return;
+      currentStatus = status;
+      for (const observer of [...statusObservers]) {
+        try {
+          observer(status);
+        } catch (error) {
+          report(new BusError("subscriber-failed", `An onStatus observer failed: ${messageOf(error)}`, { cause: error }));
+        }
+      }
+    }) ?? ignore;
+  const onStatus = (observer: (status: TransportStatus) => void): (() => void) => {
+    statusObservers.add(observer);
+    return () => void statusObservers.delete(observer);
+  };
 
   /** The wire type for `name` at `version` (latest when absent), or undefined when the catalogue has none. */
   const typeOf = (name: string, version: number | undefined): EventType<C> | undefined => {
@@ -254,8 +325,8 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   const publishFailed = (error: unknown, type: string, channel: string, envelope: Envelope): BusError =>
     error instanceof BusError ? error : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
 
-  // The hot path: nothing allocated but the envelope, its event, its id and the promise returned, plus what the transport queues (docs/runtime.md, "Performance").
-  const publish = (name: string, payload: unknown, publishOptions?: { topic?: string; version?: number }): Promise<Envelope> => {
+  // The hot path: nothing allocated but the envelope, its event, its id and the promise returned, plus what the transport queues and, with validation, the payload's copy (docs/runtime.md, "Performance").
+  const publish = (name: string, given: unknown, publishOptions?: { topic?: string; version?: number; id?: string }): Promise<Envelope> => {
     if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
     const version = publishOptions?.version;
     const target = publishTarget(name, version);
@@ -268,13 +339,27 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (explicitTopic !== undefined && !isScoped(name)) {
       return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with topic "${explicitTopic}": the event has no topic path, so it is never scoped.`));
     }
+    const givenId = publishOptions?.id;
+    if (givenId !== undefined && !isWireId(givenId)) {
+      const refused: unknown = givenId;
+      const shown = typeof refused === "string" ? JSON.stringify(refused.length > 64 ? `${refused.slice(0, 64)}…` : refused) : `a ${typeof refused}`;
+      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with envelope id ${shown}: an envelope id is 1 to ${MAX_ENVELOPE_ID_LENGTH} visible ASCII characters, no space.`));
+    }
+    let payload = given;
     if (validate) {
+      const copied = wireCopy(given);
+      if (copied instanceof NotJsonData) {
+        const issues = [{ path: copied.path, message: copied.message }];
+        return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": the payload is not plain JSON data: ${describeIssues(issues)}`, { issues }));
+      }
+      payload = copied;
       const issues = binding.validatePayload(type as EventType<C>, payload);
       if (issues.length > 0) return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": invalid payload: ${describeIssues(issues)}`, { issues }));
     }
     const topic = explicitTopic ?? topicAt(target.topicPath, payload);
     const event: AnyEvent = { type, payload };
-    const envelope: Envelope = topic === undefined ? { id: nextId(), time: now(), event } : { id: nextId(), time: now(), topic, event };
+    const id = givenId ?? nextId();
+    const envelope: Envelope = topic === undefined ? { id, time: now(), event } : { id, time: now(), topic, event };
     const channel = channelOf(target, topic);
     let sent: Promise<void>;
     try {
@@ -337,14 +422,20 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (envelope === undefined) return;
     // The channel was checked against the envelope above (or is our own), and matches the route's filter.
     const delivery = message.position === undefined ? NO_POSITION : { position: message.position };
-    for (const entry of route.entries) {
+    const entries = route.entries;
+    const count = entries.length;
+    for (let index = 0; index < count; index += 1) {
+      const entry = entries[index] as Entry;
       if (entry.active && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope, delivery);
     }
   };
 
   /** A gap reaches every subscriber of the route: its own `onGap`, else `onError`. */
   const signalGap = (route: Route, gap: PositionGap): void => {
-    for (const entry of route.entries) {
+    const entries = route.entries;
+    const count = entries.length;
+    for (let index = 0; index < count; index += 1) {
+      const entry = entries[index] as Entry;
       if (!entry.active) continue;
       if (entry.onGap === undefined) {
         report(new BusError("stream-gap", `Events on channel "${gap.channel}" after position ${gap.after} and before ${gap.next} were trimmed away before they were read; delivery continues at ${gap.next}.`, { channel: gap.channel }));
@@ -363,10 +454,11 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     const key = from === undefined ? filterKey(filter) : `${filterKey(filter)}@${from}#${(resumed += 1)}`;
     const existing = routes.get(key);
     if (existing !== undefined) {
-      existing.entries = [...existing.entries, entry];
+      existing.entries.push(entry);
+      existing.live += 1;
       return existing;
     }
-    const route: Route = { key, entries: [entry] };
+    const route: Route = { key, entries: [entry], live: 1 };
     const listener = (message: TransportMessage): void => deliver(route, message);
     let subscription: TransportSubscription;
     if (transport.positions === true) {
@@ -383,9 +475,15 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return route;
   };
 
+  /** Takes `entry` (leaving every route it is on) out of `route`. */
   const detach = (route: Route, entry: Entry): void => {
-    route.entries = route.entries.filter((other) => other !== entry);
-    if (route.entries.length > 0) return;
+    entry.active = false;
+    route.live -= 1;
+    if (route.live > 0) {
+      const inactive = route.entries.length - route.live;
+      if (inactive >= COMPACT_AFTER && inactive * 2 > route.entries.length) route.entries = route.entries.filter((other) => other.active);
+      return;
+    }
     if (routes.get(route.key) === route) routes.delete(route.key);
     route.subscription?.unsubscribe();
   };
@@ -425,6 +523,14 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
       for (const route of attached) detach(route, entry);
       throw error;
     }
+    // Where this subscriber starts: where a confirmed route it joins stands now, else where the
+    // transport subscription starts (read as it is confirmed, before anything can be delivered).
+    let start: string | undefined;
+    const only = attached.length === 1 ? attached[0]?.subscription : undefined;
+    if (only?.position !== undefined) {
+      start = only.position();
+      if (start === undefined) only.ready.then(() => void (start ??= only.position?.()), ignore);
+    }
     const ready = Promise.all(attached.map((route) => route.subscription?.ready)).then(ignore);
     ready.catch(ignore); // reported through onError by attach(); awaiting `ready` still sees the rejection
     const unsubscribe = (): void => {
@@ -432,7 +538,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
       entry.active = false;
       for (const route of attached) detach(route, entry);
     };
-    return Object.assign(unsubscribe, { ready });
+    return Object.assign(unsubscribe, { ready, position: () => start });
   };
 
   const stream = (selector: string, streamOptions: StreamOptions = {}): EventStream<Envelope> => {
@@ -466,6 +572,8 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
       await transport.close();
     } finally {
       stopObserving();
+      stopStatus();
+      statusObservers.clear();
     }
   };
 
@@ -478,7 +586,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   };
 
   // One cast: the implementations take the catalogue's types as plain strings and payloads.
-  return { publish, subscribe, stream, close } as unknown as Bus<C>;
+  return { publish, subscribe, stream, status: () => currentStatus, onStatus, close } as unknown as Bus<C>;
 }
 
 /** The envelope topic at `path` in `payload`: a string as is, a number or boolean as its JSON text; otherwise none. */
@@ -500,4 +608,148 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function describeFilter(filter: ChannelFilter): string {
   return "channel" in filter ? `channel "${filter.channel}"` : `channels starting with "${filter.prefix}"`;
+}
+
+/** Where a payload is not plain JSON data, and why: what `wireCopy` returns instead of a copy. */
+class NotJsonData {
+  constructor(
+    readonly path: string,
+    readonly message: string,
+  ) {}
+}
+
+/** Level of the payload in its envelope (`{ event: { payload } }`), as a reader counts nesting. */
+const PAYLOAD_LEVEL = 3;
+
+const OBJECT_PROTOTYPE: unknown = Object.prototype;
+const ARRAY_PROTOTYPE: unknown = Array.prototype;
+
+/**
+ * `payload` as JSON data — what JSON.stringify would send and a reader would decode — copied, or
+ * where it is not. Objects: own enumerable fields, each read once (a getter runs once, and its
+ * value is what is validated and sent); a field whose value is undefined is left out, as JSON
+ * leaves it out; `-0` becomes `0`. Refused: an object whose prototype is neither Object.prototype
+ * nor null (a class instance, Map, Date, or `Object.create(…)` with inherited fields, which JSON
+ * would not send), anything with `toJSON` (JSON would send what it returns), an array that is not a
+ * plain array, a function, symbol or bigint, a number that is not finite, undefined in an array or
+ * a hole, a field that throws when read, and nesting deeper than an envelope may hold (so also a
+ * cycle). Copying by spread costs about what validating does, a fraction of JSON.stringify +
+ * JSON.parse, and leaves nothing the publisher can change after the fact.
+ */
+function wireCopy(payload: unknown): unknown {
+  const trail: (string | number)[] = [];
+  try {
+    if (typeof payload === "object" && payload !== null) return copyContainer(payload, PAYLOAD_LEVEL, trail);
+    return copyScalar(payload, trail, "", true);
+  } catch (error) {
+    if (error instanceof NotJsonData) return error;
+    throw error;
+  }
+}
+
+/** A value that is not an object or array, as JSON sends it (`top`: the payload itself). */
+function copyScalar(value: unknown, trail: (string | number)[], key: string | number, top: boolean): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      if (!Number.isFinite(value)) throw notJson(trail, key, top, `${String(value)} is not a JSON number (JSON would send null)`);
+      return value === 0 ? 0 : value;
+    case "undefined":
+      throw notJson(trail, key, top, "undefined (or a hole) is not JSON data: in an array, JSON would send null");
+    default:
+      throw notJson(trail, key, top, `a ${typeof value} is not JSON data`);
+  }
+}
+
+/** The object or array at `level` (the path to it is `trail`), copied. */
+function copyContainer(value: object, level: number, trail: (string | number)[]): object {
+  if (level > MAX_DEPTH) throw notJson(trail, "", true, `nested deeper than ${MAX_DEPTH} levels in its envelope (or a cycle)`);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  const array = prototype === ARRAY_PROTOTYPE && Array.isArray(value);
+  if (!array && prototype !== OBJECT_PROTOTYPE && prototype !== null) throw notJson(trail, "", true, `not a plain ${Array.isArray(value) ? "array" : "object"}: ${describePrototype(prototype)}`);
+  if ("toJSON" in value) throw notJson(trail, "", true, "has toJSON: JSON would send what it returns");
+  if (array) return copyArray(value as unknown[], level, trail);
+  let copy: Record<string, unknown>;
+  try {
+    // Own enumerable fields, each read once, as data: what JSON.stringify reads.
+    copy = { ...value };
+  } catch (error) {
+    throw notJson(trail, throwingField(value), false, `reading it threw: ${messageOf(error)}`);
+  }
+  let absent = false;
+  for (const key in copy) {
+    const item = copy[key];
+    if (typeof item === "object" && item !== null) {
+      trail.push(key);
+      copy[key] = copyContainer(item, level + 1, trail);
+      trail.pop();
+    } else if (item === undefined) {
+      absent = true;
+    } else if (typeof item !== "string" && typeof item !== "boolean") {
+      copy[key] = copyScalar(item, trail, key, false);
+    }
+  }
+  return absent ? withoutAbsent(copy) : copy;
+}
+
+function copyArray(value: readonly unknown[], level: number, trail: (string | number)[]): unknown[] {
+  let copy: unknown[];
+  try {
+    copy = value.slice(); // each index read once
+  } catch (error) {
+    throw notJson(trail, throwingField(value), false, `reading it threw: ${messageOf(error)}`);
+  }
+  for (let index = 0; index < copy.length; index += 1) {
+    const item = copy[index];
+    if (typeof item === "object" && item !== null) {
+      trail.push(index);
+      copy[index] = copyContainer(item, level + 1, trail);
+      trail.pop();
+    } else if (typeof item !== "string" && typeof item !== "boolean") {
+      // undefined here is an undefined item or a hole: JSON would send null for either.
+      copy[index] = copyScalar(item, trail, index, false);
+    }
+  }
+  return copy;
+}
+
+/** `copy` without its fields whose value is undefined (rebuilt: deleting would slow the object down). */
+function withoutAbsent(copy: Record<string, unknown>): Record<string, unknown> {
+  const dense: Record<string, unknown> = {};
+  for (const key in copy) {
+    const item = copy[key];
+    if (item === undefined) continue;
+    // An own "__proto__" field (JSON.parse makes one) stays a field, not the object's prototype.
+    if (key === "__proto__") Object.defineProperty(dense, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else dense[key] = item;
+  }
+  return dense;
+}
+
+/** Which field of `value` throws when read (read again, to say where: only after one did). */
+function throwingField(value: object): string | number {
+  for (const key of Object.keys(value)) {
+    try {
+      void (value as Record<string, unknown>)[key];
+    } catch {
+      return Array.isArray(value) ? Number(key) : key;
+    }
+  }
+  return "";
+}
+
+function notJson(trail: readonly (string | number)[], key: string | number, atTrail: boolean, message: string): NotJsonData {
+  let path = "";
+  for (const segment of trail) path = pointer(path, segment);
+  return new NotJsonData(atTrail ? path : pointer(path, key), message);
+}
+
+/** What an object with `prototype` is, for a message. */
+function describePrototype(prototype: unknown): string {
+  if (typeof prototype !== "object" || prototype === null) return "an object with an unusual prototype";
+  const constructor: unknown = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value;
+  const name = typeof constructor === "function" ? constructor.name : "";
+  return name === "" ? "it inherits from another object (JSON sends own fields only)" : `an instance of ${name} (JSON sends own fields only, and it may define how it is sent)`;
 }

@@ -17,11 +17,13 @@
  * 5. Envelope frames — `id: <cursor>` and `data: <envelope JSON>`, the default event type — and
  *    comment lines (`:`) as heartbeats. A gap later on (`overflow`, `trimmed`) is an `event: gap`.
  */
+import { isWireId, MAX_CURSOR_LENGTH } from "../ts/wire.js";
 
 /** The `event:` names of control and snapshot frames; envelope frames have none (the default, `message`). */
 export const SSE_GAP_EVENT = "gap";
 export const SSE_LIVE_EVENT = "live";
 export const SSE_SNAPSHOT_EVENT = "snapshot";
+export const SSE_STATUS_EVENT = "status";
 
 /** Query parameters a connection is selected by: `?events=session.*,todo.updated&topic=s1&lastEventId=…`. */
 export const SSE_EVENTS_PARAM = "events";
@@ -64,12 +66,38 @@ export interface SseLive {
   readonly snapshot: number;
 }
 
+/**
+ * The data of an `event: status` frame: the server's bus can (`up`) or cannot (`down`) move events
+ * now — its transport lost Redis, say. Sent to every connection when it changes, and right after the
+ * `live` frame to a connection that opens while it is `down`. While `down`, the connection stays open
+ * and events may be missing until `up`; `connectSse` reports `degraded` with the reason.
+ */
+export interface SseServerStatus {
+  readonly transport: "up" | "down";
+  /** For `down`: why, as the server words it. */
+  readonly reason?: string;
+}
+
 /** What a connection asks for: event selectors (an event name, `<domain>.*` or `*`) and, optionally, topics. */
 export interface SseSelection {
   readonly events: readonly string[];
   /** Only envelopes with one of these topics (as `bus.subscribe(…, { topic })`); absent: every topic and unscoped events. */
   readonly topics?: readonly string[];
 }
+
+/**
+ * The last line of defence of every frame writer: the text after `id: ` and `data: ` is one line.
+ * An id must keep the id grammar (`isWireId`, at most `MAX_CURSOR_LENGTH` characters) — so it can be
+ * sent back as a `Last-Event-ID` header as it is — and data holds no line break (JSON text from
+ * `JSON.stringify` never does). What fails is not framed: the writer gets `undefined` and drops it.
+ */
+export function sseFrame(event: string | undefined, id: string | undefined, data: string): string | undefined {
+  if (id !== undefined && !isWireId(id, MAX_CURSOR_LENGTH)) return undefined;
+  if (LINE_BREAK.test(data)) return undefined;
+  return `${event === undefined ? "" : `event: ${event}\n`}${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`;
+}
+
+const LINE_BREAK = /[\r\n]/;
 
 /** `base` with the selection and the resume id in its query (existing parameters of those names replaced). */
 export function sseUrl(base: string, selection: Partial<SseSelection> = {}, lastEventId?: string): string {
@@ -88,12 +116,24 @@ export function sseUrl(base: string, selection: Partial<SseSelection> = {}, last
   return query === "" ? path : `${path}?${query}`;
 }
 
-/** The `event: gap` frame. */
+/** The `event: gap` frame (a `lastEventId` or `channel` that breaks the frame rules is left out). */
 export function sseGapFrame(gap: SseGap): string {
-  return `event: ${SSE_GAP_EVENT}\ndata: ${JSON.stringify(gap)}\n\n`;
+  const safe: SseGap = {
+    reason: gap.reason,
+    resync: gap.resync,
+    ...(gap.lastEventId !== undefined && isWireId(gap.lastEventId, MAX_CURSOR_LENGTH) ? { lastEventId: gap.lastEventId } : {}),
+    ...(gap.channel === undefined ? {} : { channel: gap.channel }),
+  };
+  return sseFrame(SSE_GAP_EVENT, undefined, JSON.stringify(safe)) as string;
 }
 
-/** The `event: live` frame, with `id:` the cursor to resume from when there is one. */
+/** The `event: status` frame. */
+export function sseStatusFrame(status: SseServerStatus): string {
+  return sseFrame(SSE_STATUS_EVENT, undefined, JSON.stringify(status)) as string;
+}
+
+/** The `event: live` frame, with `id:` the cursor to resume from when there is one that keeps the id grammar. */
 export function sseLiveFrame(live: SseLive, cursor: string | undefined): string {
-  return `event: ${SSE_LIVE_EVENT}\n${cursor === undefined ? "" : `id: ${cursor}\n`}data: ${JSON.stringify(live)}\n\n`;
+  const id = cursor !== undefined && isWireId(cursor, MAX_CURSOR_LENGTH) ? cursor : undefined;
+  return sseFrame(SSE_LIVE_EVENT, id, JSON.stringify(live)) as string;
 }
