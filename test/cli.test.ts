@@ -1,6 +1,5 @@
 /** The CLI end to end: generate, --check drift reporting, list, init, help and version. */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -186,19 +185,6 @@ describe("eventc check on this repository", () => {
   });
 });
 
-describe("eventc init", () => {
-  test("scaffolds a project that generates, and refuses to overwrite it", () => {
-    const project = workDir("cli-init");
-    const first = runCli(["init"], project);
-    expect(first.stdout).toBe("created schemas/user.ts\ncreated eventc.config.ts\nnext: eventc generate\n");
-    expect(runCli(["generate"], project).status).toBe(0);
-    expect(existsSync(path.join(project, "generated", "ts", "types.ts"))).toBe(true);
-    const second = runCli(["init"], project);
-    expect(second.status).toBe(2);
-    expect(second.stderr).toBe("eventc: schemas/user.ts: already exists; eventc init never overwrites\n");
-  });
-});
-
 describe("eventc init in a new folder (outside any node_modules)", () => {
   const fresh = (name: string): string => {
     const dir = path.join(tmpdir(), `eventc-${name}-${process.pid}`);
@@ -211,7 +197,7 @@ describe("eventc init in a new folder (outside any node_modules)", () => {
     const parent = fresh("init-no-zod");
     try {
       const init = runCli(["init", "--dir", "my-events"], parent);
-      expect(init.stdout).toBe("created my-events/schemas/user.ts\ncreated my-events/eventc.config.ts\nnext: cd my-events && npm install zod && eventc generate\n");
+      expect(init.status).toBe(0); // what init writes and says: test/init.test.ts
       const project = path.join(parent, "my-events");
       const before = runCli(["generate"], project);
       expect(before.stderr).toBe(
@@ -228,31 +214,6 @@ describe("eventc init in a new folder (outside any node_modules)", () => {
       expect(existsSync(path.join(project, "generated", "ts", "types.ts"))).toBe(true);
     } finally {
       rmSync(parent, { recursive: true, force: true });
-    }
-  });
-
-  test("with Zod 3 installed, scaffolds Zod 3 code that generates, and says named types need Zod 4", () => {
-    const project = fresh("init-zod3");
-    try {
-      // A zod 3 package: the Zod 3 API that zod ships as "zod/v3".
-      const zod3 = path.join(project, "node_modules", "zod");
-      mkdirSync(zod3, { recursive: true });
-      writeFileSync(path.join(zod3, "package.json"), JSON.stringify({ name: "zod", version: "3.25.76", main: "index.cjs" }));
-      writeFileSync(path.join(zod3, "index.cjs"), `module.exports = require(${JSON.stringify(createRequire(import.meta.url).resolve("zod/v3"))});\n`);
-
-      const init = runCli(["init"], project);
-      expect(init.stdout).toBe(
-        "created schemas/user.ts\ncreated eventc.config.ts\nnote: zod 3.25.76 is installed, so the example is written for Zod 3; named types (.meta({ id })) need Zod 4\nnext: eventc generate\n",
-      );
-      expect(readFileSync(path.join(project, "schemas", "user.ts"), "utf8")).toContain("at: z.string().datetime(),");
-      const generated = runCli(["generate", "--target", "jsonschema"], project);
-      expect(generated.stderr).toBe("");
-      expect(generated.status).toBe(0);
-      const schema = JSON.parse(readFileSync(path.join(project, "generated", "jsonschema", "user.signed-in.v1.json"), "utf8")) as { properties: { at: unknown } };
-      // Zod 3's datetime is checked by the pattern Zod 4 publishes for it (docs/wire-format.md, "Formats").
-      expect(schema.properties.at).toEqual({ type: "string", format: "date-time", pattern: expect.stringMatching(/^\^.*T.*Z.*\$$/) });
-    } finally {
-      rmSync(project, { recursive: true, force: true });
     }
   });
 });

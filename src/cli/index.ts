@@ -64,9 +64,9 @@ export function buildProgram(): Command {
 
   program
     .command("init")
-    .description("Scaffold a schemas folder with one example event and an eventc.config.ts.")
-    .option("--dir <dir>", "project folder (default: the current folder)")
-    .addHelpText("after", example("eventc init --dir my-events   # then: cd my-events && eventc generate"))
+    .description("Make a folder a project that runs: package.json (created or completed), tsconfig.json, a first event, eventc.config.ts and an example program. Never overwrites a file.")
+    .option("--dir <dir>", "project folder (default: the current folder; created when missing)")
+    .addHelpText("after", example("eventc init --dir my-events   # then: cd my-events && npx eventc generate && npm run example"))
     .action(async (flags: { dir?: string }) => {
       process.exitCode = await (await import("./init.js")).initCommand(path.resolve(flags.dir ?? "."));
     });
@@ -80,6 +80,7 @@ export function buildProgram(): Command {
     .option("--mode <mode>", modeHelp)
     .option("--policy <policy>", "reader policy: tolerant (readers ignore unknown fields) or strict", "tolerant")
     .option("--format <format>", "output: text, json or github", "text")
+    .option("--verbose", "also print findings against earlier locked schemas that are no error, and the verdict of every mode")
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
     .option("--config <file>", CONFIG_HELP)
     .addHelpText("after", example("eventc check --against origin/main --format github   # in a pull request"))
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     .option("--mode <mode>", modeHelp)
     .option("--policy <policy>", "reader policy: tolerant or strict", "tolerant")
     .option("--format <format>", "output when refusing: text, json or github", "text")
+    .option("--verbose", "also print findings against earlier locked schemas that are no error, and the verdict of every mode")
     .option("--schemas <dir>", "folder of schema modules (default: schemas)")
     .option("--config <file>", CONFIG_HELP)
     .addHelpText("after", example("eventc lock && git add eventc.lock.json   # after merging to main"))
@@ -110,6 +112,7 @@ export function buildProgram(): Command {
     .option("--mode <mode>", "compatibility mode that decides the exit code (default: full)")
     .option("--policy <policy>", "reader policy (default: strict for JSON Schema files, tolerant otherwise)")
     .option("--format <format>", "output: text, json or github", "text")
+    .option("--verbose", "also print findings against earlier locked schemas that are no error, and the verdict of every mode")
     .addHelpText("after", example("eventc diff old/session.status.v1.json generated/jsonschema/session.status.v1.json --mode backward"))
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
       process.exitCode = await (await import("./diff.js")).diffCommand(oldPath, newPath, flags);
