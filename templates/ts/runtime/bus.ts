@@ -47,6 +47,7 @@ import { NotJsonData, wireCopy } from "./wire-copy.js";
 import {
   channelName,
   filterKey,
+  TRANSPORT_UP,
   type ChannelFilter,
   type PositionGap,
   type Transport,
@@ -220,7 +221,6 @@ const NO_POSITION: Delivery = Object.freeze({});
 /** Inactive entries a route keeps before it may compact its array (see `Route.entries`). */
 const COMPACT_AFTER = 16;
 
-const UP: TransportStatus = Object.freeze({ state: "up" });
 
 /** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
@@ -243,7 +243,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   };
   const stopObserving = transport.onError(report);
 
-  let currentStatus: TransportStatus = UP;
+  let currentStatus: TransportStatus = TRANSPORT_UP;
   const statusObservers = new Set<(status: TransportStatus) => void>();
   if (options.onStatus !== undefined) statusObservers.add(options.onStatus);
   const stopStatus =
