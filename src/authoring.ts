@@ -87,6 +87,31 @@ export interface EventcConfig {
   registry?: RegistryConfig;
   /** The Rust target's settings. */
   rust?: RustConfig;
+  /** Which parts of the runtime to emit (the runtime target). */
+  runtime?: RuntimeConfig;
+}
+
+/**
+ * The parts of the runtime a project uses; the rest is not emitted. A part comes with every
+ * module it imports, and `runtime/index.ts` re-exports only what is emitted.
+ */
+export interface RuntimeConfig {
+  /**
+   * Transports to emit: `"memory"` (in-process), `"redis"` (pub/sub), `"redis-streams"`. Default:
+   * all three. The in-process transport is always emitted: the bus falls back to it.
+   */
+  transports?: ("memory" | "redis" | "redis-streams")[];
+  sse?: {
+    /** The SSE server (`sse-server.ts`, `createSseHandler`). Default `true`. */
+    server?: boolean;
+    /**
+     * The SSE client (`sse-client.ts`, `connectSse`), which imports the `eventsource-parser`
+     * package. Default `"auto"`: emitted when eventsource-parser (3 or 4) is installed where the
+     * output folder finds it. `true` emits it regardless (and `eventc generate` warns while the
+     * package is missing); `false` never.
+     */
+    client?: boolean | "auto";
+  };
 }
 
 export interface RustConfig {

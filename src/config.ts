@@ -6,10 +6,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod/v4";
-import type { CompatibilityMode, EventcConfig, RegistryConfig } from "./authoring.js";
+import type { CompatibilityMode, EventcConfig, RegistryConfig, RuntimeConfig } from "./authoring.js";
 import { EventcError } from "./errors.js";
+import { packageFound } from "./generate.js";
 import { importSchemaModule } from "./load/modules.js";
 import { findTarget, targetIds } from "./targets/index.js";
+import { RUNTIME_TRANSPORTS, sseClientPackages } from "./targets/runtime/index.js";
 import type { TargetOptions } from "./targets/target.js";
 
 /** Every compatibility mode, in the order `eventc rules` and the docs list them. */
@@ -47,6 +49,20 @@ const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  runtime: z
+    .strictObject({
+      transports: z
+        .array(z.string().refine((id) => (RUNTIME_TRANSPORTS as readonly string[]).includes(id), { message: `unknown transport; choose from ${RUNTIME_TRANSPORTS.join(", ")}` }))
+        .refine((ids) => new Set(ids).size === ids.length, { message: "a transport is listed twice; name each transport once" })
+        .optional(),
+      sse: z
+        .strictObject({
+          server: z.boolean({ error: "true or false" }).optional(),
+          client: z.union([z.boolean(), z.literal("auto")], { error: 'true, false or "auto"' }).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   registry: z
     .strictObject({
       mode: z.enum(COMPATIBILITY_MODES).optional(),
@@ -64,7 +80,7 @@ export interface ResolvedConfig {
   targets: string[];
   /** Registry settings from the config file (flags are applied by the registry commands). */
   registry: RegistryConfig;
-  /** Settings the targets read (the Rust crate's name and version). */
+  /** Settings the targets read (the Rust crate's name and version, the runtime's parts). */
   targetOptions: TargetOptions;
 }
 
@@ -95,8 +111,10 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     outDir: overrides.out !== undefined ? path.resolve(cwd, overrides.out) : path.resolve(base, config.out ?? "generated"),
     targets: overrides.targets ?? config.targets ?? [...targetIds],
     registry: registrySettings(config.registry),
-    targetOptions: config.rust?.crate === undefined ? {} : { crate: { ...config.rust.crate } },
+    targetOptions: {},
   };
+  if (config.rust?.crate !== undefined) resolved.targetOptions.crate = { ...config.rust.crate };
+  resolved.targetOptions.runtime = runtimeSettings(config.runtime, resolved.outDir);
   for (const id of resolved.targets) {
     const missing = (findTarget(id)?.requires ?? []).filter((required) => !resolved.targets.includes(required));
     if (missing.length > 0) {
@@ -118,6 +136,24 @@ export function findConfigFile(cwd: string): string | undefined {
     const root = existsSync(path.join(folder, "package.json")) || existsSync(path.join(folder, ".git"));
     if (root || path.dirname(folder) === folder) return undefined;
   }
+}
+
+/**
+ * The runtime's parts as the runtime target reads them. The SSE client's `"auto"` (the default)
+ * is settled here, where the output folder is known: the client is emitted when the packages it
+ * imports are found from `<out>/runtime/`, so a project that never installed eventsource-parser
+ * gets a runtime that type-checks without it.
+ */
+function runtimeSettings(runtime: RuntimeConfig | undefined, outDir: string): NonNullable<TargetOptions["runtime"]> {
+  const client = runtime?.sse?.client ?? "auto";
+  const runtimeDir = path.join(outDir, findTarget("runtime")!.folder);
+  return {
+    ...(runtime?.transports !== undefined ? { transports: [...runtime.transports] } : {}),
+    sse: {
+      server: runtime?.sse?.server ?? true,
+      client: client === "auto" ? sseClientPackages().every((need) => packageFound(need, runtimeDir)) : client,
+    },
+  };
 }
 
 /** The registry settings, per-event modes in an object without prototype (keys are event names). */

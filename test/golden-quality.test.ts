@@ -1,13 +1,17 @@
 /**
  * Goldens must be usable, not only stable: every expected TypeScript SDK (and the committed one in
- * generated/) type-checks under the strictest flags with both module resolutions, and every
- * expected JSON Schema is valid against the 2020-12 meta-schema and compiles with its references.
+ * generated/) type-checks under TypeScript 5.9 and 7, with both module resolutions, under the
+ * strictest flags anyone is likely to hold it to — every flag of @tsconfig/strictest and of what
+ * `tsc --init` writes today, with isolated declarations — and under TypeScript 7's own `tsc --init`
+ * config as it is. Every expected JSON Schema is valid against the 2020-12 meta-schema and compiles
+ * with its references.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import ts from "typescript";
 import { describe, expect, test } from "vitest";
 import { caseFolders, ROOT, workDir } from "./helpers.js";
 
@@ -17,43 +21,88 @@ const sdkFolders = [
   path.join(ROOT, "generated"),
 ];
 
-const STRICT = {
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noUncheckedIndexedAccess: true,
-  verbatimModuleSyntax: true,
+const COMPILERS = {
+  "5.9": path.join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+  "7": path.join(ROOT, "node_modules", "typescript7", "bin", "tsc"),
+};
+type Compiler = keyof typeof COMPILERS;
+
+function tsc(compiler: Compiler, args: string[], cwd: string): string {
+  const result = spawnSync(process.execPath, [COMPILERS[compiler], ...args], { cwd, encoding: "utf8" });
+  return `${result.stdout}${result.stderr}`.trim() + (result.status === 0 ? "" : `\n(exit ${result.status})`);
+}
+
+/** The compiler options of a tsconfig file (JSON with comments, as `tsc --init` writes it). */
+function compilerOptionsOf(file: string): Record<string, unknown> {
+  const parsed = ts.parseConfigFileTextToJson(file, readFileSync(file, "utf8"));
+  if (parsed.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(parsed.error.messageText, "\n"));
+  return (parsed.config as { compilerOptions: Record<string, unknown> }).compilerOptions;
+}
+
+/** What this compiler's `tsc --init` writes today. */
+function initConfig(compiler: Compiler): Record<string, unknown> {
+  const dir = workDir(`tsc-init-${compiler}`);
+  expect(tsc(compiler, ["--init"], dir)).toContain("Created a new tsconfig.json");
+  return compilerOptionsOf(path.join(dir, "tsconfig.json"));
+}
+
+const STRICTEST = compilerOptionsOf(path.join(ROOT, "node_modules", "@tsconfig", "strictest", "tsconfig.json"));
+const INIT = { "5.9": initConfig("5.9"), "7": initConfig("7") };
+
+/**
+ * The union of both, and more: isolated declarations (each export's type stated), no host types at
+ * all (no DOM, no Node: `lib` narrower than `tsc --init`'s default), never an emitted file.
+ */
+const STRICT: Record<string, unknown> = {
+  ...INIT["5.9"],
+  ...INIT["7"],
+  ...STRICTEST,
   noUnusedLocals: true,
   noUnusedParameters: true,
   noImplicitReturns: true,
-  noFallthroughCasesInSwitch: true,
-  // @tsconfig/strictest's further flags, and isolated declarations (each export's type stated).
-  noPropertyAccessFromIndexSignature: true,
-  noImplicitOverride: true,
-  allowUnusedLabels: false,
-  allowUnreachableCode: false,
-  isolatedModules: true,
   forceConsistentCasingInFileNames: true,
   isolatedDeclarations: true,
   declaration: true,
-  emitDeclarationOnly: true,
-  outDir: "out",
-  target: "es2022",
+  noEmit: true,
   lib: ["es2022"],
   types: [],
 };
 
+/** What every SDK folder holds for a program to import: the SDK, its Standard Schemas, the runtime and the SSE client. */
+const files = sdkFolders.flatMap((folder) =>
+  ["ts/index.ts", "ts/standard.ts", "runtime/index.ts", "runtime/sse-client.ts"].map((file) => path.join(folder, file)).filter((file) => !file.endsWith("sse-client.ts") || existsSync(file)),
+);
+
+function check(compiler: Compiler, name: string, compilerOptions: Record<string, unknown>): string {
+  const dir = workDir(`tsc-${compiler}-${name}`);
+  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files }, null, 2));
+  return tsc(compiler, ["-p", dir], dir);
+}
+
 describe("generated TypeScript type-checks", () => {
-  test.each([
-    ["nodenext", "nodenext"],
-    ["bundler", "esnext"],
-  ])("moduleResolution %s", (moduleResolution, module) => {
-    const dir = workDir(`tsc-${moduleResolution}`);
-    const files = sdkFolders.flatMap((folder) => [path.join(folder, "ts", "index.ts"), path.join(folder, "ts", "standard.ts"), path.join(folder, "runtime", "index.ts")]);
+  test("the_strict_flags_hold_every_flag_of_tsconfig_strictest_and_of_tsc_init_under_5_9_and_7", () => {
+    for (const [source, options] of [["@tsconfig/strictest", STRICTEST], ["tsc --init 5.9", INIT["5.9"]], ["tsc --init 7", INIT["7"]]] as const) {
+      for (const [flag, value] of Object.entries(options)) {
+        // Where a strict setting differs, it is the stricter one: a narrower lib; never an emitted file.
+        if (flag === "lib" || ["sourceMap", "declarationMap"].includes(flag)) continue;
+        expect(STRICT[flag], `${source}: ${flag}`).toEqual(value);
+      }
+    }
     expect(files.every((file) => existsSync(file))).toBe(true);
-    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...STRICT, module, moduleResolution }, files }, null, 2));
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
-    expect(tsc.stdout + tsc.stderr).toBe("");
-    expect(tsc.status).toBe(0);
+  });
+
+  test.each([
+    ["5.9", "nodenext", "nodenext"],
+    ["5.9", "bundler", "esnext"],
+    ["7", "nodenext", "nodenext"],
+    ["7", "bundler", "esnext"],
+  ] as const)("under_typescript_%s_with_the_strict_flags_and_module_resolution_%s", (compiler, moduleResolution, module) => {
+    expect(check(compiler, moduleResolution, { ...STRICT, module, moduleResolution })).toBe("");
+  });
+
+  test("under_typescript_7_with_its_own_tsc_init_config", () => {
+    // As `tsc --init` writes it, emitting nothing (it would write beside the sources).
+    expect(check("7", "init", { ...INIT["7"], noEmit: true })).toBe("");
   });
 
   test("no `any` in generated TypeScript", () => {

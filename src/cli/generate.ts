@@ -13,7 +13,7 @@ import path from "node:path";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { EventcError } from "../errors.js";
 import { locate } from "./index.js";
-import { emitTargets, targetWarnings } from "../generate.js";
+import { emitTargets, packageWarnings, targetWarnings } from "../generate.js";
 import type { Catalogue } from "../ir/types.js";
 import { loadCatalogue } from "../load/catalogue.js";
 import { findTarget } from "../targets/index.js";
@@ -200,6 +200,7 @@ async function generateOnce(config: ResolvedConfig, typeshare: Typeshare | undef
   const report = writeOutputs(files, writeOptions(config, typeshare));
   const warnings = [
     ...targetWarnings(catalogue, config.targets),
+    ...packageWarnings(config.targets, config.targetOptions, config.outDir, relative),
     ...report.ignored.map(({ entry, reason }) => `${relative(path.join(config.outDir, MANIFEST))}: entry ${JSON.stringify(entry)} ignored: ${reason}`),
   ];
   const ms = Math.round(performance.now() - started);

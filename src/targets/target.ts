@@ -21,6 +21,11 @@ export interface Target {
   requires?: readonly string[];
   emit(catalogue: Catalogue, options?: TargetOptions): OutputFile[];
   /**
+   * Optional: packages the files `emit` returns for these options import. The user's program
+   * provides them; `eventc generate` warns when one cannot be found from the target's folder.
+   */
+  packages?(options?: TargetOptions): PackageNeed[];
+  /**
    * Optional: things the target could not carry faithfully for this catalogue, one line each.
    * `eventc generate` prints them as warnings; they never stop generation.
    */
@@ -31,6 +36,25 @@ export interface Target {
 export interface TargetOptions {
   /** The Rust crate's package name and version (Cargo.toml). Default `eventc-events`, `0.1.0`. */
   crate?: { name?: string; version?: string };
+  /**
+   * The parts of the runtime to emit. Default: every transport, the SSE server and the SSE client.
+   * (The config's `"auto"` for the client is settled before a target sees it.)
+   */
+  runtime?: { transports?: readonly string[]; sse?: { server?: boolean; client?: boolean } };
+}
+
+/** A package that emitted code imports. */
+export interface PackageNeed {
+  /** The package name, as imported. */
+  name: string;
+  /** Major versions the emitted code is written and checked for. */
+  majors: readonly number[];
+  /** What to install: `npm install <install>`. */
+  install: string;
+  /** The emitted file that imports it, relative to the target's folder. */
+  importedBy: string;
+  /** How to do without it: the setting that leaves the importing file out. */
+  without: string;
 }
 
 /** First line of every generated source file: no versions, no timestamps. */

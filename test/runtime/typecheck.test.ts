@@ -1,7 +1,8 @@
 /**
  * The runtime templates are held to the bar of the generated SDK they are emitted into: they
- * type-check under the strictest flags with both module resolutions and with no host types at all
- * (no DOM, no Node), contain no `any`, and import neither Node built-ins nor a Redis client.
+ * type-check under TypeScript 5.9 and 7, under the strictest flags with both module resolutions
+ * and with no host types at all (no DOM, no Node), contain no `any`, and import neither Node
+ * built-ins nor a Redis client.
  * The bus's catalogue typing is checked through bus-types.check.ts, and the structural Redis
  * connection types against the real ioredis and node-redis typings through redis-clients.check.ts.
  */
@@ -33,11 +34,23 @@ const STRICT = {
   noEmit: true,
 };
 
+/** Both TypeScript lines the generated code is held to. */
+const COMPILERS = [
+  ["5.9", path.join(ROOT, "node_modules", "typescript", "bin", "tsc")],
+  ["7", path.join(ROOT, "node_modules", "typescript7", "bin", "tsc")],
+] as const;
+
+/** Type-checks the files under TypeScript 5.9 and 7: what each says, "" when both accept them. */
 function tsc(name: string, compilerOptions: Record<string, unknown>, files: string[]): string {
   const dir = workDir(`runtime-tsc-${name}`);
   writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files }, null, 2));
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
-  return `${result.stdout}${result.stderr}`.trim() + (result.status === 0 ? "" : `\n(exit ${result.status})`);
+  return COMPILERS.map(([version, bin]) => {
+    const result = spawnSync(process.execPath, [bin, "-p", dir], { encoding: "utf8" });
+    const said = `${result.stdout}${result.stderr}`.trim() + (result.status === 0 ? "" : `\n(exit ${result.status})`);
+    return said === "" ? "" : `TypeScript ${version}:\n${said}`;
+  })
+    .filter((said) => said !== "")
+    .join("\n");
 }
 
 describe("runtime templates type-check", () => {

@@ -1,41 +1,152 @@
 /**
  * The `runtime` target: the ready-to-run runtime bound to the catalogue, beside the SDK.
  *   runtime/<module>.ts  the runtime's modules, copied from templates/ts/runtime/ (bus, transports,
- *                        streams, policies, errors), importing the SDK's `../ts/wire.js`
+ *                        streams, policies, errors, SSE), imports of the SDK's wire module pointing
+ *                        into `../ts/`
  *   runtime/index.ts     `createBus` bound to this catalogue's types, metadata and validators, and
- *                        the public exports of every module that imports no package (a module
- *                        that does — the SSE client's parser — is imported on its own)
- * It needs the `typescript` target (it imports the SDK); leaving it out emits types only. Every
- * module is free of top-level side effects, so a bundle that imports the bus and the in-process
- * transport carries no Redis code.
+ *                        the public exports of every emitted module that imports no package (a
+ *                        module that does — the SSE client's parser — is imported on its own)
+ *   runtime/package.json `{"type": "module"}`: the files are ES modules whatever the host project's
+ *                        package.json says (a CommonJS project type-checks them and `require()`s them)
+ * It needs the `typescript` target (it imports the SDK); leaving it out emits types only.
+ *
+ * Only the parts a project uses are emitted (`options.runtime`: its transports, the SSE server, the
+ * SSE client), each with every module it imports, found by reading the templates' import
+ * statements — so the output never imports a file it lacks, and index.ts re-exports only what is
+ * there. Every module is free of top-level side effects, so a bundle that imports the bus and the
+ * in-process transport carries no Redis code.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Catalogue } from "../../ir/types.js";
 import { templatePath } from "../../templates.js";
-import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
+import { GENERATED_NOTICE, type OutputFile, type PackageNeed, type Target, type TargetOptions } from "../target.js";
+import { ES_MODULE_PACKAGE } from "../typescript/index.js";
 
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
+/** The transports a project may choose (config `runtime.transports`); each is the module of that name. */
+export const RUNTIME_TRANSPORTS = ["memory", "redis", "redis-streams"] as const;
+
+/** What a project wants of the runtime, every choice settled. */
+interface RuntimeChoice {
+  transports: ReadonlySet<string>;
+  sseServer: boolean;
+  sseClient: boolean;
+}
+
+interface Part {
+  /** The modules the part starts from; every module they import comes along. */
+  readonly modules: readonly string[];
+  readonly wanted: (choice: RuntimeChoice) => boolean;
+  /** What index.ts says of the part when it is left out, for a reader looking for it. */
+  readonly name?: string;
+}
+
+/**
+ * The parts of the runtime. The bus always has the in-process transport (its default), so
+ * `memory.ts` is always there. The Redis snapshot store is the SSE server's, on Redis.
+ */
+const PARTS: readonly Part[] = [
+  { modules: ["binding.ts", "bus.ts", "coalescer.ts", "memory.ts"], wanted: () => true },
+  { modules: ["redis.ts"], wanted: (choice) => choice.transports.has("redis"), name: 'the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)' },
+  { modules: ["redis-streams.ts"], wanted: (choice) => choice.transports.has("redis-streams"), name: 'the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)' },
+  { modules: ["sse-server.ts"], wanted: (choice) => choice.sseServer, name: "the SSE server (`createSseHandler`; runtime.sse.server)" },
+  { modules: ["sse-snapshot-redis.ts"], wanted: (choice) => choice.sseServer && (choice.transports.has("redis") || choice.transports.has("redis-streams")) },
+  { modules: ["sse-client.ts"], wanted: (choice) => choice.sseClient, name: "the SSE client (`connectSse` in sse-client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)" },
+];
+
+/**
+ * The packages runtime modules import, with the versions the runtime is checked against.
+ * eventsource-parser 3 runs on Node 20, 4 needs Node 22: 3 is what to install.
+ */
+const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: string; without: string }>> = {
+  "eventsource-parser": { majors: [3, 4], install: "eventsource-parser@^3", without: "set runtime.sse.client to false in eventc.config.ts" },
+};
+
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types and platform shims. */
-const INTERNAL = new Set(["binding.ts", "platform.ts"]);
+const INTERNAL = new Set(["binding.ts", "platform.ts", "wire-copy.ts"]);
 
-let templates: OutputFile[] | undefined;
+interface RuntimeModule extends OutputFile {
+  /** Runtime modules it imports, as paths relative to runtime/. */
+  imports: string[];
+  /** Packages it imports (bare specifiers). */
+  packages: string[];
+}
 
-/** The runtime's modules as they are emitted: imports of the SDK's wire types point into `../ts/`. */
-function runtimeModules(): OutputFile[] {
-  templates ??= readdirSync(templatePath("ts/runtime"))
-    .filter((file) => file.endsWith(".ts") && file !== "index.ts")
-    .sort()
-    .map((file) => ({
-      path: file,
-      contents: HEADER + readFileSync(templatePath(`ts/runtime/${file}`), "utf8").replace(/(from\s+")\.\.\/wire\.js(")/g, "$1../ts/wire.js$2"),
-    }));
+let templates: Map<string, RuntimeModule> | undefined;
+
+/**
+ * Every module specifier of a source's import and export statements. The templates write them at
+ * the start of a line (a comment's example code never is) and use no `import("…")` types.
+ */
+function specifiers(source: string): string[] {
+  return [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"|^import\s+"([^"]+)"/gm)].map((match) => (match[1] ?? match[2])!);
+}
+
+/** Template files under `dir`, as paths relative to templates/ts/runtime/ with "/" separators. */
+function templateFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    if (statSync(path.join(dir, entry)).isDirectory()) return templateFiles(path.join(dir, entry), `${prefix}${entry}/`);
+    return entry.endsWith(".ts") && `${prefix}${entry}` !== "index.ts" ? [`${prefix}${entry}`] : [];
+  });
+}
+
+/**
+ * The runtime's modules as they are emitted, by path. A template imports the SDK's wire module as
+ * `../wire.js` (templates/ts/wire.ts); emitted, that module is `<out>/ts/wire.ts`.
+ */
+function runtimeModules(): Map<string, RuntimeModule> {
+  if (templates !== undefined) return templates;
+  templates = new Map();
+  for (const file of templateFiles(templatePath("ts/runtime")).sort()) {
+    const source = readFileSync(templatePath(`ts/runtime/${file}`), "utf8");
+    const imports: string[] = [];
+    const packages: string[] = [];
+    for (const specifier of specifiers(source)) {
+      // A package's name: its first path segment, or its first two when scoped (`@scope/name/sub`).
+      if (!specifier.startsWith(".")) packages.push(specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"));
+      else {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, ".ts");
+        if (!target.startsWith("../")) imports.push(target);
+      }
+    }
+    const unknown = packages.find((name) => PACKAGES[name] === undefined);
+    if (unknown !== undefined) throw new Error(`templates/ts/runtime/${file} imports "${unknown}", which the runtime target does not list in PACKAGES`);
+    // Outside runtime/ in templates/ts/ is outside runtime/ in the output too, under ts/.
+    const contents = source.replace(/^((?:import|export)\b[^;]*?\bfrom\s+")(\.\.?\/[^"]+)(")/gm, (whole, before: string, specifier: string, after: string) => {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+      if (!target.startsWith("../")) return whole;
+      const emitted = path.posix.relative(path.posix.dirname(`runtime/${file}`), `ts/${target.slice(3)}`);
+      return `${before}${emitted.startsWith(".") ? emitted : `./${emitted}`}${after}`;
+    });
+    templates.set(file, { path: file, contents: HEADER + contents, imports: [...new Set(imports)], packages: [...new Set(packages)] });
+  }
   return templates;
 }
 
-/** Whether a module imports a package (a bare specifier): such a module is imported on its own, never through index.ts. */
-function importsPackage(module: OutputFile): boolean {
-  return /^\s*(?:import|export)\b[^;]*?\bfrom\s+"(?![./])[^"]+"/m.test(module.contents);
+function runtimeChoice(options: TargetOptions | undefined): RuntimeChoice {
+  const runtime = options?.runtime;
+  return {
+    transports: new Set(runtime?.transports ?? RUNTIME_TRANSPORTS),
+    sseServer: runtime?.sse?.server ?? true,
+    sseClient: runtime?.sse?.client ?? true,
+  };
+}
+
+/** The modules to emit for a choice: its parts' modules and everything they import, in path order. */
+function chosenModules(choice: RuntimeChoice): RuntimeModule[] {
+  const all = runtimeModules();
+  const chosen = new Set<string>();
+  const visit = (file: string): void => {
+    if (chosen.has(file)) return;
+    const module = all.get(file);
+    if (module === undefined) throw new Error(`the runtime target wants templates/ts/runtime/${file}, which does not exist`);
+    chosen.add(file);
+    module.imports.forEach(visit);
+  };
+  for (const part of PARTS) if (part.wanted(choice)) part.modules.forEach(visit);
+  return [...chosen].sort().map((file) => all.get(file)!);
 }
 
 /** The coalescer bound to the catalogue, when the runtime has one. */
@@ -46,16 +157,17 @@ export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<E
 }
 `;
 
-function indexFile(modules: OutputFile[]): string {
+function indexFile(modules: RuntimeModule[], omitted: string[]): string {
   // index.ts re-exports only modules without package imports, so importing it never needs a
   // package the program does not use (the SSE client's parser, say): those are imported directly.
   const reexports = modules
-    .filter((module) => !INTERNAL.has(module.path) && !importsPackage(module))
+    .filter((module) => !INTERNAL.has(module.path) && module.packages.length === 0)
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
+  const coalescer = modules.some((module) => module.path === "coalescer.ts");
   return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
 import type { CatalogueBinding } from "./binding.js";
 import { createBusFor, type Bus, type BusOptions } from "./bus.js";
-${modules.some((module) => module.path === "coalescer.ts") ? 'import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "./coalescer.js";\n' : ""}
+${coalescer ? 'import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "./coalescer.js";\n' : ""}
 /** This catalogue's types, as the runtime's generics read them. */
 export interface Catalogue {
   events: EventsByName;
@@ -74,17 +186,33 @@ export const binding: CatalogueBinding<Catalogue> = {
 export function createBus(options: BusOptions = {}): Bus<Catalogue> {
   return createBusFor(binding, options);
 }
-${modules.some((module) => module.path === "coalescer.ts") ? COALESCER : ""}
+${coalescer ? COALESCER : ""}
 /** Every event name of this catalogue (for \`createSseHandler(bus, { eventNames })\`), as the SDK exports it. */
 export { eventNames } from "../ts/index.js";
 export type { CatalogueBinding } from "./binding.js";
 ${reexports.join("\n")}
-`;
+${omitted.length === 0 ? "" : `\n// Left out of this runtime (\`runtime\` in eventc.config.ts; see docs/runtime.md):\n${omitted.map((name) => `// - ${name}\n`).join("")}`}`;
 }
 
-export function emitRuntime(_catalogue: Catalogue): OutputFile[] {
-  const modules = runtimeModules();
-  return [...modules, { path: "index.ts", contents: indexFile(modules) }];
+export function emitRuntime(_catalogue: Catalogue, options?: TargetOptions): OutputFile[] {
+  const choice = runtimeChoice(options);
+  const modules = chosenModules(choice);
+  const omitted = PARTS.filter((part) => part.name !== undefined && !part.wanted(choice)).map((part) => part.name!);
+  return [
+    ...modules.map(({ path, contents }) => ({ path, contents })),
+    { path: "index.ts", contents: indexFile(modules, omitted) },
+    { path: "package.json", contents: ES_MODULE_PACKAGE },
+  ];
+}
+
+/** The packages the emitted modules import, one entry per importing module. */
+export function runtimePackages(options?: TargetOptions): PackageNeed[] {
+  return chosenModules(runtimeChoice(options)).flatMap((module) => module.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: module.path })));
+}
+
+/** The packages the SSE client imports: the config's `runtime.sse.client: "auto"` emits it where they are installed. */
+export function sseClientPackages(): PackageNeed[] {
+  return runtimeModules().get("sse-client.ts")?.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse-client.ts" })) ?? [];
 }
 
 export const runtimeTarget: Target = {
@@ -93,4 +221,5 @@ export const runtimeTarget: Target = {
   folder: "runtime",
   requires: ["typescript"],
   emit: emitRuntime,
+  packages: runtimePackages,
 };

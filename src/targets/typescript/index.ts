@@ -7,6 +7,7 @@
  *                 imported on its own (index.ts does not re-export it)
  *   wire.ts       wire types and validation helpers (copied from templates/ts/wire.ts)
  *   index.ts      re-exports
+ *   package.json  `{"type": "module"}`
  * Relative imports carry `.js`, so the SDK compiles under `nodenext` and `bundler` resolution.
  */
 import { readFileSync } from "node:fs";
@@ -21,6 +22,15 @@ import { standardFile } from "./standard-file.js";
 import { payloadCheckerName, validatorsFile } from "./validators-file.js";
 
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
+
+/**
+ * The package.json beside the generated TypeScript (ts/ and runtime/): it makes its files ES
+ * modules whatever the host project's package.json says. Without it, a project of `"type":
+ * "commonjs"` (what `npm init` writes) reads them as CommonJS, which their `import` statements are
+ * not: `tsc` refuses them under `verbatimModuleSyntax` and Node cannot run their output. With it, a
+ * CommonJS program loads them with `require()` (Node 20.19+, 22.12+) or `import()`.
+ */
+export const ES_MODULE_PACKAGE = `${JSON.stringify({ type: "module" }, null, 2)}\n`;
 
 let wireTemplate: string | undefined;
 
@@ -42,6 +52,7 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
     { path: "standard.ts", contents: HEADER + standardFile(catalogue, names) },
     { path: "wire.ts", contents: HEADER + wireTemplate },
     { path: "index.ts", contents: HEADER + index },
+    { path: "package.json", contents: ES_MODULE_PACKAGE },
   ];
 }
 

@@ -91,6 +91,9 @@ export interface TransportStatus {
   readonly cause?: Error;
 }
 
+/** The status of a transport that can move events: the one object every transport reports `up` with. */
+export const TRANSPORT_UP: TransportStatus = /* @__PURE__ */ Object.freeze({ state: "up" });
+
 export interface Transport {
   /**
    * True when every message delivered was handed to `publish` in this process (the in-process

@@ -79,7 +79,7 @@ import { BusError, messageOf } from "./errors.js";
 import { startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
 import { jsonSerializer, type EmitterListener, type Serializer } from "./redis.js";
-import { isStreamPosition, type ChannelFilter, type PositionGap, type Transport, type TransportListener, type TransportStatus, type TransportSubscribeOptions, type TransportSubscription } from "./transport.js";
+import { isStreamPosition, TRANSPORT_UP, type ChannelFilter, type PositionGap, type Transport, type TransportListener, type TransportStatus, type TransportSubscribeOptions, type TransportSubscription } from "./transport.js";
 
 /** The part of an ioredis connection (ioredis 5 and 6, not a Cluster) the Streams transport uses. */
 export interface IoRedisCommandConnection {
@@ -430,7 +430,6 @@ const READ_RETRY_DELAY = 250;
 /** Pause before a wake-up is sent again, when it reached the reader before its XREAD did. */
 const UNBLOCK_RETRY_DELAY = 10;
 
-const UP: TransportStatus = Object.freeze({ state: "up" });
 
 export function createRedisStreamTransport(options: RedisStreamTransportOptions): RedisStreamTransport {
   if (options.reader !== undefined && options.reader === options.client) {
@@ -454,12 +453,12 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
   // ---- Status: down while a connection it uses is lost, one report per change ----
 
   const statusObservers = new Set<(status: TransportStatus) => void>();
-  let status: TransportStatus = UP;
+  let status: TransportStatus = TRANSPORT_UP;
   /** The connections lost now, each with the first error of its outage. */
   const lostLinks = new Map<Link, Error | undefined>();
   const updateStatus = (): void => {
     if (stopping) return;
-    let next: TransportStatus = UP;
+    let next: TransportStatus = TRANSPORT_UP;
     for (const cause of lostLinks.values()) {
       next = cause === undefined ? { state: "down" } : { state: "down", cause };
       break;

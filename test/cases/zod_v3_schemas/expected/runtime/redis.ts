@@ -58,7 +58,7 @@ import { readJsonText } from "../ts/wire.js";
 import { BusError, describeIssues, messageOf } from "./errors.js";
 import { acceptedNow, startTimer } from "./platform.js";
 import { positiveInteger, runtimeDefaults } from "./policies.js";
-import type { ChannelFilter, Transport, TransportListener, TransportStatus, TransportSubscription } from "./transport.js";
+import { TRANSPORT_UP, type ChannelFilter, type Transport, type TransportListener, type TransportStatus, type TransportSubscription } from "./transport.js";
 
 /** Any event listener, as EventEmitter-style `on` takes it. */
 export type EmitterListener = (...args: unknown[]) => void;
@@ -201,7 +201,6 @@ function isIoRedis(connection: RedisConnection): connection is IoRedisConnection
 
 const ignore = (): void => {};
 
-const UP: TransportStatus = Object.freeze({ state: "up" });
 
 /** Wraps a connection; every listener it adds to the connection is recorded in `listening` for removal. */
 function linkTo(connection: RedisConnection, sink: MessageSink | undefined, listening: (() => void)[]): Link {
@@ -608,7 +607,7 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     for (const other of [publisher, subscriber]) if (other.state() === "down" || other.state() === "closed") lostLinks.add(other);
     if (lostLinks.size > 0) return;
     downStatus = undefined;
-    tellStatus(UP);
+    tellStatus(TRANSPORT_UP);
   };
 
   // Connection events: flush held publishes when the publisher is back, report each outage once.
