@@ -6,10 +6,10 @@ import { loadCatalogue } from "../load/catalogue.js";
 import { compareRegistries, registryFromCatalogue, versionHints, type CheckResult } from "../registry/check.js";
 import { loadCatalogueAtRef } from "../registry/git.js";
 import { LOCKFILE, readLockfile } from "../registry/lockfile.js";
-import { modeResolver, parseFormat, parsePolicy } from "../registry/options.js";
-import { locateFindings, type Format } from "../registry/report.js";
+import { describeModes, modeResolver, parseFormat, parsePolicy } from "../registry/options.js";
+import type { Format } from "../registry/report.js";
 import { printRegistryReport } from "./colour.js";
-import { createLineFinder } from "../registry/source-lines.js";
+import { locateFindings } from "../registry/source-lines.js";
 import type { Policy, Registry } from "../registry/types.js";
 
 export interface CheckFlags {
@@ -20,6 +20,7 @@ export interface CheckFlags {
   mode?: string;
   policy?: string;
   format?: string;
+  verbose?: boolean;
 }
 
 export interface RegistrySettings {
@@ -28,6 +29,8 @@ export interface RegistrySettings {
   format: Format;
   policy: Policy;
   modeFor: ReturnType<typeof modeResolver>;
+  /** The modes of the summary line, for the events of two registries. */
+  modes(...registries: Registry[]): string[];
 }
 
 /** Flags and config of `check` and `lock`, validated before anything is loaded. */
@@ -44,7 +47,8 @@ export async function registrySettings(flags: CheckFlags): Promise<RegistrySetti
   });
   const base = config.file !== undefined ? path.dirname(config.file) : cwd;
   const lockFile = flags.lock !== undefined ? path.resolve(cwd, flags.lock) : path.join(base, LOCKFILE);
-  return { config, lockFile, format, policy, modeFor: modeResolver(config.registry, flags.mode) };
+  const modes = (...registries: Registry[]): string[] => describeModes(config.registry, flags.mode, registries.flatMap((registry) => registry.events.map((event) => event.name)));
+  return { config, lockFile, format, policy, modeFor: modeResolver(config.registry, flags.mode), modes };
 }
 
 export const display = (file: string): string => path.relative(process.cwd(), file).split(path.sep).join("/") || file;
@@ -65,10 +69,9 @@ export async function readDeep<T>(read: () => T | Promise<T>, file: string): Pro
   }
 }
 
-/** Adds the `defineEvent` line to every finding that names a schema module. */
-export async function addLines(result: CheckResult): Promise<void> {
-  if (result.findings.length === 0) return;
-  locateFindings(result.findings, await createLineFinder(process.cwd()));
+/** Adds the line and column of what each finding is about in its schema module; `current` gives each event's export. */
+export async function addLines(result: CheckResult, current: Registry): Promise<void> {
+  await locateFindings(result.findings, process.cwd(), current);
 }
 
 export async function checkCommand(flags: CheckFlags): Promise<number> {
@@ -92,7 +95,8 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
   }
   const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
   const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
-  await addLines(result);
-  printRegistryReport({ result, policy: settings.policy, hints: versionHints(result.findings, current, previous), against }, settings.format);
+  await addLines(result, current);
+  const hints = versionHints(result.findings, current, previous);
+  printRegistryReport({ result, policy: settings.policy, hints, against, modes: settings.modes(previous, current), verbose: flags.verbose === true }, settings.format);
   return result.compatible ? 0 : 1;
 }

@@ -10,6 +10,7 @@ export interface DiffFlags {
   mode?: string;
   policy?: string;
   format?: string;
+  verbose?: boolean;
 }
 
 export async function diffCommand(oldPath: string, newPath: string, flags: DiffFlags): Promise<number> {
@@ -24,14 +25,15 @@ export async function diffCommand(oldPath: string, newPath: string, flags: DiffF
     // Raw JSON Schemas say nothing about readers: apply them literally unless told otherwise.
     const policy = parsePolicy(flags.policy ?? "strict");
     const result = compareRawSchemas(previous.schema, current.schema, { policy, mode, label: current.label, files: { previous: oldPath, current: newPath } });
-    printRegistryReport({ result, policy, hints: [], against }, format);
+    printRegistryReport({ result, policy, hints: [], against, modes: [`${mode} mode`], verbose: flags.verbose === true }, format);
     return result.compatible ? 0 : 1;
   }
   if (previous.kind === "registry" && current.kind === "registry") {
     const policy = parsePolicy(flags.policy ?? "tolerant");
     const result = compareRegistries(previous.registry, current.registry, { policy, modeFor: () => mode });
-    await addLines(result);
-    printRegistryReport({ result, policy, hints: versionHints(result.findings, current.registry, previous.registry), against }, format);
+    await addLines(result, current.registry);
+    const hints = versionHints(result.findings, current.registry, previous.registry);
+    printRegistryReport({ result, policy, hints, against, modes: [`${mode} mode`], verbose: flags.verbose === true }, format);
     return result.compatible ? 0 : 1;
   }
   throw new EventcError(`cannot compare a JSON Schema file with a lockfile or schemas folder; give two of the same kind`);

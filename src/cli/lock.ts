@@ -20,9 +20,10 @@ export async function lockCommand(flags: LockFlags): Promise<number> {
   if (previous !== undefined) {
     const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
     if (!result.compatible && !flags.force) {
-      await addLines(result);
+      await addLines(result, current);
       const hints = versionHints(result.findings, current, previous);
-      printRegistryReport({ result, policy: settings.policy, hints, against: `${display(settings.config.schemasDir)} against ${shown}` }, settings.format);
+      const against = `${display(settings.config.schemasDir)} against ${shown}`;
+      printRegistryReport({ result, policy: settings.policy, hints, against, modes: settings.modes(previous, current), verbose: flags.verbose === true }, settings.format);
       process.stderr.write(`eventc: ${shown} was not updated: the changes above break published versions (use --force to record them anyway).\n`);
       return 1;
     }

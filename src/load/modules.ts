@@ -5,9 +5,11 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createJiti } from "jiti";
 import { EventcError } from "../errors.js";
+import { didYouMean } from "./did-you-mean.js";
+import { calledExpression, importOf, quoteLine, userMessage } from "./user-expression.js";
 
 const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 
@@ -207,32 +209,108 @@ function importError(error: unknown, file: string, display: string): EventcError
   const stack = error instanceof Error ? (error.stack ?? "") : "";
   // Where it was thrown: this module, or one it imports (the other side of a cycle, say).
   const thrown = throwingFrame(stack);
-  if (thrown !== undefined && thrown.file !== file) {
-    const shown = path.join(path.dirname(display), path.relative(path.dirname(file), thrown.file)).split(path.sep).join("/");
-    return new EventcError(text, { file: shown, line: thrown.line });
+  const at = thrown !== undefined && thrown.file !== file ? thrown : lineInFile(stack, file);
+  const shown = at === undefined || at.file === file ? display : path.join(path.dirname(display), path.relative(path.dirname(file), at.file)).split(path.sep).join("/");
+  if (at === undefined) return new EventcError(text, { file: shown });
+  const written = inUserTerms(message.split("\n")[0]!, at);
+  if (written !== undefined) return new EventcError(`failed to load: ${written.message}`, { file: shown, line: at.line, column: written.column });
+  return new EventcError(text, { file: shown, line: at.line });
+}
+
+/**
+ * "… is not a function" in the user's terms: the expression as written (not as the transpiler
+ * renamed it), what the called name may have been meant to be, and the source line quoted.
+ */
+function inUserTerms(message: string, at: StackPosition): { message: string; column: number } | undefined {
+  let source: string;
+  try {
+    source = readFileSync(at.file, "utf8");
+  } catch {
+    return undefined;
   }
-  const location = lineInFile(stack, file);
-  return new EventcError(text, { file: display, ...(location === undefined ? {} : { line: location }) });
+  const expression = calledExpression(message, source, at.file, at.line, at.column);
+  if (expression === undefined) return undefined;
+  const meant = expression.names === undefined ? undefined : suggestMember(source, at.file, expression.names);
+  const text = `${userMessage(message, expression)}${meant === undefined ? "" : meant}`;
+  return { message: `${text}\n${quoteLine(source, expression.line, expression.column, expression.length)}`, column: expression.column };
+}
+
+/**
+ * For `z.strin` (a chain from an imported binding): `; did you mean z.string?` from the names the
+ * imported object really has, or, when the import itself names nothing, `: "eventc" has no export
+ * named "defineEvnt"; did you mean defineEvent?`. The module was loaded already by the failing
+ * one; undefined when it cannot be read or nothing is close.
+ */
+function suggestMember(source: string, file: string, names: readonly string[]): string | undefined {
+  const binding = importOf(source, file, names[0]!);
+  if (binding === undefined || binding.module.startsWith(".")) return undefined;
+  let namespace: unknown;
+  try {
+    namespace = loadedModule(binding.module, file);
+  } catch {
+    return undefined;
+  }
+  let value = namespace;
+  const steps = binding.imported === "*" ? names.slice(1) : [binding.imported, ...names.slice(1)];
+  for (const [index, step] of steps.entries()) {
+    const keys = memberNames(value);
+    if (keys === undefined) return undefined;
+    if (!keys.includes(step)) {
+      const close = didYouMean(step, keys);
+      // The imported binding itself is what does not exist.
+      if (index === 0 && binding.imported !== "*") {
+        const head = `: "${binding.module}" has no export named "${step}"`;
+        return close.length === 0 ? head : `${head}; did you mean ${close.join(" or ")}?`;
+      }
+      if (close.length === 0) return undefined;
+      const owner = names.slice(0, names.length - (steps.length - index)).join(".");
+      return `; did you mean ${close.map((name) => `${owner}.${name}`).join(" or ")}?`;
+    }
+    value = (value as Record<string, unknown>)[step];
+  }
+  return undefined;
+}
+
+/** Own and inherited property names of an object or function (Object's own excepted). */
+function memberNames(value: unknown): string[] | undefined {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;
+  const names = new Set<string>();
+  for (let object: object | null = value; object !== null && object !== Object.prototype && object !== Function.prototype; object = Object.getPrototypeOf(object) as object | null) {
+    for (const name of Object.getOwnPropertyNames(object)) if (name !== "constructor") names.add(name);
+  }
+  return [...names];
+}
+
+/** A package a schema module imports, as that module sees it (already in jiti's cache). */
+function loadedModule(specifier: string, from: string): unknown {
+  return jiti()(jiti().esmResolve(specifier, { parentURL: pathToFileURL(from) }));
 }
 
 /** This copy of eventc's own folder (`dist/` or `src/`): its frames are not the user's. */
 const EVENTC_FOLDER = path.dirname(path.dirname(fileURLToPath(import.meta.url))) + path.sep;
 
-/** The first stack frame in a user's file (not Node's, a package's or eventc's): file and line. */
-function throwingFrame(stack: string): { file: string; line: number } | undefined {
+interface StackPosition {
+  file: string;
+  line: number;
+  /** The column in the text that ran (transpiled: not the user's column). */
+  column: number;
+}
+
+/** The first stack frame in a user's file (not Node's, a package's or eventc's). */
+function throwingFrame(stack: string): StackPosition | undefined {
   for (const line of stack.split("\n").slice(1)) {
-    const match = /(?:\(|at )(file:\/\/\S+?|(?:[A-Za-z]:)?[\\/][^()]*?):(\d+):\d+\)?\s*$/.exec(line);
+    const match = /(?:\(|at )(file:\/\/\S+?|(?:[A-Za-z]:)?[\\/][^()]*?):(\d+):(\d+)\)?\s*$/.exec(line);
     if (match === null) continue;
     const frameFile = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
     if (frameFile.startsWith(EVENTC_FOLDER) || frameFile.includes(`${path.sep}node_modules${path.sep}`) || !existsSync(frameFile)) continue;
-    return { file: frameFile, line: Number(match[2]) };
+    return { file: frameFile, line: Number(match[2]), column: Number(match[3]) };
   }
   return undefined;
 }
 
-/** The line of `file` named in a stack trace, if the error was thrown from inside it. */
-function lineInFile(stack: string, file: string): number | undefined {
+/** Where in `file` a stack trace says the error was thrown, if inside it. */
+function lineInFile(stack: string, file: string): StackPosition | undefined {
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const match = new RegExp(`${escaped}:(\\d+):\\d+`).exec(stack);
-  return match ? Number(match[1]) : undefined;
+  const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  return match ? { file, line: Number(match[1]), column: Number(match[2]) } : undefined;
 }

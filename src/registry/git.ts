@@ -5,7 +5,9 @@
  * node_modules, then loaded like any catalogue.
  *
  * CI clones are often shallow or single-branch: a ref that cannot be resolved is reported with
- * the command that fetches it, never as a stack trace. A ref where the schemas folder does not
+ * what is wrong — a remote the repository does not have, a branch not fetched, a history too
+ * short, a name that is no ref (with the branches and tags it is closest to) — and the command
+ * that fixes it, never as a stack trace. A ref where the schemas folder does not
  * exist yet (the pull request that adopts eventc) has nothing published: the caller says so and
  * passes. Symbolic links in the folder are recreated as links; submodules are skipped.
  */
@@ -16,6 +18,7 @@ import path from "node:path";
 import { EventcError } from "../errors.js";
 import type { Catalogue } from "../ir/types.js";
 import { loadCatalogue } from "../load/catalogue.js";
+import { didYouMean } from "../load/did-you-mean.js";
 
 function git(args: string[], cwd: string): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
@@ -34,14 +37,94 @@ function shellQuote(text: string): string {
   return /^[A-Za-z0-9._\/@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The message for a ref that does not resolve, with how to fetch it. */
-export function missingRefMessage(ref: string, shallow: boolean): string {
-  const remote = /^([A-Za-z0-9._-]+)\/(.+)$/.exec(ref);
-  const fetch = remote ? `git fetch ${remote[1]} ${shellQuote(remote[2]!)}` : /~|\^|^:\//.test(ref) ? "git fetch --unshallow" : `git fetch origin ${shellQuote(ref)}`;
-  const steps = shallow
+/** How to fetch what is not in this clone: a branch of a remote, else the whole history. */
+function fetchAdvice(shallow: boolean, remote?: { name: string; branch: string }): string {
+  const fetch = remote ? `git fetch ${remote.name} ${shellQuote(remote.branch)}` : "git fetch --unshallow";
+  return shallow
     ? `this is a shallow clone; fetch the history with \`git fetch --unshallow\`${fetch === "git fetch --unshallow" ? "" : ` (or \`${fetch}\`)`}, or in GitHub Actions set \`fetch-depth: 0\` on actions/checkout`
     : `fetch it with \`${fetch}\` (in GitHub Actions: \`fetch-depth: 0\` on actions/checkout)`;
-  return `git ref "${ref}" is not available in this clone; ${steps}`;
+}
+
+/** The refs a misspelled one may have meant, by kind, as `git rev-parse` accepts them. */
+interface KnownRefs {
+  branches: string[];
+  tags: string[];
+  /** Remote-tracking branches, `origin/main`. */
+  tracking: string[];
+  remotes: string[];
+}
+
+function knownRefs(cwd: string): KnownRefs {
+  const list = (...patterns: string[]): string[] =>
+    (tryGit(["for-each-ref", "--format=%(refname:short)", ...patterns], cwd) ?? "")
+      .split("\n")
+      .filter((name) => name !== "" && !name.endsWith("/HEAD"));
+  const remotes = (tryGit(["remote"], cwd) ?? "").split("\n").filter((name) => name !== "");
+  return { branches: list("refs/heads"), tags: list("refs/tags"), tracking: list("refs/remotes"), remotes };
+}
+
+function suggestion(names: readonly string[]): string {
+  const quoted = names.map((name) => `"${name}"`);
+  return `did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`}?`;
+}
+
+function listed(label: string, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  return [`${label}: ${names.slice(0, 5).join(", ")}${names.length > 5 ? `, … (${names.length} in all)` : ""}`];
+}
+
+/**
+ * The message for a ref that does not resolve. The cases call for different fixes: a remote the
+ * repository does not have, a branch of a remote that is not fetched, a history too short (or too
+ * shallow) for `HEAD~n`, and a name that is no ref at all — most often a slip of the keyboard,
+ * answered with the branches and tags it is closest to.
+ */
+export function missingRefMessage(ref: string, shallow: boolean, known: KnownRefs, commits?: number): string {
+  const all = [...known.branches, ...known.tags, ...known.tracking];
+  // `HEAD~5`, `main^2`: the name resolves, the history behind it is too short or not fetched.
+  const relative = /^(.+?)(?:[~^].*|@\{.*)$/.exec(ref);
+  if (relative && ref !== relative[1] && (all.includes(relative[1]!) || relative[1] === "HEAD")) {
+    if (shallow) return `git ref "${ref}" is not available in this clone; ${fetchAdvice(true)}`;
+    return `git ref "${ref}" goes back further than the history of this repository${commits !== undefined ? ` (${commits} commit${commits === 1 ? "" : "s"})` : ""}`;
+  }
+  const remote = known.remotes.filter((name) => ref.startsWith(`${name}/`)).sort((a, b) => b.length - a.length)[0];
+  if (remote !== undefined) {
+    const branch = ref.slice(remote.length + 1);
+    const close = didYouMean(ref, known.tracking.filter((name) => name.startsWith(`${remote}/`)));
+    const advice = fetchAdvice(shallow, { name: remote, branch });
+    return `git ref "${ref}" is not available in this clone; ${close.length > 0 ? `${suggestion(close)} Otherwise ${advice}` : advice}`;
+  }
+  const close = didYouMean(ref, all);
+  const slash = ref.indexOf("/");
+  const prefix = slash > 0 ? ref.slice(0, slash) : undefined;
+  if (prefix !== undefined && !all.some((name) => name.startsWith(`${prefix}/`)) && !/^[0-9a-f]{7,40}$/i.test(ref)) {
+    const branch = ref.slice(slash + 1);
+    const remotes = known.remotes.length === 0 ? "it has no remotes" : `its remotes: ${known.remotes.join(", ")}`;
+    const head = `git ref "${ref}" names the remote "${prefix}", which this repository does not have (${remotes})`;
+    // The same branch on a remote the repository has (`upstream/main` for `origin/main`), else a slip.
+    const sameBranch = known.remotes.map((name) => `${name}/${branch}`).filter((name) => known.tracking.includes(name));
+    const elsewhere = [...new Set([...sameBranch, ...close])].slice(0, 3);
+    if (elsewhere.length > 0) return `${head}; ${suggestion(elsewhere)}`;
+    const add = `add the remote with \`git remote add ${shellQuote(prefix)} <url>\` and fetch it with \`git fetch ${shellQuote(prefix)} ${shellQuote(branch)}\``;
+    if (known.branches.includes(branch) || known.tags.includes(branch)) return `${head}; compare with the local ${known.branches.includes(branch) ? "branch" : "tag"} instead (--against ${shellQuote(branch)}), or ${add}`;
+    return `${head}; ${add}`;
+  }
+  if (/^[0-9a-f]{7,40}$/i.test(ref)) {
+    const fetch = shallow ? `; ${fetchAdvice(true)}` : known.remotes.length > 0 ? "; fetch the history with `git fetch --all`" : "";
+    return `git ref "${ref}" is not a commit of this repository${fetch}`;
+  }
+  const head = `git ref "${ref}" is not a branch, tag or commit of this repository`;
+  if (close.length > 0) return `${head}; ${suggestion(close)}`;
+  const kinds = [...listed("branches", known.branches), ...listed("tags", known.tags), ...listed("remote branches", known.tracking)];
+  const listing = kinds.length > 0 ? ` (${kinds.join("; ")})` : commits === undefined ? " (it has no commits yet)" : "";
+  const remoteBranch = known.remotes.includes("origin") ? "origin" : known.remotes[0];
+  const fetch =
+    remoteBranch === undefined
+      ? ""
+      : shallow
+        ? `; ${fetchAdvice(true, { name: remoteBranch, branch: ref })}`
+        : `; if it is a branch of "${remoteBranch}" not fetched here, fetch it with \`git fetch ${remoteBranch} ${shellQuote(ref)}\` and compare with --against ${shellQuote(`${remoteBranch}/${ref}`)}`;
+  return `${head}${listing}${fetch}`;
 }
 
 /** The commit a ref names (`main`, `origin/main`, `HEAD~1`, a tag, a hash, `:/message`). */
@@ -53,7 +136,8 @@ function resolveCommit(ref: string, cwd: string): string {
   const object = tryGit(["rev-parse", "--verify", "--quiet", ref], cwd)?.trim();
   if (!object) {
     const shallow = tryGit(["rev-parse", "--is-shallow-repository"], cwd)?.trim() === "true";
-    throw new EventcError(missingRefMessage(ref, shallow));
+    const commits = Number(tryGit(["rev-list", "--count", "HEAD"], cwd)?.trim() ?? Number.NaN);
+    throw new EventcError(missingRefMessage(ref, shallow, knownRefs(cwd), Number.isInteger(commits) ? commits : undefined));
   }
   const commit = tryGit(["rev-parse", "--verify", "--quiet", `${object}^{commit}`], cwd)?.trim();
   if (!commit) {

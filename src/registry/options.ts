@@ -37,3 +37,19 @@ export function modeResolver(config: RegistryConfig, flag: string | undefined): 
   const perEvent = new Map(Object.entries(config.events ?? {}));
   return (event) => perEvent.get(event) ?? fallback;
 }
+
+/**
+ * The modes a comparison ran with, for the summary line: `full mode`, then one entry per other
+ * mode that some of `events` have of their own (`forward for "session.status"`).
+ */
+export function describeModes(config: RegistryConfig, flag: string | undefined, events: Iterable<string>): string[] {
+  const modeFor = modeResolver(config, flag);
+  const fallback = flag !== undefined ? parseMode(flag) : (config.mode ?? DEFAULT_MODE);
+  const byMode = new Map<CompatibilityMode, string[]>();
+  for (const event of [...new Set(events)].sort()) {
+    const mode = modeFor(event);
+    if (mode !== fallback) byMode.set(mode, [...(byMode.get(mode) ?? []), `"${event}"`]);
+  }
+  const overrides = [...byMode].map(([mode, names]) => `${mode} for ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`}`);
+  return [`${fallback} mode`, ...overrides];
+}

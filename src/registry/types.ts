@@ -125,9 +125,11 @@ export interface Finding {
   transitive: boolean;
   /** The mode the event was checked with. */
   mode: CompatibilityMode;
-  /** Schema module and line of the event's `defineEvent`, when known. */
+  /** Schema module of the event, when known. */
   file?: string;
+  /** Where in it: the field the finding is about, else its version's entry, else the `defineEvent` call (1-based). */
   line?: number;
+  column?: number;
 }
 
 /** A finding as a rule reports it, before severity and mode are applied. */

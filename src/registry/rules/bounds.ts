@@ -4,6 +4,11 @@
  * through documents old readers reject (breaks forward). Patterns and formats are not compared as
  * languages: any change is reported, added ones break backward, removed ones forward, replaced
  * both (see "Formats and patterns" in docs/registry.md).
+ *
+ * Messages speak of the bounds a user wrote: the safe-integer range every integer carries
+ * (`z.int()` publishes ±(2^53−1) as its minimum and maximum) is shown as "none", and a change that
+ * only moves that range because the field became or stopped being an integer is left to the type
+ * rules, which name what was written ("is no longer an integer").
  */
 import { isMultiple } from "../model/algebra.js";
 import type { Atom, Bound, NumberAtom } from "../model/schema.js";
@@ -30,6 +35,13 @@ interface BoundChange {
   previous: Bound | undefined;
   current: Bound | undefined;
   side: Side;
+  /** Whether each side's bound is only the safe-integer range of an integer, not one a user wrote. */
+  implicit?: { previous: boolean; current: boolean };
+}
+
+/** The range every integer is published with (`z.int()`): minimum −(2^53−1), maximum 2^53−1. */
+function isIntegerRange(atom: NumberAtom, bound: Bound | undefined, side: Side): boolean {
+  return atom.integer && bound !== undefined && !bound.exclusive && bound.value === (side === "lower" ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER);
 }
 
 /** Every bound of a pair of the same kind, named as messages show it. */
@@ -58,10 +70,14 @@ function boundChanges(previous: Atom, current: Atom, context: NodeContext): Boun
     ];
   }
   if (previous.kind === "number" && current.kind === "number") {
-    return [
-      { name: "minimum", previous: previous.minimum, current: current.minimum, side: "lower" },
-      { name: "maximum", previous: previous.maximum, current: current.maximum, side: "upper" },
-    ];
+    const change = (name: string, side: Side, key: "minimum" | "maximum"): BoundChange => ({
+      name,
+      previous: previous[key],
+      current: current[key],
+      side,
+      implicit: { previous: isIntegerRange(previous, previous[key], side), current: isIntegerRange(current, current[key], side) },
+    });
+    return [change("minimum", "lower", "minimum"), change("maximum", "upper", "maximum")];
   }
   return [];
 }
@@ -92,7 +108,15 @@ function boundRule(id: "BOUNDS_TIGHTENED" | "BOUNDS_LOOSENED", purpose: string):
       for (const change of boundChanges(previous, current, context)) {
         const hit = tightening ? tighter(change.current, change.previous, change.side) : tighter(change.previous, change.current, change.side);
         if (!hit) continue;
-        const message = `${label} ${tightening ? "tightened" : "loosened"} its ${change.name} from ${show(change.previous)} to ${show(change.current)}.`;
+        let before = show(change.implicit?.previous ? undefined : change.previous);
+        let after = show(change.implicit?.current ? undefined : change.current);
+        // Shown as written, a tighter bound would read "to none" (or a looser one "from none"): the
+        // safe-integer range came or went with the integer type, which FIELD_TYPE_* names.
+        if ((tightening ? after : before) === "none") {
+          if (previous.kind === "number" && current.kind === "number" && previous.integer !== current.integer) continue;
+          [before, after] = [show(change.previous), show(change.current)];
+        }
+        const message = `${label} ${tightening ? "tightened" : "loosened"} its ${change.name} from ${before} to ${after}.`;
         context.report({ rule: id, message, breaks: [direction] });
       }
       if (previous.kind === "number" && current.kind === "number") {

@@ -48,7 +48,11 @@ function typeRule(id: string, purpose: string, verb: string, breaks: Direction[]
       if (isRecordValue(context) || !applies(previous, current, context)) return;
       const found = kindBreaks(previous, current, context);
       if (found.join() !== breaks.join()) return;
-      const message = `${subjectLabel(context.path, context.subject)} ${verb} type from ${typeName(previous, context.algebra)} to ${typeName(current, context.algebra)}.`;
+      const types = `from ${typeName(previous, context.algebra)} to ${typeName(current, context.algebra)}`;
+      // Number and integer: say what was written (`z.number()` ↔ `z.int()`), then the type change.
+      const integer = previous.kind === "number" && current.kind === "number" && previous.integer !== current.integer;
+      const change = integer ? `is ${current.integer ? "now" : "no longer"} an integer: its type ${verb} ${types}` : `${verb} type ${types}`;
+      const message = `${subjectLabel(context.path, context.subject)} ${change}.`;
       context.report({ rule: id, message, breaks: found });
     },
   };
