@@ -273,6 +273,29 @@ describe("validate: true checks what goes on the wire", () => {
     await bus.close();
   });
 
+  test("null_is_json_data_wherever_the_schema_allows_it_and_is_sent_as_it_is", async () => {
+    const bus = createBus();
+    const seen: EventEnvelope[] = [];
+    bus.subscribe("*", (envelope) => void seen.push(envelope));
+    const info = {
+      role: "assistant" as const,
+      id: "m1",
+      sessionID: "s1",
+      parentID: "u1",
+      modelID: "model",
+      providerID: "provider",
+      cost: 0,
+      tokens: { input: 1, output: 2, reasoning: 0, cache: { read: 0, write: 0 } },
+      finish: null, // a nullable field while the reply streams
+      time: { created: 1 },
+    };
+    await bus.publish("message.updated", { info });
+    await bus.publish("permission.asked", { ...asked(), metadata: { nothing: null, list: [null, 1, { deep: null }] } });
+    await settle();
+    expect(seen.map((envelope) => envelope.event.payload)).toStrictEqual([{ info }, { ...asked(), metadata: { nothing: null, list: [null, 1, { deep: null }] } }]);
+    await bus.close();
+  });
+
   test("validate_false_still_sends_the_payload_object_as_it_is", async () => {
     const bus = createBus({ validate: false });
     const payload = { file: "a" };

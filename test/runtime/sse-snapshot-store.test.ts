@@ -17,8 +17,9 @@ import type { EventEnvelope } from "../../templates/ts/wire.js";
 import type { AnyEvent } from "../../templates/ts/runtime/binding.js";
 import { BusError } from "../../templates/ts/runtime/errors.js";
 import { createRedisSnapshotStore, type RedisScriptConnection, type RedisSnapshotStoreOptions } from "../../templates/ts/runtime/sse-snapshot-redis.js";
-import { createMemorySnapshotStore, snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotItem, type SnapshotStore } from "../../templates/ts/runtime/sse-snapshot.js";
-import { binding } from "./example-runtime.js";
+import { createMemorySnapshotStore, recordSnapshots, snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotItem, type SnapshotStore } from "../../templates/ts/runtime/sse-snapshot.js";
+import type { Transport, TransportStatus } from "../../templates/ts/runtime/transport.js";
+import { binding, createBus } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 
 type ClientName = "ioredis" | "ioredis@6" | "node-redis" | "node-redis@4";
@@ -333,5 +334,35 @@ describe("the Redis snapshot store", () => {
   test("a_cluster_client_is_refused", () => {
     expect(() => createRedisSnapshotStore({ client: { isCluster: true, call: () => Promise.resolve(null) } })).toThrow(/Cluster is not supported/);
     expect(() => createRedisSnapshotStore({ client: { sendCommand: () => Promise.resolve(null) } })).toThrow(/cluster/);
+  });
+});
+
+describe("recordSnapshots", () => {
+  test("the_recording_transport_keeps_what_the_transport_it_wraps_offers_its_status_and_positions", async () => {
+    // The wrapped transport: delivers in process and reports a status the test sets.
+    const observers = new Set<(status: TransportStatus) => void>();
+    const wrapped: Transport = {
+      trusted: true,
+      positions: true,
+      publish: () => Promise.resolve(),
+      subscribe: () => ({ ready: Promise.resolve(), unsubscribe: () => {} }),
+      onError: () => () => {},
+      onStatus(observer) {
+        observers.add(observer);
+        return () => void observers.delete(observer);
+      },
+      close: () => Promise.resolve(),
+    };
+    const recording = recordSnapshots(wrapped, { binding, store: createMemorySnapshotStore() });
+    expect(recording.positions).toBe(true);
+    const bus = createBus({ transport: recording });
+    const seen: string[] = [];
+    bus.onStatus((status) => void seen.push(status.state));
+    for (const observer of observers) observer({ state: "down", cause: new Error("connection lost") });
+    expect(bus.status().state).toBe("down");
+    for (const observer of observers) observer({ state: "up" });
+    expect(seen).toEqual(["down", "up"]);
+    await bus.close();
+    expect(observers.size).toBe(0);
   });
 });
