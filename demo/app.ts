@@ -1,21 +1,55 @@
 /**
  * The demo page: the generated SSE client feeds the generated coalescer, which hands the page one
- * batch per frame to render. What the page received is kept on `window.__demo` for the browser test.
+ * batch per frame to render.
+ *
+ * What the page shows, and when:
+ * - the connection's status in words — live (and whether a reconnect resumed), reconnecting,
+ *   the server unreachable, the server's event transport (Redis) down and back;
+ * - a gap — events that can no longer be replayed — as a banner that stays until the page has
+ *   rebuilt its state: it drops the connection and opens a new one without a resume id, whose
+ *   snapshot frames (the latest state of every key) replace what the page held;
+ * - events/s and frames/s over the last minute.
+ *
+ * What the page received is kept on `window.__demo` for the browser test (the newest 100,000 ids).
  */
 import { binding, createCoalescer } from "../generated/runtime/index.js";
-import { connectSse, type SseStatus } from "../generated/runtime/sse-client.js";
+import { connectSse, type SseConnection, type SseStatus } from "../generated/runtime/sse-client.js";
+import type { SseGap } from "../generated/runtime/sse-wire.js";
 import type { Event, EventEnvelope } from "../generated/ts/index.js";
+import { createRateChart } from "./chart.js";
+import type { DemoPageConfig } from "./page.js";
+
+type Envelope = EventEnvelope<Event>;
 
 interface DemoState {
-  /** Live envelope ids in arrival order (snapshot frames excluded). */
+  /** Live envelope ids in arrival order (snapshot frames excluded), and the channel of each. */
   received: string[];
-  /** Snapshot envelopes received (a late joiner's first frames). */
+  channels: string[];
+  /** Ids let go of to keep the lists bounded. */
+  forgotten: number;
+  /** Snapshot envelopes received (a late joiner's first frames, and every resync's). */
   snapshot: number;
+  /** Statuses heard, as `kind` or `kind:reason` (the newest 1,000). */
   statuses: string[];
+  /** The resume id the first live envelope came after: where this page's live stream began. */
+  firstLive: string | undefined;
+  /** Connections opened from scratch to rebuild state after a gap. */
+  resyncs: number;
+  charts: { events: readonly number[]; frames: readonly number[] };
 }
 
-const state: DemoState = { received: [], snapshot: 0, statuses: [] };
-(globalThis as unknown as { __demo: DemoState }).__demo = state;
+const MAX_KEPT = 100_000;
+const element = (id: string): HTMLElement => document.getElementById(id)!;
+const config = JSON.parse(element("demo-config").textContent ?? "{}") as DemoPageConfig;
+const eventsChart = createRateChart(element("events-chart") as unknown as SVGSVGElement, element("events-rate"));
+const framesChart = createRateChart(element("frames-chart") as unknown as SVGSVGElement, element("frames-rate"));
+const state: DemoState = { received: [], channels: [], forgotten: 0, snapshot: 0, statuses: [], firstLive: undefined, resyncs: 0, charts: { events: eventsChart.samples, frames: framesChart.samples } };
+const demo = globalThis as unknown as { __demo: DemoState; __demoLastEventId: () => string | undefined };
+demo.__demo = state;
+demo.__demoLastEventId = () => connection.lastEventId;
+element("transport").textContent = config.transport;
+
+// ---- the sessions table -------------------------------------------------------------------------
 
 interface SessionView {
   status: string;
@@ -27,8 +61,9 @@ interface SessionView {
 }
 
 const sessions = new Map<string, SessionView>();
-const element = (id: string): HTMLElement => document.getElementById(id)!;
 let flushes = 0;
+let framesThisSecond = 0;
+let eventsThisSecond = 0;
 
 function view(sessionID: string): SessionView {
   let found = sessions.get(sessionID);
@@ -39,7 +74,7 @@ function view(sessionID: string): SessionView {
   return found;
 }
 
-function apply(envelope: EventEnvelope<Event>): void {
+function apply(envelope: Envelope): void {
   const event = envelope.event;
   switch (event.type) {
     case "session.created.v1":
@@ -76,7 +111,8 @@ function apply(envelope: EventEnvelope<Event>): void {
 
 function render(): void {
   flushes += 1;
-  element("received").textContent = String(state.received.length);
+  framesThisSecond += 1;
+  element("received").textContent = String(state.received.length + state.forgotten);
   element("flushes").textContent = String(flushes);
   const rows = [...sessions.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   element("sessions").replaceChildren(
@@ -85,6 +121,7 @@ function render(): void {
       for (const text of [id, session.status, session.text, session.tool]) {
         const cell = document.createElement("td");
         cell.textContent = text;
+        cell.title = text;
         row.append(cell);
       }
       row.dataset["session"] = id;
@@ -100,21 +137,154 @@ const coalescer = createCoalescer({
   },
 });
 
-function showStatus(status: SseStatus): void {
-  state.statuses.push(status.kind);
-  const badge = element("status");
-  badge.dataset["kind"] = status.kind;
-  badge.textContent = status.kind;
+setInterval(() => {
+  eventsChart.add(eventsThisSecond);
+  framesChart.add(framesThisSecond);
+  eventsThisSecond = 0;
+  framesThisSecond = 0;
+}, 1000);
+
+// ---- status and gaps ----------------------------------------------------------------------------
+
+/** What the badge says for each status. */
+function describe(status: SseStatus): string {
+  switch (status.kind) {
+    case "connecting":
+      return "connecting…";
+    case "connected":
+      if (status.recovered) return "live again: the server's event transport is back";
+      // Replayed from the server's buffer before the live frame (from a stream, the replay follows it).
+      if (!status.live.resumed) return "live";
+      return status.live.replayed === 0 ? "live, resumed" : `live, resumed: ${status.live.replayed} missed events replayed`;
+    case "reconnecting":
+      return `reconnecting in ${(status.delayMs / 1000).toFixed(1)} s (attempt ${status.attempt})`;
+    case "degraded":
+      if (status.reason === "server-down") return `degraded: the server's event transport is down${status.server.reason === undefined ? "" : ` (${status.server.reason})`}; events may be missing until it is back`;
+      if (status.reason === "live-timeout") return "connected, waiting for the server to go live…";
+      return `server unreachable, still trying (attempt ${status.attempt})`;
+    case "gap":
+      return "events lost";
+    case "closed":
+      return status.error === undefined ? "closed" : `closed: ${status.error.message}`;
+  }
 }
 
-connectSse(new URL("/events", location.href).href, {
-  binding,
-  backoffInitialMs: 200,
-  backoffMaxMs: 2000,
-  onStatus: showStatus,
-  onEvent: (envelope, delivery) => {
-    if (delivery.snapshot) state.snapshot += 1;
-    else state.received.push(envelope.id);
-    coalescer.push(envelope as EventEnvelope<Event>);
-  },
-});
+function showStatus(kind: string, text: string): void {
+  const badge = element("status");
+  badge.dataset["kind"] = kind;
+  badge.textContent = text;
+  badge.title = text;
+}
+
+const clock = (): string => new Date().toLocaleTimeString("en-GB");
+
+function gapText(gap: SseGap): string {
+  switch (gap.reason) {
+    case "resume-too-old":
+      return "the server could not replay what was missed";
+    case "overflow":
+      return "this page fell too far behind";
+    case "trimmed":
+      return `the server's log lost events${gap.channel === undefined ? "" : ` of ${gap.channel}`}`;
+  }
+}
+
+/** What was lost and when, while the page waits for the new connection's state. */
+let resyncing: { text: string; at: string } | undefined;
+/** The new connection's frames replace the page's state: cleared at its first frame, not before, so the table does not blink. */
+let resetPending = false;
+let gaps = 0;
+
+function onGap(gap: SseGap): void {
+  gaps += 1;
+  element("gaps").textContent = String(gaps);
+  // An overflow the server can still replay (`resync: false`) loses nothing: the client resumes.
+  if (!gap.resync) return;
+  const at = clock();
+  resyncing = { text: gapText(gap), at };
+  const banner = element("gap");
+  banner.textContent = `Events were lost at ${at}: ${resyncing.text}. Rebuilding from the server's current state…`;
+  banner.hidden = false;
+  state.resyncs += 1;
+  showStatus("resyncing", "resyncing…");
+  const old = connection;
+  resetPending = true;
+  connection = connect();
+  old.close();
+}
+
+function resynced(): void {
+  if (resyncing === undefined) return;
+  const note = element("last-gap");
+  note.textContent = `The last gap: at ${resyncing.at} ${resyncing.text}; the page was rebuilt at ${clock()}.`;
+  note.title = note.textContent;
+  element("gap").hidden = true;
+  resyncing = undefined;
+}
+
+/** Applies what the old connection delivered, then forgets every session: the new connection's frames are the state. */
+function resetState(): void {
+  if (!resetPending) return;
+  resetPending = false;
+  coalescer.flush();
+  sessions.clear();
+}
+
+// ---- the connection -----------------------------------------------------------------------------
+
+function remember(envelope: Envelope): void {
+  const name = envelope.event.type.replace(/\.v\d+$/, "");
+  state.received.push(envelope.id);
+  state.channels.push(envelope.topic === undefined ? name : `${name}:${envelope.topic}`);
+  if (state.received.length > MAX_KEPT) {
+    const drop = MAX_KEPT / 2;
+    state.received.splice(0, drop);
+    state.channels.splice(0, drop);
+    state.forgotten += drop;
+  }
+}
+
+/** Counts connections made: only the newest one's callbacks count (a replaced one may still be mid-read). */
+let generation = 0;
+
+/** A connection from scratch: no resume id, so the server starts it with the snapshot. */
+function connect(): SseConnection<Envelope> {
+  generation += 1;
+  const mine = generation;
+  // connectSse reports `connecting` before it returns: `made` is read only in later callbacks.
+  const made: SseConnection<Envelope> = connectSse<Event>(new URL("/events", location.href).href, {
+    binding,
+    events: config.events,
+    topics: config.topics,
+    backoffInitialMs: 200,
+    backoffMaxMs: 2000,
+    onStatus: (status) => {
+      if (mine !== generation) return;
+      state.statuses.push(status.kind === "degraded" ? `degraded:${status.reason}` : status.kind);
+      if (state.statuses.length > 1000) state.statuses.shift();
+      if (status.kind === "gap") return onGap(status.gap);
+      if (status.kind === "connected") {
+        resetState();
+        resynced();
+      }
+      if (status.kind === "connecting" && resyncing !== undefined) return;
+      showStatus(status.kind, describe(status));
+    },
+    onEvent: (envelope, delivery) => {
+      if (mine !== generation) return;
+      resetState();
+      if (delivery.snapshot) state.snapshot += 1;
+      else {
+        // The client takes the id of a frame after handing its envelope over: here it is still the
+        // id this envelope came after.
+        state.firstLive ??= made.lastEventId;
+        remember(envelope);
+        eventsThisSecond += 1;
+      }
+      coalescer.push(envelope);
+    },
+  });
+  return made;
+}
+
+let connection: SseConnection<Envelope> = connect();

@@ -2,8 +2,9 @@
  * The demo's activity feed: a few assistant sessions working in a loop through the example
  * catalogue's events — a session goes busy, an assistant message starts, its text part streams in
  * as deltas, a tool call goes pending → running → completed, the text part is replaced whole, the
- * session goes idle — published through the bus at a steady rate. Every envelope the bus accepted
- * is recorded, in publish order, so a test can check what a client received.
+ * session goes idle — published through the bus at a steady rate. While the bus's transport is down
+ * (Redis unreachable) the feed pauses, and goes on when it is up. With `record`, every envelope the
+ * bus accepted is kept, in publish order, so a test can check what a client received.
  */
 import type { Bus, Catalogue } from "../generated/runtime/index.js";
 
@@ -12,14 +13,18 @@ export interface SimulatorOptions {
   sessions?: number;
   /** Events per second, spread over 10 ms ticks. Default 500. */
   rate?: number;
+  /** Keep the id of every envelope published (`published`). Default false: a long run holds nothing. */
+  record?: boolean;
 }
 
 export interface Simulator {
   start(): void;
   /** Stops publishing and resolves once every publish made so far has settled. */
   stop(): Promise<void>;
-  /** Ids of the envelopes published so far, in publish order. */
+  /** With `record`: ids of the envelopes published so far, in publish order. */
   readonly published: readonly string[];
+  /** Publishes the bus rejected. */
+  readonly failures: number;
 }
 
 type Step = (bus: Bus<Catalogue>) => Promise<{ id: string }>;
@@ -78,6 +83,10 @@ export function createSimulator(bus: Bus<Catalogue>, options: SimulatorOptions =
   const sessions = options.sessions ?? 3;
   const perTick = Math.max(1, Math.round((options.rate ?? 500) / 100));
   const published: string[] = [];
+  const record = options.record === true;
+  let failures = 0;
+  let unreported = 0;
+  let reportedAt = 0;
   const pending = new Set<Promise<unknown>>();
   const scripts = Array.from({ length: sessions }, (_, index) => sessionScript(index));
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -86,8 +95,18 @@ export function createSimulator(bus: Bus<Catalogue>, options: SimulatorOptions =
 
   const publish = (step: Step): void => {
     const attempt = step(bus).then(
-      (envelope) => void published.push(envelope.id),
-      (error: unknown) => console.error("demo: publish failed:", error),
+      (envelope) => void (record && published.push(envelope.id)),
+      (error: unknown) => {
+        failures += 1;
+        unreported += 1;
+        // One line per 5 s at most: a failure that repeats fails the same way.
+        const now = Date.now();
+        if (now - reportedAt < 5000) return;
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(unreported === 1 ? `demo: publish failed: ${message}` : `demo: ${unreported} publishes failed since the last report; the last: ${message}`);
+        unreported = 0;
+        reportedAt = now;
+      },
     );
     pending.add(attempt);
     void attempt.finally(() => pending.delete(attempt));
@@ -108,6 +127,7 @@ export function createSimulator(bus: Bus<Catalogue>, options: SimulatorOptions =
         });
       }
       timer = setInterval(() => {
+        if (bus.status().state === "down") return;
         for (let count = 0; count < perTick; count++) {
           publish(scripts[turn % scripts.length]!());
           turn += 1;
@@ -120,5 +140,8 @@ export function createSimulator(bus: Bus<Catalogue>, options: SimulatorOptions =
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     published,
+    get failures() {
+      return failures;
+    },
   };
 }

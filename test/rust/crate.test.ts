@@ -42,15 +42,17 @@ describe("rust target on schemas/", () => {
     expect(result.status).toBe(0);
   });
 
-  test("typeshare warnings name each type it cannot carry and why", () => {
+  test("typeshare warnings name each type it cannot carry, where it comes from, what typeshare's output gets, and what to do", () => {
+    const opaque = "so typeshare's output gets opaque JSON";
     expect(rustWarnings(catalogue)).toEqual([
-      'typeshare: "DiagnosticSeverity": typeshare has no integer enums; it carries this one as a plain integer.',
-      'typeshare: "DiagnosticCode": typeshare has no untagged enums; it carries this union as opaque JSON.',
-      'typeshare: "MessageInfo": typeshare supports only adjacently tagged enums; the discriminator "role" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
-      'typeshare: "Part": typeshare supports only adjacently tagged enums; the discriminator "type" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
-      'typeshare: "ToolState": typeshare supports only adjacently tagged enums; the discriminator "status" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
-      'typeshare: "SessionErrorV1Error": typeshare supports only adjacently tagged enums; the discriminator "name" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
-      'typeshare: "SessionStatusV2Status": typeshare supports only adjacently tagged enums; the discriminator "type" sits inside each variant\'s object, so typeshare carries it as opaque JSON.',
+      'typeshare: "DiagnosticSeverity": typeshare has no integer enums, so typeshare\'s output gets a plain integer; string values (z.enum, a wire change) would give an enum there (the "severity" field of type "Diagnostic").',
+      `typeshare: "DiagnosticCode": typeshare has no untagged enums, ${opaque} (the "code" field of type "Diagnostic").`,
+      `typeshare: "MessageInfo": typeshare has only adjacently tagged enums and "role" sits inside each variant's object, ${opaque}.`,
+      `typeshare: "Part": typeshare has only adjacently tagged enums and "type" sits inside each variant's object, ${opaque}.`,
+      `typeshare: "ToolState": typeshare has only adjacently tagged enums and "status" sits inside each variant's object, ${opaque}.`,
+      `typeshare: "SessionErrorV1Error": typeshare has only adjacently tagged enums and "name" sits inside each variant's object, ${opaque} (the "error" field of session.error.v1).`,
+      `typeshare: "SessionStatusV2Status": typeshare has only adjacently tagged enums and "type" sits inside each variant's object, ${opaque} (the "status" field of session.status.v2).`,
+      "typeshare: the Rust crate and the TypeScript SDK carry these 7 types exactly; only the code typeshare-cli writes from the crate (Swift, Kotlin, …) is less exact. Nothing to do unless you use typeshare; --quiet hides warnings.",
     ]);
   });
 

@@ -73,9 +73,16 @@ export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME, crateVers
   ];
 }
 
-/** Every type typeshare cannot carry faithfully, one line each, in declaration order. */
+/**
+ * Every type typeshare cannot carry faithfully, one line each, in declaration order, then one line
+ * that says what they mean for the user: nothing, unless they run typeshare.
+ */
 export function rustWarnings(catalogue: Catalogue): string[] {
-  return lowerCatalogue(catalogue).warnings.map((warning) => `typeshare: "${warning.type}": ${warning.reason}.`);
+  const warnings = lowerCatalogue(catalogue).warnings.map((warning) => `typeshare: "${warning.type}": ${warning.reason}.`);
+  if (warnings.length === 0) return [];
+  const these = warnings.length === 1 ? "this type" : `these ${warnings.length} types`;
+  const meaning = `typeshare: the Rust crate and the TypeScript SDK carry ${these} exactly; only the code typeshare-cli writes from the crate (Swift, Kotlin, …) is less exact. Nothing to do unless you use typeshare; --quiet hides warnings.`;
+  return [...warnings, meaning];
 }
 
 export const rustTarget: Target = {

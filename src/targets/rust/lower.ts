@@ -99,7 +99,7 @@ export class Lowering {
         return;
       case "literal":
         if (typeof node.value === "string") return this.unitEnum(name, docs, [node.value], "literal", place);
-        if (isInteger(node.value)) return this.reprEnum(name, docs, [node.value]);
+        if (isInteger(node.value)) return this.reprEnum(name, docs, [node.value], place);
         break;
       case "union":
         if (node.discriminator !== undefined && node.tags !== undefined) return this.taggedEnum(name, docs, node, place);
@@ -107,7 +107,7 @@ export class Lowering {
           return this.unitEnum(name, docs, node.members.map((member) => String((member as { value: string }).value)), "literal", place);
         }
         if (node.members.every((member) => member.kind === "literal" && isInteger(member.value))) {
-          return this.reprEnum(name, docs, node.members.map((member) => (member as { value: number }).value));
+          return this.reprEnum(name, docs, node.members.map((member) => (member as { value: number }).value), place);
         }
         return this.untaggedEnum(name, docs, node, place);
       default:
@@ -140,11 +140,11 @@ export class Lowering {
         return same(JSON_VALUE);
       case "literal":
         if (typeof node.value === "boolean") {
-          this.warn(place.prefix, `the literal ${node.value} is carried as a plain bool in Rust`);
+          this.warn(place.prefix, `the literal ${node.value} is carried as a plain bool in Rust`, place);
           return same("bool");
         }
         if (typeof node.value === "number" && !isInteger(node.value)) {
-          this.warn(place.prefix, `the literal ${node.value} is carried as a plain f64 in Rust`);
+          this.warn(place.prefix, `the literal ${node.value} is carried as a plain f64 in Rust`, place);
           return same("f64");
         }
         return this.inline(node, place);
@@ -154,25 +154,25 @@ export class Lowering {
         return this.inline(node, place);
       case "array": {
         const items = this.expr(node.items, { ...place, prefix: `${place.prefix}Item`, indirect: true });
-        if (items.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a list of nullable items without null");
+        if (items.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a list of nullable items without null, so typeshare's output cannot hold a null item", place);
         return withCheck({ rust: `Vec<${items.rust}>`, share: `Vec<${items.share}>` }, listCheck(node, items.check));
       }
       case "tuple": {
         if (node.rest !== undefined) {
-          this.warn(place.prefix, "a tuple with rest elements is carried as a list of JSON values");
+          this.warn(place.prefix, "a tuple with rest elements is carried as a list of JSON values", place);
           const items = node.items.map((item, index) => this.expr(item, { ...place, prefix: `${place.prefix}${index}`, indirect: true }));
           const rest = this.expr(node.rest, { ...place, prefix: `${place.prefix}Rest`, indirect: true });
           return { rust: `Vec<${JSON_VALUE}>`, share: `Vec<${JSON_VALUE}>`, check: { kind: "rest-tuple", items, rest } };
         }
         const items = node.items.map((item, index) => this.expr(item, { ...place, prefix: `${place.prefix}${index}` }));
-        this.warn(place.prefix, "typeshare has no tuples; it carries this tuple as opaque JSON");
+        this.warn(place.prefix, "typeshare has no tuples, so typeshare's output gets opaque JSON; an object with named fields (a wire change) would be typed there", place);
         const tuple = { rust: `(${items.map((item) => item.rust).join(", ")}${items.length === 1 ? "," : ""})`, share: JSON_VALUE };
         return withCheck(tuple, items.some((item) => item.check) ? { kind: "tuple", items: items.map((item) => item.check) } : undefined);
       }
       case "record": {
         const key = node.keys.kind === "enum" ? this.inline(node.keys, { ...place, prefix: `${place.prefix}Key` }) : same("String");
         const values = this.expr(node.values, { ...place, prefix: `${place.prefix}Value`, indirect: true });
-        if (values.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a map of nullable values without null");
+        if (values.rust.startsWith("Option<")) this.warn(place.prefix, "typeshare writes a map of nullable values without null, so typeshare's output cannot hold a null value", place);
         const keys = node.keys.kind === "string" ? this.expr(node.keys, place).check : undefined;
         return withCheck({ rust: `BTreeMap<${key.rust}, ${values.rust}>`, share: `HashMap<${key.share}, ${values.share}>` }, mapCheck(node, keys, values.check));
       }
@@ -238,8 +238,8 @@ export class Lowering {
     this.items.push({ kind: "unit-enum", name, docs, share: { kind: "faithful" }, variants: values.map((wire, index) => ({ ident: idents[index]!, wire })) });
   }
 
-  private reprEnum(name: string, docs: string[], values: number[]): void {
-    this.warn(name, "typeshare has no integer enums; it carries this one as a plain integer");
+  private reprEnum(name: string, docs: string[], values: number[], place: Place): void {
+    this.warn(name, "typeshare has no integer enums, so typeshare's output gets a plain integer; string values (z.enum, a wire change) would give an enum there", place);
     const variants = values.map((value) => ({ ident: value < 0 ? `Minus${-value}` : `V${value}`, value }));
     this.items.push({ kind: "repr-enum", name, docs, share: { kind: "stand-in", as: "I54" }, variants });
   }
@@ -249,7 +249,7 @@ export class Lowering {
     const tags = node.tags!;
     requireRustText(tag, "discriminator", place);
     for (const value of tags) requireRustText(value, "discriminator value", place);
-    this.warn(name, `typeshare supports only adjacently tagged enums; the discriminator "${tag}" sits inside each variant's object, so typeshare carries it as opaque JSON`);
+    this.warn(name, `typeshare has only adjacently tagged enums and "${tag}" sits inside each variant's object, so typeshare's output gets opaque JSON`, place);
     const idents = distinctIdents(tags, variantIdent, "");
     const share = { kind: "stand-in", as: JSON_VALUE } as const;
     // A strict member needs a struct of its own: serde denies unknown fields per struct, never per
@@ -276,7 +276,7 @@ export class Lowering {
   }
 
   private untaggedEnum(name: string, docs: string[], node: UnionNode, place: Place): void {
-    this.warn(name, "typeshare has no untagged enums; it carries this union as opaque JSON");
+    this.warn(name, "typeshare has no untagged enums, so typeshare's output gets opaque JSON", place);
     const idents = distinctIdents(node.members.map(memberWord), (word) => word, "");
     const variants = node.members.map((member, index): UntaggedVariant => {
       const ident = idents[index]!;
@@ -309,8 +309,15 @@ export class Lowering {
     return description === undefined ? { object: node } : { object: node, description };
   }
 
-  private warn(type: string, reason: string): void {
-    this.warnings.push({ type, reason });
+  /**
+   * Records what typeshare cannot carry faithfully. A derived item's name is not what the user
+   * wrote, so the reason ends with where it sits: ` (the "error" field of session.error.v1)`.
+   */
+  private warn(type: string, reason: string, place: Place): void {
+    const { event, version, path } = place.context;
+    const owner = place.named !== undefined ? `type "${place.named}"` : event !== undefined && version !== undefined ? `${event}.v${version}` : undefined;
+    const origin = owner === undefined || path === undefined || path === "" ? "" : ` (the "${path}" field of ${owner})`;
+    this.warnings.push({ type, reason: `${reason}${origin}` });
   }
 
   /** Named types reachable from `start` by direct containment (not through Vec or map). */

@@ -49,6 +49,7 @@ export function wireCopy(payload: unknown): unknown {
 
 /** A value that is not an object or array, as JSON sends it (`top`: the payload itself). */
 function copyScalar(value: unknown, trail: (string | number)[], key: string | number, top: boolean): unknown {
+  if (value === null) return null;
   switch (typeof value) {
     case "string":
     case "boolean":

@@ -284,5 +284,12 @@ export function recordSnapshots(transport: Transport, options: RecordSnapshotsOp
       return closing;
     },
   };
-  return transport.positions === undefined ? recording : { ...recording, positions: transport.positions };
+  // What the wrapped transport offers beyond the contract's required members stays offered: its
+  // positions, and its status (a bus over it reports `down` and `up`, and the SSE server tells clients).
+  const onStatus = transport.onStatus?.bind(transport);
+  return {
+    ...recording,
+    ...(transport.positions === undefined ? {} : { positions: transport.positions }),
+    ...(onStatus === undefined ? {} : { onStatus }),
+  };
 }
