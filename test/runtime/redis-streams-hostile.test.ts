@@ -19,7 +19,7 @@ import {
 import type { PositionGap, TransportStatus } from "../../templates/ts/runtime/transport.js";
 import { createBus } from "./example-runtime.js";
 import { admin, connect, sleep, waitFor, type ClientName } from "./redis-kit.js";
-import { startRedisServer, type RedisServer } from "./redis-server.js";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server.js";
 
 let server: RedisServer;
 let raw: Redis;
@@ -258,5 +258,18 @@ describe.each(["DEL", "FLUSHALL"] as const)("a stream recreated by %s", (how) =>
     expect(timeline.slice(before)).toEqual(["gap", ...Array.from({ length: 20 }, (_, n) => `new ${n}`)]);
     expect(errors).toEqual([]);
     await Promise.all([bus.close(), producer.bus.close()]);
+  });
+});
+
+describe("Redis unreachable", () => {
+  test("a_subscription_that_cannot_reach_redis_says_so_and_is_not_called_a_refusal", async () => {
+    const port = await freePort(); // nothing listens here
+    const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    client.on("error", () => {});
+    const errors: BusError[] = [];
+    const bus = createBus({ transport: createRedisStreamTransport({ client }), onError: (error) => void errors.push(error) });
+    const off = bus.subscribe("file.edited", () => {});
+    await expect(off.ready).rejects.toMatchObject({ code: "subscribe-failed", message: expect.stringMatching(/^Could not reach Redis to read channel "file\.edited" \(key "file\.edited"\): /) });
+    await bus.close();
   });
 });
