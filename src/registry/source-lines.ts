@@ -34,6 +34,8 @@ export interface SourceTarget {
   fields?: readonly string[];
   /** An option of the `defineEvent` call (`topic`, `coalesce`, `versions`, `retired`). */
   option?: string;
+  /** The line of the call as the loader recorded it: the last way to find a call whose name is not a literal. */
+  callLine?: number;
 }
 
 /** Calls whose first argument is an object of fields (`z.object({ … })`, `Base.extend({ … })`). */
@@ -131,9 +133,10 @@ function defineEventCall(morph: Morph, source: SourceFile, target: SourceTarget)
     const first = resolve(morph, source, call.getArguments()[0]);
     return first !== undefined && (morph.Node.isStringLiteral(first) || morph.Node.isNoSubstitutionTemplateLiteral(first)) && first.getLiteralText() === target.event;
   });
-  if (byName !== undefined || target.exportName === undefined) return byName;
-  const exported = source.getVariableDeclaration(target.exportName)?.getInitializer();
-  return calls.find((call) => call === exported);
+  if (byName !== undefined) return byName;
+  const exported = target.exportName === undefined ? undefined : source.getVariableDeclaration(target.exportName)?.getInitializer();
+  const byExport = exported === undefined ? undefined : calls.find((call) => call === exported);
+  return byExport ?? (target.callLine === undefined ? undefined : calls.find((call) => call.getStartLineNumber() === target.callLine));
 }
 
 /** The expression behind an identifier declared at the top of the same file, else the node itself. */
