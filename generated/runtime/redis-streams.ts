@@ -952,7 +952,9 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
         (error: unknown) => {
           cursors.delete(cursor);
           cursor.active = false;
-          throw new BusError("subscribe-failed", `Redis refused to read channel "${filter.channel}" (key "${key}"): ${messageOf(error)}`, { cause: error, channel: filter.channel });
+          // A refusal names the key; anything else (Redis unreachable, a client's retry limit) is the connection's.
+          const why = refusesKey(error) ? "Redis refused to read" : "Could not reach Redis to read";
+          throw new BusError("subscribe-failed", `${why} channel "${filter.channel}" (key "${key}"): ${messageOf(error)}`, { cause: error, channel: filter.channel });
         },
       );
       ready.catch(ignore); // the bus reports it; a caller awaiting `ready` still sees it

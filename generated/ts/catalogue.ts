@@ -83,7 +83,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "file.edited.v1": { name: "file.edited", version: 1, type: "file.edited.v1", latest: true },
   "file.watcher.updated.v1": { name: "file.watcher.updated", version: 1, type: "file.watcher.updated.v1", latest: true, coalesce: [["file"]] },
   "installation.update-available.v1": { name: "installation.update-available", version: 1, type: "installation.update-available.v1", latest: true, coalesce: [] },
@@ -134,27 +134,27 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["file.edited.v1", checkPayload0],
-  ["file.watcher.updated.v1", checkPayload1],
-  ["installation.update-available.v1", checkPayload2],
-  ["lsp.client.diagnostics.v1", checkPayload3],
-  ["message.part.delta.v1", checkPayload4],
-  ["message.part.removed.v1", checkPayload5],
-  ["message.part.updated.v1", checkPayload6],
-  ["message.removed.v1", checkPayload7],
-  ["message.updated.v1", checkPayload8],
-  ["permission.asked.v1", checkPayload9],
-  ["permission.replied.v1", checkPayload10],
-  ["session.compacted.v1", checkPayload11],
-  ["session.created.v1", checkPayload12],
-  ["session.deleted.v1", checkPayload13],
-  ["session.error.v1", checkPayload14],
-  ["session.status.v1", checkPayload15],
-  ["session.status.v2", checkPayload16],
-  ["session.updated.v1", checkPayload17],
-  ["todo.updated.v1", checkPayload18],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "file.edited.v1": checkPayload0,
+  "file.watcher.updated.v1": checkPayload1,
+  "installation.update-available.v1": checkPayload2,
+  "lsp.client.diagnostics.v1": checkPayload3,
+  "message.part.delta.v1": checkPayload4,
+  "message.part.removed.v1": checkPayload5,
+  "message.part.updated.v1": checkPayload6,
+  "message.removed.v1": checkPayload7,
+  "message.updated.v1": checkPayload8,
+  "permission.asked.v1": checkPayload9,
+  "permission.replied.v1": checkPayload10,
+  "session.compacted.v1": checkPayload11,
+  "session.created.v1": checkPayload12,
+  "session.deleted.v1": checkPayload13,
+  "session.error.v1": checkPayload14,
+  "session.status.v1": checkPayload15,
+  "session.status.v2": checkPayload16,
+  "session.updated.v1": checkPayload17,
+  "todo.updated.v1": checkPayload18,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

@@ -599,11 +599,34 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "file.edited" | "file.watcher.updated" | "installation.update-available" | "lsp.client.diagnostics" | "message.part.delta" | "message.part.removed" | "message.part.updated" | "message.removed" | "message.updated" | "permission.asked" | "permission.replied" | "session.compacted" | "session.created" | "session.deleted" | "session.error" | "session.status" | "session.updated" | "todo.updated";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "file.edited.v1": FileEditedV1Event;
+  "file.watcher.updated.v1": FileWatcherUpdatedV1Event;
+  "installation.update-available.v1": InstallationUpdateAvailableV1Event;
+  "lsp.client.diagnostics.v1": LspClientDiagnosticsV1Event;
+  "message.part.delta.v1": MessagePartDeltaV1Event;
+  "message.part.removed.v1": MessagePartRemovedV1Event;
+  "message.part.updated.v1": MessagePartUpdatedV1Event;
+  "message.removed.v1": MessageRemovedV1Event;
+  "message.updated.v1": MessageUpdatedV1Event;
+  "permission.asked.v1": PermissionAskedV1Event;
+  "permission.replied.v1": PermissionRepliedV1Event;
+  "session.compacted.v1": SessionCompactedV1Event;
+  "session.created.v1": SessionCreatedV1Event;
+  "session.deleted.v1": SessionDeletedV1Event;
+  "session.error.v1": SessionErrorV1Event;
+  "session.status.v1": SessionStatusV1Event;
+  "session.status.v2": SessionStatusV2Event;
+  "session.updated.v1": SessionUpdatedV1Event;
+  "todo.updated.v1": TodoUpdatedV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

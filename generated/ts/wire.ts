@@ -486,8 +486,14 @@ export function payloadIssues(check: PayloadCheck): (value: unknown) => readonly
   return (value) => (passes(check, value) ? [] : collectIssues(check, value, ""));
 }
 
+/**
+ * A published JSON Schema (draft 2020-12) document: data, keyword by keyword. Declared, not inferred
+ * from the document's literal, so a catalogue's schemas cost the type checker nothing per keyword.
+ */
+export type JsonSchemaDocument = Record<string, unknown>;
+
 /** A JSON Schema document with other documents embedded as resources under `$defs` by their `$id`. */
-export function withResources(document: Record<string, unknown>, resources: readonly Record<string, unknown>[]): Record<string, unknown> {
+export function withResources(document: JsonSchemaDocument, resources: readonly JsonSchemaDocument[]): JsonSchemaDocument {
   const defs: Record<string, unknown> = { ...(document["$defs"] as Record<string, unknown> | undefined) };
   for (const resource of resources) defs[String(resource["$id"])] = resource;
   return { ...document, $defs: defs };

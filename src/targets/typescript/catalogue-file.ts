@@ -8,14 +8,18 @@ import { tsString, tsValue } from "./escape.js";
 import { Source } from "./source.js";
 import { payloadCheckName } from "./validators-file.js";
 
+/** A quoted property key; a quoted "__proto__" key in an object literal sets the prototype: it is written computed. */
+function propertyKey(key: string): string {
+  return key === "__proto__" ? `[${tsString(key)}]` : tsString(key);
+}
+
 /** `export const name: type = { … };` with one compact entry per line, so large catalogues stay diffable. */
 function table(source: Source, declaration: string, entries: [string, string][], docs: string): void {
   source.blank().docs(docs);
   source.block(
     `export const ${declaration} = {`,
     () => {
-      // A quoted "__proto__" key in an object literal sets the prototype: it is written computed.
-      for (const [key, value] of entries) source.line(`${key === "__proto__" ? `[${tsString(key)}]` : tsString(key)}: ${value},`);
+      for (const [key, value] of entries) source.line(`${propertyKey(key)}: ${value},`);
     },
     "};",
   );
@@ -75,7 +79,8 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
 
   table(
     source,
-    "eventMeta: { readonly [T in EventType]: EventMeta<T> }",
+    // Declared, not mapped per key: one `EventMeta` for every wire type.
+    "eventMeta: Readonly<Record<EventType, EventMeta>>",
     catalogue.events.flatMap((event) => event.versions.map((version, index) => [version.wireType, metaEntry(event, index)] as [string, string])),
     "Every event version of the catalogue, by wire type.",
   );
@@ -91,12 +96,14 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
     "The latest wire type of each event name.",
   );
-  // A hash lookup, not a search: one Map read whatever the number of versions.
+  // A hash lookup, not a search: one Map read whatever the number of versions. Built from an object
+  // literal checked against `PayloadCheck` key by key: an array of `[type, check]` pairs would make
+  // the checker infer, and reduce, a union of one tuple type per version.
   source.blank();
   source.docs("The generated validator of each wire type.");
-  source.block("export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([", () => {
-    versions.forEach(({ version }, index) => source.line(`[${tsString(version.wireType)}, ${checkers[index]!}],`));
-  }, "]);");
+  source.block("export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({", () => {
+    versions.forEach(({ version }, index) => source.line(`${propertyKey(version.wireType)}: ${checkers[index]!},`));
+  }, "}));");
   fn(
     source,
     "payloadCheckOf(type: string): PayloadCheck | undefined",

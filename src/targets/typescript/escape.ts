@@ -6,6 +6,7 @@
  *
  *   tsString    a string literal, in value or type position: `"…"`
  *   tsValue     a JSON value (shapes, metadata) as an expression: strings through `tsString`
+ *   jsonText    a JSON value as a string literal of its JSON text, for `JSON.parse`: `'{…}'`
  *   tsRegExp    a regular expression literal for a pattern: `/…/u`
  *   docComment  a `/** … *\/` block, one source line per element
  *
@@ -58,6 +59,19 @@ export function tsValue(value: unknown): string {
   // `__proto__`. Any doubt: the exact form below.
   if (json !== undefined && !json.includes("\\u") && !json.includes('"__proto__"') && !RAW_IN_JSON.test(json)) return json;
   return exactValue(value);
+}
+
+/**
+ * A single-quoted string literal holding `JSON.stringify(value)`, for `JSON.parse(…)`. Data that is
+ * only ever read as JSON (the published JSON Schemas) is written this way so the type checker sees
+ * one string, not an object literal whose type it would have to build property by property. JSON
+ * text has no `'`, only `\` and the INVISIBLE characters it leaves raw need an escape; a
+ * `__proto__` key stays an own property, as JSON.parse defines it.
+ */
+export function jsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error(`eventc bug: ${typeof value} is not a JSON value`);
+  return `'${json.replace(/['\\]/g, "\\$&").replace(INVISIBLE, unicodeEscape)}'`;
 }
 
 /** tsValue, value by value. */

@@ -19,6 +19,7 @@ const SDK_NAMES = [
   "EventOf",
   "EventOfName",
   "EventsByName",
+  "EventsByType",
   "PayloadOf",
   "LatestTypes",
   "LatestPayload",

@@ -5,12 +5,14 @@
  * it carries the published JSON Schemas, which a program that only parses events does not need.
  *
  * The JSON Schemas are the `jsonschema` target's documents; the union and the envelope embed the
- * version documents they refer to (by `$id`) under `$defs`, so each is self-contained.
+ * version documents they refer to (by `$id`) under `$defs`, so each is self-contained. They are
+ * data, written as JSON text for `JSON.parse` and typed `JsonSchemaDocument`: the checker reads one
+ * string per document instead of building the type of a large object literal.
  */
 import type { Catalogue } from "../../ir/types.js";
 import { envelopeSchema, eventUnionSchema } from "../jsonschema/index.js";
 import { versionSchema } from "../jsonschema/schema.js";
-import { docComment, tsValue } from "./escape.js";
+import { docComment, jsonText } from "./escape.js";
 import type { TypeScriptNames } from "./names.js";
 import { payloadCheckerName, payloadCheckName } from "./validators-file.js";
 
@@ -23,12 +25,12 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
     `import type { Event, EventEnvelope, ${[...new Set(versions.map(({ event, version }) => names.payload(event, version)))].sort().join(", ")} } from "./types.js";`,
     `import { ${[...checkers].sort().join(", ")} } from "./validate.js";`,
     'import { parseEnvelope, parseEvent } from "./catalogue.js";',
-    'import { payloadIssues, standardSchema, withResources, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
+    'import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
     "",
   ];
   versions.forEach(({ event, version }, index) => {
     lines.push(...docComment(`The published JSON Schema of a \`${version.wireType}\` payload.`));
-    lines.push(`function ${schemaFunctions[index]!}(): Record<string, unknown> {`, `  return ${tsValue(versionSchema(version, catalogue, event.description))};`, "}", "");
+    lines.push(`function ${schemaFunctions[index]!}(): JsonSchemaDocument {`, `  return JSON.parse(${jsonText(versionSchema(version, catalogue, event.description))}) as JsonSchemaDocument;`, "}", "");
   });
   versions.forEach(({ event, version }, index) => {
     const name = `${publicNames[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
@@ -41,8 +43,8 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
   const allVersions = `[${schemaFunctions.map((fn) => `${fn}()`).join(", ")}]`;
   lines.push(
     "/** The `Event` union as JSON Schema, every version's document embedded. */",
-    "function eventJsonSchema(): Record<string, unknown> {",
-    `  return withResources(${tsValue(eventUnionSchema(catalogue))}, ${allVersions});`,
+    "function eventJsonSchema(): JsonSchemaDocument {",
+    `  return withResources(JSON.parse(${jsonText(eventUnionSchema(catalogue))}) as JsonSchemaDocument, ${allVersions});`,
     "}",
     "",
     "// Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.",
@@ -64,7 +66,7 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
     "export const EventSchema: StandardSchemaV1<Event> = /* @__PURE__ */ standardSchema(eventIssues, eventJsonSchema);",
     "",
     "/** Standard Schema of an envelope around any event of the catalogue. */",
-    `export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources(${tsValue(envelopeSchema())}, [eventJsonSchema()]));`,
+    `export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources(JSON.parse(${jsonText(envelopeSchema())}) as JsonSchemaDocument, [eventJsonSchema()]));`,
     "",
   );
   return lines.join("\n");

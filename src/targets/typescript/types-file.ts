@@ -48,8 +48,16 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
   alias(source, "Event", eventUnions.join(" | "), "Any event of the catalogue: `type` names event and version, `payload` is that version's payload.");
   alias(source, "EventType", 'Event["type"]', "Every wire type, e.g. `session.status.v2`.");
   alias(source, "EventName", catalogue.events.map((event) => tsString(event.name)).join(" | "), "Every event name, e.g. `session.status`.");
-  alias(source, "EventOf<T extends EventType>", "Extract<Event, { type: T }>", "The event with wire type `T`.");
-  alias(source, "PayloadOf<T extends EventType>", 'EventOf<T>["payload"]', "The payload of wire type `T`.");
+  // Lookups by wire type read a declared interface: `Extract<Event, { type: T }>` would make the
+  // checker distribute a conditional type over every version of the catalogue at each use.
+  source.blank().docs("Each version's event, by wire type.");
+  source.block("export interface EventsByType {", () => {
+    for (const event of catalogue.events) {
+      for (const version of event.versions) source.line(`${tsString(version.wireType)}: ${names.eventVersion(event, version)};`);
+    }
+  });
+  alias(source, "EventOf<T extends EventType>", "EventsByType[T]", "The event with wire type `T`.");
+  alias(source, "PayloadOf<T extends EventType>", 'EventsByType[T]["payload"]', "The payload of wire type `T`.");
   nameMap(source, catalogue, "EventsByName", (index) => names.eventUnion(catalogue.events[index]!), "Every version of each event, by name.");
   alias(source, "EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`.");
   nameMap(source, catalogue, "LatestTypes", (index) => tsString(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");

@@ -36,7 +36,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "issue.opened.v1": { name: "issue.opened", version: 1, type: "issue.opened.v1", latest: true, coalesce: [["issue","id"]] },
   "message.sent.v1": { name: "message.sent", version: 1, type: "message.sent.v1", latest: true },
   "tool.called.v1": { name: "tool.called", version: 1, type: "tool.called.v1", latest: true },
@@ -56,11 +56,11 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["issue.opened.v1", checkPayload0],
-  ["message.sent.v1", checkPayload1],
-  ["tool.called.v1", checkPayload2],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "issue.opened.v1": checkPayload0,
+  "message.sent.v1": checkPayload1,
+  "tool.called.v1": checkPayload2,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

@@ -134,11 +134,18 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "issue.opened" | "message.sent" | "tool.called";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "issue.opened.v1": IssueOpenedV1Event;
+  "message.sent.v1": MessageSentV1Event;
+  "tool.called.v1": ToolCalledV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

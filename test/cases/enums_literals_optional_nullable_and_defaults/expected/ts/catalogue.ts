@@ -30,7 +30,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "settings.changed.v1": { name: "settings.changed", version: 1, type: "settings.changed.v1", latest: true },
 };
 
@@ -46,9 +46,9 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["settings.changed.v1", checkPayload0],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "settings.changed.v1": checkPayload0,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

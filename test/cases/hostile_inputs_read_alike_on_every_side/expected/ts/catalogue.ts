@@ -33,7 +33,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "job.progress.v1": { name: "job.progress", version: 1, type: "job.progress.v1", latest: true, coalesce: [["job"],["score"]] },
   "legacy.upload.v1": { name: "legacy.upload", version: 1, type: "legacy.upload.v1", latest: true, coalesce: [["size"]] },
 };
@@ -51,10 +51,10 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["job.progress.v1", checkPayload0],
-  ["legacy.upload.v1", checkPayload1],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "job.progress.v1": checkPayload0,
+  "legacy.upload.v1": checkPayload1,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

@@ -1373,11 +1373,70 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "agent.finished" | "agent.started" | "agent.step-finished" | "ci.job-updated" | "ci.pipeline-finished" | "command.executed" | "file.cursor-moved" | "file.edited" | "file.tree-updated" | "file.watcher-changed" | "git.branch-switched" | "git.commit-created" | "git.status-changed" | "installation.update-available" | "installation.updated" | "lsp.client-diagnostics" | "lsp.server-status" | "message.created" | "message.part-removed" | "message.part-updated" | "message.removed" | "message.updated" | "model.selected" | "notification.dismissed" | "notification.shown" | "permission.asked" | "permission.replied" | "project.closed" | "project.opened" | "search.results" | "session.compacted" | "session.created" | "session.deleted" | "session.error" | "session.idle" | "session.reverted" | "session.shared" | "session.status" | "session.unshared" | "session.updated" | "terminal.exited" | "terminal.opened" | "terminal.output" | "terminal.resized" | "todo.updated" | "tool.output-appended" | "tool.state-changed" | "usage.recorded" | "workspace.settings-changed";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "agent.finished.v1": AgentFinishedV1Event;
+  "agent.started.v1": AgentStartedV1Event;
+  "agent.step-finished.v1": AgentStepFinishedV1Event;
+  "ci.job-updated.v1": CiJobUpdatedV1Event;
+  "ci.pipeline-finished.v1": CiPipelineFinishedV1Event;
+  "command.executed.v1": CommandExecutedV1Event;
+  "file.cursor-moved.v1": FileCursorMovedV1Event;
+  "file.edited.v1": FileEditedV1Event;
+  "file.tree-updated.v1": FileTreeUpdatedV1Event;
+  "file.watcher-changed.v1": FileWatcherChangedV1Event;
+  "git.branch-switched.v1": GitBranchSwitchedV1Event;
+  "git.commit-created.v1": GitCommitCreatedV1Event;
+  "git.status-changed.v1": GitStatusChangedV1Event;
+  "installation.update-available.v1": InstallationUpdateAvailableV1Event;
+  "installation.updated.v1": InstallationUpdatedV1Event;
+  "lsp.client-diagnostics.v1": LspClientDiagnosticsV1Event;
+  "lsp.client-diagnostics.v2": LspClientDiagnosticsV2Event;
+  "lsp.server-status.v1": LspServerStatusV1Event;
+  "message.created.v1": MessageCreatedV1Event;
+  "message.part-removed.v1": MessagePartRemovedV1Event;
+  "message.part-updated.v1": MessagePartUpdatedV1Event;
+  "message.removed.v1": MessageRemovedV1Event;
+  "message.updated.v1": MessageUpdatedV1Event;
+  "message.updated.v2": MessageUpdatedV2Event;
+  "model.selected.v1": ModelSelectedV1Event;
+  "notification.dismissed.v1": NotificationDismissedV1Event;
+  "notification.shown.v1": NotificationShownV1Event;
+  "permission.asked.v1": PermissionAskedV1Event;
+  "permission.replied.v1": PermissionRepliedV1Event;
+  "project.closed.v1": ProjectClosedV1Event;
+  "project.opened.v1": ProjectOpenedV1Event;
+  "search.results.v1": SearchResultsV1Event;
+  "session.compacted.v1": SessionCompactedV1Event;
+  "session.created.v1": SessionCreatedV1Event;
+  "session.created.v2": SessionCreatedV2Event;
+  "session.deleted.v1": SessionDeletedV1Event;
+  "session.error.v1": SessionErrorV1Event;
+  "session.idle.v1": SessionIdleV1Event;
+  "session.reverted.v1": SessionRevertedV1Event;
+  "session.shared.v1": SessionSharedV1Event;
+  "session.status.v1": SessionStatusV1Event;
+  "session.status.v2": SessionStatusV2Event;
+  "session.unshared.v1": SessionUnsharedV1Event;
+  "session.updated.v1": SessionUpdatedV1Event;
+  "terminal.exited.v1": TerminalExitedV1Event;
+  "terminal.opened.v1": TerminalOpenedV1Event;
+  "terminal.output.v1": TerminalOutputV1Event;
+  "terminal.resized.v1": TerminalResizedV1Event;
+  "todo.updated.v1": TodoUpdatedV1Event;
+  "tool.output-appended.v1": ToolOutputAppendedV1Event;
+  "tool.state-changed.v1": ToolStateChangedV1Event;
+  "usage.recorded.v1": UsageRecordedV1Event;
+  "usage.recorded.v2": UsageRecordedV2Event;
+  "workspace.settings-changed.v1": WorkspaceSettingsChangedV1Event;
+  "workspace.settings-changed.v2": WorkspaceSettingsChangedV2Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

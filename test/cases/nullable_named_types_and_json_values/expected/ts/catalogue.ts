@@ -33,7 +33,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "plugin.message.v1": { name: "plugin.message", version: 1, type: "plugin.message.v1", latest: true },
   "sheet.cell-set.v1": { name: "sheet.cell-set", version: 1, type: "sheet.cell-set.v1", latest: true, coalesce: [["cell"]] },
 };
@@ -51,10 +51,10 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["plugin.message.v1", checkPayload0],
-  ["sheet.cell-set.v1", checkPayload1],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "plugin.message.v1": checkPayload0,
+  "sheet.cell-set.v1": checkPayload1,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

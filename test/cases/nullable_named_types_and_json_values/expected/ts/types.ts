@@ -85,11 +85,17 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "plugin.message" | "sheet.cell-set";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "plugin.message.v1": PluginMessageV1Event;
+  "sheet.cell-set.v1": SheetCellSetV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -38,11 +38,16 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "limits.probed";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "limits.probed.v1": LimitsProbedV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -33,7 +33,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "comment.posted.v1": { name: "comment.posted", version: 1, type: "comment.posted.v1", latest: true },
   "folder.moved.v1": { name: "folder.moved", version: 1, type: "folder.moved.v1", latest: true },
 };
@@ -51,10 +51,10 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["comment.posted.v1", checkPayload0],
-  ["folder.moved.v1", checkPayload1],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "comment.posted.v1": checkPayload0,
+  "folder.moved.v1": checkPayload1,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

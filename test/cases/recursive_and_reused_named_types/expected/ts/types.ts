@@ -58,11 +58,17 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "comment.posted" | "folder.moved";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "comment.posted.v1": CommentPostedV1Event;
+  "folder.moved.v1": FolderMovedV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

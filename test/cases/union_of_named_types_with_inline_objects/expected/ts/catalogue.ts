@@ -36,7 +36,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "message.part-updated.v1": { name: "message.part-updated", version: 1, type: "message.part-updated.v1", latest: true, topic: ["messageID"] },
   "tool.started.v1": { name: "tool.started", version: 1, type: "tool.started.v1", latest: true },
   "tool.state-changed.v1": { name: "tool.state-changed", version: 1, type: "tool.state-changed.v1", latest: true, coalesce: [["callID"]] },
@@ -56,11 +56,11 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["message.part-updated.v1", checkPayload0],
-  ["tool.started.v1", checkPayload1],
-  ["tool.state-changed.v1", checkPayload2],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "message.part-updated.v1": checkPayload0,
+  "tool.started.v1": checkPayload1,
+  "tool.state-changed.v1": checkPayload2,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

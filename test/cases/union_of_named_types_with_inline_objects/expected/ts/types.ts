@@ -140,11 +140,18 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "message.part-updated" | "tool.started" | "tool.state-changed";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "message.part-updated.v1": MessagePartUpdatedV1Event;
+  "tool.started.v1": ToolStartedV1Event;
+  "tool.state-changed.v1": ToolStateChangedV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

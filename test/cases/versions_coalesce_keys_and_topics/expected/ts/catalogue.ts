@@ -40,7 +40,7 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: { readonly [T in EventType]: EventMeta<T> } = {
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
   "build.log-line.v1": { name: "build.log-line", version: 1, type: "build.log-line.v1", latest: true, topic: ["buildID"] },
   "build.progress.v1": { name: "build.progress", version: 1, type: "build.progress.v1", latest: false, coalesce: [["project"],["build","id"]], topic: ["project"] },
   "build.progress.v2": { name: "build.progress", version: 2, type: "build.progress.v2", latest: false, coalesce: [["project"],["build","id"]], topic: ["project"] },
@@ -62,13 +62,13 @@ export const latestTypes: LatestTypes = {
 };
 
 /** The generated validator of each wire type. */
-export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map([
-  ["build.log-line.v1", checkPayload0],
-  ["build.progress.v1", checkPayload1],
-  ["build.progress.v2", checkPayload2],
-  ["build.progress.v3", checkPayload3],
-  ["server.restarted.v1", checkPayload4],
-]);
+export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
+  "build.log-line.v1": checkPayload0,
+  "build.progress.v1": checkPayload1,
+  "build.progress.v2": checkPayload2,
+  "build.progress.v3": checkPayload3,
+  "server.restarted.v1": checkPayload4,
+}));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
 export function payloadCheckOf(type: string): PayloadCheck | undefined {

@@ -3,31 +3,31 @@
 import type { Event, EventEnvelope, BuildLogLineV1, BuildProgressV1, BuildProgressV2, BuildProgressV3, ServerRestartedV1 } from "./types.js";
 import { checkPayload0, checkPayload1, checkPayload2, checkPayload3, checkPayload4 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { payloadIssues, standardSchema, withResources, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
 /** The published JSON Schema of a `build.log-line.v1` payload. */
-function jsonSchema0(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.log-line.v1.json","title":"build.log-line.v1","description":"One line of build output; never coalesced.","type":"object","properties":{"buildID":{"type":"string"},"line":{"type":"string"}},"required":["line"]};
+function jsonSchema0(): JsonSchemaDocument {
+  return JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.log-line.v1.json","title":"build.log-line.v1","description":"One line of build output; never coalesced.","type":"object","properties":{"buildID":{"type":"string"},"line":{"type":"string"}},"required":["line"]}') as JsonSchemaDocument;
 }
 
 /** The published JSON Schema of a `build.progress.v1` payload. */
-function jsonSchema1(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v1.json","title":"build.progress.v1","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},"percent":{"type":"number","minimum":0,"maximum":100}},"required":["project","build","percent"]};
+function jsonSchema1(): JsonSchemaDocument {
+  return JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v1.json","title":"build.progress.v1","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},"percent":{"type":"number","minimum":0,"maximum":100}},"required":["project","build","percent"]}') as JsonSchemaDocument;
 }
 
 /** The published JSON Schema of a `build.progress.v2` payload. */
-function jsonSchema2(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v2.json","title":"build.progress.v2","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"},"branch":{"type":"string"}},"required":["id"]},"percent":{"type":"number","minimum":0,"maximum":100},"stage":{"type":"string","enum":["compile","test","package"]}},"required":["project","build","percent","stage"]};
+function jsonSchema2(): JsonSchemaDocument {
+  return JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v2.json","title":"build.progress.v2","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"},"branch":{"type":"string"}},"required":["id"]},"percent":{"type":"number","minimum":0,"maximum":100},"stage":{"type":"string","enum":["compile","test","package"]}},"required":["project","build","percent","stage"]}') as JsonSchemaDocument;
 }
 
 /** The published JSON Schema of a `build.progress.v3` payload. */
-function jsonSchema3(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v3.json","title":"build.progress.v3","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"},"branch":{"type":"string"}},"required":["id","branch"]},"progress":{"type":"object","properties":{"done":{"type":"integer","minimum":0,"maximum":9007199254740991},"total":{"type":"integer","minimum":1,"maximum":9007199254740991}},"required":["done","total"]}},"required":["project","build","progress"]};
+function jsonSchema3(): JsonSchemaDocument {
+  return JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"build.progress.v3.json","title":"build.progress.v3","description":"A build advanced.","type":"object","properties":{"project":{"type":"string"},"build":{"type":"object","properties":{"id":{"type":"string"},"branch":{"type":"string"}},"required":["id","branch"]},"progress":{"type":"object","properties":{"done":{"type":"integer","minimum":0,"maximum":9007199254740991},"total":{"type":"integer","minimum":1,"maximum":9007199254740991}},"required":["done","total"]}},"required":["project","build","progress"]}') as JsonSchemaDocument;
 }
 
 /** The published JSON Schema of a `server.restarted.v1` payload. */
-function jsonSchema4(): Record<string, unknown> {
-  return {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"server.restarted.v1.json","title":"server.restarted.v1","type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]};
+function jsonSchema4(): JsonSchemaDocument {
+  return JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"server.restarted.v1.json","title":"server.restarted.v1","type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]}') as JsonSchemaDocument;
 }
 
 /** Standard Schema of a `build.log-line.v1` payload, with its JSON Schema. */
@@ -46,8 +46,8 @@ export const BuildProgressV3PayloadSchema: StandardSchemaV1<BuildProgressV3> = /
 export const ServerRestartedV1PayloadSchema: StandardSchemaV1<ServerRestartedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload4), jsonSchema4);
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
-function eventJsonSchema(): Record<string, unknown> {
-  return withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"event.json","title":"Event","description":"One event of the catalogue: a wire type naming event and version, and its payload.","oneOf":[{"$ref":"#/$defs/build.log-line.v1"},{"$ref":"#/$defs/build.progress.v1"},{"$ref":"#/$defs/build.progress.v2"},{"$ref":"#/$defs/build.progress.v3"},{"$ref":"#/$defs/server.restarted.v1"}],"$defs":{"build.log-line.v1":{"type":"object","properties":{"type":{"type":"string","const":"build.log-line.v1"},"payload":{"$ref":"build.log-line.v1.json"}},"required":["type","payload"],"description":"One line of build output; never coalesced."},"build.progress.v1":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v1"},"payload":{"$ref":"build.progress.v1.json"}},"required":["type","payload"],"description":"A build advanced."},"build.progress.v2":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v2"},"payload":{"$ref":"build.progress.v2.json"}},"required":["type","payload"],"description":"A build advanced."},"build.progress.v3":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v3"},"payload":{"$ref":"build.progress.v3.json"}},"required":["type","payload"],"description":"A build advanced."},"server.restarted.v1":{"type":"object","properties":{"type":{"type":"string","const":"server.restarted.v1"},"payload":{"$ref":"server.restarted.v1.json"}},"required":["type","payload"]}}}, [jsonSchema0(), jsonSchema1(), jsonSchema2(), jsonSchema3(), jsonSchema4()]);
+function eventJsonSchema(): JsonSchemaDocument {
+  return withResources(JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"event.json","title":"Event","description":"One event of the catalogue: a wire type naming event and version, and its payload.","oneOf":[{"$ref":"#/$defs/build.log-line.v1"},{"$ref":"#/$defs/build.progress.v1"},{"$ref":"#/$defs/build.progress.v2"},{"$ref":"#/$defs/build.progress.v3"},{"$ref":"#/$defs/server.restarted.v1"}],"$defs":{"build.log-line.v1":{"type":"object","properties":{"type":{"type":"string","const":"build.log-line.v1"},"payload":{"$ref":"build.log-line.v1.json"}},"required":["type","payload"],"description":"One line of build output; never coalesced."},"build.progress.v1":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v1"},"payload":{"$ref":"build.progress.v1.json"}},"required":["type","payload"],"description":"A build advanced."},"build.progress.v2":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v2"},"payload":{"$ref":"build.progress.v2.json"}},"required":["type","payload"],"description":"A build advanced."},"build.progress.v3":{"type":"object","properties":{"type":{"type":"string","const":"build.progress.v3"},"payload":{"$ref":"build.progress.v3.json"}},"required":["type","payload"],"description":"A build advanced."},"server.restarted.v1":{"type":"object","properties":{"type":{"type":"string","const":"server.restarted.v1"},"payload":{"$ref":"server.restarted.v1.json"}},"required":["type","payload"]}}}') as JsonSchemaDocument, [jsonSchema0(), jsonSchema1(), jsonSchema2(), jsonSchema3(), jsonSchema4()]);
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.
@@ -69,4 +69,4 @@ function envelopeIssues(value: unknown): readonly ValidationIssue[] {
 export const EventSchema: StandardSchemaV1<Event> = /* @__PURE__ */ standardSchema(eventIssues, eventJsonSchema);
 
 /** Standard Schema of an envelope around any event of the catalogue. */
-export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources({"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"envelope.json","title":"EventEnvelope","description":"One event in transit: its identity, time and channel scope around the event document.","type":"object","properties":{"id":{"type":"string","pattern":"^[!-~]{1,256}$","description":"Unique id of this occurrence, 1 to 256 visible ASCII characters (the id grammar); SSE `id:` lines carry it."},"time":{"type":"string","format":"date-time","pattern":"^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$","description":"When it happened, RFC 3339 in UTC."},"topic":{"type":"string","description":"Value of the event's topic path, when it has one."},"event":{"$ref":"event.json"}},"required":["id","time","event"]}, [eventJsonSchema()]));
+export const EventEnvelopeSchema: StandardSchemaV1<EventEnvelope> = /* @__PURE__ */ standardSchema(envelopeIssues, () => withResources(JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"envelope.json","title":"EventEnvelope","description":"One event in transit: its identity, time and channel scope around the event document.","type":"object","properties":{"id":{"type":"string","pattern":"^[!-~]{1,256}$","description":"Unique id of this occurrence, 1 to 256 visible ASCII characters (the id grammar); SSE `id:` lines carry it."},"time":{"type":"string","format":"date-time","pattern":"^(?:(?:\\\\d\\\\d[2468][048]|\\\\d\\\\d[13579][26]|\\\\d\\\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\\\d|30)|(?:02)-(?:0[1-9]|1\\\\d|2[0-8])))T(?:[01]\\\\d|2[0-3]):[0-5]\\\\d:[0-5]\\\\d(?:\\\\.\\\\d+)?Z$","description":"When it happened, RFC 3339 in UTC."},"topic":{"type":"string","description":"Value of the event\'s topic path, when it has one."},"event":{"$ref":"event.json"}},"required":["id","time","event"]}') as JsonSchemaDocument, [eventJsonSchema()]));

@@ -109,11 +109,20 @@ export type EventType = Event["type"];
 /** Every event name, e.g. `session.status`. */
 export type EventName = "build.log-line" | "build.progress" | "server.restarted";
 
+/** Each version's event, by wire type. */
+export interface EventsByType {
+  "build.log-line.v1": BuildLogLineV1Event;
+  "build.progress.v1": BuildProgressV1Event;
+  "build.progress.v2": BuildProgressV2Event;
+  "build.progress.v3": BuildProgressV3Event;
+  "server.restarted.v1": ServerRestartedV1Event;
+}
+
 /** The event with wire type `T`. */
-export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventOf<T extends EventType> = EventsByType[T];
 
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
 
 /** Every version of each event, by name. */
 export interface EventsByName {
