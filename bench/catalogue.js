@@ -1,5 +1,7 @@
 // Synthetic catalogues for benchmarks: `events` events × `versions` versions, in modules of 25
-// events, using shared named types, enums, unions, nested objects, arrays and optional fields.
+// events. Two shapes: "rich" (the default) uses shared named types, enums, unions, nested objects,
+// arrays and optional fields; "plain" has seven fields per payload — strings, an int with a
+// minimum, an enum, an optional nested object — and no unions.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -35,15 +37,37 @@ function payload(index, version) {
   return `z.object({ ${fields.join(", ")} })`;
 }
 
+function plainPayload(index, version) {
+  const statuses = version >= 2 ? `"new", "active", "done", "failed", "archived"` : `"new", "active", "done", "failed"`;
+  const fields = [
+    `id: z.string()`,
+    `tenant: z.string()`,
+    `name: z.string()`,
+    `note: z.string()`,
+    `count: z.int().min(0)`,
+    `status: z.enum([${statuses}])`,
+    `address: z.object({ street: z.string(), city: z.string(), zip: z.string() }).optional()`,
+  ];
+  return `z.object({ ${fields.join(", ")} })`;
+}
+
+/** A valid document for version `version` of event `index` of a "plain" catalogue. */
+export function plainDocument(index, version) {
+  const payload = { id: `e${index}`, tenant: "acme", name: "Ada", note: "ok", count: index, status: "active", address: { street: "1 Main St", city: "Paris", zip: "75001" } };
+  return { type: `domain${index % 10}.entity${index}.changed.v${version}`, payload };
+}
+
 /** Writes the catalogue's modules into `dir` (replacing it) and returns the folder. */
-export function writeCatalogue(dir, { events, versions }) {
+export function writeCatalogue(dir, { events, versions, shape = "rich" }) {
+  if (shape !== "rich" && shape !== "plain") throw new Error(`unknown catalogue shape ${shape}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "types.ts"), TYPES);
+  if (shape === "rich") writeFileSync(path.join(dir, "types.ts"), TYPES);
+  const payloadOf = shape === "rich" ? payload : plainPayload;
   for (let start = 0; start < events; start += 25) {
-    const lines = [`import { z } from "zod";`, `import { defineEvent } from "eventc";`, `import { Actor, Money, Change } from "./types.js";`, ""];
+    const lines = [`import { z } from "zod";`, `import { defineEvent } from "eventc";`, ...(shape === "rich" ? [`import { Actor, Money, Change } from "./types.js";`] : []), ""];
     for (let index = start; index < Math.min(events, start + 25); index++) {
-      const body = Array.from({ length: versions }, (_, v) => `    ${v + 1}: ${payload(index, v + 1)},`).join("\n");
+      const body = Array.from({ length: versions }, (_, v) => `    ${v + 1}: ${payloadOf(index, v + 1)},`).join("\n");
       lines.push(
         `export const event${index} = defineEvent("domain${index % 10}.entity${index}.changed", {`,
         `  description: "Entity ${index} changed.",`,

@@ -27,18 +27,27 @@ for (const suite of chosen) {
   report.suites.push({ name: suite.name, description: suite.description, ...result });
   if (!json) {
     console.log(`\n## ${suite.name}: ${suite.description}\n`);
-    if (result.rows.length > 0) {
-      console.log("| run | median ms | min ms | peak RSS MiB |");
-      console.log("| --- | ---: | ---: | ---: |");
-      for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
+    print(result);
+    for (const section of result.sections ?? []) {
+      console.log(`\n### ${section.title}\n`);
+      print(section);
     }
-    if (result.markdown) console.log(result.markdown);
-    for (const ratio of result.ratios ?? []) console.log(`\n${ratio.label}: **${ratio.value.toFixed(2)}×**`);
-    if (result.phases) {
-      console.log("\n| phase (in one process) | median ms |\n| --- | ---: |");
-      for (const phase of result.phases) console.log(`| ${phase.label} | ${phase.medianMs.toFixed(0)} |`);
-    }
-    for (const note of result.notes ?? []) console.log(`\n${note}`);
   }
+}
+
+/** Prints one result (or one section of a suite's result) as markdown: rows, extra markdown, ratios, phases, notes. */
+function print(result) {
+  if (result.rows.length > 0) {
+    console.log("| run | median ms | min ms | peak RSS MiB |");
+    console.log("| --- | ---: | ---: | ---: |");
+    for (const row of result.rows) console.log(`| ${row.label} | ${row.medianMs.toFixed(0)} | ${row.minMs.toFixed(0)} | ${row.medianRssMiB.toFixed(0)} |`);
+  }
+  if (result.markdown) console.log(result.markdown);
+  for (const ratio of result.ratios ?? []) console.log(`\n${ratio.label}: **${ratio.value.toFixed(2)}×**`);
+  if (result.phases) {
+    console.log("\n| phase (in one process) | median ms |\n| --- | ---: |");
+    for (const phase of result.phases) console.log(`| ${phase.label} | ${phase.medianMs.toFixed(0)} |`);
+  }
+  for (const note of result.notes ?? []) console.log(`\n${note}`);
 }
 if (json) console.log(JSON.stringify(report, null, 2));

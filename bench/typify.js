@@ -38,8 +38,8 @@ export function combinedSchema(jsonschemaDir) {
   return { ...rest, $defs: { ...named, ...defs } };
 }
 
-/** A valid document for version `version` of event `index` of bench/catalogue.js's contract. */
-function document(index, version) {
+/** A valid document for version `version` of event `index` of bench/catalogue.js's "rich" contract. */
+export function richDocument(index, version) {
   const payload = {
     id: `e${index}`,
     tenant: "acme",
@@ -119,7 +119,7 @@ function decodeThroughput(crate, program, documents, samples, env) {
  * suite's timing of one program (wall time, peak RSS). Both crates get a warm-up build of their
  * dependencies first, then each sample rebuilds only the crate itself.
  */
-export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, measureProgram, events, versions }) {
+export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, measureProgram, events, versions, document = richDocument }) {
   ensureTypify(env);
   const dir = path.join(work, "typify");
   rmSync(dir, { recursive: true, force: true });
