@@ -18,7 +18,7 @@
  *   connection gets a `gap` and the live stream, as for any unknown id.
  */
 import { isWellFormed, isWireId, MAX_CURSOR_LENGTH } from "../ts/wire.js";
-import { SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./sse-wire.js";
+import { coveredNames, selectionMatcher, SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./sse-wire.js";
 
 /** A request the server answers with an HTTP status instead of an event stream. */
 export class HttpRefusal {
@@ -118,38 +118,17 @@ export interface SelectionPlan {
 export function planSelection(selection: SseSelection, catalogue: SelectionCatalogue, maxChannels: number): SelectionPlan {
   const canonical = canonicalSelection(selection);
   if (canonical.events.length === 0) throw new HttpRefusal(400, "The selection names no event.");
-  let all = false;
-  const exact = new Set<string>();
-  const prefixes: string[] = [];
   for (const selector of canonical.events) {
     if (typeof selector !== "string") throw new HttpRefusal(400, "A selector is not text.");
-    if (selector === "*") all = true;
-    else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
-    else if (!catalogue.isEvent(selector)) throw new HttpRefusal(400, `Unknown event "${clip(selector)}": not an event name, "<domain>.*" or "*".`);
-    else exact.add(selector);
+    if (selector !== "*" && !selector.endsWith(".*") && !catalogue.isEvent(selector)) throw new HttpRefusal(400, `Unknown event "${clip(selector)}": not an event name, "<domain>.*" or "*".`);
     if (catalogue.served !== undefined && !catalogue.served.some((served) => covers(served, selector))) throw new HttpRefusal(400, `"${clip(selector)}" is not served here.`);
   }
   const channels = selectionChannels(canonical, catalogue);
   if (channels > maxChannels) {
     throw new HttpRefusal(400, `The selection covers ${channels} channels; a connection may select at most ${maxChannels} (maxChannels).`);
   }
-  const topics = canonical.topics === undefined ? undefined : new Set(canonical.topics);
-  // Remembered per event name: at most one entry per name the catalogue has.
-  const byName = new Map<string, boolean>();
-  const wantsName = (name: string): boolean => {
-    let wanted = byName.get(name);
-    if (wanted === undefined) {
-      wanted = all || exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-      byName.set(name, wanted);
-    }
-    return wanted;
-  };
-  return {
-    selection: canonical,
-    key: JSON.stringify([canonical.events, canonical.topics ?? null]),
-    channels,
-    wants: topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name),
-  };
+  // The names asked about are those of the buffered envelopes: the catalogue's, so the memo is bounded.
+  return { selection: canonical, key: JSON.stringify([canonical.events, canonical.topics ?? null]), channels, wants: selectionMatcher(canonical) };
 }
 
 /**
@@ -162,15 +141,7 @@ export function selectionChannels(selection: SseSelection, catalogue: SelectionC
   const topics = selection.topics?.length;
   const names = catalogue.eventNames;
   if (names === undefined) return selection.events.length * Math.max(1, topics ?? 1);
-  const covered = new Set<string>();
-  for (const selector of selection.events) {
-    if (selector === "*" || selector.endsWith(".*")) {
-      const prefix = selector === "*" ? "" : selector.slice(0, -1);
-      for (const name of names) if (name.startsWith(prefix)) covered.add(name);
-    } else {
-      covered.add(selector);
-    }
-  }
+  const covered = coveredNames(selection.events, names);
   // With topics, an unscoped event has no channel to select (as `bus.subscribe(…, { topic })`).
   let count = 0;
   for (const name of covered) count += topics === undefined ? 1 : catalogue.isScoped(name) ? topics : 0;

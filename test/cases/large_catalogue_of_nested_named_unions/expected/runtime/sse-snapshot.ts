@@ -33,7 +33,7 @@ import { coalesceKeyOf } from "../ts/wire.js";
 import type { AnyEvent, EventMetaLike } from "./binding.js";
 import { acceptedNow } from "./platform.js";
 import { positiveInteger, sseDefaults } from "./policies.js";
-import type { SseSelection } from "./sse-wire.js";
+import { coveredNames, selectionMatcher, type SseSelection } from "./sse-wire.js";
 import { channelName, type Transport } from "./transport.js";
 
 /** One envelope as a snapshot returns it. */
@@ -121,17 +121,7 @@ export function snapshotEntryOf(catalogue: SnapshotCatalogue, envelope: EventEnv
 
 /** The test a query compiles to, over an entry's name and topic. */
 export function snapshotMatcher(query: SnapshotQuery): (name: string, topic: string | undefined) => boolean {
-  const exact = new Set<string>();
-  const prefixes: string[] = [];
-  let all = false;
-  for (const selector of query.events) {
-    if (selector === "*") all = true;
-    else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
-    else exact.add(selector);
-  }
-  const topics = query.topics === undefined ? undefined : new Set(query.topics);
-  const wantsName = (name: string): boolean => all || exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-  return topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name);
+  return selectionMatcher(query);
 }
 
 // ---- In memory: one process ----
@@ -201,7 +191,7 @@ export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = 
         for (const slot of channels.get(channel)?.values() ?? []) found.push(slot);
       };
       const topics = query.topics === undefined ? undefined : new Set(query.topics);
-      for (const name of selectedNames(query.events, names.keys())) {
+      for (const name of coveredNames(query.events, names.keys())) {
         if (topics === undefined) for (const channel of names.get(name) ?? []) collect(channel);
         else for (const topic of topics) collect(channelName(name, topic));
       }
@@ -216,19 +206,6 @@ export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = 
       return Promise.resolve();
     },
   };
-}
-
-/** The event names `selectors` cover: exact names as they are, wildcards (`*`, `<domain>.*`) matched against the names a store holds. */
-function selectedNames(selectors: readonly string[], held: Iterable<string>): Set<string> {
-  const selected = new Set<string>();
-  const prefixes: string[] = [];
-  for (const selector of selectors) {
-    if (selector === "*") prefixes.push("");
-    else if (selector.endsWith(".*")) prefixes.push(selector.slice(0, -1));
-    else selected.add(selector);
-  }
-  if (prefixes.length > 0) for (const name of held) if (prefixes.some((prefix) => name.startsWith(prefix))) selected.add(name);
-  return selected;
 }
 
 // ---- Recording at the publisher: for handlers that replay from the transport ----

@@ -85,6 +85,53 @@ export interface SseSelection {
   readonly topics?: readonly string[];
 }
 
+/** Whether `selector` is a wildcard (`*`, `<domain>.*`), and the name prefix it stands for. */
+function wildcardPrefix(selector: string): string | undefined {
+  return selector === "*" ? "" : selector.endsWith(".*") ? selector.slice(0, -1) : undefined;
+}
+
+/**
+ * The event names `selectors` cover among `names`: an event name as it is, a wildcard (`*`,
+ * `<domain>.*`) every one of `names` under its prefix.
+ */
+export function coveredNames(selectors: readonly string[], names: Iterable<string>): Set<string> {
+  const covered = new Set<string>();
+  const prefixes: string[] = [];
+  for (const selector of selectors) {
+    const prefix = wildcardPrefix(selector);
+    if (prefix === undefined) covered.add(selector);
+    else prefixes.push(prefix);
+  }
+  if (prefixes.length > 0) for (const name of names) if (prefixes.some((prefix) => name.startsWith(prefix))) covered.add(name);
+  return covered;
+}
+
+/**
+ * The test a selection compiles to, over an envelope's event name and topic, matched as
+ * `bus.subscribe` matches: with topics, an envelope without one does not match. Each name's answer
+ * is remembered (as many as the names asked about).
+ */
+export function selectionMatcher(selection: SseSelection): (name: string, topic: string | undefined) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const selector of selection.events) {
+    const prefix = wildcardPrefix(selector);
+    if (prefix === undefined) exact.add(selector);
+    else prefixes.push(prefix);
+  }
+  const byName = new Map<string, boolean>();
+  const wantsName = (name: string): boolean => {
+    let wanted = byName.get(name);
+    if (wanted === undefined) {
+      wanted = exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+      byName.set(name, wanted);
+    }
+    return wanted;
+  };
+  const topics = selection.topics === undefined ? undefined : new Set(selection.topics);
+  return topics === undefined ? wantsName : (name, topic) => topic !== undefined && topics.has(topic) && wantsName(name);
+}
+
 /**
  * The last line of defence of every frame writer: the text after `id: ` and `data: ` is one line.
  * An id must keep the id grammar (`isWireId`, at most `MAX_CURSOR_LENGTH` characters) — so it can be

@@ -47,7 +47,7 @@ import { isWireId, MAX_CURSOR_LENGTH, type EventEnvelope } from "../ts/wire.js";
 import type { AnyEvent } from "./binding.js";
 import type { Delivery, SubscribeOptions, Unsubscribe } from "./bus.js";
 import type { SseSink } from "./sse-http.js";
-import { sseGapFrame, sseLiveFrame, type SseGap, type SseSelection } from "./sse-wire.js";
+import { coveredNames, sseGapFrame, sseLiveFrame, type SseGap, type SseSelection } from "./sse-wire.js";
 import { isStreamPosition, type PositionGap } from "./transport.js";
 
 /**
@@ -102,16 +102,9 @@ export interface SseLogChannel {
  * `eventNames`; a scoped event needs a topic (every topic at once is a prefix, not a channel).
  */
 export function sseLogChannels(selection: SseSelection, eventNames: readonly string[] | undefined, isScoped: (name: string) => boolean): SseLogChannel[] | string {
-  const names = new Set<string>();
-  for (const selector of selection.events) {
-    if (selector === "*" || selector.endsWith(".*")) {
-      if (eventNames === undefined) return `Selecting "${selector}" needs the handler's eventNames option (replayFrom: "transport" subscribes to each event by name).`;
-      const prefix = selector === "*" ? "" : selector.slice(0, -1);
-      for (const name of eventNames) if (name.startsWith(prefix)) names.add(name);
-    } else {
-      names.add(selector);
-    }
-  }
+  const wildcard = eventNames === undefined ? selection.events.find((selector) => selector === "*" || selector.endsWith(".*")) : undefined;
+  if (wildcard !== undefined) return `Selecting "${wildcard}" needs the handler's eventNames option (replayFrom: "transport" subscribes to each event by name).`;
+  const names = coveredNames(selection.events, eventNames ?? []);
   const channels: SseLogChannel[] = [];
   const topics = selection.topics === undefined ? undefined : [...new Set(selection.topics)].sort();
   for (const name of [...names].sort()) {
