@@ -2,7 +2,8 @@
  * The `typescript` target: an ESM SDK of the catalogue.
  *   types.ts      named types, payload and event types, the `Event` union and lookup types
  *   catalogue.ts  metadata table, dispatch by wire type, parseEvent/parseEnvelope, type guards
- *   validate.ts   one generated validator per event version and named type
+ *   validate.ts   per event version and named type: a generated boolean check and its shape
+ *   shape.ts      the one checker that lists a payload's issues from its shape (copied from templates/ts/shape.ts)
  *   standard.ts   Standard Schema v1 objects (with Standard JSON Schema) per version, Event, envelope;
  *                 imported on its own (index.ts does not re-export it)
  *   wire.ts       wire types and validation helpers (copied from templates/ts/wire.ts)
@@ -33,10 +34,12 @@ const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 export const ES_MODULE_PACKAGE = `${JSON.stringify({ type: "module" }, null, 2)}\n`;
 
 let wireTemplate: string | undefined;
+let shapeTemplate: string | undefined;
 
 export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
   const names = new TypeScriptNames(catalogue);
   wireTemplate ??= readFileSync(templatePath("ts/wire.ts"), "utf8");
+  shapeTemplate ??= readFileSync(templatePath("ts/shape.ts"), "utf8");
   const publicCheckers = catalogue.events.flatMap((event) => event.versions.map((version) => payloadCheckerName(names, event, version))).sort();
   const index = [
     'export * from "./types.js";',
@@ -50,6 +53,7 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
     { path: "catalogue.ts", contents: HEADER + catalogueFile(catalogue, names) },
     { path: "validate.ts", contents: HEADER + validatorsFile(catalogue, names) },
     { path: "standard.ts", contents: HEADER + standardFile(catalogue, names) },
+    { path: "shape.ts", contents: HEADER + shapeTemplate },
     { path: "wire.ts", contents: HEADER + wireTemplate },
     { path: "index.ts", contents: HEADER + index },
     { path: "package.json", contents: ES_MODULE_PACKAGE },

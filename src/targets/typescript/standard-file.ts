@@ -4,17 +4,17 @@
  * any Standard Schema consumer with no adapter. A module of its own, not re-exported by index.ts:
  * it carries the published JSON Schemas, which a program that only parses events does not need.
  *
- * The JSON Schemas are the `jsonschema` target's documents; the union and the envelope embed the
- * version documents they refer to (by `$id`) under `$defs`, so each is self-contained. They are
- * data, written as JSON text for `JSON.parse` and typed `JsonSchemaDocument`: the checker reads one
- * string per document instead of building the type of a large object literal.
+ * The JSON Schemas are the `jsonschema` target's documents, built on request from the payload
+ * shapes validate.ts already carries (shape.ts, `versionJsonSchema`): the SDK holds each payload's
+ * description once. The union and the envelope embed the version documents they refer to (by `$id`)
+ * under `$defs`, so each is self-contained. Data is JSON text for `JSON.parse`, typed
+ * `JsonSchemaDocument`: the checker reads one string instead of building the type of an object literal.
  */
 import type { Catalogue } from "../../ir/types.js";
-import { envelopeSchema, eventUnionSchema } from "../jsonschema/index.js";
-import { versionSchema } from "../jsonschema/schema.js";
-import { docComment, jsonText } from "./escape.js";
+import { envelopeSchema } from "../jsonschema/index.js";
+import { docComment, jsonText, tsString } from "./escape.js";
 import type { TypeScriptNames } from "./names.js";
-import { payloadCheckerName, payloadCheckName } from "./validators-file.js";
+import { payloadCheckerName, payloadCheckName, payloadShapeName } from "./validators-file.js";
 
 export function standardFile(catalogue: Catalogue, names: TypeScriptNames): string {
   const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
@@ -23,14 +23,16 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
   const schemaFunctions = versions.map((_, index) => `jsonSchema${index}`);
   const lines: string[] = [
     `import type { Event, EventEnvelope, ${[...new Set(versions.map(({ event, version }) => names.payload(event, version)))].sort().join(", ")} } from "./types.js";`,
-    `import { ${[...checkers].sort().join(", ")} } from "./validate.js";`,
+    `import { ${[...checkers, ...versions.map((_, index) => payloadShapeName(index))].sort().join(", ")} } from "./validate.js";`,
     'import { parseEnvelope, parseEvent } from "./catalogue.js";',
+    'import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";',
     'import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
     "",
   ];
   versions.forEach(({ event, version }, index) => {
     lines.push(...docComment(`The published JSON Schema of a \`${version.wireType}\` payload.`));
-    lines.push(`function ${schemaFunctions[index]!}(): JsonSchemaDocument {`, `  return JSON.parse(${jsonText(versionSchema(version, catalogue, event.description))}) as JsonSchemaDocument;`, "}", "");
+    const args = [payloadShapeName(index), tsString(version.wireType), ...(event.description === undefined ? [] : [tsString(event.description)])];
+    lines.push(`function ${schemaFunctions[index]!}(): JsonSchemaDocument {`, `  return versionJsonSchema(${args.join(", ")});`, "}", "");
   });
   versions.forEach(({ event, version }, index) => {
     const name = `${publicNames[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
@@ -40,11 +42,12 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
       "",
     );
   });
+  const members = versions.map(({ event, version }) => (event.description === undefined ? [version.wireType] : [version.wireType, event.description]));
   const allVersions = `[${schemaFunctions.map((fn) => `${fn}()`).join(", ")}]`;
   lines.push(
     "/** The `Event` union as JSON Schema, every version's document embedded. */",
     "function eventJsonSchema(): JsonSchemaDocument {",
-    `  return withResources(JSON.parse(${jsonText(eventUnionSchema(catalogue))}) as JsonSchemaDocument, ${allVersions});`,
+    `  return eventUnionJsonSchema(JSON.parse(${jsonText(members)}) as readonly (readonly [string, string?])[], ${allVersions});`,
     "}",
     "",
     "// Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.",

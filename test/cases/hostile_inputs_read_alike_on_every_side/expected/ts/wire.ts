@@ -100,6 +100,44 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/*
+ * The generated boolean checks' tests. They state no type predicate: a check declares each value
+ * with the type it reads it as and tests it at run time, and a predicate would have the type
+ * checker narrow what needs no narrowing.
+ */
+
+/** An object as the generated checks read one: members of any value. */
+export type JsonRecord = Readonly<Record<string, unknown>>;
+
+/** An array as the generated checks read one. */
+export type JsonItems = readonly unknown[];
+
+/** Whether `value` is an array (Array.isArray, for the boolean checks). */
+export function isArray(value: unknown): boolean {
+  return Array.isArray(value);
+}
+
+/** Whether `value` is an object that is not an array (isRecord, for the boolean checks). */
+export function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether `value` is a well-formed string. */
+export function isText(value: unknown): boolean {
+  return typeof value === "string" && isWellFormed(value);
+}
+
+/** Whether `value` is a finite number. */
+export function isFiniteNumber(value: unknown): boolean {
+  return typeof value === "number" && value - value === 0;
+}
+
+/** Whether `text` has `min` to `max` code points. */
+export function codePointsWithin(text: string, min: number, max: number): boolean {
+  const length = codePoints(text);
+  return length >= min && length <= max;
+}
+
 /** `path` extended by one member or index, escaped as JSON Pointer requires. */
 export function pointer(path: string, key: string | number): string {
   return `${path}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`;
@@ -216,7 +254,7 @@ function fitsScalar(value: unknown): boolean {
  * Whether `value`, nested at `level`, keeps the document rules: depth, well-formed strings and
  * names, finite numbers. Scalars are checked in the loops, so only containers recurse.
  */
-function fitsDocument(value: unknown, level: number): boolean {
+export function fitsDocument(value: unknown, level: number): boolean {
   if (typeof value !== "object" || value === null) return fitsScalar(value);
   if (level > MAX_DEPTH) return false;
   if (Array.isArray(value)) {
