@@ -65,6 +65,10 @@ async function prepare(schemas, dir, cwd) {
   mkdirSync(js, { recursive: true });
   for (const file of readdirSync(path.join(dir, "ts"))) {
     const source = readFileSync(path.join(dir, "ts", file), "utf8");
+    if (!file.endsWith(".ts")) {
+      writeFileSync(path.join(js, file), source);
+      continue;
+    }
     const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
     writeFileSync(path.join(js, file.replace(/\.ts$/, ".js")), output.outputText);
   }

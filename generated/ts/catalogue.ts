@@ -83,55 +83,59 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "file.edited.v1": { name: "file.edited", version: 1, type: "file.edited.v1", latest: true },
-  "file.watcher.updated.v1": { name: "file.watcher.updated", version: 1, type: "file.watcher.updated.v1", latest: true, coalesce: [["file"]] },
-  "installation.update-available.v1": { name: "installation.update-available", version: 1, type: "installation.update-available.v1", latest: true, coalesce: [] },
-  "lsp.client.diagnostics.v1": { name: "lsp.client.diagnostics", version: 1, type: "lsp.client.diagnostics.v1", latest: true, coalesce: [["serverID"],["path"]] },
-  "message.part.delta.v1": { name: "message.part.delta", version: 1, type: "message.part.delta.v1", latest: true, topic: ["sessionID"] },
-  "message.part.removed.v1": { name: "message.part.removed", version: 1, type: "message.part.removed.v1", latest: true, topic: ["sessionID"] },
-  "message.part.updated.v1": { name: "message.part.updated", version: 1, type: "message.part.updated.v1", latest: true, coalesce: [["part","id"]], topic: ["part","sessionID"] },
-  "message.removed.v1": { name: "message.removed", version: 1, type: "message.removed.v1", latest: true, topic: ["sessionID"] },
-  "message.updated.v1": { name: "message.updated", version: 1, type: "message.updated.v1", latest: true, coalesce: [["info","id"]], topic: ["info","sessionID"] },
-  "permission.asked.v1": { name: "permission.asked", version: 1, type: "permission.asked.v1", latest: true, topic: ["sessionID"] },
-  "permission.replied.v1": { name: "permission.replied", version: 1, type: "permission.replied.v1", latest: true, coalesce: [["requestID"]], topic: ["sessionID"] },
-  "session.compacted.v1": { name: "session.compacted", version: 1, type: "session.compacted.v1", latest: true, topic: ["sessionID"] },
-  "session.created.v1": { name: "session.created", version: 1, type: "session.created.v1", latest: true, topic: ["info","id"] },
-  "session.deleted.v1": { name: "session.deleted", version: 1, type: "session.deleted.v1", latest: true, topic: ["info","id"] },
-  "session.error.v1": { name: "session.error", version: 1, type: "session.error.v1", latest: true, topic: ["sessionID"] },
-  "session.status.v1": { name: "session.status", version: 1, type: "session.status.v1", latest: false, coalesce: [["sessionID"]], topic: ["sessionID"] },
-  "session.status.v2": { name: "session.status", version: 2, type: "session.status.v2", latest: true, coalesce: [["sessionID"]], topic: ["sessionID"] },
-  "session.updated.v1": { name: "session.updated", version: 1, type: "session.updated.v1", latest: true, coalesce: [["info","id"]], topic: ["info","id"] },
-  "todo.updated.v1": { name: "todo.updated", version: 1, type: "todo.updated.v1", latest: true, coalesce: [["sessionID"]], topic: ["sessionID"] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"file.edited.v1":{"name":"file.edited","version":1,"type":"file.edited.v1","latest":true},' +
+  '"file.watcher.updated.v1":{"name":"file.watcher.updated","version":1,"type":"file.watcher.updated.v1","latest":true,"coalesce":[["file"]]},' +
+  '"installation.update-available.v1":{"name":"installation.update-available","version":1,"type":"installation.update-available.v1","latest":true,"coalesce":[]},' +
+  '"lsp.client.diagnostics.v1":{"name":"lsp.client.diagnostics","version":1,"type":"lsp.client.diagnostics.v1","latest":true,"coalesce":[["serverID"],["path"]]},' +
+  '"message.part.delta.v1":{"name":"message.part.delta","version":1,"type":"message.part.delta.v1","latest":true,"topic":["sessionID"]},' +
+  '"message.part.removed.v1":{"name":"message.part.removed","version":1,"type":"message.part.removed.v1","latest":true,"topic":["sessionID"]},' +
+  '"message.part.updated.v1":{"name":"message.part.updated","version":1,"type":"message.part.updated.v1","latest":true,"coalesce":[["part","id"]],"topic":["part","sessionID"]},' +
+  '"message.removed.v1":{"name":"message.removed","version":1,"type":"message.removed.v1","latest":true,"topic":["sessionID"]},' +
+  '"message.updated.v1":{"name":"message.updated","version":1,"type":"message.updated.v1","latest":true,"coalesce":[["info","id"]],"topic":["info","sessionID"]},' +
+  '"permission.asked.v1":{"name":"permission.asked","version":1,"type":"permission.asked.v1","latest":true,"topic":["sessionID"]},' +
+  '"permission.replied.v1":{"name":"permission.replied","version":1,"type":"permission.replied.v1","latest":true,"coalesce":[["requestID"]],"topic":["sessionID"]},' +
+  '"session.compacted.v1":{"name":"session.compacted","version":1,"type":"session.compacted.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.created.v1":{"name":"session.created","version":1,"type":"session.created.v1","latest":true,"topic":["info","id"]},' +
+  '"session.deleted.v1":{"name":"session.deleted","version":1,"type":"session.deleted.v1","latest":true,"topic":["info","id"]},' +
+  '"session.error.v1":{"name":"session.error","version":1,"type":"session.error.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.status.v1":{"name":"session.status","version":1,"type":"session.status.v1","latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.status.v2":{"name":"session.status","version":2,"type":"session.status.v2","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.updated.v1":{"name":"session.updated","version":1,"type":"session.updated.v1","latest":true,"coalesce":[["info","id"]],"topic":["info","id"]},' +
+  '"todo.updated.v1":{"name":"todo.updated","version":1,"type":"todo.updated.v1","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["file.edited.v1","file.watcher.updated.v1","installation.update-available.v1","lsp.client.diagnostics.v1","message.part.delta.v1","message.part.removed.v1","message.part.updated.v1","message.removed.v1","message.updated.v1","permission.asked.v1","permission.replied.v1","session.compacted.v1","session.created.v1","session.deleted.v1","session.error.v1","session.status.v1","session.status.v2","session.updated.v1","todo.updated.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["file.edited.v1","file.watcher.updated.v1","installation.update-available.v1","lsp.client.diagnostics.v1","message.part.delta.v1","message.part.removed.v1","message.part.updated.v1","message.removed.v1","message.updated.v1","permission.asked.v1","permission.replied.v1","session.compacted.v1","session.created.v1","session.deleted.v1","session.error.v1","session.status.v1","session.status.v2","session.updated.v1","todo.updated.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["file.edited","file.watcher.updated","installation.update-available","lsp.client.diagnostics","message.part.delta","message.part.removed","message.part.updated","message.removed","message.updated","permission.asked","permission.replied","session.compacted","session.created","session.deleted","session.error","session.status","session.updated","todo.updated"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["file.edited","file.watcher.updated","installation.update-available","lsp.client.diagnostics","message.part.delta","message.part.removed","message.part.updated","message.removed","message.updated","permission.asked","permission.replied","session.compacted","session.created","session.deleted","session.error","session.status","session.updated","todo.updated"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "file.edited": "file.edited.v1",
-  "file.watcher.updated": "file.watcher.updated.v1",
-  "installation.update-available": "installation.update-available.v1",
-  "lsp.client.diagnostics": "lsp.client.diagnostics.v1",
-  "message.part.delta": "message.part.delta.v1",
-  "message.part.removed": "message.part.removed.v1",
-  "message.part.updated": "message.part.updated.v1",
-  "message.removed": "message.removed.v1",
-  "message.updated": "message.updated.v1",
-  "permission.asked": "permission.asked.v1",
-  "permission.replied": "permission.replied.v1",
-  "session.compacted": "session.compacted.v1",
-  "session.created": "session.created.v1",
-  "session.deleted": "session.deleted.v1",
-  "session.error": "session.error.v1",
-  "session.status": "session.status.v2",
-  "session.updated": "session.updated.v1",
-  "todo.updated": "todo.updated.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"file.edited":"file.edited.v1",' +
+  '"file.watcher.updated":"file.watcher.updated.v1",' +
+  '"installation.update-available":"installation.update-available.v1",' +
+  '"lsp.client.diagnostics":"lsp.client.diagnostics.v1",' +
+  '"message.part.delta":"message.part.delta.v1",' +
+  '"message.part.removed":"message.part.removed.v1",' +
+  '"message.part.updated":"message.part.updated.v1",' +
+  '"message.removed":"message.removed.v1",' +
+  '"message.updated":"message.updated.v1",' +
+  '"permission.asked":"permission.asked.v1",' +
+  '"permission.replied":"permission.replied.v1",' +
+  '"session.compacted":"session.compacted.v1",' +
+  '"session.created":"session.created.v1",' +
+  '"session.deleted":"session.deleted.v1",' +
+  '"session.error":"session.error.v1",' +
+  '"session.status":"session.status.v2",' +
+  '"session.updated":"session.updated.v1",' +
+  '"todo.updated":"todo.updated.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -218,9 +222,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `file.edited`. */
 export function isFileEdited(event: { type: string }): event is FileEditedEvent {
-  return isEventOfName(event, "file.edited");
+  return nameOfType(event.type) === "file.edited";
 }
 
 /** Narrows an event to `file.edited.v1`. */
@@ -230,7 +239,7 @@ export function isFileEditedV1(event: { type: string }): event is FileEditedV1Ev
 
 /** Narrows an event to any version of `file.watcher.updated`. */
 export function isFileWatcherUpdated(event: { type: string }): event is FileWatcherUpdatedEvent {
-  return isEventOfName(event, "file.watcher.updated");
+  return nameOfType(event.type) === "file.watcher.updated";
 }
 
 /** Narrows an event to `file.watcher.updated.v1`. */
@@ -240,7 +249,7 @@ export function isFileWatcherUpdatedV1(event: { type: string }): event is FileWa
 
 /** Narrows an event to any version of `installation.update-available`. */
 export function isInstallationUpdateAvailable(event: { type: string }): event is InstallationUpdateAvailableEvent {
-  return isEventOfName(event, "installation.update-available");
+  return nameOfType(event.type) === "installation.update-available";
 }
 
 /** Narrows an event to `installation.update-available.v1`. */
@@ -250,7 +259,7 @@ export function isInstallationUpdateAvailableV1(event: { type: string }): event 
 
 /** Narrows an event to any version of `lsp.client.diagnostics`. */
 export function isLspClientDiagnostics(event: { type: string }): event is LspClientDiagnosticsEvent {
-  return isEventOfName(event, "lsp.client.diagnostics");
+  return nameOfType(event.type) === "lsp.client.diagnostics";
 }
 
 /** Narrows an event to `lsp.client.diagnostics.v1`. */
@@ -260,7 +269,7 @@ export function isLspClientDiagnosticsV1(event: { type: string }): event is LspC
 
 /** Narrows an event to any version of `message.part.delta`. */
 export function isMessagePartDelta(event: { type: string }): event is MessagePartDeltaEvent {
-  return isEventOfName(event, "message.part.delta");
+  return nameOfType(event.type) === "message.part.delta";
 }
 
 /** Narrows an event to `message.part.delta.v1`. */
@@ -270,7 +279,7 @@ export function isMessagePartDeltaV1(event: { type: string }): event is MessageP
 
 /** Narrows an event to any version of `message.part.removed`. */
 export function isMessagePartRemoved(event: { type: string }): event is MessagePartRemovedEvent {
-  return isEventOfName(event, "message.part.removed");
+  return nameOfType(event.type) === "message.part.removed";
 }
 
 /** Narrows an event to `message.part.removed.v1`. */
@@ -280,7 +289,7 @@ export function isMessagePartRemovedV1(event: { type: string }): event is Messag
 
 /** Narrows an event to any version of `message.part.updated`. */
 export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return isEventOfName(event, "message.part.updated");
+  return nameOfType(event.type) === "message.part.updated";
 }
 
 /** Narrows an event to `message.part.updated.v1`. */
@@ -290,7 +299,7 @@ export function isMessagePartUpdatedV1(event: { type: string }): event is Messag
 
 /** Narrows an event to any version of `message.removed`. */
 export function isMessageRemoved(event: { type: string }): event is MessageRemovedEvent {
-  return isEventOfName(event, "message.removed");
+  return nameOfType(event.type) === "message.removed";
 }
 
 /** Narrows an event to `message.removed.v1`. */
@@ -300,7 +309,7 @@ export function isMessageRemovedV1(event: { type: string }): event is MessageRem
 
 /** Narrows an event to any version of `message.updated`. */
 export function isMessageUpdated(event: { type: string }): event is MessageUpdatedEvent {
-  return isEventOfName(event, "message.updated");
+  return nameOfType(event.type) === "message.updated";
 }
 
 /** Narrows an event to `message.updated.v1`. */
@@ -310,7 +319,7 @@ export function isMessageUpdatedV1(event: { type: string }): event is MessageUpd
 
 /** Narrows an event to any version of `permission.asked`. */
 export function isPermissionAsked(event: { type: string }): event is PermissionAskedEvent {
-  return isEventOfName(event, "permission.asked");
+  return nameOfType(event.type) === "permission.asked";
 }
 
 /** Narrows an event to `permission.asked.v1`. */
@@ -320,7 +329,7 @@ export function isPermissionAskedV1(event: { type: string }): event is Permissio
 
 /** Narrows an event to any version of `permission.replied`. */
 export function isPermissionReplied(event: { type: string }): event is PermissionRepliedEvent {
-  return isEventOfName(event, "permission.replied");
+  return nameOfType(event.type) === "permission.replied";
 }
 
 /** Narrows an event to `permission.replied.v1`. */
@@ -330,7 +339,7 @@ export function isPermissionRepliedV1(event: { type: string }): event is Permiss
 
 /** Narrows an event to any version of `session.compacted`. */
 export function isSessionCompacted(event: { type: string }): event is SessionCompactedEvent {
-  return isEventOfName(event, "session.compacted");
+  return nameOfType(event.type) === "session.compacted";
 }
 
 /** Narrows an event to `session.compacted.v1`. */
@@ -340,7 +349,7 @@ export function isSessionCompactedV1(event: { type: string }): event is SessionC
 
 /** Narrows an event to any version of `session.created`. */
 export function isSessionCreated(event: { type: string }): event is SessionCreatedEvent {
-  return isEventOfName(event, "session.created");
+  return nameOfType(event.type) === "session.created";
 }
 
 /** Narrows an event to `session.created.v1`. */
@@ -350,7 +359,7 @@ export function isSessionCreatedV1(event: { type: string }): event is SessionCre
 
 /** Narrows an event to any version of `session.deleted`. */
 export function isSessionDeleted(event: { type: string }): event is SessionDeletedEvent {
-  return isEventOfName(event, "session.deleted");
+  return nameOfType(event.type) === "session.deleted";
 }
 
 /** Narrows an event to `session.deleted.v1`. */
@@ -360,7 +369,7 @@ export function isSessionDeletedV1(event: { type: string }): event is SessionDel
 
 /** Narrows an event to any version of `session.error`. */
 export function isSessionError(event: { type: string }): event is SessionErrorEvent {
-  return isEventOfName(event, "session.error");
+  return nameOfType(event.type) === "session.error";
 }
 
 /** Narrows an event to `session.error.v1`. */
@@ -370,7 +379,7 @@ export function isSessionErrorV1(event: { type: string }): event is SessionError
 
 /** Narrows an event to any version of `session.status`. */
 export function isSessionStatus(event: { type: string }): event is SessionStatusEvent {
-  return isEventOfName(event, "session.status");
+  return nameOfType(event.type) === "session.status";
 }
 
 /** Narrows an event to `session.status.v1`. */
@@ -385,7 +394,7 @@ export function isSessionStatusV2(event: { type: string }): event is SessionStat
 
 /** Narrows an event to any version of `session.updated`. */
 export function isSessionUpdated(event: { type: string }): event is SessionUpdatedEvent {
-  return isEventOfName(event, "session.updated");
+  return nameOfType(event.type) === "session.updated";
 }
 
 /** Narrows an event to `session.updated.v1`. */
@@ -395,7 +404,7 @@ export function isSessionUpdatedV1(event: { type: string }): event is SessionUpd
 
 /** Narrows an event to any version of `todo.updated`. */
 export function isTodoUpdated(event: { type: string }): event is TodoUpdatedEvent {
-  return isEventOfName(event, "todo.updated");
+  return nameOfType(event.type) === "todo.updated";
 }
 
 /** Narrows an event to `todo.updated.v1`. */

@@ -102,61 +102,137 @@ function jsonSchema18(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `file.edited.v1` payload, with its JSON Schema. */
-export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<FileEditedV1> {
+  return standardSchema<FileEditedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `file.watcher.updated.v1` payload, with its JSON Schema. */
-export const FileWatcherUpdatedV1PayloadSchema: StandardSchemaV1<FileWatcherUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const FileWatcherUpdatedV1PayloadSchema: StandardSchemaV1<FileWatcherUpdatedV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<FileWatcherUpdatedV1> {
+  return standardSchema<FileWatcherUpdatedV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** Standard Schema of a `installation.update-available.v1` payload, with its JSON Schema. */
-export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload2), jsonSchema2);
+export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema2();
+
+function payloadSchema2(): StandardSchemaV1<InstallationUpdateAvailableV1> {
+  return standardSchema<InstallationUpdateAvailableV1>(payloadIssues(checkPayload2), jsonSchema2);
+}
 
 /** Standard Schema of a `lsp.client.diagnostics.v1` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload3), jsonSchema3);
+export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema3();
+
+function payloadSchema3(): StandardSchemaV1<LspClientDiagnosticsV1> {
+  return standardSchema<LspClientDiagnosticsV1>(payloadIssues(checkPayload3), jsonSchema3);
+}
 
 /** Standard Schema of a `message.part.delta.v1` payload, with its JSON Schema. */
-export const MessagePartDeltaV1PayloadSchema: StandardSchemaV1<MessagePartDeltaV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload4), jsonSchema4);
+export const MessagePartDeltaV1PayloadSchema: StandardSchemaV1<MessagePartDeltaV1> = /* @__PURE__ */ payloadSchema4();
+
+function payloadSchema4(): StandardSchemaV1<MessagePartDeltaV1> {
+  return standardSchema<MessagePartDeltaV1>(payloadIssues(checkPayload4), jsonSchema4);
+}
 
 /** Standard Schema of a `message.part.removed.v1` payload, with its JSON Schema. */
-export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload5), jsonSchema5);
+export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema5();
+
+function payloadSchema5(): StandardSchemaV1<MessagePartRemovedV1> {
+  return standardSchema<MessagePartRemovedV1>(payloadIssues(checkPayload5), jsonSchema5);
+}
 
 /** Standard Schema of a `message.part.updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload6), jsonSchema6);
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema6();
+
+function payloadSchema6(): StandardSchemaV1<MessagePartUpdatedV1> {
+  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload6), jsonSchema6);
+}
 
 /** Standard Schema of a `message.removed.v1` payload, with its JSON Schema. */
-export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload7), jsonSchema7);
+export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema7();
+
+function payloadSchema7(): StandardSchemaV1<MessageRemovedV1> {
+  return standardSchema<MessageRemovedV1>(payloadIssues(checkPayload7), jsonSchema7);
+}
 
 /** Standard Schema of a `message.updated.v1` payload, with its JSON Schema. */
-export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload8), jsonSchema8);
+export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema8();
+
+function payloadSchema8(): StandardSchemaV1<MessageUpdatedV1> {
+  return standardSchema<MessageUpdatedV1>(payloadIssues(checkPayload8), jsonSchema8);
+}
 
 /** Standard Schema of a `permission.asked.v1` payload, with its JSON Schema. */
-export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload9), jsonSchema9);
+export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema9();
+
+function payloadSchema9(): StandardSchemaV1<PermissionAskedV1> {
+  return standardSchema<PermissionAskedV1>(payloadIssues(checkPayload9), jsonSchema9);
+}
 
 /** Standard Schema of a `permission.replied.v1` payload, with its JSON Schema. */
-export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload10), jsonSchema10);
+export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema10();
+
+function payloadSchema10(): StandardSchemaV1<PermissionRepliedV1> {
+  return standardSchema<PermissionRepliedV1>(payloadIssues(checkPayload10), jsonSchema10);
+}
 
 /** Standard Schema of a `session.compacted.v1` payload, with its JSON Schema. */
-export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload11), jsonSchema11);
+export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema11();
+
+function payloadSchema11(): StandardSchemaV1<SessionCompactedV1> {
+  return standardSchema<SessionCompactedV1>(payloadIssues(checkPayload11), jsonSchema11);
+}
 
 /** Standard Schema of a `session.created.v1` payload, with its JSON Schema. */
-export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload12), jsonSchema12);
+export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema12();
+
+function payloadSchema12(): StandardSchemaV1<SessionCreatedV1> {
+  return standardSchema<SessionCreatedV1>(payloadIssues(checkPayload12), jsonSchema12);
+}
 
 /** Standard Schema of a `session.deleted.v1` payload, with its JSON Schema. */
-export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload13), jsonSchema13);
+export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema13();
+
+function payloadSchema13(): StandardSchemaV1<SessionDeletedV1> {
+  return standardSchema<SessionDeletedV1>(payloadIssues(checkPayload13), jsonSchema13);
+}
 
 /** Standard Schema of a `session.error.v1` payload, with its JSON Schema. */
-export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload14), jsonSchema14);
+export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema14();
+
+function payloadSchema14(): StandardSchemaV1<SessionErrorV1> {
+  return standardSchema<SessionErrorV1>(payloadIssues(checkPayload14), jsonSchema14);
+}
 
 /** Standard Schema of a `session.status.v1` payload, with its JSON Schema. */
-export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload15), jsonSchema15);
+export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema15();
+
+function payloadSchema15(): StandardSchemaV1<SessionStatusV1> {
+  return standardSchema<SessionStatusV1>(payloadIssues(checkPayload15), jsonSchema15);
+}
 
 /** Standard Schema of a `session.status.v2` payload, with its JSON Schema. */
-export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload16), jsonSchema16);
+export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema16();
+
+function payloadSchema16(): StandardSchemaV1<SessionStatusV2> {
+  return standardSchema<SessionStatusV2>(payloadIssues(checkPayload16), jsonSchema16);
+}
 
 /** Standard Schema of a `session.updated.v1` payload, with its JSON Schema. */
-export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload17), jsonSchema17);
+export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema17();
+
+function payloadSchema17(): StandardSchemaV1<SessionUpdatedV1> {
+  return standardSchema<SessionUpdatedV1>(payloadIssues(checkPayload17), jsonSchema17);
+}
 
 /** Standard Schema of a `todo.updated.v1` payload, with its JSON Schema. */
-export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload18), jsonSchema18);
+export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema18();
+
+function payloadSchema18(): StandardSchemaV1<TodoUpdatedV1> {
+  return standardSchema<TodoUpdatedV1>(payloadIssues(checkPayload18), jsonSchema18);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

@@ -594,7 +594,7 @@ export type TodoUpdatedEvent = TodoUpdatedV1Event;
 export type Event = FileEditedEvent | FileWatcherUpdatedEvent | InstallationUpdateAvailableEvent | LspClientDiagnosticsEvent | MessagePartDeltaEvent | MessagePartRemovedEvent | MessagePartUpdatedEvent | MessageRemovedEvent | MessageUpdatedEvent | PermissionAskedEvent | PermissionRepliedEvent | SessionCompactedEvent | SessionCreatedEvent | SessionDeletedEvent | SessionErrorEvent | SessionStatusEvent | SessionUpdatedEvent | TodoUpdatedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "file.edited" | "file.watcher.updated" | "installation.update-available" | "lsp.client.diagnostics" | "message.part.delta" | "message.part.removed" | "message.part.updated" | "message.removed" | "message.updated" | "permission.asked" | "permission.replied" | "session.compacted" | "session.created" | "session.deleted" | "session.error" | "session.status" | "session.updated" | "todo.updated";
@@ -625,8 +625,31 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "file.edited.v1": FileEditedV1;
+  "file.watcher.updated.v1": FileWatcherUpdatedV1;
+  "installation.update-available.v1": InstallationUpdateAvailableV1;
+  "lsp.client.diagnostics.v1": LspClientDiagnosticsV1;
+  "message.part.delta.v1": MessagePartDeltaV1;
+  "message.part.removed.v1": MessagePartRemovedV1;
+  "message.part.updated.v1": MessagePartUpdatedV1;
+  "message.removed.v1": MessageRemovedV1;
+  "message.updated.v1": MessageUpdatedV1;
+  "permission.asked.v1": PermissionAskedV1;
+  "permission.replied.v1": PermissionRepliedV1;
+  "session.compacted.v1": SessionCompactedV1;
+  "session.created.v1": SessionCreatedV1;
+  "session.deleted.v1": SessionDeletedV1;
+  "session.error.v1": SessionErrorV1;
+  "session.status.v1": SessionStatusV1;
+  "session.status.v2": SessionStatusV2;
+  "session.updated.v1": SessionUpdatedV1;
+  "todo.updated.v1": TodoUpdatedV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

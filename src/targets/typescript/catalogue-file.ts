@@ -4,25 +4,13 @@
  */
 import type { Catalogue, EventDef } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
-import { tsString, tsValue } from "./escape.js";
+import { jsonPiece, jsonText, tsString } from "./escape.js";
 import { Source } from "./source.js";
 import { payloadCheckName } from "./validators-file.js";
 
 /** A quoted property key; a quoted "__proto__" key in an object literal sets the prototype: it is written computed. */
 function propertyKey(key: string): string {
   return key === "__proto__" ? `[${tsString(key)}]` : tsString(key);
-}
-
-/** `export const name: type = { … };` with one compact entry per line, so large catalogues stay diffable. */
-function table(source: Source, declaration: string, entries: [string, string][], docs: string): void {
-  source.blank().docs(docs);
-  source.block(
-    `export const ${declaration} = {`,
-    () => {
-      for (const [key, value] of entries) source.line(`${propertyKey(key)}: ${value},`);
-    },
-    "};",
-  );
 }
 
 /** `export function signature { body }` with a doc comment. */
@@ -33,17 +21,31 @@ function fn(source: Source, signature: string, body: string[], docs: string): vo
   });
 }
 
-function metaEntry(event: EventDef, index: number): string {
+function metaEntry(event: EventDef, index: number): unknown {
   const version = event.versions[index]!;
-  const parts = [
-    `name: ${tsString(event.name)}`,
-    `version: ${version.version}`,
-    `type: ${tsString(version.wireType)}`,
-    `latest: ${index === event.versions.length - 1}`,
-  ];
-  if (event.coalesce !== undefined) parts.push(`coalesce: ${tsValue(event.coalesce)}`);
-  if (event.topic !== undefined) parts.push(`topic: ${tsValue(event.topic)}`);
-  return `{ ${parts.join(", ")} }`;
+  return {
+    name: event.name,
+    version: version.version,
+    type: version.wireType,
+    latest: index === event.versions.length - 1,
+    ...(event.coalesce === undefined ? {} : { coalesce: event.coalesce }),
+    ...(event.topic === undefined ? {} : { topic: event.topic }),
+  };
+}
+
+/**
+ * `export const name: type = JSON.parse(…) as type;` — a table of data as JSON text, one entry a
+ * line (pieces joined by `+`), so large catalogues stay diffable. The checker reads strings, not an
+ * object literal it would check entry by entry against the declared type. JSON.parse keeps every
+ * key an own property, `__proto__` included.
+ */
+function jsonTable(source: Source, name: string, type: string, entries: [string, unknown][], docs: string): void {
+  source.blank().docs(docs);
+  source.line(`export const ${name}: ${type} = /* @__PURE__ */ JSON.parse(`);
+  source.line("  '{' +");
+  entries.forEach(([key, value], index) => source.line(`  ${jsonPiece(`${JSON.stringify(key)}:${JSON.stringify(value)}${index === entries.length - 1 ? "" : ","}`)} +`));
+  source.line("  '}',");
+  source.line(`) as ${type};`);
 }
 
 export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): string {
@@ -77,23 +79,25 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     source.line("readonly topic?: readonly string[];");
   });
 
-  table(
+  jsonTable(
     source,
     // Declared, not mapped per key: one `EventMeta` for every wire type.
-    "eventMeta: Readonly<Record<EventType, EventMeta>>",
-    catalogue.events.flatMap((event) => event.versions.map((version, index) => [version.wireType, metaEntry(event, index)] as [string, string])),
+    "eventMeta",
+    "Readonly<Record<EventType, EventMeta>>",
+    catalogue.events.flatMap((event) => event.versions.map((version, index) => [version.wireType, metaEntry(event, index)] as [string, unknown])),
     "Every event version of the catalogue, by wire type.",
   );
   source.blank();
   source.docs("Every wire type, sorted.");
-  source.line(`export const eventTypes: readonly EventType[] = ${tsValue(versions.map(({ version }) => version.wireType))};`);
+  source.line(`export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse(${jsonText(versions.map(({ version }) => version.wireType))}) as readonly EventType[];`);
   source.blank();
   source.docs("Every event name, sorted.");
-  source.line(`export const eventNames: readonly EventName[] = ${tsValue(catalogue.events.map((event) => event.name))};`);
-  table(
+  source.line(`export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse(${jsonText(catalogue.events.map((event) => event.name))}) as readonly EventName[];`);
+  jsonTable(
     source,
-    "latestTypes: LatestTypes",
-    catalogue.events.map((event) => [event.name, tsString(event.versions.at(-1)!.wireType)]),
+    "latestTypes",
+    "LatestTypes",
+    catalogue.events.map((event) => [event.name, event.versions.at(-1)!.wireType]),
     "The latest wire type of each event name.",
   );
   // A hash lookup, not a search: one Map read whatever the number of versions. Built from an object
@@ -155,11 +159,15 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     ["return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;"],
     "Builds the latest version's event document for `name`.",
   );
+  // The name guards below compare names through this, not the generic isEventOfName: a generic call
+  // per event would have the type checker infer and instantiate its type arguments for each.
+  source.blank().docs("The event name of `type`; undefined for a type this catalogue does not know.");
+  source.block("function nameOfType(type: string): string | undefined {", () => source.line("return isEventType(type) ? eventMeta[type].name : undefined;"));
   for (const event of catalogue.events) {
     fn(
       source,
       `${names.nameGuard(event)}(event: { type: string }): event is ${names.eventUnion(event)}`,
-      [`return isEventOfName(event, ${tsString(event.name)});`],
+      [`return nameOfType(event.type) === ${tsString(event.name)};`],
       `Narrows an event to any version of \`${event.name}\`.`,
     );
     for (const version of event.versions) {

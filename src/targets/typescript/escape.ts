@@ -71,7 +71,15 @@ export function tsValue(value: unknown): string {
 export function jsonText(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new Error(`eventc bug: ${typeof value} is not a JSON value`);
-  return `'${json.replace(/['\\]/g, "\\$&").replace(INVISIBLE, unicodeEscape)}'`;
+  return jsonPiece(json);
+}
+
+/**
+ * A single-quoted string literal holding `text`, a piece of JSON text (made by JSON.stringify), as
+ * `jsonText` writes it: long JSON text is written as such pieces joined by `+`, one entry a line.
+ */
+export function jsonPiece(text: string): string {
+  return `'${text.replace(/['\\]/g, "\\$&").replace(INVISIBLE, unicodeEscape)}'`;
 }
 
 /** tsValue, value by value. */

@@ -36,9 +36,16 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
   });
   versions.forEach(({ event, version }, index) => {
     const name = `${publicNames[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
+    const type = `StandardSchemaV1<${names.payload(event, version)}>`;
+    // Made in a function: the imports it reads are resolved there, not at the module's top level,
+    // where the type checker would walk back over every constant declared before each one.
     lines.push(...docComment(`Standard Schema of a \`${version.wireType}\` payload, with its JSON Schema.`));
     lines.push(
-      `export const ${name}: StandardSchemaV1<${names.payload(event, version)}> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(${checkers[index]!}), ${schemaFunctions[index]!});`,
+      `export const ${name}: ${type} = /* @__PURE__ */ payloadSchema${index}();`,
+      "",
+      `function payloadSchema${index}(): ${type} {`,
+      `  return standardSchema<${names.payload(event, version)}>(payloadIssues(${checkers[index]!}), ${schemaFunctions[index]!});`,
+      "}",
       "",
     );
   });

@@ -46,7 +46,8 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
   }
 
   alias(source, "Event", eventUnions.join(" | "), "Any event of the catalogue: `type` names event and version, `payload` is that version's payload.");
-  alias(source, "EventType", 'Event["type"]', "Every wire type, e.g. `session.status.v2`.");
+  // The keys of a declared interface: `Event["type"]` would have the checker read `type` off every version.
+  alias(source, "EventType", "keyof EventsByType", "Every wire type, e.g. `session.status.v2`.");
   alias(source, "EventName", catalogue.events.map((event) => tsString(event.name)).join(" | "), "Every event name, e.g. `session.status`.");
   // Lookups by wire type read a declared interface: `Extract<Event, { type: T }>` would make the
   // checker distribute a conditional type over every version of the catalogue at each use.
@@ -57,7 +58,14 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
     }
   });
   alias(source, "EventOf<T extends EventType>", "EventsByType[T]", "The event with wire type `T`.");
-  alias(source, "PayloadOf<T extends EventType>", 'EventsByType[T]["payload"]', "The payload of wire type `T`.");
+  // Declared too: `EventsByType[T]["payload"]` would have the checker relate every version to `payload`'s key.
+  source.blank().docs("Each version's payload, by wire type.");
+  source.block("export interface PayloadsByType {", () => {
+    for (const event of catalogue.events) {
+      for (const version of event.versions) source.line(`${tsString(version.wireType)}: ${names.payload(event, version)};`);
+    }
+  });
+  alias(source, "PayloadOf<T extends EventType>", "PayloadsByType[T]", "The payload of wire type `T`.");
   nameMap(source, catalogue, "EventsByName", (index) => names.eventUnion(catalogue.events[index]!), "Every version of each event, by name.");
   alias(source, "EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`.");
   nameMap(source, catalogue, "LatestTypes", (index) => tsString(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");

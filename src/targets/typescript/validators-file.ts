@@ -18,14 +18,9 @@
  * verdict and issue list for issue list.
  */
 import type { Catalogue, EventDef, EventVersion, NodeDocs, NumberNode, TypeNode } from "../../ir/types.js";
-import { docComment, jsonText, tsRegExp, tsString } from "./escape.js";
+import { docComment, jsonText } from "./escape.js";
+import { FastChecks } from "./fast-checks.js";
 import type { TypeScriptNames } from "./names.js";
-
-/** Stands for a member function's name while its text is compared with the members' made before. */
-const MEMBER_NAME = "isMember\u0000";
-
-/** Enums with more values than this are checked against a Set; smaller ones by comparisons. */
-const ENUM_SET_THRESHOLD = 6;
 
 /** The exported validator of one event version's payload, e.g. `checkSessionStatusV2Payload`. */
 export function payloadCheckerName(names: TypeScriptNames, event: EventDef, version: EventVersion): string {
@@ -38,46 +33,6 @@ export function payloadCheckerName(names: TypeScriptNames, event: EventDef, vers
  */
 export function payloadCheckName(index: number): string {
   return `checkPayload${index}`;
-}
-
-/** A member read the way every reader reads it: names the prototype has, as own properties only. */
-function memberOf(value: string, name: string): string {
-  if (name in Object.prototype || name === "__proto__") return `ownField(${value}, ${tsString(name)})`;
-  return `${value}[${tsString(name)}]`;
-}
-
-/**
- * The type a value held in a variable is declared with, as the checks that follow read it: the
- * checks test at run time what the declaration states, and the type checker has nothing to narrow
- * (no type predicates, no \`any\`). Undefined: \`unknown\`, for values only handed to functions.
- */
-function declaredAs(node: TypeNode): string | undefined {
-  switch (node.kind) {
-    case "string":
-    case "enum":
-      return "string";
-    case "number":
-      return "number";
-    case "object":
-    case "record":
-      return "JsonRecord";
-    case "union":
-      return node.discriminator !== undefined && node.tags !== undefined ? "JsonRecord" : undefined;
-    case "array":
-    case "tuple":
-      return "JsonItems";
-    case "nullable":
-      return declaredAs(node.inner);
-    default:
-      return undefined;
-  }
-}
-
-
-/** An integer's bound at or beyond the safe range says nothing `Number.isSafeInteger` does not. */
-function impliedBound(node: NumberNode, bound: "minimum" | "maximum"): boolean {
-  const value = node[bound];
-  return node.integer && value !== undefined && (bound === "minimum" ? value <= -Number.MAX_SAFE_INTEGER : value >= Number.MAX_SAFE_INTEGER);
 }
 
 /** The named types one shape refers to, by index, in first-use order. */
@@ -104,50 +59,37 @@ export function payloadShapeName(index: number): string {
 
 class ValidatorWriter {
   private readonly functions: string[] = [];
-  private readonly constants: string[] = [];
-  /** Pattern source → its constant, e.g. `PATTERN_0`. */
-  private readonly patterns = new Map<string, string>();
-  private readonly enumSets = new Map<string, string>();
-  /** Named type → [boolean check, shape constant]. */
-  private readonly named = new Map<string, readonly [string, string]>();
-  private readonly wireHelpers = new Set<string>();
-  /** Types of wire.ts the declarations name. */
-  private readonly typeImports = new Set<string>();
   private readonly shapeHelpers = new Set<string>();
-  private counter = 0;
-  /** Each union member's function text (its name left out) and its name. */
-  private readonly memberNames = new Map<string, string>();
+  /** Named type → its shape constant. */
+  private readonly namedShapes = new Map<string, string>();
+  private readonly fast: FastChecks;
 
   constructor(catalogue: Catalogue) {
-    catalogue.types.forEach((type, index) => this.named.set(type.name, [`isNamed${index}`, `namedShape${index}`]));
+    this.fast = new FastChecks(new Map(catalogue.types.map((type, index) => [type.name, `isNamed${index}`])), this.functions);
+    catalogue.types.forEach((type, index) => this.namedShapes.set(type.name, `namedShape${index}`));
     catalogue.types.forEach((type, index) => {
-      this.functions.push(this.fastFunction(`isNamed${index}`, type.type, `Whether a value is a \`${type.name}\`.`));
-      this.functions.push(this.shapeConstant(`namedShape${index}`, type.type, `The shape of \`${type.name}\`.`, false, { name: type.name, ...(type.description === undefined ? {} : { description: type.description }) }));
+      this.fast.add(`isNamed${index}`, type.type, []);
+      this.functions.push(this.shapeConstant(`namedShape${index}`, type.type, false, { name: type.name, ...(type.description === undefined ? {} : { description: type.description }) }));
     });
   }
 
-  /** Notes that a declaration names `type`: wire.ts's own types are imported. */
-  private importType(type: string | undefined): void {
-    if (type === "JsonRecord" || type === "JsonItems") this.typeImports.add(type);
-  }
+  /** Lists of named shapes, each returned by one function shared by every shape that refers to the same ones. */
+  private readonly refLists = new Map<string, string>();
 
-  /** Whether the function being written reads its level. */
-  private usesLevel = false;
-
-  /** `level + offset`, the nesting level of a value `offset` levels below the function's own. */
-  private levelAt(offset: number): string {
-    this.usesLevel = true;
-    return offset === 0 ? "l" : `l + ${offset}`;
-  }
-
-  private fresh(prefix: string): string {
-    this.counter += 1;
-    return `${prefix}${this.counter}`;
-  }
-
-  private wire(helper: string): string {
-    this.wireHelpers.add(helper);
-    return helper;
+  /**
+   * The function returning `named` (shape constants), for `shape(text, refs)`. A function
+   * declaration, not an arrow: a constant read in an arrow has the type checker walk back over
+   * every declaration of the module before it; in a function declaration it does not.
+   */
+  private refsFunction(named: readonly string[]): string {
+    const list = named.join(", ");
+    let name = this.refLists.get(list);
+    if (name === undefined) {
+      name = `refs${this.refLists.size}`;
+      this.refLists.set(list, name);
+      this.functions.push(`function ${name}(): readonly Shape[] {\n  return [${list}];\n}`);
+    }
+    return name;
   }
 
   private shapeHelper(helper: string): string {
@@ -155,244 +97,35 @@ class ValidatorWriter {
     return helper;
   }
 
-  /** `function name(v: any, l: number): boolean` — the boolean check of `node`. */
-  private fastFunction(name: string, node: TypeNode, docs: string): string {
-    const saved = [this.counter, this.usesLevel] as const;
-    this.counter = 0;
-    this.usesLevel = false;
-    const body = this.statements(node, "v", 0, "  ");
-    const level = this.usesLevel ? "l" : "_l";
-    [this.counter, this.usesLevel] = saved;
-    const text = body.join("\n");
-    const type = declaredAs(node);
-    this.importType(type);
-    return [
-      ...docComment(docs),
-      type === undefined ? `function ${name}(v: unknown, ${level}: number): boolean {` : `function ${name}(value: unknown, ${level}: number): boolean {`,
-      ...(type === undefined ? [] : [`  const v = value as ${type};`]),
-      ...(text === "" ? [] : [text]),
-      "  return true;",
-      "}",
-    ].join("\n");
-  }
-
   /** The shape constant of `node`, with the named types it refers to; `named`: the name and description of a named type. */
-  private shapeConstant(name: string, node: TypeNode, docs: string, exported: boolean, named: Record<string, string> = {}): string {
+  private shapeConstant(name: string, node: TypeNode, exported: boolean, named: Record<string, string> = {}): string {
     const refs = new ShapeRefs();
-    const args = [jsonText({ type: this.shapeOf(node, refs), ...named })];
-    if (refs.named.length > 0) args.push(`(): readonly Shape[] => [${refs.named.join(", ")}]`);
-    return [...docComment(docs), `${exported ? "export " : ""}const ${name}: Shape = /* @__PURE__ */ ${this.shapeHelper("shape")}(${args.join(", ")});`].join("\n");
+    const members = [`text: ${jsonText({ type: this.shapeOf(node, refs), ...named })}`];
+    if (refs.named.length > 0) members.push(`refs: ${this.refsFunction(refs.named)}`);
+    // An object literal naming no import: a call of `shape` here would have the type checker walk
+    // back over every constant of the module before it.
+    return `${exported ? "export " : ""}const ${name}: Shape = { ${members.join(", ")} };`;
   }
 
   /** One event version: its boolean check, its shape, the internal checker and the exported total one. */
   addPayload(index: number, node: TypeNode, wireType: string, exported: string): void {
     const fast = `isPayload${index}`;
     const shapeName = payloadShapeName(index);
-    this.functions.push(this.fastFunction(fast, node, `Whether a value is a \`${wireType}\` payload.`));
-    this.functions.push(this.shapeConstant(shapeName, node, `The shape of a \`${wireType}\` payload.`, true));
+    this.fast.add(fast, node, [`/** \`${wireType}\` */`]);
     this.functions.push(
+      this.shapeConstant(shapeName, node, true),
       [
-        ...docComment(`Checks a \`${wireType}\` payload; throws TOO_DEEP past MAX_DEPTH (the parse functions catch it).`),
         `export function ${payloadCheckName(index)}(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {`,
         `  return ${fast}(value, level) || (out !== null && ${this.shapeHelper("checkShape")}(${shapeName}, value, path, out, level));`,
         "}",
       ].join("\n"),
       [
-        ...docComment(`Checks a \`${wireType}\` payload: \`out === null\` stops at the first failure; an array collects every issue. Never throws: a payload nested past MAX_DEPTH is the one issue at \`path\`.`),
+        ...docComment(`Checks a \`${wireType}\` payload (see \`PayloadCheck\`); never throws: a payload nested past MAX_DEPTH is one issue at \`path\`.`),
         `export function ${exported}(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {`,
         `  return ${this.shapeHelper("totalCheck")}(${payloadCheckName(index)}, value, path, out, level);`,
         "}",
       ].join("\n"),
     );
-  }
-
-  // ---- the boolean check ----
-
-  /**
-   * The condition under which `x` (an expression evaluated at most once, or any number of times
-   * when it is a variable) fails `node`, for nodes checked by one expression; undefined for
-   * containers, which take statements.
-   */
-  private condition(node: TypeNode, x: string, offset: number): string | undefined {
-    switch (node.kind) {
-      case "string": {
-        const plain = node.minLength === undefined && node.maxLength === undefined && node.pattern === undefined && node.format !== "uri";
-        if (plain) return `!${this.wire("isText")}(${x})`;
-        const parts = [`!${this.wire("isText")}(${x})`];
-        if (node.minLength !== undefined && node.maxLength !== undefined) parts.push(`!${this.wire("codePointsWithin")}(${x}, ${node.minLength}, ${node.maxLength})`);
-        else if (node.minLength !== undefined) parts.push(`${this.wire("codePoints")}(${x}) < ${node.minLength}`);
-        else if (node.maxLength !== undefined) parts.push(`${this.wire("codePoints")}(${x}) > ${node.maxLength}`);
-        if (node.pattern !== undefined) parts.push(`!${this.pattern(node.pattern)}.test(${x})`);
-        else if (node.format === "uri") parts.push(`!${this.wire("ABSOLUTE_URI")}.test(${x})`);
-        return parts.join(" || ");
-      }
-      case "number": {
-        const parts = [node.integer ? `!Number.isSafeInteger(${x})` : `!${this.wire("isFiniteNumber")}(${x})`];
-        if (node.minimum !== undefined && !impliedBound(node, "minimum")) parts.push(`${x} < ${node.minimum}`);
-        if (node.maximum !== undefined && !impliedBound(node, "maximum")) parts.push(`${x} > ${node.maximum}`);
-        if (node.exclusiveMinimum !== undefined) parts.push(`${x} <= ${node.exclusiveMinimum}`);
-        if (node.exclusiveMaximum !== undefined) parts.push(`${x} >= ${node.exclusiveMaximum}`);
-        if (node.multipleOf !== undefined) parts.push(`(${x} / ${node.multipleOf}) % 1 !== 0`);
-        return parts.join(" || ");
-      }
-      case "boolean":
-        return `typeof ${x} !== "boolean"`;
-      case "null":
-        return `${x} !== null`;
-      case "literal":
-        return `${x} !== ${typeof node.value === "string" ? tsString(node.value) : String(node.value)}`;
-      case "enum":
-        return this.notInEnum(node.values, x);
-      case "ref":
-        return `!${this.named.get(node.name)![0]}(${x}, ${this.levelAt(offset)})`;
-      case "unknown":
-        return `!${this.wire("fitsDocument")}(${x}, ${this.levelAt(offset)})`;
-      case "union": {
-        if (node.discriminator !== undefined && node.tags !== undefined) return undefined;
-        const checks = node.members.map((member) => `${member.kind === "ref" ? this.named.get(member.name)![0] : this.memberFunction(member)}(${x}, ${this.levelAt(offset)})`);
-        return `!(${checks.join(" || ")})`;
-      }
-      case "nullable": {
-        const inner = this.condition(node.inner, x, offset);
-        return inner === undefined ? undefined : `${x} !== null && (${inner})`;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  /** Whether the condition of `node` names its value once (so an expression need not be held in a variable). */
-  private static usesOnce(condition: string, x: string): boolean {
-    return condition.split(x).length === 2;
-  }
-
-  /** Statements returning false when the value of variable `x` fails `node`; `offset` is its nesting below the function's value. */
-  private statements(node: TypeNode, x: string, offset: number, indent: string): string[] {
-    const condition = this.condition(node, x, offset);
-    if (condition !== undefined) return [`${indent}if (${condition}) return false;`];
-    const inner = `${indent}  `;
-    const deep = (): string => `${this.levelAt(offset)} > ${this.wire("MAX_DEPTH")}`;
-    switch (node.kind) {
-      case "array": {
-        const guards = [`!${this.wire("isArray")}(${x})`, deep()];
-        if (node.minItems !== undefined) guards.push(`${x}.length < ${node.minItems}`);
-        if (node.maxItems !== undefined) guards.push(`${x}.length > ${node.maxItems}`);
-        return [`${indent}if (${guards.join(" || ")}) return false;`, ...this.items(node.items, x, 0, indent, offset + 1)];
-      }
-      case "tuple": {
-        const count = node.items.length;
-        const length = node.rest === undefined ? `${x}.length !== ${count}` : `${x}.length < ${count}`;
-        const lines = [`${indent}if (!${this.wire("isArray")}(${x}) || ${deep()} || ${length}) return false;`];
-        node.items.forEach((item, index) => lines.push(...this.value(item, `${x}[${index}]`, offset + 1, indent, "element")));
-        if (node.rest !== undefined) lines.push(...this.items(node.rest, x, count, indent, offset + 1));
-        return lines;
-      }
-      case "record": {
-        const lines = [`${indent}if (!${this.wire("isObject")}(${x}) || ${deep()}) return false;`];
-        const key = this.fresh("k");
-        const body = [...this.statements(node.keys, key, offset + 1, inner), ...this.value(node.values, `${x}[${key}]`, offset + 1, inner, "element")];
-        lines.push(`${indent}for (const ${key} of Object.keys(${x})) {`, ...body, `${indent}}`);
-        if (node.keys.kind === "enum" && !node.partial) {
-          lines.push(`${indent}if (${node.keys.values.map((name) => `!Object.hasOwn(${x}, ${tsString(name)})`).join(" || ")}) return false;`);
-        }
-        return lines;
-      }
-      case "object": {
-        const lines = [`${indent}if (!${this.wire("isObject")}(${x}) || ${deep()}) return false;`];
-        for (const field of node.fields) lines.push(...this.value(field.type, this.member(x, field.name), offset + 1, indent, field.optional ? "optional" : "required"));
-        if (node.additional !== "ignore") {
-          const key = this.fresh("k");
-          const known = node.fields.length === 0 ? [] : [`${inner}switch (${key}) {`, ...node.fields.map((field) => `${inner}  case ${tsString(field.name)}:`), `${inner}    continue;`, `${inner}}`];
-          const unknown = node.additional === "reject" ? [`${inner}return false;`] : this.value(node.additional, `${x}[${key}]`, offset + 1, inner, "element");
-          lines.push(`${indent}for (const ${key} of Object.keys(${x})) {`, ...known, ...unknown, `${indent}}`);
-        }
-        return lines;
-      }
-      case "union": {
-        // Discriminated (a plain union is one condition): the tag chooses the member.
-        const lines = [`${indent}if (!${this.wire("isObject")}(${x})) return false;`, `${indent}switch (${this.member(x, node.discriminator!)}) {`];
-        node.members.forEach((member, index) => {
-          lines.push(`${indent}  case ${tsString(node.tags![index]!)}: {`, ...this.statements(member, x, offset, `${inner}  `), `${inner}  break;`, `${indent}  }`);
-        });
-        lines.push(`${indent}  default:`, `${indent}    return false;`, `${indent}}`);
-        return lines;
-      }
-      case "nullable":
-        return [`${indent}if (${x} !== null) {`, ...this.statements(node.inner, x, offset, inner), `${indent}}`];
-      default:
-        throw new Error(`eventc bug: no statements for ${node.kind}`);
-    }
-  }
-
-  /** `value[name]` as a boolean check reads it. */
-  private member(value: string, name: string): string {
-    const read = memberOf(value, name);
-    if (read.startsWith("ownField(")) this.shapeHelper("ownField");
-    return read;
-  }
-
-  /**
-   * Statements checking the value of expression `read` against `node`: a condition on `read`
-   * itself when it names the value once, else the value held in a variable first. A `required`
-   * field that is undefined fails, an `optional` one passes; an `element` (of an array, tuple or
-   * record) is checked as it is.
-   */
-  private value(node: TypeNode, read: string, offset: number, indent: string, presence: "required" | "optional" | "element"): string[] {
-    const rejectUndefined = presence === "required" && acceptsUndefined(node);
-    const probe = this.condition(node, "\u0000", offset);
-    if (probe !== undefined && presence !== "optional" && !rejectUndefined && ValidatorWriter.usesOnce(probe, "\u0000")) {
-      return [`${indent}if (${this.condition(node, read, offset)}) return false;`];
-    }
-    const variable = this.fresh("x");
-    const type = declaredAs(node);
-    this.importType(type);
-    const declare = `${indent}const ${variable} = ${read}${type === undefined ? "" : ` as ${type}`};`;
-    if (presence === "optional") {
-      const condition = this.condition(node, variable, offset);
-      if (condition !== undefined) return [declare, `${indent}if (${variable} !== undefined && (${condition})) return false;`];
-      return [declare, `${indent}if (${variable} !== undefined) {`, ...this.statements(node, variable, offset, `${indent}  `), `${indent}}`];
-    }
-    return [declare, ...(rejectUndefined ? [`${indent}if (${variable} === undefined) return false;`] : []), ...this.statements(node, variable, offset, indent)];
-  }
-
-  /** A loop over the elements of array `x` from index `from`; `offset` is the elements' nesting. */
-  private items(node: TypeNode, x: string, from: number, indent: string, offset: number): string[] {
-    const index = this.fresh("i");
-    return [`${indent}for (let ${index} = ${from}; ${index} < ${x}.length; ${index}++) {`, ...this.value(node, `${x}[${index}]`, offset, `${indent}  `, "element"), `${indent}}`];
-  }
-
-  /** The boolean check of a plain union's member: one function per distinct member, however many unions hold it. */
-  private memberFunction(node: TypeNode): string {
-    const text = this.fastFunction(MEMBER_NAME, node, "A member of a union.");
-    let name = this.memberNames.get(text);
-    if (name === undefined) {
-      name = `isMember${this.memberNames.size}`;
-      this.memberNames.set(text, name);
-      this.functions.push(text.replace(MEMBER_NAME, name));
-    }
-    return name;
-  }
-
-  private notInEnum(values: string[], x: string): string {
-    if (values.length <= ENUM_SET_THRESHOLD) return values.map((item) => `${x} !== ${tsString(item)}`).join(" && ");
-    const key = JSON.stringify(values);
-    let name = this.enumSets.get(key);
-    if (name === undefined) {
-      name = `ENUM_${this.enumSets.size}`;
-      this.enumSets.set(key, name);
-      this.constants.push(`const ${name}: ReadonlySet<unknown> = /* @__PURE__ */ new Set(${`[${values.map((item) => tsString(item)).join(", ")}]`});`);
-    }
-    return `!${name}.has(${x})`;
-  }
-
-  private pattern(source: string): string {
-    let name = this.patterns.get(source);
-    if (name === undefined) {
-      name = `PATTERN_${this.patterns.size}`;
-      this.patterns.set(source, name);
-      this.constants.push(`const ${name}: RegExp = ${tsRegExp(source, "u")};`);
-    }
-    return name;
   }
 
   // ---- the shape ----
@@ -458,29 +191,25 @@ class ValidatorWriter {
       case "nullable":
         return { k: "nullable", inner: this.shapeOf(node.inner, refs), ...docs };
       case "ref": {
-        const index = refs.index(this.named.get(node.name)![1]);
+        const index = refs.index(this.namedShapes.get(node.name)!);
         return bare ? index : { k: "ref", ref: index, ...docs };
       }
     }
   }
 
   render(): string {
-    const wire = [...["ValidationIssue", ...this.typeImports].sort().map((type) => `type ${type}`), ...[...this.wireHelpers].sort()];
-    const shape = ["type Shape", ...[...this.shapeHelpers].sort()];
+    const aliases: Record<string, string> = { JsonRecord: "type JsonRecord as R", JsonItems: "type JsonItems as A" };
+    const wire = ["type ValidationIssue", ...[...this.fast.types].sort().map((type) => aliases[type] ?? `type ${type}`), ...[...this.fast.wire].sort()];
+    const shape = ["type Shape", ...[...this.shapeHelpers, ...this.fast.shape].sort()];
     return [
       `import { ${shape.join(", ")} } from "./shape.js";`,
       `import { ${wire.join(", ")} } from "./wire.js";`,
       "",
-      ...this.constants,
-      ...(this.constants.length > 0 ? [""] : []),
+      ...this.fast.constants,
+      ...(this.fast.constants.length > 0 ? [""] : []),
       ...this.functions.map((text) => `${text}\n`),
     ].join("\n");
   }
-}
-
-/** Whether a value that is undefined (a missing field) can pass `node`'s condition: any JSON, or a union or named type that might be it. */
-function acceptsUndefined(node: TypeNode): boolean {
-  return node.kind === "unknown" || node.kind === "ref" || node.kind === "union" || (node.kind === "nullable" && acceptsUndefined(node.inner));
 }
 
 /** `validate.ts`: the boolean checks and shapes of every named type and event version. */

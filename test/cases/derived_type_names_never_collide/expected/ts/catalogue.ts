@@ -36,24 +36,28 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "issue.opened.v1": { name: "issue.opened", version: 1, type: "issue.opened.v1", latest: true, coalesce: [["issue","id"]] },
-  "message.sent.v1": { name: "message.sent", version: 1, type: "message.sent.v1", latest: true },
-  "tool.called.v1": { name: "tool.called", version: 1, type: "tool.called.v1", latest: true },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"issue.opened.v1":{"name":"issue.opened","version":1,"type":"issue.opened.v1","latest":true,"coalesce":[["issue","id"]]},' +
+  '"message.sent.v1":{"name":"message.sent","version":1,"type":"message.sent.v1","latest":true},' +
+  '"tool.called.v1":{"name":"tool.called","version":1,"type":"tool.called.v1","latest":true}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["issue.opened.v1","message.sent.v1","tool.called.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["issue.opened.v1","message.sent.v1","tool.called.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["issue.opened","message.sent","tool.called"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["issue.opened","message.sent","tool.called"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "issue.opened": "issue.opened.v1",
-  "message.sent": "message.sent.v1",
-  "tool.called": "tool.called.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"issue.opened":"issue.opened.v1",' +
+  '"message.sent":"message.sent.v1",' +
+  '"tool.called":"tool.called.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -124,9 +128,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `issue.opened`. */
 export function isIssueOpened(event: { type: string }): event is IssueOpenedEvent {
-  return isEventOfName(event, "issue.opened");
+  return nameOfType(event.type) === "issue.opened";
 }
 
 /** Narrows an event to `issue.opened.v1`. */
@@ -136,7 +145,7 @@ export function isIssueOpenedV1(event: { type: string }): event is IssueOpenedV1
 
 /** Narrows an event to any version of `message.sent`. */
 export function isMessageSent(event: { type: string }): event is MessageSentEvent {
-  return isEventOfName(event, "message.sent");
+  return nameOfType(event.type) === "message.sent";
 }
 
 /** Narrows an event to `message.sent.v1`. */
@@ -146,7 +155,7 @@ export function isMessageSentV1(event: { type: string }): event is MessageSentV1
 
 /** Narrows an event to any version of `tool.called`. */
 export function isToolCalled(event: { type: string }): event is ToolCalledEvent {
-  return isEventOfName(event, "tool.called");
+  return nameOfType(event.type) === "tool.called";
 }
 
 /** Narrows an event to `tool.called.v1`. */

@@ -22,13 +22,25 @@ function jsonSchema2(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `issue.opened.v1` payload, with its JSON Schema. */
-export const IssueOpenedV1PayloadSchema: StandardSchemaV1<IssueOpenedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const IssueOpenedV1PayloadSchema: StandardSchemaV1<IssueOpenedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<IssueOpenedV1> {
+  return standardSchema<IssueOpenedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `message.sent.v1` payload, with its JSON Schema. */
-export const MessageSentV1PayloadSchema: StandardSchemaV1<MessageSentV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const MessageSentV1PayloadSchema: StandardSchemaV1<MessageSentV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<MessageSentV1> {
+  return standardSchema<MessageSentV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** Standard Schema of a `tool.called.v1` payload, with its JSON Schema. */
-export const ToolCalledV1PayloadSchema: StandardSchemaV1<ToolCalledV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload2), jsonSchema2);
+export const ToolCalledV1PayloadSchema: StandardSchemaV1<ToolCalledV1> = /* @__PURE__ */ payloadSchema2();
+
+function payloadSchema2(): StandardSchemaV1<ToolCalledV1> {
+  return standardSchema<ToolCalledV1>(payloadIssues(checkPayload2), jsonSchema2);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

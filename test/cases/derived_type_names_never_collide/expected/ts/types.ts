@@ -129,7 +129,7 @@ export type ToolCalledEvent = ToolCalledV1Event;
 export type Event = IssueOpenedEvent | MessageSentEvent | ToolCalledEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "issue.opened" | "message.sent" | "tool.called";
@@ -144,8 +144,15 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "issue.opened.v1": IssueOpenedV1;
+  "message.sent.v1": MessageSentV1;
+  "tool.called.v1": ToolCalledV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

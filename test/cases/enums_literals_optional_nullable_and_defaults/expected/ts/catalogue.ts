@@ -30,20 +30,24 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "settings.changed.v1": { name: "settings.changed", version: 1, type: "settings.changed.v1", latest: true },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"settings.changed.v1":{"name":"settings.changed","version":1,"type":"settings.changed.v1","latest":true}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["settings.changed.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["settings.changed.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["settings.changed"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["settings.changed"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "settings.changed": "settings.changed.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"settings.changed":"settings.changed.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -112,9 +116,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `settings.changed`. */
 export function isSettingsChanged(event: { type: string }): event is SettingsChangedEvent {
-  return isEventOfName(event, "settings.changed");
+  return nameOfType(event.type) === "settings.changed";
 }
 
 /** Narrows an event to `settings.changed.v1`. */

@@ -12,7 +12,11 @@ function jsonSchema0(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `settings.changed.v1` payload, with its JSON Schema. */
-export const SettingsChangedV1PayloadSchema: StandardSchemaV1<SettingsChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const SettingsChangedV1PayloadSchema: StandardSchemaV1<SettingsChangedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<SettingsChangedV1> {
+  return standardSchema<SettingsChangedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

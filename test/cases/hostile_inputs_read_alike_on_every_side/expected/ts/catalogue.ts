@@ -33,22 +33,26 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "job.progress.v1": { name: "job.progress", version: 1, type: "job.progress.v1", latest: true, coalesce: [["job"],["score"]] },
-  "legacy.upload.v1": { name: "legacy.upload", version: 1, type: "legacy.upload.v1", latest: true, coalesce: [["size"]] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"job.progress.v1":{"name":"job.progress","version":1,"type":"job.progress.v1","latest":true,"coalesce":[["job"],["score"]]},' +
+  '"legacy.upload.v1":{"name":"legacy.upload","version":1,"type":"legacy.upload.v1","latest":true,"coalesce":[["size"]]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["job.progress.v1","legacy.upload.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["job.progress.v1","legacy.upload.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["job.progress","legacy.upload"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["job.progress","legacy.upload"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "job.progress": "job.progress.v1",
-  "legacy.upload": "legacy.upload.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"job.progress":"job.progress.v1",' +
+  '"legacy.upload":"legacy.upload.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -118,9 +122,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `job.progress`. */
 export function isJobProgress(event: { type: string }): event is JobProgressEvent {
-  return isEventOfName(event, "job.progress");
+  return nameOfType(event.type) === "job.progress";
 }
 
 /** Narrows an event to `job.progress.v1`. */
@@ -130,7 +139,7 @@ export function isJobProgressV1(event: { type: string }): event is JobProgressV1
 
 /** Narrows an event to any version of `legacy.upload`. */
 export function isLegacyUpload(event: { type: string }): event is LegacyUploadEvent {
-  return isEventOfName(event, "legacy.upload");
+  return nameOfType(event.type) === "legacy.upload";
 }
 
 /** Narrows an event to `legacy.upload.v1`. */

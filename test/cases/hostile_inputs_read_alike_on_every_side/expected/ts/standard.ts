@@ -17,10 +17,18 @@ function jsonSchema1(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `job.progress.v1` payload, with its JSON Schema. */
-export const JobProgressV1PayloadSchema: StandardSchemaV1<JobProgressV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const JobProgressV1PayloadSchema: StandardSchemaV1<JobProgressV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<JobProgressV1> {
+  return standardSchema<JobProgressV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `legacy.upload.v1` payload, with its JSON Schema. */
-export const LegacyUploadV1PayloadSchema: StandardSchemaV1<LegacyUploadV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const LegacyUploadV1PayloadSchema: StandardSchemaV1<LegacyUploadV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<LegacyUploadV1> {
+  return standardSchema<LegacyUploadV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

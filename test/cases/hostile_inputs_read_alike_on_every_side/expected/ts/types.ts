@@ -71,7 +71,7 @@ export type LegacyUploadEvent = LegacyUploadV1Event;
 export type Event = JobProgressEvent | LegacyUploadEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "job.progress" | "legacy.upload";
@@ -85,8 +85,14 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "job.progress.v1": JobProgressV1;
+  "legacy.upload.v1": LegacyUploadV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -186,122 +186,126 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "agent.finished.v1": { name: "agent.finished", version: 1, type: "agent.finished.v1", latest: true },
-  "agent.started.v1": { name: "agent.started", version: 1, type: "agent.started.v1", latest: true },
-  "agent.step-finished.v1": { name: "agent.step-finished", version: 1, type: "agent.step-finished.v1", latest: true },
-  "ci.job-updated.v1": { name: "ci.job-updated", version: 1, type: "ci.job-updated.v1", latest: true, coalesce: [["pipelineID"],["job","id"]] },
-  "ci.pipeline-finished.v1": { name: "ci.pipeline-finished", version: 1, type: "ci.pipeline-finished.v1", latest: true },
-  "command.executed.v1": { name: "command.executed", version: 1, type: "command.executed.v1", latest: true },
-  "file.cursor-moved.v1": { name: "file.cursor-moved", version: 1, type: "file.cursor-moved.v1", latest: true, coalesce: [["file"],["by","kind"]] },
-  "file.edited.v1": { name: "file.edited", version: 1, type: "file.edited.v1", latest: true, coalesce: [["file"]] },
-  "file.tree-updated.v1": { name: "file.tree-updated", version: 1, type: "file.tree-updated.v1", latest: true, coalesce: [["root"]] },
-  "file.watcher-changed.v1": { name: "file.watcher-changed", version: 1, type: "file.watcher-changed.v1", latest: true },
-  "git.branch-switched.v1": { name: "git.branch-switched", version: 1, type: "git.branch-switched.v1", latest: true },
-  "git.commit-created.v1": { name: "git.commit-created", version: 1, type: "git.commit-created.v1", latest: true },
-  "git.status-changed.v1": { name: "git.status-changed", version: 1, type: "git.status-changed.v1", latest: true, coalesce: [["repo"]] },
-  "installation.update-available.v1": { name: "installation.update-available", version: 1, type: "installation.update-available.v1", latest: true, coalesce: [] },
-  "installation.updated.v1": { name: "installation.updated", version: 1, type: "installation.updated.v1", latest: true },
-  "lsp.client-diagnostics.v1": { name: "lsp.client-diagnostics", version: 1, type: "lsp.client-diagnostics.v1", latest: false, coalesce: [["serverID"],["path"]] },
-  "lsp.client-diagnostics.v2": { name: "lsp.client-diagnostics", version: 2, type: "lsp.client-diagnostics.v2", latest: true, coalesce: [["serverID"],["path"]] },
-  "lsp.server-status.v1": { name: "lsp.server-status", version: 1, type: "lsp.server-status.v1", latest: true, coalesce: [["server","id"]] },
-  "message.created.v1": { name: "message.created", version: 1, type: "message.created.v1", latest: true, topic: ["message","sessionID"] },
-  "message.part-removed.v1": { name: "message.part-removed", version: 1, type: "message.part-removed.v1", latest: true },
-  "message.part-updated.v1": { name: "message.part-updated", version: 1, type: "message.part-updated.v1", latest: true, coalesce: [["part","id"]] },
-  "message.removed.v1": { name: "message.removed", version: 1, type: "message.removed.v1", latest: true, topic: ["sessionID"] },
-  "message.updated.v1": { name: "message.updated", version: 1, type: "message.updated.v1", latest: false, coalesce: [["info","id"]] },
-  "message.updated.v2": { name: "message.updated", version: 2, type: "message.updated.v2", latest: true, coalesce: [["info","id"]] },
-  "model.selected.v1": { name: "model.selected", version: 1, type: "model.selected.v1", latest: true },
-  "notification.dismissed.v1": { name: "notification.dismissed", version: 1, type: "notification.dismissed.v1", latest: true },
-  "notification.shown.v1": { name: "notification.shown", version: 1, type: "notification.shown.v1", latest: true },
-  "permission.asked.v1": { name: "permission.asked", version: 1, type: "permission.asked.v1", latest: true, topic: ["sessionID"] },
-  "permission.replied.v1": { name: "permission.replied", version: 1, type: "permission.replied.v1", latest: true, topic: ["sessionID"] },
-  "project.closed.v1": { name: "project.closed", version: 1, type: "project.closed.v1", latest: true },
-  "project.opened.v1": { name: "project.opened", version: 1, type: "project.opened.v1", latest: true },
-  "search.results.v1": { name: "search.results", version: 1, type: "search.results.v1", latest: true, coalesce: [["queryID"]] },
-  "session.compacted.v1": { name: "session.compacted", version: 1, type: "session.compacted.v1", latest: true, topic: ["sessionID"] },
-  "session.created.v1": { name: "session.created", version: 1, type: "session.created.v1", latest: false },
-  "session.created.v2": { name: "session.created", version: 2, type: "session.created.v2", latest: true },
-  "session.deleted.v1": { name: "session.deleted", version: 1, type: "session.deleted.v1", latest: true },
-  "session.error.v1": { name: "session.error", version: 1, type: "session.error.v1", latest: true, topic: ["sessionID"] },
-  "session.idle.v1": { name: "session.idle", version: 1, type: "session.idle.v1", latest: true, coalesce: [] },
-  "session.reverted.v1": { name: "session.reverted", version: 1, type: "session.reverted.v1", latest: true, topic: ["sessionID"] },
-  "session.shared.v1": { name: "session.shared", version: 1, type: "session.shared.v1", latest: true, topic: ["sessionID"] },
-  "session.status.v1": { name: "session.status", version: 1, type: "session.status.v1", latest: false, coalesce: [["sessionID"]], topic: ["sessionID"] },
-  "session.status.v2": { name: "session.status", version: 2, type: "session.status.v2", latest: true, coalesce: [["sessionID"]], topic: ["sessionID"] },
-  "session.unshared.v1": { name: "session.unshared", version: 1, type: "session.unshared.v1", latest: true, topic: ["sessionID"] },
-  "session.updated.v1": { name: "session.updated", version: 1, type: "session.updated.v1", latest: true, coalesce: [["info","id"]] },
-  "terminal.exited.v1": { name: "terminal.exited", version: 1, type: "terminal.exited.v1", latest: true, topic: ["terminalID"] },
-  "terminal.opened.v1": { name: "terminal.opened", version: 1, type: "terminal.opened.v1", latest: true, topic: ["terminalID"] },
-  "terminal.output.v1": { name: "terminal.output", version: 1, type: "terminal.output.v1", latest: true, topic: ["terminalID"] },
-  "terminal.resized.v1": { name: "terminal.resized", version: 1, type: "terminal.resized.v1", latest: true, coalesce: [["terminalID"]], topic: ["terminalID"] },
-  "todo.updated.v1": { name: "todo.updated", version: 1, type: "todo.updated.v1", latest: true, coalesce: [["sessionID"]], topic: ["sessionID"] },
-  "tool.output-appended.v1": { name: "tool.output-appended", version: 1, type: "tool.output-appended.v1", latest: true },
-  "tool.state-changed.v1": { name: "tool.state-changed", version: 1, type: "tool.state-changed.v1", latest: true, coalesce: [["callID"]] },
-  "usage.recorded.v1": { name: "usage.recorded", version: 1, type: "usage.recorded.v1", latest: false },
-  "usage.recorded.v2": { name: "usage.recorded", version: 2, type: "usage.recorded.v2", latest: true },
-  "workspace.settings-changed.v1": { name: "workspace.settings-changed", version: 1, type: "workspace.settings-changed.v1", latest: false, coalesce: [] },
-  "workspace.settings-changed.v2": { name: "workspace.settings-changed", version: 2, type: "workspace.settings-changed.v2", latest: true, coalesce: [] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"agent.finished.v1":{"name":"agent.finished","version":1,"type":"agent.finished.v1","latest":true},' +
+  '"agent.started.v1":{"name":"agent.started","version":1,"type":"agent.started.v1","latest":true},' +
+  '"agent.step-finished.v1":{"name":"agent.step-finished","version":1,"type":"agent.step-finished.v1","latest":true},' +
+  '"ci.job-updated.v1":{"name":"ci.job-updated","version":1,"type":"ci.job-updated.v1","latest":true,"coalesce":[["pipelineID"],["job","id"]]},' +
+  '"ci.pipeline-finished.v1":{"name":"ci.pipeline-finished","version":1,"type":"ci.pipeline-finished.v1","latest":true},' +
+  '"command.executed.v1":{"name":"command.executed","version":1,"type":"command.executed.v1","latest":true},' +
+  '"file.cursor-moved.v1":{"name":"file.cursor-moved","version":1,"type":"file.cursor-moved.v1","latest":true,"coalesce":[["file"],["by","kind"]]},' +
+  '"file.edited.v1":{"name":"file.edited","version":1,"type":"file.edited.v1","latest":true,"coalesce":[["file"]]},' +
+  '"file.tree-updated.v1":{"name":"file.tree-updated","version":1,"type":"file.tree-updated.v1","latest":true,"coalesce":[["root"]]},' +
+  '"file.watcher-changed.v1":{"name":"file.watcher-changed","version":1,"type":"file.watcher-changed.v1","latest":true},' +
+  '"git.branch-switched.v1":{"name":"git.branch-switched","version":1,"type":"git.branch-switched.v1","latest":true},' +
+  '"git.commit-created.v1":{"name":"git.commit-created","version":1,"type":"git.commit-created.v1","latest":true},' +
+  '"git.status-changed.v1":{"name":"git.status-changed","version":1,"type":"git.status-changed.v1","latest":true,"coalesce":[["repo"]]},' +
+  '"installation.update-available.v1":{"name":"installation.update-available","version":1,"type":"installation.update-available.v1","latest":true,"coalesce":[]},' +
+  '"installation.updated.v1":{"name":"installation.updated","version":1,"type":"installation.updated.v1","latest":true},' +
+  '"lsp.client-diagnostics.v1":{"name":"lsp.client-diagnostics","version":1,"type":"lsp.client-diagnostics.v1","latest":false,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.client-diagnostics.v2":{"name":"lsp.client-diagnostics","version":2,"type":"lsp.client-diagnostics.v2","latest":true,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.server-status.v1":{"name":"lsp.server-status","version":1,"type":"lsp.server-status.v1","latest":true,"coalesce":[["server","id"]]},' +
+  '"message.created.v1":{"name":"message.created","version":1,"type":"message.created.v1","latest":true,"topic":["message","sessionID"]},' +
+  '"message.part-removed.v1":{"name":"message.part-removed","version":1,"type":"message.part-removed.v1","latest":true},' +
+  '"message.part-updated.v1":{"name":"message.part-updated","version":1,"type":"message.part-updated.v1","latest":true,"coalesce":[["part","id"]]},' +
+  '"message.removed.v1":{"name":"message.removed","version":1,"type":"message.removed.v1","latest":true,"topic":["sessionID"]},' +
+  '"message.updated.v1":{"name":"message.updated","version":1,"type":"message.updated.v1","latest":false,"coalesce":[["info","id"]]},' +
+  '"message.updated.v2":{"name":"message.updated","version":2,"type":"message.updated.v2","latest":true,"coalesce":[["info","id"]]},' +
+  '"model.selected.v1":{"name":"model.selected","version":1,"type":"model.selected.v1","latest":true},' +
+  '"notification.dismissed.v1":{"name":"notification.dismissed","version":1,"type":"notification.dismissed.v1","latest":true},' +
+  '"notification.shown.v1":{"name":"notification.shown","version":1,"type":"notification.shown.v1","latest":true},' +
+  '"permission.asked.v1":{"name":"permission.asked","version":1,"type":"permission.asked.v1","latest":true,"topic":["sessionID"]},' +
+  '"permission.replied.v1":{"name":"permission.replied","version":1,"type":"permission.replied.v1","latest":true,"topic":["sessionID"]},' +
+  '"project.closed.v1":{"name":"project.closed","version":1,"type":"project.closed.v1","latest":true},' +
+  '"project.opened.v1":{"name":"project.opened","version":1,"type":"project.opened.v1","latest":true},' +
+  '"search.results.v1":{"name":"search.results","version":1,"type":"search.results.v1","latest":true,"coalesce":[["queryID"]]},' +
+  '"session.compacted.v1":{"name":"session.compacted","version":1,"type":"session.compacted.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.created.v1":{"name":"session.created","version":1,"type":"session.created.v1","latest":false},' +
+  '"session.created.v2":{"name":"session.created","version":2,"type":"session.created.v2","latest":true},' +
+  '"session.deleted.v1":{"name":"session.deleted","version":1,"type":"session.deleted.v1","latest":true},' +
+  '"session.error.v1":{"name":"session.error","version":1,"type":"session.error.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.idle.v1":{"name":"session.idle","version":1,"type":"session.idle.v1","latest":true,"coalesce":[]},' +
+  '"session.reverted.v1":{"name":"session.reverted","version":1,"type":"session.reverted.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.shared.v1":{"name":"session.shared","version":1,"type":"session.shared.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.status.v1":{"name":"session.status","version":1,"type":"session.status.v1","latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.status.v2":{"name":"session.status","version":2,"type":"session.status.v2","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.unshared.v1":{"name":"session.unshared","version":1,"type":"session.unshared.v1","latest":true,"topic":["sessionID"]},' +
+  '"session.updated.v1":{"name":"session.updated","version":1,"type":"session.updated.v1","latest":true,"coalesce":[["info","id"]]},' +
+  '"terminal.exited.v1":{"name":"terminal.exited","version":1,"type":"terminal.exited.v1","latest":true,"topic":["terminalID"]},' +
+  '"terminal.opened.v1":{"name":"terminal.opened","version":1,"type":"terminal.opened.v1","latest":true,"topic":["terminalID"]},' +
+  '"terminal.output.v1":{"name":"terminal.output","version":1,"type":"terminal.output.v1","latest":true,"topic":["terminalID"]},' +
+  '"terminal.resized.v1":{"name":"terminal.resized","version":1,"type":"terminal.resized.v1","latest":true,"coalesce":[["terminalID"]],"topic":["terminalID"]},' +
+  '"todo.updated.v1":{"name":"todo.updated","version":1,"type":"todo.updated.v1","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"tool.output-appended.v1":{"name":"tool.output-appended","version":1,"type":"tool.output-appended.v1","latest":true},' +
+  '"tool.state-changed.v1":{"name":"tool.state-changed","version":1,"type":"tool.state-changed.v1","latest":true,"coalesce":[["callID"]]},' +
+  '"usage.recorded.v1":{"name":"usage.recorded","version":1,"type":"usage.recorded.v1","latest":false},' +
+  '"usage.recorded.v2":{"name":"usage.recorded","version":2,"type":"usage.recorded.v2","latest":true},' +
+  '"workspace.settings-changed.v1":{"name":"workspace.settings-changed","version":1,"type":"workspace.settings-changed.v1","latest":false,"coalesce":[]},' +
+  '"workspace.settings-changed.v2":{"name":"workspace.settings-changed","version":2,"type":"workspace.settings-changed.v2","latest":true,"coalesce":[]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["agent.finished.v1","agent.started.v1","agent.step-finished.v1","ci.job-updated.v1","ci.pipeline-finished.v1","command.executed.v1","file.cursor-moved.v1","file.edited.v1","file.tree-updated.v1","file.watcher-changed.v1","git.branch-switched.v1","git.commit-created.v1","git.status-changed.v1","installation.update-available.v1","installation.updated.v1","lsp.client-diagnostics.v1","lsp.client-diagnostics.v2","lsp.server-status.v1","message.created.v1","message.part-removed.v1","message.part-updated.v1","message.removed.v1","message.updated.v1","message.updated.v2","model.selected.v1","notification.dismissed.v1","notification.shown.v1","permission.asked.v1","permission.replied.v1","project.closed.v1","project.opened.v1","search.results.v1","session.compacted.v1","session.created.v1","session.created.v2","session.deleted.v1","session.error.v1","session.idle.v1","session.reverted.v1","session.shared.v1","session.status.v1","session.status.v2","session.unshared.v1","session.updated.v1","terminal.exited.v1","terminal.opened.v1","terminal.output.v1","terminal.resized.v1","todo.updated.v1","tool.output-appended.v1","tool.state-changed.v1","usage.recorded.v1","usage.recorded.v2","workspace.settings-changed.v1","workspace.settings-changed.v2"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["agent.finished.v1","agent.started.v1","agent.step-finished.v1","ci.job-updated.v1","ci.pipeline-finished.v1","command.executed.v1","file.cursor-moved.v1","file.edited.v1","file.tree-updated.v1","file.watcher-changed.v1","git.branch-switched.v1","git.commit-created.v1","git.status-changed.v1","installation.update-available.v1","installation.updated.v1","lsp.client-diagnostics.v1","lsp.client-diagnostics.v2","lsp.server-status.v1","message.created.v1","message.part-removed.v1","message.part-updated.v1","message.removed.v1","message.updated.v1","message.updated.v2","model.selected.v1","notification.dismissed.v1","notification.shown.v1","permission.asked.v1","permission.replied.v1","project.closed.v1","project.opened.v1","search.results.v1","session.compacted.v1","session.created.v1","session.created.v2","session.deleted.v1","session.error.v1","session.idle.v1","session.reverted.v1","session.shared.v1","session.status.v1","session.status.v2","session.unshared.v1","session.updated.v1","terminal.exited.v1","terminal.opened.v1","terminal.output.v1","terminal.resized.v1","todo.updated.v1","tool.output-appended.v1","tool.state-changed.v1","usage.recorded.v1","usage.recorded.v2","workspace.settings-changed.v1","workspace.settings-changed.v2"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["agent.finished","agent.started","agent.step-finished","ci.job-updated","ci.pipeline-finished","command.executed","file.cursor-moved","file.edited","file.tree-updated","file.watcher-changed","git.branch-switched","git.commit-created","git.status-changed","installation.update-available","installation.updated","lsp.client-diagnostics","lsp.server-status","message.created","message.part-removed","message.part-updated","message.removed","message.updated","model.selected","notification.dismissed","notification.shown","permission.asked","permission.replied","project.closed","project.opened","search.results","session.compacted","session.created","session.deleted","session.error","session.idle","session.reverted","session.shared","session.status","session.unshared","session.updated","terminal.exited","terminal.opened","terminal.output","terminal.resized","todo.updated","tool.output-appended","tool.state-changed","usage.recorded","workspace.settings-changed"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["agent.finished","agent.started","agent.step-finished","ci.job-updated","ci.pipeline-finished","command.executed","file.cursor-moved","file.edited","file.tree-updated","file.watcher-changed","git.branch-switched","git.commit-created","git.status-changed","installation.update-available","installation.updated","lsp.client-diagnostics","lsp.server-status","message.created","message.part-removed","message.part-updated","message.removed","message.updated","model.selected","notification.dismissed","notification.shown","permission.asked","permission.replied","project.closed","project.opened","search.results","session.compacted","session.created","session.deleted","session.error","session.idle","session.reverted","session.shared","session.status","session.unshared","session.updated","terminal.exited","terminal.opened","terminal.output","terminal.resized","todo.updated","tool.output-appended","tool.state-changed","usage.recorded","workspace.settings-changed"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "agent.finished": "agent.finished.v1",
-  "agent.started": "agent.started.v1",
-  "agent.step-finished": "agent.step-finished.v1",
-  "ci.job-updated": "ci.job-updated.v1",
-  "ci.pipeline-finished": "ci.pipeline-finished.v1",
-  "command.executed": "command.executed.v1",
-  "file.cursor-moved": "file.cursor-moved.v1",
-  "file.edited": "file.edited.v1",
-  "file.tree-updated": "file.tree-updated.v1",
-  "file.watcher-changed": "file.watcher-changed.v1",
-  "git.branch-switched": "git.branch-switched.v1",
-  "git.commit-created": "git.commit-created.v1",
-  "git.status-changed": "git.status-changed.v1",
-  "installation.update-available": "installation.update-available.v1",
-  "installation.updated": "installation.updated.v1",
-  "lsp.client-diagnostics": "lsp.client-diagnostics.v2",
-  "lsp.server-status": "lsp.server-status.v1",
-  "message.created": "message.created.v1",
-  "message.part-removed": "message.part-removed.v1",
-  "message.part-updated": "message.part-updated.v1",
-  "message.removed": "message.removed.v1",
-  "message.updated": "message.updated.v2",
-  "model.selected": "model.selected.v1",
-  "notification.dismissed": "notification.dismissed.v1",
-  "notification.shown": "notification.shown.v1",
-  "permission.asked": "permission.asked.v1",
-  "permission.replied": "permission.replied.v1",
-  "project.closed": "project.closed.v1",
-  "project.opened": "project.opened.v1",
-  "search.results": "search.results.v1",
-  "session.compacted": "session.compacted.v1",
-  "session.created": "session.created.v2",
-  "session.deleted": "session.deleted.v1",
-  "session.error": "session.error.v1",
-  "session.idle": "session.idle.v1",
-  "session.reverted": "session.reverted.v1",
-  "session.shared": "session.shared.v1",
-  "session.status": "session.status.v2",
-  "session.unshared": "session.unshared.v1",
-  "session.updated": "session.updated.v1",
-  "terminal.exited": "terminal.exited.v1",
-  "terminal.opened": "terminal.opened.v1",
-  "terminal.output": "terminal.output.v1",
-  "terminal.resized": "terminal.resized.v1",
-  "todo.updated": "todo.updated.v1",
-  "tool.output-appended": "tool.output-appended.v1",
-  "tool.state-changed": "tool.state-changed.v1",
-  "usage.recorded": "usage.recorded.v2",
-  "workspace.settings-changed": "workspace.settings-changed.v2",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"agent.finished":"agent.finished.v1",' +
+  '"agent.started":"agent.started.v1",' +
+  '"agent.step-finished":"agent.step-finished.v1",' +
+  '"ci.job-updated":"ci.job-updated.v1",' +
+  '"ci.pipeline-finished":"ci.pipeline-finished.v1",' +
+  '"command.executed":"command.executed.v1",' +
+  '"file.cursor-moved":"file.cursor-moved.v1",' +
+  '"file.edited":"file.edited.v1",' +
+  '"file.tree-updated":"file.tree-updated.v1",' +
+  '"file.watcher-changed":"file.watcher-changed.v1",' +
+  '"git.branch-switched":"git.branch-switched.v1",' +
+  '"git.commit-created":"git.commit-created.v1",' +
+  '"git.status-changed":"git.status-changed.v1",' +
+  '"installation.update-available":"installation.update-available.v1",' +
+  '"installation.updated":"installation.updated.v1",' +
+  '"lsp.client-diagnostics":"lsp.client-diagnostics.v2",' +
+  '"lsp.server-status":"lsp.server-status.v1",' +
+  '"message.created":"message.created.v1",' +
+  '"message.part-removed":"message.part-removed.v1",' +
+  '"message.part-updated":"message.part-updated.v1",' +
+  '"message.removed":"message.removed.v1",' +
+  '"message.updated":"message.updated.v2",' +
+  '"model.selected":"model.selected.v1",' +
+  '"notification.dismissed":"notification.dismissed.v1",' +
+  '"notification.shown":"notification.shown.v1",' +
+  '"permission.asked":"permission.asked.v1",' +
+  '"permission.replied":"permission.replied.v1",' +
+  '"project.closed":"project.closed.v1",' +
+  '"project.opened":"project.opened.v1",' +
+  '"search.results":"search.results.v1",' +
+  '"session.compacted":"session.compacted.v1",' +
+  '"session.created":"session.created.v2",' +
+  '"session.deleted":"session.deleted.v1",' +
+  '"session.error":"session.error.v1",' +
+  '"session.idle":"session.idle.v1",' +
+  '"session.reverted":"session.reverted.v1",' +
+  '"session.shared":"session.shared.v1",' +
+  '"session.status":"session.status.v2",' +
+  '"session.unshared":"session.unshared.v1",' +
+  '"session.updated":"session.updated.v1",' +
+  '"terminal.exited":"terminal.exited.v1",' +
+  '"terminal.opened":"terminal.opened.v1",' +
+  '"terminal.output":"terminal.output.v1",' +
+  '"terminal.resized":"terminal.resized.v1",' +
+  '"todo.updated":"todo.updated.v1",' +
+  '"tool.output-appended":"tool.output-appended.v1",' +
+  '"tool.state-changed":"tool.state-changed.v1",' +
+  '"usage.recorded":"usage.recorded.v2",' +
+  '"workspace.settings-changed":"workspace.settings-changed.v2"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -424,9 +428,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `agent.finished`. */
 export function isAgentFinished(event: { type: string }): event is AgentFinishedEvent {
-  return isEventOfName(event, "agent.finished");
+  return nameOfType(event.type) === "agent.finished";
 }
 
 /** Narrows an event to `agent.finished.v1`. */
@@ -436,7 +445,7 @@ export function isAgentFinishedV1(event: { type: string }): event is AgentFinish
 
 /** Narrows an event to any version of `agent.started`. */
 export function isAgentStarted(event: { type: string }): event is AgentStartedEvent {
-  return isEventOfName(event, "agent.started");
+  return nameOfType(event.type) === "agent.started";
 }
 
 /** Narrows an event to `agent.started.v1`. */
@@ -446,7 +455,7 @@ export function isAgentStartedV1(event: { type: string }): event is AgentStarted
 
 /** Narrows an event to any version of `agent.step-finished`. */
 export function isAgentStepFinished(event: { type: string }): event is AgentStepFinishedEvent {
-  return isEventOfName(event, "agent.step-finished");
+  return nameOfType(event.type) === "agent.step-finished";
 }
 
 /** Narrows an event to `agent.step-finished.v1`. */
@@ -456,7 +465,7 @@ export function isAgentStepFinishedV1(event: { type: string }): event is AgentSt
 
 /** Narrows an event to any version of `ci.job-updated`. */
 export function isCiJobUpdated(event: { type: string }): event is CiJobUpdatedEvent {
-  return isEventOfName(event, "ci.job-updated");
+  return nameOfType(event.type) === "ci.job-updated";
 }
 
 /** Narrows an event to `ci.job-updated.v1`. */
@@ -466,7 +475,7 @@ export function isCiJobUpdatedV1(event: { type: string }): event is CiJobUpdated
 
 /** Narrows an event to any version of `ci.pipeline-finished`. */
 export function isCiPipelineFinished(event: { type: string }): event is CiPipelineFinishedEvent {
-  return isEventOfName(event, "ci.pipeline-finished");
+  return nameOfType(event.type) === "ci.pipeline-finished";
 }
 
 /** Narrows an event to `ci.pipeline-finished.v1`. */
@@ -476,7 +485,7 @@ export function isCiPipelineFinishedV1(event: { type: string }): event is CiPipe
 
 /** Narrows an event to any version of `command.executed`. */
 export function isCommandExecuted(event: { type: string }): event is CommandExecutedEvent {
-  return isEventOfName(event, "command.executed");
+  return nameOfType(event.type) === "command.executed";
 }
 
 /** Narrows an event to `command.executed.v1`. */
@@ -486,7 +495,7 @@ export function isCommandExecutedV1(event: { type: string }): event is CommandEx
 
 /** Narrows an event to any version of `file.cursor-moved`. */
 export function isFileCursorMoved(event: { type: string }): event is FileCursorMovedEvent {
-  return isEventOfName(event, "file.cursor-moved");
+  return nameOfType(event.type) === "file.cursor-moved";
 }
 
 /** Narrows an event to `file.cursor-moved.v1`. */
@@ -496,7 +505,7 @@ export function isFileCursorMovedV1(event: { type: string }): event is FileCurso
 
 /** Narrows an event to any version of `file.edited`. */
 export function isFileEdited(event: { type: string }): event is FileEditedEvent {
-  return isEventOfName(event, "file.edited");
+  return nameOfType(event.type) === "file.edited";
 }
 
 /** Narrows an event to `file.edited.v1`. */
@@ -506,7 +515,7 @@ export function isFileEditedV1(event: { type: string }): event is FileEditedV1Ev
 
 /** Narrows an event to any version of `file.tree-updated`. */
 export function isFileTreeUpdated(event: { type: string }): event is FileTreeUpdatedEvent {
-  return isEventOfName(event, "file.tree-updated");
+  return nameOfType(event.type) === "file.tree-updated";
 }
 
 /** Narrows an event to `file.tree-updated.v1`. */
@@ -516,7 +525,7 @@ export function isFileTreeUpdatedV1(event: { type: string }): event is FileTreeU
 
 /** Narrows an event to any version of `file.watcher-changed`. */
 export function isFileWatcherChanged(event: { type: string }): event is FileWatcherChangedEvent {
-  return isEventOfName(event, "file.watcher-changed");
+  return nameOfType(event.type) === "file.watcher-changed";
 }
 
 /** Narrows an event to `file.watcher-changed.v1`. */
@@ -526,7 +535,7 @@ export function isFileWatcherChangedV1(event: { type: string }): event is FileWa
 
 /** Narrows an event to any version of `git.branch-switched`. */
 export function isGitBranchSwitched(event: { type: string }): event is GitBranchSwitchedEvent {
-  return isEventOfName(event, "git.branch-switched");
+  return nameOfType(event.type) === "git.branch-switched";
 }
 
 /** Narrows an event to `git.branch-switched.v1`. */
@@ -536,7 +545,7 @@ export function isGitBranchSwitchedV1(event: { type: string }): event is GitBran
 
 /** Narrows an event to any version of `git.commit-created`. */
 export function isGitCommitCreated(event: { type: string }): event is GitCommitCreatedEvent {
-  return isEventOfName(event, "git.commit-created");
+  return nameOfType(event.type) === "git.commit-created";
 }
 
 /** Narrows an event to `git.commit-created.v1`. */
@@ -546,7 +555,7 @@ export function isGitCommitCreatedV1(event: { type: string }): event is GitCommi
 
 /** Narrows an event to any version of `git.status-changed`. */
 export function isGitStatusChanged(event: { type: string }): event is GitStatusChangedEvent {
-  return isEventOfName(event, "git.status-changed");
+  return nameOfType(event.type) === "git.status-changed";
 }
 
 /** Narrows an event to `git.status-changed.v1`. */
@@ -556,7 +565,7 @@ export function isGitStatusChangedV1(event: { type: string }): event is GitStatu
 
 /** Narrows an event to any version of `installation.update-available`. */
 export function isInstallationUpdateAvailable(event: { type: string }): event is InstallationUpdateAvailableEvent {
-  return isEventOfName(event, "installation.update-available");
+  return nameOfType(event.type) === "installation.update-available";
 }
 
 /** Narrows an event to `installation.update-available.v1`. */
@@ -566,7 +575,7 @@ export function isInstallationUpdateAvailableV1(event: { type: string }): event 
 
 /** Narrows an event to any version of `installation.updated`. */
 export function isInstallationUpdated(event: { type: string }): event is InstallationUpdatedEvent {
-  return isEventOfName(event, "installation.updated");
+  return nameOfType(event.type) === "installation.updated";
 }
 
 /** Narrows an event to `installation.updated.v1`. */
@@ -576,7 +585,7 @@ export function isInstallationUpdatedV1(event: { type: string }): event is Insta
 
 /** Narrows an event to any version of `lsp.client-diagnostics`. */
 export function isLspClientDiagnostics(event: { type: string }): event is LspClientDiagnosticsEvent {
-  return isEventOfName(event, "lsp.client-diagnostics");
+  return nameOfType(event.type) === "lsp.client-diagnostics";
 }
 
 /** Narrows an event to `lsp.client-diagnostics.v1`. */
@@ -591,7 +600,7 @@ export function isLspClientDiagnosticsV2(event: { type: string }): event is LspC
 
 /** Narrows an event to any version of `lsp.server-status`. */
 export function isLspServerStatus(event: { type: string }): event is LspServerStatusEvent {
-  return isEventOfName(event, "lsp.server-status");
+  return nameOfType(event.type) === "lsp.server-status";
 }
 
 /** Narrows an event to `lsp.server-status.v1`. */
@@ -601,7 +610,7 @@ export function isLspServerStatusV1(event: { type: string }): event is LspServer
 
 /** Narrows an event to any version of `message.created`. */
 export function isMessageCreated(event: { type: string }): event is MessageCreatedEvent {
-  return isEventOfName(event, "message.created");
+  return nameOfType(event.type) === "message.created";
 }
 
 /** Narrows an event to `message.created.v1`. */
@@ -611,7 +620,7 @@ export function isMessageCreatedV1(event: { type: string }): event is MessageCre
 
 /** Narrows an event to any version of `message.part-removed`. */
 export function isMessagePartRemoved(event: { type: string }): event is MessagePartRemovedEvent {
-  return isEventOfName(event, "message.part-removed");
+  return nameOfType(event.type) === "message.part-removed";
 }
 
 /** Narrows an event to `message.part-removed.v1`. */
@@ -621,7 +630,7 @@ export function isMessagePartRemovedV1(event: { type: string }): event is Messag
 
 /** Narrows an event to any version of `message.part-updated`. */
 export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return isEventOfName(event, "message.part-updated");
+  return nameOfType(event.type) === "message.part-updated";
 }
 
 /** Narrows an event to `message.part-updated.v1`. */
@@ -631,7 +640,7 @@ export function isMessagePartUpdatedV1(event: { type: string }): event is Messag
 
 /** Narrows an event to any version of `message.removed`. */
 export function isMessageRemoved(event: { type: string }): event is MessageRemovedEvent {
-  return isEventOfName(event, "message.removed");
+  return nameOfType(event.type) === "message.removed";
 }
 
 /** Narrows an event to `message.removed.v1`. */
@@ -641,7 +650,7 @@ export function isMessageRemovedV1(event: { type: string }): event is MessageRem
 
 /** Narrows an event to any version of `message.updated`. */
 export function isMessageUpdated(event: { type: string }): event is MessageUpdatedEvent {
-  return isEventOfName(event, "message.updated");
+  return nameOfType(event.type) === "message.updated";
 }
 
 /** Narrows an event to `message.updated.v1`. */
@@ -656,7 +665,7 @@ export function isMessageUpdatedV2(event: { type: string }): event is MessageUpd
 
 /** Narrows an event to any version of `model.selected`. */
 export function isModelSelected(event: { type: string }): event is ModelSelectedEvent {
-  return isEventOfName(event, "model.selected");
+  return nameOfType(event.type) === "model.selected";
 }
 
 /** Narrows an event to `model.selected.v1`. */
@@ -666,7 +675,7 @@ export function isModelSelectedV1(event: { type: string }): event is ModelSelect
 
 /** Narrows an event to any version of `notification.dismissed`. */
 export function isNotificationDismissed(event: { type: string }): event is NotificationDismissedEvent {
-  return isEventOfName(event, "notification.dismissed");
+  return nameOfType(event.type) === "notification.dismissed";
 }
 
 /** Narrows an event to `notification.dismissed.v1`. */
@@ -676,7 +685,7 @@ export function isNotificationDismissedV1(event: { type: string }): event is Not
 
 /** Narrows an event to any version of `notification.shown`. */
 export function isNotificationShown(event: { type: string }): event is NotificationShownEvent {
-  return isEventOfName(event, "notification.shown");
+  return nameOfType(event.type) === "notification.shown";
 }
 
 /** Narrows an event to `notification.shown.v1`. */
@@ -686,7 +695,7 @@ export function isNotificationShownV1(event: { type: string }): event is Notific
 
 /** Narrows an event to any version of `permission.asked`. */
 export function isPermissionAsked(event: { type: string }): event is PermissionAskedEvent {
-  return isEventOfName(event, "permission.asked");
+  return nameOfType(event.type) === "permission.asked";
 }
 
 /** Narrows an event to `permission.asked.v1`. */
@@ -696,7 +705,7 @@ export function isPermissionAskedV1(event: { type: string }): event is Permissio
 
 /** Narrows an event to any version of `permission.replied`. */
 export function isPermissionReplied(event: { type: string }): event is PermissionRepliedEvent {
-  return isEventOfName(event, "permission.replied");
+  return nameOfType(event.type) === "permission.replied";
 }
 
 /** Narrows an event to `permission.replied.v1`. */
@@ -706,7 +715,7 @@ export function isPermissionRepliedV1(event: { type: string }): event is Permiss
 
 /** Narrows an event to any version of `project.closed`. */
 export function isProjectClosed(event: { type: string }): event is ProjectClosedEvent {
-  return isEventOfName(event, "project.closed");
+  return nameOfType(event.type) === "project.closed";
 }
 
 /** Narrows an event to `project.closed.v1`. */
@@ -716,7 +725,7 @@ export function isProjectClosedV1(event: { type: string }): event is ProjectClos
 
 /** Narrows an event to any version of `project.opened`. */
 export function isProjectOpened(event: { type: string }): event is ProjectOpenedEvent {
-  return isEventOfName(event, "project.opened");
+  return nameOfType(event.type) === "project.opened";
 }
 
 /** Narrows an event to `project.opened.v1`. */
@@ -726,7 +735,7 @@ export function isProjectOpenedV1(event: { type: string }): event is ProjectOpen
 
 /** Narrows an event to any version of `search.results`. */
 export function isSearchResults(event: { type: string }): event is SearchResultsEvent {
-  return isEventOfName(event, "search.results");
+  return nameOfType(event.type) === "search.results";
 }
 
 /** Narrows an event to `search.results.v1`. */
@@ -736,7 +745,7 @@ export function isSearchResultsV1(event: { type: string }): event is SearchResul
 
 /** Narrows an event to any version of `session.compacted`. */
 export function isSessionCompacted(event: { type: string }): event is SessionCompactedEvent {
-  return isEventOfName(event, "session.compacted");
+  return nameOfType(event.type) === "session.compacted";
 }
 
 /** Narrows an event to `session.compacted.v1`. */
@@ -746,7 +755,7 @@ export function isSessionCompactedV1(event: { type: string }): event is SessionC
 
 /** Narrows an event to any version of `session.created`. */
 export function isSessionCreated(event: { type: string }): event is SessionCreatedEvent {
-  return isEventOfName(event, "session.created");
+  return nameOfType(event.type) === "session.created";
 }
 
 /** Narrows an event to `session.created.v1`. */
@@ -761,7 +770,7 @@ export function isSessionCreatedV2(event: { type: string }): event is SessionCre
 
 /** Narrows an event to any version of `session.deleted`. */
 export function isSessionDeleted(event: { type: string }): event is SessionDeletedEvent {
-  return isEventOfName(event, "session.deleted");
+  return nameOfType(event.type) === "session.deleted";
 }
 
 /** Narrows an event to `session.deleted.v1`. */
@@ -771,7 +780,7 @@ export function isSessionDeletedV1(event: { type: string }): event is SessionDel
 
 /** Narrows an event to any version of `session.error`. */
 export function isSessionError(event: { type: string }): event is SessionErrorEvent {
-  return isEventOfName(event, "session.error");
+  return nameOfType(event.type) === "session.error";
 }
 
 /** Narrows an event to `session.error.v1`. */
@@ -781,7 +790,7 @@ export function isSessionErrorV1(event: { type: string }): event is SessionError
 
 /** Narrows an event to any version of `session.idle`. */
 export function isSessionIdle(event: { type: string }): event is SessionIdleEvent {
-  return isEventOfName(event, "session.idle");
+  return nameOfType(event.type) === "session.idle";
 }
 
 /** Narrows an event to `session.idle.v1`. */
@@ -791,7 +800,7 @@ export function isSessionIdleV1(event: { type: string }): event is SessionIdleV1
 
 /** Narrows an event to any version of `session.reverted`. */
 export function isSessionReverted(event: { type: string }): event is SessionRevertedEvent {
-  return isEventOfName(event, "session.reverted");
+  return nameOfType(event.type) === "session.reverted";
 }
 
 /** Narrows an event to `session.reverted.v1`. */
@@ -801,7 +810,7 @@ export function isSessionRevertedV1(event: { type: string }): event is SessionRe
 
 /** Narrows an event to any version of `session.shared`. */
 export function isSessionShared(event: { type: string }): event is SessionSharedEvent {
-  return isEventOfName(event, "session.shared");
+  return nameOfType(event.type) === "session.shared";
 }
 
 /** Narrows an event to `session.shared.v1`. */
@@ -811,7 +820,7 @@ export function isSessionSharedV1(event: { type: string }): event is SessionShar
 
 /** Narrows an event to any version of `session.status`. */
 export function isSessionStatus(event: { type: string }): event is SessionStatusEvent {
-  return isEventOfName(event, "session.status");
+  return nameOfType(event.type) === "session.status";
 }
 
 /** Narrows an event to `session.status.v1`. */
@@ -826,7 +835,7 @@ export function isSessionStatusV2(event: { type: string }): event is SessionStat
 
 /** Narrows an event to any version of `session.unshared`. */
 export function isSessionUnshared(event: { type: string }): event is SessionUnsharedEvent {
-  return isEventOfName(event, "session.unshared");
+  return nameOfType(event.type) === "session.unshared";
 }
 
 /** Narrows an event to `session.unshared.v1`. */
@@ -836,7 +845,7 @@ export function isSessionUnsharedV1(event: { type: string }): event is SessionUn
 
 /** Narrows an event to any version of `session.updated`. */
 export function isSessionUpdated(event: { type: string }): event is SessionUpdatedEvent {
-  return isEventOfName(event, "session.updated");
+  return nameOfType(event.type) === "session.updated";
 }
 
 /** Narrows an event to `session.updated.v1`. */
@@ -846,7 +855,7 @@ export function isSessionUpdatedV1(event: { type: string }): event is SessionUpd
 
 /** Narrows an event to any version of `terminal.exited`. */
 export function isTerminalExited(event: { type: string }): event is TerminalExitedEvent {
-  return isEventOfName(event, "terminal.exited");
+  return nameOfType(event.type) === "terminal.exited";
 }
 
 /** Narrows an event to `terminal.exited.v1`. */
@@ -856,7 +865,7 @@ export function isTerminalExitedV1(event: { type: string }): event is TerminalEx
 
 /** Narrows an event to any version of `terminal.opened`. */
 export function isTerminalOpened(event: { type: string }): event is TerminalOpenedEvent {
-  return isEventOfName(event, "terminal.opened");
+  return nameOfType(event.type) === "terminal.opened";
 }
 
 /** Narrows an event to `terminal.opened.v1`. */
@@ -866,7 +875,7 @@ export function isTerminalOpenedV1(event: { type: string }): event is TerminalOp
 
 /** Narrows an event to any version of `terminal.output`. */
 export function isTerminalOutput(event: { type: string }): event is TerminalOutputEvent {
-  return isEventOfName(event, "terminal.output");
+  return nameOfType(event.type) === "terminal.output";
 }
 
 /** Narrows an event to `terminal.output.v1`. */
@@ -876,7 +885,7 @@ export function isTerminalOutputV1(event: { type: string }): event is TerminalOu
 
 /** Narrows an event to any version of `terminal.resized`. */
 export function isTerminalResized(event: { type: string }): event is TerminalResizedEvent {
-  return isEventOfName(event, "terminal.resized");
+  return nameOfType(event.type) === "terminal.resized";
 }
 
 /** Narrows an event to `terminal.resized.v1`. */
@@ -886,7 +895,7 @@ export function isTerminalResizedV1(event: { type: string }): event is TerminalR
 
 /** Narrows an event to any version of `todo.updated`. */
 export function isTodoUpdated(event: { type: string }): event is TodoUpdatedEvent {
-  return isEventOfName(event, "todo.updated");
+  return nameOfType(event.type) === "todo.updated";
 }
 
 /** Narrows an event to `todo.updated.v1`. */
@@ -896,7 +905,7 @@ export function isTodoUpdatedV1(event: { type: string }): event is TodoUpdatedV1
 
 /** Narrows an event to any version of `tool.output-appended`. */
 export function isToolOutputAppended(event: { type: string }): event is ToolOutputAppendedEvent {
-  return isEventOfName(event, "tool.output-appended");
+  return nameOfType(event.type) === "tool.output-appended";
 }
 
 /** Narrows an event to `tool.output-appended.v1`. */
@@ -906,7 +915,7 @@ export function isToolOutputAppendedV1(event: { type: string }): event is ToolOu
 
 /** Narrows an event to any version of `tool.state-changed`. */
 export function isToolStateChanged(event: { type: string }): event is ToolStateChangedEvent {
-  return isEventOfName(event, "tool.state-changed");
+  return nameOfType(event.type) === "tool.state-changed";
 }
 
 /** Narrows an event to `tool.state-changed.v1`. */
@@ -916,7 +925,7 @@ export function isToolStateChangedV1(event: { type: string }): event is ToolStat
 
 /** Narrows an event to any version of `usage.recorded`. */
 export function isUsageRecorded(event: { type: string }): event is UsageRecordedEvent {
-  return isEventOfName(event, "usage.recorded");
+  return nameOfType(event.type) === "usage.recorded";
 }
 
 /** Narrows an event to `usage.recorded.v1`. */
@@ -931,7 +940,7 @@ export function isUsageRecordedV2(event: { type: string }): event is UsageRecord
 
 /** Narrows an event to any version of `workspace.settings-changed`. */
 export function isWorkspaceSettingsChanged(event: { type: string }): event is WorkspaceSettingsChangedEvent {
-  return isEventOfName(event, "workspace.settings-changed");
+  return nameOfType(event.type) === "workspace.settings-changed";
 }
 
 /** Narrows an event to `workspace.settings-changed.v1`. */

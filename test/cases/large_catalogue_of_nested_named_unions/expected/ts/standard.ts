@@ -282,169 +282,389 @@ function jsonSchema54(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `agent.finished.v1` payload, with its JSON Schema. */
-export const AgentFinishedV1PayloadSchema: StandardSchemaV1<AgentFinishedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const AgentFinishedV1PayloadSchema: StandardSchemaV1<AgentFinishedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<AgentFinishedV1> {
+  return standardSchema<AgentFinishedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `agent.started.v1` payload, with its JSON Schema. */
-export const AgentStartedV1PayloadSchema: StandardSchemaV1<AgentStartedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const AgentStartedV1PayloadSchema: StandardSchemaV1<AgentStartedV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<AgentStartedV1> {
+  return standardSchema<AgentStartedV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** Standard Schema of a `agent.step-finished.v1` payload, with its JSON Schema. */
-export const AgentStepFinishedV1PayloadSchema: StandardSchemaV1<AgentStepFinishedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload2), jsonSchema2);
+export const AgentStepFinishedV1PayloadSchema: StandardSchemaV1<AgentStepFinishedV1> = /* @__PURE__ */ payloadSchema2();
+
+function payloadSchema2(): StandardSchemaV1<AgentStepFinishedV1> {
+  return standardSchema<AgentStepFinishedV1>(payloadIssues(checkPayload2), jsonSchema2);
+}
 
 /** Standard Schema of a `ci.job-updated.v1` payload, with its JSON Schema. */
-export const CiJobUpdatedV1PayloadSchema: StandardSchemaV1<CiJobUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload3), jsonSchema3);
+export const CiJobUpdatedV1PayloadSchema: StandardSchemaV1<CiJobUpdatedV1> = /* @__PURE__ */ payloadSchema3();
+
+function payloadSchema3(): StandardSchemaV1<CiJobUpdatedV1> {
+  return standardSchema<CiJobUpdatedV1>(payloadIssues(checkPayload3), jsonSchema3);
+}
 
 /** Standard Schema of a `ci.pipeline-finished.v1` payload, with its JSON Schema. */
-export const CiPipelineFinishedV1PayloadSchema: StandardSchemaV1<CiPipelineFinishedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload4), jsonSchema4);
+export const CiPipelineFinishedV1PayloadSchema: StandardSchemaV1<CiPipelineFinishedV1> = /* @__PURE__ */ payloadSchema4();
+
+function payloadSchema4(): StandardSchemaV1<CiPipelineFinishedV1> {
+  return standardSchema<CiPipelineFinishedV1>(payloadIssues(checkPayload4), jsonSchema4);
+}
 
 /** Standard Schema of a `command.executed.v1` payload, with its JSON Schema. */
-export const CommandExecutedV1PayloadSchema: StandardSchemaV1<CommandExecutedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload5), jsonSchema5);
+export const CommandExecutedV1PayloadSchema: StandardSchemaV1<CommandExecutedV1> = /* @__PURE__ */ payloadSchema5();
+
+function payloadSchema5(): StandardSchemaV1<CommandExecutedV1> {
+  return standardSchema<CommandExecutedV1>(payloadIssues(checkPayload5), jsonSchema5);
+}
 
 /** Standard Schema of a `file.cursor-moved.v1` payload, with its JSON Schema. */
-export const FileCursorMovedV1PayloadSchema: StandardSchemaV1<FileCursorMovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload6), jsonSchema6);
+export const FileCursorMovedV1PayloadSchema: StandardSchemaV1<FileCursorMovedV1> = /* @__PURE__ */ payloadSchema6();
+
+function payloadSchema6(): StandardSchemaV1<FileCursorMovedV1> {
+  return standardSchema<FileCursorMovedV1>(payloadIssues(checkPayload6), jsonSchema6);
+}
 
 /** Standard Schema of a `file.edited.v1` payload, with its JSON Schema. */
-export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload7), jsonSchema7);
+export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema7();
+
+function payloadSchema7(): StandardSchemaV1<FileEditedV1> {
+  return standardSchema<FileEditedV1>(payloadIssues(checkPayload7), jsonSchema7);
+}
 
 /** Standard Schema of a `file.tree-updated.v1` payload, with its JSON Schema. */
-export const FileTreeUpdatedV1PayloadSchema: StandardSchemaV1<FileTreeUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload8), jsonSchema8);
+export const FileTreeUpdatedV1PayloadSchema: StandardSchemaV1<FileTreeUpdatedV1> = /* @__PURE__ */ payloadSchema8();
+
+function payloadSchema8(): StandardSchemaV1<FileTreeUpdatedV1> {
+  return standardSchema<FileTreeUpdatedV1>(payloadIssues(checkPayload8), jsonSchema8);
+}
 
 /** Standard Schema of a `file.watcher-changed.v1` payload, with its JSON Schema. */
-export const FileWatcherChangedV1PayloadSchema: StandardSchemaV1<FileWatcherChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload9), jsonSchema9);
+export const FileWatcherChangedV1PayloadSchema: StandardSchemaV1<FileWatcherChangedV1> = /* @__PURE__ */ payloadSchema9();
+
+function payloadSchema9(): StandardSchemaV1<FileWatcherChangedV1> {
+  return standardSchema<FileWatcherChangedV1>(payloadIssues(checkPayload9), jsonSchema9);
+}
 
 /** Standard Schema of a `git.branch-switched.v1` payload, with its JSON Schema. */
-export const GitBranchSwitchedV1PayloadSchema: StandardSchemaV1<GitBranchSwitchedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload10), jsonSchema10);
+export const GitBranchSwitchedV1PayloadSchema: StandardSchemaV1<GitBranchSwitchedV1> = /* @__PURE__ */ payloadSchema10();
+
+function payloadSchema10(): StandardSchemaV1<GitBranchSwitchedV1> {
+  return standardSchema<GitBranchSwitchedV1>(payloadIssues(checkPayload10), jsonSchema10);
+}
 
 /** Standard Schema of a `git.commit-created.v1` payload, with its JSON Schema. */
-export const GitCommitCreatedV1PayloadSchema: StandardSchemaV1<GitCommitCreatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload11), jsonSchema11);
+export const GitCommitCreatedV1PayloadSchema: StandardSchemaV1<GitCommitCreatedV1> = /* @__PURE__ */ payloadSchema11();
+
+function payloadSchema11(): StandardSchemaV1<GitCommitCreatedV1> {
+  return standardSchema<GitCommitCreatedV1>(payloadIssues(checkPayload11), jsonSchema11);
+}
 
 /** Standard Schema of a `git.status-changed.v1` payload, with its JSON Schema. */
-export const GitStatusChangedV1PayloadSchema: StandardSchemaV1<GitStatusChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload12), jsonSchema12);
+export const GitStatusChangedV1PayloadSchema: StandardSchemaV1<GitStatusChangedV1> = /* @__PURE__ */ payloadSchema12();
+
+function payloadSchema12(): StandardSchemaV1<GitStatusChangedV1> {
+  return standardSchema<GitStatusChangedV1>(payloadIssues(checkPayload12), jsonSchema12);
+}
 
 /** Standard Schema of a `installation.update-available.v1` payload, with its JSON Schema. */
-export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload13), jsonSchema13);
+export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema13();
+
+function payloadSchema13(): StandardSchemaV1<InstallationUpdateAvailableV1> {
+  return standardSchema<InstallationUpdateAvailableV1>(payloadIssues(checkPayload13), jsonSchema13);
+}
 
 /** Standard Schema of a `installation.updated.v1` payload, with its JSON Schema. */
-export const InstallationUpdatedV1PayloadSchema: StandardSchemaV1<InstallationUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload14), jsonSchema14);
+export const InstallationUpdatedV1PayloadSchema: StandardSchemaV1<InstallationUpdatedV1> = /* @__PURE__ */ payloadSchema14();
+
+function payloadSchema14(): StandardSchemaV1<InstallationUpdatedV1> {
+  return standardSchema<InstallationUpdatedV1>(payloadIssues(checkPayload14), jsonSchema14);
+}
 
 /** Standard Schema of a `lsp.client-diagnostics.v1` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload15), jsonSchema15);
+export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema15();
+
+function payloadSchema15(): StandardSchemaV1<LspClientDiagnosticsV1> {
+  return standardSchema<LspClientDiagnosticsV1>(payloadIssues(checkPayload15), jsonSchema15);
+}
 
 /** Standard Schema of a `lsp.client-diagnostics.v2` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV2PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload16), jsonSchema16);
+export const LspClientDiagnosticsV2PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV2> = /* @__PURE__ */ payloadSchema16();
+
+function payloadSchema16(): StandardSchemaV1<LspClientDiagnosticsV2> {
+  return standardSchema<LspClientDiagnosticsV2>(payloadIssues(checkPayload16), jsonSchema16);
+}
 
 /** Standard Schema of a `lsp.server-status.v1` payload, with its JSON Schema. */
-export const LspServerStatusV1PayloadSchema: StandardSchemaV1<LspServerStatusV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload17), jsonSchema17);
+export const LspServerStatusV1PayloadSchema: StandardSchemaV1<LspServerStatusV1> = /* @__PURE__ */ payloadSchema17();
+
+function payloadSchema17(): StandardSchemaV1<LspServerStatusV1> {
+  return standardSchema<LspServerStatusV1>(payloadIssues(checkPayload17), jsonSchema17);
+}
 
 /** Standard Schema of a `message.created.v1` payload, with its JSON Schema. */
-export const MessageCreatedV1PayloadSchema: StandardSchemaV1<MessageCreatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload18), jsonSchema18);
+export const MessageCreatedV1PayloadSchema: StandardSchemaV1<MessageCreatedV1> = /* @__PURE__ */ payloadSchema18();
+
+function payloadSchema18(): StandardSchemaV1<MessageCreatedV1> {
+  return standardSchema<MessageCreatedV1>(payloadIssues(checkPayload18), jsonSchema18);
+}
 
 /** Standard Schema of a `message.part-removed.v1` payload, with its JSON Schema. */
-export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload19), jsonSchema19);
+export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema19();
+
+function payloadSchema19(): StandardSchemaV1<MessagePartRemovedV1> {
+  return standardSchema<MessagePartRemovedV1>(payloadIssues(checkPayload19), jsonSchema19);
+}
 
 /** Standard Schema of a `message.part-updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload20), jsonSchema20);
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema20();
+
+function payloadSchema20(): StandardSchemaV1<MessagePartUpdatedV1> {
+  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload20), jsonSchema20);
+}
 
 /** Standard Schema of a `message.removed.v1` payload, with its JSON Schema. */
-export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload21), jsonSchema21);
+export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema21();
+
+function payloadSchema21(): StandardSchemaV1<MessageRemovedV1> {
+  return standardSchema<MessageRemovedV1>(payloadIssues(checkPayload21), jsonSchema21);
+}
 
 /** Standard Schema of a `message.updated.v1` payload, with its JSON Schema. */
-export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload22), jsonSchema22);
+export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema22();
+
+function payloadSchema22(): StandardSchemaV1<MessageUpdatedV1> {
+  return standardSchema<MessageUpdatedV1>(payloadIssues(checkPayload22), jsonSchema22);
+}
 
 /** Standard Schema of a `message.updated.v2` payload, with its JSON Schema. */
-export const MessageUpdatedV2PayloadSchema: StandardSchemaV1<MessageUpdatedV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload23), jsonSchema23);
+export const MessageUpdatedV2PayloadSchema: StandardSchemaV1<MessageUpdatedV2> = /* @__PURE__ */ payloadSchema23();
+
+function payloadSchema23(): StandardSchemaV1<MessageUpdatedV2> {
+  return standardSchema<MessageUpdatedV2>(payloadIssues(checkPayload23), jsonSchema23);
+}
 
 /** Standard Schema of a `model.selected.v1` payload, with its JSON Schema. */
-export const ModelSelectedV1PayloadSchema: StandardSchemaV1<ModelSelectedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload24), jsonSchema24);
+export const ModelSelectedV1PayloadSchema: StandardSchemaV1<ModelSelectedV1> = /* @__PURE__ */ payloadSchema24();
+
+function payloadSchema24(): StandardSchemaV1<ModelSelectedV1> {
+  return standardSchema<ModelSelectedV1>(payloadIssues(checkPayload24), jsonSchema24);
+}
 
 /** Standard Schema of a `notification.dismissed.v1` payload, with its JSON Schema. */
-export const NotificationDismissedV1PayloadSchema: StandardSchemaV1<NotificationDismissedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload25), jsonSchema25);
+export const NotificationDismissedV1PayloadSchema: StandardSchemaV1<NotificationDismissedV1> = /* @__PURE__ */ payloadSchema25();
+
+function payloadSchema25(): StandardSchemaV1<NotificationDismissedV1> {
+  return standardSchema<NotificationDismissedV1>(payloadIssues(checkPayload25), jsonSchema25);
+}
 
 /** Standard Schema of a `notification.shown.v1` payload, with its JSON Schema. */
-export const NotificationShownV1PayloadSchema: StandardSchemaV1<NotificationShownV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload26), jsonSchema26);
+export const NotificationShownV1PayloadSchema: StandardSchemaV1<NotificationShownV1> = /* @__PURE__ */ payloadSchema26();
+
+function payloadSchema26(): StandardSchemaV1<NotificationShownV1> {
+  return standardSchema<NotificationShownV1>(payloadIssues(checkPayload26), jsonSchema26);
+}
 
 /** Standard Schema of a `permission.asked.v1` payload, with its JSON Schema. */
-export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload27), jsonSchema27);
+export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema27();
+
+function payloadSchema27(): StandardSchemaV1<PermissionAskedV1> {
+  return standardSchema<PermissionAskedV1>(payloadIssues(checkPayload27), jsonSchema27);
+}
 
 /** Standard Schema of a `permission.replied.v1` payload, with its JSON Schema. */
-export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload28), jsonSchema28);
+export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema28();
+
+function payloadSchema28(): StandardSchemaV1<PermissionRepliedV1> {
+  return standardSchema<PermissionRepliedV1>(payloadIssues(checkPayload28), jsonSchema28);
+}
 
 /** Standard Schema of a `project.closed.v1` payload, with its JSON Schema. */
-export const ProjectClosedV1PayloadSchema: StandardSchemaV1<ProjectClosedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload29), jsonSchema29);
+export const ProjectClosedV1PayloadSchema: StandardSchemaV1<ProjectClosedV1> = /* @__PURE__ */ payloadSchema29();
+
+function payloadSchema29(): StandardSchemaV1<ProjectClosedV1> {
+  return standardSchema<ProjectClosedV1>(payloadIssues(checkPayload29), jsonSchema29);
+}
 
 /** Standard Schema of a `project.opened.v1` payload, with its JSON Schema. */
-export const ProjectOpenedV1PayloadSchema: StandardSchemaV1<ProjectOpenedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload30), jsonSchema30);
+export const ProjectOpenedV1PayloadSchema: StandardSchemaV1<ProjectOpenedV1> = /* @__PURE__ */ payloadSchema30();
+
+function payloadSchema30(): StandardSchemaV1<ProjectOpenedV1> {
+  return standardSchema<ProjectOpenedV1>(payloadIssues(checkPayload30), jsonSchema30);
+}
 
 /** Standard Schema of a `search.results.v1` payload, with its JSON Schema. */
-export const SearchResultsV1PayloadSchema: StandardSchemaV1<SearchResultsV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload31), jsonSchema31);
+export const SearchResultsV1PayloadSchema: StandardSchemaV1<SearchResultsV1> = /* @__PURE__ */ payloadSchema31();
+
+function payloadSchema31(): StandardSchemaV1<SearchResultsV1> {
+  return standardSchema<SearchResultsV1>(payloadIssues(checkPayload31), jsonSchema31);
+}
 
 /** Standard Schema of a `session.compacted.v1` payload, with its JSON Schema. */
-export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload32), jsonSchema32);
+export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema32();
+
+function payloadSchema32(): StandardSchemaV1<SessionCompactedV1> {
+  return standardSchema<SessionCompactedV1>(payloadIssues(checkPayload32), jsonSchema32);
+}
 
 /** Standard Schema of a `session.created.v1` payload, with its JSON Schema. */
-export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload33), jsonSchema33);
+export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema33();
+
+function payloadSchema33(): StandardSchemaV1<SessionCreatedV1> {
+  return standardSchema<SessionCreatedV1>(payloadIssues(checkPayload33), jsonSchema33);
+}
 
 /** Standard Schema of a `session.created.v2` payload, with its JSON Schema. */
-export const SessionCreatedV2PayloadSchema: StandardSchemaV1<SessionCreatedV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload34), jsonSchema34);
+export const SessionCreatedV2PayloadSchema: StandardSchemaV1<SessionCreatedV2> = /* @__PURE__ */ payloadSchema34();
+
+function payloadSchema34(): StandardSchemaV1<SessionCreatedV2> {
+  return standardSchema<SessionCreatedV2>(payloadIssues(checkPayload34), jsonSchema34);
+}
 
 /** Standard Schema of a `session.deleted.v1` payload, with its JSON Schema. */
-export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload35), jsonSchema35);
+export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema35();
+
+function payloadSchema35(): StandardSchemaV1<SessionDeletedV1> {
+  return standardSchema<SessionDeletedV1>(payloadIssues(checkPayload35), jsonSchema35);
+}
 
 /** Standard Schema of a `session.error.v1` payload, with its JSON Schema. */
-export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload36), jsonSchema36);
+export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema36();
+
+function payloadSchema36(): StandardSchemaV1<SessionErrorV1> {
+  return standardSchema<SessionErrorV1>(payloadIssues(checkPayload36), jsonSchema36);
+}
 
 /** Standard Schema of a `session.idle.v1` payload, with its JSON Schema. */
-export const SessionIdleV1PayloadSchema: StandardSchemaV1<SessionIdleV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload37), jsonSchema37);
+export const SessionIdleV1PayloadSchema: StandardSchemaV1<SessionIdleV1> = /* @__PURE__ */ payloadSchema37();
+
+function payloadSchema37(): StandardSchemaV1<SessionIdleV1> {
+  return standardSchema<SessionIdleV1>(payloadIssues(checkPayload37), jsonSchema37);
+}
 
 /** Standard Schema of a `session.reverted.v1` payload, with its JSON Schema. */
-export const SessionRevertedV1PayloadSchema: StandardSchemaV1<SessionRevertedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload38), jsonSchema38);
+export const SessionRevertedV1PayloadSchema: StandardSchemaV1<SessionRevertedV1> = /* @__PURE__ */ payloadSchema38();
+
+function payloadSchema38(): StandardSchemaV1<SessionRevertedV1> {
+  return standardSchema<SessionRevertedV1>(payloadIssues(checkPayload38), jsonSchema38);
+}
 
 /** Standard Schema of a `session.shared.v1` payload, with its JSON Schema. */
-export const SessionSharedV1PayloadSchema: StandardSchemaV1<SessionSharedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload39), jsonSchema39);
+export const SessionSharedV1PayloadSchema: StandardSchemaV1<SessionSharedV1> = /* @__PURE__ */ payloadSchema39();
+
+function payloadSchema39(): StandardSchemaV1<SessionSharedV1> {
+  return standardSchema<SessionSharedV1>(payloadIssues(checkPayload39), jsonSchema39);
+}
 
 /** Standard Schema of a `session.status.v1` payload, with its JSON Schema. */
-export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload40), jsonSchema40);
+export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema40();
+
+function payloadSchema40(): StandardSchemaV1<SessionStatusV1> {
+  return standardSchema<SessionStatusV1>(payloadIssues(checkPayload40), jsonSchema40);
+}
 
 /** Standard Schema of a `session.status.v2` payload, with its JSON Schema. */
-export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload41), jsonSchema41);
+export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema41();
+
+function payloadSchema41(): StandardSchemaV1<SessionStatusV2> {
+  return standardSchema<SessionStatusV2>(payloadIssues(checkPayload41), jsonSchema41);
+}
 
 /** Standard Schema of a `session.unshared.v1` payload, with its JSON Schema. */
-export const SessionUnsharedV1PayloadSchema: StandardSchemaV1<SessionUnsharedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload42), jsonSchema42);
+export const SessionUnsharedV1PayloadSchema: StandardSchemaV1<SessionUnsharedV1> = /* @__PURE__ */ payloadSchema42();
+
+function payloadSchema42(): StandardSchemaV1<SessionUnsharedV1> {
+  return standardSchema<SessionUnsharedV1>(payloadIssues(checkPayload42), jsonSchema42);
+}
 
 /** Standard Schema of a `session.updated.v1` payload, with its JSON Schema. */
-export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload43), jsonSchema43);
+export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema43();
+
+function payloadSchema43(): StandardSchemaV1<SessionUpdatedV1> {
+  return standardSchema<SessionUpdatedV1>(payloadIssues(checkPayload43), jsonSchema43);
+}
 
 /** Standard Schema of a `terminal.exited.v1` payload, with its JSON Schema. */
-export const TerminalExitedV1PayloadSchema: StandardSchemaV1<TerminalExitedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload44), jsonSchema44);
+export const TerminalExitedV1PayloadSchema: StandardSchemaV1<TerminalExitedV1> = /* @__PURE__ */ payloadSchema44();
+
+function payloadSchema44(): StandardSchemaV1<TerminalExitedV1> {
+  return standardSchema<TerminalExitedV1>(payloadIssues(checkPayload44), jsonSchema44);
+}
 
 /** Standard Schema of a `terminal.opened.v1` payload, with its JSON Schema. */
-export const TerminalOpenedV1PayloadSchema: StandardSchemaV1<TerminalOpenedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload45), jsonSchema45);
+export const TerminalOpenedV1PayloadSchema: StandardSchemaV1<TerminalOpenedV1> = /* @__PURE__ */ payloadSchema45();
+
+function payloadSchema45(): StandardSchemaV1<TerminalOpenedV1> {
+  return standardSchema<TerminalOpenedV1>(payloadIssues(checkPayload45), jsonSchema45);
+}
 
 /** Standard Schema of a `terminal.output.v1` payload, with its JSON Schema. */
-export const TerminalOutputV1PayloadSchema: StandardSchemaV1<TerminalOutputV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload46), jsonSchema46);
+export const TerminalOutputV1PayloadSchema: StandardSchemaV1<TerminalOutputV1> = /* @__PURE__ */ payloadSchema46();
+
+function payloadSchema46(): StandardSchemaV1<TerminalOutputV1> {
+  return standardSchema<TerminalOutputV1>(payloadIssues(checkPayload46), jsonSchema46);
+}
 
 /** Standard Schema of a `terminal.resized.v1` payload, with its JSON Schema. */
-export const TerminalResizedV1PayloadSchema: StandardSchemaV1<TerminalResizedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload47), jsonSchema47);
+export const TerminalResizedV1PayloadSchema: StandardSchemaV1<TerminalResizedV1> = /* @__PURE__ */ payloadSchema47();
+
+function payloadSchema47(): StandardSchemaV1<TerminalResizedV1> {
+  return standardSchema<TerminalResizedV1>(payloadIssues(checkPayload47), jsonSchema47);
+}
 
 /** Standard Schema of a `todo.updated.v1` payload, with its JSON Schema. */
-export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload48), jsonSchema48);
+export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema48();
+
+function payloadSchema48(): StandardSchemaV1<TodoUpdatedV1> {
+  return standardSchema<TodoUpdatedV1>(payloadIssues(checkPayload48), jsonSchema48);
+}
 
 /** Standard Schema of a `tool.output-appended.v1` payload, with its JSON Schema. */
-export const ToolOutputAppendedV1PayloadSchema: StandardSchemaV1<ToolOutputAppendedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload49), jsonSchema49);
+export const ToolOutputAppendedV1PayloadSchema: StandardSchemaV1<ToolOutputAppendedV1> = /* @__PURE__ */ payloadSchema49();
+
+function payloadSchema49(): StandardSchemaV1<ToolOutputAppendedV1> {
+  return standardSchema<ToolOutputAppendedV1>(payloadIssues(checkPayload49), jsonSchema49);
+}
 
 /** Standard Schema of a `tool.state-changed.v1` payload, with its JSON Schema. */
-export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload50), jsonSchema50);
+export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema50();
+
+function payloadSchema50(): StandardSchemaV1<ToolStateChangedV1> {
+  return standardSchema<ToolStateChangedV1>(payloadIssues(checkPayload50), jsonSchema50);
+}
 
 /** Standard Schema of a `usage.recorded.v1` payload, with its JSON Schema. */
-export const UsageRecordedV1PayloadSchema: StandardSchemaV1<UsageRecordedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload51), jsonSchema51);
+export const UsageRecordedV1PayloadSchema: StandardSchemaV1<UsageRecordedV1> = /* @__PURE__ */ payloadSchema51();
+
+function payloadSchema51(): StandardSchemaV1<UsageRecordedV1> {
+  return standardSchema<UsageRecordedV1>(payloadIssues(checkPayload51), jsonSchema51);
+}
 
 /** Standard Schema of a `usage.recorded.v2` payload, with its JSON Schema. */
-export const UsageRecordedV2PayloadSchema: StandardSchemaV1<UsageRecordedV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload52), jsonSchema52);
+export const UsageRecordedV2PayloadSchema: StandardSchemaV1<UsageRecordedV2> = /* @__PURE__ */ payloadSchema52();
+
+function payloadSchema52(): StandardSchemaV1<UsageRecordedV2> {
+  return standardSchema<UsageRecordedV2>(payloadIssues(checkPayload52), jsonSchema52);
+}
 
 /** Standard Schema of a `workspace.settings-changed.v1` payload, with its JSON Schema. */
-export const WorkspaceSettingsChangedV1PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload53), jsonSchema53);
+export const WorkspaceSettingsChangedV1PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV1> = /* @__PURE__ */ payloadSchema53();
+
+function payloadSchema53(): StandardSchemaV1<WorkspaceSettingsChangedV1> {
+  return standardSchema<WorkspaceSettingsChangedV1>(payloadIssues(checkPayload53), jsonSchema53);
+}
 
 /** Standard Schema of a `workspace.settings-changed.v2` payload, with its JSON Schema. */
-export const WorkspaceSettingsChangedV2PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload54), jsonSchema54);
+export const WorkspaceSettingsChangedV2PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV2> = /* @__PURE__ */ payloadSchema54();
+
+function payloadSchema54(): StandardSchemaV1<WorkspaceSettingsChangedV2> {
+  return standardSchema<WorkspaceSettingsChangedV2>(payloadIssues(checkPayload54), jsonSchema54);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

@@ -1368,7 +1368,7 @@ export type WorkspaceSettingsChangedEvent = WorkspaceSettingsChangedV1Event | Wo
 export type Event = AgentFinishedEvent | AgentStartedEvent | AgentStepFinishedEvent | CiJobUpdatedEvent | CiPipelineFinishedEvent | CommandExecutedEvent | FileCursorMovedEvent | FileEditedEvent | FileTreeUpdatedEvent | FileWatcherChangedEvent | GitBranchSwitchedEvent | GitCommitCreatedEvent | GitStatusChangedEvent | InstallationUpdateAvailableEvent | InstallationUpdatedEvent | LspClientDiagnosticsEvent | LspServerStatusEvent | MessageCreatedEvent | MessagePartRemovedEvent | MessagePartUpdatedEvent | MessageRemovedEvent | MessageUpdatedEvent | ModelSelectedEvent | NotificationDismissedEvent | NotificationShownEvent | PermissionAskedEvent | PermissionRepliedEvent | ProjectClosedEvent | ProjectOpenedEvent | SearchResultsEvent | SessionCompactedEvent | SessionCreatedEvent | SessionDeletedEvent | SessionErrorEvent | SessionIdleEvent | SessionRevertedEvent | SessionSharedEvent | SessionStatusEvent | SessionUnsharedEvent | SessionUpdatedEvent | TerminalExitedEvent | TerminalOpenedEvent | TerminalOutputEvent | TerminalResizedEvent | TodoUpdatedEvent | ToolOutputAppendedEvent | ToolStateChangedEvent | UsageRecordedEvent | WorkspaceSettingsChangedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "agent.finished" | "agent.started" | "agent.step-finished" | "ci.job-updated" | "ci.pipeline-finished" | "command.executed" | "file.cursor-moved" | "file.edited" | "file.tree-updated" | "file.watcher-changed" | "git.branch-switched" | "git.commit-created" | "git.status-changed" | "installation.update-available" | "installation.updated" | "lsp.client-diagnostics" | "lsp.server-status" | "message.created" | "message.part-removed" | "message.part-updated" | "message.removed" | "message.updated" | "model.selected" | "notification.dismissed" | "notification.shown" | "permission.asked" | "permission.replied" | "project.closed" | "project.opened" | "search.results" | "session.compacted" | "session.created" | "session.deleted" | "session.error" | "session.idle" | "session.reverted" | "session.shared" | "session.status" | "session.unshared" | "session.updated" | "terminal.exited" | "terminal.opened" | "terminal.output" | "terminal.resized" | "todo.updated" | "tool.output-appended" | "tool.state-changed" | "usage.recorded" | "workspace.settings-changed";
@@ -1435,8 +1435,67 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "agent.finished.v1": AgentFinishedV1;
+  "agent.started.v1": AgentStartedV1;
+  "agent.step-finished.v1": AgentStepFinishedV1;
+  "ci.job-updated.v1": CiJobUpdatedV1;
+  "ci.pipeline-finished.v1": CiPipelineFinishedV1;
+  "command.executed.v1": CommandExecutedV1;
+  "file.cursor-moved.v1": FileCursorMovedV1;
+  "file.edited.v1": FileEditedV1;
+  "file.tree-updated.v1": FileTreeUpdatedV1;
+  "file.watcher-changed.v1": FileWatcherChangedV1;
+  "git.branch-switched.v1": GitBranchSwitchedV1;
+  "git.commit-created.v1": GitCommitCreatedV1;
+  "git.status-changed.v1": GitStatusChangedV1;
+  "installation.update-available.v1": InstallationUpdateAvailableV1;
+  "installation.updated.v1": InstallationUpdatedV1;
+  "lsp.client-diagnostics.v1": LspClientDiagnosticsV1;
+  "lsp.client-diagnostics.v2": LspClientDiagnosticsV2;
+  "lsp.server-status.v1": LspServerStatusV1;
+  "message.created.v1": MessageCreatedV1;
+  "message.part-removed.v1": MessagePartRemovedV1;
+  "message.part-updated.v1": MessagePartUpdatedV1;
+  "message.removed.v1": MessageRemovedV1;
+  "message.updated.v1": MessageUpdatedV1;
+  "message.updated.v2": MessageUpdatedV2;
+  "model.selected.v1": ModelSelectedV1;
+  "notification.dismissed.v1": NotificationDismissedV1;
+  "notification.shown.v1": NotificationShownV1;
+  "permission.asked.v1": PermissionAskedV1;
+  "permission.replied.v1": PermissionRepliedV1;
+  "project.closed.v1": ProjectClosedV1;
+  "project.opened.v1": ProjectOpenedV1;
+  "search.results.v1": SearchResultsV1;
+  "session.compacted.v1": SessionCompactedV1;
+  "session.created.v1": SessionCreatedV1;
+  "session.created.v2": SessionCreatedV2;
+  "session.deleted.v1": SessionDeletedV1;
+  "session.error.v1": SessionErrorV1;
+  "session.idle.v1": SessionIdleV1;
+  "session.reverted.v1": SessionRevertedV1;
+  "session.shared.v1": SessionSharedV1;
+  "session.status.v1": SessionStatusV1;
+  "session.status.v2": SessionStatusV2;
+  "session.unshared.v1": SessionUnsharedV1;
+  "session.updated.v1": SessionUpdatedV1;
+  "terminal.exited.v1": TerminalExitedV1;
+  "terminal.opened.v1": TerminalOpenedV1;
+  "terminal.output.v1": TerminalOutputV1;
+  "terminal.resized.v1": TerminalResizedV1;
+  "todo.updated.v1": TodoUpdatedV1;
+  "tool.output-appended.v1": ToolOutputAppendedV1;
+  "tool.state-changed.v1": ToolStateChangedV1;
+  "usage.recorded.v1": UsageRecordedV1;
+  "usage.recorded.v2": UsageRecordedV2;
+  "workspace.settings-changed.v1": WorkspaceSettingsChangedV1;
+  "workspace.settings-changed.v2": WorkspaceSettingsChangedV2;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -33,22 +33,26 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "plugin.message.v1": { name: "plugin.message", version: 1, type: "plugin.message.v1", latest: true },
-  "sheet.cell-set.v1": { name: "sheet.cell-set", version: 1, type: "sheet.cell-set.v1", latest: true, coalesce: [["cell"]] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"plugin.message.v1":{"name":"plugin.message","version":1,"type":"plugin.message.v1","latest":true},' +
+  '"sheet.cell-set.v1":{"name":"sheet.cell-set","version":1,"type":"sheet.cell-set.v1","latest":true,"coalesce":[["cell"]]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["plugin.message.v1","sheet.cell-set.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["plugin.message.v1","sheet.cell-set.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["plugin.message","sheet.cell-set"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["plugin.message","sheet.cell-set"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "plugin.message": "plugin.message.v1",
-  "sheet.cell-set": "sheet.cell-set.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"plugin.message":"plugin.message.v1",' +
+  '"sheet.cell-set":"sheet.cell-set.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -118,9 +122,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `plugin.message`. */
 export function isPluginMessage(event: { type: string }): event is PluginMessageEvent {
-  return isEventOfName(event, "plugin.message");
+  return nameOfType(event.type) === "plugin.message";
 }
 
 /** Narrows an event to `plugin.message.v1`. */
@@ -130,7 +139,7 @@ export function isPluginMessageV1(event: { type: string }): event is PluginMessa
 
 /** Narrows an event to any version of `sheet.cell-set`. */
 export function isSheetCellSet(event: { type: string }): event is SheetCellSetEvent {
-  return isEventOfName(event, "sheet.cell-set");
+  return nameOfType(event.type) === "sheet.cell-set";
 }
 
 /** Narrows an event to `sheet.cell-set.v1`. */

@@ -17,10 +17,18 @@ function jsonSchema1(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `plugin.message.v1` payload, with its JSON Schema. */
-export const PluginMessageV1PayloadSchema: StandardSchemaV1<PluginMessageV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const PluginMessageV1PayloadSchema: StandardSchemaV1<PluginMessageV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<PluginMessageV1> {
+  return standardSchema<PluginMessageV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `sheet.cell-set.v1` payload, with its JSON Schema. */
-export const SheetCellSetV1PayloadSchema: StandardSchemaV1<SheetCellSetV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const SheetCellSetV1PayloadSchema: StandardSchemaV1<SheetCellSetV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<SheetCellSetV1> {
+  return standardSchema<SheetCellSetV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

@@ -80,7 +80,7 @@ export type SheetCellSetEvent = SheetCellSetV1Event;
 export type Event = PluginMessageEvent | SheetCellSetEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "plugin.message" | "sheet.cell-set";
@@ -94,8 +94,14 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "plugin.message.v1": PluginMessageV1;
+  "sheet.cell-set.v1": SheetCellSetV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -17,10 +17,18 @@ function jsonSchema1(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `comment.posted.v1` payload, with its JSON Schema. */
-export const CommentPostedV1PayloadSchema: StandardSchemaV1<CommentPostedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const CommentPostedV1PayloadSchema: StandardSchemaV1<CommentPostedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<CommentPostedV1> {
+  return standardSchema<CommentPostedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `folder.moved.v1` payload, with its JSON Schema. */
-export const FolderMovedV1PayloadSchema: StandardSchemaV1<FolderMovedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const FolderMovedV1PayloadSchema: StandardSchemaV1<FolderMovedV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<FolderMovedV1> {
+  return standardSchema<FolderMovedV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

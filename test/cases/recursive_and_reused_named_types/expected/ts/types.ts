@@ -53,7 +53,7 @@ export type FolderMovedEvent = FolderMovedV1Event;
 export type Event = CommentPostedEvent | FolderMovedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "comment.posted" | "folder.moved";
@@ -67,8 +67,14 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "comment.posted.v1": CommentPostedV1;
+  "folder.moved.v1": FolderMovedV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -32,7 +32,7 @@ export type DeviceReportedEvent = DeviceReportedV1Event;
 export type Event = DeviceReportedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "device.reported";
@@ -45,8 +45,13 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "device.reported.v1": DeviceReportedV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -30,20 +30,24 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "account.registered.v1": { name: "account.registered", version: 1, type: "account.registered.v1", latest: true },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"account.registered.v1":{"name":"account.registered","version":1,"type":"account.registered.v1","latest":true}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["account.registered.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["account.registered.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["account.registered"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["account.registered"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "account.registered": "account.registered.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"account.registered":"account.registered.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -112,9 +116,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `account.registered`. */
 export function isAccountRegistered(event: { type: string }): event is AccountRegisteredEvent {
-  return isEventOfName(event, "account.registered");
+  return nameOfType(event.type) === "account.registered";
 }
 
 /** Narrows an event to `account.registered.v1`. */

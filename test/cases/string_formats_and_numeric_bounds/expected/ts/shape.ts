@@ -92,19 +92,25 @@ interface ShapeText {
   readonly description?: string;
 }
 
-/** One payload's or named type's shape: its JSON text and the named types it refers to by index. */
+/**
+ * One payload's or named type's shape: its JSON text and the named types it refers to by index
+ * (`refs` is called when a named type is first needed: named types may refer to each other).
+ */
 export interface Shape {
   readonly text: string;
-  readonly refs: () => readonly Shape[];
+  readonly refs?: () => readonly Shape[];
   /** The parsed text, once read. */
   parsed?: ShapeText;
+  /** What `refs` returned, once called. */
+  named?: readonly Shape[];
 }
 
-const NO_REFS = (): readonly Shape[] => [];
-
-/** A shape from its JSON text; `refs` is called when a named type is first needed (named types may refer to each other). */
-export function shape(text: string, refs: () => readonly Shape[] = NO_REFS): Shape {
-  return { text, refs };
+/** The `index`-th named type `of` refers to. */
+function namedOf(of: Shape, index: number): Shape {
+  const named = (of.named ??= of.refs === undefined ? [] : of.refs());
+  const found = named[index];
+  if (found === undefined) throw new Error(`eventc: a shape refers to named type ${index}, which it does not list`);
+  return found;
 }
 
 function parsed(of: Shape): ShapeText {
@@ -145,26 +151,46 @@ export function checkShape(of: Shape, value: unknown, path: string, out: Validat
 }
 
 /** `value[name]` when `value` has it as its own property; undefined otherwise (never the prototype's). */
-export function ownField(value: Record<string, unknown>, name: string): unknown {
+export function ownField(value: Readonly<Record<string, unknown>>, name: string): unknown {
   return Object.hasOwn(value, name) ? value[name] : undefined;
 }
 
-/** How the generated checks read a member: names the prototype has are read as own properties only. */
+/** How a member is read: names the prototype has are read as own properties only. */
 function member(value: Record<string, unknown>, name: string): unknown {
   return name in Object.prototype || name === "__proto__" ? ownField(value, name) : value[name];
 }
 
-/** The path of a member or element, built only when issues are collected. */
-function at(path: string, key: string | number, out: ValidationIssue[] | null): string {
-  return out === null ? "" : pointer(path, key);
+/**
+ * Where a value is: the JSON Pointer text, or its parent and its key there — made into text only
+ * when an issue is reported, so walking a payload builds no path for what is valid.
+ */
+type Path = string | { readonly parent: Path; readonly key: string | number };
+
+function pathText(path: Path): string {
+  return typeof path === "string" ? path : pointer(pathText(path.parent), path.key);
+}
+
+/** The path of a member or element; none is needed when issues are not collected. */
+function child(path: Path, key: string | number, out: ValidationIssue[] | null): Path {
+  return out === null ? "" : { parent: path, key };
 }
 
 const oneOf = (values: readonly (string | number | boolean)[]): string => `expected one of ${values.map((item) => JSON.stringify(item)).join(", ")}`;
 
-function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: ValidationIssue[] | null, level: number): boolean {
+/** Appends "<message>" at `path`; false. */
+function failAt(out: ValidationIssue[], path: Path, message: string): false {
+  return fail(out, pathText(path), message);
+}
+
+/** Appends "expected <type>, got <JSON type>" at `path`; false. */
+function failTypeAt(out: ValidationIssue[], path: Path, expected: string, value: unknown): false {
+  return failType(out, pathText(path), expected, value);
+}
+
+function check(of: Shape, node: ShapeNode, value: unknown, path: Path, out: ValidationIssue[] | null, level: number): boolean {
   if (typeof node === "number") {
-    const target = of.refs()[node]!;
-    return checkShape(target, value, out === null ? "" : path, out, level);
+    const target = namedOf(of, node);
+    return check(target, parsed(target).type, value, out === null ? "" : path, out, level);
   }
   if (typeof node === "string") {
     switch (node) {
@@ -174,11 +200,11 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
       case "integer":
         return checkNumber(node === "integer", undefined, value, path, out);
       case "boolean":
-        return typeof value === "boolean" || (out !== null && failType(out, path, "boolean", value));
+        return typeof value === "boolean" || (out !== null && failTypeAt(out, path, "boolean", value));
       case "null":
-        return value === null || (out !== null && failType(out, path, "null", value));
+        return value === null || (out !== null && failTypeAt(out, path, "null", value));
       case "json":
-        return checkJson(value, level, "", null) || (out !== null && checkJson(value, level, path, out));
+        return checkJson(value, level, "", null) || (out !== null && checkJson(value, level, pathText(path), out));
     }
   }
   switch (node.k) {
@@ -194,23 +220,23 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
     case "integer":
       return checkNumber(node.k === "integer", node, value, path, out);
     case "literal":
-      return value === node.value || (out !== null && fail(out, path, `expected ${JSON.stringify(node.value)}`));
+      return value === node.value || (out !== null && failAt(out, path, `expected ${JSON.stringify(node.value)}`));
     case "enum":
-      return (typeof value === "string" && node.values.includes(value)) || (out !== null && fail(out, path, oneOf(node.values)));
+      return (typeof value === "string" && node.values.includes(value)) || (out !== null && failAt(out, path, oneOf(node.values)));
     case "array": {
-      if (!Array.isArray(value)) return out !== null && failType(out, path, "array", value);
+      if (!Array.isArray(value)) return out !== null && failTypeAt(out, path, "array", value);
       if (level > MAX_DEPTH) tooDeep();
       let ok = true;
       if (node.min !== undefined && value.length < node.min) {
         if (out === null) return false;
-        ok = fail(out, path, `expected at least ${node.min} items`);
+        ok = failAt(out, path, `expected at least ${node.min} items`);
       }
       if (node.max !== undefined && value.length > node.max) {
         if (out === null) return false;
-        ok = fail(out, path, `expected at most ${node.max} items`);
+        ok = failAt(out, path, `expected at most ${node.max} items`);
       }
       for (let index = 0; index < value.length; index++) {
-        if (!check(of, node.items, value[index], at(path, index, out), out, level + 1)) {
+        if (!check(of, node.items, value[index], child(path, index, out), out, level + 1)) {
           if (out === null) return false;
           ok = false;
         }
@@ -218,16 +244,16 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
       return ok;
     }
     case "tuple": {
-      if (!Array.isArray(value)) return out !== null && failType(out, path, "array", value);
+      if (!Array.isArray(value)) return out !== null && failTypeAt(out, path, "array", value);
       if (level > MAX_DEPTH) tooDeep();
       const count = node.items.length;
       if (node.rest === undefined ? value.length !== count : value.length < count) {
-        return out !== null && fail(out, path, `expected ${count} items${node.rest === undefined ? "" : " or more"}, got ${value.length}`);
+        return out !== null && failAt(out, path, `expected ${count} items${node.rest === undefined ? "" : " or more"}, got ${value.length}`);
       }
       let ok = true;
       for (let index = 0; index < value.length; index++) {
         const item = index < count ? node.items[index]! : node.rest!;
-        if (!check(of, item, value[index], at(path, index, out), out, level + 1)) {
+        if (!check(of, item, value[index], child(path, index, out), out, level + 1)) {
           if (out === null) return false;
           ok = false;
         }
@@ -235,39 +261,43 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
       return ok;
     }
     case "record": {
-      if (!isRecord(value)) return out !== null && failType(out, path, "object", value);
+      if (!isRecord(value)) return out !== null && failTypeAt(out, path, "object", value);
       if (level > MAX_DEPTH) tooDeep();
       let ok = true;
       for (const key of Object.keys(value)) {
-        const keyPath = at(path, key, out);
-        if (!check(of, node.keys, key, keyPath, out, level + 1)) {
+        const at = child(path, key, out);
+        if (!check(of, node.keys, key, at, out, level + 1)) {
           if (out === null) return false;
           ok = false;
         }
-        if (!check(of, node.values, value[key], keyPath, out, level + 1)) {
+        if (!check(of, node.values, value[key], at, out, level + 1)) {
           if (out === null) return false;
           ok = false;
         }
       }
-      for (const key of node.required ?? []) {
-        if (!Object.hasOwn(value, key)) {
-          if (out === null) return false;
-          ok = fail(out, pointer(path, key), "required");
+      if (node.required !== undefined) {
+        for (const key of node.required) {
+          if (!Object.hasOwn(value, key)) {
+            if (out === null) return false;
+            ok = failAt(out, child(path, key, out), "required");
+          }
         }
       }
       return ok;
     }
     case "object": {
-      if (!isRecord(value)) return out !== null && failType(out, path, "object", value);
+      if (!isRecord(value)) return out !== null && failTypeAt(out, path, "object", value);
       if (level > MAX_DEPTH) tooDeep();
       let ok = true;
-      for (const [name, type, optional] of node.fields) {
-        const field = member(value, name);
-        if (field === undefined) {
-          if (optional === 1) continue;
+      const fields = node.fields;
+      for (let index = 0; index < fields.length; index++) {
+        const field = fields[index]!;
+        const found = member(value, field[0]);
+        if (found === undefined) {
+          if (field[2] === 1) continue;
           if (out === null) return false;
-          ok = fail(out, pointer(path, name), "required");
-        } else if (!check(of, type, field, at(path, name, out), out, level + 1)) {
+          ok = failAt(out, child(path, field[0], out), "required");
+        } else if (!check(of, field[1], found, child(path, field[0], out), out, level + 1)) {
           if (out === null) return false;
           ok = false;
         }
@@ -275,11 +305,11 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
       const additional = node.additional;
       if (additional !== undefined) {
         for (const key of Object.keys(value)) {
-          if (node.fields.some(([name]) => name === key)) continue;
+          if (fields.some((field) => field[0] === key)) continue;
           if (additional === "reject") {
             if (out === null) return false;
-            ok = fail(out, pointer(path, key), "unknown field");
-          } else if (!check(of, additional, value[key], at(path, key, out), out, level + 1)) {
+            ok = failAt(out, child(path, key, out), "unknown field");
+          } else if (!check(of, additional, value[key], child(path, key, out), out, level + 1)) {
             if (out === null) return false;
             ok = false;
           }
@@ -288,67 +318,75 @@ function check(of: Shape, node: ShapeNode, value: unknown, path: string, out: Va
       return ok;
     }
     case "tagged": {
-      if (!isRecord(value)) return out !== null && failType(out, path, "object", value);
+      if (!isRecord(value)) return out !== null && failTypeAt(out, path, "object", value);
       const tag = member(value, node.tag);
-      const chosen = node.members.find(([name]) => name === tag);
-      if (chosen === undefined) return out !== null && fail(out, pointer(path, node.tag), oneOf(node.members.map(([name]) => name)));
+      const chosen = node.members.find((item) => item[0] === tag);
+      if (chosen === undefined) return out !== null && failAt(out, child(path, node.tag, out), oneOf(node.members.map((item) => item[0])));
       return check(of, chosen[1], value, path, out, level);
     }
     case "union":
-      return node.members.some((item) => check(of, item, value, "", null, level)) || (out !== null && fail(out, path, "matches no member of the union"));
+      for (const item of node.members) if (check(of, item, value, "", null, level)) return true;
+      return out !== null && failAt(out, path, "matches no member of the union");
     case "nullable":
       return value === null || check(of, node.inner, value, path, out, level);
   }
 }
 
-function checkString(node: Extract<ShapeNode, { k: "string" }> | undefined, value: unknown, path: string, out: ValidationIssue[] | null): boolean {
-  if (typeof value !== "string") return out !== null && failType(out, path, "string", value);
+function checkString(node: Extract<ShapeNode, { k: "string" }> | undefined, value: unknown, path: Path, out: ValidationIssue[] | null): boolean {
+  if (typeof value !== "string") return out !== null && failTypeAt(out, path, "string", value);
   let ok = true;
   if (!isWellFormed(value)) {
     if (out === null) return false;
-    ok = fail(out, path, "not well-formed Unicode: a lone surrogate");
+    ok = failAt(out, path, "not well-formed Unicode: a lone surrogate");
   }
   if (node === undefined) return ok;
   if (node.min !== undefined || node.max !== undefined) {
     const length = codePoints(value);
     if (node.min !== undefined && length < node.min) {
       if (out === null) return false;
-      ok = fail(out, path, `expected at least ${node.min} characters`);
+      ok = failAt(out, path, `expected at least ${node.min} characters`);
     }
     if (node.max !== undefined && length > node.max) {
       if (out === null) return false;
-      ok = fail(out, path, `expected at most ${node.max} characters`);
+      ok = failAt(out, path, `expected at most ${node.max} characters`);
     }
   }
   if (node.pattern !== undefined) {
     if (!patternOf(node.pattern).test(value)) {
       if (out === null) return false;
-      ok = fail(out, path, node.format === undefined ? `does not match ${node.pattern}` : `not a valid ${node.format}`);
+      ok = failAt(out, path, node.format === undefined ? `does not match ${node.pattern}` : `not a valid ${node.format}`);
     }
   } else if (node.format === "uri" && !ABSOLUTE_URI.test(value)) {
     if (out === null) return false;
-    ok = fail(out, path, "not a valid uri");
+    ok = failAt(out, path, "not a valid uri");
   }
   return ok;
 }
 
-function checkNumber(integer: boolean, node: Extract<ShapeNode, { k: "number" | "integer" }> | undefined, value: unknown, path: string, out: ValidationIssue[] | null): boolean {
-  if (typeof value !== "number" || !Number.isFinite(value)) return out !== null && failType(out, path, "number", value);
-  let ok = true;
-  // Each check as the generated code makes it: a bound is a failure of its own, after the integer check.
-  const failed = (message: string): boolean => {
-    if (out !== null) ok = fail(out, path, message);
-    return out === null;
-  };
-  if (integer && !Number.isSafeInteger(value) && failed("expected an integer within ±(2^53 − 1)")) return false;
-  if (node === undefined) return ok;
-  // An integer's bound at or beyond the safe range says nothing the check above did not.
-  if (node.min !== undefined && !(integer && node.min <= -Number.MAX_SAFE_INTEGER) && value < node.min && failed(`expected at least ${node.min}`)) return false;
-  if (node.max !== undefined && !(integer && node.max >= Number.MAX_SAFE_INTEGER) && value > node.max && failed(`expected at most ${node.max}`)) return false;
-  if (node.xmin !== undefined && value <= node.xmin && failed(`expected more than ${node.xmin}`)) return false;
-  if (node.xmax !== undefined && value >= node.xmax && failed(`expected less than ${node.xmax}`)) return false;
-  if (node.step !== undefined && (value / node.step) % 1 !== 0 && failed(`expected a multiple of ${node.step}`)) return false;
-  return ok;
+/** The failures of a number, in the order the checks run; bounds at or beyond an integer's safe range say nothing the integer check did not. */
+function numberFailures(integer: boolean, node: Extract<ShapeNode, { k: "number" | "integer" }> | undefined, value: number): string[] {
+  const failures: string[] = [];
+  if (integer && !Number.isSafeInteger(value)) failures.push("expected an integer within ±(2^53 − 1)");
+  if (node === undefined) return failures;
+  if (node.min !== undefined && !(integer && node.min <= -Number.MAX_SAFE_INTEGER) && value < node.min) failures.push(`expected at least ${node.min}`);
+  if (node.max !== undefined && !(integer && node.max >= Number.MAX_SAFE_INTEGER) && value > node.max) failures.push(`expected at most ${node.max}`);
+  if (node.xmin !== undefined && value <= node.xmin) failures.push(`expected more than ${node.xmin}`);
+  if (node.xmax !== undefined && value >= node.xmax) failures.push(`expected less than ${node.xmax}`);
+  if (node.step !== undefined && (value / node.step) % 1 !== 0) failures.push(`expected a multiple of ${node.step}`);
+  return failures;
+}
+
+function checkNumber(integer: boolean, node: Extract<ShapeNode, { k: "number" | "integer" }> | undefined, value: unknown, path: Path, out: ValidationIssue[] | null): boolean {
+  if (typeof value !== "number" || !Number.isFinite(value)) return out !== null && failTypeAt(out, path, "number", value);
+  const whole = !integer || Number.isSafeInteger(value);
+  if (node === undefined) return whole || (out !== null && failAt(out, path, "expected an integer within ±(2^53 − 1)"));
+  if (whole && (node.min === undefined || value >= node.min) && (node.max === undefined || value <= node.max) && (node.xmin === undefined || value > node.xmin) && (node.xmax === undefined || value < node.xmax) && (node.step === undefined || (value / node.step) % 1 === 0)) {
+    return true;
+  }
+  if (out === null) return false;
+  const at = pathText(path);
+  for (const message of numberFailures(integer, node, value)) fail(out, at, message);
+  return false;
 }
 
 /*
@@ -370,7 +408,7 @@ function nodeSchema(of: Shape, node: ShapeNode): Schema {
 }
 
 function bareSchema(of: Shape, node: ShapeNode): Schema {
-  if (typeof node === "number") return { $ref: `#/$defs/${nameOf(of.refs()[node]!)}` };
+  if (typeof node === "number") return { $ref: `#/$defs/${nameOf(namedOf(of, node))}` };
   if (typeof node === "string") {
     if (node === "json") return {};
     return { type: node };
@@ -461,7 +499,7 @@ function nameOf(named: Shape): string {
 /** The named types reachable from `node` (read in `of`), into `found` by name. */
 function reachable(of: Shape, node: ShapeNode, found: Map<string, Shape>): void {
   if (typeof node === "number") {
-    const named = of.refs()[node]!;
+    const named = namedOf(of, node);
     const name = nameOf(named);
     if (!found.has(name)) {
       found.set(name, named);

@@ -112,9 +112,45 @@ export type JsonRecord = Readonly<Record<string, unknown>>;
 /** An array as the generated checks read one. */
 export type JsonItems = readonly unknown[];
 
-/** Whether `value` is an array (Array.isArray, for the boolean checks). */
-export function isArray(value: unknown): boolean {
-  return Array.isArray(value);
+/** Whether `value` is an object that is not an array, nested at most MAX_DEPTH levels (`level`). */
+export function isObjectAt(value: unknown, level: number): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && level <= MAX_DEPTH;
+}
+
+/** Whether `value` is an array nested at most MAX_DEPTH levels (`level`). */
+export function isArrayAt(value: unknown, level: number): boolean {
+  return Array.isArray(value) && level <= MAX_DEPTH;
+}
+
+/**
+ * The member `key` of an object: what `record[key]` reads. The checks read members through a call
+ * because a call with no variable among its arguments is a condition the type checker does not
+ * analyse; `record[key]` in a condition would be one it narrows, and later reads would walk back
+ * over it.
+ */
+export function at(record: JsonRecord, key: string): unknown {
+  return record[key];
+}
+
+/** Whether `value` is an integer within ±(2^53 − 1). */
+export function isInteger(value: unknown): boolean {
+  return Number.isSafeInteger(value);
+}
+
+/** Whether `value` is an integer within ±(2^53 − 1) and from `min` to `max`. */
+export function isIntegerIn(value: unknown, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** Whether `value` is a finite number from `min` to `max`. */
+export function isNumberIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === "number" && value - value === 0 && value >= min && value <= max;
+}
+
+/** Whether every own member name of `record` is in `keys`. */
+export function hasOnlyKeys(record: JsonRecord, keys: ReadonlySet<string>): boolean {
+  for (const key of Object.keys(record)) if (!keys.has(key)) return false;
+  return true;
 }
 
 /** Whether `value` is an object that is not an array (isRecord, for the boolean checks). */

@@ -36,24 +36,28 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "message.part-updated.v1": { name: "message.part-updated", version: 1, type: "message.part-updated.v1", latest: true, topic: ["messageID"] },
-  "tool.started.v1": { name: "tool.started", version: 1, type: "tool.started.v1", latest: true },
-  "tool.state-changed.v1": { name: "tool.state-changed", version: 1, type: "tool.state-changed.v1", latest: true, coalesce: [["callID"]] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"message.part-updated.v1":{"name":"message.part-updated","version":1,"type":"message.part-updated.v1","latest":true,"topic":["messageID"]},' +
+  '"tool.started.v1":{"name":"tool.started","version":1,"type":"tool.started.v1","latest":true},' +
+  '"tool.state-changed.v1":{"name":"tool.state-changed","version":1,"type":"tool.state-changed.v1","latest":true,"coalesce":[["callID"]]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["message.part-updated.v1","tool.started.v1","tool.state-changed.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["message.part-updated.v1","tool.started.v1","tool.state-changed.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["message.part-updated","tool.started","tool.state-changed"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["message.part-updated","tool.started","tool.state-changed"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "message.part-updated": "message.part-updated.v1",
-  "tool.started": "tool.started.v1",
-  "tool.state-changed": "tool.state-changed.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"message.part-updated":"message.part-updated.v1",' +
+  '"tool.started":"tool.started.v1",' +
+  '"tool.state-changed":"tool.state-changed.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -124,9 +128,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `message.part-updated`. */
 export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return isEventOfName(event, "message.part-updated");
+  return nameOfType(event.type) === "message.part-updated";
 }
 
 /** Narrows an event to `message.part-updated.v1`. */
@@ -136,7 +145,7 @@ export function isMessagePartUpdatedV1(event: { type: string }): event is Messag
 
 /** Narrows an event to any version of `tool.started`. */
 export function isToolStarted(event: { type: string }): event is ToolStartedEvent {
-  return isEventOfName(event, "tool.started");
+  return nameOfType(event.type) === "tool.started";
 }
 
 /** Narrows an event to `tool.started.v1`. */
@@ -146,7 +155,7 @@ export function isToolStartedV1(event: { type: string }): event is ToolStartedV1
 
 /** Narrows an event to any version of `tool.state-changed`. */
 export function isToolStateChanged(event: { type: string }): event is ToolStateChangedEvent {
-  return isEventOfName(event, "tool.state-changed");
+  return nameOfType(event.type) === "tool.state-changed";
 }
 
 /** Narrows an event to `tool.state-changed.v1`. */

@@ -22,13 +22,25 @@ function jsonSchema2(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `message.part-updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<MessagePartUpdatedV1> {
+  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `tool.started.v1` payload, with its JSON Schema. */
-export const ToolStartedV1PayloadSchema: StandardSchemaV1<ToolStartedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const ToolStartedV1PayloadSchema: StandardSchemaV1<ToolStartedV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<ToolStartedV1> {
+  return standardSchema<ToolStartedV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** Standard Schema of a `tool.state-changed.v1` payload, with its JSON Schema. */
-export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload2), jsonSchema2);
+export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema2();
+
+function payloadSchema2(): StandardSchemaV1<ToolStateChangedV1> {
+  return standardSchema<ToolStateChangedV1>(payloadIssues(checkPayload2), jsonSchema2);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

@@ -135,7 +135,7 @@ export type ToolStateChangedEvent = ToolStateChangedV1Event;
 export type Event = MessagePartUpdatedEvent | ToolStartedEvent | ToolStateChangedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "message.part-updated" | "tool.started" | "tool.state-changed";
@@ -150,8 +150,15 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "message.part-updated.v1": MessagePartUpdatedV1;
+  "tool.started.v1": ToolStartedV1;
+  "tool.state-changed.v1": ToolStateChangedV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -40,26 +40,30 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "build.log-line.v1": { name: "build.log-line", version: 1, type: "build.log-line.v1", latest: true, topic: ["buildID"] },
-  "build.progress.v1": { name: "build.progress", version: 1, type: "build.progress.v1", latest: false, coalesce: [["project"],["build","id"]], topic: ["project"] },
-  "build.progress.v2": { name: "build.progress", version: 2, type: "build.progress.v2", latest: false, coalesce: [["project"],["build","id"]], topic: ["project"] },
-  "build.progress.v3": { name: "build.progress", version: 3, type: "build.progress.v3", latest: true, coalesce: [["project"],["build","id"]], topic: ["project"] },
-  "server.restarted.v1": { name: "server.restarted", version: 1, type: "server.restarted.v1", latest: true, coalesce: [] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"build.log-line.v1":{"name":"build.log-line","version":1,"type":"build.log-line.v1","latest":true,"topic":["buildID"]},' +
+  '"build.progress.v1":{"name":"build.progress","version":1,"type":"build.progress.v1","latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"build.progress.v2":{"name":"build.progress","version":2,"type":"build.progress.v2","latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"build.progress.v3":{"name":"build.progress","version":3,"type":"build.progress.v3","latest":true,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"server.restarted.v1":{"name":"server.restarted","version":1,"type":"server.restarted.v1","latest":true,"coalesce":[]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["build.log-line.v1","build.progress.v1","build.progress.v2","build.progress.v3","server.restarted.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["build.log-line.v1","build.progress.v1","build.progress.v2","build.progress.v3","server.restarted.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["build.log-line","build.progress","server.restarted"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["build.log-line","build.progress","server.restarted"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "build.log-line": "build.log-line.v1",
-  "build.progress": "build.progress.v3",
-  "server.restarted": "server.restarted.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"build.log-line":"build.log-line.v1",' +
+  '"build.progress":"build.progress.v3",' +
+  '"server.restarted":"server.restarted.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -132,9 +136,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `build.log-line`. */
 export function isBuildLogLine(event: { type: string }): event is BuildLogLineEvent {
-  return isEventOfName(event, "build.log-line");
+  return nameOfType(event.type) === "build.log-line";
 }
 
 /** Narrows an event to `build.log-line.v1`. */
@@ -144,7 +153,7 @@ export function isBuildLogLineV1(event: { type: string }): event is BuildLogLine
 
 /** Narrows an event to any version of `build.progress`. */
 export function isBuildProgress(event: { type: string }): event is BuildProgressEvent {
-  return isEventOfName(event, "build.progress");
+  return nameOfType(event.type) === "build.progress";
 }
 
 /** Narrows an event to `build.progress.v1`. */
@@ -164,7 +173,7 @@ export function isBuildProgressV3(event: { type: string }): event is BuildProgre
 
 /** Narrows an event to any version of `server.restarted`. */
 export function isServerRestarted(event: { type: string }): event is ServerRestartedEvent {
-  return isEventOfName(event, "server.restarted");
+  return nameOfType(event.type) === "server.restarted";
 }
 
 /** Narrows an event to `server.restarted.v1`. */

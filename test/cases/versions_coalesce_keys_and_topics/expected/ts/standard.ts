@@ -32,19 +32,39 @@ function jsonSchema4(): JsonSchemaDocument {
 }
 
 /** Standard Schema of a `build.log-line.v1` payload, with its JSON Schema. */
-export const BuildLogLineV1PayloadSchema: StandardSchemaV1<BuildLogLineV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload0), jsonSchema0);
+export const BuildLogLineV1PayloadSchema: StandardSchemaV1<BuildLogLineV1> = /* @__PURE__ */ payloadSchema0();
+
+function payloadSchema0(): StandardSchemaV1<BuildLogLineV1> {
+  return standardSchema<BuildLogLineV1>(payloadIssues(checkPayload0), jsonSchema0);
+}
 
 /** Standard Schema of a `build.progress.v1` payload, with its JSON Schema. */
-export const BuildProgressV1PayloadSchema: StandardSchemaV1<BuildProgressV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload1), jsonSchema1);
+export const BuildProgressV1PayloadSchema: StandardSchemaV1<BuildProgressV1> = /* @__PURE__ */ payloadSchema1();
+
+function payloadSchema1(): StandardSchemaV1<BuildProgressV1> {
+  return standardSchema<BuildProgressV1>(payloadIssues(checkPayload1), jsonSchema1);
+}
 
 /** Standard Schema of a `build.progress.v2` payload, with its JSON Schema. */
-export const BuildProgressV2PayloadSchema: StandardSchemaV1<BuildProgressV2> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload2), jsonSchema2);
+export const BuildProgressV2PayloadSchema: StandardSchemaV1<BuildProgressV2> = /* @__PURE__ */ payloadSchema2();
+
+function payloadSchema2(): StandardSchemaV1<BuildProgressV2> {
+  return standardSchema<BuildProgressV2>(payloadIssues(checkPayload2), jsonSchema2);
+}
 
 /** Standard Schema of a `build.progress.v3` payload, with its JSON Schema. */
-export const BuildProgressV3PayloadSchema: StandardSchemaV1<BuildProgressV3> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload3), jsonSchema3);
+export const BuildProgressV3PayloadSchema: StandardSchemaV1<BuildProgressV3> = /* @__PURE__ */ payloadSchema3();
+
+function payloadSchema3(): StandardSchemaV1<BuildProgressV3> {
+  return standardSchema<BuildProgressV3>(payloadIssues(checkPayload3), jsonSchema3);
+}
 
 /** Standard Schema of a `server.restarted.v1` payload, with its JSON Schema. */
-export const ServerRestartedV1PayloadSchema: StandardSchemaV1<ServerRestartedV1> = /* @__PURE__ */ standardSchema(/* @__PURE__ */ payloadIssues(checkPayload4), jsonSchema4);
+export const ServerRestartedV1PayloadSchema: StandardSchemaV1<ServerRestartedV1> = /* @__PURE__ */ payloadSchema4();
+
+function payloadSchema4(): StandardSchemaV1<ServerRestartedV1> {
+  return standardSchema<ServerRestartedV1>(payloadIssues(checkPayload4), jsonSchema4);
+}
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {

@@ -104,7 +104,7 @@ export type ServerRestartedEvent = ServerRestartedV1Event;
 export type Event = BuildLogLineEvent | BuildProgressEvent | ServerRestartedEvent;
 
 /** Every wire type, e.g. `session.status.v2`. */
-export type EventType = Event["type"];
+export type EventType = keyof EventsByType;
 
 /** Every event name, e.g. `session.status`. */
 export type EventName = "build.log-line" | "build.progress" | "server.restarted";
@@ -121,8 +121,17 @@ export interface EventsByType {
 /** The event with wire type `T`. */
 export type EventOf<T extends EventType> = EventsByType[T];
 
+/** Each version's payload, by wire type. */
+export interface PayloadsByType {
+  "build.log-line.v1": BuildLogLineV1;
+  "build.progress.v1": BuildProgressV1;
+  "build.progress.v2": BuildProgressV2;
+  "build.progress.v3": BuildProgressV3;
+  "server.restarted.v1": ServerRestartedV1;
+}
+
 /** The payload of wire type `T`. */
-export type PayloadOf<T extends EventType> = EventsByType[T]["payload"];
+export type PayloadOf<T extends EventType> = PayloadsByType[T];
 
 /** Every version of each event, by name. */
 export interface EventsByName {

@@ -30,20 +30,24 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = {
-  "legacy.order-placed.v1": { name: "legacy.order-placed", version: 1, type: "legacy.order-placed.v1", latest: true, topic: ["customerID"] },
-};
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"legacy.order-placed.v1":{"name":"legacy.order-placed","version":1,"type":"legacy.order-placed.v1","latest":true,"topic":["customerID"]}' +
+  '}',
+) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = ["legacy.order-placed.v1"];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["legacy.order-placed.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
-export const eventNames: readonly EventName[] = ["legacy.order-placed"];
+export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["legacy.order-placed"]') as readonly EventName[];
 
 /** The latest wire type of each event name. */
-export const latestTypes: LatestTypes = {
-  "legacy.order-placed": "legacy.order-placed.v1",
-};
+export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
+  '{' +
+  '"legacy.order-placed":"legacy.order-placed.v1"' +
+  '}',
+) as LatestTypes;
 
 /** The generated validator of each wire type. */
 export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ new Map(/* @__PURE__ */ Object.entries<PayloadCheck>({
@@ -112,9 +116,14 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** The event name of `type`; undefined for a type this catalogue does not know. */
+function nameOfType(type: string): string | undefined {
+  return isEventType(type) ? eventMeta[type].name : undefined;
+}
+
 /** Narrows an event to any version of `legacy.order-placed`. */
 export function isLegacyOrderPlaced(event: { type: string }): event is LegacyOrderPlacedEvent {
-  return isEventOfName(event, "legacy.order-placed");
+  return nameOfType(event.type) === "legacy.order-placed";
 }
 
 /** Narrows an event to `legacy.order-placed.v1`. */
