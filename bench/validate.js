@@ -57,10 +57,32 @@ function throughput(work, count, samples, windowMs) {
   return median(rates);
 }
 
-/** Generates the TypeScript SDK and JSON Schemas of `schemas` into `dir` and transpiles the SDK to JavaScript. */
+/**
+ * The straight-line validators the SDK's boolean checks and shape checker replaced
+ * (test/reference/full-validators.ts, kept as the tests' oracle), as a module generator: the
+ * TypeScript source transpiled here, its imports pointed at the compiled eventc in dist/.
+ */
+async function referenceValidators() {
+  const dir = path.join(WORK, "validate", "reference");
+  mkdirSync(dir, { recursive: true });
+  const source = readFileSync(path.join(ROOT, "test", "reference", "full-validators.ts"), "utf8");
+  const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+  const file = path.join(dir, "full-validators.js");
+  writeFileSync(file, output.outputText.replaceAll('"../../src/', `"${pathToFileURL(path.join(ROOT, "dist")).href}/`));
+  return (await import(pathToFileURL(file).href)).validatorsFile;
+}
+const fullValidatorsFile = await referenceValidators();
+const { TypeScriptNames } = await import(pathToFileURL(path.join(ROOT, "dist", "targets", "typescript", "names.js")).href);
+
+/**
+ * Generates the TypeScript SDK and JSON Schemas of `schemas` into `dir`, writes the replaced
+ * straight-line validators beside the SDK (`full.ts`), and transpiles both to JavaScript.
+ */
 async function prepare(schemas, dir, cwd) {
   rmSync(dir, { recursive: true, force: true });
   execFileSync(process.execPath, [path.join(ROOT, "bin", "eventc.js"), "generate", "--schemas", schemas, "--out", dir, "--target", "typescript", "--target", "jsonschema"], { cwd });
+  const reference = await loadCatalogue({ schemasDir: schemas, cwd });
+  writeFileSync(path.join(dir, "ts", "full.ts"), fullValidatorsFile(reference, new TypeScriptNames(reference)));
   const js = path.join(dir, "js");
   mkdirSync(js, { recursive: true });
   for (const file of readdirSync(path.join(dir, "ts"))) {
@@ -73,6 +95,12 @@ async function prepare(schemas, dir, cwd) {
     writeFileSync(path.join(js, file.replace(/\.ts$/, ".js")), output.outputText);
   }
   const sdk = await import(pathToFileURL(path.join(js, "index.js")).href);
+  const full = await import(pathToFileURL(path.join(js, "full.js")).href);
+  const wire = await import(pathToFileURL(path.join(js, "wire.js")).href);
+  // The replaced validators behind the same dispatch and parse functions.
+  const wireTypes = reference.events.flatMap((event) => event.versions.map((version) => version.wireType));
+  const fullChecks = new Map(wireTypes.map((type, index) => [type, full[`checkPayload${index}`]]));
+  const parseEventFull = (input) => wire.parseEventWith(fullChecks, input);
   const ajv = new Ajv2020({ strict: false });
   addFormats(ajv);
   const jsonschema = path.join(dir, "jsonschema");
@@ -88,8 +116,7 @@ async function prepare(schemas, dir, cwd) {
       }
     }
   }
-  const catalogue = await loadCatalogue({ schemasDir: schemas, cwd });
-  return { sdk, ajvOf, zodOf, catalogue, js };
+  return { sdk, ajvOf, zodOf, catalogue: reference, js, fullChecks, parseEventFull };
 }
 
 /** The four readers over one set of documents (all of one version, or a mix). */
@@ -104,6 +131,7 @@ function measureReaders(documents, context, samples, windowMs) {
   const count = documents.length;
   return {
     parseEvent: throughput((i) => parseEvent(documents[i]).kind === "event", count, samples, windowMs),
+    parseEventFull: throughput((i) => context.parseEventFull(documents[i]).kind === "event", count, samples, windowMs),
     zod: throughput((i) => zods[i].safeParse(payloads[i]).success, count, samples, windowMs),
     // Like parseEvent: look up the wire type's validator, then validate the payload.
     ajv: throughput((i) => {
@@ -126,6 +154,7 @@ function ratios(rates) {
     ajv: rates.parseEvent / rates.ajv,
     decode: rates.jsonParse / rates.decode,
     payload: rates.check / rates.ajvPayload,
+    replaced: rates.parseEvent / rates.parseEventFull,
   };
 }
 
@@ -155,16 +184,16 @@ export async function run({ samples }) {
     if (!example.zodOf.get(document.type).safeParse(document.payload).success) invalidOf.set(document.type, [...(invalidOf.get(document.type) ?? []), document]);
   }
 
-  lines.push("| event version (valid documents) | parseEvent | Zod 4 safeParse | ajv (by type, per version) | check…Payload | ajv (payload) | JSON.parse | JSON.parse + parseEvent | ÷ Zod | ÷ ajv | payload ÷ ajv | decode cost |");
-  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("| event version (valid documents) | parseEvent | parseEvent, replaced validators | Zod 4 safeParse | ajv (by type, per version) | check…Payload | ajv (payload) | JSON.parse | JSON.parse + parseEvent | ÷ replaced | ÷ Zod | ÷ ajv | payload ÷ ajv | decode cost |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   const valid = [];
   for (const type of versions) {
     const rates = measureReaders(samplesOf.get(type), example, samples, windowMs);
     const ratio = ratios(rates);
     valid.push(ratio);
-    lines.push(`| ${type} | ${format(rates.parseEvent)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${format(rates.check)} | ${format(rates.ajvPayload)} | ${format(rates.jsonParse)} | ${format(rates.decode)} | ${ratio.zod.toFixed(2)}× | ${ratio.ajv.toFixed(2)}× | ${ratio.payload.toFixed(2)}× | ${ratio.decode.toFixed(2)}× |`);
+    lines.push(`| ${type} | ${format(rates.parseEvent)} | ${format(rates.parseEventFull)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${format(rates.check)} | ${format(rates.ajvPayload)} | ${format(rates.jsonParse)} | ${format(rates.decode)} | ${ratio.replaced.toFixed(2)}× | ${ratio.zod.toFixed(2)}× | ${ratio.ajv.toFixed(2)}× | ${ratio.payload.toFixed(2)}× | ${ratio.decode.toFixed(2)}× |`);
   }
-  const invalidLines = ["| event version (invalid documents) | parseEvent | Zod 4 safeParse | ajv (first error) | ÷ Zod | ÷ ajv |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
+  const invalidLines = ["| event version (invalid documents) | parseEvent | parseEvent, replaced validators | Zod 4 safeParse | ajv (first error) | ÷ replaced | ÷ Zod | ÷ ajv |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
   const invalid = [];
   for (const type of versions) {
     const documents = invalidOf.get(type);
@@ -174,11 +203,12 @@ export async function run({ samples }) {
     const ajv = example.ajvOf.get(type);
     const rates = {
       parseEvent: throughput((i) => parseEvent(documents[i]).kind === "invalid", documents.length, samples, windowMs),
+      parseEventFull: throughput((i) => example.parseEventFull(documents[i]).kind === "invalid", documents.length, samples, windowMs),
       zod: throughput((i) => !zod.safeParse(documents[i].payload).success, documents.length, samples, windowMs),
       ajv: throughput((i) => !ajv(documents[i].payload), documents.length, samples, windowMs),
     };
-    invalid.push({ zod: rates.parseEvent / rates.zod, ajv: rates.parseEvent / rates.ajv });
-    invalidLines.push(`| ${type} (${documents.length} documents) | ${format(rates.parseEvent)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${(rates.parseEvent / rates.zod).toFixed(2)}× | ${(rates.parseEvent / rates.ajv).toFixed(2)}× |`);
+    invalid.push({ zod: rates.parseEvent / rates.zod, ajv: rates.parseEvent / rates.ajv, replaced: rates.parseEvent / rates.parseEventFull });
+    invalidLines.push(`| ${type} (${documents.length} documents) | ${format(rates.parseEvent)} | ${format(rates.parseEventFull)} | ${format(rates.zod)} | ${format(rates.ajv)} | ${(rates.parseEvent / rates.parseEventFull).toFixed(2)}× | ${(rates.parseEvent / rates.zod).toFixed(2)}× | ${(rates.parseEvent / rates.ajv).toFixed(2)}× |`);
   }
   lines.push("", ...invalidLines);
 
@@ -191,9 +221,9 @@ export async function run({ samples }) {
   const bigRatio = ratios(bigRates);
   lines.push(
     "",
-    "| 500 events × 2 versions, a mix of valid documents over all 1,000 | parseEvent | Zod 4 safeParse | ajv (by type, per version) | check…Payload | ajv (payload) | JSON.parse | JSON.parse + parseEvent | ÷ Zod | ÷ ajv | payload ÷ ajv | decode cost |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| ${bigDocuments.length} documents | ${format(bigRates.parseEvent)} | ${format(bigRates.zod)} | ${format(bigRates.ajv)} | ${format(bigRates.check)} | ${format(bigRates.ajvPayload)} | ${format(bigRates.jsonParse)} | ${format(bigRates.decode)} | ${bigRatio.zod.toFixed(2)}× | ${bigRatio.ajv.toFixed(2)}× | ${bigRatio.payload.toFixed(2)}× | ${bigRatio.decode.toFixed(2)}× |`,
+    "| 500 events × 2 versions, a mix of valid documents over all 1,000 | parseEvent | parseEvent, replaced validators | Zod 4 safeParse | ajv (by type, per version) | check…Payload | ajv (payload) | JSON.parse | JSON.parse + parseEvent | ÷ replaced | ÷ Zod | ÷ ajv | payload ÷ ajv | decode cost |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| ${bigDocuments.length} documents | ${format(bigRates.parseEvent)} | ${format(bigRates.parseEventFull)} | ${format(bigRates.zod)} | ${format(bigRates.ajv)} | ${format(bigRates.check)} | ${format(bigRates.ajvPayload)} | ${format(bigRates.jsonParse)} | ${format(bigRates.decode)} | ${bigRatio.replaced.toFixed(2)}× | ${bigRatio.zod.toFixed(2)}× | ${bigRatio.ajv.toFixed(2)}× | ${bigRatio.payload.toFixed(2)}× | ${bigRatio.decode.toFixed(2)}× |`,
   );
 
   // Bundle sizes: the whole SDK, and a bundle validating one event.
@@ -211,6 +241,8 @@ export async function run({ samples }) {
     { label: "parseEvent ÷ ajv (validator looked up by wire type, then the per-version validator), valid documents (median over the example's event versions)", value: median(valid.map((r) => r.ajv)) },
     { label: "generated check…Payload ÷ ajv per-version validator, payload only, valid documents (median over the example's event versions)", value: median(valid.map((r) => r.payload)) },
     { label: "(JSON.parse + parseEvent) ÷ JSON.parse alone, cost (median over the example's event versions)", value: median(valid.map((r) => r.decode)) },
+    { label: "parseEvent ÷ parseEvent with the straight-line validators it replaced, valid documents (median over the example's event versions)", value: median(valid.map((r) => r.replaced)) },
+    { label: "parseEvent ÷ parseEvent with the straight-line validators it replaced, invalid documents (median)", value: median(invalid.map((r) => r.replaced)) },
     { label: "parseEvent ÷ Zod 4 safeParse, invalid documents (median)", value: median(invalid.map((r) => r.zod)) },
     { label: "parseEvent ÷ ajv, invalid documents (median)", value: median(invalid.map((r) => r.ajv)) },
   ];
