@@ -1,6 +1,9 @@
 /**
- * `validate.ts` of the SDK: one straight-line validator per event version's payload and per named
- * type, generated from the IR. No `eval` or `new Function`: it runs under a strict Content
+ * The tests' oracle: the straight-line validators the SDK's `validate.ts` had before its boolean
+ * checks and shape checker replaced them, generated from the same IR beside the SDK by
+ * test/lean-validators.test.ts (and the `validate` bench suite), which hold the two to the same
+ * verdicts and issue lists. What follows is how they were made: one straight-line validator per
+ * event version's payload and per named type. No `eval` or `new Function`: it runs under a strict Content
  * Security Policy, and a bundler keeps only the validators a program imports.
  *
  * Every validator has one signature, `(value, path, out, level) => boolean`:

@@ -33,7 +33,7 @@ function impliedBound(node: NumberNode, bound: "minimum" | "maximum"): boolean {
 }
 
 /** Whether a missing field (undefined) can pass `node`'s test: a value of any JSON type, or a union or named type that might be one. */
-export function acceptsUndefined(node: TypeNode): boolean {
+function acceptsUndefined(node: TypeNode): boolean {
   return node.kind === "unknown" || node.kind === "ref" || node.kind === "union" || (node.kind === "nullable" && acceptsUndefined(node.inner));
 }
 

@@ -1,15 +1,16 @@
 /**
  * `validate.ts` of the SDK. Each event version's payload and each named type gets
- * - a generated boolean check, `(value, level) => boolean`: straight-line, early exit, no path or
- *   message built. Each value it holds is declared with the type its checks read it as (`string`,
- *   `number`, `JsonRecord`, `JsonItems`) and tested at run time; nothing is narrowed, so the type
- *   checker spends next to nothing on it. It is all a valid payload costs.
+ * - a generated boolean check, `(value, level) => boolean` (fast-checks.ts): straight-line, early
+ *   exit, no path or message built, nothing for the type checker to narrow. It is all a valid
+ *   payload costs.
  * - its shape: the same description as compact JSON text (shape.ts), which shape.ts's one checker
- *   walks to list the issues — only once the boolean check failed and issues are wanted.
+ *   walks to list the issues — only once the boolean check failed and issues are wanted — and
+ *   which standard.ts builds the published JSON Schema from.
  * `checkPayloadN` joins them into the `PayloadCheck` the dispatch table and the Standard Schema
  * objects call; `check<Event>V<n>Payload` is its exported, total form. Everything is a function
- * declaration or a constant with a declared type: the type checker infers nothing across the file. No `eval` or `new Function`: it runs under a strict Content Security Policy, and a
- * bundler keeps only the checks and shapes a program imports (`@__PURE__` constants).
+ * declaration or a constant with a declared type: the type checker infers nothing across the file.
+ * No `eval` or `new Function`: it runs under a strict Content Security Policy; shapes are object
+ * literals and checks function declarations, so a bundler keeps only those a program imports.
  *
  * The boolean check and the shape agree by construction (one walk of the same IR node each, the
  * same rules: wire.ts's document rules, MAX_DEPTH — past which the boolean check says false and
@@ -17,7 +18,7 @@
  * to the straight-line validators they replaced (test/reference/full-validators.ts), verdict for
  * verdict and issue list for issue list.
  */
-import type { Catalogue, EventDef, EventVersion, NodeDocs, NumberNode, TypeNode } from "../../ir/types.js";
+import type { Catalogue, EventDef, EventVersion, NodeDocs, TypeNode } from "../../ir/types.js";
 import { docComment, jsonText } from "./escape.js";
 import { FastChecks } from "./fast-checks.js";
 import type { TypeScriptNames } from "./names.js";
@@ -111,7 +112,7 @@ class ValidatorWriter {
   addPayload(index: number, node: TypeNode, wireType: string, exported: string): void {
     const fast = `isPayload${index}`;
     const shapeName = payloadShapeName(index);
-    this.fast.add(fast, node, [`/** \`${wireType}\` */`]);
+    this.fast.add(fast, node, docComment(`\`${wireType}\``));
     this.functions.push(
       this.shapeConstant(shapeName, node, true),
       [

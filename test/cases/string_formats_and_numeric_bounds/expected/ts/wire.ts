@@ -114,22 +114,12 @@ export type JsonItems = readonly unknown[];
 
 /** Whether `value` is an object that is not an array, nested at most MAX_DEPTH levels (`level`). */
 export function isObjectAt(value: unknown, level: number): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && level <= MAX_DEPTH;
+  return isObject(value) && level <= MAX_DEPTH;
 }
 
 /** Whether `value` is an array nested at most MAX_DEPTH levels (`level`). */
 export function isArrayAt(value: unknown, level: number): boolean {
   return Array.isArray(value) && level <= MAX_DEPTH;
-}
-
-/**
- * The member `key` of an object: what `record[key]` reads. The checks read members through a call
- * because a call with no variable among its arguments is a condition the type checker does not
- * analyse; `record[key]` in a condition would be one it narrows, and later reads would walk back
- * over it.
- */
-export function at(record: JsonRecord, key: string): unknown {
-  return record[key];
 }
 
 /** Whether `value` is an integer within ±(2^53 − 1). */
