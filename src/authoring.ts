@@ -120,6 +120,14 @@ export interface RustConfig {
    * at most 64) and version (SemVer). Default `eventc-events`, `0.1.0`.
    */
   crate?: { name?: string; version?: string };
+  /**
+   * Comparison and hashing traits for every generated type, beyond the `Debug`, `Clone` and serde
+   * traits each has (and `Copy` on fieldless enums). Each type derives those its fields allow — a
+   * float has no `Eq`, `Hash` or `Ord`; a JSON value no `Hash`, `PartialOrd` or `Ord` — and a trait
+   * brings the ones it needs (`Ord` brings `Eq` and `PartialOrd`). Default: none, since each costs
+   * build time and memory on every type. `["PartialEq"]` allows `==` on events.
+   */
+  derives?: ("PartialEq" | "Eq" | "Hash" | "PartialOrd" | "Ord")[];
 }
 
 /** Compatibility modes of the registry gate (schema-registry convention). */

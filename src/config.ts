@@ -11,6 +11,7 @@ import { EventcError } from "./errors.js";
 import { packageFound } from "./generate.js";
 import { importSchemaModule } from "./load/modules.js";
 import { findTarget, targetIds } from "./targets/index.js";
+import { EXTRA_DERIVES } from "./targets/rust/derives.js";
 import { RUNTIME_TRANSPORTS, sseClientPackages } from "./targets/runtime/index.js";
 import type { TargetOptions } from "./targets/target.js";
 
@@ -46,6 +47,10 @@ const configSchema = z.strictObject({
           name: z.string().regex(CRATE_NAME, { message: 'a crate name is a letter, then letters, digits, "-" and "_" (at most 64), e.g. "acme-events"' }).optional(),
           version: z.string().regex(SEMVER, { message: 'a crate version is a SemVer version, e.g. "1.4.0"' }).optional(),
         })
+        .optional(),
+      derives: z
+        .array(z.enum(EXTRA_DERIVES, { error: `a trait the types can derive: ${EXTRA_DERIVES.join(", ")}` }))
+        .refine((traits) => new Set(traits).size === traits.length, { message: "a trait is listed twice; name each trait once" })
         .optional(),
     })
     .optional(),
@@ -114,6 +119,7 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
     targetOptions: {},
   };
   if (config.rust?.crate !== undefined) resolved.targetOptions.crate = { ...config.rust.crate };
+  if (config.rust?.derives !== undefined) resolved.targetOptions.derives = [...config.rust.derives];
   resolved.targetOptions.runtime = runtimeSettings(config.runtime, resolved.outDir);
   for (const id of resolved.targets) {
     const missing = (findTarget(id)?.requires ?? []).filter((required) => !resolved.targets.includes(required));

@@ -3,16 +3,18 @@
  * generated/) type-checks under TypeScript 5.9 and 7, with both module resolutions, under the
  * strictest flags anyone is likely to hold it to — every flag of @tsconfig/strictest and of what
  * `tsc --init` writes today, with isolated declarations — and under TypeScript 7's own `tsc --init`
- * config as it is. Every expected JSON Schema is valid against the 2020-12 meta-schema and compiles
+ * config as it is — every file in full, the directive that keeps a project's compiler out of the
+ * implementation files removed. Every expected JSON Schema is valid against the 2020-12 meta-schema and compiles
  * with its references.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
+import { UNCHECKED_DIRECTIVE } from "../src/targets/typescript/index.js";
 import { caseFolders, ROOT, workDir } from "./helpers.js";
 
 const CASES = path.join(ROOT, "test", "cases");
@@ -68,8 +70,29 @@ const STRICT: Record<string, unknown> = {
   types: [],
 };
 
+/** The SDK files a project's compiler does not check (the directive at their top); every other one it does. */
+const UNCHECKED_FILES = ["catalogue.ts", "shape.ts", "standard.ts", "validate.ts", "wire.ts"];
+
+/**
+ * Each SDK folder's `ts/` and `runtime/` as its files would be without the directive that keeps a
+ * project's compiler out of the implementation files: here every line of every file is checked.
+ */
+const checkedFolders = sdkFolders.map((folder, index) => {
+  const copy = workDir(`golden-quality-checked-${index}`);
+  for (const sub of ["ts", "runtime"]) {
+    cpSync(path.join(folder, sub), path.join(copy, sub), { recursive: true });
+    for (const file of readdirSync(path.join(copy, sub)).filter((name) => name.endsWith(".ts"))) {
+      const text = readFileSync(path.join(copy, sub, file), "utf8");
+      const marked = text.split("\n")[1] === UNCHECKED_DIRECTIVE.trimEnd();
+      if (marked !== (sub === "ts" && UNCHECKED_FILES.includes(file))) throw new Error(`${folder}/${sub}/${file}: the directive is ${marked ? "there" : "missing"}`);
+      if (marked) writeFileSync(path.join(copy, sub, file), text.replace(UNCHECKED_DIRECTIVE, ""));
+    }
+  }
+  return copy;
+});
+
 /** What every SDK folder holds for a program to import: the SDK, its Standard Schemas, the runtime and the SSE client. */
-const files = sdkFolders.flatMap((folder) =>
+const files = checkedFolders.flatMap((folder) =>
   ["ts/index.ts", "ts/standard.ts", "runtime/index.ts", "runtime/sse-client.ts"].map((file) => path.join(folder, file)).filter((file) => !file.endsWith("sse-client.ts") || existsSync(file)),
 );
 

@@ -36,6 +36,8 @@ export interface Target {
 export interface TargetOptions {
   /** The Rust crate's package name and version (Cargo.toml). Default `eventc-events`, `0.1.0`. */
   crate?: { name?: string; version?: string };
+  /** Comparison and hashing traits the Rust types derive where their fields allow. Default none. */
+  derives?: readonly ("PartialEq" | "Eq" | "Hash" | "PartialOrd" | "Ord")[];
   /**
    * The parts of the runtime to emit. Default: every transport, the SSE server and the SSE client.
    * (The config's `"auto"` for the client is settled before a target sees it.)

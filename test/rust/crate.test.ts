@@ -88,10 +88,50 @@ describe("rust target on schemas/", () => {
     expect(result.stdout.trim().split("\n")).toEqual([
       "ok 3 7",
       "invalid /line expected at least 0",
-      // serde's derive reads a struct from an array of its fields' values; no other side does.
+      // A struct is read from an object only, as on every side (serde's derive read one from an array).
       "json invalid type: sequence, expected struct Position",
       "json missing field `character`",
       "json invalid type: floating point `1.5`, expected i64",
+    ]);
+  });
+
+  test("serde's Deserialize reads each generated type with its reader, from JSON text or from a JSON value", () => {
+    // The same documents as decode above, through plain serde: what a user's own serde code gets.
+    mkdirSync(path.join(crate, "examples"), { recursive: true });
+    writeFileSync(
+      path.join(crate, "examples", "serde_read.rs"),
+      [
+        "use eventc_events::{JsonValue, Position, SessionStatusV2Status};",
+        "use std::io::BufRead;",
+        "",
+        "fn main() {",
+        "    for line in std::io::stdin().lock().lines() {",
+        '        let line = line.expect("stdin is readable");',
+        "        let text = serde_json::from_str::<Position>(&line);",
+        "        let value = serde_json::from_str::<JsonValue>(&line).map(serde_json::from_value::<Position>);",
+        "        match (text, value) {",
+        '            (Ok(position), Ok(Ok(again))) => println!("ok {} {} {}", position.line, position.character, again.line),',
+        '            (Err(error), Ok(Err(again))) => println!("error {error} | {again}"),',
+        '            (text, value) => println!("differ {text:?} {value:?}"),',
+        "        }",
+        "    }",
+        '    let busy = serde_json::from_str::<SessionStatusV2Status>(r#"{"type":"busy"}"#);',
+        '    let nowhere = serde_json::from_str::<SessionStatusV2Status>(r#"{"type":"nowhere"}"#);',
+        '    println!("{} {}", busy.is_ok(), nowhere.map_err(|error| error.to_string()).unwrap_err());',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const documents = ['{"line": 3, "character": 7}', "[3, 7]", '{"line": 3}', '{"line": 1.5, "character": 0}'];
+    const result = cargo(["run", "--quiet", "--example", "serde_read"], crate, documents.map((document) => `${document}\n`).join(""));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n")).toEqual([
+      "ok 3 7 3",
+      // serde's derive read a struct from the array of its fields' values; the reader, as every side, does not.
+      "error invalid type: sequence, expected struct Position | invalid type: sequence, expected struct Position",
+      "error missing field `character` | missing field `character`",
+      "error invalid type: floating point `1.5`, expected i64 | invalid type: floating point `1.5`, expected i64",
+      "true unknown variant `nowhere`, expected one of `idle`, `busy`, `retry`",
     ]);
   });
 

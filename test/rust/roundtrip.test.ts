@@ -120,7 +120,7 @@ const vectors: Vector[] = [
   { kind: "event", input: { type: "session.status.v2", payload: { sessionID: "s1", status: { type: "sleeping" } } }, error: "session.status.v2: unknown variant `sleeping`" },
   { kind: "event", input: { type: "file.edited.v1", payload: {} }, error: "file.edited.v1: missing field `file`" },
   { kind: "event", input: { type: "file.edited.v1" }, error: "file.edited.v1: invalid type: null, expected struct FileEditedV1" },
-  // serde's derive reads a struct from the array of its fields' values; the payload readers do not.
+  // A struct is read from an object only (serde's derive also read one from the array of its fields' values).
   { kind: "event", input: { type: "file.edited.v1", payload: ["a.ts"] }, error: "file.edited.v1: invalid type: sequence, expected struct FileEditedV1" },
   {
     kind: "event",

@@ -9,6 +9,7 @@
  * a bad payload stays an error.
  */
 import type { Catalogue } from "../../ir/types.js";
+import { deriveLine, type ExtraDerive } from "./derives.js";
 import { rustString } from "./escape.js";
 import { attribute, docs, matchArm } from "./render.js";
 
@@ -95,7 +96,8 @@ function topicPathBody(variants: readonly EventVariant[]): string[] {
   ];
 }
 
-export function eventModule(variants: readonly EventVariant[]): string {
+/** The event module; `extra` are the comparison traits the event union, unknown events and the envelope derive (derives.ts). */
+export function eventModule(variants: readonly EventVariant[], extra: readonly ExtraDerive[] = []): string {
   const lines: string[] = [
     "//! The event union, its unknown case, the envelope and the event helpers.",
     "",
@@ -108,7 +110,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "/// Any event of the catalogue: `type` names event and version, `payload` is that version's",
     "/// payload. A wire type this crate does not know decodes to [`Event::Unknown`].",
     "#[typeshare]",
-    "#[derive(Debug, Clone, PartialEq, Serialize)]",
+    deriveLine(["Debug", "Clone"], extra, ["Serialize"]),
     '#[serde(tag = "type", content = "payload")]',
     "pub enum Event {",
   ];
@@ -125,7 +127,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "",
     "/// An event document whose wire type the crate does not know.",
     "#[typeshare]",
-    "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]",
+    deriveLine(["Debug", "Clone"], extra, ["Serialize", "Deserialize"]),
     "pub struct UnknownEvent {",
     "    /// The wire type as it came, e.g. `session.status.v9`.",
     '    #[serde(rename = "type")]',
@@ -216,7 +218,7 @@ export function eventModule(variants: readonly EventVariant[]): string {
     "",
     "/// One event in transit, with its id, time and channel scope.",
     "#[typeshare]",
-    "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]",
+    deriveLine(["Debug", "Clone"], extra, ["Serialize", "Deserialize"]),
     "pub struct EventEnvelope {",
     "    /// Unique id of this occurrence; SSE `id:` lines carry it.",
     "    pub id: String,",

@@ -19,6 +19,7 @@ import { eventModule, eventVariants } from "./event-module.js";
 import { docLines, Lowering } from "./lower.js";
 import { pascalCase } from "./names.js";
 import { imports, renderItem } from "./render.js";
+import { derivesByItem, eventDerives, type ExtraDerive } from "./derives.js";
 import { cargoToml, libModule, typeshareToml, wireModule } from "./crate-files.js";
 import { validateModule } from "./validate-module.js";
 
@@ -56,18 +57,28 @@ function lowerCatalogue(catalogue: Catalogue): Lowering {
   return lowering;
 }
 
-export function emitRust(catalogue: Catalogue, crateName = CRATE_NAME, crateVersion?: string): OutputFile[] {
+/** The crate's settings from the config (`rust` in eventc.config.ts); each has a default. */
+export interface CrateOptions {
+  name?: string;
+  version?: string;
+  /** Comparison and hashing traits every type derives where its fields allow (derives.ts). Default none. */
+  derives?: readonly ExtraDerive[];
+}
+
+export function emitRust(catalogue: Catalogue, options: CrateOptions = {}): OutputFile[] {
+  const { name: crateName = CRATE_NAME, version: crateVersion, derives: wanted = [] } = options;
   const lowering = lowerCatalogue(catalogue);
-  const body = lowering.items.map(renderItem).join("\n\n");
+  const byItem = derivesByItem(lowering.items, wanted);
+  const body = lowering.items.map((item) => renderItem(item, byItem.get(item.name))).join("\n\n");
   const variants = eventVariants(catalogue, payloadName);
-  const types = ["//! Named types, event payloads and the types declared inside them.", "", ...imports(body), "", body, ""].join("\n");
+  const types = ["//! Named types, event payloads and the types declared inside them.\n//!\n//! Each type derives `Serialize`; its `Deserialize` is implemented in `validate.rs` through the\n//! type's reader, the one `Event::from_json_str` uses.", "", ...imports(body), "", body, ""].join("\n");
   return [
     { path: "Cargo.toml", contents: cargoToml(crateName, crateVersion) },
     { path: "typeshare.toml", contents: typeshareToml() },
     { path: "src/lib.rs", contents: HEADER + libModule(crateName) },
     { path: "src/channel.rs", contents: HEADER + channelModule() },
     { path: "src/types.rs", contents: HEADER + types },
-    { path: "src/event.rs", contents: HEADER + eventModule(variants) },
+    { path: "src/event.rs", contents: HEADER + eventModule(variants, eventDerives(byItem, variants.map((variant) => variant.payload), wanted)) },
     { path: "src/validate.rs", contents: HEADER + validateModule(lowering.items, variants) },
     { path: "src/wire.rs", contents: HEADER + wireModule() },
   ];
@@ -89,6 +100,6 @@ export const rustTarget: Target = {
   id: "rust",
   description: "Rust crate: serde structs and enums, the adjacently tagged Event enum, envelope and helpers",
   folder: "rust",
-  emit: (catalogue, options?: TargetOptions) => emitRust(catalogue, options?.crate?.name, options?.crate?.version),
+  emit: (catalogue, options?: TargetOptions) => emitRust(catalogue, { ...options?.crate, ...(options?.derives === undefined ? {} : { derives: options.derives }) }),
   warnings: rustWarnings,
 };

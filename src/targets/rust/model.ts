@@ -90,7 +90,7 @@ interface ItemBase {
 export interface StructItem extends ItemBase {
   kind: "struct";
   fields: RustField[];
-  /** The schema forbids unknown fields (`z.strictObject`): `#[serde(deny_unknown_fields)]`. */
+  /** The schema forbids unknown fields (`z.strictObject`): its reader refuses them (validate.rs). */
   closed: boolean;
 }
 

@@ -2,16 +2,20 @@
  * Prints Rust items as source text already in `rustfmt` form (default settings, 100 columns), so
  * `cargo fmt --check` passes on the crate as generated.
  */
+import { deriveLine, type ExtraDerive } from "./derives.js";
 import { docComment, rustString, withoutLiterals } from "./escape.js";
 import type { RustField, RustItem, UntaggedVariant } from "./model.js";
 import { rustIdent } from "./names.js";
 
 const MAX_WIDTH = 100;
 const ATTR_ARGS_WIDTH = 70;
-const STRUCT_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]";
-const UNTAGGED_DERIVES = "#[derive(Debug, Clone, PartialEq, Serialize)]";
-const UNIT_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]";
-const REPR_DERIVES = "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]";
+/**
+ * serde's traits on generated types: `Serialize` derived; `Deserialize` is implemented in
+ * validate.rs through each type's reader (`FromJson`), one line a type where serde's derive
+ * printed a visitor of its own — most of the crate's build time — and read differently from
+ * `Event::from_json_str` (a struct from an array, for one).
+ */
+const SERDE = ["Serialize"];
 
 /** Doc comment lines for raw doc text (model `docs`), escaped by the one doc-comment escape. */
 export function docs(lines: readonly string[], indent: string): string[] {
@@ -38,14 +42,8 @@ function fieldLines(field: RustField, indent: string, visibility: string): strin
   const ident = rustIdent(field.ident);
   const serde: string[] = [];
   if (ident !== field.wire) serde.push(`rename = ${rustString(field.wire)}`);
-  if (field.optional) {
-    serde.push("default", 'skip_serializing_if = "Option::is_none"');
-    // Absent stays absent; null is only read where the schema allows it.
-    serde.push(`deserialize_with = "crate::wire::${field.nullable ? "present" : "not_null"}"`);
-  } else if (field.nullable) {
-    // Without this, serde would read a missing nullable field as null; the wire requires it.
-    serde.push('deserialize_with = "Option::deserialize"');
-  }
+  // Absent stays absent when written (reading is the type's reader's, in validate.rs).
+  if (field.optional) serde.push('skip_serializing_if = "Option::is_none"');
   const lines = docs(field.docs, indent);
   if (serde.length > 0) lines.push(...attribute("serde", serde, indent));
   if (field.type.share !== field.type.rust) lines.push(...typeshareAttribute(`(serialized_as = ${rustString(field.type.share)})`, indent));
@@ -113,12 +111,12 @@ function untaggedVariant(variant: UntaggedVariant): string[] {
   }
 }
 
-export function renderItem(item: RustItem): string {
+/** An item as Rust source; `extra` are the comparison and hashing traits it derives (derives.ts). */
+export function renderItem(item: RustItem, extra: readonly ExtraDerive[] = []): string {
   const lines = docs(item.docs, "");
   switch (item.kind) {
     case "struct":
-      lines.push(...shareAttribute(item), STRUCT_DERIVES);
-      if (item.closed) lines.push("#[serde(deny_unknown_fields)]");
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone"], extra, SERDE));
       if (item.fields.length === 0) lines.push(`pub struct ${item.name} {}`);
       else lines.push(`pub struct ${item.name} {`, ...structBody(item.fields, "    ", "pub "), "}");
       break;
@@ -126,17 +124,17 @@ export function renderItem(item: RustItem): string {
       lines.push(...shareAttribute(item), `pub type ${item.name} = ${item.type.rust};`);
       break;
     case "unit-enum":
-      lines.push(...shareAttribute(item), UNIT_DERIVES, `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone", "Copy"], extra, SERDE), `pub enum ${item.name} {`);
       for (const variant of item.variants) lines.push(...variantRename(variant.ident, variant.wire, "    "), `    ${variant.ident},`);
       lines.push("}");
       break;
     case "repr-enum":
-      lines.push(...shareAttribute(item), REPR_DERIVES, "#[repr(i64)]", `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone", "Copy"], extra, ["Serialize_repr"]), "#[repr(i64)]", `pub enum ${item.name} {`);
       for (const variant of item.variants) lines.push(`    ${variant.ident} = ${variant.value},`);
       lines.push("}");
       break;
     case "tagged-enum":
-      lines.push(...shareAttribute(item), STRUCT_DERIVES, ...attribute("serde", [`tag = ${rustString(item.tag)}`], ""), `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone"], extra, SERDE), ...attribute("serde", [`tag = ${rustString(item.tag)}`], ""), `pub enum ${item.name} {`);
       lines.push(
         ...variantList((compact) =>
           item.variants.map((variant) => [
@@ -150,13 +148,13 @@ export function renderItem(item: RustItem): string {
       break;
     case "dispatch-enum":
       // Each member's struct writes its own discriminator; Deserialize (validate.rs) reads it first.
-      lines.push(...shareAttribute(item), UNTAGGED_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone"], extra, ["Serialize"]), "#[serde(untagged)]", `pub enum ${item.name} {`);
       lines.push(...item.variants.flatMap((variant) => [...docs(variant.docs, "    "), `    ${variant.ident}(${variant.type.rust}),`]));
       lines.push("}");
       break;
     case "untagged-enum":
       // Deserialize is written out in validate.rs: members are tried in order and must also be valid.
-      lines.push(...shareAttribute(item), UNTAGGED_DERIVES, "#[serde(untagged)]", `pub enum ${item.name} {`);
+      lines.push(...shareAttribute(item), deriveLine(["Debug", "Clone"], extra, ["Serialize"]), "#[serde(untagged)]", `pub enum ${item.name} {`);
       lines.push(...item.variants.flatMap(untaggedVariant));
       lines.push("}");
       break;
@@ -174,7 +172,7 @@ export function imports(source: string, extra: readonly string[] = []): string[]
   const serde = ["Deserialize", "Serialize"].filter((name) => new RegExp(`\\b${name}\\b`).test(body));
   if (serde.length === 1) uses.push(`use serde::${serde[0]!};`);
   if (serde.length > 1) uses.push(`use serde::{${serde.join(", ")}};`);
-  if (/\bSerialize_repr\b/.test(body)) uses.push("use serde_repr::{Deserialize_repr, Serialize_repr};");
+  if (/\bSerialize_repr\b/.test(body)) uses.push("use serde_repr::Serialize_repr;");
   const plainTypeshare = /#\[typeshare\b/.test(source);
   if (plainTypeshare) uses.push("use typeshare::typeshare;");
   uses.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -389,6 +389,7 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
   const unions: string[] = [];
   const deserialized: string[] = [];
   for (const item of lowered) {
+    if (item.kind !== "alias") deserialized.push(`    ${item.name},`);
     switch (item.kind) {
       case "struct":
         (item.closed ? closed : structs).push(...fieldBlock(item.name, item.fields));
@@ -412,11 +413,9 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
       }
       case "untagged-enum":
         unions.push(untaggedReader(printer, item).join("\n"));
-        deserialized.push(`    ${item.name},`);
         break;
       case "dispatch-enum":
         unions.push(dispatchReader(printer, item).join("\n"));
-        deserialized.push(`    ${item.name},`);
         break;
       case "alias":
         break;

@@ -70,12 +70,20 @@ const RESERVED = new Set(
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `installation.update-available` → `InstallationUpdateAvailable`. */
+/** Names already converted: every event name is asked for once per version and per file. */
+const pascalNames = new Map<string, string>();
+
 export function pascalCase(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part !== "")
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join("");
+  let name = pascalNames.get(text);
+  if (name === undefined) {
+    name = text
+      .split(/[^A-Za-z0-9]+/)
+      .filter((part) => part !== "")
+      .map((part) => part[0]!.toUpperCase() + part.slice(1))
+      .join("");
+    if (pascalNames.size < 100_000) pascalNames.set(text, name);
+  }
+  return name;
 }
 
 export function isIdentifier(text: string): boolean {

@@ -17,7 +17,7 @@ use crate::wire::JsonValue;
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
 use serde::de::Unexpected;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -836,6 +836,21 @@ macro_rules! read_structs {
     )*};
 }
 
+/// serde's `Deserialize` for every generated type: the value as JSON, then the type's reader, so
+/// serde and `Event::from_json_str` read alike (and each type costs the compiler one small
+/// function instead of a derived visitor). Any self-describing format serde reads (JSON, YAML,
+/// CBOR, MessagePack, …) goes through it.
+macro_rules! deserialize_by_reader {
+    ($($name:ident,)*) => {$(
+        impl<'de> Deserialize<'de> for types::$name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let json = JsonValue::deserialize(deserializer)?;
+                Self::from_json(json).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
 /// `Validate` for generated types serde checks completely (enums of literals).
 macro_rules! nothing_to_validate {
     ($($name:ty,)*) => {$(
@@ -1055,4 +1070,12 @@ read_structs! {
         folder: required "folder",
         by: required "by",
     }
+}
+
+deserialize_by_reader! {
+    Author,
+    Comment,
+    Folder,
+    CommentPostedV1,
+    FolderMovedV1,
 }

@@ -11,7 +11,7 @@ use typeshare::typeshare;
 /// Any event of the catalogue: `type` names event and version, `payload` is that version's
 /// payload. A wire type this crate does not know decodes to [`Event::Unknown`].
 #[typeshare]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", content = "payload")]
 pub enum Event {
     /// Wire type `message.part-updated.v1`.
@@ -33,7 +33,7 @@ pub enum Event {
 
 /// An event document whose wire type the crate does not know.
 #[typeshare]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnknownEvent {
     /// The wire type as it came, e.g. `session.status.v9`.
     #[serde(rename = "type")]
@@ -164,7 +164,7 @@ impl Event {
 
 /// One event in transit, with its id, time and channel scope.
 #[typeshare]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventEnvelope {
     /// Unique id of this occurrence; SSE `id:` lines carry it.
     pub id: String,

@@ -913,8 +913,10 @@ macro_rules! read_unit_enums {
     )*};
 }
 
-/// serde's `Deserialize` for the unions read by a `FromJson` of their own: the value as JSON,
-/// then that reader, so serde and `Event::from_json_str` read them alike.
+/// serde's `Deserialize` for every generated type: the value as JSON, then the type's reader, so
+/// serde and `Event::from_json_str` read alike (and each type costs the compiler one small
+/// function instead of a derived visitor). Any self-describing format serde reads (JSON, YAML,
+/// CBOR, MessagePack, …) goes through it.
 macro_rules! deserialize_by_reader {
     ($($name:ident,)*) => {$(
         impl<'de> Deserialize<'de> for types::$name {
@@ -1399,7 +1401,35 @@ impl FromJson for types::State {
 }
 
 deserialize_by_reader! {
+    AttachmentUrlKind,
+    AttachmentUrl,
     Attachment,
+    FileAttachmentKind,
+    FileAttachmentRange,
+    FileAttachment,
+    GroupPartType,
+    GroupPart,
     Part,
+    QuotePartType,
+    QuotePart,
     State,
+    StateDoneStatus,
+    StateDoneTime,
+    StateDone,
+    StateErrorStatus,
+    StateErrorTime,
+    StateError,
+    StatePendingStatus,
+    StatePending,
+    StateRunningStatus,
+    StateRunningTime,
+    StateRunning,
+    TextPartType,
+    TextPartTime,
+    TextPart,
+    ToolPartType,
+    ToolPart,
+    MessagePartUpdatedV1,
+    ToolStartedV1,
+    ToolStateChangedV1,
 }
