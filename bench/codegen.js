@@ -9,13 +9,14 @@
 //   TypeScript SDK, on the catalogue's own schema modules and on quicktype's TypeScript, under
 //   TypeScript 5.9 and TypeScript 7, all with one tsconfig (TSC_OPTIONS); and the SDK's bytes;
 // - `eventc generate --target rust` against quicktype `--lang rust` from that JSON Schema;
-// - `cargo build` of the generated crate: one warm-up build of an empty crate with the same
-//   Cargo.toml compiles the dependencies (serde, serde_json, regex, …) into the shared target
-//   folder, then each sample rebuilds only the generated crate after `touch src/lib.rs`; and the
-//   same against the crate `cargo typify` makes from the contract (bench/typify.js).
+// - `cargo build` of the generated crate against the crate `cargo typify` makes from the
+//   contract (bench/typify.js): one warm-up build of an empty crate with each Cargo.toml compiles
+//   the dependencies (serde, serde_json, regex, …) into the shared target folder, then each sample
+//   builds only the crate, from scratch (sources touched, its incremental cache removed), the two
+//   crates in turn.
 // Each sample is a whole fresh process.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { plainDocument, writeCatalogue } from "./catalogue.js";
 import { measure, ROOT, WORK } from "./measure.js";
@@ -122,7 +123,7 @@ function contractRows({ shape, title, document }, { samples, cargo }) {
   ] });
 
   const crate = path.join(rustOut, "rust");
-  const { cargoBuild, typify } = cargo ? cargoRows(crate, out, samples, work, document) : { cargoBuild: undefined, typify: { rows: [], ratios: [], notes: [], markdown: "" } };
+  const typify = cargo ? cargoRows(crate, out, samples, work, document) : { rows: [], ratios: [], notes: [], markdown: "" };
 
   const lines = (file) => readFileSync(file, "utf8").split("\n").length;
   const rustLines = ["event.rs", "types.rs", "validate.rs"].reduce((sum, file) => sum + lines(path.join(crate, "src", file)), 0);
@@ -142,7 +143,7 @@ function contractRows({ shape, title, document }, { samples, cargo }) {
   ].join("\n");
   return {
     title: `contract: ${title}, 500 events × 2 versions`,
-    rows: [floor, eventc, check, quicktype, eventcRust, quicktypeRust, ...tsc.rows, ...(cargoBuild ? [cargoBuild] : []), ...typify.rows],
+    rows: [floor, eventc, check, quicktype, eventcRust, quicktypeRust, ...tsc.rows, ...typify.rows],
     markdown: `${bytesTable}\n${typify.markdown}`,
     phases,
     ratios: [
@@ -242,25 +243,10 @@ function tscRows({ work, samples, projects }) {
  */
 const TSC_OPTIONS = { strict: true, noEmit: true, skipLibCheck: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", types: [] };
 
-/** The cargo builds (the generated crate, then eventc's against typify's) and the decode comparison: minutes per sample. */
+/** The cargo builds (eventc's crate against typify's, interleaved) and the decode comparison: minutes per sample. */
 function cargoRows(crate, out, samples, work, document) {
   const env = { ...process.env, CARGO_TARGET_DIR, CARGO_TERM_COLOR: "never" };
-  const warmUpCrate = path.join(work, "warm-up");
-  rmSync(warmUpCrate, { recursive: true, force: true });
-  mkdirSync(path.join(warmUpCrate, "src"), { recursive: true });
-  cpSync(path.join(crate, "Cargo.toml"), path.join(warmUpCrate, "Cargo.toml"));
-  writeFileSync(path.join(warmUpCrate, "src", "lib.rs"), "");
-  const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warmUpCrate, env, encoding: "utf8" });
-  if (warmUp.error || warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.error?.message ?? warmUp.stderr.slice(-2000)}`);
-  const touch = () => {
-    const now = new Date();
-    utimesSync(path.join(crate, "src", "lib.rs"), now, now);
-  };
-  const cargoBuild = measureProgram("cargo build of the generated crate (debug; dependencies warm, crate rebuilt after touch src/lib.rs)", "cargo", ["build", "--quiet"], { samples, before: touch, cwd: crate, env });
-
-  const typify = typifyPeer({ samples, work, jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2, document });
-
-  return { cargoBuild, typify };
+  return typifyPeer({ samples, work, jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2, document });
 }
 
 /** Runs each of `runs` (one-sample measurements) in turn, `samples` times; one row per run over all its samples. */

@@ -4,7 +4,7 @@
 // `Event::from_json_str` (read and validate) against plain `serde_json::from_str` into typify's
 // types (read only). cargo-typify is installed with `cargo install` when it is missing.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const pascal = (text) => text.split(/[^A-Za-z0-9]+/).filter(Boolean).map((word) => word[0].toUpperCase() + word.slice(1)).join("");
@@ -145,7 +145,14 @@ export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, mea
     const warmUp = spawnSync("cargo", ["build", "--quiet"], { cwd: warm, env, encoding: "utf8", maxBuffer: 1 << 28 });
     if (warmUp.status !== 0) throw new Error(`cargo build (warm-up) failed: ${warmUp.stderr.slice(-2000)}`);
   }
+  // Each sample builds the crate from scratch: its sources touched and its incremental cache
+  // (from the warm-up or an earlier sample) removed, so neither crate reuses earlier work.
   const touch = (crate) => () => {
+    const name = readFileSync(path.join(crate, "Cargo.toml"), "utf8").match(/^name = "([^"]+)"/m)[1].replaceAll("-", "_");
+    const incremental = path.join(env.CARGO_TARGET_DIR, "debug", "incremental");
+    for (const entry of existsSync(incremental) ? readdirSync(incremental) : []) {
+      if (entry.startsWith(`${name}-`)) rmSync(path.join(incremental, entry), { recursive: true, force: true });
+    }
     const now = new Date();
     utimesSync(path.join(crate, "src", "lib.rs"), now, now);
   };
@@ -157,8 +164,8 @@ export function typifyPeer({ samples, work, jsonschemaDir, eventcCrate, env, mea
     typifySamples.push(measureProgram("typify", "cargo", ["build", "--quiet"], { samples: 1, before: touch(dir), cwd: dir, env }));
   }
   const row = (label, list) => ({ label, samples, medianMs: median(list.map((s) => s.medianMs)), minMs: Math.min(...list.map((s) => s.minMs)), medianRssMiB: median(list.map((s) => s.medianRssMiB)) });
-  const eventcBuild = row("cargo build, eventc crate (validation included; debug, dependencies warm)", eventcSamples);
-  const typifyBuild = row("cargo build, cargo typify crate of the same contract (debug, dependencies warm)", typifySamples);
+  const eventcBuild = row("cargo build, eventc crate (validation included; debug, dependencies warm, crate from scratch)", eventcSamples);
+  const typifyBuild = row("cargo build, cargo typify crate of the same contract (debug, dependencies warm, crate from scratch)", typifySamples);
 
   const documents = [];
   for (let index = 0; index < events; index++) for (let version = 1; version <= versions; version++) documents.push(JSON.stringify(document(index, version)));

@@ -68,7 +68,7 @@ import {
   checkPayload8,
   checkPayload9,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -84,27 +84,27 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"file.edited.v1":{"name":"file.edited","version":1,"type":"file.edited.v1","latest":true},' +
-  '"file.watcher.updated.v1":{"name":"file.watcher.updated","version":1,"type":"file.watcher.updated.v1","latest":true,"coalesce":[["file"]]},' +
-  '"installation.update-available.v1":{"name":"installation.update-available","version":1,"type":"installation.update-available.v1","latest":true,"coalesce":[]},' +
-  '"lsp.client.diagnostics.v1":{"name":"lsp.client.diagnostics","version":1,"type":"lsp.client.diagnostics.v1","latest":true,"coalesce":[["serverID"],["path"]]},' +
-  '"message.part.delta.v1":{"name":"message.part.delta","version":1,"type":"message.part.delta.v1","latest":true,"topic":["sessionID"]},' +
-  '"message.part.removed.v1":{"name":"message.part.removed","version":1,"type":"message.part.removed.v1","latest":true,"topic":["sessionID"]},' +
-  '"message.part.updated.v1":{"name":"message.part.updated","version":1,"type":"message.part.updated.v1","latest":true,"coalesce":[["part","id"]],"topic":["part","sessionID"]},' +
-  '"message.removed.v1":{"name":"message.removed","version":1,"type":"message.removed.v1","latest":true,"topic":["sessionID"]},' +
-  '"message.updated.v1":{"name":"message.updated","version":1,"type":"message.updated.v1","latest":true,"coalesce":[["info","id"]],"topic":["info","sessionID"]},' +
-  '"permission.asked.v1":{"name":"permission.asked","version":1,"type":"permission.asked.v1","latest":true,"topic":["sessionID"]},' +
-  '"permission.replied.v1":{"name":"permission.replied","version":1,"type":"permission.replied.v1","latest":true,"coalesce":[["requestID"]],"topic":["sessionID"]},' +
-  '"session.compacted.v1":{"name":"session.compacted","version":1,"type":"session.compacted.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.created.v1":{"name":"session.created","version":1,"type":"session.created.v1","latest":true,"topic":["info","id"]},' +
-  '"session.deleted.v1":{"name":"session.deleted","version":1,"type":"session.deleted.v1","latest":true,"topic":["info","id"]},' +
-  '"session.error.v1":{"name":"session.error","version":1,"type":"session.error.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.status.v1":{"name":"session.status","version":1,"type":"session.status.v1","latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
-  '"session.status.v2":{"name":"session.status","version":2,"type":"session.status.v2","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
-  '"session.updated.v1":{"name":"session.updated","version":1,"type":"session.updated.v1","latest":true,"coalesce":[["info","id"]],"topic":["info","id"]},' +
-  '"todo.updated.v1":{"name":"todo.updated","version":1,"type":"todo.updated.v1","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]}' +
+  '"file.edited.v1":{"latest":true},' +
+  '"file.watcher.updated.v1":{"latest":true,"coalesce":[["file"]]},' +
+  '"installation.update-available.v1":{"latest":true,"coalesce":[]},' +
+  '"lsp.client.diagnostics.v1":{"latest":true,"coalesce":[["serverID"],["path"]]},' +
+  '"message.part.delta.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"message.part.removed.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"message.part.updated.v1":{"latest":true,"coalesce":[["part","id"]],"topic":["part","sessionID"]},' +
+  '"message.removed.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"message.updated.v1":{"latest":true,"coalesce":[["info","id"]],"topic":["info","sessionID"]},' +
+  '"permission.asked.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"permission.replied.v1":{"latest":true,"coalesce":[["requestID"]],"topic":["sessionID"]},' +
+  '"session.compacted.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.created.v1":{"latest":true,"topic":["info","id"]},' +
+  '"session.deleted.v1":{"latest":true,"topic":["info","id"]},' +
+  '"session.error.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.status.v1":{"latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.status.v2":{"latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.updated.v1":{"latest":true,"coalesce":[["info","id"]],"topic":["info","id"]},' +
+  '"todo.updated.v1":{"latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -223,192 +223,129 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `file.edited`. */
-export function isFileEdited(event: { type: string }): event is FileEditedEvent {
-  return nameOfType(event.type) === "file.edited";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `file.edited`. */
+export const isFileEdited: EventGuard<FileEditedEvent> = /* @__PURE__ */ nameGuard("file.edited");
 
 /** Narrows an event to `file.edited.v1`. */
-export function isFileEditedV1(event: { type: string }): event is FileEditedV1Event {
-  return event.type === "file.edited.v1";
-}
+export const isFileEditedV1: EventGuard<FileEditedV1Event> = /* @__PURE__ */ typeGuard("file.edited.v1");
 
 /** Narrows an event to any version of `file.watcher.updated`. */
-export function isFileWatcherUpdated(event: { type: string }): event is FileWatcherUpdatedEvent {
-  return nameOfType(event.type) === "file.watcher.updated";
-}
+export const isFileWatcherUpdated: EventGuard<FileWatcherUpdatedEvent> = /* @__PURE__ */ nameGuard("file.watcher.updated");
 
 /** Narrows an event to `file.watcher.updated.v1`. */
-export function isFileWatcherUpdatedV1(event: { type: string }): event is FileWatcherUpdatedV1Event {
-  return event.type === "file.watcher.updated.v1";
-}
+export const isFileWatcherUpdatedV1: EventGuard<FileWatcherUpdatedV1Event> = /* @__PURE__ */ typeGuard("file.watcher.updated.v1");
 
 /** Narrows an event to any version of `installation.update-available`. */
-export function isInstallationUpdateAvailable(event: { type: string }): event is InstallationUpdateAvailableEvent {
-  return nameOfType(event.type) === "installation.update-available";
-}
+export const isInstallationUpdateAvailable: EventGuard<InstallationUpdateAvailableEvent> = /* @__PURE__ */ nameGuard("installation.update-available");
 
 /** Narrows an event to `installation.update-available.v1`. */
-export function isInstallationUpdateAvailableV1(event: { type: string }): event is InstallationUpdateAvailableV1Event {
-  return event.type === "installation.update-available.v1";
-}
+export const isInstallationUpdateAvailableV1: EventGuard<InstallationUpdateAvailableV1Event> = /* @__PURE__ */ typeGuard("installation.update-available.v1");
 
 /** Narrows an event to any version of `lsp.client.diagnostics`. */
-export function isLspClientDiagnostics(event: { type: string }): event is LspClientDiagnosticsEvent {
-  return nameOfType(event.type) === "lsp.client.diagnostics";
-}
+export const isLspClientDiagnostics: EventGuard<LspClientDiagnosticsEvent> = /* @__PURE__ */ nameGuard("lsp.client.diagnostics");
 
 /** Narrows an event to `lsp.client.diagnostics.v1`. */
-export function isLspClientDiagnosticsV1(event: { type: string }): event is LspClientDiagnosticsV1Event {
-  return event.type === "lsp.client.diagnostics.v1";
-}
+export const isLspClientDiagnosticsV1: EventGuard<LspClientDiagnosticsV1Event> = /* @__PURE__ */ typeGuard("lsp.client.diagnostics.v1");
 
 /** Narrows an event to any version of `message.part.delta`. */
-export function isMessagePartDelta(event: { type: string }): event is MessagePartDeltaEvent {
-  return nameOfType(event.type) === "message.part.delta";
-}
+export const isMessagePartDelta: EventGuard<MessagePartDeltaEvent> = /* @__PURE__ */ nameGuard("message.part.delta");
 
 /** Narrows an event to `message.part.delta.v1`. */
-export function isMessagePartDeltaV1(event: { type: string }): event is MessagePartDeltaV1Event {
-  return event.type === "message.part.delta.v1";
-}
+export const isMessagePartDeltaV1: EventGuard<MessagePartDeltaV1Event> = /* @__PURE__ */ typeGuard("message.part.delta.v1");
 
 /** Narrows an event to any version of `message.part.removed`. */
-export function isMessagePartRemoved(event: { type: string }): event is MessagePartRemovedEvent {
-  return nameOfType(event.type) === "message.part.removed";
-}
+export const isMessagePartRemoved: EventGuard<MessagePartRemovedEvent> = /* @__PURE__ */ nameGuard("message.part.removed");
 
 /** Narrows an event to `message.part.removed.v1`. */
-export function isMessagePartRemovedV1(event: { type: string }): event is MessagePartRemovedV1Event {
-  return event.type === "message.part.removed.v1";
-}
+export const isMessagePartRemovedV1: EventGuard<MessagePartRemovedV1Event> = /* @__PURE__ */ typeGuard("message.part.removed.v1");
 
 /** Narrows an event to any version of `message.part.updated`. */
-export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return nameOfType(event.type) === "message.part.updated";
-}
+export const isMessagePartUpdated: EventGuard<MessagePartUpdatedEvent> = /* @__PURE__ */ nameGuard("message.part.updated");
 
 /** Narrows an event to `message.part.updated.v1`. */
-export function isMessagePartUpdatedV1(event: { type: string }): event is MessagePartUpdatedV1Event {
-  return event.type === "message.part.updated.v1";
-}
+export const isMessagePartUpdatedV1: EventGuard<MessagePartUpdatedV1Event> = /* @__PURE__ */ typeGuard("message.part.updated.v1");
 
 /** Narrows an event to any version of `message.removed`. */
-export function isMessageRemoved(event: { type: string }): event is MessageRemovedEvent {
-  return nameOfType(event.type) === "message.removed";
-}
+export const isMessageRemoved: EventGuard<MessageRemovedEvent> = /* @__PURE__ */ nameGuard("message.removed");
 
 /** Narrows an event to `message.removed.v1`. */
-export function isMessageRemovedV1(event: { type: string }): event is MessageRemovedV1Event {
-  return event.type === "message.removed.v1";
-}
+export const isMessageRemovedV1: EventGuard<MessageRemovedV1Event> = /* @__PURE__ */ typeGuard("message.removed.v1");
 
 /** Narrows an event to any version of `message.updated`. */
-export function isMessageUpdated(event: { type: string }): event is MessageUpdatedEvent {
-  return nameOfType(event.type) === "message.updated";
-}
+export const isMessageUpdated: EventGuard<MessageUpdatedEvent> = /* @__PURE__ */ nameGuard("message.updated");
 
 /** Narrows an event to `message.updated.v1`. */
-export function isMessageUpdatedV1(event: { type: string }): event is MessageUpdatedV1Event {
-  return event.type === "message.updated.v1";
-}
+export const isMessageUpdatedV1: EventGuard<MessageUpdatedV1Event> = /* @__PURE__ */ typeGuard("message.updated.v1");
 
 /** Narrows an event to any version of `permission.asked`. */
-export function isPermissionAsked(event: { type: string }): event is PermissionAskedEvent {
-  return nameOfType(event.type) === "permission.asked";
-}
+export const isPermissionAsked: EventGuard<PermissionAskedEvent> = /* @__PURE__ */ nameGuard("permission.asked");
 
 /** Narrows an event to `permission.asked.v1`. */
-export function isPermissionAskedV1(event: { type: string }): event is PermissionAskedV1Event {
-  return event.type === "permission.asked.v1";
-}
+export const isPermissionAskedV1: EventGuard<PermissionAskedV1Event> = /* @__PURE__ */ typeGuard("permission.asked.v1");
 
 /** Narrows an event to any version of `permission.replied`. */
-export function isPermissionReplied(event: { type: string }): event is PermissionRepliedEvent {
-  return nameOfType(event.type) === "permission.replied";
-}
+export const isPermissionReplied: EventGuard<PermissionRepliedEvent> = /* @__PURE__ */ nameGuard("permission.replied");
 
 /** Narrows an event to `permission.replied.v1`. */
-export function isPermissionRepliedV1(event: { type: string }): event is PermissionRepliedV1Event {
-  return event.type === "permission.replied.v1";
-}
+export const isPermissionRepliedV1: EventGuard<PermissionRepliedV1Event> = /* @__PURE__ */ typeGuard("permission.replied.v1");
 
 /** Narrows an event to any version of `session.compacted`. */
-export function isSessionCompacted(event: { type: string }): event is SessionCompactedEvent {
-  return nameOfType(event.type) === "session.compacted";
-}
+export const isSessionCompacted: EventGuard<SessionCompactedEvent> = /* @__PURE__ */ nameGuard("session.compacted");
 
 /** Narrows an event to `session.compacted.v1`. */
-export function isSessionCompactedV1(event: { type: string }): event is SessionCompactedV1Event {
-  return event.type === "session.compacted.v1";
-}
+export const isSessionCompactedV1: EventGuard<SessionCompactedV1Event> = /* @__PURE__ */ typeGuard("session.compacted.v1");
 
 /** Narrows an event to any version of `session.created`. */
-export function isSessionCreated(event: { type: string }): event is SessionCreatedEvent {
-  return nameOfType(event.type) === "session.created";
-}
+export const isSessionCreated: EventGuard<SessionCreatedEvent> = /* @__PURE__ */ nameGuard("session.created");
 
 /** Narrows an event to `session.created.v1`. */
-export function isSessionCreatedV1(event: { type: string }): event is SessionCreatedV1Event {
-  return event.type === "session.created.v1";
-}
+export const isSessionCreatedV1: EventGuard<SessionCreatedV1Event> = /* @__PURE__ */ typeGuard("session.created.v1");
 
 /** Narrows an event to any version of `session.deleted`. */
-export function isSessionDeleted(event: { type: string }): event is SessionDeletedEvent {
-  return nameOfType(event.type) === "session.deleted";
-}
+export const isSessionDeleted: EventGuard<SessionDeletedEvent> = /* @__PURE__ */ nameGuard("session.deleted");
 
 /** Narrows an event to `session.deleted.v1`. */
-export function isSessionDeletedV1(event: { type: string }): event is SessionDeletedV1Event {
-  return event.type === "session.deleted.v1";
-}
+export const isSessionDeletedV1: EventGuard<SessionDeletedV1Event> = /* @__PURE__ */ typeGuard("session.deleted.v1");
 
 /** Narrows an event to any version of `session.error`. */
-export function isSessionError(event: { type: string }): event is SessionErrorEvent {
-  return nameOfType(event.type) === "session.error";
-}
+export const isSessionError: EventGuard<SessionErrorEvent> = /* @__PURE__ */ nameGuard("session.error");
 
 /** Narrows an event to `session.error.v1`. */
-export function isSessionErrorV1(event: { type: string }): event is SessionErrorV1Event {
-  return event.type === "session.error.v1";
-}
+export const isSessionErrorV1: EventGuard<SessionErrorV1Event> = /* @__PURE__ */ typeGuard("session.error.v1");
 
 /** Narrows an event to any version of `session.status`. */
-export function isSessionStatus(event: { type: string }): event is SessionStatusEvent {
-  return nameOfType(event.type) === "session.status";
-}
+export const isSessionStatus: EventGuard<SessionStatusEvent> = /* @__PURE__ */ nameGuard("session.status");
 
 /** Narrows an event to `session.status.v1`. */
-export function isSessionStatusV1(event: { type: string }): event is SessionStatusV1Event {
-  return event.type === "session.status.v1";
-}
+export const isSessionStatusV1: EventGuard<SessionStatusV1Event> = /* @__PURE__ */ typeGuard("session.status.v1");
 
 /** Narrows an event to `session.status.v2`. */
-export function isSessionStatusV2(event: { type: string }): event is SessionStatusV2Event {
-  return event.type === "session.status.v2";
-}
+export const isSessionStatusV2: EventGuard<SessionStatusV2Event> = /* @__PURE__ */ typeGuard("session.status.v2");
 
 /** Narrows an event to any version of `session.updated`. */
-export function isSessionUpdated(event: { type: string }): event is SessionUpdatedEvent {
-  return nameOfType(event.type) === "session.updated";
-}
+export const isSessionUpdated: EventGuard<SessionUpdatedEvent> = /* @__PURE__ */ nameGuard("session.updated");
 
 /** Narrows an event to `session.updated.v1`. */
-export function isSessionUpdatedV1(event: { type: string }): event is SessionUpdatedV1Event {
-  return event.type === "session.updated.v1";
-}
+export const isSessionUpdatedV1: EventGuard<SessionUpdatedV1Event> = /* @__PURE__ */ typeGuard("session.updated.v1");
 
 /** Narrows an event to any version of `todo.updated`. */
-export function isTodoUpdated(event: { type: string }): event is TodoUpdatedEvent {
-  return nameOfType(event.type) === "todo.updated";
-}
+export const isTodoUpdated: EventGuard<TodoUpdatedEvent> = /* @__PURE__ */ nameGuard("todo.updated");
 
 /** Narrows an event to `todo.updated.v1`. */
-export function isTodoUpdatedV1(event: { type: string }): event is TodoUpdatedV1Event {
-  return event.type === "todo.updated.v1";
-}
+export const isTodoUpdatedV1: EventGuard<TodoUpdatedV1Event> = /* @__PURE__ */ typeGuard("todo.updated.v1");

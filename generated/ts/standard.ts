@@ -4,240 +4,76 @@
 import type { Event, EventEnvelope, FileEditedV1, FileWatcherUpdatedV1, InstallationUpdateAvailableV1, LspClientDiagnosticsV1, MessagePartDeltaV1, MessagePartRemovedV1, MessagePartUpdatedV1, MessageRemovedV1, MessageUpdatedV1, PermissionAskedV1, PermissionRepliedV1, SessionCompactedV1, SessionCreatedV1, SessionDeletedV1, SessionErrorV1, SessionStatusV1, SessionStatusV2, SessionUpdatedV1, TodoUpdatedV1 } from "./types.js";
 import { checkPayload0, checkPayload1, checkPayload10, checkPayload11, checkPayload12, checkPayload13, checkPayload14, checkPayload15, checkPayload16, checkPayload17, checkPayload18, checkPayload2, checkPayload3, checkPayload4, checkPayload5, checkPayload6, checkPayload7, checkPayload8, checkPayload9, payloadShape0, payloadShape1, payloadShape10, payloadShape11, payloadShape12, payloadShape13, payloadShape14, payloadShape15, payloadShape16, payloadShape17, payloadShape18, payloadShape2, payloadShape3, payloadShape4, payloadShape5, payloadShape6, payloadShape7, payloadShape8, payloadShape9 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `file.edited.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "file.edited.v1", "The assistant edited a file.");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** The published JSON Schema of a `file.watcher.updated.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "file.watcher.updated.v1", "A file in the project changed on disk.");
-}
+/** Standard Schema of a `file.edited.v1` payload. */
+export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "file.edited.v1", "The assistant edited a file.");
 
-/** The published JSON Schema of a `installation.update-available.v1` payload. */
-function jsonSchema2(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape2, "installation.update-available.v1", "A newer version of the assistant can be installed.");
-}
+/** Standard Schema of a `file.watcher.updated.v1` payload. */
+export const FileWatcherUpdatedV1PayloadSchema: StandardSchemaV1<FileWatcherUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "file.watcher.updated.v1", "A file in the project changed on disk.");
 
-/** The published JSON Schema of a `lsp.client.diagnostics.v1` payload. */
-function jsonSchema3(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape3, "lsp.client.diagnostics.v1", "A language server published the diagnostics of one file.");
-}
+/** Standard Schema of a `installation.update-available.v1` payload. */
+export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema(checkPayload2, payloadShape2, "installation.update-available.v1", "A newer version of the assistant can be installed.");
 
-/** The published JSON Schema of a `message.part.delta.v1` payload. */
-function jsonSchema4(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape4, "message.part.delta.v1", "Streamed text appended to a part; apply in order, never coalesce.");
-}
+/** Standard Schema of a `lsp.client.diagnostics.v1` payload. */
+export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema(checkPayload3, payloadShape3, "lsp.client.diagnostics.v1", "A language server published the diagnostics of one file.");
 
-/** The published JSON Schema of a `message.part.removed.v1` payload. */
-function jsonSchema5(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape5, "message.part.removed.v1", "A part was removed from a message.");
-}
+/** Standard Schema of a `message.part.delta.v1` payload. */
+export const MessagePartDeltaV1PayloadSchema: StandardSchemaV1<MessagePartDeltaV1> = /* @__PURE__ */ payloadSchema(checkPayload4, payloadShape4, "message.part.delta.v1", "Streamed text appended to a part; apply in order, never coalesce.");
 
-/** The published JSON Schema of a `message.part.updated.v1` payload. */
-function jsonSchema6(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape6, "message.part.updated.v1", "A part of a message was added or replaced as a whole.");
-}
+/** Standard Schema of a `message.part.removed.v1` payload. */
+export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema(checkPayload5, payloadShape5, "message.part.removed.v1", "A part was removed from a message.");
 
-/** The published JSON Schema of a `message.removed.v1` payload. */
-function jsonSchema7(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape7, "message.removed.v1", "A message was removed from a session.");
-}
+/** Standard Schema of a `message.part.updated.v1` payload. */
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload6, payloadShape6, "message.part.updated.v1", "A part of a message was added or replaced as a whole.");
 
-/** The published JSON Schema of a `message.updated.v1` payload. */
-function jsonSchema8(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape8, "message.updated.v1", "A message was created or its metadata changed.");
-}
+/** Standard Schema of a `message.removed.v1` payload. */
+export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema(checkPayload7, payloadShape7, "message.removed.v1", "A message was removed from a session.");
 
-/** The published JSON Schema of a `permission.asked.v1` payload. */
-function jsonSchema9(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape9, "permission.asked.v1", "The assistant asks the user before running a tool.");
-}
+/** Standard Schema of a `message.updated.v1` payload. */
+export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload8, payloadShape8, "message.updated.v1", "A message was created or its metadata changed.");
 
-/** The published JSON Schema of a `permission.replied.v1` payload. */
-function jsonSchema10(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape10, "permission.replied.v1", "The user answered a permission request.");
-}
+/** Standard Schema of a `permission.asked.v1` payload. */
+export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema(checkPayload9, payloadShape9, "permission.asked.v1", "The assistant asks the user before running a tool.");
 
-/** The published JSON Schema of a `session.compacted.v1` payload. */
-function jsonSchema11(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape11, "session.compacted.v1", "A session's history was summarised to fit the context window.");
-}
+/** Standard Schema of a `permission.replied.v1` payload. */
+export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema(checkPayload10, payloadShape10, "permission.replied.v1", "The user answered a permission request.");
 
-/** The published JSON Schema of a `session.created.v1` payload. */
-function jsonSchema12(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape12, "session.created.v1", "A session was created.");
-}
+/** Standard Schema of a `session.compacted.v1` payload. */
+export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema(checkPayload11, payloadShape11, "session.compacted.v1", "A session's history was summarised to fit the context window.");
 
-/** The published JSON Schema of a `session.deleted.v1` payload. */
-function jsonSchema13(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape13, "session.deleted.v1", "A session was deleted.");
-}
+/** Standard Schema of a `session.created.v1` payload. */
+export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema(checkPayload12, payloadShape12, "session.created.v1", "A session was created.");
 
-/** The published JSON Schema of a `session.error.v1` payload. */
-function jsonSchema14(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape14, "session.error.v1", "A session stopped on an error.");
-}
+/** Standard Schema of a `session.deleted.v1` payload. */
+export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema(checkPayload13, payloadShape13, "session.deleted.v1", "A session was deleted.");
 
-/** The published JSON Schema of a `session.status.v1` payload. */
-function jsonSchema15(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape15, "session.status.v1", "A session's run state changed.");
-}
+/** Standard Schema of a `session.error.v1` payload. */
+export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema(checkPayload14, payloadShape14, "session.error.v1", "A session stopped on an error.");
 
-/** The published JSON Schema of a `session.status.v2` payload. */
-function jsonSchema16(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape16, "session.status.v2", "A session's run state changed.");
-}
+/** Standard Schema of a `session.status.v1` payload. */
+export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema(checkPayload15, payloadShape15, "session.status.v1", "A session's run state changed.");
 
-/** The published JSON Schema of a `session.updated.v1` payload. */
-function jsonSchema17(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape17, "session.updated.v1", "A session's title, share link or timestamps changed.");
-}
+/** Standard Schema of a `session.status.v2` payload. */
+export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema(checkPayload16, payloadShape16, "session.status.v2", "A session's run state changed.");
 
-/** The published JSON Schema of a `todo.updated.v1` payload. */
-function jsonSchema18(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape18, "todo.updated.v1", "A session's todo list was replaced.");
-}
+/** Standard Schema of a `session.updated.v1` payload. */
+export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload17, payloadShape17, "session.updated.v1", "A session's title, share link or timestamps changed.");
 
-/** Standard Schema of a `file.edited.v1` payload, with its JSON Schema. */
-export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<FileEditedV1> {
-  return standardSchema<FileEditedV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `file.watcher.updated.v1` payload, with its JSON Schema. */
-export const FileWatcherUpdatedV1PayloadSchema: StandardSchemaV1<FileWatcherUpdatedV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<FileWatcherUpdatedV1> {
-  return standardSchema<FileWatcherUpdatedV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
-
-/** Standard Schema of a `installation.update-available.v1` payload, with its JSON Schema. */
-export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema2();
-
-function payloadSchema2(): StandardSchemaV1<InstallationUpdateAvailableV1> {
-  return standardSchema<InstallationUpdateAvailableV1>(payloadIssues(checkPayload2), jsonSchema2);
-}
-
-/** Standard Schema of a `lsp.client.diagnostics.v1` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema3();
-
-function payloadSchema3(): StandardSchemaV1<LspClientDiagnosticsV1> {
-  return standardSchema<LspClientDiagnosticsV1>(payloadIssues(checkPayload3), jsonSchema3);
-}
-
-/** Standard Schema of a `message.part.delta.v1` payload, with its JSON Schema. */
-export const MessagePartDeltaV1PayloadSchema: StandardSchemaV1<MessagePartDeltaV1> = /* @__PURE__ */ payloadSchema4();
-
-function payloadSchema4(): StandardSchemaV1<MessagePartDeltaV1> {
-  return standardSchema<MessagePartDeltaV1>(payloadIssues(checkPayload4), jsonSchema4);
-}
-
-/** Standard Schema of a `message.part.removed.v1` payload, with its JSON Schema. */
-export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema5();
-
-function payloadSchema5(): StandardSchemaV1<MessagePartRemovedV1> {
-  return standardSchema<MessagePartRemovedV1>(payloadIssues(checkPayload5), jsonSchema5);
-}
-
-/** Standard Schema of a `message.part.updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema6();
-
-function payloadSchema6(): StandardSchemaV1<MessagePartUpdatedV1> {
-  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload6), jsonSchema6);
-}
-
-/** Standard Schema of a `message.removed.v1` payload, with its JSON Schema. */
-export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema7();
-
-function payloadSchema7(): StandardSchemaV1<MessageRemovedV1> {
-  return standardSchema<MessageRemovedV1>(payloadIssues(checkPayload7), jsonSchema7);
-}
-
-/** Standard Schema of a `message.updated.v1` payload, with its JSON Schema. */
-export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema8();
-
-function payloadSchema8(): StandardSchemaV1<MessageUpdatedV1> {
-  return standardSchema<MessageUpdatedV1>(payloadIssues(checkPayload8), jsonSchema8);
-}
-
-/** Standard Schema of a `permission.asked.v1` payload, with its JSON Schema. */
-export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema9();
-
-function payloadSchema9(): StandardSchemaV1<PermissionAskedV1> {
-  return standardSchema<PermissionAskedV1>(payloadIssues(checkPayload9), jsonSchema9);
-}
-
-/** Standard Schema of a `permission.replied.v1` payload, with its JSON Schema. */
-export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema10();
-
-function payloadSchema10(): StandardSchemaV1<PermissionRepliedV1> {
-  return standardSchema<PermissionRepliedV1>(payloadIssues(checkPayload10), jsonSchema10);
-}
-
-/** Standard Schema of a `session.compacted.v1` payload, with its JSON Schema. */
-export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema11();
-
-function payloadSchema11(): StandardSchemaV1<SessionCompactedV1> {
-  return standardSchema<SessionCompactedV1>(payloadIssues(checkPayload11), jsonSchema11);
-}
-
-/** Standard Schema of a `session.created.v1` payload, with its JSON Schema. */
-export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema12();
-
-function payloadSchema12(): StandardSchemaV1<SessionCreatedV1> {
-  return standardSchema<SessionCreatedV1>(payloadIssues(checkPayload12), jsonSchema12);
-}
-
-/** Standard Schema of a `session.deleted.v1` payload, with its JSON Schema. */
-export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema13();
-
-function payloadSchema13(): StandardSchemaV1<SessionDeletedV1> {
-  return standardSchema<SessionDeletedV1>(payloadIssues(checkPayload13), jsonSchema13);
-}
-
-/** Standard Schema of a `session.error.v1` payload, with its JSON Schema. */
-export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema14();
-
-function payloadSchema14(): StandardSchemaV1<SessionErrorV1> {
-  return standardSchema<SessionErrorV1>(payloadIssues(checkPayload14), jsonSchema14);
-}
-
-/** Standard Schema of a `session.status.v1` payload, with its JSON Schema. */
-export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema15();
-
-function payloadSchema15(): StandardSchemaV1<SessionStatusV1> {
-  return standardSchema<SessionStatusV1>(payloadIssues(checkPayload15), jsonSchema15);
-}
-
-/** Standard Schema of a `session.status.v2` payload, with its JSON Schema. */
-export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema16();
-
-function payloadSchema16(): StandardSchemaV1<SessionStatusV2> {
-  return standardSchema<SessionStatusV2>(payloadIssues(checkPayload16), jsonSchema16);
-}
-
-/** Standard Schema of a `session.updated.v1` payload, with its JSON Schema. */
-export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema17();
-
-function payloadSchema17(): StandardSchemaV1<SessionUpdatedV1> {
-  return standardSchema<SessionUpdatedV1>(payloadIssues(checkPayload17), jsonSchema17);
-}
-
-/** Standard Schema of a `todo.updated.v1` payload, with its JSON Schema. */
-export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema18();
-
-function payloadSchema18(): StandardSchemaV1<TodoUpdatedV1> {
-  return standardSchema<TodoUpdatedV1>(payloadIssues(checkPayload18), jsonSchema18);
-}
+/** Standard Schema of a `todo.updated.v1` payload. */
+export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload18, payloadShape18, "todo.updated.v1", "A session's todo list was replaced.");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["file.edited.v1","The assistant edited a file."],["file.watcher.updated.v1","A file in the project changed on disk."],["installation.update-available.v1","A newer version of the assistant can be installed."],["lsp.client.diagnostics.v1","A language server published the diagnostics of one file."],["message.part.delta.v1","Streamed text appended to a part; apply in order, never coalesce."],["message.part.removed.v1","A part was removed from a message."],["message.part.updated.v1","A part of a message was added or replaced as a whole."],["message.removed.v1","A message was removed from a session."],["message.updated.v1","A message was created or its metadata changed."],["permission.asked.v1","The assistant asks the user before running a tool."],["permission.replied.v1","The user answered a permission request."],["session.compacted.v1","A session\'s history was summarised to fit the context window."],["session.created.v1","A session was created."],["session.deleted.v1","A session was deleted."],["session.error.v1","A session stopped on an error."],["session.status.v1","A session\'s run state changed."],["session.status.v2","A session\'s run state changed."],["session.updated.v1","A session\'s title, share link or timestamps changed."],["todo.updated.v1","A session\'s todo list was replaced."]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1(), jsonSchema2(), jsonSchema3(), jsonSchema4(), jsonSchema5(), jsonSchema6(), jsonSchema7(), jsonSchema8(), jsonSchema9(), jsonSchema10(), jsonSchema11(), jsonSchema12(), jsonSchema13(), jsonSchema14(), jsonSchema15(), jsonSchema16(), jsonSchema17(), jsonSchema18()]);
+  const members = JSON.parse('[["file.edited.v1","The assistant edited a file."],["file.watcher.updated.v1","A file in the project changed on disk."],["installation.update-available.v1","A newer version of the assistant can be installed."],["lsp.client.diagnostics.v1","A language server published the diagnostics of one file."],["message.part.delta.v1","Streamed text appended to a part; apply in order, never coalesce."],["message.part.removed.v1","A part was removed from a message."],["message.part.updated.v1","A part of a message was added or replaced as a whole."],["message.removed.v1","A message was removed from a session."],["message.updated.v1","A message was created or its metadata changed."],["permission.asked.v1","The assistant asks the user before running a tool."],["permission.replied.v1","The user answered a permission request."],["session.compacted.v1","A session\'s history was summarised to fit the context window."],["session.created.v1","A session was created."],["session.deleted.v1","A session was deleted."],["session.error.v1","A session stopped on an error."],["session.status.v1","A session\'s run state changed."],["session.status.v2","A session\'s run state changed."],["session.updated.v1","A session\'s title, share link or timestamps changed."],["todo.updated.v1","A session\'s todo list was replaced."]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1, payloadShape2, payloadShape3, payloadShape4, payloadShape5, payloadShape6, payloadShape7, payloadShape8, payloadShape9, payloadShape10, payloadShape11, payloadShape12, payloadShape13, payloadShape14, payloadShape15, payloadShape16, payloadShape17, payloadShape18];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

@@ -21,12 +21,9 @@ function fn(source: Source, signature: string, body: string[], docs: string): vo
   });
 }
 
+/** A version's `EventMeta` as its JSON text carries it: without what its wire type says (`metaTable`). */
 function metaEntry(event: EventDef, index: number): unknown {
-  const version = event.versions[index]!;
   return {
-    name: event.name,
-    version: version.version,
-    type: version.wireType,
     latest: index === event.versions.length - 1,
     ...(event.coalesce === undefined ? {} : { coalesce: event.coalesce }),
     ...(event.topic === undefined ? {} : { topic: event.topic }),
@@ -39,9 +36,9 @@ function metaEntry(event: EventDef, index: number): unknown {
  * object literal it would check entry by entry against the declared type. JSON.parse keeps every
  * key an own property, `__proto__` included.
  */
-function jsonTable(source: Source, name: string, type: string, entries: [string, unknown][], docs: string): void {
+function jsonTable(source: Source, name: string, type: string, entries: [string, unknown][], docs: string, parse = "JSON.parse"): void {
   source.blank().docs(docs);
-  source.line(`export const ${name}: ${type} = /* @__PURE__ */ JSON.parse(`);
+  source.line(`export const ${name}: ${type} = /* @__PURE__ */ ${parse}(`);
   source.line("  '{' +");
   entries.forEach(([key, value], index) => source.line(`  ${jsonPiece(`${JSON.stringify(key)}:${JSON.stringify(value)}${index === entries.length - 1 ? "" : ","}`)} +`));
   source.line("  '}',");
@@ -63,7 +60,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     for (const name of [...checkers].sort()) source.line(`${name},`);
   }, '} from "./validate.js";');
   source.line(
-    'import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
+    'import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
 
   source.blank().docs("What the runtime knows of one event version.");
@@ -86,6 +83,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     "Readonly<Record<EventType, EventMeta>>",
     catalogue.events.flatMap((event) => event.versions.map((version, index) => [version.wireType, metaEntry(event, index)] as [string, unknown])),
     "Every event version of the catalogue, by wire type.",
+    "metaTable",
   );
   source.blank();
   source.docs("Every wire type, sorted.");
@@ -159,24 +157,22 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     ["return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;"],
     "Builds the latest version's event document for `name`.",
   );
-  // The name guards below compare names through this, not the generic isEventOfName: a generic call
-  // per event would have the type checker infer and instantiate its type arguments for each.
+  source.blank().docs("A type guard of one event or one event version: narrows an event by its wire type.");
+  source.line("export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;");
   source.blank().docs("The event name of `type`; undefined for a type this catalogue does not know.");
   source.block("function nameOfType(type: string): string | undefined {", () => source.line("return isEventType(type) ? eventMeta[type].name : undefined;"));
+  source.blank();
+  source.block("function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {", () => source.line("return (event): event is E => nameOfType(event.type) === name;"));
+  source.blank();
+  source.block("function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {", () => source.line("return (event): event is E => event.type === type;"));
+  const guard = (name: string, type: string, make: string, of: string, docs: string): void => {
+    source.blank().docs(docs);
+    source.line(`export const ${name}: EventGuard<${type}> = /* @__PURE__ */ ${make}(${tsString(of)});`);
+  };
   for (const event of catalogue.events) {
-    fn(
-      source,
-      `${names.nameGuard(event)}(event: { type: string }): event is ${names.eventUnion(event)}`,
-      [`return nameOfType(event.type) === ${tsString(event.name)};`],
-      `Narrows an event to any version of \`${event.name}\`.`,
-    );
+    guard(names.nameGuard(event), names.eventUnion(event), "nameGuard", event.name, `Narrows an event to any version of \`${event.name}\`.`);
     for (const version of event.versions) {
-      fn(
-        source,
-        `${names.versionGuard(event, version)}(event: { type: string }): event is ${names.eventVersion(event, version)}`,
-        [`return event.type === ${tsString(version.wireType)};`],
-        `Narrows an event to \`${version.wireType}\`.`,
-      );
+      guard(names.versionGuard(event, version), names.eventVersion(event, version), "typeGuard", version.wireType, `Narrows an event to \`${version.wireType}\`.`);
     }
   }
   return source.toString();

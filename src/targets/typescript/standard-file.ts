@@ -20,41 +20,34 @@ export function standardFile(catalogue: Catalogue, names: TypeScriptNames): stri
   const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
   const checkers = versions.map((_, index) => payloadCheckName(index));
   const publicNames = versions.map(({ event, version }) => payloadCheckerName(names, event, version));
-  const schemaFunctions = versions.map((_, index) => `jsonSchema${index}`);
+  const shapes = versions.map((_, index) => payloadShapeName(index));
   const lines: string[] = [
     `import type { Event, EventEnvelope, ${[...new Set(versions.map(({ event, version }) => names.payload(event, version)))].sort().join(", ")} } from "./types.js";`,
-    `import { ${[...checkers, ...versions.map((_, index) => payloadShapeName(index))].sort().join(", ")} } from "./validate.js";`,
+    `import { ${[...checkers, ...shapes].sort().join(", ")} } from "./validate.js";`,
     'import { parseEnvelope, parseEvent } from "./catalogue.js";',
-    'import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";',
-    'import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
+    'import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";',
+    'import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";',
+    "",
+    "/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */",
+    "function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {",
+    "  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));",
+    "}",
     "",
   ];
   versions.forEach(({ event, version }, index) => {
-    lines.push(...docComment(`The published JSON Schema of a \`${version.wireType}\` payload.`));
-    const args = [payloadShapeName(index), tsString(version.wireType), ...(event.description === undefined ? [] : [tsString(event.description)])];
-    lines.push(`function ${schemaFunctions[index]!}(): JsonSchemaDocument {`, `  return versionJsonSchema(${args.join(", ")});`, "}", "");
-  });
-  versions.forEach(({ event, version }, index) => {
     const name = `${publicNames[index]!.slice("check".length, -"Payload".length)}PayloadSchema`;
-    const type = `StandardSchemaV1<${names.payload(event, version)}>`;
-    // Made in a function: the imports it reads are resolved there, not at the module's top level,
-    // where the type checker would walk back over every constant declared before each one.
-    lines.push(...docComment(`Standard Schema of a \`${version.wireType}\` payload, with its JSON Schema.`));
-    lines.push(
-      `export const ${name}: ${type} = /* @__PURE__ */ payloadSchema${index}();`,
-      "",
-      `function payloadSchema${index}(): ${type} {`,
-      `  return standardSchema<${names.payload(event, version)}>(payloadIssues(${checkers[index]!}), ${schemaFunctions[index]!});`,
-      "}",
-      "",
-    );
+    const payload = names.payload(event, version);
+    const args = [checkers[index]!, shapes[index]!, tsString(version.wireType), ...(event.description === undefined ? [] : [tsString(event.description)])];
+    lines.push(...docComment(`Standard Schema of a \`${version.wireType}\` payload.`));
+    lines.push(`export const ${name}: StandardSchemaV1<${payload}> = /* @__PURE__ */ payloadSchema(${args.join(", ")});`, "");
   });
   const members = versions.map(({ event, version }) => (event.description === undefined ? [version.wireType] : [version.wireType, event.description]));
-  const allVersions = `[${schemaFunctions.map((fn) => `${fn}()`).join(", ")}]`;
   lines.push(
     "/** The `Event` union as JSON Schema, every version's document embedded. */",
     "function eventJsonSchema(): JsonSchemaDocument {",
-    `  return eventUnionJsonSchema(JSON.parse(${jsonText(members)}) as readonly (readonly [string, string?])[], ${allVersions});`,
+    `  const members = JSON.parse(${jsonText(members)}) as readonly (readonly [string, string?])[];`,
+    `  const shapes: readonly Shape[] = [${shapes.join(", ")}];`,
+    "  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));",
     "}",
     "",
     "// Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.",

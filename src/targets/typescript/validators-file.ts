@@ -60,6 +60,8 @@ export function payloadShapeName(index: number): string {
 
 class ValidatorWriter {
   private readonly functions: string[] = [];
+  /** Whether an event version was added (its exported check is typed `PayloadCheck`). */
+  private payloads = false;
   private readonly shapeHelpers = new Set<string>();
   /** Named type → its shape constant. */
   private readonly namedShapes = new Map<string, string>();
@@ -110,9 +112,10 @@ class ValidatorWriter {
 
   /** One event version: its boolean check, its shape, the internal checker and the exported total one. */
   addPayload(index: number, node: TypeNode, wireType: string, exported: string): void {
+    this.payloads = true;
     const fast = `isPayload${index}`;
     const shapeName = payloadShapeName(index);
-    this.fast.add(fast, node, docComment(`\`${wireType}\``));
+    this.fast.add(fast, node, []);
     this.functions.push(
       this.shapeConstant(shapeName, node, true),
       [
@@ -121,10 +124,8 @@ class ValidatorWriter {
         "}",
       ].join("\n"),
       [
-        ...docComment(`Checks a \`${wireType}\` payload (see \`PayloadCheck\`); never throws: a payload nested past MAX_DEPTH is one issue at \`path\`.`),
-        `export function ${exported}(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {`,
-        `  return ${this.shapeHelper("totalCheck")}(${payloadCheckName(index)}, value, path, out, level);`,
-        "}",
+        ...docComment(`Checks a \`${wireType}\` payload (see \`PayloadCheck\`).`),
+        `export const ${exported}: PayloadCheck = /* @__PURE__ */ ${this.shapeHelper("total")}(${payloadCheckName(index)});`,
       ].join("\n"),
     );
   }
@@ -200,7 +201,7 @@ class ValidatorWriter {
 
   render(): string {
     const aliases: Record<string, string> = { JsonRecord: "type JsonRecord as R", JsonItems: "type JsonItems as A" };
-    const wire = ["type ValidationIssue", ...[...this.fast.types].sort().map((type) => aliases[type] ?? `type ${type}`), ...[...this.fast.wire].sort()];
+    const wire = ["type ValidationIssue", ...(this.payloads ? ["type PayloadCheck"] : []), ...[...this.fast.types].sort().map((type) => aliases[type] ?? `type ${type}`), ...[...this.fast.wire].sort()];
     const shape = ["type Shape", ...[...this.shapeHelpers, ...this.fast.shape].sort()];
     return [
       `import { ${shape.join(", ")} } from "./shape.js";`,

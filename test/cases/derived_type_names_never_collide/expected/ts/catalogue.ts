@@ -21,7 +21,7 @@ import {
   checkPayload1,
   checkPayload2,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -37,11 +37,11 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"issue.opened.v1":{"name":"issue.opened","version":1,"type":"issue.opened.v1","latest":true,"coalesce":[["issue","id"]]},' +
-  '"message.sent.v1":{"name":"message.sent","version":1,"type":"message.sent.v1","latest":true},' +
-  '"tool.called.v1":{"name":"tool.called","version":1,"type":"tool.called.v1","latest":true}' +
+  '"issue.opened.v1":{"latest":true,"coalesce":[["issue","id"]]},' +
+  '"message.sent.v1":{"latest":true},' +
+  '"tool.called.v1":{"latest":true}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -129,37 +129,36 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `issue.opened`. */
-export function isIssueOpened(event: { type: string }): event is IssueOpenedEvent {
-  return nameOfType(event.type) === "issue.opened";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `issue.opened`. */
+export const isIssueOpened: EventGuard<IssueOpenedEvent> = /* @__PURE__ */ nameGuard("issue.opened");
 
 /** Narrows an event to `issue.opened.v1`. */
-export function isIssueOpenedV1(event: { type: string }): event is IssueOpenedV1Event {
-  return event.type === "issue.opened.v1";
-}
+export const isIssueOpenedV1: EventGuard<IssueOpenedV1Event> = /* @__PURE__ */ typeGuard("issue.opened.v1");
 
 /** Narrows an event to any version of `message.sent`. */
-export function isMessageSent(event: { type: string }): event is MessageSentEvent {
-  return nameOfType(event.type) === "message.sent";
-}
+export const isMessageSent: EventGuard<MessageSentEvent> = /* @__PURE__ */ nameGuard("message.sent");
 
 /** Narrows an event to `message.sent.v1`. */
-export function isMessageSentV1(event: { type: string }): event is MessageSentV1Event {
-  return event.type === "message.sent.v1";
-}
+export const isMessageSentV1: EventGuard<MessageSentV1Event> = /* @__PURE__ */ typeGuard("message.sent.v1");
 
 /** Narrows an event to any version of `tool.called`. */
-export function isToolCalled(event: { type: string }): event is ToolCalledEvent {
-  return nameOfType(event.type) === "tool.called";
-}
+export const isToolCalled: EventGuard<ToolCalledEvent> = /* @__PURE__ */ nameGuard("tool.called");
 
 /** Narrows an event to `tool.called.v1`. */
-export function isToolCalledV1(event: { type: string }): event is ToolCalledV1Event {
-  return event.type === "tool.called.v1";
-}
+export const isToolCalledV1: EventGuard<ToolCalledV1Event> = /* @__PURE__ */ typeGuard("tool.called.v1");

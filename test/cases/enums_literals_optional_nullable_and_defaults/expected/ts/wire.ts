@@ -91,8 +91,26 @@ export const MAX_DEPTH = 128;
 /** Issues collected for one document, at most. */
 export const MAX_ISSUES = 100;
 
-/** A generated validator (see the module comment); `level` is the nesting level of `value` (1: the whole document). */
+/**
+ * A generated validator (see the module comment); `level` is the nesting level of `value` (1: the
+ * whole document). The exported `check…Payload` never throw: a payload nested past MAX_DEPTH is one
+ * issue at `path`.
+ */
 export type PayloadCheck = (value: unknown, path: string, out: ValidationIssue[] | null, level?: number) => boolean;
+
+/**
+ * The metadata table of a catalogue (`eventMeta`) from its JSON text, which leaves out what each
+ * wire type says itself: `session.status.v2` is `name` `session.status`, `version` 2, `type`
+ * `session.status.v2`.
+ */
+export function metaTable<T>(text: string): T {
+  const table = JSON.parse(text) as Record<string, Record<string, unknown>>;
+  for (const type of Object.keys(table)) {
+    const at = type.lastIndexOf(".v");
+    table[type] = { name: type.slice(0, at), version: Number(type.slice(at + 2)), type, ...table[type] };
+  }
+  return table as T;
+}
 
 /** Scheme, colon, no white space: what a `uri` format without a pattern is held to. */
 export const ABSOLUTE_URI: RegExp = /^[A-Za-z][A-Za-z\d+.-]*:\S*$/;

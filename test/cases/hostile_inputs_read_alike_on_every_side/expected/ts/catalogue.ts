@@ -18,7 +18,7 @@ import {
   checkPayload0,
   checkPayload1,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -34,10 +34,10 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"job.progress.v1":{"name":"job.progress","version":1,"type":"job.progress.v1","latest":true,"coalesce":[["job"],["score"]]},' +
-  '"legacy.upload.v1":{"name":"legacy.upload","version":1,"type":"legacy.upload.v1","latest":true,"coalesce":[["size"]]}' +
+  '"job.progress.v1":{"latest":true,"coalesce":[["job"],["score"]]},' +
+  '"legacy.upload.v1":{"latest":true,"coalesce":[["size"]]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -123,27 +123,30 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `job.progress`. */
-export function isJobProgress(event: { type: string }): event is JobProgressEvent {
-  return nameOfType(event.type) === "job.progress";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `job.progress`. */
+export const isJobProgress: EventGuard<JobProgressEvent> = /* @__PURE__ */ nameGuard("job.progress");
 
 /** Narrows an event to `job.progress.v1`. */
-export function isJobProgressV1(event: { type: string }): event is JobProgressV1Event {
-  return event.type === "job.progress.v1";
-}
+export const isJobProgressV1: EventGuard<JobProgressV1Event> = /* @__PURE__ */ typeGuard("job.progress.v1");
 
 /** Narrows an event to any version of `legacy.upload`. */
-export function isLegacyUpload(event: { type: string }): event is LegacyUploadEvent {
-  return nameOfType(event.type) === "legacy.upload";
-}
+export const isLegacyUpload: EventGuard<LegacyUploadEvent> = /* @__PURE__ */ nameGuard("legacy.upload");
 
 /** Narrows an event to `legacy.upload.v1`. */
-export function isLegacyUploadV1(event: { type: string }): event is LegacyUploadV1Event {
-  return event.type === "legacy.upload.v1";
-}
+export const isLegacyUploadV1: EventGuard<LegacyUploadV1Event> = /* @__PURE__ */ typeGuard("legacy.upload.v1");

@@ -4,36 +4,25 @@
 import type { Event, EventEnvelope, JobProgressV1, LegacyUploadV1 } from "./types.js";
 import { checkPayload0, checkPayload1, payloadShape0, payloadShape1 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `job.progress.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "job.progress.v1", "Progress of a job; coalesced by job and score.");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** The published JSON Schema of a `legacy.upload.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "legacy.upload.v1", "An upload from a Zod 3 producer: string formats and integers as Zod 3 writes them.");
-}
+/** Standard Schema of a `job.progress.v1` payload. */
+export const JobProgressV1PayloadSchema: StandardSchemaV1<JobProgressV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "job.progress.v1", "Progress of a job; coalesced by job and score.");
 
-/** Standard Schema of a `job.progress.v1` payload, with its JSON Schema. */
-export const JobProgressV1PayloadSchema: StandardSchemaV1<JobProgressV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<JobProgressV1> {
-  return standardSchema<JobProgressV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `legacy.upload.v1` payload, with its JSON Schema. */
-export const LegacyUploadV1PayloadSchema: StandardSchemaV1<LegacyUploadV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<LegacyUploadV1> {
-  return standardSchema<LegacyUploadV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
+/** Standard Schema of a `legacy.upload.v1` payload. */
+export const LegacyUploadV1PayloadSchema: StandardSchemaV1<LegacyUploadV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "legacy.upload.v1", "An upload from a Zod 3 producer: string formats and integers as Zod 3 writes them.");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["job.progress.v1","Progress of a job; coalesced by job and score."],["legacy.upload.v1","An upload from a Zod 3 producer: string formats and integers as Zod 3 writes them."]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1()]);
+  const members = JSON.parse('[["job.progress.v1","Progress of a job; coalesced by job and score."],["legacy.upload.v1","An upload from a Zod 3 producer: string formats and integers as Zod 3 writes them."]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

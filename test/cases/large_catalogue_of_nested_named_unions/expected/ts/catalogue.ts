@@ -171,7 +171,7 @@ import {
   checkPayload8,
   checkPayload9,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -187,63 +187,63 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"agent.finished.v1":{"name":"agent.finished","version":1,"type":"agent.finished.v1","latest":true},' +
-  '"agent.started.v1":{"name":"agent.started","version":1,"type":"agent.started.v1","latest":true},' +
-  '"agent.step-finished.v1":{"name":"agent.step-finished","version":1,"type":"agent.step-finished.v1","latest":true},' +
-  '"ci.job-updated.v1":{"name":"ci.job-updated","version":1,"type":"ci.job-updated.v1","latest":true,"coalesce":[["pipelineID"],["job","id"]]},' +
-  '"ci.pipeline-finished.v1":{"name":"ci.pipeline-finished","version":1,"type":"ci.pipeline-finished.v1","latest":true},' +
-  '"command.executed.v1":{"name":"command.executed","version":1,"type":"command.executed.v1","latest":true},' +
-  '"file.cursor-moved.v1":{"name":"file.cursor-moved","version":1,"type":"file.cursor-moved.v1","latest":true,"coalesce":[["file"],["by","kind"]]},' +
-  '"file.edited.v1":{"name":"file.edited","version":1,"type":"file.edited.v1","latest":true,"coalesce":[["file"]]},' +
-  '"file.tree-updated.v1":{"name":"file.tree-updated","version":1,"type":"file.tree-updated.v1","latest":true,"coalesce":[["root"]]},' +
-  '"file.watcher-changed.v1":{"name":"file.watcher-changed","version":1,"type":"file.watcher-changed.v1","latest":true},' +
-  '"git.branch-switched.v1":{"name":"git.branch-switched","version":1,"type":"git.branch-switched.v1","latest":true},' +
-  '"git.commit-created.v1":{"name":"git.commit-created","version":1,"type":"git.commit-created.v1","latest":true},' +
-  '"git.status-changed.v1":{"name":"git.status-changed","version":1,"type":"git.status-changed.v1","latest":true,"coalesce":[["repo"]]},' +
-  '"installation.update-available.v1":{"name":"installation.update-available","version":1,"type":"installation.update-available.v1","latest":true,"coalesce":[]},' +
-  '"installation.updated.v1":{"name":"installation.updated","version":1,"type":"installation.updated.v1","latest":true},' +
-  '"lsp.client-diagnostics.v1":{"name":"lsp.client-diagnostics","version":1,"type":"lsp.client-diagnostics.v1","latest":false,"coalesce":[["serverID"],["path"]]},' +
-  '"lsp.client-diagnostics.v2":{"name":"lsp.client-diagnostics","version":2,"type":"lsp.client-diagnostics.v2","latest":true,"coalesce":[["serverID"],["path"]]},' +
-  '"lsp.server-status.v1":{"name":"lsp.server-status","version":1,"type":"lsp.server-status.v1","latest":true,"coalesce":[["server","id"]]},' +
-  '"message.created.v1":{"name":"message.created","version":1,"type":"message.created.v1","latest":true,"topic":["message","sessionID"]},' +
-  '"message.part-removed.v1":{"name":"message.part-removed","version":1,"type":"message.part-removed.v1","latest":true},' +
-  '"message.part-updated.v1":{"name":"message.part-updated","version":1,"type":"message.part-updated.v1","latest":true,"coalesce":[["part","id"]]},' +
-  '"message.removed.v1":{"name":"message.removed","version":1,"type":"message.removed.v1","latest":true,"topic":["sessionID"]},' +
-  '"message.updated.v1":{"name":"message.updated","version":1,"type":"message.updated.v1","latest":false,"coalesce":[["info","id"]]},' +
-  '"message.updated.v2":{"name":"message.updated","version":2,"type":"message.updated.v2","latest":true,"coalesce":[["info","id"]]},' +
-  '"model.selected.v1":{"name":"model.selected","version":1,"type":"model.selected.v1","latest":true},' +
-  '"notification.dismissed.v1":{"name":"notification.dismissed","version":1,"type":"notification.dismissed.v1","latest":true},' +
-  '"notification.shown.v1":{"name":"notification.shown","version":1,"type":"notification.shown.v1","latest":true},' +
-  '"permission.asked.v1":{"name":"permission.asked","version":1,"type":"permission.asked.v1","latest":true,"topic":["sessionID"]},' +
-  '"permission.replied.v1":{"name":"permission.replied","version":1,"type":"permission.replied.v1","latest":true,"topic":["sessionID"]},' +
-  '"project.closed.v1":{"name":"project.closed","version":1,"type":"project.closed.v1","latest":true},' +
-  '"project.opened.v1":{"name":"project.opened","version":1,"type":"project.opened.v1","latest":true},' +
-  '"search.results.v1":{"name":"search.results","version":1,"type":"search.results.v1","latest":true,"coalesce":[["queryID"]]},' +
-  '"session.compacted.v1":{"name":"session.compacted","version":1,"type":"session.compacted.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.created.v1":{"name":"session.created","version":1,"type":"session.created.v1","latest":false},' +
-  '"session.created.v2":{"name":"session.created","version":2,"type":"session.created.v2","latest":true},' +
-  '"session.deleted.v1":{"name":"session.deleted","version":1,"type":"session.deleted.v1","latest":true},' +
-  '"session.error.v1":{"name":"session.error","version":1,"type":"session.error.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.idle.v1":{"name":"session.idle","version":1,"type":"session.idle.v1","latest":true,"coalesce":[]},' +
-  '"session.reverted.v1":{"name":"session.reverted","version":1,"type":"session.reverted.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.shared.v1":{"name":"session.shared","version":1,"type":"session.shared.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.status.v1":{"name":"session.status","version":1,"type":"session.status.v1","latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
-  '"session.status.v2":{"name":"session.status","version":2,"type":"session.status.v2","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
-  '"session.unshared.v1":{"name":"session.unshared","version":1,"type":"session.unshared.v1","latest":true,"topic":["sessionID"]},' +
-  '"session.updated.v1":{"name":"session.updated","version":1,"type":"session.updated.v1","latest":true,"coalesce":[["info","id"]]},' +
-  '"terminal.exited.v1":{"name":"terminal.exited","version":1,"type":"terminal.exited.v1","latest":true,"topic":["terminalID"]},' +
-  '"terminal.opened.v1":{"name":"terminal.opened","version":1,"type":"terminal.opened.v1","latest":true,"topic":["terminalID"]},' +
-  '"terminal.output.v1":{"name":"terminal.output","version":1,"type":"terminal.output.v1","latest":true,"topic":["terminalID"]},' +
-  '"terminal.resized.v1":{"name":"terminal.resized","version":1,"type":"terminal.resized.v1","latest":true,"coalesce":[["terminalID"]],"topic":["terminalID"]},' +
-  '"todo.updated.v1":{"name":"todo.updated","version":1,"type":"todo.updated.v1","latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
-  '"tool.output-appended.v1":{"name":"tool.output-appended","version":1,"type":"tool.output-appended.v1","latest":true},' +
-  '"tool.state-changed.v1":{"name":"tool.state-changed","version":1,"type":"tool.state-changed.v1","latest":true,"coalesce":[["callID"]]},' +
-  '"usage.recorded.v1":{"name":"usage.recorded","version":1,"type":"usage.recorded.v1","latest":false},' +
-  '"usage.recorded.v2":{"name":"usage.recorded","version":2,"type":"usage.recorded.v2","latest":true},' +
-  '"workspace.settings-changed.v1":{"name":"workspace.settings-changed","version":1,"type":"workspace.settings-changed.v1","latest":false,"coalesce":[]},' +
-  '"workspace.settings-changed.v2":{"name":"workspace.settings-changed","version":2,"type":"workspace.settings-changed.v2","latest":true,"coalesce":[]}' +
+  '"agent.finished.v1":{"latest":true},' +
+  '"agent.started.v1":{"latest":true},' +
+  '"agent.step-finished.v1":{"latest":true},' +
+  '"ci.job-updated.v1":{"latest":true,"coalesce":[["pipelineID"],["job","id"]]},' +
+  '"ci.pipeline-finished.v1":{"latest":true},' +
+  '"command.executed.v1":{"latest":true},' +
+  '"file.cursor-moved.v1":{"latest":true,"coalesce":[["file"],["by","kind"]]},' +
+  '"file.edited.v1":{"latest":true,"coalesce":[["file"]]},' +
+  '"file.tree-updated.v1":{"latest":true,"coalesce":[["root"]]},' +
+  '"file.watcher-changed.v1":{"latest":true},' +
+  '"git.branch-switched.v1":{"latest":true},' +
+  '"git.commit-created.v1":{"latest":true},' +
+  '"git.status-changed.v1":{"latest":true,"coalesce":[["repo"]]},' +
+  '"installation.update-available.v1":{"latest":true,"coalesce":[]},' +
+  '"installation.updated.v1":{"latest":true},' +
+  '"lsp.client-diagnostics.v1":{"latest":false,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.client-diagnostics.v2":{"latest":true,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.server-status.v1":{"latest":true,"coalesce":[["server","id"]]},' +
+  '"message.created.v1":{"latest":true,"topic":["message","sessionID"]},' +
+  '"message.part-removed.v1":{"latest":true},' +
+  '"message.part-updated.v1":{"latest":true,"coalesce":[["part","id"]]},' +
+  '"message.removed.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"message.updated.v1":{"latest":false,"coalesce":[["info","id"]]},' +
+  '"message.updated.v2":{"latest":true,"coalesce":[["info","id"]]},' +
+  '"model.selected.v1":{"latest":true},' +
+  '"notification.dismissed.v1":{"latest":true},' +
+  '"notification.shown.v1":{"latest":true},' +
+  '"permission.asked.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"permission.replied.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"project.closed.v1":{"latest":true},' +
+  '"project.opened.v1":{"latest":true},' +
+  '"search.results.v1":{"latest":true,"coalesce":[["queryID"]]},' +
+  '"session.compacted.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.created.v1":{"latest":false},' +
+  '"session.created.v2":{"latest":true},' +
+  '"session.deleted.v1":{"latest":true},' +
+  '"session.error.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.idle.v1":{"latest":true,"coalesce":[]},' +
+  '"session.reverted.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.shared.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.status.v1":{"latest":false,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.status.v2":{"latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"session.unshared.v1":{"latest":true,"topic":["sessionID"]},' +
+  '"session.updated.v1":{"latest":true,"coalesce":[["info","id"]]},' +
+  '"terminal.exited.v1":{"latest":true,"topic":["terminalID"]},' +
+  '"terminal.opened.v1":{"latest":true,"topic":["terminalID"]},' +
+  '"terminal.output.v1":{"latest":true,"topic":["terminalID"]},' +
+  '"terminal.resized.v1":{"latest":true,"coalesce":[["terminalID"]],"topic":["terminalID"]},' +
+  '"todo.updated.v1":{"latest":true,"coalesce":[["sessionID"]],"topic":["sessionID"]},' +
+  '"tool.output-appended.v1":{"latest":true},' +
+  '"tool.state-changed.v1":{"latest":true,"coalesce":[["callID"]]},' +
+  '"usage.recorded.v1":{"latest":false},' +
+  '"usage.recorded.v2":{"latest":true},' +
+  '"workspace.settings-changed.v1":{"latest":false,"coalesce":[]},' +
+  '"workspace.settings-changed.v2":{"latest":true,"coalesce":[]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -429,527 +429,330 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `agent.finished`. */
-export function isAgentFinished(event: { type: string }): event is AgentFinishedEvent {
-  return nameOfType(event.type) === "agent.finished";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `agent.finished`. */
+export const isAgentFinished: EventGuard<AgentFinishedEvent> = /* @__PURE__ */ nameGuard("agent.finished");
 
 /** Narrows an event to `agent.finished.v1`. */
-export function isAgentFinishedV1(event: { type: string }): event is AgentFinishedV1Event {
-  return event.type === "agent.finished.v1";
-}
+export const isAgentFinishedV1: EventGuard<AgentFinishedV1Event> = /* @__PURE__ */ typeGuard("agent.finished.v1");
 
 /** Narrows an event to any version of `agent.started`. */
-export function isAgentStarted(event: { type: string }): event is AgentStartedEvent {
-  return nameOfType(event.type) === "agent.started";
-}
+export const isAgentStarted: EventGuard<AgentStartedEvent> = /* @__PURE__ */ nameGuard("agent.started");
 
 /** Narrows an event to `agent.started.v1`. */
-export function isAgentStartedV1(event: { type: string }): event is AgentStartedV1Event {
-  return event.type === "agent.started.v1";
-}
+export const isAgentStartedV1: EventGuard<AgentStartedV1Event> = /* @__PURE__ */ typeGuard("agent.started.v1");
 
 /** Narrows an event to any version of `agent.step-finished`. */
-export function isAgentStepFinished(event: { type: string }): event is AgentStepFinishedEvent {
-  return nameOfType(event.type) === "agent.step-finished";
-}
+export const isAgentStepFinished: EventGuard<AgentStepFinishedEvent> = /* @__PURE__ */ nameGuard("agent.step-finished");
 
 /** Narrows an event to `agent.step-finished.v1`. */
-export function isAgentStepFinishedV1(event: { type: string }): event is AgentStepFinishedV1Event {
-  return event.type === "agent.step-finished.v1";
-}
+export const isAgentStepFinishedV1: EventGuard<AgentStepFinishedV1Event> = /* @__PURE__ */ typeGuard("agent.step-finished.v1");
 
 /** Narrows an event to any version of `ci.job-updated`. */
-export function isCiJobUpdated(event: { type: string }): event is CiJobUpdatedEvent {
-  return nameOfType(event.type) === "ci.job-updated";
-}
+export const isCiJobUpdated: EventGuard<CiJobUpdatedEvent> = /* @__PURE__ */ nameGuard("ci.job-updated");
 
 /** Narrows an event to `ci.job-updated.v1`. */
-export function isCiJobUpdatedV1(event: { type: string }): event is CiJobUpdatedV1Event {
-  return event.type === "ci.job-updated.v1";
-}
+export const isCiJobUpdatedV1: EventGuard<CiJobUpdatedV1Event> = /* @__PURE__ */ typeGuard("ci.job-updated.v1");
 
 /** Narrows an event to any version of `ci.pipeline-finished`. */
-export function isCiPipelineFinished(event: { type: string }): event is CiPipelineFinishedEvent {
-  return nameOfType(event.type) === "ci.pipeline-finished";
-}
+export const isCiPipelineFinished: EventGuard<CiPipelineFinishedEvent> = /* @__PURE__ */ nameGuard("ci.pipeline-finished");
 
 /** Narrows an event to `ci.pipeline-finished.v1`. */
-export function isCiPipelineFinishedV1(event: { type: string }): event is CiPipelineFinishedV1Event {
-  return event.type === "ci.pipeline-finished.v1";
-}
+export const isCiPipelineFinishedV1: EventGuard<CiPipelineFinishedV1Event> = /* @__PURE__ */ typeGuard("ci.pipeline-finished.v1");
 
 /** Narrows an event to any version of `command.executed`. */
-export function isCommandExecuted(event: { type: string }): event is CommandExecutedEvent {
-  return nameOfType(event.type) === "command.executed";
-}
+export const isCommandExecuted: EventGuard<CommandExecutedEvent> = /* @__PURE__ */ nameGuard("command.executed");
 
 /** Narrows an event to `command.executed.v1`. */
-export function isCommandExecutedV1(event: { type: string }): event is CommandExecutedV1Event {
-  return event.type === "command.executed.v1";
-}
+export const isCommandExecutedV1: EventGuard<CommandExecutedV1Event> = /* @__PURE__ */ typeGuard("command.executed.v1");
 
 /** Narrows an event to any version of `file.cursor-moved`. */
-export function isFileCursorMoved(event: { type: string }): event is FileCursorMovedEvent {
-  return nameOfType(event.type) === "file.cursor-moved";
-}
+export const isFileCursorMoved: EventGuard<FileCursorMovedEvent> = /* @__PURE__ */ nameGuard("file.cursor-moved");
 
 /** Narrows an event to `file.cursor-moved.v1`. */
-export function isFileCursorMovedV1(event: { type: string }): event is FileCursorMovedV1Event {
-  return event.type === "file.cursor-moved.v1";
-}
+export const isFileCursorMovedV1: EventGuard<FileCursorMovedV1Event> = /* @__PURE__ */ typeGuard("file.cursor-moved.v1");
 
 /** Narrows an event to any version of `file.edited`. */
-export function isFileEdited(event: { type: string }): event is FileEditedEvent {
-  return nameOfType(event.type) === "file.edited";
-}
+export const isFileEdited: EventGuard<FileEditedEvent> = /* @__PURE__ */ nameGuard("file.edited");
 
 /** Narrows an event to `file.edited.v1`. */
-export function isFileEditedV1(event: { type: string }): event is FileEditedV1Event {
-  return event.type === "file.edited.v1";
-}
+export const isFileEditedV1: EventGuard<FileEditedV1Event> = /* @__PURE__ */ typeGuard("file.edited.v1");
 
 /** Narrows an event to any version of `file.tree-updated`. */
-export function isFileTreeUpdated(event: { type: string }): event is FileTreeUpdatedEvent {
-  return nameOfType(event.type) === "file.tree-updated";
-}
+export const isFileTreeUpdated: EventGuard<FileTreeUpdatedEvent> = /* @__PURE__ */ nameGuard("file.tree-updated");
 
 /** Narrows an event to `file.tree-updated.v1`. */
-export function isFileTreeUpdatedV1(event: { type: string }): event is FileTreeUpdatedV1Event {
-  return event.type === "file.tree-updated.v1";
-}
+export const isFileTreeUpdatedV1: EventGuard<FileTreeUpdatedV1Event> = /* @__PURE__ */ typeGuard("file.tree-updated.v1");
 
 /** Narrows an event to any version of `file.watcher-changed`. */
-export function isFileWatcherChanged(event: { type: string }): event is FileWatcherChangedEvent {
-  return nameOfType(event.type) === "file.watcher-changed";
-}
+export const isFileWatcherChanged: EventGuard<FileWatcherChangedEvent> = /* @__PURE__ */ nameGuard("file.watcher-changed");
 
 /** Narrows an event to `file.watcher-changed.v1`. */
-export function isFileWatcherChangedV1(event: { type: string }): event is FileWatcherChangedV1Event {
-  return event.type === "file.watcher-changed.v1";
-}
+export const isFileWatcherChangedV1: EventGuard<FileWatcherChangedV1Event> = /* @__PURE__ */ typeGuard("file.watcher-changed.v1");
 
 /** Narrows an event to any version of `git.branch-switched`. */
-export function isGitBranchSwitched(event: { type: string }): event is GitBranchSwitchedEvent {
-  return nameOfType(event.type) === "git.branch-switched";
-}
+export const isGitBranchSwitched: EventGuard<GitBranchSwitchedEvent> = /* @__PURE__ */ nameGuard("git.branch-switched");
 
 /** Narrows an event to `git.branch-switched.v1`. */
-export function isGitBranchSwitchedV1(event: { type: string }): event is GitBranchSwitchedV1Event {
-  return event.type === "git.branch-switched.v1";
-}
+export const isGitBranchSwitchedV1: EventGuard<GitBranchSwitchedV1Event> = /* @__PURE__ */ typeGuard("git.branch-switched.v1");
 
 /** Narrows an event to any version of `git.commit-created`. */
-export function isGitCommitCreated(event: { type: string }): event is GitCommitCreatedEvent {
-  return nameOfType(event.type) === "git.commit-created";
-}
+export const isGitCommitCreated: EventGuard<GitCommitCreatedEvent> = /* @__PURE__ */ nameGuard("git.commit-created");
 
 /** Narrows an event to `git.commit-created.v1`. */
-export function isGitCommitCreatedV1(event: { type: string }): event is GitCommitCreatedV1Event {
-  return event.type === "git.commit-created.v1";
-}
+export const isGitCommitCreatedV1: EventGuard<GitCommitCreatedV1Event> = /* @__PURE__ */ typeGuard("git.commit-created.v1");
 
 /** Narrows an event to any version of `git.status-changed`. */
-export function isGitStatusChanged(event: { type: string }): event is GitStatusChangedEvent {
-  return nameOfType(event.type) === "git.status-changed";
-}
+export const isGitStatusChanged: EventGuard<GitStatusChangedEvent> = /* @__PURE__ */ nameGuard("git.status-changed");
 
 /** Narrows an event to `git.status-changed.v1`. */
-export function isGitStatusChangedV1(event: { type: string }): event is GitStatusChangedV1Event {
-  return event.type === "git.status-changed.v1";
-}
+export const isGitStatusChangedV1: EventGuard<GitStatusChangedV1Event> = /* @__PURE__ */ typeGuard("git.status-changed.v1");
 
 /** Narrows an event to any version of `installation.update-available`. */
-export function isInstallationUpdateAvailable(event: { type: string }): event is InstallationUpdateAvailableEvent {
-  return nameOfType(event.type) === "installation.update-available";
-}
+export const isInstallationUpdateAvailable: EventGuard<InstallationUpdateAvailableEvent> = /* @__PURE__ */ nameGuard("installation.update-available");
 
 /** Narrows an event to `installation.update-available.v1`. */
-export function isInstallationUpdateAvailableV1(event: { type: string }): event is InstallationUpdateAvailableV1Event {
-  return event.type === "installation.update-available.v1";
-}
+export const isInstallationUpdateAvailableV1: EventGuard<InstallationUpdateAvailableV1Event> = /* @__PURE__ */ typeGuard("installation.update-available.v1");
 
 /** Narrows an event to any version of `installation.updated`. */
-export function isInstallationUpdated(event: { type: string }): event is InstallationUpdatedEvent {
-  return nameOfType(event.type) === "installation.updated";
-}
+export const isInstallationUpdated: EventGuard<InstallationUpdatedEvent> = /* @__PURE__ */ nameGuard("installation.updated");
 
 /** Narrows an event to `installation.updated.v1`. */
-export function isInstallationUpdatedV1(event: { type: string }): event is InstallationUpdatedV1Event {
-  return event.type === "installation.updated.v1";
-}
+export const isInstallationUpdatedV1: EventGuard<InstallationUpdatedV1Event> = /* @__PURE__ */ typeGuard("installation.updated.v1");
 
 /** Narrows an event to any version of `lsp.client-diagnostics`. */
-export function isLspClientDiagnostics(event: { type: string }): event is LspClientDiagnosticsEvent {
-  return nameOfType(event.type) === "lsp.client-diagnostics";
-}
+export const isLspClientDiagnostics: EventGuard<LspClientDiagnosticsEvent> = /* @__PURE__ */ nameGuard("lsp.client-diagnostics");
 
 /** Narrows an event to `lsp.client-diagnostics.v1`. */
-export function isLspClientDiagnosticsV1(event: { type: string }): event is LspClientDiagnosticsV1Event {
-  return event.type === "lsp.client-diagnostics.v1";
-}
+export const isLspClientDiagnosticsV1: EventGuard<LspClientDiagnosticsV1Event> = /* @__PURE__ */ typeGuard("lsp.client-diagnostics.v1");
 
 /** Narrows an event to `lsp.client-diagnostics.v2`. */
-export function isLspClientDiagnosticsV2(event: { type: string }): event is LspClientDiagnosticsV2Event {
-  return event.type === "lsp.client-diagnostics.v2";
-}
+export const isLspClientDiagnosticsV2: EventGuard<LspClientDiagnosticsV2Event> = /* @__PURE__ */ typeGuard("lsp.client-diagnostics.v2");
 
 /** Narrows an event to any version of `lsp.server-status`. */
-export function isLspServerStatus(event: { type: string }): event is LspServerStatusEvent {
-  return nameOfType(event.type) === "lsp.server-status";
-}
+export const isLspServerStatus: EventGuard<LspServerStatusEvent> = /* @__PURE__ */ nameGuard("lsp.server-status");
 
 /** Narrows an event to `lsp.server-status.v1`. */
-export function isLspServerStatusV1(event: { type: string }): event is LspServerStatusV1Event {
-  return event.type === "lsp.server-status.v1";
-}
+export const isLspServerStatusV1: EventGuard<LspServerStatusV1Event> = /* @__PURE__ */ typeGuard("lsp.server-status.v1");
 
 /** Narrows an event to any version of `message.created`. */
-export function isMessageCreated(event: { type: string }): event is MessageCreatedEvent {
-  return nameOfType(event.type) === "message.created";
-}
+export const isMessageCreated: EventGuard<MessageCreatedEvent> = /* @__PURE__ */ nameGuard("message.created");
 
 /** Narrows an event to `message.created.v1`. */
-export function isMessageCreatedV1(event: { type: string }): event is MessageCreatedV1Event {
-  return event.type === "message.created.v1";
-}
+export const isMessageCreatedV1: EventGuard<MessageCreatedV1Event> = /* @__PURE__ */ typeGuard("message.created.v1");
 
 /** Narrows an event to any version of `message.part-removed`. */
-export function isMessagePartRemoved(event: { type: string }): event is MessagePartRemovedEvent {
-  return nameOfType(event.type) === "message.part-removed";
-}
+export const isMessagePartRemoved: EventGuard<MessagePartRemovedEvent> = /* @__PURE__ */ nameGuard("message.part-removed");
 
 /** Narrows an event to `message.part-removed.v1`. */
-export function isMessagePartRemovedV1(event: { type: string }): event is MessagePartRemovedV1Event {
-  return event.type === "message.part-removed.v1";
-}
+export const isMessagePartRemovedV1: EventGuard<MessagePartRemovedV1Event> = /* @__PURE__ */ typeGuard("message.part-removed.v1");
 
 /** Narrows an event to any version of `message.part-updated`. */
-export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return nameOfType(event.type) === "message.part-updated";
-}
+export const isMessagePartUpdated: EventGuard<MessagePartUpdatedEvent> = /* @__PURE__ */ nameGuard("message.part-updated");
 
 /** Narrows an event to `message.part-updated.v1`. */
-export function isMessagePartUpdatedV1(event: { type: string }): event is MessagePartUpdatedV1Event {
-  return event.type === "message.part-updated.v1";
-}
+export const isMessagePartUpdatedV1: EventGuard<MessagePartUpdatedV1Event> = /* @__PURE__ */ typeGuard("message.part-updated.v1");
 
 /** Narrows an event to any version of `message.removed`. */
-export function isMessageRemoved(event: { type: string }): event is MessageRemovedEvent {
-  return nameOfType(event.type) === "message.removed";
-}
+export const isMessageRemoved: EventGuard<MessageRemovedEvent> = /* @__PURE__ */ nameGuard("message.removed");
 
 /** Narrows an event to `message.removed.v1`. */
-export function isMessageRemovedV1(event: { type: string }): event is MessageRemovedV1Event {
-  return event.type === "message.removed.v1";
-}
+export const isMessageRemovedV1: EventGuard<MessageRemovedV1Event> = /* @__PURE__ */ typeGuard("message.removed.v1");
 
 /** Narrows an event to any version of `message.updated`. */
-export function isMessageUpdated(event: { type: string }): event is MessageUpdatedEvent {
-  return nameOfType(event.type) === "message.updated";
-}
+export const isMessageUpdated: EventGuard<MessageUpdatedEvent> = /* @__PURE__ */ nameGuard("message.updated");
 
 /** Narrows an event to `message.updated.v1`. */
-export function isMessageUpdatedV1(event: { type: string }): event is MessageUpdatedV1Event {
-  return event.type === "message.updated.v1";
-}
+export const isMessageUpdatedV1: EventGuard<MessageUpdatedV1Event> = /* @__PURE__ */ typeGuard("message.updated.v1");
 
 /** Narrows an event to `message.updated.v2`. */
-export function isMessageUpdatedV2(event: { type: string }): event is MessageUpdatedV2Event {
-  return event.type === "message.updated.v2";
-}
+export const isMessageUpdatedV2: EventGuard<MessageUpdatedV2Event> = /* @__PURE__ */ typeGuard("message.updated.v2");
 
 /** Narrows an event to any version of `model.selected`. */
-export function isModelSelected(event: { type: string }): event is ModelSelectedEvent {
-  return nameOfType(event.type) === "model.selected";
-}
+export const isModelSelected: EventGuard<ModelSelectedEvent> = /* @__PURE__ */ nameGuard("model.selected");
 
 /** Narrows an event to `model.selected.v1`. */
-export function isModelSelectedV1(event: { type: string }): event is ModelSelectedV1Event {
-  return event.type === "model.selected.v1";
-}
+export const isModelSelectedV1: EventGuard<ModelSelectedV1Event> = /* @__PURE__ */ typeGuard("model.selected.v1");
 
 /** Narrows an event to any version of `notification.dismissed`. */
-export function isNotificationDismissed(event: { type: string }): event is NotificationDismissedEvent {
-  return nameOfType(event.type) === "notification.dismissed";
-}
+export const isNotificationDismissed: EventGuard<NotificationDismissedEvent> = /* @__PURE__ */ nameGuard("notification.dismissed");
 
 /** Narrows an event to `notification.dismissed.v1`. */
-export function isNotificationDismissedV1(event: { type: string }): event is NotificationDismissedV1Event {
-  return event.type === "notification.dismissed.v1";
-}
+export const isNotificationDismissedV1: EventGuard<NotificationDismissedV1Event> = /* @__PURE__ */ typeGuard("notification.dismissed.v1");
 
 /** Narrows an event to any version of `notification.shown`. */
-export function isNotificationShown(event: { type: string }): event is NotificationShownEvent {
-  return nameOfType(event.type) === "notification.shown";
-}
+export const isNotificationShown: EventGuard<NotificationShownEvent> = /* @__PURE__ */ nameGuard("notification.shown");
 
 /** Narrows an event to `notification.shown.v1`. */
-export function isNotificationShownV1(event: { type: string }): event is NotificationShownV1Event {
-  return event.type === "notification.shown.v1";
-}
+export const isNotificationShownV1: EventGuard<NotificationShownV1Event> = /* @__PURE__ */ typeGuard("notification.shown.v1");
 
 /** Narrows an event to any version of `permission.asked`. */
-export function isPermissionAsked(event: { type: string }): event is PermissionAskedEvent {
-  return nameOfType(event.type) === "permission.asked";
-}
+export const isPermissionAsked: EventGuard<PermissionAskedEvent> = /* @__PURE__ */ nameGuard("permission.asked");
 
 /** Narrows an event to `permission.asked.v1`. */
-export function isPermissionAskedV1(event: { type: string }): event is PermissionAskedV1Event {
-  return event.type === "permission.asked.v1";
-}
+export const isPermissionAskedV1: EventGuard<PermissionAskedV1Event> = /* @__PURE__ */ typeGuard("permission.asked.v1");
 
 /** Narrows an event to any version of `permission.replied`. */
-export function isPermissionReplied(event: { type: string }): event is PermissionRepliedEvent {
-  return nameOfType(event.type) === "permission.replied";
-}
+export const isPermissionReplied: EventGuard<PermissionRepliedEvent> = /* @__PURE__ */ nameGuard("permission.replied");
 
 /** Narrows an event to `permission.replied.v1`. */
-export function isPermissionRepliedV1(event: { type: string }): event is PermissionRepliedV1Event {
-  return event.type === "permission.replied.v1";
-}
+export const isPermissionRepliedV1: EventGuard<PermissionRepliedV1Event> = /* @__PURE__ */ typeGuard("permission.replied.v1");
 
 /** Narrows an event to any version of `project.closed`. */
-export function isProjectClosed(event: { type: string }): event is ProjectClosedEvent {
-  return nameOfType(event.type) === "project.closed";
-}
+export const isProjectClosed: EventGuard<ProjectClosedEvent> = /* @__PURE__ */ nameGuard("project.closed");
 
 /** Narrows an event to `project.closed.v1`. */
-export function isProjectClosedV1(event: { type: string }): event is ProjectClosedV1Event {
-  return event.type === "project.closed.v1";
-}
+export const isProjectClosedV1: EventGuard<ProjectClosedV1Event> = /* @__PURE__ */ typeGuard("project.closed.v1");
 
 /** Narrows an event to any version of `project.opened`. */
-export function isProjectOpened(event: { type: string }): event is ProjectOpenedEvent {
-  return nameOfType(event.type) === "project.opened";
-}
+export const isProjectOpened: EventGuard<ProjectOpenedEvent> = /* @__PURE__ */ nameGuard("project.opened");
 
 /** Narrows an event to `project.opened.v1`. */
-export function isProjectOpenedV1(event: { type: string }): event is ProjectOpenedV1Event {
-  return event.type === "project.opened.v1";
-}
+export const isProjectOpenedV1: EventGuard<ProjectOpenedV1Event> = /* @__PURE__ */ typeGuard("project.opened.v1");
 
 /** Narrows an event to any version of `search.results`. */
-export function isSearchResults(event: { type: string }): event is SearchResultsEvent {
-  return nameOfType(event.type) === "search.results";
-}
+export const isSearchResults: EventGuard<SearchResultsEvent> = /* @__PURE__ */ nameGuard("search.results");
 
 /** Narrows an event to `search.results.v1`. */
-export function isSearchResultsV1(event: { type: string }): event is SearchResultsV1Event {
-  return event.type === "search.results.v1";
-}
+export const isSearchResultsV1: EventGuard<SearchResultsV1Event> = /* @__PURE__ */ typeGuard("search.results.v1");
 
 /** Narrows an event to any version of `session.compacted`. */
-export function isSessionCompacted(event: { type: string }): event is SessionCompactedEvent {
-  return nameOfType(event.type) === "session.compacted";
-}
+export const isSessionCompacted: EventGuard<SessionCompactedEvent> = /* @__PURE__ */ nameGuard("session.compacted");
 
 /** Narrows an event to `session.compacted.v1`. */
-export function isSessionCompactedV1(event: { type: string }): event is SessionCompactedV1Event {
-  return event.type === "session.compacted.v1";
-}
+export const isSessionCompactedV1: EventGuard<SessionCompactedV1Event> = /* @__PURE__ */ typeGuard("session.compacted.v1");
 
 /** Narrows an event to any version of `session.created`. */
-export function isSessionCreated(event: { type: string }): event is SessionCreatedEvent {
-  return nameOfType(event.type) === "session.created";
-}
+export const isSessionCreated: EventGuard<SessionCreatedEvent> = /* @__PURE__ */ nameGuard("session.created");
 
 /** Narrows an event to `session.created.v1`. */
-export function isSessionCreatedV1(event: { type: string }): event is SessionCreatedV1Event {
-  return event.type === "session.created.v1";
-}
+export const isSessionCreatedV1: EventGuard<SessionCreatedV1Event> = /* @__PURE__ */ typeGuard("session.created.v1");
 
 /** Narrows an event to `session.created.v2`. */
-export function isSessionCreatedV2(event: { type: string }): event is SessionCreatedV2Event {
-  return event.type === "session.created.v2";
-}
+export const isSessionCreatedV2: EventGuard<SessionCreatedV2Event> = /* @__PURE__ */ typeGuard("session.created.v2");
 
 /** Narrows an event to any version of `session.deleted`. */
-export function isSessionDeleted(event: { type: string }): event is SessionDeletedEvent {
-  return nameOfType(event.type) === "session.deleted";
-}
+export const isSessionDeleted: EventGuard<SessionDeletedEvent> = /* @__PURE__ */ nameGuard("session.deleted");
 
 /** Narrows an event to `session.deleted.v1`. */
-export function isSessionDeletedV1(event: { type: string }): event is SessionDeletedV1Event {
-  return event.type === "session.deleted.v1";
-}
+export const isSessionDeletedV1: EventGuard<SessionDeletedV1Event> = /* @__PURE__ */ typeGuard("session.deleted.v1");
 
 /** Narrows an event to any version of `session.error`. */
-export function isSessionError(event: { type: string }): event is SessionErrorEvent {
-  return nameOfType(event.type) === "session.error";
-}
+export const isSessionError: EventGuard<SessionErrorEvent> = /* @__PURE__ */ nameGuard("session.error");
 
 /** Narrows an event to `session.error.v1`. */
-export function isSessionErrorV1(event: { type: string }): event is SessionErrorV1Event {
-  return event.type === "session.error.v1";
-}
+export const isSessionErrorV1: EventGuard<SessionErrorV1Event> = /* @__PURE__ */ typeGuard("session.error.v1");
 
 /** Narrows an event to any version of `session.idle`. */
-export function isSessionIdle(event: { type: string }): event is SessionIdleEvent {
-  return nameOfType(event.type) === "session.idle";
-}
+export const isSessionIdle: EventGuard<SessionIdleEvent> = /* @__PURE__ */ nameGuard("session.idle");
 
 /** Narrows an event to `session.idle.v1`. */
-export function isSessionIdleV1(event: { type: string }): event is SessionIdleV1Event {
-  return event.type === "session.idle.v1";
-}
+export const isSessionIdleV1: EventGuard<SessionIdleV1Event> = /* @__PURE__ */ typeGuard("session.idle.v1");
 
 /** Narrows an event to any version of `session.reverted`. */
-export function isSessionReverted(event: { type: string }): event is SessionRevertedEvent {
-  return nameOfType(event.type) === "session.reverted";
-}
+export const isSessionReverted: EventGuard<SessionRevertedEvent> = /* @__PURE__ */ nameGuard("session.reverted");
 
 /** Narrows an event to `session.reverted.v1`. */
-export function isSessionRevertedV1(event: { type: string }): event is SessionRevertedV1Event {
-  return event.type === "session.reverted.v1";
-}
+export const isSessionRevertedV1: EventGuard<SessionRevertedV1Event> = /* @__PURE__ */ typeGuard("session.reverted.v1");
 
 /** Narrows an event to any version of `session.shared`. */
-export function isSessionShared(event: { type: string }): event is SessionSharedEvent {
-  return nameOfType(event.type) === "session.shared";
-}
+export const isSessionShared: EventGuard<SessionSharedEvent> = /* @__PURE__ */ nameGuard("session.shared");
 
 /** Narrows an event to `session.shared.v1`. */
-export function isSessionSharedV1(event: { type: string }): event is SessionSharedV1Event {
-  return event.type === "session.shared.v1";
-}
+export const isSessionSharedV1: EventGuard<SessionSharedV1Event> = /* @__PURE__ */ typeGuard("session.shared.v1");
 
 /** Narrows an event to any version of `session.status`. */
-export function isSessionStatus(event: { type: string }): event is SessionStatusEvent {
-  return nameOfType(event.type) === "session.status";
-}
+export const isSessionStatus: EventGuard<SessionStatusEvent> = /* @__PURE__ */ nameGuard("session.status");
 
 /** Narrows an event to `session.status.v1`. */
-export function isSessionStatusV1(event: { type: string }): event is SessionStatusV1Event {
-  return event.type === "session.status.v1";
-}
+export const isSessionStatusV1: EventGuard<SessionStatusV1Event> = /* @__PURE__ */ typeGuard("session.status.v1");
 
 /** Narrows an event to `session.status.v2`. */
-export function isSessionStatusV2(event: { type: string }): event is SessionStatusV2Event {
-  return event.type === "session.status.v2";
-}
+export const isSessionStatusV2: EventGuard<SessionStatusV2Event> = /* @__PURE__ */ typeGuard("session.status.v2");
 
 /** Narrows an event to any version of `session.unshared`. */
-export function isSessionUnshared(event: { type: string }): event is SessionUnsharedEvent {
-  return nameOfType(event.type) === "session.unshared";
-}
+export const isSessionUnshared: EventGuard<SessionUnsharedEvent> = /* @__PURE__ */ nameGuard("session.unshared");
 
 /** Narrows an event to `session.unshared.v1`. */
-export function isSessionUnsharedV1(event: { type: string }): event is SessionUnsharedV1Event {
-  return event.type === "session.unshared.v1";
-}
+export const isSessionUnsharedV1: EventGuard<SessionUnsharedV1Event> = /* @__PURE__ */ typeGuard("session.unshared.v1");
 
 /** Narrows an event to any version of `session.updated`. */
-export function isSessionUpdated(event: { type: string }): event is SessionUpdatedEvent {
-  return nameOfType(event.type) === "session.updated";
-}
+export const isSessionUpdated: EventGuard<SessionUpdatedEvent> = /* @__PURE__ */ nameGuard("session.updated");
 
 /** Narrows an event to `session.updated.v1`. */
-export function isSessionUpdatedV1(event: { type: string }): event is SessionUpdatedV1Event {
-  return event.type === "session.updated.v1";
-}
+export const isSessionUpdatedV1: EventGuard<SessionUpdatedV1Event> = /* @__PURE__ */ typeGuard("session.updated.v1");
 
 /** Narrows an event to any version of `terminal.exited`. */
-export function isTerminalExited(event: { type: string }): event is TerminalExitedEvent {
-  return nameOfType(event.type) === "terminal.exited";
-}
+export const isTerminalExited: EventGuard<TerminalExitedEvent> = /* @__PURE__ */ nameGuard("terminal.exited");
 
 /** Narrows an event to `terminal.exited.v1`. */
-export function isTerminalExitedV1(event: { type: string }): event is TerminalExitedV1Event {
-  return event.type === "terminal.exited.v1";
-}
+export const isTerminalExitedV1: EventGuard<TerminalExitedV1Event> = /* @__PURE__ */ typeGuard("terminal.exited.v1");
 
 /** Narrows an event to any version of `terminal.opened`. */
-export function isTerminalOpened(event: { type: string }): event is TerminalOpenedEvent {
-  return nameOfType(event.type) === "terminal.opened";
-}
+export const isTerminalOpened: EventGuard<TerminalOpenedEvent> = /* @__PURE__ */ nameGuard("terminal.opened");
 
 /** Narrows an event to `terminal.opened.v1`. */
-export function isTerminalOpenedV1(event: { type: string }): event is TerminalOpenedV1Event {
-  return event.type === "terminal.opened.v1";
-}
+export const isTerminalOpenedV1: EventGuard<TerminalOpenedV1Event> = /* @__PURE__ */ typeGuard("terminal.opened.v1");
 
 /** Narrows an event to any version of `terminal.output`. */
-export function isTerminalOutput(event: { type: string }): event is TerminalOutputEvent {
-  return nameOfType(event.type) === "terminal.output";
-}
+export const isTerminalOutput: EventGuard<TerminalOutputEvent> = /* @__PURE__ */ nameGuard("terminal.output");
 
 /** Narrows an event to `terminal.output.v1`. */
-export function isTerminalOutputV1(event: { type: string }): event is TerminalOutputV1Event {
-  return event.type === "terminal.output.v1";
-}
+export const isTerminalOutputV1: EventGuard<TerminalOutputV1Event> = /* @__PURE__ */ typeGuard("terminal.output.v1");
 
 /** Narrows an event to any version of `terminal.resized`. */
-export function isTerminalResized(event: { type: string }): event is TerminalResizedEvent {
-  return nameOfType(event.type) === "terminal.resized";
-}
+export const isTerminalResized: EventGuard<TerminalResizedEvent> = /* @__PURE__ */ nameGuard("terminal.resized");
 
 /** Narrows an event to `terminal.resized.v1`. */
-export function isTerminalResizedV1(event: { type: string }): event is TerminalResizedV1Event {
-  return event.type === "terminal.resized.v1";
-}
+export const isTerminalResizedV1: EventGuard<TerminalResizedV1Event> = /* @__PURE__ */ typeGuard("terminal.resized.v1");
 
 /** Narrows an event to any version of `todo.updated`. */
-export function isTodoUpdated(event: { type: string }): event is TodoUpdatedEvent {
-  return nameOfType(event.type) === "todo.updated";
-}
+export const isTodoUpdated: EventGuard<TodoUpdatedEvent> = /* @__PURE__ */ nameGuard("todo.updated");
 
 /** Narrows an event to `todo.updated.v1`. */
-export function isTodoUpdatedV1(event: { type: string }): event is TodoUpdatedV1Event {
-  return event.type === "todo.updated.v1";
-}
+export const isTodoUpdatedV1: EventGuard<TodoUpdatedV1Event> = /* @__PURE__ */ typeGuard("todo.updated.v1");
 
 /** Narrows an event to any version of `tool.output-appended`. */
-export function isToolOutputAppended(event: { type: string }): event is ToolOutputAppendedEvent {
-  return nameOfType(event.type) === "tool.output-appended";
-}
+export const isToolOutputAppended: EventGuard<ToolOutputAppendedEvent> = /* @__PURE__ */ nameGuard("tool.output-appended");
 
 /** Narrows an event to `tool.output-appended.v1`. */
-export function isToolOutputAppendedV1(event: { type: string }): event is ToolOutputAppendedV1Event {
-  return event.type === "tool.output-appended.v1";
-}
+export const isToolOutputAppendedV1: EventGuard<ToolOutputAppendedV1Event> = /* @__PURE__ */ typeGuard("tool.output-appended.v1");
 
 /** Narrows an event to any version of `tool.state-changed`. */
-export function isToolStateChanged(event: { type: string }): event is ToolStateChangedEvent {
-  return nameOfType(event.type) === "tool.state-changed";
-}
+export const isToolStateChanged: EventGuard<ToolStateChangedEvent> = /* @__PURE__ */ nameGuard("tool.state-changed");
 
 /** Narrows an event to `tool.state-changed.v1`. */
-export function isToolStateChangedV1(event: { type: string }): event is ToolStateChangedV1Event {
-  return event.type === "tool.state-changed.v1";
-}
+export const isToolStateChangedV1: EventGuard<ToolStateChangedV1Event> = /* @__PURE__ */ typeGuard("tool.state-changed.v1");
 
 /** Narrows an event to any version of `usage.recorded`. */
-export function isUsageRecorded(event: { type: string }): event is UsageRecordedEvent {
-  return nameOfType(event.type) === "usage.recorded";
-}
+export const isUsageRecorded: EventGuard<UsageRecordedEvent> = /* @__PURE__ */ nameGuard("usage.recorded");
 
 /** Narrows an event to `usage.recorded.v1`. */
-export function isUsageRecordedV1(event: { type: string }): event is UsageRecordedV1Event {
-  return event.type === "usage.recorded.v1";
-}
+export const isUsageRecordedV1: EventGuard<UsageRecordedV1Event> = /* @__PURE__ */ typeGuard("usage.recorded.v1");
 
 /** Narrows an event to `usage.recorded.v2`. */
-export function isUsageRecordedV2(event: { type: string }): event is UsageRecordedV2Event {
-  return event.type === "usage.recorded.v2";
-}
+export const isUsageRecordedV2: EventGuard<UsageRecordedV2Event> = /* @__PURE__ */ typeGuard("usage.recorded.v2");
 
 /** Narrows an event to any version of `workspace.settings-changed`. */
-export function isWorkspaceSettingsChanged(event: { type: string }): event is WorkspaceSettingsChangedEvent {
-  return nameOfType(event.type) === "workspace.settings-changed";
-}
+export const isWorkspaceSettingsChanged: EventGuard<WorkspaceSettingsChangedEvent> = /* @__PURE__ */ nameGuard("workspace.settings-changed");
 
 /** Narrows an event to `workspace.settings-changed.v1`. */
-export function isWorkspaceSettingsChangedV1(event: { type: string }): event is WorkspaceSettingsChangedV1Event {
-  return event.type === "workspace.settings-changed.v1";
-}
+export const isWorkspaceSettingsChangedV1: EventGuard<WorkspaceSettingsChangedV1Event> = /* @__PURE__ */ typeGuard("workspace.settings-changed.v1");
 
 /** Narrows an event to `workspace.settings-changed.v2`. */
-export function isWorkspaceSettingsChangedV2(event: { type: string }): event is WorkspaceSettingsChangedV2Event {
-  return event.type === "workspace.settings-changed.v2";
-}
+export const isWorkspaceSettingsChangedV2: EventGuard<WorkspaceSettingsChangedV2Event> = /* @__PURE__ */ typeGuard("workspace.settings-changed.v2");

@@ -4,672 +4,184 @@
 import type { Event, EventEnvelope, AgentFinishedV1, AgentStartedV1, AgentStepFinishedV1, CiJobUpdatedV1, CiPipelineFinishedV1, CommandExecutedV1, FileCursorMovedV1, FileEditedV1, FileTreeUpdatedV1, FileWatcherChangedV1, GitBranchSwitchedV1, GitCommitCreatedV1, GitStatusChangedV1, InstallationUpdateAvailableV1, InstallationUpdatedV1, LspClientDiagnosticsV1, LspClientDiagnosticsV2, LspServerStatusV1, MessageCreatedV1, MessagePartRemovedV1, MessagePartUpdatedV1, MessageRemovedV1, MessageUpdatedV1, MessageUpdatedV2, ModelSelectedV1, NotificationDismissedV1, NotificationShownV1, PermissionAskedV1, PermissionRepliedV1, ProjectClosedV1, ProjectOpenedV1, SearchResultsV1, SessionCompactedV1, SessionCreatedV1, SessionCreatedV2, SessionDeletedV1, SessionErrorV1, SessionIdleV1, SessionRevertedV1, SessionSharedV1, SessionStatusV1, SessionStatusV2, SessionUnsharedV1, SessionUpdatedV1, TerminalExitedV1, TerminalOpenedV1, TerminalOutputV1, TerminalResizedV1, TodoUpdatedV1, ToolOutputAppendedV1, ToolStateChangedV1, UsageRecordedV1, UsageRecordedV2, WorkspaceSettingsChangedV1, WorkspaceSettingsChangedV2 } from "./types.js";
 import { checkPayload0, checkPayload1, checkPayload10, checkPayload11, checkPayload12, checkPayload13, checkPayload14, checkPayload15, checkPayload16, checkPayload17, checkPayload18, checkPayload19, checkPayload2, checkPayload20, checkPayload21, checkPayload22, checkPayload23, checkPayload24, checkPayload25, checkPayload26, checkPayload27, checkPayload28, checkPayload29, checkPayload3, checkPayload30, checkPayload31, checkPayload32, checkPayload33, checkPayload34, checkPayload35, checkPayload36, checkPayload37, checkPayload38, checkPayload39, checkPayload4, checkPayload40, checkPayload41, checkPayload42, checkPayload43, checkPayload44, checkPayload45, checkPayload46, checkPayload47, checkPayload48, checkPayload49, checkPayload5, checkPayload50, checkPayload51, checkPayload52, checkPayload53, checkPayload54, checkPayload6, checkPayload7, checkPayload8, checkPayload9, payloadShape0, payloadShape1, payloadShape10, payloadShape11, payloadShape12, payloadShape13, payloadShape14, payloadShape15, payloadShape16, payloadShape17, payloadShape18, payloadShape19, payloadShape2, payloadShape20, payloadShape21, payloadShape22, payloadShape23, payloadShape24, payloadShape25, payloadShape26, payloadShape27, payloadShape28, payloadShape29, payloadShape3, payloadShape30, payloadShape31, payloadShape32, payloadShape33, payloadShape34, payloadShape35, payloadShape36, payloadShape37, payloadShape38, payloadShape39, payloadShape4, payloadShape40, payloadShape41, payloadShape42, payloadShape43, payloadShape44, payloadShape45, payloadShape46, payloadShape47, payloadShape48, payloadShape49, payloadShape5, payloadShape50, payloadShape51, payloadShape52, payloadShape53, payloadShape54, payloadShape6, payloadShape7, payloadShape8, payloadShape9 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
-
-/** The published JSON Schema of a `agent.finished.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "agent.finished.v1");
-}
-
-/** The published JSON Schema of a `agent.started.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "agent.started.v1");
-}
-
-/** The published JSON Schema of a `agent.step-finished.v1` payload. */
-function jsonSchema2(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape2, "agent.step-finished.v1");
-}
-
-/** The published JSON Schema of a `ci.job-updated.v1` payload. */
-function jsonSchema3(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape3, "ci.job-updated.v1");
-}
-
-/** The published JSON Schema of a `ci.pipeline-finished.v1` payload. */
-function jsonSchema4(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape4, "ci.pipeline-finished.v1");
-}
-
-/** The published JSON Schema of a `command.executed.v1` payload. */
-function jsonSchema5(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape5, "command.executed.v1");
-}
-
-/** The published JSON Schema of a `file.cursor-moved.v1` payload. */
-function jsonSchema6(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape6, "file.cursor-moved.v1");
-}
-
-/** The published JSON Schema of a `file.edited.v1` payload. */
-function jsonSchema7(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape7, "file.edited.v1");
-}
-
-/** The published JSON Schema of a `file.tree-updated.v1` payload. */
-function jsonSchema8(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape8, "file.tree-updated.v1");
-}
-
-/** The published JSON Schema of a `file.watcher-changed.v1` payload. */
-function jsonSchema9(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape9, "file.watcher-changed.v1");
-}
-
-/** The published JSON Schema of a `git.branch-switched.v1` payload. */
-function jsonSchema10(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape10, "git.branch-switched.v1");
-}
-
-/** The published JSON Schema of a `git.commit-created.v1` payload. */
-function jsonSchema11(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape11, "git.commit-created.v1");
-}
-
-/** The published JSON Schema of a `git.status-changed.v1` payload. */
-function jsonSchema12(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape12, "git.status-changed.v1");
-}
-
-/** The published JSON Schema of a `installation.update-available.v1` payload. */
-function jsonSchema13(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape13, "installation.update-available.v1");
-}
-
-/** The published JSON Schema of a `installation.updated.v1` payload. */
-function jsonSchema14(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape14, "installation.updated.v1");
-}
-
-/** The published JSON Schema of a `lsp.client-diagnostics.v1` payload. */
-function jsonSchema15(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape15, "lsp.client-diagnostics.v1");
-}
-
-/** The published JSON Schema of a `lsp.client-diagnostics.v2` payload. */
-function jsonSchema16(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape16, "lsp.client-diagnostics.v2");
-}
-
-/** The published JSON Schema of a `lsp.server-status.v1` payload. */
-function jsonSchema17(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape17, "lsp.server-status.v1");
-}
-
-/** The published JSON Schema of a `message.created.v1` payload. */
-function jsonSchema18(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape18, "message.created.v1");
-}
-
-/** The published JSON Schema of a `message.part-removed.v1` payload. */
-function jsonSchema19(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape19, "message.part-removed.v1");
-}
-
-/** The published JSON Schema of a `message.part-updated.v1` payload. */
-function jsonSchema20(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape20, "message.part-updated.v1");
-}
-
-/** The published JSON Schema of a `message.removed.v1` payload. */
-function jsonSchema21(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape21, "message.removed.v1");
-}
-
-/** The published JSON Schema of a `message.updated.v1` payload. */
-function jsonSchema22(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape22, "message.updated.v1");
-}
-
-/** The published JSON Schema of a `message.updated.v2` payload. */
-function jsonSchema23(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape23, "message.updated.v2");
-}
-
-/** The published JSON Schema of a `model.selected.v1` payload. */
-function jsonSchema24(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape24, "model.selected.v1");
-}
-
-/** The published JSON Schema of a `notification.dismissed.v1` payload. */
-function jsonSchema25(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape25, "notification.dismissed.v1");
-}
-
-/** The published JSON Schema of a `notification.shown.v1` payload. */
-function jsonSchema26(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape26, "notification.shown.v1");
-}
-
-/** The published JSON Schema of a `permission.asked.v1` payload. */
-function jsonSchema27(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape27, "permission.asked.v1");
-}
-
-/** The published JSON Schema of a `permission.replied.v1` payload. */
-function jsonSchema28(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape28, "permission.replied.v1");
-}
-
-/** The published JSON Schema of a `project.closed.v1` payload. */
-function jsonSchema29(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape29, "project.closed.v1");
-}
-
-/** The published JSON Schema of a `project.opened.v1` payload. */
-function jsonSchema30(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape30, "project.opened.v1");
-}
-
-/** The published JSON Schema of a `search.results.v1` payload. */
-function jsonSchema31(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape31, "search.results.v1");
-}
-
-/** The published JSON Schema of a `session.compacted.v1` payload. */
-function jsonSchema32(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape32, "session.compacted.v1");
-}
-
-/** The published JSON Schema of a `session.created.v1` payload. */
-function jsonSchema33(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape33, "session.created.v1", "A session was created.");
-}
-
-/** The published JSON Schema of a `session.created.v2` payload. */
-function jsonSchema34(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape34, "session.created.v2", "A session was created.");
-}
-
-/** The published JSON Schema of a `session.deleted.v1` payload. */
-function jsonSchema35(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape35, "session.deleted.v1");
-}
-
-/** The published JSON Schema of a `session.error.v1` payload. */
-function jsonSchema36(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape36, "session.error.v1");
-}
-
-/** The published JSON Schema of a `session.idle.v1` payload. */
-function jsonSchema37(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape37, "session.idle.v1");
-}
-
-/** The published JSON Schema of a `session.reverted.v1` payload. */
-function jsonSchema38(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape38, "session.reverted.v1");
-}
-
-/** The published JSON Schema of a `session.shared.v1` payload. */
-function jsonSchema39(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape39, "session.shared.v1");
-}
-
-/** The published JSON Schema of a `session.status.v1` payload. */
-function jsonSchema40(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape40, "session.status.v1");
-}
-
-/** The published JSON Schema of a `session.status.v2` payload. */
-function jsonSchema41(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape41, "session.status.v2");
-}
-
-/** The published JSON Schema of a `session.unshared.v1` payload. */
-function jsonSchema42(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape42, "session.unshared.v1");
-}
-
-/** The published JSON Schema of a `session.updated.v1` payload. */
-function jsonSchema43(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape43, "session.updated.v1");
-}
-
-/** The published JSON Schema of a `terminal.exited.v1` payload. */
-function jsonSchema44(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape44, "terminal.exited.v1");
-}
-
-/** The published JSON Schema of a `terminal.opened.v1` payload. */
-function jsonSchema45(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape45, "terminal.opened.v1");
-}
-
-/** The published JSON Schema of a `terminal.output.v1` payload. */
-function jsonSchema46(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape46, "terminal.output.v1");
-}
-
-/** The published JSON Schema of a `terminal.resized.v1` payload. */
-function jsonSchema47(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape47, "terminal.resized.v1");
-}
-
-/** The published JSON Schema of a `todo.updated.v1` payload. */
-function jsonSchema48(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape48, "todo.updated.v1");
-}
-
-/** The published JSON Schema of a `tool.output-appended.v1` payload. */
-function jsonSchema49(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape49, "tool.output-appended.v1");
-}
-
-/** The published JSON Schema of a `tool.state-changed.v1` payload. */
-function jsonSchema50(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape50, "tool.state-changed.v1");
-}
-
-/** The published JSON Schema of a `usage.recorded.v1` payload. */
-function jsonSchema51(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape51, "usage.recorded.v1");
-}
-
-/** The published JSON Schema of a `usage.recorded.v2` payload. */
-function jsonSchema52(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape52, "usage.recorded.v2");
-}
-
-/** The published JSON Schema of a `workspace.settings-changed.v1` payload. */
-function jsonSchema53(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape53, "workspace.settings-changed.v1");
-}
-
-/** The published JSON Schema of a `workspace.settings-changed.v2` payload. */
-function jsonSchema54(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape54, "workspace.settings-changed.v2");
-}
-
-/** Standard Schema of a `agent.finished.v1` payload, with its JSON Schema. */
-export const AgentFinishedV1PayloadSchema: StandardSchemaV1<AgentFinishedV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<AgentFinishedV1> {
-  return standardSchema<AgentFinishedV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `agent.started.v1` payload, with its JSON Schema. */
-export const AgentStartedV1PayloadSchema: StandardSchemaV1<AgentStartedV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<AgentStartedV1> {
-  return standardSchema<AgentStartedV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
-
-/** Standard Schema of a `agent.step-finished.v1` payload, with its JSON Schema. */
-export const AgentStepFinishedV1PayloadSchema: StandardSchemaV1<AgentStepFinishedV1> = /* @__PURE__ */ payloadSchema2();
-
-function payloadSchema2(): StandardSchemaV1<AgentStepFinishedV1> {
-  return standardSchema<AgentStepFinishedV1>(payloadIssues(checkPayload2), jsonSchema2);
-}
-
-/** Standard Schema of a `ci.job-updated.v1` payload, with its JSON Schema. */
-export const CiJobUpdatedV1PayloadSchema: StandardSchemaV1<CiJobUpdatedV1> = /* @__PURE__ */ payloadSchema3();
-
-function payloadSchema3(): StandardSchemaV1<CiJobUpdatedV1> {
-  return standardSchema<CiJobUpdatedV1>(payloadIssues(checkPayload3), jsonSchema3);
-}
-
-/** Standard Schema of a `ci.pipeline-finished.v1` payload, with its JSON Schema. */
-export const CiPipelineFinishedV1PayloadSchema: StandardSchemaV1<CiPipelineFinishedV1> = /* @__PURE__ */ payloadSchema4();
-
-function payloadSchema4(): StandardSchemaV1<CiPipelineFinishedV1> {
-  return standardSchema<CiPipelineFinishedV1>(payloadIssues(checkPayload4), jsonSchema4);
-}
-
-/** Standard Schema of a `command.executed.v1` payload, with its JSON Schema. */
-export const CommandExecutedV1PayloadSchema: StandardSchemaV1<CommandExecutedV1> = /* @__PURE__ */ payloadSchema5();
-
-function payloadSchema5(): StandardSchemaV1<CommandExecutedV1> {
-  return standardSchema<CommandExecutedV1>(payloadIssues(checkPayload5), jsonSchema5);
-}
-
-/** Standard Schema of a `file.cursor-moved.v1` payload, with its JSON Schema. */
-export const FileCursorMovedV1PayloadSchema: StandardSchemaV1<FileCursorMovedV1> = /* @__PURE__ */ payloadSchema6();
-
-function payloadSchema6(): StandardSchemaV1<FileCursorMovedV1> {
-  return standardSchema<FileCursorMovedV1>(payloadIssues(checkPayload6), jsonSchema6);
-}
-
-/** Standard Schema of a `file.edited.v1` payload, with its JSON Schema. */
-export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema7();
-
-function payloadSchema7(): StandardSchemaV1<FileEditedV1> {
-  return standardSchema<FileEditedV1>(payloadIssues(checkPayload7), jsonSchema7);
-}
-
-/** Standard Schema of a `file.tree-updated.v1` payload, with its JSON Schema. */
-export const FileTreeUpdatedV1PayloadSchema: StandardSchemaV1<FileTreeUpdatedV1> = /* @__PURE__ */ payloadSchema8();
-
-function payloadSchema8(): StandardSchemaV1<FileTreeUpdatedV1> {
-  return standardSchema<FileTreeUpdatedV1>(payloadIssues(checkPayload8), jsonSchema8);
-}
-
-/** Standard Schema of a `file.watcher-changed.v1` payload, with its JSON Schema. */
-export const FileWatcherChangedV1PayloadSchema: StandardSchemaV1<FileWatcherChangedV1> = /* @__PURE__ */ payloadSchema9();
-
-function payloadSchema9(): StandardSchemaV1<FileWatcherChangedV1> {
-  return standardSchema<FileWatcherChangedV1>(payloadIssues(checkPayload9), jsonSchema9);
-}
-
-/** Standard Schema of a `git.branch-switched.v1` payload, with its JSON Schema. */
-export const GitBranchSwitchedV1PayloadSchema: StandardSchemaV1<GitBranchSwitchedV1> = /* @__PURE__ */ payloadSchema10();
-
-function payloadSchema10(): StandardSchemaV1<GitBranchSwitchedV1> {
-  return standardSchema<GitBranchSwitchedV1>(payloadIssues(checkPayload10), jsonSchema10);
-}
-
-/** Standard Schema of a `git.commit-created.v1` payload, with its JSON Schema. */
-export const GitCommitCreatedV1PayloadSchema: StandardSchemaV1<GitCommitCreatedV1> = /* @__PURE__ */ payloadSchema11();
-
-function payloadSchema11(): StandardSchemaV1<GitCommitCreatedV1> {
-  return standardSchema<GitCommitCreatedV1>(payloadIssues(checkPayload11), jsonSchema11);
-}
-
-/** Standard Schema of a `git.status-changed.v1` payload, with its JSON Schema. */
-export const GitStatusChangedV1PayloadSchema: StandardSchemaV1<GitStatusChangedV1> = /* @__PURE__ */ payloadSchema12();
-
-function payloadSchema12(): StandardSchemaV1<GitStatusChangedV1> {
-  return standardSchema<GitStatusChangedV1>(payloadIssues(checkPayload12), jsonSchema12);
-}
-
-/** Standard Schema of a `installation.update-available.v1` payload, with its JSON Schema. */
-export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema13();
-
-function payloadSchema13(): StandardSchemaV1<InstallationUpdateAvailableV1> {
-  return standardSchema<InstallationUpdateAvailableV1>(payloadIssues(checkPayload13), jsonSchema13);
-}
-
-/** Standard Schema of a `installation.updated.v1` payload, with its JSON Schema. */
-export const InstallationUpdatedV1PayloadSchema: StandardSchemaV1<InstallationUpdatedV1> = /* @__PURE__ */ payloadSchema14();
-
-function payloadSchema14(): StandardSchemaV1<InstallationUpdatedV1> {
-  return standardSchema<InstallationUpdatedV1>(payloadIssues(checkPayload14), jsonSchema14);
-}
-
-/** Standard Schema of a `lsp.client-diagnostics.v1` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema15();
-
-function payloadSchema15(): StandardSchemaV1<LspClientDiagnosticsV1> {
-  return standardSchema<LspClientDiagnosticsV1>(payloadIssues(checkPayload15), jsonSchema15);
-}
-
-/** Standard Schema of a `lsp.client-diagnostics.v2` payload, with its JSON Schema. */
-export const LspClientDiagnosticsV2PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV2> = /* @__PURE__ */ payloadSchema16();
-
-function payloadSchema16(): StandardSchemaV1<LspClientDiagnosticsV2> {
-  return standardSchema<LspClientDiagnosticsV2>(payloadIssues(checkPayload16), jsonSchema16);
-}
-
-/** Standard Schema of a `lsp.server-status.v1` payload, with its JSON Schema. */
-export const LspServerStatusV1PayloadSchema: StandardSchemaV1<LspServerStatusV1> = /* @__PURE__ */ payloadSchema17();
-
-function payloadSchema17(): StandardSchemaV1<LspServerStatusV1> {
-  return standardSchema<LspServerStatusV1>(payloadIssues(checkPayload17), jsonSchema17);
-}
-
-/** Standard Schema of a `message.created.v1` payload, with its JSON Schema. */
-export const MessageCreatedV1PayloadSchema: StandardSchemaV1<MessageCreatedV1> = /* @__PURE__ */ payloadSchema18();
-
-function payloadSchema18(): StandardSchemaV1<MessageCreatedV1> {
-  return standardSchema<MessageCreatedV1>(payloadIssues(checkPayload18), jsonSchema18);
-}
-
-/** Standard Schema of a `message.part-removed.v1` payload, with its JSON Schema. */
-export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema19();
-
-function payloadSchema19(): StandardSchemaV1<MessagePartRemovedV1> {
-  return standardSchema<MessagePartRemovedV1>(payloadIssues(checkPayload19), jsonSchema19);
-}
-
-/** Standard Schema of a `message.part-updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema20();
-
-function payloadSchema20(): StandardSchemaV1<MessagePartUpdatedV1> {
-  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload20), jsonSchema20);
-}
-
-/** Standard Schema of a `message.removed.v1` payload, with its JSON Schema. */
-export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema21();
-
-function payloadSchema21(): StandardSchemaV1<MessageRemovedV1> {
-  return standardSchema<MessageRemovedV1>(payloadIssues(checkPayload21), jsonSchema21);
-}
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** Standard Schema of a `message.updated.v1` payload, with its JSON Schema. */
-export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema22();
-
-function payloadSchema22(): StandardSchemaV1<MessageUpdatedV1> {
-  return standardSchema<MessageUpdatedV1>(payloadIssues(checkPayload22), jsonSchema22);
-}
-
-/** Standard Schema of a `message.updated.v2` payload, with its JSON Schema. */
-export const MessageUpdatedV2PayloadSchema: StandardSchemaV1<MessageUpdatedV2> = /* @__PURE__ */ payloadSchema23();
-
-function payloadSchema23(): StandardSchemaV1<MessageUpdatedV2> {
-  return standardSchema<MessageUpdatedV2>(payloadIssues(checkPayload23), jsonSchema23);
-}
-
-/** Standard Schema of a `model.selected.v1` payload, with its JSON Schema. */
-export const ModelSelectedV1PayloadSchema: StandardSchemaV1<ModelSelectedV1> = /* @__PURE__ */ payloadSchema24();
-
-function payloadSchema24(): StandardSchemaV1<ModelSelectedV1> {
-  return standardSchema<ModelSelectedV1>(payloadIssues(checkPayload24), jsonSchema24);
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
-
-/** Standard Schema of a `notification.dismissed.v1` payload, with its JSON Schema. */
-export const NotificationDismissedV1PayloadSchema: StandardSchemaV1<NotificationDismissedV1> = /* @__PURE__ */ payloadSchema25();
-
-function payloadSchema25(): StandardSchemaV1<NotificationDismissedV1> {
-  return standardSchema<NotificationDismissedV1>(payloadIssues(checkPayload25), jsonSchema25);
-}
-
-/** Standard Schema of a `notification.shown.v1` payload, with its JSON Schema. */
-export const NotificationShownV1PayloadSchema: StandardSchemaV1<NotificationShownV1> = /* @__PURE__ */ payloadSchema26();
-
-function payloadSchema26(): StandardSchemaV1<NotificationShownV1> {
-  return standardSchema<NotificationShownV1>(payloadIssues(checkPayload26), jsonSchema26);
-}
-
-/** Standard Schema of a `permission.asked.v1` payload, with its JSON Schema. */
-export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema27();
 
-function payloadSchema27(): StandardSchemaV1<PermissionAskedV1> {
-  return standardSchema<PermissionAskedV1>(payloadIssues(checkPayload27), jsonSchema27);
-}
+/** Standard Schema of a `agent.finished.v1` payload. */
+export const AgentFinishedV1PayloadSchema: StandardSchemaV1<AgentFinishedV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "agent.finished.v1");
 
-/** Standard Schema of a `permission.replied.v1` payload, with its JSON Schema. */
-export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema28();
+/** Standard Schema of a `agent.started.v1` payload. */
+export const AgentStartedV1PayloadSchema: StandardSchemaV1<AgentStartedV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "agent.started.v1");
 
-function payloadSchema28(): StandardSchemaV1<PermissionRepliedV1> {
-  return standardSchema<PermissionRepliedV1>(payloadIssues(checkPayload28), jsonSchema28);
-}
+/** Standard Schema of a `agent.step-finished.v1` payload. */
+export const AgentStepFinishedV1PayloadSchema: StandardSchemaV1<AgentStepFinishedV1> = /* @__PURE__ */ payloadSchema(checkPayload2, payloadShape2, "agent.step-finished.v1");
 
-/** Standard Schema of a `project.closed.v1` payload, with its JSON Schema. */
-export const ProjectClosedV1PayloadSchema: StandardSchemaV1<ProjectClosedV1> = /* @__PURE__ */ payloadSchema29();
+/** Standard Schema of a `ci.job-updated.v1` payload. */
+export const CiJobUpdatedV1PayloadSchema: StandardSchemaV1<CiJobUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload3, payloadShape3, "ci.job-updated.v1");
 
-function payloadSchema29(): StandardSchemaV1<ProjectClosedV1> {
-  return standardSchema<ProjectClosedV1>(payloadIssues(checkPayload29), jsonSchema29);
-}
+/** Standard Schema of a `ci.pipeline-finished.v1` payload. */
+export const CiPipelineFinishedV1PayloadSchema: StandardSchemaV1<CiPipelineFinishedV1> = /* @__PURE__ */ payloadSchema(checkPayload4, payloadShape4, "ci.pipeline-finished.v1");
 
-/** Standard Schema of a `project.opened.v1` payload, with its JSON Schema. */
-export const ProjectOpenedV1PayloadSchema: StandardSchemaV1<ProjectOpenedV1> = /* @__PURE__ */ payloadSchema30();
+/** Standard Schema of a `command.executed.v1` payload. */
+export const CommandExecutedV1PayloadSchema: StandardSchemaV1<CommandExecutedV1> = /* @__PURE__ */ payloadSchema(checkPayload5, payloadShape5, "command.executed.v1");
 
-function payloadSchema30(): StandardSchemaV1<ProjectOpenedV1> {
-  return standardSchema<ProjectOpenedV1>(payloadIssues(checkPayload30), jsonSchema30);
-}
+/** Standard Schema of a `file.cursor-moved.v1` payload. */
+export const FileCursorMovedV1PayloadSchema: StandardSchemaV1<FileCursorMovedV1> = /* @__PURE__ */ payloadSchema(checkPayload6, payloadShape6, "file.cursor-moved.v1");
 
-/** Standard Schema of a `search.results.v1` payload, with its JSON Schema. */
-export const SearchResultsV1PayloadSchema: StandardSchemaV1<SearchResultsV1> = /* @__PURE__ */ payloadSchema31();
+/** Standard Schema of a `file.edited.v1` payload. */
+export const FileEditedV1PayloadSchema: StandardSchemaV1<FileEditedV1> = /* @__PURE__ */ payloadSchema(checkPayload7, payloadShape7, "file.edited.v1");
 
-function payloadSchema31(): StandardSchemaV1<SearchResultsV1> {
-  return standardSchema<SearchResultsV1>(payloadIssues(checkPayload31), jsonSchema31);
-}
+/** Standard Schema of a `file.tree-updated.v1` payload. */
+export const FileTreeUpdatedV1PayloadSchema: StandardSchemaV1<FileTreeUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload8, payloadShape8, "file.tree-updated.v1");
 
-/** Standard Schema of a `session.compacted.v1` payload, with its JSON Schema. */
-export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema32();
+/** Standard Schema of a `file.watcher-changed.v1` payload. */
+export const FileWatcherChangedV1PayloadSchema: StandardSchemaV1<FileWatcherChangedV1> = /* @__PURE__ */ payloadSchema(checkPayload9, payloadShape9, "file.watcher-changed.v1");
 
-function payloadSchema32(): StandardSchemaV1<SessionCompactedV1> {
-  return standardSchema<SessionCompactedV1>(payloadIssues(checkPayload32), jsonSchema32);
-}
+/** Standard Schema of a `git.branch-switched.v1` payload. */
+export const GitBranchSwitchedV1PayloadSchema: StandardSchemaV1<GitBranchSwitchedV1> = /* @__PURE__ */ payloadSchema(checkPayload10, payloadShape10, "git.branch-switched.v1");
 
-/** Standard Schema of a `session.created.v1` payload, with its JSON Schema. */
-export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema33();
+/** Standard Schema of a `git.commit-created.v1` payload. */
+export const GitCommitCreatedV1PayloadSchema: StandardSchemaV1<GitCommitCreatedV1> = /* @__PURE__ */ payloadSchema(checkPayload11, payloadShape11, "git.commit-created.v1");
 
-function payloadSchema33(): StandardSchemaV1<SessionCreatedV1> {
-  return standardSchema<SessionCreatedV1>(payloadIssues(checkPayload33), jsonSchema33);
-}
+/** Standard Schema of a `git.status-changed.v1` payload. */
+export const GitStatusChangedV1PayloadSchema: StandardSchemaV1<GitStatusChangedV1> = /* @__PURE__ */ payloadSchema(checkPayload12, payloadShape12, "git.status-changed.v1");
 
-/** Standard Schema of a `session.created.v2` payload, with its JSON Schema. */
-export const SessionCreatedV2PayloadSchema: StandardSchemaV1<SessionCreatedV2> = /* @__PURE__ */ payloadSchema34();
+/** Standard Schema of a `installation.update-available.v1` payload. */
+export const InstallationUpdateAvailableV1PayloadSchema: StandardSchemaV1<InstallationUpdateAvailableV1> = /* @__PURE__ */ payloadSchema(checkPayload13, payloadShape13, "installation.update-available.v1");
 
-function payloadSchema34(): StandardSchemaV1<SessionCreatedV2> {
-  return standardSchema<SessionCreatedV2>(payloadIssues(checkPayload34), jsonSchema34);
-}
+/** Standard Schema of a `installation.updated.v1` payload. */
+export const InstallationUpdatedV1PayloadSchema: StandardSchemaV1<InstallationUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload14, payloadShape14, "installation.updated.v1");
 
-/** Standard Schema of a `session.deleted.v1` payload, with its JSON Schema. */
-export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema35();
+/** Standard Schema of a `lsp.client-diagnostics.v1` payload. */
+export const LspClientDiagnosticsV1PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV1> = /* @__PURE__ */ payloadSchema(checkPayload15, payloadShape15, "lsp.client-diagnostics.v1");
 
-function payloadSchema35(): StandardSchemaV1<SessionDeletedV1> {
-  return standardSchema<SessionDeletedV1>(payloadIssues(checkPayload35), jsonSchema35);
-}
+/** Standard Schema of a `lsp.client-diagnostics.v2` payload. */
+export const LspClientDiagnosticsV2PayloadSchema: StandardSchemaV1<LspClientDiagnosticsV2> = /* @__PURE__ */ payloadSchema(checkPayload16, payloadShape16, "lsp.client-diagnostics.v2");
 
-/** Standard Schema of a `session.error.v1` payload, with its JSON Schema. */
-export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema36();
+/** Standard Schema of a `lsp.server-status.v1` payload. */
+export const LspServerStatusV1PayloadSchema: StandardSchemaV1<LspServerStatusV1> = /* @__PURE__ */ payloadSchema(checkPayload17, payloadShape17, "lsp.server-status.v1");
 
-function payloadSchema36(): StandardSchemaV1<SessionErrorV1> {
-  return standardSchema<SessionErrorV1>(payloadIssues(checkPayload36), jsonSchema36);
-}
+/** Standard Schema of a `message.created.v1` payload. */
+export const MessageCreatedV1PayloadSchema: StandardSchemaV1<MessageCreatedV1> = /* @__PURE__ */ payloadSchema(checkPayload18, payloadShape18, "message.created.v1");
 
-/** Standard Schema of a `session.idle.v1` payload, with its JSON Schema. */
-export const SessionIdleV1PayloadSchema: StandardSchemaV1<SessionIdleV1> = /* @__PURE__ */ payloadSchema37();
+/** Standard Schema of a `message.part-removed.v1` payload. */
+export const MessagePartRemovedV1PayloadSchema: StandardSchemaV1<MessagePartRemovedV1> = /* @__PURE__ */ payloadSchema(checkPayload19, payloadShape19, "message.part-removed.v1");
 
-function payloadSchema37(): StandardSchemaV1<SessionIdleV1> {
-  return standardSchema<SessionIdleV1>(payloadIssues(checkPayload37), jsonSchema37);
-}
+/** Standard Schema of a `message.part-updated.v1` payload. */
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload20, payloadShape20, "message.part-updated.v1");
 
-/** Standard Schema of a `session.reverted.v1` payload, with its JSON Schema. */
-export const SessionRevertedV1PayloadSchema: StandardSchemaV1<SessionRevertedV1> = /* @__PURE__ */ payloadSchema38();
+/** Standard Schema of a `message.removed.v1` payload. */
+export const MessageRemovedV1PayloadSchema: StandardSchemaV1<MessageRemovedV1> = /* @__PURE__ */ payloadSchema(checkPayload21, payloadShape21, "message.removed.v1");
 
-function payloadSchema38(): StandardSchemaV1<SessionRevertedV1> {
-  return standardSchema<SessionRevertedV1>(payloadIssues(checkPayload38), jsonSchema38);
-}
+/** Standard Schema of a `message.updated.v1` payload. */
+export const MessageUpdatedV1PayloadSchema: StandardSchemaV1<MessageUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload22, payloadShape22, "message.updated.v1");
 
-/** Standard Schema of a `session.shared.v1` payload, with its JSON Schema. */
-export const SessionSharedV1PayloadSchema: StandardSchemaV1<SessionSharedV1> = /* @__PURE__ */ payloadSchema39();
+/** Standard Schema of a `message.updated.v2` payload. */
+export const MessageUpdatedV2PayloadSchema: StandardSchemaV1<MessageUpdatedV2> = /* @__PURE__ */ payloadSchema(checkPayload23, payloadShape23, "message.updated.v2");
 
-function payloadSchema39(): StandardSchemaV1<SessionSharedV1> {
-  return standardSchema<SessionSharedV1>(payloadIssues(checkPayload39), jsonSchema39);
-}
+/** Standard Schema of a `model.selected.v1` payload. */
+export const ModelSelectedV1PayloadSchema: StandardSchemaV1<ModelSelectedV1> = /* @__PURE__ */ payloadSchema(checkPayload24, payloadShape24, "model.selected.v1");
 
-/** Standard Schema of a `session.status.v1` payload, with its JSON Schema. */
-export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema40();
+/** Standard Schema of a `notification.dismissed.v1` payload. */
+export const NotificationDismissedV1PayloadSchema: StandardSchemaV1<NotificationDismissedV1> = /* @__PURE__ */ payloadSchema(checkPayload25, payloadShape25, "notification.dismissed.v1");
 
-function payloadSchema40(): StandardSchemaV1<SessionStatusV1> {
-  return standardSchema<SessionStatusV1>(payloadIssues(checkPayload40), jsonSchema40);
-}
+/** Standard Schema of a `notification.shown.v1` payload. */
+export const NotificationShownV1PayloadSchema: StandardSchemaV1<NotificationShownV1> = /* @__PURE__ */ payloadSchema(checkPayload26, payloadShape26, "notification.shown.v1");
 
-/** Standard Schema of a `session.status.v2` payload, with its JSON Schema. */
-export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema41();
+/** Standard Schema of a `permission.asked.v1` payload. */
+export const PermissionAskedV1PayloadSchema: StandardSchemaV1<PermissionAskedV1> = /* @__PURE__ */ payloadSchema(checkPayload27, payloadShape27, "permission.asked.v1");
 
-function payloadSchema41(): StandardSchemaV1<SessionStatusV2> {
-  return standardSchema<SessionStatusV2>(payloadIssues(checkPayload41), jsonSchema41);
-}
+/** Standard Schema of a `permission.replied.v1` payload. */
+export const PermissionRepliedV1PayloadSchema: StandardSchemaV1<PermissionRepliedV1> = /* @__PURE__ */ payloadSchema(checkPayload28, payloadShape28, "permission.replied.v1");
 
-/** Standard Schema of a `session.unshared.v1` payload, with its JSON Schema. */
-export const SessionUnsharedV1PayloadSchema: StandardSchemaV1<SessionUnsharedV1> = /* @__PURE__ */ payloadSchema42();
+/** Standard Schema of a `project.closed.v1` payload. */
+export const ProjectClosedV1PayloadSchema: StandardSchemaV1<ProjectClosedV1> = /* @__PURE__ */ payloadSchema(checkPayload29, payloadShape29, "project.closed.v1");
 
-function payloadSchema42(): StandardSchemaV1<SessionUnsharedV1> {
-  return standardSchema<SessionUnsharedV1>(payloadIssues(checkPayload42), jsonSchema42);
-}
+/** Standard Schema of a `project.opened.v1` payload. */
+export const ProjectOpenedV1PayloadSchema: StandardSchemaV1<ProjectOpenedV1> = /* @__PURE__ */ payloadSchema(checkPayload30, payloadShape30, "project.opened.v1");
 
-/** Standard Schema of a `session.updated.v1` payload, with its JSON Schema. */
-export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema43();
+/** Standard Schema of a `search.results.v1` payload. */
+export const SearchResultsV1PayloadSchema: StandardSchemaV1<SearchResultsV1> = /* @__PURE__ */ payloadSchema(checkPayload31, payloadShape31, "search.results.v1");
 
-function payloadSchema43(): StandardSchemaV1<SessionUpdatedV1> {
-  return standardSchema<SessionUpdatedV1>(payloadIssues(checkPayload43), jsonSchema43);
-}
+/** Standard Schema of a `session.compacted.v1` payload. */
+export const SessionCompactedV1PayloadSchema: StandardSchemaV1<SessionCompactedV1> = /* @__PURE__ */ payloadSchema(checkPayload32, payloadShape32, "session.compacted.v1");
 
-/** Standard Schema of a `terminal.exited.v1` payload, with its JSON Schema. */
-export const TerminalExitedV1PayloadSchema: StandardSchemaV1<TerminalExitedV1> = /* @__PURE__ */ payloadSchema44();
+/** Standard Schema of a `session.created.v1` payload. */
+export const SessionCreatedV1PayloadSchema: StandardSchemaV1<SessionCreatedV1> = /* @__PURE__ */ payloadSchema(checkPayload33, payloadShape33, "session.created.v1", "A session was created.");
 
-function payloadSchema44(): StandardSchemaV1<TerminalExitedV1> {
-  return standardSchema<TerminalExitedV1>(payloadIssues(checkPayload44), jsonSchema44);
-}
+/** Standard Schema of a `session.created.v2` payload. */
+export const SessionCreatedV2PayloadSchema: StandardSchemaV1<SessionCreatedV2> = /* @__PURE__ */ payloadSchema(checkPayload34, payloadShape34, "session.created.v2", "A session was created.");
 
-/** Standard Schema of a `terminal.opened.v1` payload, with its JSON Schema. */
-export const TerminalOpenedV1PayloadSchema: StandardSchemaV1<TerminalOpenedV1> = /* @__PURE__ */ payloadSchema45();
+/** Standard Schema of a `session.deleted.v1` payload. */
+export const SessionDeletedV1PayloadSchema: StandardSchemaV1<SessionDeletedV1> = /* @__PURE__ */ payloadSchema(checkPayload35, payloadShape35, "session.deleted.v1");
 
-function payloadSchema45(): StandardSchemaV1<TerminalOpenedV1> {
-  return standardSchema<TerminalOpenedV1>(payloadIssues(checkPayload45), jsonSchema45);
-}
+/** Standard Schema of a `session.error.v1` payload. */
+export const SessionErrorV1PayloadSchema: StandardSchemaV1<SessionErrorV1> = /* @__PURE__ */ payloadSchema(checkPayload36, payloadShape36, "session.error.v1");
 
-/** Standard Schema of a `terminal.output.v1` payload, with its JSON Schema. */
-export const TerminalOutputV1PayloadSchema: StandardSchemaV1<TerminalOutputV1> = /* @__PURE__ */ payloadSchema46();
+/** Standard Schema of a `session.idle.v1` payload. */
+export const SessionIdleV1PayloadSchema: StandardSchemaV1<SessionIdleV1> = /* @__PURE__ */ payloadSchema(checkPayload37, payloadShape37, "session.idle.v1");
 
-function payloadSchema46(): StandardSchemaV1<TerminalOutputV1> {
-  return standardSchema<TerminalOutputV1>(payloadIssues(checkPayload46), jsonSchema46);
-}
+/** Standard Schema of a `session.reverted.v1` payload. */
+export const SessionRevertedV1PayloadSchema: StandardSchemaV1<SessionRevertedV1> = /* @__PURE__ */ payloadSchema(checkPayload38, payloadShape38, "session.reverted.v1");
 
-/** Standard Schema of a `terminal.resized.v1` payload, with its JSON Schema. */
-export const TerminalResizedV1PayloadSchema: StandardSchemaV1<TerminalResizedV1> = /* @__PURE__ */ payloadSchema47();
+/** Standard Schema of a `session.shared.v1` payload. */
+export const SessionSharedV1PayloadSchema: StandardSchemaV1<SessionSharedV1> = /* @__PURE__ */ payloadSchema(checkPayload39, payloadShape39, "session.shared.v1");
 
-function payloadSchema47(): StandardSchemaV1<TerminalResizedV1> {
-  return standardSchema<TerminalResizedV1>(payloadIssues(checkPayload47), jsonSchema47);
-}
+/** Standard Schema of a `session.status.v1` payload. */
+export const SessionStatusV1PayloadSchema: StandardSchemaV1<SessionStatusV1> = /* @__PURE__ */ payloadSchema(checkPayload40, payloadShape40, "session.status.v1");
 
-/** Standard Schema of a `todo.updated.v1` payload, with its JSON Schema. */
-export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema48();
+/** Standard Schema of a `session.status.v2` payload. */
+export const SessionStatusV2PayloadSchema: StandardSchemaV1<SessionStatusV2> = /* @__PURE__ */ payloadSchema(checkPayload41, payloadShape41, "session.status.v2");
 
-function payloadSchema48(): StandardSchemaV1<TodoUpdatedV1> {
-  return standardSchema<TodoUpdatedV1>(payloadIssues(checkPayload48), jsonSchema48);
-}
+/** Standard Schema of a `session.unshared.v1` payload. */
+export const SessionUnsharedV1PayloadSchema: StandardSchemaV1<SessionUnsharedV1> = /* @__PURE__ */ payloadSchema(checkPayload42, payloadShape42, "session.unshared.v1");
 
-/** Standard Schema of a `tool.output-appended.v1` payload, with its JSON Schema. */
-export const ToolOutputAppendedV1PayloadSchema: StandardSchemaV1<ToolOutputAppendedV1> = /* @__PURE__ */ payloadSchema49();
+/** Standard Schema of a `session.updated.v1` payload. */
+export const SessionUpdatedV1PayloadSchema: StandardSchemaV1<SessionUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload43, payloadShape43, "session.updated.v1");
 
-function payloadSchema49(): StandardSchemaV1<ToolOutputAppendedV1> {
-  return standardSchema<ToolOutputAppendedV1>(payloadIssues(checkPayload49), jsonSchema49);
-}
+/** Standard Schema of a `terminal.exited.v1` payload. */
+export const TerminalExitedV1PayloadSchema: StandardSchemaV1<TerminalExitedV1> = /* @__PURE__ */ payloadSchema(checkPayload44, payloadShape44, "terminal.exited.v1");
 
-/** Standard Schema of a `tool.state-changed.v1` payload, with its JSON Schema. */
-export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema50();
+/** Standard Schema of a `terminal.opened.v1` payload. */
+export const TerminalOpenedV1PayloadSchema: StandardSchemaV1<TerminalOpenedV1> = /* @__PURE__ */ payloadSchema(checkPayload45, payloadShape45, "terminal.opened.v1");
 
-function payloadSchema50(): StandardSchemaV1<ToolStateChangedV1> {
-  return standardSchema<ToolStateChangedV1>(payloadIssues(checkPayload50), jsonSchema50);
-}
+/** Standard Schema of a `terminal.output.v1` payload. */
+export const TerminalOutputV1PayloadSchema: StandardSchemaV1<TerminalOutputV1> = /* @__PURE__ */ payloadSchema(checkPayload46, payloadShape46, "terminal.output.v1");
 
-/** Standard Schema of a `usage.recorded.v1` payload, with its JSON Schema. */
-export const UsageRecordedV1PayloadSchema: StandardSchemaV1<UsageRecordedV1> = /* @__PURE__ */ payloadSchema51();
+/** Standard Schema of a `terminal.resized.v1` payload. */
+export const TerminalResizedV1PayloadSchema: StandardSchemaV1<TerminalResizedV1> = /* @__PURE__ */ payloadSchema(checkPayload47, payloadShape47, "terminal.resized.v1");
 
-function payloadSchema51(): StandardSchemaV1<UsageRecordedV1> {
-  return standardSchema<UsageRecordedV1>(payloadIssues(checkPayload51), jsonSchema51);
-}
+/** Standard Schema of a `todo.updated.v1` payload. */
+export const TodoUpdatedV1PayloadSchema: StandardSchemaV1<TodoUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload48, payloadShape48, "todo.updated.v1");
 
-/** Standard Schema of a `usage.recorded.v2` payload, with its JSON Schema. */
-export const UsageRecordedV2PayloadSchema: StandardSchemaV1<UsageRecordedV2> = /* @__PURE__ */ payloadSchema52();
+/** Standard Schema of a `tool.output-appended.v1` payload. */
+export const ToolOutputAppendedV1PayloadSchema: StandardSchemaV1<ToolOutputAppendedV1> = /* @__PURE__ */ payloadSchema(checkPayload49, payloadShape49, "tool.output-appended.v1");
 
-function payloadSchema52(): StandardSchemaV1<UsageRecordedV2> {
-  return standardSchema<UsageRecordedV2>(payloadIssues(checkPayload52), jsonSchema52);
-}
+/** Standard Schema of a `tool.state-changed.v1` payload. */
+export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema(checkPayload50, payloadShape50, "tool.state-changed.v1");
 
-/** Standard Schema of a `workspace.settings-changed.v1` payload, with its JSON Schema. */
-export const WorkspaceSettingsChangedV1PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV1> = /* @__PURE__ */ payloadSchema53();
+/** Standard Schema of a `usage.recorded.v1` payload. */
+export const UsageRecordedV1PayloadSchema: StandardSchemaV1<UsageRecordedV1> = /* @__PURE__ */ payloadSchema(checkPayload51, payloadShape51, "usage.recorded.v1");
 
-function payloadSchema53(): StandardSchemaV1<WorkspaceSettingsChangedV1> {
-  return standardSchema<WorkspaceSettingsChangedV1>(payloadIssues(checkPayload53), jsonSchema53);
-}
+/** Standard Schema of a `usage.recorded.v2` payload. */
+export const UsageRecordedV2PayloadSchema: StandardSchemaV1<UsageRecordedV2> = /* @__PURE__ */ payloadSchema(checkPayload52, payloadShape52, "usage.recorded.v2");
 
-/** Standard Schema of a `workspace.settings-changed.v2` payload, with its JSON Schema. */
-export const WorkspaceSettingsChangedV2PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV2> = /* @__PURE__ */ payloadSchema54();
+/** Standard Schema of a `workspace.settings-changed.v1` payload. */
+export const WorkspaceSettingsChangedV1PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV1> = /* @__PURE__ */ payloadSchema(checkPayload53, payloadShape53, "workspace.settings-changed.v1");
 
-function payloadSchema54(): StandardSchemaV1<WorkspaceSettingsChangedV2> {
-  return standardSchema<WorkspaceSettingsChangedV2>(payloadIssues(checkPayload54), jsonSchema54);
-}
+/** Standard Schema of a `workspace.settings-changed.v2` payload. */
+export const WorkspaceSettingsChangedV2PayloadSchema: StandardSchemaV1<WorkspaceSettingsChangedV2> = /* @__PURE__ */ payloadSchema(checkPayload54, payloadShape54, "workspace.settings-changed.v2");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["agent.finished.v1"],["agent.started.v1"],["agent.step-finished.v1"],["ci.job-updated.v1"],["ci.pipeline-finished.v1"],["command.executed.v1"],["file.cursor-moved.v1"],["file.edited.v1"],["file.tree-updated.v1"],["file.watcher-changed.v1"],["git.branch-switched.v1"],["git.commit-created.v1"],["git.status-changed.v1"],["installation.update-available.v1"],["installation.updated.v1"],["lsp.client-diagnostics.v1"],["lsp.client-diagnostics.v2"],["lsp.server-status.v1"],["message.created.v1"],["message.part-removed.v1"],["message.part-updated.v1"],["message.removed.v1"],["message.updated.v1"],["message.updated.v2"],["model.selected.v1"],["notification.dismissed.v1"],["notification.shown.v1"],["permission.asked.v1"],["permission.replied.v1"],["project.closed.v1"],["project.opened.v1"],["search.results.v1"],["session.compacted.v1"],["session.created.v1","A session was created."],["session.created.v2","A session was created."],["session.deleted.v1"],["session.error.v1"],["session.idle.v1"],["session.reverted.v1"],["session.shared.v1"],["session.status.v1"],["session.status.v2"],["session.unshared.v1"],["session.updated.v1"],["terminal.exited.v1"],["terminal.opened.v1"],["terminal.output.v1"],["terminal.resized.v1"],["todo.updated.v1"],["tool.output-appended.v1"],["tool.state-changed.v1"],["usage.recorded.v1"],["usage.recorded.v2"],["workspace.settings-changed.v1"],["workspace.settings-changed.v2"]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1(), jsonSchema2(), jsonSchema3(), jsonSchema4(), jsonSchema5(), jsonSchema6(), jsonSchema7(), jsonSchema8(), jsonSchema9(), jsonSchema10(), jsonSchema11(), jsonSchema12(), jsonSchema13(), jsonSchema14(), jsonSchema15(), jsonSchema16(), jsonSchema17(), jsonSchema18(), jsonSchema19(), jsonSchema20(), jsonSchema21(), jsonSchema22(), jsonSchema23(), jsonSchema24(), jsonSchema25(), jsonSchema26(), jsonSchema27(), jsonSchema28(), jsonSchema29(), jsonSchema30(), jsonSchema31(), jsonSchema32(), jsonSchema33(), jsonSchema34(), jsonSchema35(), jsonSchema36(), jsonSchema37(), jsonSchema38(), jsonSchema39(), jsonSchema40(), jsonSchema41(), jsonSchema42(), jsonSchema43(), jsonSchema44(), jsonSchema45(), jsonSchema46(), jsonSchema47(), jsonSchema48(), jsonSchema49(), jsonSchema50(), jsonSchema51(), jsonSchema52(), jsonSchema53(), jsonSchema54()]);
+  const members = JSON.parse('[["agent.finished.v1"],["agent.started.v1"],["agent.step-finished.v1"],["ci.job-updated.v1"],["ci.pipeline-finished.v1"],["command.executed.v1"],["file.cursor-moved.v1"],["file.edited.v1"],["file.tree-updated.v1"],["file.watcher-changed.v1"],["git.branch-switched.v1"],["git.commit-created.v1"],["git.status-changed.v1"],["installation.update-available.v1"],["installation.updated.v1"],["lsp.client-diagnostics.v1"],["lsp.client-diagnostics.v2"],["lsp.server-status.v1"],["message.created.v1"],["message.part-removed.v1"],["message.part-updated.v1"],["message.removed.v1"],["message.updated.v1"],["message.updated.v2"],["model.selected.v1"],["notification.dismissed.v1"],["notification.shown.v1"],["permission.asked.v1"],["permission.replied.v1"],["project.closed.v1"],["project.opened.v1"],["search.results.v1"],["session.compacted.v1"],["session.created.v1","A session was created."],["session.created.v2","A session was created."],["session.deleted.v1"],["session.error.v1"],["session.idle.v1"],["session.reverted.v1"],["session.shared.v1"],["session.status.v1"],["session.status.v2"],["session.unshared.v1"],["session.updated.v1"],["terminal.exited.v1"],["terminal.opened.v1"],["terminal.output.v1"],["terminal.resized.v1"],["todo.updated.v1"],["tool.output-appended.v1"],["tool.state-changed.v1"],["usage.recorded.v1"],["usage.recorded.v2"],["workspace.settings-changed.v1"],["workspace.settings-changed.v2"]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1, payloadShape2, payloadShape3, payloadShape4, payloadShape5, payloadShape6, payloadShape7, payloadShape8, payloadShape9, payloadShape10, payloadShape11, payloadShape12, payloadShape13, payloadShape14, payloadShape15, payloadShape16, payloadShape17, payloadShape18, payloadShape19, payloadShape20, payloadShape21, payloadShape22, payloadShape23, payloadShape24, payloadShape25, payloadShape26, payloadShape27, payloadShape28, payloadShape29, payloadShape30, payloadShape31, payloadShape32, payloadShape33, payloadShape34, payloadShape35, payloadShape36, payloadShape37, payloadShape38, payloadShape39, payloadShape40, payloadShape41, payloadShape42, payloadShape43, payloadShape44, payloadShape45, payloadShape46, payloadShape47, payloadShape48, payloadShape49, payloadShape50, payloadShape51, payloadShape52, payloadShape53, payloadShape54];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

@@ -18,7 +18,7 @@ import {
   checkPayload0,
   checkPayload1,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -34,10 +34,10 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"plugin.message.v1":{"name":"plugin.message","version":1,"type":"plugin.message.v1","latest":true},' +
-  '"sheet.cell-set.v1":{"name":"sheet.cell-set","version":1,"type":"sheet.cell-set.v1","latest":true,"coalesce":[["cell"]]}' +
+  '"plugin.message.v1":{"latest":true},' +
+  '"sheet.cell-set.v1":{"latest":true,"coalesce":[["cell"]]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -123,27 +123,30 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `plugin.message`. */
-export function isPluginMessage(event: { type: string }): event is PluginMessageEvent {
-  return nameOfType(event.type) === "plugin.message";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `plugin.message`. */
+export const isPluginMessage: EventGuard<PluginMessageEvent> = /* @__PURE__ */ nameGuard("plugin.message");
 
 /** Narrows an event to `plugin.message.v1`. */
-export function isPluginMessageV1(event: { type: string }): event is PluginMessageV1Event {
-  return event.type === "plugin.message.v1";
-}
+export const isPluginMessageV1: EventGuard<PluginMessageV1Event> = /* @__PURE__ */ typeGuard("plugin.message.v1");
 
 /** Narrows an event to any version of `sheet.cell-set`. */
-export function isSheetCellSet(event: { type: string }): event is SheetCellSetEvent {
-  return nameOfType(event.type) === "sheet.cell-set";
-}
+export const isSheetCellSet: EventGuard<SheetCellSetEvent> = /* @__PURE__ */ nameGuard("sheet.cell-set");
 
 /** Narrows an event to `sheet.cell-set.v1`. */
-export function isSheetCellSetV1(event: { type: string }): event is SheetCellSetV1Event {
-  return event.type === "sheet.cell-set.v1";
-}
+export const isSheetCellSetV1: EventGuard<SheetCellSetV1Event> = /* @__PURE__ */ typeGuard("sheet.cell-set.v1");

@@ -4,36 +4,25 @@
 import type { Event, EventEnvelope, PluginMessageV1, SheetCellSetV1 } from "./types.js";
 import { checkPayload0, checkPayload1, payloadShape0, payloadShape1 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `plugin.message.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "plugin.message.v1", "A plugin sent free-form data.");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** The published JSON Schema of a `sheet.cell-set.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "sheet.cell-set.v1");
-}
+/** Standard Schema of a `plugin.message.v1` payload. */
+export const PluginMessageV1PayloadSchema: StandardSchemaV1<PluginMessageV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "plugin.message.v1", "A plugin sent free-form data.");
 
-/** Standard Schema of a `plugin.message.v1` payload, with its JSON Schema. */
-export const PluginMessageV1PayloadSchema: StandardSchemaV1<PluginMessageV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<PluginMessageV1> {
-  return standardSchema<PluginMessageV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `sheet.cell-set.v1` payload, with its JSON Schema. */
-export const SheetCellSetV1PayloadSchema: StandardSchemaV1<SheetCellSetV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<SheetCellSetV1> {
-  return standardSchema<SheetCellSetV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
+/** Standard Schema of a `sheet.cell-set.v1` payload. */
+export const SheetCellSetV1PayloadSchema: StandardSchemaV1<SheetCellSetV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "sheet.cell-set.v1");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["plugin.message.v1","A plugin sent free-form data."],["sheet.cell-set.v1"]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1()]);
+  const members = JSON.parse('[["plugin.message.v1","A plugin sent free-form data."],["sheet.cell-set.v1"]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

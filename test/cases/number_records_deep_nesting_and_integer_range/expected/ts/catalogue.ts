@@ -15,7 +15,7 @@ import type {
 import {
   checkPayload0,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -31,9 +31,9 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"limits.probed.v1":{"name":"limits.probed","version":1,"type":"limits.probed.v1","latest":true}' +
+  '"limits.probed.v1":{"latest":true}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -117,17 +117,24 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `limits.probed`. */
-export function isLimitsProbed(event: { type: string }): event is LimitsProbedEvent {
-  return nameOfType(event.type) === "limits.probed";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
 
-/** Narrows an event to `limits.probed.v1`. */
-export function isLimitsProbedV1(event: { type: string }): event is LimitsProbedV1Event {
-  return event.type === "limits.probed.v1";
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
 }
+
+/** Narrows an event to any version of `limits.probed`. */
+export const isLimitsProbed: EventGuard<LimitsProbedEvent> = /* @__PURE__ */ nameGuard("limits.probed");
+
+/** Narrows an event to `limits.probed.v1`. */
+export const isLimitsProbedV1: EventGuard<LimitsProbedV1Event> = /* @__PURE__ */ typeGuard("limits.probed.v1");

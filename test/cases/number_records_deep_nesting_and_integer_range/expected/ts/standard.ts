@@ -4,24 +4,22 @@
 import type { Event, EventEnvelope, LimitsProbedV1 } from "./types.js";
 import { checkPayload0, payloadShape0 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `limits.probed.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "limits.probed.v1", "Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** Standard Schema of a `limits.probed.v1` payload, with its JSON Schema. */
-export const LimitsProbedV1PayloadSchema: StandardSchemaV1<LimitsProbedV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<LimitsProbedV1> {
-  return standardSchema<LimitsProbedV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
+/** Standard Schema of a `limits.probed.v1` payload. */
+export const LimitsProbedV1PayloadSchema: StandardSchemaV1<LimitsProbedV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "limits.probed.v1", "Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range.");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["limits.probed.v1","Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range."]]') as readonly (readonly [string, string?])[], [jsonSchema0()]);
+  const members = JSON.parse('[["limits.probed.v1","Records with number keys, a recursive chain, free-form JSON values and integers at the edge of the exact range."]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

@@ -18,7 +18,7 @@ import {
   checkPayload0,
   checkPayload1,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -34,10 +34,10 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"comment.posted.v1":{"name":"comment.posted","version":1,"type":"comment.posted.v1","latest":true},' +
-  '"folder.moved.v1":{"name":"folder.moved","version":1,"type":"folder.moved.v1","latest":true}' +
+  '"comment.posted.v1":{"latest":true},' +
+  '"folder.moved.v1":{"latest":true}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -123,27 +123,30 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `comment.posted`. */
-export function isCommentPosted(event: { type: string }): event is CommentPostedEvent {
-  return nameOfType(event.type) === "comment.posted";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `comment.posted`. */
+export const isCommentPosted: EventGuard<CommentPostedEvent> = /* @__PURE__ */ nameGuard("comment.posted");
 
 /** Narrows an event to `comment.posted.v1`. */
-export function isCommentPostedV1(event: { type: string }): event is CommentPostedV1Event {
-  return event.type === "comment.posted.v1";
-}
+export const isCommentPostedV1: EventGuard<CommentPostedV1Event> = /* @__PURE__ */ typeGuard("comment.posted.v1");
 
 /** Narrows an event to any version of `folder.moved`. */
-export function isFolderMoved(event: { type: string }): event is FolderMovedEvent {
-  return nameOfType(event.type) === "folder.moved";
-}
+export const isFolderMoved: EventGuard<FolderMovedEvent> = /* @__PURE__ */ nameGuard("folder.moved");
 
 /** Narrows an event to `folder.moved.v1`. */
-export function isFolderMovedV1(event: { type: string }): event is FolderMovedV1Event {
-  return event.type === "folder.moved.v1";
-}
+export const isFolderMovedV1: EventGuard<FolderMovedV1Event> = /* @__PURE__ */ typeGuard("folder.moved.v1");

@@ -146,6 +146,11 @@ export function totalCheck(check: PayloadCheck, value: unknown, path: string, ou
   }
 }
 
+/** `check` as a payload check that never throws: a payload nested past MAX_DEPTH is one issue at `path`. */
+export function total(check: PayloadCheck): PayloadCheck {
+  return (value, path, out, level = 1) => totalCheck(check, value, path, out, level);
+}
+
 /** Whether `value` (nested at `level`) has the shape; with `out`, every failure is appended to it. */
 export function checkShape(of: Shape, value: unknown, path: string, out: ValidationIssue[] | null, level: number): boolean {
   return check(of, parsed(of).type, value, path, out, level);

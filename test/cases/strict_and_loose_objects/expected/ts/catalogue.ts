@@ -15,7 +15,7 @@ import type {
 import {
   checkPayload0,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -31,9 +31,9 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"device.reported.v1":{"name":"device.reported","version":1,"type":"device.reported.v1","latest":true}' +
+  '"device.reported.v1":{"latest":true}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -117,17 +117,24 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `device.reported`. */
-export function isDeviceReported(event: { type: string }): event is DeviceReportedEvent {
-  return nameOfType(event.type) === "device.reported";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
 
-/** Narrows an event to `device.reported.v1`. */
-export function isDeviceReportedV1(event: { type: string }): event is DeviceReportedV1Event {
-  return event.type === "device.reported.v1";
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
 }
+
+/** Narrows an event to any version of `device.reported`. */
+export const isDeviceReported: EventGuard<DeviceReportedEvent> = /* @__PURE__ */ nameGuard("device.reported");
+
+/** Narrows an event to `device.reported.v1`. */
+export const isDeviceReportedV1: EventGuard<DeviceReportedV1Event> = /* @__PURE__ */ typeGuard("device.reported.v1");

@@ -15,7 +15,7 @@ import type {
 import {
   checkPayload0,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -31,9 +31,9 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"account.registered.v1":{"name":"account.registered","version":1,"type":"account.registered.v1","latest":true}' +
+  '"account.registered.v1":{"latest":true}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -117,17 +117,24 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `account.registered`. */
-export function isAccountRegistered(event: { type: string }): event is AccountRegisteredEvent {
-  return nameOfType(event.type) === "account.registered";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
 
-/** Narrows an event to `account.registered.v1`. */
-export function isAccountRegisteredV1(event: { type: string }): event is AccountRegisteredV1Event {
-  return event.type === "account.registered.v1";
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
 }
+
+/** Narrows an event to any version of `account.registered`. */
+export const isAccountRegistered: EventGuard<AccountRegisteredEvent> = /* @__PURE__ */ nameGuard("account.registered");
+
+/** Narrows an event to `account.registered.v1`. */
+export const isAccountRegisteredV1: EventGuard<AccountRegisteredV1Event> = /* @__PURE__ */ typeGuard("account.registered.v1");

@@ -21,7 +21,7 @@ import {
   checkPayload1,
   checkPayload2,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -37,11 +37,11 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"message.part-updated.v1":{"name":"message.part-updated","version":1,"type":"message.part-updated.v1","latest":true,"topic":["messageID"]},' +
-  '"tool.started.v1":{"name":"tool.started","version":1,"type":"tool.started.v1","latest":true},' +
-  '"tool.state-changed.v1":{"name":"tool.state-changed","version":1,"type":"tool.state-changed.v1","latest":true,"coalesce":[["callID"]]}' +
+  '"message.part-updated.v1":{"latest":true,"topic":["messageID"]},' +
+  '"tool.started.v1":{"latest":true},' +
+  '"tool.state-changed.v1":{"latest":true,"coalesce":[["callID"]]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -129,37 +129,36 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `message.part-updated`. */
-export function isMessagePartUpdated(event: { type: string }): event is MessagePartUpdatedEvent {
-  return nameOfType(event.type) === "message.part-updated";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `message.part-updated`. */
+export const isMessagePartUpdated: EventGuard<MessagePartUpdatedEvent> = /* @__PURE__ */ nameGuard("message.part-updated");
 
 /** Narrows an event to `message.part-updated.v1`. */
-export function isMessagePartUpdatedV1(event: { type: string }): event is MessagePartUpdatedV1Event {
-  return event.type === "message.part-updated.v1";
-}
+export const isMessagePartUpdatedV1: EventGuard<MessagePartUpdatedV1Event> = /* @__PURE__ */ typeGuard("message.part-updated.v1");
 
 /** Narrows an event to any version of `tool.started`. */
-export function isToolStarted(event: { type: string }): event is ToolStartedEvent {
-  return nameOfType(event.type) === "tool.started";
-}
+export const isToolStarted: EventGuard<ToolStartedEvent> = /* @__PURE__ */ nameGuard("tool.started");
 
 /** Narrows an event to `tool.started.v1`. */
-export function isToolStartedV1(event: { type: string }): event is ToolStartedV1Event {
-  return event.type === "tool.started.v1";
-}
+export const isToolStartedV1: EventGuard<ToolStartedV1Event> = /* @__PURE__ */ typeGuard("tool.started.v1");
 
 /** Narrows an event to any version of `tool.state-changed`. */
-export function isToolStateChanged(event: { type: string }): event is ToolStateChangedEvent {
-  return nameOfType(event.type) === "tool.state-changed";
-}
+export const isToolStateChanged: EventGuard<ToolStateChangedEvent> = /* @__PURE__ */ nameGuard("tool.state-changed");
 
 /** Narrows an event to `tool.state-changed.v1`. */
-export function isToolStateChangedV1(event: { type: string }): event is ToolStateChangedV1Event {
-  return event.type === "tool.state-changed.v1";
-}
+export const isToolStateChangedV1: EventGuard<ToolStateChangedV1Event> = /* @__PURE__ */ typeGuard("tool.state-changed.v1");

@@ -4,48 +4,28 @@
 import type { Event, EventEnvelope, MessagePartUpdatedV1, ToolStartedV1, ToolStateChangedV1 } from "./types.js";
 import { checkPayload0, checkPayload1, checkPayload2, payloadShape0, payloadShape1, payloadShape2 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `message.part-updated.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "message.part-updated.v1");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** The published JSON Schema of a `tool.started.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "tool.started.v1");
-}
+/** Standard Schema of a `message.part-updated.v1` payload. */
+export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "message.part-updated.v1");
 
-/** The published JSON Schema of a `tool.state-changed.v1` payload. */
-function jsonSchema2(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape2, "tool.state-changed.v1", "A tool call moved to another state.");
-}
+/** Standard Schema of a `tool.started.v1` payload. */
+export const ToolStartedV1PayloadSchema: StandardSchemaV1<ToolStartedV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "tool.started.v1");
 
-/** Standard Schema of a `message.part-updated.v1` payload, with its JSON Schema. */
-export const MessagePartUpdatedV1PayloadSchema: StandardSchemaV1<MessagePartUpdatedV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<MessagePartUpdatedV1> {
-  return standardSchema<MessagePartUpdatedV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `tool.started.v1` payload, with its JSON Schema. */
-export const ToolStartedV1PayloadSchema: StandardSchemaV1<ToolStartedV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<ToolStartedV1> {
-  return standardSchema<ToolStartedV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
-
-/** Standard Schema of a `tool.state-changed.v1` payload, with its JSON Schema. */
-export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema2();
-
-function payloadSchema2(): StandardSchemaV1<ToolStateChangedV1> {
-  return standardSchema<ToolStateChangedV1>(payloadIssues(checkPayload2), jsonSchema2);
-}
+/** Standard Schema of a `tool.state-changed.v1` payload. */
+export const ToolStateChangedV1PayloadSchema: StandardSchemaV1<ToolStateChangedV1> = /* @__PURE__ */ payloadSchema(checkPayload2, payloadShape2, "tool.state-changed.v1", "A tool call moved to another state.");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["message.part-updated.v1"],["tool.started.v1"],["tool.state-changed.v1","A tool call moved to another state."]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1(), jsonSchema2()]);
+  const members = JSON.parse('[["message.part-updated.v1"],["tool.started.v1"],["tool.state-changed.v1","A tool call moved to another state."]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1, payloadShape2];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.

@@ -25,7 +25,7 @@ import {
   checkPayload3,
   checkPayload4,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -41,13 +41,13 @@ export interface EventMeta<T extends EventType = EventType> {
 }
 
 /** Every event version of the catalogue, by wire type. */
-export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ JSON.parse(
+export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */ metaTable(
   '{' +
-  '"build.log-line.v1":{"name":"build.log-line","version":1,"type":"build.log-line.v1","latest":true,"topic":["buildID"]},' +
-  '"build.progress.v1":{"name":"build.progress","version":1,"type":"build.progress.v1","latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
-  '"build.progress.v2":{"name":"build.progress","version":2,"type":"build.progress.v2","latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
-  '"build.progress.v3":{"name":"build.progress","version":3,"type":"build.progress.v3","latest":true,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
-  '"server.restarted.v1":{"name":"server.restarted","version":1,"type":"server.restarted.v1","latest":true,"coalesce":[]}' +
+  '"build.log-line.v1":{"latest":true,"topic":["buildID"]},' +
+  '"build.progress.v1":{"latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"build.progress.v2":{"latest":false,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"build.progress.v3":{"latest":true,"coalesce":[["project"],["build","id"]],"topic":["project"]},' +
+  '"server.restarted.v1":{"latest":true,"coalesce":[]}' +
   '}',
 ) as Readonly<Record<EventType, EventMeta>>;
 
@@ -137,47 +137,42 @@ export function latestEvent<N extends EventName>(name: N, payload: PayloadOf<Lat
   return { type: latestTypes[name], payload } as EventOf<LatestTypes[N]>;
 }
 
+/** A type guard of one event or one event version: narrows an event by its wire type. */
+export type EventGuard<E extends { type: string }> = (event: { type: string }) => event is E;
+
 /** The event name of `type`; undefined for a type this catalogue does not know. */
 function nameOfType(type: string): string | undefined {
   return isEventType(type) ? eventMeta[type].name : undefined;
 }
 
-/** Narrows an event to any version of `build.log-line`. */
-export function isBuildLogLine(event: { type: string }): event is BuildLogLineEvent {
-  return nameOfType(event.type) === "build.log-line";
+function nameGuard<E extends { type: string }>(name: string): EventGuard<E> {
+  return (event): event is E => nameOfType(event.type) === name;
 }
+
+function typeGuard<E extends { type: string }>(type: string): EventGuard<E> {
+  return (event): event is E => event.type === type;
+}
+
+/** Narrows an event to any version of `build.log-line`. */
+export const isBuildLogLine: EventGuard<BuildLogLineEvent> = /* @__PURE__ */ nameGuard("build.log-line");
 
 /** Narrows an event to `build.log-line.v1`. */
-export function isBuildLogLineV1(event: { type: string }): event is BuildLogLineV1Event {
-  return event.type === "build.log-line.v1";
-}
+export const isBuildLogLineV1: EventGuard<BuildLogLineV1Event> = /* @__PURE__ */ typeGuard("build.log-line.v1");
 
 /** Narrows an event to any version of `build.progress`. */
-export function isBuildProgress(event: { type: string }): event is BuildProgressEvent {
-  return nameOfType(event.type) === "build.progress";
-}
+export const isBuildProgress: EventGuard<BuildProgressEvent> = /* @__PURE__ */ nameGuard("build.progress");
 
 /** Narrows an event to `build.progress.v1`. */
-export function isBuildProgressV1(event: { type: string }): event is BuildProgressV1Event {
-  return event.type === "build.progress.v1";
-}
+export const isBuildProgressV1: EventGuard<BuildProgressV1Event> = /* @__PURE__ */ typeGuard("build.progress.v1");
 
 /** Narrows an event to `build.progress.v2`. */
-export function isBuildProgressV2(event: { type: string }): event is BuildProgressV2Event {
-  return event.type === "build.progress.v2";
-}
+export const isBuildProgressV2: EventGuard<BuildProgressV2Event> = /* @__PURE__ */ typeGuard("build.progress.v2");
 
 /** Narrows an event to `build.progress.v3`. */
-export function isBuildProgressV3(event: { type: string }): event is BuildProgressV3Event {
-  return event.type === "build.progress.v3";
-}
+export const isBuildProgressV3: EventGuard<BuildProgressV3Event> = /* @__PURE__ */ typeGuard("build.progress.v3");
 
 /** Narrows an event to any version of `server.restarted`. */
-export function isServerRestarted(event: { type: string }): event is ServerRestartedEvent {
-  return nameOfType(event.type) === "server.restarted";
-}
+export const isServerRestarted: EventGuard<ServerRestartedEvent> = /* @__PURE__ */ nameGuard("server.restarted");
 
 /** Narrows an event to `server.restarted.v1`. */
-export function isServerRestartedV1(event: { type: string }): event is ServerRestartedV1Event {
-  return event.type === "server.restarted.v1";
-}
+export const isServerRestartedV1: EventGuard<ServerRestartedV1Event> = /* @__PURE__ */ typeGuard("server.restarted.v1");

@@ -4,72 +4,34 @@
 import type { Event, EventEnvelope, BuildLogLineV1, BuildProgressV1, BuildProgressV2, BuildProgressV3, ServerRestartedV1 } from "./types.js";
 import { checkPayload0, checkPayload1, checkPayload2, checkPayload3, checkPayload4, payloadShape0, payloadShape1, payloadShape2, payloadShape3, payloadShape4 } from "./validate.js";
 import { parseEnvelope, parseEvent } from "./catalogue.js";
-import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema } from "./shape.js";
-import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
+import { eventJsonSchema as eventUnionJsonSchema, versionJsonSchema, type Shape } from "./shape.js";
+import { payloadIssues, standardSchema, withResources, type JsonSchemaDocument, type PayloadCheck, type StandardSchemaV1, type ValidationIssue } from "./wire.js";
 
-/** The published JSON Schema of a `build.log-line.v1` payload. */
-function jsonSchema0(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape0, "build.log-line.v1", "One line of build output; never coalesced.");
+/** A payload's Standard Schema: its check, and (Standard JSON Schema) its published JSON Schema, built from its shape on request. */
+function payloadSchema<T>(check: PayloadCheck, shape: Shape, wireType: string, description?: string): StandardSchemaV1<T> {
+  return standardSchema<T>(payloadIssues(check), () => versionJsonSchema(shape, wireType, description));
 }
 
-/** The published JSON Schema of a `build.progress.v1` payload. */
-function jsonSchema1(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape1, "build.progress.v1", "A build advanced.");
-}
+/** Standard Schema of a `build.log-line.v1` payload. */
+export const BuildLogLineV1PayloadSchema: StandardSchemaV1<BuildLogLineV1> = /* @__PURE__ */ payloadSchema(checkPayload0, payloadShape0, "build.log-line.v1", "One line of build output; never coalesced.");
 
-/** The published JSON Schema of a `build.progress.v2` payload. */
-function jsonSchema2(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape2, "build.progress.v2", "A build advanced.");
-}
+/** Standard Schema of a `build.progress.v1` payload. */
+export const BuildProgressV1PayloadSchema: StandardSchemaV1<BuildProgressV1> = /* @__PURE__ */ payloadSchema(checkPayload1, payloadShape1, "build.progress.v1", "A build advanced.");
 
-/** The published JSON Schema of a `build.progress.v3` payload. */
-function jsonSchema3(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape3, "build.progress.v3", "A build advanced.");
-}
+/** Standard Schema of a `build.progress.v2` payload. */
+export const BuildProgressV2PayloadSchema: StandardSchemaV1<BuildProgressV2> = /* @__PURE__ */ payloadSchema(checkPayload2, payloadShape2, "build.progress.v2", "A build advanced.");
 
-/** The published JSON Schema of a `server.restarted.v1` payload. */
-function jsonSchema4(): JsonSchemaDocument {
-  return versionJsonSchema(payloadShape4, "server.restarted.v1");
-}
+/** Standard Schema of a `build.progress.v3` payload. */
+export const BuildProgressV3PayloadSchema: StandardSchemaV1<BuildProgressV3> = /* @__PURE__ */ payloadSchema(checkPayload3, payloadShape3, "build.progress.v3", "A build advanced.");
 
-/** Standard Schema of a `build.log-line.v1` payload, with its JSON Schema. */
-export const BuildLogLineV1PayloadSchema: StandardSchemaV1<BuildLogLineV1> = /* @__PURE__ */ payloadSchema0();
-
-function payloadSchema0(): StandardSchemaV1<BuildLogLineV1> {
-  return standardSchema<BuildLogLineV1>(payloadIssues(checkPayload0), jsonSchema0);
-}
-
-/** Standard Schema of a `build.progress.v1` payload, with its JSON Schema. */
-export const BuildProgressV1PayloadSchema: StandardSchemaV1<BuildProgressV1> = /* @__PURE__ */ payloadSchema1();
-
-function payloadSchema1(): StandardSchemaV1<BuildProgressV1> {
-  return standardSchema<BuildProgressV1>(payloadIssues(checkPayload1), jsonSchema1);
-}
-
-/** Standard Schema of a `build.progress.v2` payload, with its JSON Schema. */
-export const BuildProgressV2PayloadSchema: StandardSchemaV1<BuildProgressV2> = /* @__PURE__ */ payloadSchema2();
-
-function payloadSchema2(): StandardSchemaV1<BuildProgressV2> {
-  return standardSchema<BuildProgressV2>(payloadIssues(checkPayload2), jsonSchema2);
-}
-
-/** Standard Schema of a `build.progress.v3` payload, with its JSON Schema. */
-export const BuildProgressV3PayloadSchema: StandardSchemaV1<BuildProgressV3> = /* @__PURE__ */ payloadSchema3();
-
-function payloadSchema3(): StandardSchemaV1<BuildProgressV3> {
-  return standardSchema<BuildProgressV3>(payloadIssues(checkPayload3), jsonSchema3);
-}
-
-/** Standard Schema of a `server.restarted.v1` payload, with its JSON Schema. */
-export const ServerRestartedV1PayloadSchema: StandardSchemaV1<ServerRestartedV1> = /* @__PURE__ */ payloadSchema4();
-
-function payloadSchema4(): StandardSchemaV1<ServerRestartedV1> {
-  return standardSchema<ServerRestartedV1>(payloadIssues(checkPayload4), jsonSchema4);
-}
+/** Standard Schema of a `server.restarted.v1` payload. */
+export const ServerRestartedV1PayloadSchema: StandardSchemaV1<ServerRestartedV1> = /* @__PURE__ */ payloadSchema(checkPayload4, payloadShape4, "server.restarted.v1");
 
 /** The `Event` union as JSON Schema, every version's document embedded. */
 function eventJsonSchema(): JsonSchemaDocument {
-  return eventUnionJsonSchema(JSON.parse('[["build.log-line.v1","One line of build output; never coalesced."],["build.progress.v1","A build advanced."],["build.progress.v2","A build advanced."],["build.progress.v3","A build advanced."],["server.restarted.v1"]]') as readonly (readonly [string, string?])[], [jsonSchema0(), jsonSchema1(), jsonSchema2(), jsonSchema3(), jsonSchema4()]);
+  const members = JSON.parse('[["build.log-line.v1","One line of build output; never coalesced."],["build.progress.v1","A build advanced."],["build.progress.v2","A build advanced."],["build.progress.v3","A build advanced."],["server.restarted.v1"]]') as readonly (readonly [string, string?])[];
+  const shapes: readonly Shape[] = [payloadShape0, payloadShape1, payloadShape2, payloadShape3, payloadShape4];
+  return eventUnionJsonSchema(members, shapes.map((shape, index) => versionJsonSchema(shape, members[index]![0], members[index]![1])));
 }
 
 // Standard Schema validates values: a string is not read as JSON text here, as parseEvent would.
