@@ -71,8 +71,10 @@ describe("direct Zod v4 reader gives the JSON Schema path's IR", () => {
       }
     }
     console.log(`zod-ir fuzz: ${tally.direct} payloads read directly, ${tally.declined} declined (JSON Schema path)`);
-    // Declining is allowed (the loader falls back), but the common constructs are read directly.
-    expect(tally.direct).toBeGreaterThan(tally.declined * 4);
+    // Declining is allowed (the loader falls back), but the common constructs are read directly:
+    // over 60 catalogues the reader takes 4 to 11 payloads for each it declines (ZOD_IR_SEED=9735138
+    // is the low end: 182 to 46); a construct it stopped reading would take that below 3.
+    expect(tally.direct).toBeGreaterThan(tally.declined * 3);
   });
 
   test("declines what it does not reproduce, rather than guessing", () => {
