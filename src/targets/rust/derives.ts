@@ -7,7 +7,7 @@
  * a type holding another generated type has what that type has. An enum that keys a map
  * (`BTreeMap<Region, …>`) is always ordered: the map needs it.
  */
-import type { RustItem } from "./model.js";
+import { mapKeyNames, typesInside, type RustItem } from "./model.js";
 
 /** The traits `rust.derives` may ask for, in the order a derive list names them. */
 export const EXTRA_DERIVES = ["PartialEq", "Eq", "Hash", "PartialOrd", "Ord"] as const;
@@ -40,25 +40,6 @@ export function withImplied(wanted: readonly ExtraDerive[]): ExtraDerive[] {
   return EXTRA_DERIVES.filter((trait) => all.has(trait));
 }
 
-/** The Rust type expressions inside an item: its fields', its variants', what it aliases. */
-function typesInside(item: RustItem): string[] {
-  switch (item.kind) {
-    case "struct":
-      return item.fields.map((field) => field.type.rust);
-    case "tagged-enum":
-      return item.variants.flatMap((variant) => variant.fields.map((field) => field.type.rust));
-    case "dispatch-enum":
-      return item.variants.map((variant) => variant.type.rust);
-    case "untagged-enum":
-      return item.variants.flatMap((variant) => (variant.shape === "newtype" ? [variant.type.rust] : []));
-    case "alias":
-      return [item.type.rust];
-    case "unit-enum":
-    case "repr-enum":
-      return [];
-  }
-}
-
 /**
  * Which of `wanted` (implied traits added) each item derives, by item name. The answer is the
  * largest that holds: every item starts with all of `wanted` and loses what a type inside it
@@ -67,7 +48,7 @@ function typesInside(item: RustItem): string[] {
 export function derivesByItem(items: readonly RustItem[], wanted: readonly ExtraDerive[]): Map<string, ExtraDerive[]> {
   const full = withImplied(wanted);
   // A map keyed by an enum (`BTreeMap<Region, …>`) needs the key ordered, whatever was asked for.
-  const keys = new Set(items.flatMap(typesInside).flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)));
+  const keys = mapKeyNames(items);
   const held = new Map(items.map((item) => [item.name, new Set(keys.has(item.name) ? withImplied([...full, "Ord"]) : full)]));
   const leaves = new Map(items.map((item) => [item.name, typesInside(item).flatMap((type) => type.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])]));
   let changed = true;

@@ -148,3 +148,27 @@ export interface ShareWarning {
   type: string;
   reason: string;
 }
+
+/** The Rust type expressions inside an item: its fields', its variants', what it aliases. */
+export function typesInside(item: RustItem): string[] {
+  switch (item.kind) {
+    case "struct":
+      return item.fields.map((field) => field.type.rust);
+    case "tagged-enum":
+      return item.variants.flatMap((variant) => variant.fields.map((field) => field.type.rust));
+    case "dispatch-enum":
+      return item.variants.map((variant) => variant.type.rust);
+    case "untagged-enum":
+      return item.variants.flatMap((variant) => (variant.shape === "newtype" ? [variant.type.rust] : []));
+    case "alias":
+      return [item.type.rust];
+    case "unit-enum":
+    case "repr-enum":
+      return [];
+  }
+}
+
+/** The names that key a map somewhere in `items` (`BTreeMap<Region, …>` → `Region`). */
+export function mapKeyNames(items: readonly RustItem[]): Set<string> {
+  return new Set(items.flatMap(typesInside).flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)));
+}

@@ -14,7 +14,7 @@
  */
 import type { EventVariant } from "./event-module.js";
 import { rustString } from "./escape.js";
-import type { Check, NumberRule, RustField, RustItem, RustType, StringRule } from "./model.js";
+import { mapKeyNames, typesInside, type Check, type NumberRule, type RustField, type RustItem, type RustType, type StringRule } from "./model.js";
 import { matchArm } from "./render.js";
 import { rustIdent } from "./names.js";
 import { runtimeHead, runtimeItems, runtimeUses, type RuntimeUse } from "./validate-runtime.js";
@@ -422,8 +422,8 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
     }
   }
   const unitEnums = new Set(lowered.filter((item) => item.kind === "unit-enum").map((item) => item.name));
-  const types = rustTypes(lowered);
-  const keys = [...new Set(types.flatMap((type) => [...type.matchAll(/\bBTreeMap<([A-Za-z0-9_]+), /g)].map((match) => match[1]!)))].filter((name) => unitEnums.has(name)).sort();
+  const types = lowered.flatMap(typesInside);
+  const keys = [...mapKeyNames(lowered)].filter((name) => unitEnums.has(name)).sort();
   const arities = [...new Set(types.flatMap(tupleArities))].sort((a, b) => a - b);
   const use = printer.use;
   use.structs = structs.length > 0;
@@ -448,26 +448,6 @@ function readers(printer: ShapePrinter, lowered: readonly RustItem[]): string[] 
     ...unions,
     ...invocation("deserialize_by_reader", deserialized),
   ];
-}
-
-/** Every Rust type expression the items hold (fields, aliases, union members). */
-function rustTypes(lowered: readonly RustItem[]): string[] {
-  return lowered.flatMap((item) => {
-    switch (item.kind) {
-      case "struct":
-        return item.fields.map((field) => field.type.rust);
-      case "tagged-enum":
-        return item.variants.flatMap((variant) => variant.fields.map((field) => field.type.rust));
-      case "alias":
-        return [item.type.rust];
-      case "dispatch-enum":
-        return item.variants.map((variant) => variant.type.rust);
-      case "untagged-enum":
-        return item.variants.flatMap((variant) => (variant.shape === "newtype" ? [variant.type.rust] : []));
-      default:
-        return [];
-    }
-  });
 }
 
 /** The arity of every tuple in a Rust type expression (`(A, B)` → 2, `(A,)` → 1; `()` is not a tuple). */
