@@ -21,13 +21,13 @@
  * buffers) and is reported with this process's CPU time per event (publisher and subscriber side
  * together). Latency is from the publish call to the subscriber's handler, with one event in flight
  * and under that throughput load. The Streams transport is measured beside them when
- * `templates/ts/runtime/redis-streams.ts` exists and runs.
+ * `templates/ts/runtime/transports/redis/streams.ts` exists and runs.
  *
  * The runtime and the example SDK (generated/ts) are transpiled as they are to JavaScript in
  * .bench/bus; nothing of the runtime is re-implemented here.
  */
 import { EventEmitter } from "node:events";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createPubSub } from "@graphql-yoga/subscription";
@@ -36,7 +36,7 @@ import { Redis } from "ioredis";
 import mitt from "mitt";
 import { createClient } from "redis";
 import ts from "typescript";
-import { ROOT, WORK } from "./measure.js";
+import { ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "bus";
 export const description = "typed bus: in process vs EventEmitter, mitt and graphql-yoga pubsub; over Redis vs raw ioredis / node-redis and graphql-yoga's Redis event target";
@@ -67,28 +67,19 @@ const micros = (ms) => `${(ms * 1000).toFixed(0)} µs`;
 async function load() {
   const dir = path.join(WORK, "bus");
   rmSync(dir, { recursive: true, force: true });
-  const transpile = (from, to) => {
-    mkdirSync(to, { recursive: true });
-    for (const file of readdirSync(from).filter((name) => name.endsWith(".ts"))) {
-      const output = ts.transpileModule(readFileSync(path.join(from, file), "utf8"), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      });
-      writeFileSync(path.join(to, file.replace(/\.ts$/, ".js")), output.outputText);
-    }
-  };
-  transpile(path.join(ROOT, "generated", "ts"), path.join(dir, "sdk"));
-  transpile(path.join(ROOT, "templates", "ts", "runtime"), path.join(dir, "sdk", "runtime"));
+  await transpileFolder(path.join(ROOT, "generated", "ts"), path.join(dir, "sdk"));
+  await transpileFolder(path.join(ROOT, "templates", "ts", "runtime"), path.join(dir, "sdk", "runtime"));
   const helper = ts.transpileModule(readFileSync(path.join(ROOT, "test", "runtime", "redis-server.ts"), "utf8"), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
   writeFileSync(path.join(dir, "redis-server.js"), helper.outputText);
   const url = (file) => pathToFileURL(path.join(dir, file)).href;
   const sdk = await import(url("sdk/index.js"));
-  const { createBusFor } = await import(url("sdk/runtime/bus.js"));
-  const { createRedisTransport } = await import(url("sdk/runtime/redis.js"));
-  const streams = existsSync(path.join(dir, "sdk", "runtime", "redis-streams.js")) ? await import(url("sdk/runtime/redis-streams.js")) : undefined;
+  const { createBusFor } = await import(url("sdk/runtime/bus/bus.js"));
+  const { createRedisTransport } = await import(url("sdk/runtime/transports/redis/pubsub.js"));
+  const streams = existsSync(path.join(dir, "sdk", "runtime", "transports", "redis", "streams.js")) ? await import(url("sdk/runtime/transports/redis/streams.js")) : undefined;
   const { startRedisServer } = await import(url("redis-server.js"));
-  const { createClock, createIdSource } = await import(url("sdk/runtime/platform.js"));
+  const { createClock, createIdSource } = await import(url("sdk/runtime/core/platform.js"));
   // The binding the generated runtime.ts writes (test/runtime/example-runtime.ts).
   const binding = {
     latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
@@ -500,7 +491,7 @@ async function measureRedis(runtime, samples) {
         loadedP99: percentile(loaded, 99),
       });
     }
-    if (runtime.streams === undefined) notes.push("templates/ts/runtime/redis-streams.ts does not exist yet: the Redis Streams transport is not measured.");
+    if (runtime.streams === undefined) notes.push("templates/ts/runtime/transports/redis/streams.ts does not exist yet: the Redis Streams transport is not measured.");
     return { summary, notes };
   } finally {
     for (const state of states) await state.connection.close();

@@ -28,11 +28,11 @@
  * isolate: no row's type feedback reaches another's), one at a time. The runtime and the example
  * SDK (generated/ts) are transpiled as they are to JavaScript in .bench/coalesce.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { ROOT, WORK } from "./measure.js";
+import { ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "coalesce";
 export const description = "coalescer: ingest events/s on one core (realistic key mix) and flush rate per frame";
@@ -55,19 +55,9 @@ const median = (values) => {
 
 /** The example SDK and the runtime templates as JavaScript. */
 async function transpileRuntime() {
-  const { default: ts } = await import("typescript");
   rmSync(DIR, { recursive: true, force: true });
-  const transpile = (from, to) => {
-    mkdirSync(to, { recursive: true });
-    for (const file of readdirSync(from).filter((entry) => entry.endsWith(".ts"))) {
-      const output = ts.transpileModule(readFileSync(path.join(from, file), "utf8"), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      });
-      writeFileSync(path.join(to, file.replace(/\.ts$/, ".js")), output.outputText);
-    }
-  };
-  transpile(path.join(ROOT, "generated", "ts"), path.join(DIR, "sdk"));
-  transpile(path.join(ROOT, "templates", "ts", "runtime"), path.join(DIR, "sdk", "runtime"));
+  await transpileFolder(path.join(ROOT, "generated", "ts"), path.join(DIR, "sdk"));
+  await transpileFolder(path.join(ROOT, "templates", "ts", "runtime"), path.join(DIR, "sdk", "runtime"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,28 @@
 // Sampling: run a command in a fresh process `samples` times; report median and min wall time and
 // the median peak RSS the process reported for itself (see child.js).
 import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const WORK = path.join(ROOT, ".bench");
+
+/**
+ * Every .ts file under `from` (its folders included) transpiled as it is to JavaScript under `to`, in
+ * the same layout, so relative imports resolve alike. TypeScript is loaded on the first call only.
+ */
+export async function transpileFolder(from, to) {
+  const { default: ts } = await import("typescript");
+  for (const file of readdirSync(from, { recursive: true }).filter((name) => name.endsWith(".ts"))) {
+    const output = ts.transpileModule(readFileSync(path.join(from, file), "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    const target = path.join(to, file.replace(/\.ts$/, ".js"));
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, output.outputText);
+  }
+}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

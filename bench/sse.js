@@ -24,11 +24,10 @@
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import { connect } from "node:net";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
-import { ROOT, WORK } from "./measure.js";
+import { ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "sse";
 export const description = "SSE fan-out to 1,000 clients on loopback: eventc createSseHandler vs better-sse (events/s, p50/p99 delivery latency, server memory)";
@@ -51,19 +50,10 @@ const now = () => performance.timeOrigin + performance.now();
 const mib = (bytes) => bytes / 1024 / 1024;
 
 /** The example SDK and the runtime templates as JavaScript. */
-function transpile() {
+async function transpile() {
   rmSync(DIR, { recursive: true, force: true });
-  const one = (from, to) => {
-    mkdirSync(to, { recursive: true });
-    for (const file of readdirSync(from).filter((name) => name.endsWith(".ts"))) {
-      const output = ts.transpileModule(readFileSync(path.join(from, file), "utf8"), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      });
-      writeFileSync(path.join(to, file.replace(/\.ts$/, ".js")), output.outputText);
-    }
-  };
-  one(path.join(ROOT, "generated", "ts"), path.join(DIR, "sdk"));
-  one(path.join(ROOT, "templates", "ts", "runtime"), path.join(DIR, "sdk", "runtime"));
+  await transpileFolder(path.join(ROOT, "generated", "ts"), path.join(DIR, "sdk"));
+  await transpileFolder(path.join(ROOT, "templates", "ts", "runtime"), path.join(DIR, "sdk", "runtime"));
 }
 
 // ---- The server process -----------------------------------------------------------------------
@@ -75,8 +65,8 @@ async function serverRole(peer) {
   if (peer === "eventc") {
     const url = (file) => pathToFileURL(path.join(DIR, "sdk", file)).href;
     const sdk = await import(url("index.js"));
-    const { createBusFor } = await import(url("runtime/bus.js"));
-    const { createSseHandler } = await import(url("runtime/sse-server.js"));
+    const { createBusFor } = await import(url("runtime/bus/bus.js"));
+    const { createSseHandler } = await import(url("runtime/sse/server.js"));
     const binding = {
       latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
       meta: (type) => (sdk.isEventType(type) ? sdk.eventMeta[type] : undefined),
@@ -297,7 +287,7 @@ function summarize(runs) {
 }
 
 export async function run({ samples }) {
-  transpile();
+  await transpile();
   // Peers alternate, each sample in fresh processes, so a noisy moment on the machine hits both alike.
   const runs = { eventc: [], better: [] };
   for (let sample = 0; sample < samples; sample += 1) {

@@ -13,8 +13,8 @@
  * What the page received is kept on `window.__demo` for the browser test (the newest 100,000 ids).
  */
 import { binding, createCoalescer } from "../generated/runtime/index.js";
-import { connectSse, type SseConnection, type SseStatus } from "../generated/runtime/sse-client.js";
-import type { SseGap } from "../generated/runtime/sse-wire.js";
+import { connectSse, type SseConnection, type SseStatus } from "../generated/runtime/sse/client.js";
+import type { SseGap } from "../generated/runtime/sse/protocol.js";
 import type { Event, EventEnvelope } from "../generated/ts/index.js";
 import { createRateChart } from "./chart.js";
 import type { DemoPageConfig } from "./page.js";

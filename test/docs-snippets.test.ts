@@ -205,7 +205,7 @@ describe("reading snippets out of Markdown", () => {
     expect(environment('import { createClient } from "redis";')).toBe("node");
     expect(environment("const url = process.env.REDIS_URL;")).toBe("node");
     expect(environment('import { Hono } from "hono";\n// every process that publishes')).toBe("plain");
-    expect(environment('import { connectSse } from "./generated/runtime/sse-client.js";')).toBe("plain");
+    expect(environment('import { connectSse } from "./generated/runtime/sse/client.js";')).toBe("plain");
   });
 
   test("a snippet sits in the folder its first line names, under a name of its own", () => {
@@ -230,13 +230,13 @@ describe("reading snippets out of Markdown", () => {
     const output = [
       "docs--x.md-L40.ts(2,7): error TS2322: Type 'number' is not assignable to type 'string'.",
       "  More detail.",
-      "generated/runtime/bus.ts(3,1): error TS1005: ';' expected.",
+      "generated/runtime/bus/bus.ts(3,1): error TS1005: ';' expected.",
       `${path.relative("/tmp/project", path.join(ROOT, "generated/ts/wire.ts"))}(4,2): error TS1005: ';' expected.`,
       "error TS5083: Cannot read file 'x'.",
     ].join("\n");
     expect(parseDiagnostics(output, "/tmp/project", new Map([[modulePath(snippet), snippet]]))).toEqual([
       { location: "docs/x.md:42:10", code: "TS2322", message: "Type 'number' is not assignable to type 'string'.\nMore detail.", source: "const b: string = a;" },
-      { location: "generated/runtime/bus.ts:3:1", code: "TS1005", message: "';' expected." },
+      { location: "generated/runtime/bus/bus.ts:3:1", code: "TS1005", message: "';' expected." },
       { location: "generated/ts/wire.ts:4:2", code: "TS1005", message: "';' expected." },
       { location: "tsc", code: "TS5083", message: "Cannot read file 'x'." },
     ]);

@@ -81,7 +81,7 @@ const checkedFolders = sdkFolders.map((folder, index) => {
   const copy = workDir(`golden-quality-checked-${index}`);
   for (const sub of ["ts", "runtime"]) {
     cpSync(path.join(folder, sub), path.join(copy, sub), { recursive: true });
-    for (const file of readdirSync(path.join(copy, sub)).filter((name) => name.endsWith(".ts"))) {
+    for (const file of (readdirSync(path.join(copy, sub), { recursive: true }) as string[]).filter((name) => name.endsWith(".ts"))) {
       const text = readFileSync(path.join(copy, sub, file), "utf8");
       const marked = text.split("\n")[1] === UNCHECKED_DIRECTIVE.trimEnd();
       if (marked !== (sub === "ts" && UNCHECKED_FILES.includes(file))) throw new Error(`${folder}/${sub}/${file}: the directive is ${marked ? "there" : "missing"}`);
@@ -93,7 +93,7 @@ const checkedFolders = sdkFolders.map((folder, index) => {
 
 /** What every SDK folder holds for a program to import: the SDK, its Standard Schemas, the runtime and the SSE client. */
 const files = checkedFolders.flatMap((folder) =>
-  ["ts/index.ts", "ts/standard.ts", "runtime/index.ts", "runtime/sse-client.ts"].map((file) => path.join(folder, file)).filter((file) => !file.endsWith("sse-client.ts") || existsSync(file)),
+  ["ts/index.ts", "ts/standard.ts", "runtime/index.ts", "runtime/sse/client.ts"].map((file) => path.join(folder, file)).filter((file) => !file.endsWith("sse/client.ts") || existsSync(file)),
 );
 
 function check(compiler: Compiler, name: string, compilerOptions: Record<string, unknown>): string {
@@ -131,7 +131,7 @@ describe("generated TypeScript type-checks", () => {
   test("no `any` in generated TypeScript", () => {
     for (const folder of sdkFolders) {
       for (const sub of ["ts", "runtime"]) {
-        for (const file of readdirSync(path.join(folder, sub))) {
+        for (const file of (readdirSync(path.join(folder, sub), { recursive: true }) as string[]).filter((name) => /\.(ts|json)$/.test(name))) {
           const text = readFileSync(path.join(folder, sub, file), "utf8");
           expect(text, `${folder}/${sub}/${file}`).not.toMatch(/[:<,(|]\s*any\b|\bas any\b/);
         }

@@ -35,7 +35,7 @@ const EXPECTED = ["server.restarted.v1 deploy", "true", "unknown", "function"].j
 const CONSUMERS = {
   module: `import { isEventType, parseEvent } from "./generated/ts/index.js";
 import { createBus } from "./generated/runtime/index.js";
-import { connectSse } from "./generated/runtime/sse-client.js";
+import { connectSse } from "./generated/runtime/sse/client.js";
 
 const bus = createBus();
 const seen: string[] = [];
@@ -48,7 +48,7 @@ console.log([...seen, String(isEventType("server.restarted.v1")), parseEvent({ t
 `,
   commonjs: `import sdk = require("./generated/ts/index.js");
 import runtime = require("./generated/runtime/index.js");
-import sse = require("./generated/runtime/sse-client.js");
+import sse = require("./generated/runtime/sse/client.js");
 
 async function main(): Promise<void> {
   const bus = runtime.createBus();

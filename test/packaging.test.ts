@@ -51,7 +51,7 @@ describe("npm pack", () => {
     const listed = run("tar", ["tzf", tarball], scratch);
     expect(listed.status).toBe(0);
     const files = listed.stdout.trim().split("\n");
-    for (const file of ["package/package.json", "package/bin/eventc.js", "package/dist/index.js", "package/dist/index.d.ts", "package/dist/cli/index.js", "package/templates/ts/runtime/bus.ts"]) {
+    for (const file of ["package/package.json", "package/bin/eventc.js", "package/dist/index.js", "package/dist/index.d.ts", "package/dist/cli/index.js", "package/templates/ts/runtime/bus/bus.ts"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((file) => /\.tsbuildinfo$|^package\/(src|test|schemas|generated|demo|bench|scripts)\//.test(file))).toEqual([]);

@@ -79,17 +79,17 @@ describe("the runtime target emits the parts it is given", () => {
         expect(files.has(target), `${file} imports ${specifier}`).toBe(true);
       }
     }
-    expect(files.has("sse-client.ts")).toBe(options.runtime!.sse!.client);
-    expect(files.has("sse-server.ts")).toBe(options.runtime!.sse!.server);
-    expect(files.has("redis-streams.ts")).toBe(options.runtime!.transports!.includes("redis-streams"));
+    expect(files.has("sse/client.ts")).toBe(options.runtime!.sse!.client);
+    expect(files.has("sse/server.ts")).toBe(options.runtime!.sse!.server);
+    expect(files.has("transports/redis/streams.ts")).toBe(options.runtime!.transports!.includes("redis-streams"));
     // The Redis snapshot store belongs to the SSE server on Redis.
-    expect(files.has("sse-snapshot-redis.ts")).toBe(options.runtime!.sse!.server && options.runtime!.transports!.some((name) => name !== "memory"));
+    expect(files.has("sse/snapshot-redis.ts")).toBe(options.runtime!.sse!.server && options.runtime!.transports!.some((name) => name !== "memory"));
   });
 
   test("the_smallest_runtime_is_the_bus_the_coalescer_and_the_in_process_transport_and_type_checks_under_typescript_5_9_and_7", () => {
     const files = runtimeFiles({ runtime: { transports: ["memory"], sse: { server: false, client: false } } });
-    for (const file of ["binding.ts", "bus.ts", "coalescer.ts", "index.ts", "memory.ts", "package.json", "stream.ts", "transport.ts"]) expect(files.has(file), file).toBe(true);
-    expect([...files.keys()].filter((file) => /^(redis|sse)/.test(file))).toEqual([]);
+    for (const file of ["core/binding.ts", "bus/bus.ts", "coalescer.ts", "index.ts", "transports/memory.ts", "package.json", "bus/stream.ts", "transports/transport.ts"]) expect(files.has(file), file).toBe(true);
+    expect([...files.keys()].filter((file) => /^(transports\/redis|sse)\//.test(file))).toEqual([]);
     const reexported = specifiers(files.get("index.ts")!).filter((spec) => spec.startsWith("./"));
     expect(reexported.every((spec) => files.has(spec.slice(2).replace(/\.js$/, ".ts")))).toBe(true);
     // A reader looking for what is not there finds it named, with the setting that brings it.
@@ -98,7 +98,7 @@ describe("the runtime target emits the parts it is given", () => {
       '// - the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)',
       '// - the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)',
       "// - the SSE server (`createSseHandler`; runtime.sse.server)",
-      "// - the SSE client (`connectSse` in sse-client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)",
+      "// - the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)",
       "",
     ]);
     expect(runtimeFiles({}).get("index.ts")).not.toContain("Left out");
@@ -113,11 +113,15 @@ describe("the runtime target emits the parts it is given", () => {
     expect(tsc("5.9", ["-p", dir], dir)).toBe("");
   });
 
-  test("redis_streams_brings_the_redis_module_whose_serializer_it_uses", () => {
+  test("redis_streams_brings_the_serializer_it_shares_with_pub_sub_and_not_the_pub_sub_transport", () => {
     const files = runtimeFiles({ runtime: { transports: ["redis-streams"] } });
-    expect(files.has("redis-streams.ts")).toBe(true);
-    expect(files.has("redis.ts")).toBe(true);
-    expect(files.get("index.ts")).toContain('export * from "./redis.js";');
+    expect(files.has("transports/redis/streams.ts")).toBe(true);
+    expect(files.has("transports/redis/serializer.ts")).toBe(true);
+    expect(files.has("transports/redis/pubsub.ts")).toBe(false);
+    expect(files.get("index.ts")).toContain('export * from "./transports/redis/serializer.js";');
+    // Its connection layer and entry parsing are emitted for it and stay out of index.ts.
+    expect(files.has("transports/redis/command-link.ts")).toBe(true);
+    expect(files.get("index.ts")).not.toContain("command-link");
   });
 });
 
@@ -127,8 +131,8 @@ describe("eventc generate and the SSE client's package", () => {
     const generated = generate(dir);
     expect(generated.stderr).toBe("");
     expect(generated.status).toBe(0);
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-server.ts"))).toBe(true);
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-client.ts"))).toBe(false);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/server.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(false);
     expect(tsc("5.9", ["--init"], dir)).toContain("Created a new tsconfig.json");
     expect(tsc("7", ["-p", dir, "--noEmit"], dir)).toBe("");
     expect(tsc("5.9", ["-p", dir, "--noEmit"], dir)).toBe("");
@@ -139,17 +143,17 @@ describe("eventc generate and the SSE client's package", () => {
     const dir = project("with-parser", undefined, true);
     const generated = generate(dir);
     expect(generated.stderr).toBe("");
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-client.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(true);
   });
 
   test("asking_for_the_sse_client_without_eventsource_parser_warns_with_the_install_command", () => {
     const dir = project("client-asked", "export default { runtime: { sse: { client: true } } };\n", false);
     const generated = generate(dir);
     expect(generated.stderr).toBe(
-      "eventc: warning: runtime: runtime/sse-client.ts imports eventsource-parser, which generated/runtime cannot find; install it with `npm install eventsource-parser@^3`, or set runtime.sse.client to false in eventc.config.ts\n",
+      "eventc: warning: runtime: runtime/sse/client.ts imports eventsource-parser, which generated/runtime cannot find; install it with `npm install eventsource-parser@^3`, or set runtime.sse.client to false in eventc.config.ts\n",
     );
     expect(generated.status).toBe(0);
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-client.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(true);
   });
 
   test("an_eventsource_parser_of_another_major_version_is_not_taken_for_one_the_client_is_written_for", () => {
@@ -158,20 +162,20 @@ describe("eventc generate and the SSE client's package", () => {
     writeFileSync(path.join(dir, "node_modules", "eventsource-parser", "package.json"), JSON.stringify({ name: "eventsource-parser", version: "1.1.2" }));
     const generated = generate(dir);
     expect(generated.stderr).toBe("");
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-client.ts"))).toBe(false);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(false);
     writeFileSync(path.join(dir, "eventc.config.ts"), "export default { runtime: { sse: { client: true } } };\n");
     expect(generate(dir).stderr).toBe(
-      "eventc: warning: runtime: runtime/sse-client.ts imports eventsource-parser version 3 or 4, and generated/runtime finds 1.1.2; install it with `npm install eventsource-parser@^3`, or set runtime.sse.client to false in eventc.config.ts\n",
+      "eventc: warning: runtime: runtime/sse/client.ts imports eventsource-parser version 3 or 4, and generated/runtime finds 1.1.2; install it with `npm install eventsource-parser@^3`, or set runtime.sse.client to false in eventc.config.ts\n",
     );
-    expect(existsSync(path.join(dir, "generated", "runtime", "sse-client.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(true);
   });
 
   test("a_chosen_subset_is_what_generate_writes", () => {
     const dir = project("subset", 'export default { runtime: { transports: ["memory"], sse: { server: false } } };\n', true);
     expect(generate(dir).status).toBe(0);
-    const runtime = readdirSync(path.join(dir, "generated", "runtime")).sort();
-    expect(runtime).toContain("bus.ts");
-    expect(runtime.filter((file) => /^(redis|sse)/.test(file))).toEqual(["sse-client.ts", "sse-wire.ts"]);
+    const runtime = (readdirSync(path.join(dir, "generated", "runtime"), { recursive: true }) as string[]).map((file) => file.split(path.sep).join("/")).sort();
+    expect(runtime).toContain("bus/bus.ts");
+    expect(runtime.filter((file) => /^(transports\/redis|sse)\/./.test(file))).toEqual(["sse/client.ts", "sse/protocol.ts"]);
   });
 
   test.each([

@@ -5,9 +5,9 @@
 import { describe, expect, test } from "vitest";
 import type { EventEnvelope } from "../../generated/ts/index.js";
 import { ENVELOPE_TIME } from "../../generated/ts/index.js";
-import { BusError } from "../../templates/ts/runtime/errors.js";
-import { createMemoryTransport } from "../../templates/ts/runtime/memory.js";
-import type { Transport } from "../../templates/ts/runtime/transport.js";
+import { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createMemoryTransport } from "../../templates/ts/runtime/transports/memory.js";
+import type { Transport } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
 
 const delta = (sessionID: string, n: number) => ({ sessionID, messageID: "m1", partID: "p1", field: "text" as const, delta: String(n) });

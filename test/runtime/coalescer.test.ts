@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { coalesceKey, type Event, type EventEnvelope } from "../../generated/ts/index.js";
 import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "../../templates/ts/runtime/coalescer.js";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
+import type { BusError } from "../../templates/ts/runtime/core/core/errors.js";
 import { ROOT } from "../helpers.js";
 import { binding } from "./example-runtime.js";
 

@@ -3,8 +3,8 @@
  * the SDK generator is to emit (with `../wire.js`-relative imports inside the SDK folder).
  */
 import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../../generated/ts/index.js";
-import type { CatalogueBinding } from "../../templates/ts/runtime/binding.js";
-import { createBusFor, type Bus, type BusOptions } from "../../templates/ts/runtime/bus.js";
+import type { CatalogueBinding } from "../../templates/ts/runtime/core/binding.js";
+import { createBusFor, type Bus, type BusOptions } from "../../templates/ts/runtime/bus/bus.js";
 
 /** The catalogue's types, as the runtime's generics read them. */
 export interface Catalogue {

@@ -6,9 +6,9 @@
  */
 import { describe, expect, test, vi } from "vitest";
 import { ENVELOPE_TIME } from "../../generated/ts/index.js";
-import { createMemoryTransport } from "../../templates/ts/runtime/memory.js";
-import { createClock, createIdSource } from "../../templates/ts/runtime/platform.js";
-import type { TransportMessage } from "../../templates/ts/runtime/transport.js";
+import { createMemoryTransport } from "../../templates/ts/runtime/transports/memory.js";
+import { createClock, createIdSource } from "../../templates/ts/runtime/core/platform.js";
+import type { TransportMessage } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -7,8 +7,8 @@ import { Cluster, Redis } from "ioredis";
 import { Cluster as Cluster6, Redis as Redis6 } from "ioredis6";
 import { createClient, createCluster } from "redis";
 import { createClient as createClient4, createCluster as createCluster4 } from "redis4";
-import type { IoRedisConnection, NodeRedisConnection, RedisConnection } from "../../templates/ts/runtime/redis.js";
-import { createRedisTransport } from "../../templates/ts/runtime/redis.js";
+import type { IoRedisConnection, NodeRedisConnection, RedisConnection } from "../../templates/ts/runtime/transports/redis/pubsub.js";
+import { createRedisTransport } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 
 export function accepts(): void {
   const ioredis = new Redis({ lazyConnect: true });

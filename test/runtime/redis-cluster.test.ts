@@ -6,8 +6,8 @@
 import { Cluster, Redis } from "ioredis";
 import { createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisTransport, type RedisConnection } from "../../templates/ts/runtime/redis.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisTransport, type RedisConnection } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 import { createBus } from "./example-runtime.js";
 import { CLIENTS, waitFor, type ClientName } from "./redis-kit.js";
 import { startRedisCluster, type RedisCluster } from "./redis-server.js";

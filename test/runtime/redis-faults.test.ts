@@ -4,8 +4,8 @@
  * the outage are held within the documented bounds and every one of them settles.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisTransport, type RedisConnection, type RedisTransportOptions } from "../../templates/ts/runtime/redis.js";
+import { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisTransport, type RedisConnection, type RedisTransportOptions } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 import { createBus } from "./example-runtime.js";
 import { CLIENTS, connectPair, sleep, waitFor, type ClientName } from "./redis-kit.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
 import { createClient } from "redis";
 import { createClient as createClient4 } from "redis4";
-import type { RedisConnection } from "../../templates/ts/runtime/redis.js";
+import type { RedisConnection } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 
 /** Each supported client library at the major versions the transport claims: ioredis 5 and 6, node-redis 4 and 5. */
 export type ClientName = "ioredis" | "ioredis@6" | "node-redis" | "node-redis@4";

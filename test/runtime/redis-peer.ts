@@ -7,7 +7,7 @@
  * Either ends by closing its bus and returning — never process.exit — so the process only exits if
  * close() left no connection, timer or listener behind.
  */
-import { createRedisTransport } from "../../templates/ts/runtime/redis.js";
+import { createRedisTransport } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 import { createBus } from "./example-runtime.js";
 import { connectPair, type ClientName } from "./redis-kit.js";
 

@@ -7,9 +7,9 @@ import { Redis } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
 import { createClient } from "redis";
 import { createClient as createClient4 } from "redis4";
-import type { IoRedisCommandConnection, NodeRedisCommandConnection, RedisCommandConnection } from "../../templates/ts/runtime/redis-streams.js";
-import { createRedisStreamTransport } from "../../templates/ts/runtime/redis-streams.js";
-import type { PositionGap } from "../../templates/ts/runtime/transport.js";
+import type { IoRedisCommandConnection, NodeRedisCommandConnection, RedisCommandConnection } from "../../templates/ts/runtime/transports/redis/streams.js";
+import { createRedisStreamTransport } from "../../templates/ts/runtime/transports/redis/streams.js";
+import type { PositionGap } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
 
 export function accepts(): void {

@@ -9,14 +9,14 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
 import {
   createRedisStreamTransport,
   type IoRedisCommandConnection,
   type RedisCommandConnection,
   type RedisStreamTransportOptions,
-} from "../../templates/ts/runtime/redis-streams.js";
-import type { PositionGap, TransportStatus } from "../../templates/ts/runtime/transport.js";
+} from "../../templates/ts/runtime/transports/redis/streams.js";
+import type { PositionGap, TransportStatus } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
 import { admin, connect, sleep, waitFor, type ClientName } from "./redis-kit.js";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server.js";

@@ -11,7 +11,7 @@
  * closes its bus and prints `done <errors JSON>`. It ends by returning, never process.exit, so the
  * process only exits if close() left no connection, timer or listener behind.
  */
-import { createRedisStreamTransport, type RedisCommandConnection } from "../../templates/ts/runtime/redis-streams.js";
+import { createRedisStreamTransport, type RedisCommandConnection } from "../../templates/ts/runtime/transports/redis/streams.js";
 import { createBus } from "./example-runtime.js";
 import { connect, type ClientName } from "./redis-kit.js";
 

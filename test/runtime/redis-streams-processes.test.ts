@@ -8,8 +8,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisStreamTransport, type RedisCommandConnection } from "../../templates/ts/runtime/redis-streams.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisStreamTransport, type RedisCommandConnection } from "../../templates/ts/runtime/transports/redis/streams.js";
 import { ROOT } from "../helpers.js";
 import { createBus } from "./example-runtime.js";
 import { connect, sleep, waitFor, type ClientName } from "./redis-kit.js";

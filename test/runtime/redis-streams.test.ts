@@ -6,10 +6,10 @@
  */
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createMemoryTransport } from "../../templates/ts/runtime/memory.js";
-import { createRedisStreamTransport, type RedisCommandConnection, type RedisStreamTransportOptions } from "../../templates/ts/runtime/redis-streams.js";
-import type { PositionGap } from "../../templates/ts/runtime/transport.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createMemoryTransport } from "../../templates/ts/runtime/transports/memory.js";
+import { createRedisStreamTransport, type RedisCommandConnection, type RedisStreamTransportOptions } from "../../templates/ts/runtime/transports/redis/streams.js";
+import type { PositionGap } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
 import { admin, CLIENTS, connect, isClosed, sleep, waitFor, type ClientName } from "./redis-kit.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";

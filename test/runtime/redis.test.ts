@@ -6,8 +6,9 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { EventEnvelope, MessagePartDeltaEvent } from "../../generated/ts/index.js";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisTransport, jsonSerializer, type RedisTransportOptions } from "../../templates/ts/runtime/redis.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisTransport, type RedisTransportOptions } from "../../templates/ts/runtime/transports/redis/pubsub.js";
+import { jsonSerializer } from "../../templates/ts/runtime/transports/redis/serializer.js";
 import { createBus } from "./example-runtime.js";
 import { admin, CLIENTS, connectPair, isClosed, numpat, numsub, sleep, waitFor, type ClientName } from "./redis-kit.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";

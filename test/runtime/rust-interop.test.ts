@@ -16,8 +16,8 @@ import path from "node:path";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { EventEnvelope } from "../../generated/ts/index.js";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisTransport } from "../../templates/ts/runtime/redis.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisTransport } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 import { ROOT, workDir } from "../helpers.js";
 import { cargo, CARGO_TARGET_DIR } from "../rust/cargo.js";
 import { createBus } from "./example-runtime.js";
@@ -223,7 +223,7 @@ test("events_published_by_the_typescript_bus_are_decoded_and_validated_in_rust_w
   await Promise.all([producer.bus.close(), consumer.bus.close()]);
 });
 
-/** The envelope topic the TypeScript bus writes for a value at a topic path (`topicAt` in templates/ts/runtime/bus.ts). */
+/** The envelope topic the TypeScript bus writes for a value at a topic path (`topicAt` in templates/ts/runtime/bus/bus.ts). */
 const typescriptTopic = (value: unknown): string | null =>
   typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? JSON.stringify(value) : null;
 

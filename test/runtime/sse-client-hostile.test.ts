@@ -8,10 +8,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, test } from "vitest";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { connectSse, type SseFetch, type SseStatus } from "../../templates/ts/runtime/sse-client.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { connectSse, type SseFetch, type SseStatus } from "../../templates/ts/runtime/sse/client.js";
 import { binding } from "./example-runtime.js";
-import { delta, sleep, waitFor } from "./sse-kit.js";
+import { delta, drained, sleep, waitFor } from "./sse-kit.js";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -73,7 +73,7 @@ async function flood(res: ServerResponse, unit: string, total: number): Promise<
   let written = 0;
   while (written < total && !res.destroyed) {
     written += chunk.length;
-    if (!res.write(chunk)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+    if (!res.write(chunk)) await drained(res);
   }
   return written;
 }

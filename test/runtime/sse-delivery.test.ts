@@ -5,8 +5,8 @@
  * the current state first.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { connectSse, type SseStatus } from "../../templates/ts/runtime/sse-client.js";
-import { createSseHandler, type SseHandler } from "../../templates/ts/runtime/sse-server.js";
+import { connectSse, type SseStatus } from "../../templates/ts/runtime/sse/client.js";
+import { createSseHandler, type SseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { binding, createBus } from "./example-runtime.js";
 import { delta, openRaw, serve, sleep, waitFor, type ServedSse } from "./sse-kit.js";
 

@@ -10,8 +10,8 @@
  */
 import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
-import { createRedisStreamTransport } from "../../templates/ts/runtime/redis-streams.js";
-import { createSseHandler } from "../../templates/ts/runtime/sse-server.js";
+import { createRedisStreamTransport } from "../../templates/ts/runtime/transports/redis/streams.js";
+import { createSseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { eventNames } from "../../generated/ts/index.js";
 import { binding, createBus } from "./example-runtime.js";
 import { serve } from "./sse-kit.js";

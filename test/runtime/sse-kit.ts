@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import type { SseHandler } from "../../templates/ts/runtime/sse-server.js";
+import type { SseHandler } from "../../templates/ts/runtime/sse/server.js";
 
 export interface ServedSse {
   readonly url: string;
@@ -41,7 +41,7 @@ export function fetchOnNode(handle: (request: Request) => Promise<Response>) {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+          if (!res.write(value)) await drained(res);
         }
         res.end();
       } catch {
@@ -49,6 +49,17 @@ export function fetchOnNode(handle: (request: Request) => Promise<Response>) {
       }
     });
   };
+}
+
+/** Resolves when `res` drains or closes; a slow reader waits many times over, so its listeners go each time. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.once("drain", done).once("close", done);
+  });
 }
 
 export async function serve(handler: SseHandler, via: "node" | "fetch" = "node", path = "/events"): Promise<ServedSse> {

@@ -6,8 +6,8 @@
 import { get, type IncomingMessage } from "node:http";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { afterEach, describe, expect, test } from "vitest";
-import { connectSse, type SseStatus } from "../../templates/ts/runtime/sse-client.js";
-import { createSseHandler, type SseHandlerOptions } from "../../templates/ts/runtime/sse-server.js";
+import { connectSse, type SseStatus } from "../../templates/ts/runtime/sse/client.js";
+import { createSseHandler, type SseHandlerOptions } from "../../templates/ts/runtime/sse/server.js";
 import { binding, createBus, type Catalogue } from "./example-runtime.js";
 import { delta, openRaw, serve, sleep, waitFor } from "./sse-kit.js";
 

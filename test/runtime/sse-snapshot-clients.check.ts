@@ -7,10 +7,10 @@ import { Redis } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
 import { createClient } from "redis";
 import { createClient as createClient4 } from "redis4";
-import { createRedisStreamTransport } from "../../templates/ts/runtime/redis-streams.js";
-import { createRedisSnapshotStore, type IoRedisScriptConnection, type NodeRedisScriptConnection, type RedisScriptConnection } from "../../templates/ts/runtime/sse-snapshot-redis.js";
-import { createMemorySnapshotStore, recordSnapshots, type SnapshotStore } from "../../templates/ts/runtime/sse-snapshot.js";
-import { createSseHandler } from "../../templates/ts/runtime/sse-server.js";
+import { createRedisStreamTransport } from "../../templates/ts/runtime/transports/redis/streams.js";
+import { createRedisSnapshotStore, type IoRedisScriptConnection, type NodeRedisScriptConnection, type RedisScriptConnection } from "../../templates/ts/runtime/sse/snapshot-redis.js";
+import { createMemorySnapshotStore, recordSnapshots, type SnapshotStore } from "../../templates/ts/runtime/sse/snapshot.js";
+import { createSseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { eventNames } from "../../generated/ts/index.js";
 import { binding, createBus } from "./example-runtime.js";
 

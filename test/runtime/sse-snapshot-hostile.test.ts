@@ -9,10 +9,10 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { EventEnvelope } from "../../templates/ts/wire.js";
-import type { AnyEvent } from "../../templates/ts/runtime/binding.js";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisSnapshotStore, type RedisSnapshotStoreOptions } from "../../templates/ts/runtime/sse-snapshot-redis.js";
-import { snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotStore } from "../../templates/ts/runtime/sse-snapshot.js";
+import type { AnyEvent } from "../../templates/ts/runtime/core/binding.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisSnapshotStore, type RedisSnapshotStoreOptions } from "../../templates/ts/runtime/sse/snapshot-redis.js";
+import { snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotStore } from "../../templates/ts/runtime/sse/snapshot.js";
 import { binding } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 

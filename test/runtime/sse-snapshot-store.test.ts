@@ -14,11 +14,11 @@ import { createClient } from "redis";
 import { createClient as createClient4 } from "redis4";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { EventEnvelope } from "../../templates/ts/wire.js";
-import type { AnyEvent } from "../../templates/ts/runtime/binding.js";
-import { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisSnapshotStore, type RedisScriptConnection, type RedisSnapshotStoreOptions } from "../../templates/ts/runtime/sse-snapshot-redis.js";
-import { createMemorySnapshotStore, recordSnapshots, snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotItem, type SnapshotStore } from "../../templates/ts/runtime/sse-snapshot.js";
-import type { Transport, TransportStatus } from "../../templates/ts/runtime/transport.js";
+import type { AnyEvent } from "../../templates/ts/runtime/core/binding.js";
+import { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisSnapshotStore, type RedisScriptConnection, type RedisSnapshotStoreOptions } from "../../templates/ts/runtime/sse/snapshot-redis.js";
+import { createMemorySnapshotStore, recordSnapshots, snapshotEntryOf, snapshotOrder, type SnapshotEntry, type SnapshotItem, type SnapshotStore } from "../../templates/ts/runtime/sse/snapshot.js";
+import type { Transport, TransportStatus } from "../../templates/ts/runtime/transports/transport.js";
 import { binding, createBus } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 

@@ -1,5 +1,5 @@
 /**
- * SSE with replay from the Redis Streams transport (sse-log.ts) when clients and the keyspace are
+ * SSE with replay from the Redis Streams transport (sse/log.ts) when clients and the keyspace are
  * hostile, over real HTTP and a real redis-server: a resume id Redis cannot parse, or one that names
  * no channel of the selection, is unknown (a gap, `resumed: false`) and stalls no one; a position ahead
  * of the stream gets `resume-too-old` for its channel and the events published after; every channel
@@ -12,11 +12,13 @@ import { get, type IncomingMessage } from "node:http";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventNames } from "../../generated/ts/index.js";
-import type { BusError } from "../../templates/ts/runtime/errors.js";
-import { createRedisStreamTransport, type RedisStreamTransportOptions } from "../../templates/ts/runtime/redis-streams.js";
-import type { SseSink } from "../../templates/ts/runtime/sse-http.js";
-import { openSseLogReader, type SseConnectionHub, type SseLogChannel, type SseServerConnection } from "../../templates/ts/runtime/sse-log.js";
-import { createSseHandler, type SseHandlerOptions } from "../../templates/ts/runtime/sse-server.js";
+import type { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { createRedisStreamTransport, type RedisStreamTransportOptions } from "../../templates/ts/runtime/transports/redis/streams.js";
+import type { SseSink } from "../../templates/ts/runtime/sse/http.js";
+import { SseServerConnections } from "../../templates/ts/runtime/sse/connection.js";
+import { openSseLogReader, type SseLogChannel } from "../../templates/ts/runtime/sse/log.js";
+import { HttpRefusal } from "../../templates/ts/runtime/sse/selection.js";
+import { createSseHandler, type SseHandlerOptions } from "../../templates/ts/runtime/sse/server.js";
 import { binding, createBus, type Catalogue } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 import { delta, openRaw, serve, sleep, waitFor, type RawStream } from "./sse-kit.js";
@@ -279,7 +281,7 @@ describe("SSE replay from Redis Streams under attack", () => {
     }
   });
 
-  test("a_connection_makes_one_subscription_per_channel_key_even_when_given_one_twice_and_release_drops_them_all", async () => {
+  test("a_connection_makes_one_subscription_per_channel_key_even_when_given_one_twice_and_close_drops_them_all", async () => {
     const server = await streamServer();
     try {
       const position = await server.producer.publish("file.edited", { file: "0" }).then(async () =>
@@ -288,29 +290,18 @@ describe("SSE replay from Redis Streams under attack", () => {
       const baseline = server.transport.stats().subscriptions;
       const written: string[] = [];
       const sink: SseSink = { write: (chunk) => (written.push(String(chunk)), true), onDrain: () => {}, end: () => {}, destroy: () => {} };
-      const connections = new Set<SseServerConnection>();
-      const hub: SseConnectionHub = {
-        add: (connection) => void connections.add(connection),
-        write: (_connection, chunk) => sink.write(chunk),
-        wake: (connection) => {
-          for (let chunk = connection.produce(); chunk.length > 0; chunk = connection.produce()) sink.write(chunk);
-        },
-        overflow: (connection) => hub.finish(connection),
-        finish: (connection) => {
-          connection.open = false;
-          connections.delete(connection);
-          connection.release();
-        },
-        report: (error) => void server.errors.push(error as BusError),
-      };
+      const connections = new SseServerConnections({ heartbeatMs: 60_000, closeTimeoutMs: 1000, maxConnections: 10, maxServerChannels: 100 }, () => {});
       const settings = { clientQueue: 100, writeBatch: 65_536, retryMs: 1000, jsonOf: (envelope: object) => JSON.stringify(envelope) };
       const channel: SseLogChannel = { name: "file.edited", topic: undefined, key: "file.edited" };
+      const report = (error: unknown): void => void server.errors.push(error as BusError);
       for (const lastEventId of [undefined, position]) {
-        const connection = openSseLogReader(hub, server.bus, sink, [channel, channel], lastEventId, settings);
+        const admission = connections.admit(1, (connect) => openSseLogReader(connect, report, server.bus, [channel, channel], lastEventId, settings));
+        if (admission instanceof HttpRefusal) throw admission;
+        const connection = admission.open(sink);
         await waitFor("the live frame", () => written.some((chunk) => chunk.includes("event: live")));
         expect([lastEventId, server.transport.stats().subscriptions]).toEqual([lastEventId, baseline + 1]);
-        connection.release();
-        expect([lastEventId, server.transport.stats().subscriptions]).toEqual([lastEventId, baseline]);
+        connection.close();
+        expect([lastEventId, server.transport.stats().subscriptions, connections.size, connections.channels]).toEqual([lastEventId, baseline, 0, 0]);
         written.length = 0;
       }
     } finally {

@@ -4,8 +4,8 @@
  * the global `fetch` — and the events arrive typed by the catalogue. Checked by sse-types.test.ts.
  */
 import { createServer } from "node:http";
-import { connectSse, type SseFetch } from "../../templates/ts/runtime/sse-client.js";
-import { createSseHandler } from "../../templates/ts/runtime/sse-server.js";
+import { connectSse, type SseFetch } from "../../templates/ts/runtime/sse/client.js";
+import { createSseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { binding, createBus } from "./example-runtime.js";
 
 const handler = createSseHandler(createBus(), { binding, snapshot: true, authorize: (request) => request.header("authorization") !== undefined });

@@ -3,8 +3,8 @@
  * (return, abort, lag, close), releases the subscription behind it.
  */
 import { describe, expect, test } from "vitest";
-import { BusError } from "../../templates/ts/runtime/errors.js";
-import { runtimeDefaults } from "../../templates/ts/runtime/policies.js";
+import { BusError } from "../../templates/ts/runtime/core/errors.js";
+import { runtimeDefaults } from "../../templates/ts/runtime/core/policies.js";
 import { createBus } from "./example-runtime.js";
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

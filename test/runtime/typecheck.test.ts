@@ -13,7 +13,7 @@ import { describe, expect, test } from "vitest";
 import { ROOT, workDir } from "../helpers.js";
 
 const RUNTIME = path.join(ROOT, "templates", "ts", "runtime");
-const templates = readdirSync(RUNTIME)
+const templates = (readdirSync(RUNTIME, { recursive: true }) as string[])
   .filter((file) => file.endsWith(".ts"))
   .sort()
   .map((file) => path.join(RUNTIME, file));

@@ -1,8 +1,8 @@
 /**
  * The `runtime` target: the ready-to-run runtime bound to the catalogue, beside the SDK.
- *   runtime/<module>.ts  the runtime's modules, copied from templates/ts/runtime/ (bus, transports,
- *                        streams, policies, errors, SSE), imports of the SDK's wire module pointing
- *                        into `../ts/`
+ *   runtime/<folder>/<module>.ts  the runtime's modules, copied from templates/ts/runtime/ in its
+ *                        layout (core/, bus/, transports/, sse/; docs/architecture.md has the map),
+ *                        imports of the SDK's wire module pointing into `../../ts/`
  *   runtime/index.ts     `createBus` bound to this catalogue's types, metadata and validators, and
  *                        the public exports of every emitted module that imports no package (a
  *                        module that does — the SSE client's parser — is imported on its own)
@@ -45,15 +45,15 @@ interface Part {
 
 /**
  * The parts of the runtime. The bus always has the in-process transport (its default), so
- * `memory.ts` is always there. The Redis snapshot store is the SSE server's, on Redis.
+ * `transports/memory.ts` is always there. The Redis snapshot store is the SSE server's, on Redis.
  */
 const PARTS: readonly Part[] = [
-  { modules: ["binding.ts", "bus.ts", "coalescer.ts", "memory.ts"], wanted: () => true },
-  { modules: ["redis.ts"], wanted: (choice) => choice.transports.has("redis"), name: 'the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)' },
-  { modules: ["redis-streams.ts"], wanted: (choice) => choice.transports.has("redis-streams"), name: 'the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)' },
-  { modules: ["sse-server.ts"], wanted: (choice) => choice.sseServer, name: "the SSE server (`createSseHandler`; runtime.sse.server)" },
-  { modules: ["sse-snapshot-redis.ts"], wanted: (choice) => choice.sseServer && (choice.transports.has("redis") || choice.transports.has("redis-streams")) },
-  { modules: ["sse-client.ts"], wanted: (choice) => choice.sseClient, name: "the SSE client (`connectSse` in sse-client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)" },
+  { modules: ["core/binding.ts", "bus/bus.ts", "coalescer.ts", "transports/memory.ts"], wanted: () => true },
+  { modules: ["transports/redis/pubsub.ts"], wanted: (choice) => choice.transports.has("redis"), name: 'the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)' },
+  { modules: ["transports/redis/streams.ts"], wanted: (choice) => choice.transports.has("redis-streams"), name: 'the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)' },
+  { modules: ["sse/server.ts"], wanted: (choice) => choice.sseServer, name: "the SSE server (`createSseHandler`; runtime.sse.server)" },
+  { modules: ["sse/snapshot-redis.ts"], wanted: (choice) => choice.sseServer && (choice.transports.has("redis") || choice.transports.has("redis-streams")) },
+  { modules: ["sse/client.ts"], wanted: (choice) => choice.sseClient, name: "the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)" },
 ];
 
 /**
@@ -64,8 +64,8 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
   "eventsource-parser": { majors: [3, 4], install: "eventsource-parser@^3", without: "set runtime.sse.client to false in eventc.config.ts" },
 };
 
-/** Modules whose exports index.ts does not re-export wholesale: the generic binding types and platform shims. */
-const INTERNAL = new Set(["binding.ts", "platform.ts", "wire-copy.ts"]);
+/** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "client/backoff.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */
@@ -165,8 +165,8 @@ function indexFile(modules: RuntimeModule[], omitted: string[]): string {
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
   const coalescer = modules.some((module) => module.path === "coalescer.ts");
   return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
-import type { CatalogueBinding } from "./binding.js";
-import { createBusFor, type Bus, type BusOptions } from "./bus.js";
+import type { CatalogueBinding } from "./core/binding.js";
+import { createBusFor, type Bus, type BusOptions } from "./bus/bus.js";
 ${coalescer ? 'import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "./coalescer.js";\n' : ""}
 /** This catalogue's types, as the runtime's generics read them. */
 export interface Catalogue {
@@ -189,7 +189,7 @@ export function createBus(options: BusOptions = {}): Bus<Catalogue> {
 ${coalescer ? COALESCER : ""}
 /** Every event name of this catalogue (for \`createSseHandler(bus, { eventNames })\`), as the SDK exports it. */
 export { eventNames } from "../ts/index.js";
-export type { CatalogueBinding } from "./binding.js";
+export type { CatalogueBinding } from "./core/binding.js";
 ${reexports.join("\n")}
 ${omitted.length === 0 ? "" : `\n// Left out of this runtime (\`runtime\` in eventc.config.ts; see docs/runtime.md):\n${omitted.map((name) => `// - ${name}\n`).join("")}`}`;
 }
@@ -212,7 +212,7 @@ export function runtimePackages(options?: TargetOptions): PackageNeed[] {
 
 /** The packages the SSE client imports: the config's `runtime.sse.client: "auto"` emits it where they are installed. */
 export function sseClientPackages(): PackageNeed[] {
-  return runtimeModules().get("sse-client.ts")?.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse-client.ts" })) ?? [];
+  return runtimeModules().get("sse/client.ts")?.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse/client.ts" })) ?? [];
 }
 
 export const runtimeTarget: Target = {

@@ -1,6 +1,6 @@
 /**
  * `src/channel.rs` of the crate: envelopes on pub/sub channels by the rules of the TypeScript
- * runtime (templates/ts/runtime/: `bus.ts` builds and admits envelopes, `transport.ts` names
+ * runtime (templates/ts/runtime/: `bus/bus.ts` builds and admits envelopes, `transports/transport.ts` names
  * channels), so a Rust service and a TypeScript bus read each other's messages. The module is
  * fixed text: the catalogue reaches it only through `Event::name` and `Event::topic`.
  *

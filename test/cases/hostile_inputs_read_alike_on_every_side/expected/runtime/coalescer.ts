@@ -49,14 +49,14 @@
  *
  * The frame is measured with `Date.now()` and checked again when the timer fires: a host timer can
  * fire early against the clock (Node measures from the start of its loop turn); a clock set back
- * delays a flush by at most one frame. Timers go through `platform.ts` (no DOM or Node types): it runs
+ * delays a flush by at most one frame. Timers go through `core/platform.ts` (no DOM or Node types): it runs
  * in browsers, Node, Deno and Bun.
  */
 import type { EventEnvelope } from "../ts/wire.js";
-import type { AnyEvent, CatalogueBinding, CatalogueEvent, CatalogueShape } from "./binding.js";
-import { BusError, messageOf } from "./errors.js";
-import { logError, startTimer } from "./platform.js";
-import { positiveInteger, runtimeDefaults } from "./policies.js";
+import type { AnyEvent, CatalogueBinding, CatalogueEvent, CatalogueShape } from "./core/binding.js";
+import { BusError, messageOf } from "./core/errors.js";
+import { logError, startTimer } from "./core/platform.js";
+import { positiveInteger, runtimeDefaults } from "./core/policies.js";
 
 export interface CoalescerOptions<E extends EventEnvelope<AnyEvent>> {
   /** Receives each batch. The array is the coalescer's no more: keep it, it is never mutated. */

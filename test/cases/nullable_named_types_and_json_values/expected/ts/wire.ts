@@ -75,7 +75,7 @@ export const MAX_ENVELOPE_ID_LENGTH = 256;
 
 /**
  * Characters an SSE cursor (the `id:` of a frame, sent back as `Last-Event-ID`) may have, at most:
- * an envelope id, a position, or the positions of several channels (sse-log.ts).
+ * an envelope id, a position, or the positions of several channels (sse/log.ts).
  */
 export const MAX_CURSOR_LENGTH = 4096;
 

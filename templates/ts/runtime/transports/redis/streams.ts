@@ -1,0 +1,755 @@
+/**
+ * The Redis Streams transport: one stream per channel, over connections of ioredis (5, 6) or
+ * node-redis (4 and later) that the application created — recognised structurally; this file
+ * imports no Redis client.
+ *
+ * Delivery guarantee: AT LEAST ONCE WITHIN THE RETENTION WINDOW. Every publish is an XADD onto the
+ * stream of its channel (`<prefix><name>` or `<prefix><name>:<topic>`, the pub/sub channel names),
+ * trimmed with `MAXLEN ~ maxLen` (default 10 000 entries per channel). Each message reaches the bus
+ * with its position — the entry ID, e.g. `1718000000000-0`, ordered within its channel — and a
+ * subscription started with `from: <position>` delivers every entry after it, in order, however
+ * long the subscriber was away, as long as those entries are still kept. When they are not (the
+ * position is older than the oldest entry kept, or a reader fell that far behind), the subscription
+ * signals a gap — `onGap({ channel, after, next })`, before the entry at `next` — and then continues
+ * with the oldest entry kept: never a silent partial replay. Duplicates are possible (a client that
+ * resends an XADD whose reply was lost, a consumer that resumes from a position before the last one
+ * it handled); the envelope `id` identifies them. A subscription without `from` delivers the entries
+ * added after it is `ready`. What Redis itself loses (a restart without persistence, a DEL, FLUSHALL
+ * or eviction of a stream) cannot be delivered, but it is never lost silently: the next entries of a
+ * stream created anew come after a gap. Configure AOF (`appendfsync everysec` or `always`) for
+ * durability across restarts.
+ *
+ * Positions are Redis entry IDs, two unsigned 64-bit decimals (`isStreamPosition`); every other `from`
+ * is `subscribe-invalid`. A `from` ahead of everything the stream gave out (another stream's
+ * position, a stream since deleted) would never see an entry again: the subscription signals a gap at
+ * once (`next`: the stream's last ID, `0-0` when it has none) and goes on with what is added after.
+ *
+ * Gap check: after each XREAD that returned entries of a stream, XINFO STREAM tells the oldest entry
+ * kept, the newest ID given out, how many entries the stream ever received and how many it holds
+ * (Redis 7). The read is contiguous when the reader's position is within what is kept, or when
+ * exactly as many entries were trimmed as the reader had seen (counted from its start — exact at the
+ * stream's end and at `0-0` — and again whenever it reaches the end). A stream that received fewer
+ * entries than the reader has seen, or whose newest ID is below its position, was created anew: a
+ * gap. It errs towards a gap: a `from` position no longer kept is one even if nothing after it was
+ * trimmed, an XDEL counts as trimmed, and a reader within one read of the trimming edge may be told
+ * of a gap its last read escaped. On Redis before 7 (no entries-added) any read from a position not
+ * kept is a gap: use Redis 7.
+ *
+ * One reader, many subscriptions, none able to stop the others: when the shared XREAD (or the XINFO
+ * after it) fails while the reader is up, each stream is read on its own to find the keys Redis
+ * refuses (WRONGTYPE: someone wrote another type at a stream's key). Their subscriptions are fenced
+ * off the shared read and told of a gap (`next`: `0-0`), the refusal is reported once
+ * (`subscribe-failed`, with the channel), and everyone else reads on at once. A fenced key is tried
+ * again on its own every `blockTimeout`; once it reads (a stream, or no key), its subscriptions read it
+ * from its start.
+ *
+ * Wildcards are refused. XREAD reads streams it is named, and a stream per channel means the streams
+ * under a prefix are unknown until someone writes to them, so `"domain.*"`, `"*"` and every topic of
+ * a scoped event at once (`name` without `topic`) throw `subscribe-invalid` at `subscribe`. Subscribe
+ * to one event with its topic, or to an event without a topic path; for wildcard live views use the
+ * pub/sub transport on a second bus.
+ *
+ * Connections: `client` takes XADD and the short commands; blocking reads never share it, so they go
+ * through `reader`, a separate connection (default: `client.duplicate()`, made on the first
+ * subscribe — a transport that only publishes opens none — owned and closed by the transport). One
+ * read loop per transport, started by the first subscribe: a single `XREAD COUNT c BLOCK t STREAMS …` over every
+ * subscribed stream, woken with `CLIENT UNBLOCK` (sent on `client`) when a subscription is added or
+ * the transport closes; `BLOCK` (default 1000 ms) bounds the wait when the wake-up cannot reach it.
+ * Redis Cluster is not supported (one XREAD over streams in different slots fails).
+ *
+ * Faults, without user code: both clients reconnect by themselves. The read loop re-issues its
+ * XREAD from the last position it delivered, so after a Redis restart reading resumes where it left
+ * off. While `client` is down, publishes are held in order, up to `maxQueuedPublishes` (1000) and
+ * for `publishQueueTimeout` ms (10 s), then rejected (`publish-failed`) — as the pub/sub transport
+ * does. The first error of each outage is reported per connection (`connection-lost`), and
+ * `onStatus` goes `down` when `client` or an open reader is lost, `up` once both are back — one call
+ * per change.
+ *
+ * Ingress: an entry's `envelope` field is decoded with the serializer; an entry without one, or one
+ * that cannot be decoded, is reported (`message-undecodable`) and skipped; the bus validates the rest
+ * (type, schema, channel) before any subscriber sees it.
+ *
+ * `close()` waits for the replies to every XADD sent, rejects publishes held for an outage, stops the
+ * read loop (the reader is disconnected at once, or with `quitOnClose: false` unblocked), and closes
+ * the connections: afterwards no client of it is blocked on the server and nothing of it is open.
+ */
+import { BusError, messageOf } from "../../core/errors.js";
+import { startTimer } from "../../core/platform.js";
+import { positiveInteger, runtimeDefaults } from "../../core/policies.js";
+import { jsonSerializer, type Serializer } from "./serializer.js";
+import { linkTo, type Link, type NodeRedisCommandConnection, type RedisCommandConnection } from "./command-link.js";
+import {
+  comparePositions,
+  envelopeText,
+  isNoSuchKey,
+  NO_STREAM,
+  parseRead,
+  readInfo,
+  recreated,
+  refusesKey,
+  START,
+  STREAM_ENVELOPE_FIELD,
+  text,
+  trimmedAfter,
+  type Entry,
+  type StreamInfo,
+} from "./stream-entries.js";
+import { isStreamPosition, TRANSPORT_UP, type ChannelFilter, type PositionGap, type Transport, type TransportListener, type TransportStatus, type TransportSubscribeOptions, type TransportSubscription } from "../transport.js";
+
+export type { IoRedisCommandConnection, NodeRedisCommandConnection, RedisCommandConnection } from "./command-link.js";
+export { comparePositions, STREAM_ENVELOPE_FIELD } from "./stream-entries.js";
+
+const ignore = (): void => {};
+
+export interface RedisStreamTransportOptions {
+  /** The connection for XADD and short commands (XINFO, CLIENT UNBLOCK). */
+  readonly client: RedisCommandConnection;
+  /** A separate connection for the blocking XREAD. Default: `client.duplicate()`, which `close()` always closes. */
+  readonly reader?: RedisCommandConnection;
+  /** Put in front of every stream name, e.g. `"app:"` → `app:session.status:s1`. Default `""`. */
+  readonly prefix?: string;
+  /** Default: JSON. The envelope travels as the entry's `envelope` field. */
+  readonly serializer?: Serializer;
+  /** Entries kept per channel: XADD trims with `MAXLEN ~ maxLen`. Default `runtimeDefaults.streamMaxLen` (10 000). */
+  readonly maxLen?: number;
+  /** Entries read per stream by one XREAD. Default `runtimeDefaults.streamReadCount` (500). */
+  readonly readCount?: number;
+  /** Milliseconds one XREAD blocks before it is issued again. Default `runtimeDefaults.streamBlockTimeout` (1000). */
+  readonly blockTimeout?: number;
+  /** Publishes held while `client` is disconnected. Default `runtimeDefaults.maxQueuedPublishes` (1000). */
+  readonly maxQueuedPublishes?: number;
+  /** Milliseconds a held publish waits for the connection. Default `runtimeDefaults.publishQueueTimeout` (10 000). */
+  readonly publishQueueTimeout?: number;
+  /** `close()` also closes `client` and a `reader` you passed. Default `true`. */
+  readonly quitOnClose?: boolean;
+}
+
+// ---- The transport ----------------------------------------------------------------------------
+
+/** One subscription: a reader of one stream from its own position. */
+interface Cursor {
+  readonly key: string;
+  readonly channel: string;
+  readonly listener: TransportListener;
+  readonly onGap: ((gap: PositionGap) => void) | undefined;
+  /** The last position delivered (or the start); undefined until `ready`. */
+  position: string | undefined;
+  /**
+   * How many entries the stream had ever received up to `position` (XINFO's entries-added then), when
+   * known: it tells a gap from a reader that is merely at the trimming edge, and a stream created anew
+   * from the one it read. Unknown for a `from` cursor until it catches up with the end of the stream.
+   */
+  seen: number | undefined;
+  /** Redis refused to read its key: left out of the shared read, tried again on its own now and then. */
+  fenced: boolean;
+  active: boolean;
+}
+
+interface Held {
+  readonly channel: string;
+  readonly text: string;
+  readonly deadline: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** What `stats()` tells of a Streams transport. */
+export interface RedisStreamTransportStats {
+  /** Subscriptions open now (each a reader of one stream with its own position): what unsubscribing releases. */
+  readonly subscriptions: number;
+}
+
+/** The Streams transport: a `Transport` with positions, its status, and a count of what it holds. */
+export interface RedisStreamTransport extends Transport {
+  readonly positions: true;
+  onStatus(observer: (status: TransportStatus) => void): () => void;
+  stats(): RedisStreamTransportStats;
+}
+
+const MAX_PREVIEW = 1000;
+/** Pause after a failed read before the next, so a refused command does not spin. */
+const READ_RETRY_DELAY = 250;
+/** Pause before a wake-up is sent again, when it reached the reader before its XREAD did. */
+const UNBLOCK_RETRY_DELAY = 10;
+
+
+export function createRedisStreamTransport(options: RedisStreamTransportOptions): RedisStreamTransport {
+  if (options.reader !== undefined && options.reader === options.client) {
+    throw new TypeError("createRedisStreamTransport: client and reader must be separate connections (a blocking XREAD holds its connection): pass client.duplicate() as reader, or leave reader out");
+  }
+  const prefix = options.prefix ?? "";
+  const serializer = options.serializer ?? jsonSerializer;
+  const maxLen = String(positiveInteger("maxLen", options.maxLen, runtimeDefaults.streamMaxLen));
+  const readCount = String(positiveInteger("readCount", options.readCount, runtimeDefaults.streamReadCount));
+  const blockMs = positiveInteger("blockTimeout", options.blockTimeout, runtimeDefaults.streamBlockTimeout);
+  const blockTimeout = String(blockMs);
+  const maxQueued = positiveInteger("maxQueuedPublishes", options.maxQueuedPublishes, runtimeDefaults.maxQueuedPublishes);
+  const queueTimeout = positiveInteger("publishQueueTimeout", options.publishQueueTimeout, runtimeDefaults.publishQueueTimeout);
+  const quitOnClose = options.quitOnClose ?? true;
+
+  const observers = new Set<(error: Error) => void>();
+  const report = (error: Error): void => {
+    for (const observer of observers) observer(error);
+  };
+
+  // ---- Status: down while a connection it uses is lost, one report per change ----
+
+  const statusObservers = new Set<(status: TransportStatus) => void>();
+  let status: TransportStatus = TRANSPORT_UP;
+  /** The connections lost now, each with the first error of its outage. */
+  const lostLinks = new Map<Link, Error | undefined>();
+  const updateStatus = (): void => {
+    if (stopping) return;
+    let next: TransportStatus = TRANSPORT_UP;
+    for (const cause of lostLinks.values()) {
+      next = cause === undefined ? { state: "down" } : { state: "down", cause };
+      break;
+    }
+    if (next.state === status.state) return;
+    status = next;
+    for (const observer of [...statusObservers]) {
+      try {
+        observer(next);
+      } catch {
+        // An observer that throws must not keep the others from hearing of the change.
+      }
+    }
+  };
+
+  // Every listener the transport adds to either connection, removed by close().
+  const listening: (() => void)[] = [];
+  const client = linkTo(options.client, "client", listening);
+  const ownsReader = options.reader === undefined;
+  /**
+   * The reader: a connection of yours (`reader`), or `client.duplicate()` made on the first
+   * subscribe — a transport that only publishes opens no second connection.
+   */
+  let reader: Link | undefined = options.reader === undefined ? undefined : linkTo(options.reader, "reader", listening);
+  let loop: Promise<void> | undefined;
+
+  const cursors = new Set<Cursor>();
+  const inflight = new Set<Promise<unknown>>();
+  const held: Held[] = [];
+  let cancelHeldTimer: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
+  let stopping = false;
+
+  // ---- Publishing: XADD, held in order while the client is down ----
+
+  const send = (channel: string, text: string): Promise<void> => {
+    let sent: Promise<unknown>;
+    try {
+      sent = client.command(["XADD", prefix + channel, "MAXLEN", "~", maxLen, "*", STREAM_ENVELOPE_FIELD, text]);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    const accepted = sent.then(ignore, (error: unknown) => {
+      throw new BusError("publish-failed", `Redis did not accept the XADD on channel "${channel}" (key "${prefix}${channel}"): ${messageOf(error)}`, { cause: error, channel });
+    });
+    inflight.add(accepted);
+    const done = (): void => void inflight.delete(accepted);
+    accepted.then(done, done);
+    return accepted;
+  };
+
+  const flush = (): void => {
+    if (held.length === 0) return;
+    cancelHeldTimer?.();
+    cancelHeldTimer = undefined;
+    for (const entry of held.splice(0)) send(entry.channel, entry.text).then(entry.resolve, entry.reject);
+  };
+
+  const rejectHeld = (reason: (entry: Held) => BusError): void => {
+    cancelHeldTimer?.();
+    cancelHeldTimer = undefined;
+    for (const entry of held.splice(0)) entry.reject(reason(entry));
+  };
+
+  const expire = (): void => {
+    cancelHeldTimer = undefined;
+    const now = Date.now();
+    while (held.length > 0 && (held[0] as Held).deadline <= now) {
+      const entry = held.shift() as Held;
+      entry.reject(new BusError("publish-failed", `Did not publish on channel "${entry.channel}": Redis stayed unreachable for ${queueTimeout} ms (publishQueueTimeout).`, { channel: entry.channel }));
+    }
+    armHeldTimer();
+  };
+
+  const armHeldTimer = (): void => {
+    const first = held[0];
+    if (cancelHeldTimer !== undefined || first === undefined) return;
+    cancelHeldTimer = startTimer(Math.max(0, first.deadline - Date.now()), expire);
+  };
+
+  // ---- Reading: one XREAD loop over every subscribed stream ----
+
+  /**
+   * The reader's CLIENT ID on its current connection, for CLIENT UNBLOCK; forgotten on any connection
+   * event (an ID of a past connection may belong to another client now). A CLIENT ID reply always
+   * names the connection it ran on, and arrives before that connection's close event.
+   */
+  let readerId: string | undefined;
+  /** A read is in flight; `readRound` tells one read from the next. */
+  let reading = false;
+  let readRound = 0;
+  let wakeIdle: (() => void) | undefined;
+  let cancelPause: (() => void) | undefined;
+  let cancelUnblockRetry: (() => void) | undefined;
+  let readFailure: string | undefined;
+  /** When the fenced keys are tried again (ms since the epoch). */
+  let probeFencedAt = 0;
+
+  const forgetReaderId = (): void => {
+    readerId = undefined;
+  };
+
+  const unblock = (round: number): void => {
+    cancelUnblockRetry = undefined;
+    if (!reading || readRound !== round) return;
+    // The reader's id is not known yet (its CLIENT ID reply is on the way): look again shortly.
+    if (readerId === undefined) {
+      cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
+      return;
+    }
+    const state = client.state();
+    if (state !== "ready" && state !== "client") return;
+    client.command(["CLIENT", "UNBLOCK", readerId]).then((reply) => {
+      // 0: the reader is not blocked (yet): its XREAD may still be on the way. Try again shortly —
+      // while closing too, or a close racing the read would wait out the whole block timeout.
+      if (Number(reply) === 0 && reading && readRound === round) cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
+    }, ignore);
+  };
+
+  /** Makes the loop look at its cursors again now: ends an idle wait or unblocks the XREAD in flight. */
+  const wake = (): void => {
+    if (wakeIdle !== undefined) {
+      const resolve = wakeIdle;
+      wakeIdle = undefined;
+      resolve();
+      return;
+    }
+    if (cancelPause !== undefined) return; // retrying after a failure: it looks again when the pause ends
+    if (reading && cancelUnblockRetry === undefined) unblock(readRound);
+  };
+
+  /** Waits for `wake()`, or at most `milliseconds` when given. */
+  const idle = (milliseconds?: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const cancel = milliseconds === undefined ? ignore : startTimer(milliseconds, () => wake());
+      wakeIdle = () => {
+        cancel();
+        resolve();
+      };
+    });
+
+  const pause = (milliseconds: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const cancel = startTimer(milliseconds, () => {
+        cancelPause = undefined;
+        resolve();
+      });
+      cancelPause = () => {
+        cancel();
+        cancelPause = undefined;
+        resolve();
+      };
+    });
+
+  const decode = (cursor: Cursor, entry: Entry): unknown => {
+    const raw = envelopeText(entry);
+    if (raw === undefined) {
+      report(new BusError("message-undecodable", `Dropped entry ${entry.id} on channel "${cursor.channel}": it has no "${STREAM_ENVELOPE_FIELD}" field.`, { channel: cursor.channel }));
+      return undefined;
+    }
+    try {
+      return serializer.decode(raw);
+    } catch (error) {
+      const preview = raw.length > MAX_PREVIEW ? `${raw.slice(0, MAX_PREVIEW)}…` : raw;
+      report(new BusError("message-undecodable", `Dropped entry ${entry.id} on channel "${cursor.channel}" that could not be decoded: ${messageOf(error)}`, { cause: error, channel: cursor.channel, envelope: preview }));
+      return undefined;
+    }
+  };
+
+  /** Tells one cursor of a gap: its `onGap`, else `onError` as `stream-gap`. */
+  const signalGap = (cursor: Cursor, after: string, next: string): void => {
+    try {
+      if (cursor.onGap !== undefined) cursor.onGap({ channel: cursor.channel, after, next });
+      else report(new BusError("stream-gap", `Entries of channel "${cursor.channel}" after ${after} and before ${next} were lost before they were read.`, { channel: cursor.channel }));
+    } catch (error) {
+      report(new BusError("subscriber-failed", `An onGap handler on channel "${cursor.channel}" threw: ${messageOf(error)}`, { cause: error, channel: cursor.channel }));
+    }
+  };
+
+  /** Hands a batch of one stream to one cursor: the entries after its position, a gap first if there is one. */
+  const deliver = (cursor: Cursor, entries: readonly Entry[], info: StreamInfo): void => {
+    let checked = false;
+    for (const entry of entries) {
+      if (!cursor.active) return;
+      const after = cursor.position as string;
+      if (!checked) {
+        // Only before the first entry of the batch this cursor receives: the rest follow it in the stream.
+        // A stream created anew since the cursor's last read is read from the first entry of the batch.
+        const anew = recreated(info, after, cursor.seen);
+        if (!anew && comparePositions(entry.id, after) <= 0) continue;
+        checked = true;
+        if (anew || trimmedAfter(info, after, cursor.seen)) {
+          // Delivery goes on at the oldest entry kept, preceded by entries-added − length entries (when
+          // that entry is still the oldest: trimming may have moved on since the read).
+          cursor.seen = info.added === undefined || info.length === undefined || info.first !== entry.id ? undefined : info.added - info.length;
+          signalGap(cursor, after, entry.id);
+          if (!cursor.active) return;
+        }
+      } else if (comparePositions(entry.id, after) <= 0) {
+        continue;
+      }
+      cursor.position = entry.id;
+      if (cursor.seen !== undefined) cursor.seen += 1;
+      const data = decode(cursor, entry);
+      if (data === undefined) continue;
+      try {
+        cursor.listener({ channel: cursor.channel, data, position: entry.id });
+      } catch (error) {
+        report(new BusError("subscriber-failed", `A listener on channel "${cursor.channel}" threw: ${messageOf(error)}`, { cause: error, channel: cursor.channel }));
+      }
+    }
+    // Caught up with the end of the stream: the count is exact again.
+    if (cursor.position === info.last && info.added !== undefined) cursor.seen = info.added;
+  };
+
+  /**
+   * Redis refused to read `key`: its cursors leave the shared read (which they would fail for every
+   * other cursor), each is told of a gap, and the key is tried again on its own every `blockTimeout`;
+   * once it reads, they go on from its start.
+   */
+  const fence = (key: string, error: unknown): void => {
+    let channel: string | undefined;
+    for (const cursor of cursors) {
+      if (cursor.key !== key || cursor.fenced || !cursor.active || cursor.position === undefined) continue;
+      channel = cursor.channel;
+      const after = cursor.position;
+      cursor.fenced = true;
+      cursor.position = START;
+      cursor.seen = 0;
+      signalGap(cursor, after, START);
+    }
+    if (channel === undefined) return;
+    probeFencedAt = Date.now() + blockMs;
+    report(
+      new BusError(
+        "subscribe-failed",
+        `Redis refused to read channel "${channel}" (key "${key}"): ${messageOf(error)}; its subscribers were given a gap, and the key is read again from its start once it holds a stream.`,
+        { cause: error, channel },
+      ),
+    );
+  };
+
+  /** The fenced keys that read again (a stream, or no key at all) rejoin the shared read. */
+  const probeFenced = async (link: Link): Promise<void> => {
+    probeFencedAt = Date.now() + blockMs;
+    const keys = new Set<string>();
+    for (const cursor of cursors) if (cursor.fenced && cursor.active) keys.add(cursor.key);
+    const probes = await Promise.allSettled([...keys].map((key) => link.command(["XREAD", "COUNT", "1", "STREAMS", key, START])));
+    let index = 0;
+    for (const key of keys) {
+      const probe = probes[index] as PromiseSettledResult<unknown>;
+      index += 1;
+      if (probe.status === "rejected") continue;
+      for (const cursor of cursors) if (cursor.key === key) cursor.fenced = false;
+    }
+  };
+
+  /**
+   * After a shared read failed while the reader stayed up: reads each stream on its own (no BLOCK) and
+   * fences the keys Redis refuses. True when any was fenced (the others read on at once).
+   */
+  const attribute = async (link: Link, plan: ReadonlyMap<string, { from: string }>): Promise<boolean> => {
+    const keys = [...plan.keys()];
+    const probes = await Promise.allSettled(keys.map((key) => link.command(["XREAD", "COUNT", "1", "STREAMS", key, (plan.get(key) as { from: string }).from])));
+    if (link.state() !== "ready") return false;
+    let fenced = false;
+    probes.forEach((probe, index) => {
+      if (probe.status === "fulfilled" || !refusesKey(probe.reason)) return;
+      fence(keys[index] as string, probe.reason);
+      fenced = true;
+    });
+    return fenced;
+  };
+
+  const readLoop = async (link: Link, connected: Promise<unknown>): Promise<void> => {
+    const connectError = await connected;
+    if (connectError instanceof Error) report(new BusError("connection-lost", `Redis Streams reader connection (${link.client}) could not connect: ${connectError.message}`, { cause: connectError }));
+    while (!stopping) {
+      let anyFenced = false;
+      for (const cursor of cursors) anyFenced ||= cursor.fenced;
+      if (anyFenced && Date.now() >= probeFencedAt && link.state() === "ready") {
+        await probeFenced(link);
+        if (stopping) break;
+      }
+      // The streams to read, each from the lowest position of the cursors reading it.
+      const plan = new Map<string, { from: string; cursors: Cursor[] }>();
+      for (const cursor of cursors) {
+        if (!cursor.active || cursor.fenced || cursor.position === undefined) continue;
+        const step = plan.get(cursor.key);
+        if (step === undefined) plan.set(cursor.key, { from: cursor.position, cursors: [cursor] });
+        else {
+          step.cursors.push(cursor);
+          if (comparePositions(cursor.position, step.from) < 0) step.from = cursor.position;
+        }
+      }
+      if (plan.size === 0) {
+        await idle(anyFenced ? blockMs : undefined);
+        continue;
+      }
+      const keys = [...plan.keys()];
+      let batches: Map<string, Entry[]>;
+      const infos = new Map<string, StreamInfo>();
+      try {
+        // Sent just before the XREAD on the same connection: its reply is in before the XREAD blocks.
+        if (readerId === undefined) link.command(["CLIENT", "ID"]).then((id) => void (readerId = text(id)), ignore);
+        reading = true;
+        readRound += 1;
+        const reply = await link.command(["XREAD", "COUNT", readCount, "BLOCK", blockTimeout, "STREAMS", ...keys, ...keys.map((key) => (plan.get(key) as { from: string }).from)]);
+        reading = false;
+        cancelUnblockRetry?.();
+        cancelUnblockRetry = undefined;
+        if (stopping) break;
+        batches = parseRead(reply);
+        // Gap check, before anything of the batch is delivered. A key that fails it alone is that key's
+        // problem: gone since the read (read again next round) or refused (fenced).
+        const readKeys = [...batches.keys()];
+        const replies = await Promise.allSettled(readKeys.map((key) => link.command(["XINFO", "STREAM", key])));
+        if (link.state() !== "ready" && replies.some((settled) => settled.status === "rejected")) throw (replies.find((settled) => settled.status === "rejected") as PromiseRejectedResult).reason;
+        let failure: unknown;
+        replies.forEach((settled, index) => {
+          const key = readKeys[index] as string;
+          if (settled.status === "fulfilled") infos.set(key, readInfo(settled.value));
+          else if (refusesKey(settled.reason) && !isNoSuchKey(settled.reason)) fence(key, settled.reason);
+          else if (!isNoSuchKey(settled.reason)) failure ??= settled.reason;
+        });
+        if (failure !== undefined) throw failure;
+        readFailure = undefined;
+      } catch (error) {
+        reading = false;
+        if (stopping) break;
+        // One stream Redis refuses must not stop the others: find it, fence it, read on.
+        if (link.state() === "ready" && (await attribute(link, plan))) {
+          readFailure = undefined;
+          continue;
+        }
+        if (stopping) break;
+        // One report per run of failures; a lost connection is reported by its own watcher.
+        const message = messageOf(error);
+        if (readFailure === undefined && link.state() === "ready") {
+          report(new BusError("connection-lost", `Redis Streams read failed (${link.client}): ${message}; retrying.`, { cause: error }));
+        }
+        readFailure = message;
+        await pause(READ_RETRY_DELAY);
+        continue;
+      }
+      if (stopping) break;
+      for (const [key, entries] of batches) {
+        const info = infos.get(key);
+        if (info === undefined) continue; // not checked: read again next round
+        for (const cursor of plan.get(key)?.cursors ?? []) if (cursor.active && !cursor.fenced) deliver(cursor, entries, info);
+      }
+    }
+  };
+
+  // ---- Connection events: flush held publishes when the client is back, report each outage once ----
+
+  const watch = (link: Link, role: string): void => {
+    let reported = false;
+    /** The first error of this outage: the `cause` of the `down` status. */
+    let firstError: Error | undefined;
+    const down = (): void => {
+      if (stopping || lostLinks.has(link)) return;
+      lostLinks.set(link, firstError);
+      updateStatus();
+    };
+    const lost = (error?: unknown): void => {
+      if (link === reader) forgetReaderId();
+      if (stopping) return;
+      if (error instanceof Error) firstError ??= error;
+      // An error while the connection is still up is followed by its close (or was a refused command).
+      if (link.state() !== "ready") down();
+      if (reported) return;
+      reported = true;
+      const cause = error === undefined ? "connection lost" : messageOf(error);
+      report(new BusError("connection-lost", `Redis Streams ${role} connection (${link.client}): ${cause}; the client is reconnecting.`, { cause: error }));
+    };
+    link.on("error", (error) => lost(error));
+    link.on("reconnecting", () => lost());
+    link.on("close", () => {
+      if (link === reader) forgetReaderId();
+      down();
+    });
+    link.on("ready", () => {
+      reported = false;
+      firstError = undefined;
+      if (lostLinks.delete(link)) updateStatus();
+      if (link === client) flush();
+    });
+    link.on("end", () => {
+      if (link === reader) forgetReaderId();
+      down();
+      if (link === client) {
+        rejectHeld((entry) => new BusError("publish-failed", `Did not publish on channel "${entry.channel}": the Redis client connection ended.`, { channel: entry.channel }));
+      }
+    });
+  };
+  watch(client, "client");
+  if (reader !== undefined) watch(reader, "reader");
+
+  /** The reader and its read loop, started by the first subscription. */
+  const startReading = (): void => {
+    if (loop !== undefined) return;
+    let connected: Promise<unknown> = Promise.resolve();
+    if (reader === undefined) {
+      const duplicate = options.client.duplicate();
+      reader = linkTo(duplicate, "reader", listening);
+      watch(reader, "reader");
+      // node-redis: a duplicate is not connected yet (ioredis connects its own).
+      if (reader.client === "node-redis") connected = (duplicate as NodeRedisCommandConnection).connect().catch((error: unknown) => error);
+    }
+    loop = readLoop(reader, connected);
+  };
+
+  const describeFilter = (filter: ChannelFilter): string =>
+    "channel" in filter ? `channel "${filter.channel}"` : filter.prefix === "" ? "every channel" : `every channel starting with "${filter.prefix}"`;
+
+  return {
+    trusted: false,
+    positions: true,
+
+    publish(channel: string, envelope: unknown): Promise<void> {
+      if (closing !== undefined) return Promise.reject(new BusError("closed", `Cannot publish on channel "${channel}": the Redis Streams transport is closed.`, { channel }));
+      let encoded: string;
+      try {
+        encoded = serializer.encode(envelope);
+      } catch (error) {
+        return Promise.reject(new BusError("publish-failed", `Could not encode the envelope for channel "${channel}": ${messageOf(error)}`, { cause: error, channel }));
+      }
+      const state = client.state();
+      if (state === "closed") {
+        const hint = client.client === "node-redis" ? " (node-redis: await client.connect() before publishing)" : "";
+        return Promise.reject(new BusError("publish-failed", `Did not publish on channel "${channel}": the Redis client connection is closed${hint}.`, { channel }));
+      }
+      if (state === "ready" || state === "client") {
+        flush(); // anything held goes first: publish order is XADD order
+        return send(channel, encoded);
+      }
+      if (held.length >= maxQueued) {
+        return Promise.reject(
+          new BusError("publish-failed", `Did not publish on channel "${channel}": Redis is unreachable and ${held.length} publishes already wait for it (maxQueuedPublishes).`, { channel }),
+        );
+      }
+      return new Promise<void>((resolve, reject) => {
+        held.push({ channel, text: encoded, deadline: Date.now() + queueTimeout, resolve, reject });
+        armHeldTimer();
+      });
+    },
+
+    subscribe(filter: ChannelFilter, listener: TransportListener, subscribeOptions: TransportSubscribeOptions = {}): TransportSubscription {
+      if (closing !== undefined) throw new BusError("closed", "Cannot subscribe: the Redis Streams transport is closed.");
+      if (!("channel" in filter)) {
+        throw new BusError(
+          "subscribe-invalid",
+          `The Redis Streams transport reads one stream per channel and cannot subscribe to ${describeFilter(filter)} (a wildcard, or every topic of an event): subscribe to one event with its topic, or to an event that has no topic path.`,
+        );
+      }
+      const { from } = subscribeOptions;
+      if (from !== undefined && !isStreamPosition(from)) {
+        throw new BusError(
+          "subscribe-invalid",
+          `Cannot resume channel "${filter.channel}" from "${from.length > 64 ? `${from.slice(0, 64)}…` : from}": not a stream position (<milliseconds>-<sequence>, each at most 2^64 − 1, as handed out with each event).`,
+          { channel: filter.channel },
+        );
+      }
+      const key = prefix + filter.channel;
+      const cursor: Cursor = { key, channel: filter.channel, listener, onGap: subscribeOptions.onGap, position: undefined, seen: undefined, fenced: false, active: true };
+      cursors.add(cursor);
+      startReading();
+      // The start: `from`, or the newest entry ID now, so what is added after `ready` is delivered. The
+      // same command confirms the key is a stream (or absent: no entry yet, none seen).
+      const info = client.command(["XINFO", "STREAM", key]).then(readInfo, (error: unknown) => {
+        if (isNoSuchKey(error)) return NO_STREAM;
+        throw error;
+      });
+      const ready = info.then(
+        ({ last = START, added }) => {
+          if (!cursor.active) return;
+          if (from !== undefined && comparePositions(from, last) > 0) {
+            // Ahead of anything the stream gave out (another stream's position, a stream created anew):
+            // what is added next would sort before it and never be read. A gap, then live.
+            cursor.position = last;
+            cursor.seen = added;
+            signalGap(cursor, from, last);
+          } else {
+            // The count up to the start is known at the end of the stream, and at its start (none).
+            cursor.position = from ?? last;
+            cursor.seen = cursor.position === last ? added : comparePositions(cursor.position, START) === 0 ? 0 : undefined;
+          }
+          wake();
+        },
+        (error: unknown) => {
+          cursors.delete(cursor);
+          cursor.active = false;
+          // A refusal names the key; anything else (Redis unreachable, a client's retry limit) is the connection's.
+          const why = refusesKey(error) ? "Redis refused to read" : "Could not reach Redis to read";
+          throw new BusError("subscribe-failed", `${why} channel "${filter.channel}" (key "${key}"): ${messageOf(error)}`, { cause: error, channel: filter.channel });
+        },
+      );
+      ready.catch(ignore); // the bus reports it; a caller awaiting `ready` still sees it
+      return {
+        ready,
+        unsubscribe(): void {
+          cursor.active = false;
+          cursors.delete(cursor);
+        },
+        position: () => (cursor.active ? cursor.position : undefined),
+      };
+    },
+
+    onError(observer: (error: Error) => void): () => void {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
+
+    onStatus(observer: (status: TransportStatus) => void): () => void {
+      statusObservers.add(observer);
+      return () => void statusObservers.delete(observer);
+    },
+
+    stats: () => ({ subscriptions: cursors.size }),
+
+    close(): Promise<void> {
+      closing ??= (async () => {
+        // 1. Publishes: what Redis was sent is waited for; what waits for an outage is rejected.
+        if (client.state() === "ready") flush();
+        rejectHeld((entry) => new BusError("closed", `Did not publish on channel "${entry.channel}": the Redis Streams transport closed while Redis was unreachable.`, { channel: entry.channel }));
+        if (client.state() !== "down") await Promise.allSettled([...inflight]);
+        // 2. The read loop: the reader is disconnected at once (nothing on it to wait for) or, when it
+        //    stays open, unblocked. A read queued on a reader that is down is not waited for.
+        stopping = true;
+        for (const cursor of cursors) cursor.active = false;
+        cursors.clear();
+        if (reader !== undefined) {
+          const endReader = ownsReader || quitOnClose;
+          const readerUp = reader.state() === "ready";
+          if (wakeIdle !== undefined) wake();
+          cancelPause?.();
+          if (endReader) await reader.end(false);
+          else if (reading) unblock(readRound);
+          if (readerUp && loop !== undefined) await loop;
+        }
+        cancelUnblockRetry?.();
+        // 3. The client connection, then our listeners on both (kept until now so no error event goes unheard).
+        if (quitOnClose) await client.end(true);
+        for (const off of listening.splice(0)) off();
+        observers.clear();
+        statusObservers.clear();
+      })();
+      return closing;
+    },
+  };
+}
