@@ -65,7 +65,7 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "client/backoff.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */

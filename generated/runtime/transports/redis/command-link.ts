@@ -7,38 +7,21 @@
  * connection, listens to it through `listening` (the caller removes those listeners when it closes)
  * and refuses a cluster of either client.
  */
-import type { EmitterListener, LinkState } from "./connection.js";
+import type { EmitterListener, IoRedisLifecycle, LinkState, NodeRedisLifecycle } from "./connection.js";
 
 /** The part of an ioredis connection (ioredis 5 and 6, not a Cluster) the Streams transport uses. */
-export interface IoRedisCommandConnection {
-  readonly status: string;
-  readonly isCluster?: boolean;
+export interface IoRedisCommandConnection extends IoRedisLifecycle {
   call(command: string, args: string[]): Promise<unknown>;
   duplicate(): IoRedisCommandConnection;
-  on(event: string, listener: EmitterListener): unknown;
-  removeListener(event: string, listener: EmitterListener): unknown;
-  quit(): Promise<unknown>;
-  disconnect(): void;
 }
 
 /** The part of a node-redis client (node-redis 4 and later, not a cluster) the Streams transport uses. */
-export interface NodeRedisCommandConnection {
-  readonly isOpen: boolean;
+export interface NodeRedisCommandConnection extends NodeRedisLifecycle {
   /** Absent on a cluster, which the Streams transport does not support. */
   readonly isReady?: boolean;
   sendCommand(args: string[]): Promise<unknown>;
   duplicate(): NodeRedisCommandConnection;
   connect(): Promise<unknown>;
-  on(event: string, listener: EmitterListener): unknown;
-  removeListener(event: string, listener: EmitterListener): unknown;
-  /** node-redis 5: waits for pending replies, then closes. */
-  close?(): Promise<unknown>;
-  /** node-redis 4. */
-  quit?(): Promise<unknown>;
-  /** node-redis 5: closes at once. */
-  destroy?(): void;
-  /** node-redis 4. */
-  disconnect?(): Promise<unknown>;
 }
 
 /** A connection of either client, as the application created it. */

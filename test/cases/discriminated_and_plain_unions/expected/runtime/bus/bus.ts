@@ -26,38 +26,28 @@
  *   before they were read) reaches the subscriber's `onGap` — else `onError` as `stream-gap` —
  *   before anything after it is delivered.
  */
-import { isWireId, MAX_ENVELOPE_ID_LENGTH, type EventEnvelope } from "../../ts/wire.js";
-import type {
-  AnyEvent,
-  CatalogueBinding,
-  CatalogueShape,
-  EventName,
-  EventOfSelector,
-  EventOfType,
-  EventType,
-  LatestTypeOf,
-  PayloadOfType,
-  Selector,
-  VersionOf,
-} from "../core/binding.js";
-import { BusError, describeIssues, messageOf } from "../core/errors.js";
-import { createMemoryTransport } from "../transports/memory.js";
-import { acceptedNow, createClock, createIdSource, logError, type AbortSignalLike } from "../core/platform.js";
-import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "../core/policies.js";
-import { createEventStream, type EventStream } from "./stream.js";
-import { NotJsonData, wireCopy } from "../core/wire-copy.js";
+import type { EventEnvelope } from "../../ts/wire.js";
 import {
-  channelName,
-  filterKey,
-  TRANSPORT_UP,
-  type ChannelFilter,
-  type PositionGap,
-  type Transport,
-  type TransportMessage,
-  type TransportSubscribeOptions,
-  type TransportStatus,
-  type TransportSubscription,
-} from "../transports/transport.js";
+  scopedEvents,
+  type AnyEvent,
+  type CatalogueBinding,
+  type CatalogueShape,
+  type EventName,
+  type EventOfSelector,
+  type EventOfType,
+  type LatestTypeOf,
+  type PayloadOfType,
+  type Selector,
+  type VersionOf,
+} from "../core/binding.js";
+import { BusError, messageOf } from "../core/errors.js";
+import { logError, type AbortSignalLike } from "../core/platform.js";
+import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "../core/policies.js";
+import { channelName, TRANSPORT_UP, type ChannelFilter, type PositionGap, type Transport, type TransportStatus } from "../transports/transport.js";
+import { createMemoryTransport } from "../transports/memory.js";
+import { publisherFor, type PublishRequest } from "./publisher.js";
+import { RouteTable, type Entry, type Route } from "./routes.js";
+import { createEventStream, type EventStream } from "./stream.js";
 
 export interface BusOptions {
   /** Where events travel. Default: a new in-process transport. The bus closes it in `close()`. */
@@ -174,66 +164,17 @@ export interface Bus<C extends CatalogueShape> {
 
 type Envelope = EventEnvelope<AnyEvent>;
 
-/** One subscriber: where its events go. */
-interface Entry {
-  readonly topic: string | undefined;
-  readonly handler: EnvelopeHandler<AnyEvent>;
-  readonly onGap: ((gap: PositionGap) => void) | undefined;
-  active: boolean;
-}
-
-/**
- * One transport subscription, shared by every subscriber with the same channel filter: each message
- * is validated once. A filter comes from one selector only (`*` → every channel, `<domain>.*` →
- * `<domain>.`, an event name → its channel and `<name>:`, with a topic → `<name>:<topic>`), so every
- * message the transport delivers to a route is one its subscribers selected; only the topic is
- * left to test per subscriber.
- */
-interface Route {
-  readonly key: string;
-  /**
-   * Its subscribers in subscription order. A new one is appended in place; one that leaves turns
-   * inactive and stays until the inactive ones are the majority, when the array is replaced by a
-   * compacted copy (see `detach`): adding and removing cost O(1) amortised. A delivery iterates the
-   * array it found up to the length it found, so subscribing during a delivery takes effect from the
-   * next message, and unsubscribing at once.
-   */
-  entries: Entry[];
-  /** Its active subscribers; at 0 the route and its transport subscription go. */
-  live: number;
-  subscription?: TransportSubscription;
-}
-
-/** What publishing one wire type needs, looked up once per bus and type. */
-interface PublishTarget {
-  readonly name: string;
-  readonly type: string;
-  readonly topicPath: readonly string[] | undefined;
-  /** The last topic published and its channel, so a run of one topic builds its channel name once. */
-  lastTopic: string | undefined;
-  lastChannel: string;
-}
-
 const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "error"];
 
 const ignore = (): void => {};
 
-const NO_POSITION: Delivery = Object.freeze({});
-
-/** Inactive entries a route keeps before it may compact its array (see `Route.entries`). */
-const COMPACT_AFTER = 16;
-
-
 /** Creates a bus bound to a catalogue. The generated SDK wraps this as `createBus(options)`. */
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
   const transport = options.transport ?? createMemoryTransport();
-  const validate = options.validate ?? true;
   const onError = options.onError ?? logError;
-  const routes = new Map<string, Route>();
   const streams = new Set<EventStream<Envelope>>();
   let closed = false;
   let closing: Promise<void> | undefined;
-  let resumed = 0;
 
   const report = (error: Error): void => {
     const busError = error instanceof BusError ? error : new BusError("connection-lost", messageOf(error), { cause: error });
@@ -265,229 +206,13 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     return () => void statusObservers.delete(observer);
   };
 
-  /** The wire type for `name` at `version` (latest when absent), or undefined when the catalogue has none. */
-  const typeOf = (name: string, version: number | undefined): EventType<C> | undefined => {
-    if (version === undefined) return binding.latestType(name);
-    const type = `${name}.v${version}`;
-    return binding.meta(type)?.name === name ? (type as EventType<C>) : undefined;
-  };
-
-  /**
-   * Does any version of `name` have a topic path? An event that has none lives on one channel, so
-   * subscribing to all of it takes no prefix subscription (which sharded pub/sub cannot make).
-   */
-  const scopedCache = new Map<string, boolean>();
-  const isScoped = (name: string): boolean => {
-    let scoped = scopedCache.get(name);
-    if (scoped === undefined) {
-      const latest = binding.latestType(name);
-      const versions = latest === undefined ? 0 : (binding.meta(latest)?.version ?? 0);
-      scoped = false;
-      for (let version = 1; version <= versions && !scoped; version += 1) scoped = binding.meta(`${name}.v${version}`)?.topic !== undefined;
-      scopedCache.set(name, scoped);
-    }
-    return scoped;
-  };
-
-  // Publish targets: by event name for the latest version, by wire type for a named one.
-  const latestTargets = new Map<string, PublishTarget>();
-  const versionTargets = new Map<string, PublishTarget>();
-  // The last latest-version target, for a run of publishes of one event.
-  let recentName: string | undefined;
-  let recentTarget: PublishTarget | undefined;
-  const publishTarget = (name: string, version: number | undefined): PublishTarget | undefined => {
-    if (version === undefined && name === recentName) return recentTarget;
-    const cache = version === undefined ? latestTargets : versionTargets;
-    const key = version === undefined ? name : `${name}.v${version}`;
-    let target = cache.get(key);
-    if (target === undefined) {
-      const type = typeOf(name, version);
-      if (type === undefined) return undefined;
-      target = { name, type, topicPath: binding.meta(type)?.topic, lastTopic: undefined, lastChannel: name };
-      cache.set(key, target);
-    }
-    if (version === undefined) {
-      recentName = name;
-      recentTarget = target;
-    }
-    return target;
-  };
-  const channelOf = (target: PublishTarget, topic: string | undefined): string => {
-    if (topic === undefined) return target.name;
-    if (topic !== target.lastTopic) {
-      target.lastChannel = channelName(target.name, topic);
-      target.lastTopic = topic;
-    }
-    return target.lastChannel;
-  };
-  const nextId = createIdSource();
-  const now = createClock();
-
-  const publishFailed = (error: unknown, type: string, channel: string, envelope: Envelope): BusError =>
-    error instanceof BusError ? error : new BusError("publish-failed", `Could not publish "${type}" on channel "${channel}": ${messageOf(error)}`, { cause: error, channel, envelope });
-
-  // The hot path: nothing allocated but the envelope, its event, its id and the promise returned, plus what the transport queues and, with validation, the payload's copy (docs/runtime.md, "Performance").
-  const publish = (name: string, given: unknown, publishOptions?: { topic?: string; version?: number; id?: string }): Promise<Envelope> => {
-    if (closed) return Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`));
-    const version = publishOptions?.version;
-    const target = publishTarget(name, version);
-    if (target === undefined) {
-      const message = binding.latestType(name) === undefined ? `Unknown event "${name}".` : `Event "${name}" has no version ${String(version)}.`;
-      return Promise.reject(new BusError("publish-invalid", `Did not publish: ${message}`));
-    }
-    const type = target.type;
-    const explicitTopic = publishOptions?.topic;
-    if (explicitTopic !== undefined && !isScoped(name)) {
-      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with topic "${explicitTopic}": the event has no topic path, so it is never scoped.`));
-    }
-    const givenId = publishOptions?.id;
-    if (givenId !== undefined && !isWireId(givenId)) {
-      const refused: unknown = givenId;
-      const shown = typeof refused === "string" ? JSON.stringify(refused.length > 64 ? `${refused.slice(0, 64)}…` : refused) : `a ${typeof refused}`;
-      return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}" with envelope id ${shown}: an envelope id is 1 to ${MAX_ENVELOPE_ID_LENGTH} visible ASCII characters, no space.`));
-    }
-    let payload = given;
-    if (validate) {
-      const copied = wireCopy(given);
-      if (copied instanceof NotJsonData) {
-        const issues = [{ path: copied.path, message: copied.message }];
-        return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": the payload is not plain JSON data: ${describeIssues(issues)}`, { issues }));
-      }
-      payload = copied;
-      const issues = binding.validatePayload(type as EventType<C>, payload);
-      if (issues.length > 0) return Promise.reject(new BusError("publish-invalid", `Did not publish "${type}": invalid payload: ${describeIssues(issues)}`, { issues }));
-    }
-    const topic = explicitTopic ?? topicAt(target.topicPath, payload);
-    const event: AnyEvent = { type, payload };
-    const id = givenId ?? nextId();
-    const envelope: Envelope = topic === undefined ? { id, time: now(), event } : { id, time: now(), topic, event };
-    const channel = channelOf(target, topic);
-    let sent: Promise<void>;
-    try {
-      // Handed to the transport in the caller's turn: publish order is transport order.
-      sent = transport.publish(channel, envelope);
-    } catch (error) {
-      return Promise.reject(publishFailed(error, type, channel, envelope));
-    }
-    if (sent === acceptedNow) return Promise.resolve(envelope);
-    return sent.then(
-      () => envelope,
-      (error: unknown) => {
-        throw publishFailed(error, type, channel, envelope);
-      },
-    );
-  };
-
-  /** Envelope from an untrusted transport, or undefined (reported) when it must not reach subscribers. */
-  const admit = (message: TransportMessage): Envelope | undefined => {
-    const { channel, data } = message;
-    const result = binding.parseEnvelope(data);
-    if (result.kind === "invalid") {
-      report(new BusError("message-invalid", `Dropped an invalid message on channel "${channel}": ${describeIssues(result.issues)}`, { channel, issues: result.issues, envelope: data }));
-      return undefined;
-    }
-    if (result.kind === "unknown") {
-      report(new BusError("message-unknown-type", `Dropped an event of unknown type "${result.envelope.event.type}" on channel "${channel}".`, { channel, envelope: data }));
-      return undefined;
-    }
-    const envelope: Envelope = result.envelope;
-    const meta = binding.meta(envelope.event.type);
-    const expected = meta === undefined ? undefined : channelName(meta.name, envelope.topic);
-    if (expected !== channel) {
-      report(
-        new BusError("message-wrong-channel", `Dropped "${envelope.event.type}" on channel "${channel}": its event and topic belong on "${String(expected)}".`, {
-          channel,
-          envelope: data,
-        }),
-      );
-      return undefined;
-    }
-    return envelope;
-  };
-
-  const subscriberFailed = (error: unknown, envelope: Envelope): void => {
-    report(new BusError("subscriber-failed", `A subscriber to "${envelope.event.type}" failed: ${messageOf(error)}`, { cause: error, envelope }));
-  };
-
-  const invoke = (entry: Entry, envelope: Envelope, delivery: Delivery): void => {
-    try {
-      const result = entry.handler(envelope, delivery);
-      if (isThenable(result)) result.then(undefined, (error: unknown) => subscriberFailed(error, envelope));
-    } catch (error) {
-      subscriberFailed(error, envelope);
-    }
-  };
-
-  const deliver = (route: Route, message: TransportMessage): void => {
-    const envelope = transport.trusted ? (message.data as Envelope) : admit(message);
-    if (envelope === undefined) return;
-    // The channel was checked against the envelope above (or is our own), and matches the route's filter.
-    const delivery = message.position === undefined ? NO_POSITION : { position: message.position };
-    const entries = route.entries;
-    const count = entries.length;
-    for (let index = 0; index < count; index += 1) {
-      const entry = entries[index] as Entry;
-      if (entry.active && (entry.topic === undefined || entry.topic === envelope.topic)) invoke(entry, envelope, delivery);
-    }
-  };
-
-  /** A gap reaches every subscriber of the route: its own `onGap`, else `onError`. */
-  const signalGap = (route: Route, gap: PositionGap): void => {
-    const entries = route.entries;
-    const count = entries.length;
-    for (let index = 0; index < count; index += 1) {
-      const entry = entries[index] as Entry;
-      if (!entry.active) continue;
-      if (entry.onGap === undefined) {
-        report(new BusError("stream-gap", `Events on channel "${gap.channel}" after position ${gap.after} and before ${gap.next} were trimmed away before they were read; delivery continues at ${gap.next}.`, { channel: gap.channel }));
-        continue;
-      }
-      try {
-        entry.onGap(gap);
-      } catch (error) {
-        report(new BusError("subscriber-failed", `An onGap handler on channel "${gap.channel}" failed: ${messageOf(error)}`, { cause: error, channel: gap.channel }));
-      }
-    }
-  };
-
-  const attach = (filter: ChannelFilter, entry: Entry, from: string | undefined): Route => {
-    // A subscription resuming from a position reads its own way through the log: never shared.
-    const key = from === undefined ? filterKey(filter) : `${filterKey(filter)}@${from}#${(resumed += 1)}`;
-    const existing = routes.get(key);
-    if (existing !== undefined) {
-      existing.entries.push(entry);
-      existing.live += 1;
-      return existing;
-    }
-    const route: Route = { key, entries: [entry], live: 1 };
-    const listener = (message: TransportMessage): void => deliver(route, message);
-    let subscription: TransportSubscription;
-    if (transport.positions === true) {
-      const positionOptions: TransportSubscribeOptions = { onGap: (gap) => signalGap(route, gap), ...(from === undefined ? {} : { from }) };
-      subscription = transport.subscribe(filter, listener, positionOptions);
-    } else {
-      subscription = transport.subscribe(filter, listener);
-    }
-    route.subscription = subscription;
-    routes.set(key, route);
-    subscription.ready.catch((error: unknown) => {
-      report(error instanceof BusError ? error : new BusError("subscribe-failed", `Could not subscribe to ${describeFilter(filter)}: ${messageOf(error)}`, { cause: error }));
-    });
-    return route;
-  };
-
-  /** Takes `entry` (leaving every route it is on) out of `route`. */
-  const detach = (route: Route, entry: Entry): void => {
-    entry.active = false;
-    route.live -= 1;
-    if (route.live > 0) {
-      const inactive = route.entries.length - route.live;
-      if (inactive >= COMPACT_AFTER && inactive * 2 > route.entries.length) route.entries = route.entries.filter((other) => other.active);
-      return;
-    }
-    if (routes.get(route.key) === route) routes.delete(route.key);
-    route.subscription?.unsubscribe();
-  };
+  // An event without a topic path lives on one channel, so subscribing to all of it takes no prefix
+  // subscription (which sharded pub/sub cannot make).
+  const isScoped = scopedEvents(binding);
+  const send = publisherFor(binding, transport, { validate: options.validate ?? true, isScoped });
+  const publish = (name: string, given: unknown, request?: PublishRequest): Promise<Envelope> =>
+    closed ? Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`)) : send(name, given, request);
+  const routes = new RouteTable(binding, transport, report);
 
   /** Transport filters for a selector: one channel per topic, prefixes for wildcards. */
   const plan = (selector: string, topic: string | undefined): ChannelFilter[] => {
@@ -519,9 +244,9 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     const entry: Entry = { topic: subscribeOptions.topic, handler, onGap: subscribeOptions.onGap, active: true };
     const attached: Route[] = [];
     try {
-      for (const filter of filters) attached.push(attach(filter, entry, from));
+      for (const filter of filters) attached.push(routes.attach(filter, entry, from));
     } catch (error) {
-      for (const route of attached) detach(route, entry);
+      for (const route of attached) routes.detach(route, entry);
       throw error;
     }
     // Where this subscriber starts: where a confirmed route it joins stands now, else where the
@@ -537,7 +262,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     const unsubscribe = (): void => {
       if (!entry.active) return;
       entry.active = false;
-      for (const route of attached) detach(route, entry);
+      for (const route of attached) routes.detach(route, entry);
     };
     return Object.assign(unsubscribe, { ready, position: () => start });
   };
@@ -564,11 +289,7 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
 
   const shutdown = async (): Promise<void> => {
     for (const open of [...streams]) void open.return();
-    for (const route of routes.values()) {
-      for (const entry of route.entries) entry.active = false;
-      route.subscription?.unsubscribe();
-    }
-    routes.clear();
+    routes.closeAll();
     try {
       await transport.close();
     } finally {
@@ -590,23 +311,3 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
   return { publish, subscribe, stream, status: () => currentStatus, onStatus, close } as unknown as Bus<C>;
 }
 
-/** The envelope topic at `path` in `payload`: a string as is, a number or boolean as its JSON text; otherwise none. */
-function topicAt(path: readonly string[] | undefined, payload: unknown): string | undefined {
-  if (path === undefined) return undefined;
-  let value: unknown = payload;
-  for (const segment of path) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
-  return undefined;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
-
-function describeFilter(filter: ChannelFilter): string {
-  return "channel" in filter ? `channel "${filter.channel}"` : `channels starting with "${filter.prefix}"`;
-}

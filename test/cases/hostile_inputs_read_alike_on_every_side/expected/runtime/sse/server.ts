@@ -28,7 +28,7 @@
  * fetch path takes `ReadableStream`, `Response` and `TextEncoder` from the host at run time.
  */
 import { MAX_CURSOR_LENGTH, type EventEnvelope } from "../../ts/wire.js";
-import type { AnyEvent, CatalogueBinding, CatalogueShape } from "../core/binding.js";
+import { scopedEvents, type AnyEvent, type CatalogueBinding, type CatalogueShape } from "../core/binding.js";
 import type { Bus, Unsubscribe } from "../bus/bus.js";
 import { BusError, messageOf } from "../core/errors.js";
 import { logError } from "../core/platform.js";
@@ -205,22 +205,6 @@ function sseSettings<C extends CatalogueShape>(options: SseHandlerOptions<C>): S
     maxConnections: positiveInteger("maxConnections", options.maxConnections, sseDefaults.maxConnections),
     snapshotStore,
     recordFeed: snapshotStore !== undefined && !fromTransport && (snapshot === true || (snapshot as SseSnapshotOptions).record !== false),
-  };
-}
-
-/** Whether any version of an event has a topic path (so it has a channel per topic); cached per name. */
-function scopedEvents<C extends CatalogueShape>(binding: CatalogueBinding<C>): (name: string) => boolean {
-  const cache = new Map<string, boolean>();
-  return (name) => {
-    let scoped = cache.get(name);
-    if (scoped === undefined) {
-      const latest = binding.latestType(name);
-      const versions = latest === undefined ? 0 : (binding.meta(latest)?.version ?? 0);
-      scoped = false;
-      for (let version = 1; version <= versions && !scoped; version += 1) scoped = binding.meta(`${name}.v${version}`)?.topic !== undefined;
-      cache.set(name, scoped);
-    }
-    return scoped;
   };
 }
 

@@ -101,3 +101,22 @@ export type EventOfSelector<C extends CatalogueShape, S extends string> = S exte
   : S extends `${infer Domain}.*`
     ? EventOfName<C, Extract<EventName<C>, `${Domain}.${string}`>>
     : EventOfName<C, S>;
+
+/**
+ * Whether any version of an event has a topic path — so it has a channel per topic, and "every
+ * topic" is a prefix — read from the catalogue once per name.
+ */
+export function scopedEvents<C extends CatalogueShape>(binding: CatalogueBinding<C>): (name: string) => boolean {
+  const cache = new Map<string, boolean>();
+  return (name) => {
+    let scoped = cache.get(name);
+    if (scoped === undefined) {
+      const latest = binding.latestType(name);
+      const versions = latest === undefined ? 0 : (binding.meta(latest)?.version ?? 0);
+      scoped = false;
+      for (let version = 1; version <= versions && !scoped; version += 1) scoped = binding.meta(`${name}.v${version}`)?.topic !== undefined;
+      cache.set(name, scoped);
+    }
+    return scoped;
+  };
+}

@@ -55,10 +55,11 @@
  * `shardedSubscribers: true` on the subscriber to SSUBSCRIBE on the shard that owns a channel.
  */
 import { BusError, messageOf } from "../../core/errors.js";
-import { acceptedNow, startTimer } from "../../core/platform.js";
+import { acceptedNow } from "../../core/platform.js";
 import { positiveInteger, runtimeDefaults } from "../../core/policies.js";
 import { TRANSPORT_UP, type ChannelFilter, type Transport, type TransportListener, type TransportStatus, type TransportSubscription } from "../transport.js";
 import { linkTo, type Link, type MessageSink, type Mode, type Outgoing, type RedisConnection } from "./pubsub-link.js";
+import { HeldPublishes } from "./held-publishes.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";
 
 export type { EmitterListener } from "./connection.js";
@@ -97,14 +98,6 @@ interface Interest {
   readonly ready: Promise<void>;
 }
 
-interface Held {
-  readonly channel: string;
-  readonly text: string;
-  readonly deadline: number;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
 const MAX_PREVIEW = 1000;
 
 export function createRedisTransport(options: RedisTransportOptions): Transport {
@@ -125,9 +118,9 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
   let inflight = 0;
   const whenIdle: (() => void)[] = [];
   const pendingCommands = new Set<Promise<unknown>>();
-  const held: Held[] = [];
-  let cancelTimer: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+  /** Publishes held while the publishing connection is down (held-publishes.ts). */
+  const held = new HeldPublishes({ maxQueued, timeoutMs: queueTimeout, send: (channel, text) => send(channel, text), name: (channel) => `"${channel}"` });
 
   const report = (error: Error): void => {
     for (const observer of observers) observer(error);
@@ -240,34 +233,6 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
   /** Resolves once every publish sent has its answer. */
   const idle = (): Promise<void> => (inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve)));
 
-  const flush = (): void => {
-    if (held.length === 0) return;
-    cancelTimer?.();
-    cancelTimer = undefined;
-    for (const entry of held.splice(0)) send(entry.channel, entry.text).then(entry.resolve, entry.reject);
-  };
-
-  const rejectHeld = (reason: (entry: Held) => BusError): void => {
-    cancelTimer?.();
-    cancelTimer = undefined;
-    for (const entry of held.splice(0)) entry.reject(reason(entry));
-  };
-
-  const expire = (): void => {
-    cancelTimer = undefined;
-    const now = Date.now();
-    while (held.length > 0 && (held[0] as Held).deadline <= now) {
-      const entry = held.shift() as Held;
-      entry.reject(new BusError("publish-failed", `Did not publish on "${entry.channel}": Redis stayed unreachable for ${queueTimeout} ms (publishQueueTimeout).`, { channel: entry.channel }));
-    }
-    armTimer();
-  };
-
-  const armTimer = (): void => {
-    const first = held[0];
-    if (cancelTimer !== undefined || first === undefined) return;
-    cancelTimer = startTimer(Math.max(0, first.deadline - Date.now()), expire);
-  };
 
   // Status: down while either connection is lost, up once both are back; observers hear each change once.
   const statusObservers = new Set<(status: TransportStatus) => void>();
@@ -318,16 +283,15 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     link.on("end", () => linkDown(link, outage ?? new BusError("connection-lost", `Redis ${role} connection (${link.client}) ended.`)));
     link.on("ready", () => {
       outage = undefined;
-      if (link === publisher) flush();
+      if (link === publisher) held.flush();
       linkUp(link);
     });
     // A connection not ready at the start (node-redis not yet connected, ioredis reconnecting) counts as lost until it is.
     const state = link.state();
     if (state === "down" || state === "closed") linkDown(link, new BusError("connection-lost", `Redis ${role} connection (${link.client}) is not connected.`));
     if (link === publisher) {
-      const ended = (entry: Held): BusError =>
-        new BusError("publish-failed", `Did not publish on "${entry.channel}": the Redis publisher connection ended.`, { channel: entry.channel });
-      link.on("end", () => rejectHeld(ended));
+      const ended = (channel: string): BusError => new BusError("publish-failed", `Did not publish on "${channel}": the Redis publisher connection ended.`, { channel });
+      link.on("end", () => held.rejectAll(ended));
     }
   };
   watch(publisher, "publisher");
@@ -363,18 +327,10 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
         return Promise.reject(new BusError("publish-failed", `Did not publish on "${channel}": the Redis publisher connection is closed${hint}.`, { channel }));
       }
       if (state === "ready" || state === "client") {
-        flush(); // anything held goes first: publish order is send order
+        held.flush(); // anything held goes first: publish order is send order
         return send(channel, text);
       }
-      if (held.length >= maxQueued) {
-        return Promise.reject(
-          new BusError("publish-failed", `Did not publish on "${channel}": Redis is unreachable and ${held.length} publishes already wait for it (maxQueuedPublishes).`, { channel }),
-        );
-      }
-      return new Promise<void>((resolve, reject) => {
-        held.push({ channel, text, deadline: Date.now() + queueTimeout, resolve, reject });
-        armTimer();
-      });
+      return held.hold(channel, text);
     },
 
     subscribe(filter: ChannelFilter, listener: TransportListener): TransportSubscription {
@@ -425,9 +381,9 @@ export function createRedisTransport(options: RedisTransportOptions): Transport 
     close(): Promise<void> {
       closing ??= (async () => {
         // 1. Publishes: what Redis was sent is waited for; what waits for an outage is rejected.
-        if (publisher.state() === "ready") flush();
+        if (publisher.state() === "ready") held.flush();
         sendBatch();
-        rejectHeld((entry) => new BusError("closed", `Did not publish on "${entry.channel}": the Redis transport closed while Redis was unreachable.`, { channel: entry.channel }));
+        held.rejectAll((channel) => new BusError("closed", `Did not publish on "${channel}": the Redis transport closed while Redis was unreachable.`, { channel }));
         if (publisher.state() !== "down") await idle();
         // 2. Subscriptions.
         for (const byName of Object.values(interests)) {

@@ -78,6 +78,7 @@
 import { BusError, messageOf } from "../../core/errors.js";
 import { startTimer } from "../../core/platform.js";
 import { positiveInteger, runtimeDefaults } from "../../core/policies.js";
+import { HeldPublishes } from "./held-publishes.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";
 import { linkTo, type Link, type NodeRedisCommandConnection, type RedisCommandConnection } from "./command-link.js";
 import {
@@ -145,14 +146,6 @@ interface Cursor {
   /** Redis refused to read its key: left out of the shared read, tried again on its own now and then. */
   fenced: boolean;
   active: boolean;
-}
-
-interface Held {
-  readonly channel: string;
-  readonly text: string;
-  readonly deadline: number;
-  resolve(): void;
-  reject(error: Error): void;
 }
 
 /** What `stats()` tells of a Streams transport. */
@@ -231,9 +224,9 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
 
   const cursors = new Set<Cursor>();
   const inflight = new Set<Promise<unknown>>();
-  const held: Held[] = [];
-  let cancelHeldTimer: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+  /** Publishes held while the publishing connection is down (held-publishes.ts). */
+  const held = new HeldPublishes({ maxQueued, timeoutMs: queueTimeout, send: (channel, text) => send(channel, text), name: (channel) => `channel "${channel}"` });
   let stopping = false;
 
   // ---- Publishing: XADD, held in order while the client is down ----
@@ -254,34 +247,6 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
     return accepted;
   };
 
-  const flush = (): void => {
-    if (held.length === 0) return;
-    cancelHeldTimer?.();
-    cancelHeldTimer = undefined;
-    for (const entry of held.splice(0)) send(entry.channel, entry.text).then(entry.resolve, entry.reject);
-  };
-
-  const rejectHeld = (reason: (entry: Held) => BusError): void => {
-    cancelHeldTimer?.();
-    cancelHeldTimer = undefined;
-    for (const entry of held.splice(0)) entry.reject(reason(entry));
-  };
-
-  const expire = (): void => {
-    cancelHeldTimer = undefined;
-    const now = Date.now();
-    while (held.length > 0 && (held[0] as Held).deadline <= now) {
-      const entry = held.shift() as Held;
-      entry.reject(new BusError("publish-failed", `Did not publish on channel "${entry.channel}": Redis stayed unreachable for ${queueTimeout} ms (publishQueueTimeout).`, { channel: entry.channel }));
-    }
-    armHeldTimer();
-  };
-
-  const armHeldTimer = (): void => {
-    const first = held[0];
-    if (cancelHeldTimer !== undefined || first === undefined) return;
-    cancelHeldTimer = startTimer(Math.max(0, first.deadline - Date.now()), expire);
-  };
 
   // ---- Reading: one XREAD loop over every subscribed stream ----
 
@@ -589,13 +554,13 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
       reported = false;
       firstError = undefined;
       if (lostLinks.delete(link)) updateStatus();
-      if (link === client) flush();
+      if (link === client) held.flush();
     });
     link.on("end", () => {
       if (link === reader) forgetReaderId();
       down();
       if (link === client) {
-        rejectHeld((entry) => new BusError("publish-failed", `Did not publish on channel "${entry.channel}": the Redis client connection ended.`, { channel: entry.channel }));
+        held.rejectAll((channel) => new BusError("publish-failed", `Did not publish on channel "${channel}": the Redis client connection ended.`, { channel }));
       }
     });
   };
@@ -637,18 +602,10 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
         return Promise.reject(new BusError("publish-failed", `Did not publish on channel "${channel}": the Redis client connection is closed${hint}.`, { channel }));
       }
       if (state === "ready" || state === "client") {
-        flush(); // anything held goes first: publish order is XADD order
+        held.flush(); // anything held goes first: publish order is XADD order
         return send(channel, encoded);
       }
-      if (held.length >= maxQueued) {
-        return Promise.reject(
-          new BusError("publish-failed", `Did not publish on channel "${channel}": Redis is unreachable and ${held.length} publishes already wait for it (maxQueuedPublishes).`, { channel }),
-        );
-      }
-      return new Promise<void>((resolve, reject) => {
-        held.push({ channel, text: encoded, deadline: Date.now() + queueTimeout, resolve, reject });
-        armHeldTimer();
-      });
+      return held.hold(channel, encoded);
     },
 
     subscribe(filter: ChannelFilter, listener: TransportListener, subscribeOptions: TransportSubscribeOptions = {}): TransportSubscription {
@@ -727,8 +684,8 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
     close(): Promise<void> {
       closing ??= (async () => {
         // 1. Publishes: what Redis was sent is waited for; what waits for an outage is rejected.
-        if (client.state() === "ready") flush();
-        rejectHeld((entry) => new BusError("closed", `Did not publish on channel "${entry.channel}": the Redis Streams transport closed while Redis was unreachable.`, { channel: entry.channel }));
+        if (client.state() === "ready") held.flush();
+        held.rejectAll((channel) => new BusError("closed", `Did not publish on channel "${channel}": the Redis Streams transport closed while Redis was unreachable.`, { channel }));
         if (client.state() !== "down") await Promise.allSettled([...inflight]);
         // 2. The read loop: the reader is disconnected at once (nothing on it to wait for) or, when it
         //    stays open, unblocked. A read queued on a reader that is down is not waited for.

@@ -8,11 +8,10 @@
  * message it receives to its sink.
  */
 import { messageOf } from "../../core/errors.js";
-import type { EmitterListener, LinkState } from "./connection.js";
+import type { EmitterListener, IoRedisLifecycle, LinkState, NodeRedisLifecycle } from "./connection.js";
 
 /** The part of an ioredis connection (`Redis` or `Cluster`, ioredis 5 and 6) the transport uses. */
-export interface IoRedisConnection {
-  readonly status: string;
+export interface IoRedisConnection extends IoRedisLifecycle {
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(...channels: string[]): Promise<unknown>;
@@ -23,14 +22,8 @@ export interface IoRedisConnection {
   pipeline?(): IoRedisPipeline;
   /** Runs a Lua script (EVAL). */
   eval?(script: string, keys: number, ...args: string[]): Promise<unknown>;
-  /** True on an ioredis `Cluster`. */
-  readonly isCluster?: boolean;
   ssubscribe?(...channels: string[]): Promise<unknown>;
   sunsubscribe?(...channels: string[]): Promise<unknown>;
-  on(event: string, listener: EmitterListener): unknown;
-  removeListener(event: string, listener: EmitterListener): unknown;
-  quit(): Promise<unknown>;
-  disconnect(): void;
 }
 
 /** The part of an ioredis pipeline the transport uses. */
@@ -43,8 +36,7 @@ export interface IoRedisPipeline {
 export type NodeRedisListener = (message: unknown, channel: unknown) => unknown;
 
 /** The part of a node-redis connection (client or cluster, node-redis 4 and later) the transport uses. */
-export interface NodeRedisConnection {
-  readonly isOpen: boolean;
+export interface NodeRedisConnection extends NodeRedisLifecycle {
   /** Absent on a cluster, which routes to its nodes' own connections. */
   readonly isReady?: boolean;
   publish(channel: string, message: string): Promise<unknown>;
@@ -57,16 +49,6 @@ export interface NodeRedisConnection {
   sPublish?(channel: string, message: string): Promise<unknown>;
   sSubscribe?(channels: string, listener: NodeRedisListener): Promise<unknown>;
   sUnsubscribe?(channels: string, listener: NodeRedisListener): Promise<unknown>;
-  on(event: string, listener: EmitterListener): unknown;
-  removeListener(event: string, listener: EmitterListener): unknown;
-  /** node-redis 5: waits for pending replies, then closes. */
-  close?(): Promise<unknown>;
-  /** node-redis 4. */
-  quit?(): Promise<unknown>;
-  /** node-redis 5: closes at once. */
-  destroy?(): void;
-  /** node-redis 4. */
-  disconnect?(): Promise<unknown>;
 }
 
 /** A connection of either client, as the application created it. */
