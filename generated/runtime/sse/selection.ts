@@ -76,6 +76,44 @@ export function readSelectionRequest(url: string, header: string | undefined, se
   };
 }
 
+/**
+ * What another live channel asks for in a message of its own (a WebSocket subscribe, a poll): event
+ * selectors, topics and a resume id, each as the peer sent it — nothing is trusted until read here.
+ */
+export interface SelectionAsk {
+  readonly events?: unknown;
+  readonly topics?: unknown;
+  readonly lastEventId?: unknown;
+}
+
+/** At most this many selectors and topics in one ask; the channel cap then bounds what they cover. */
+const MAX_ASK_ITEMS = 1024;
+
+/**
+ * Reads an ask as `readSelectionRequest` reads a query: selectors and topics are lists of text (the
+ * handler's feed when no event is named), each topic well-formed; a resume id that breaks the id
+ * grammar resumes nothing. Anything else is a 400 that names it.
+ */
+export function readSelectionAsk(ask: SelectionAsk, served: readonly string[]): SelectionRequest {
+  const list = (value: unknown, what: string): string[] | undefined => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length > MAX_ASK_ITEMS || !value.every((item) => typeof item === "string" && isWellFormed(item))) {
+      throw new HttpRefusal(400, `The ${what} are not a list of at most ${MAX_ASK_ITEMS} texts.`);
+    }
+    return value as string[];
+  };
+  const events = list(ask.events, "events");
+  const topics = list(ask.topics, "topics");
+  const asked = ask.lastEventId;
+  if (asked !== undefined && typeof asked !== "string") throw new HttpRefusal(400, "The resume id is not text.");
+  const valid = asked === undefined || asked === "" || isWireId(asked, MAX_CURSOR_LENGTH);
+  return {
+    selection: canonicalSelection({ events: events !== undefined && events.length > 0 ? events : served, ...(topics !== undefined && topics.length > 0 ? { topics } : {}) }),
+    lastEventId: valid && asked !== "" ? asked : undefined,
+    badLastEventId: !valid,
+  };
+}
+
 /** The selection as a set: selectors and topics de-duplicated and sorted (code-unit order). */
 export function canonicalSelection(selection: SseSelection): SseSelection {
   if (!Array.isArray(selection.events)) throw new HttpRefusal(400, "The selection names no event.");

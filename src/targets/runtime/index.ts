@@ -65,7 +65,7 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */
@@ -157,11 +157,29 @@ export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<E
 }
 `;
 
+/** The packages a module needs: its own imports' and those of every runtime module it imports. */
+function packagesNeeded(file: string): string[] {
+  const all = runtimeModules();
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const module = all.get(path);
+    if (module === undefined) return;
+    module.packages.forEach((name) => packages.add(name));
+    module.imports.forEach(visit);
+  };
+  visit(file);
+  return [...packages].sort();
+}
+
 function indexFile(modules: RuntimeModule[], omitted: string[]): string {
-  // index.ts re-exports only modules without package imports, so importing it never needs a
-  // package the program does not use (the SSE client's parser, say): those are imported directly.
+  // index.ts re-exports only modules that need no package (their own imports and what they import),
+  // so importing it never needs a package the program does not use (the SSE client's parser, say):
+  // those are imported directly.
   const reexports = modules
-    .filter((module) => !INTERNAL.has(module.path) && module.packages.length === 0)
+    .filter((module) => !INTERNAL.has(module.path) && packagesNeeded(module.path).length === 0)
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
   const coalescer = modules.some((module) => module.path === "coalescer.ts");
   return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
@@ -205,14 +223,18 @@ export function emitRuntime(_catalogue: Catalogue, options?: TargetOptions): Out
   ];
 }
 
-/** The packages the emitted modules import, one entry per importing module. */
+/** The packages the emitted modules need, one entry per part module that needs one. */
 export function runtimePackages(options?: TargetOptions): PackageNeed[] {
-  return chosenModules(runtimeChoice(options)).flatMap((module) => module.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: module.path })));
+  // Named by the part's own module (`sse/client.ts`), which is what a program imports, whichever
+  // module of its closure has the import statement.
+  const choice = runtimeChoice(options);
+  const entries = [...new Set(PARTS.filter((part) => part.wanted(choice)).flatMap((part) => part.modules))].sort();
+  return entries.flatMap((file) => packagesNeeded(file).map((name) => ({ name, ...PACKAGES[name]!, importedBy: file })));
 }
 
-/** The packages the SSE client imports: the config's `runtime.sse.client: "auto"` emits it where they are installed. */
+/** The packages the SSE client needs: the config's `runtime.sse.client: "auto"` emits it where they are installed. */
 export function sseClientPackages(): PackageNeed[] {
-  return runtimeModules().get("sse/client.ts")?.packages.map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse/client.ts" })) ?? [];
+  return packagesNeeded("sse/client.ts").map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse/client.ts" }));
 }
 
 export const runtimeTarget: Target = {

@@ -18,7 +18,7 @@
  * (the ring keeps it, or the log reader's queue does, up to its bound).
  */
 import { startTimer } from "../core/platform.js";
-import type { SseSink } from "./http.js";
+import type { SseEndCause, SseSink } from "./http.js";
 import { HttpRefusal } from "./selection.js";
 import { sseGapFrame, sseStatusFrame, type SseGap, type SseServerStatus } from "./protocol.js";
 
@@ -143,18 +143,18 @@ export class SseServerConnection {
   overflow(gap: SseGap): void {
     if (!this.#open) return;
     this.#owner.overflowed();
-    this.finish(sseGapFrame(gap));
+    this.finish(sseGapFrame(gap), "overflow");
   }
 
   /**
    * Ends the connection from the server's side: closed at once, `last` written past back-pressure,
-   * then the socket has `closeTimeoutMs` to flush before it is destroyed.
+   * then the socket has `closeTimeoutMs` to flush before it is destroyed. `cause` tells the sink why.
    */
-  finish(last?: string): void {
+  finish(last?: string, cause: SseEndCause = "failed"): void {
     if (!this.#open) return;
     this.close();
     if (last !== undefined) this.sink.write(last);
-    this.sink.end();
+    this.sink.end(cause);
     this.#cancelDestroy = startTimer(this.#owner.settings.closeTimeoutMs, () => this.sink.destroy());
   }
 
@@ -274,7 +274,7 @@ export class SseServerConnections {
 
   /** Ends every open connection from the server's side. */
   finishAll(): void {
-    for (const connection of [...this.#open]) connection.finish();
+    for (const connection of [...this.#open]) connection.finish(undefined, "closing");
     this.#stopBeat();
   }
 

@@ -59,6 +59,9 @@ export interface SseRequest {
   readonly raw: NodeRequestLike | FetchRequestLike;
 }
 
+/** Why the server ends a connection (see `SseSink.end`). */
+export type SseEndCause = "overflow" | "closing" | "failed";
+
 /** Where a connection's text goes. */
 export interface SseSink {
   /**
@@ -68,8 +71,12 @@ export interface SseSink {
   write(chunk: string | Uint8Array): boolean;
   /** Calls `listener` once, when the other end takes more again. */
   onDrain(listener: () => void): void;
-  /** Ends the response after what was written. */
-  end(): void;
+  /**
+   * Ends the response after what was written. `cause`: why the server ends it — the client fell
+   * behind (`overflow`), the server is closing (`closing`), or its subscription failed (`failed`);
+   * an HTTP response ends alike for each, a WebSocket closes with the code of the cause.
+   */
+  end(cause?: SseEndCause): void;
   /** Drops the connection now. */
   destroy(): void;
 }

@@ -40,7 +40,7 @@ import { SseServerConnections, type SseAdmission, type SseConnect, type SseServe
 import { fetchEndpoint, nodeEndpoint } from "./endpoints.js";
 import { openSseLogReader, sseLogChannels, type SseBus, type SseLogChannel, type SseLogSettings, type SseLogSnapshot } from "./log.js";
 import { createMemorySnapshotStore, snapshotEntryOf, type SnapshotItem, type SnapshotStore } from "./snapshot.js";
-import { HttpRefusal, planSelection, readSelectionRequest, type SelectionCatalogue, type SelectionPlan } from "./selection.js";
+import { HttpRefusal, planSelection, readSelectionAsk, readSelectionRequest, type SelectionAsk, type SelectionCatalogue, type SelectionPlan, type SelectionRequest } from "./selection.js";
 import type { SseSelection, SseServerStatus } from "./protocol.js";
 
 /** A refusal from `authorize`: the status (401, 403, …) and the body text. */
@@ -146,6 +146,15 @@ export interface SseHandler {
   stats(): SseHandlerStats;
   /** Ends every connection and the feed subscriptions (not the bus). Later requests get 503. */
   close(): Promise<void>;
+  /**
+   * For the handler's other live channels (the WebSocket hub; sse/endpoints.ts for its own): admits a
+   * stream of this handler's replay source for `ask` — a selection and a resume id read from that
+   * channel's own message — with `request`, the HTTP request that opened the channel, as `authorize`
+   * sees it. The ids, gaps, snapshot and caps are those of the handler's SSE connections, so a client
+   * moves between channels without losing or repeating an event. Resolves with a refusal (an HTTP
+   * status and text) or an admission that opens the stream on a sink.
+   */
+  readonly admit: (request: SseRequest, ask: SelectionAsk) => Promise<HttpRefusal | SseAdmission>;
 }
 
 type Envelope = EventEnvelope<AnyEvent>;
@@ -321,19 +330,30 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   const planOf = (selection: SseSelection): SelectionPlan => planSelection(selection, catalogue, settings.maxChannels);
 
   /** Admits a connection of `channels` channels; once open, it is told the transport is down if it is. */
-  const admit = (channels: number, opener: (connect: SseConnect) => SseServerConnection): SseAdmission | HttpRefusal =>
+  const admitChannels = (channels: number, opener: (connect: SseConnect) => SseServerConnection): SseAdmission | HttpRefusal =>
     connections.admit(channels, (connect) => {
       const connection = opener(connect);
       if (connection.open && bus.status().state === "down") connection.tell(statusOf(bus.status()));
       return connection;
     });
 
-  /** Answers a request: a refusal, or its admission (which opens the connection on a sink). */
+  /** Answers an SSE request: a refusal, or its admission (which opens the connection on a sink). */
   const accept = async (request: SseRequest): Promise<HttpRefusal | SseAdmission> => {
-    if (closed) return new HttpRefusal(503, "The event stream is closed.");
     if (request.method !== "GET") return new HttpRefusal(405, "Use GET.");
+    let asked: SelectionRequest;
     try {
-      const asked = readSelectionRequest(request.url, request.header("last-event-id"), settings.feed);
+      asked = readSelectionRequest(request.url, request.header("last-event-id"), settings.feed);
+    } catch (error) {
+      if (error instanceof HttpRefusal) return error;
+      throw error;
+    }
+    return admitAsked(request, asked);
+  };
+
+  /** Admits what a request asked for, whichever channel carried it: authorized, bounded, then planned against the replay source. */
+  const admitAsked = async (request: SseRequest, asked: SelectionRequest): Promise<HttpRefusal | SseAdmission> => {
+    if (closed) return new HttpRefusal(503, "The event stream is closed.");
+    try {
       // An id the grammar refuses resumes nothing: "" is in no buffer and no log, so a gap follows.
       const lastEventId = asked.badLastEventId ? "" : asked.lastEventId;
       let plan = planOf(asked.selection);
@@ -349,11 +369,11 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       if (fromTransport) {
         const channels = sseLogChannels(plan.selection, options.eventNames, isScoped);
         if (typeof channels === "string") return new HttpRefusal(400, channels);
-        return admit(channels.length, (connect) => openSseLogReader(connect, report, loose, channels, lastEventId, logSettings));
+        return admitChannels(channels.length, (connect) => openSseLogReader(connect, report, loose, channels, lastEventId, logSettings));
       }
       await ready;
       if (snapshotStore === undefined || (lastEventId !== undefined && ring.resumeAfter(lastEventId) !== undefined)) {
-        return admit(plan.channels, (connect) => buffer.open(connect, plan, lastEventId, undefined));
+        return admitChannels(plan.channels, (connect) => buffer.open(connect, plan, lastEventId, undefined));
       }
       // Not resuming: the snapshot, read where the ring stands now; the live stream continues from there.
       const next = ring.head;
@@ -371,15 +391,27 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       } else {
         items = answer;
       }
-      return admit(plan.channels, (connect) => buffer.open(connect, plan, lastEventId, { next, cursor, items }));
+      return admitChannels(plan.channels, (connect) => buffer.open(connect, plan, lastEventId, { next, cursor, items }));
     } catch (error) {
       if (error instanceof HttpRefusal) return error;
       throw error;
     }
   };
 
+  const admit = async (request: SseRequest, ask: SelectionAsk): Promise<HttpRefusal | SseAdmission> => {
+    let asked: SelectionRequest;
+    try {
+      asked = readSelectionAsk(ask, settings.feed);
+    } catch (error) {
+      if (error instanceof HttpRefusal) return error;
+      throw error;
+    }
+    return admitAsked(request, asked);
+  };
+
   const endpoints = { accept, headers: options.headers, report };
   return {
+    admit,
     node: nodeEndpoint(endpoints),
     fetch: fetchEndpoint(endpoints),
     ready,
