@@ -89,16 +89,18 @@ describe("the runtime target emits the parts it is given", () => {
   test("the_smallest_runtime_is_the_bus_the_coalescer_and_the_in_process_transport_and_type_checks_under_typescript_5_9_and_7", () => {
     const files = runtimeFiles({ runtime: { transports: ["memory"], sse: { server: false, client: false } } });
     for (const file of ["core/binding.ts", "bus/bus.ts", "coalescer.ts", "index.ts", "transports/memory.ts", "package.json", "bus/stream.ts", "transports/transport.ts"]) expect(files.has(file), file).toBe(true);
-    expect([...files.keys()].filter((file) => /^(transports\/redis|sse)\//.test(file))).toEqual([]);
+    expect([...files.keys()].filter((file) => /^(transports\/redis|sse|ws)\//.test(file))).toEqual([]);
     const reexported = specifiers(files.get("index.ts")!).filter((spec) => spec.startsWith("./"));
     expect(reexported.every((spec) => files.has(spec.slice(2).replace(/\.js$/, ".ts")))).toBe(true);
     // A reader looking for what is not there finds it named, with the setting that brings it.
-    expect(files.get("index.ts")!.split("\n").slice(-6)).toEqual([
+    expect(files.get("index.ts")!.split("\n").slice(-8)).toEqual([
       "// Left out of this runtime (`runtime` in eventc.config.ts; see docs/runtime.md):",
       '// - the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)',
       '// - the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)',
       "// - the SSE server (`createSseHandler`; runtime.sse.server)",
       "// - the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)",
+      "// - the WebSocket hub (`createWebSocketHub`; with the SSE server, runtime.sse.server)",
+      "// - the WebSocket client (`connectWebSocket` in ws/client.ts; with the SSE client, runtime.sse.client)",
       "",
     ]);
     expect(runtimeFiles({}).get("index.ts")).not.toContain("Left out");

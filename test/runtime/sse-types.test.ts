@@ -1,7 +1,8 @@
 /**
  * The SSE server and client accept what applications hand them without casts: Node's http request
  * and response, fetch's Request and Response (DOM and Node typings at once), the global fetch and
- * wrappers of it — and deliver envelopes typed by the catalogue (sse-types.check.ts, compiled under
+ * wrappers of it, the ws package's server and socket, the DOM's WebSocket, Node http's upgrade — and
+ * deliver envelopes typed by the catalogue (sse-types.check.ts and ws-types.check.ts, compiled under
  * the SDK's strict flags).
  */
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,7 @@ import path from "node:path";
 import { expect, test } from "vitest";
 import { ROOT, workDir } from "../helpers.js";
 
-test("node_http_fetch_Request_Response_and_the_global_fetch_fit_the_sse_types_and_events_arrive_typed", () => {
+test("node_http_fetch_Request_Response_the_global_fetch_and_ws_and_dom_websockets_fit_the_sse_and_websocket_types_and_events_arrive_typed", () => {
   const dir = workDir("sse-types");
   const compilerOptions = {
     strict: true,
@@ -27,7 +28,8 @@ test("node_http_fetch_Request_Response_and_the_global_fetch_fit_the_sse_types_an
     module: "nodenext",
     moduleResolution: "nodenext",
   };
-  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: [path.join(ROOT, "test", "runtime", "sse-types.check.ts")] }));
+  const files = [path.join(ROOT, "test", "runtime", "sse-types.check.ts"), path.join(ROOT, "test", "runtime", "ws-types.check.ts")];
+  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files }));
   const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
   expect(`${result.stdout}${result.stderr}`.trim()).toBe("");
 });

@@ -54,6 +54,9 @@ const PARTS: readonly Part[] = [
   { modules: ["sse/server.ts"], wanted: (choice) => choice.sseServer, name: "the SSE server (`createSseHandler`; runtime.sse.server)" },
   { modules: ["sse/snapshot-redis.ts"], wanted: (choice) => choice.sseServer && (choice.transports.has("redis") || choice.transports.has("redis-streams")) },
   { modules: ["sse/client.ts"], wanted: (choice) => choice.sseClient, name: "the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)" },
+  // The WebSocket hub serves the SSE handler's streams; its client is the SSE client's over a socket.
+  { modules: ["ws/hub.ts"], wanted: (choice) => choice.sseServer, name: "the WebSocket hub (`createWebSocketHub`; with the SSE server, runtime.sse.server)" },
+  { modules: ["ws/client.ts"], wanted: (choice) => choice.sseClient, name: "the WebSocket client (`connectWebSocket` in ws/client.ts; with the SSE client, runtime.sse.client)" },
 ];
 
 /**
@@ -65,7 +68,7 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "ws/connection.ts"]);
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */
@@ -223,13 +226,17 @@ export function emitRuntime(_catalogue: Catalogue, options?: TargetOptions): Out
   ];
 }
 
-/** The packages the emitted modules need, one entry per part module that needs one. */
+/** The packages the emitted modules need, one entry per package. */
 export function runtimePackages(options?: TargetOptions): PackageNeed[] {
   // Named by the part's own module (`sse/client.ts`), which is what a program imports, whichever
   // module of its closure has the import statement.
   const choice = runtimeChoice(options);
   const entries = [...new Set(PARTS.filter((part) => part.wanted(choice)).flatMap((part) => part.modules))].sort();
-  return entries.flatMap((file) => packagesNeeded(file).map((name) => ({ name, ...PACKAGES[name]!, importedBy: file })));
+  // One need per package, named by the first module that needs it (the SSE client before the WebSocket
+  // client: one install serves both).
+  const needs = new Map<string, PackageNeed>();
+  for (const file of entries) for (const name of packagesNeeded(file)) if (!needs.has(name)) needs.set(name, { name, ...PACKAGES[name]!, importedBy: file });
+  return [...needs.values()];
 }
 
 /** The packages the SSE client needs: the config's `runtime.sse.client: "auto"` emits it where they are installed. */

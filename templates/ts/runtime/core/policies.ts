@@ -169,3 +169,34 @@ export const sseDefaults: SsePolicies = {
   healthyAfter: 10_000,
   liveTimeout: 15_000,
 };
+
+/** The WebSocket hub's policies (ws/hub.ts; docs/websocket.md). */
+export interface WsPolicies {
+  /** Bytes one message from a client may have (the server's `maxPayload`). */
+  readonly maxMessageBytes: number;
+  /** Subscriptions one socket may hold. */
+  readonly maxSubscriptions: number;
+  /** Sockets open at once. */
+  readonly maxConnections: number;
+  /** Buffered bytes of a socket at which its subscriptions wait for it. */
+  readonly highWaterBytes: number;
+  /** Buffered bytes past which a socket is a slow consumer (gap, close 4008). */
+  readonly maxBufferedBytes: number;
+  /** Milliseconds between pings; no pong by the next one terminates the socket. */
+  readonly heartbeat: number;
+  /** Milliseconds a socket may take to its first subscribe message. */
+  readonly initTimeout: number;
+  /** Milliseconds a closing socket may take to answer the close handshake. */
+  readonly closeTimeout: number;
+}
+
+export const wsDefaults: WsPolicies = {
+  maxMessageBytes: 65_536,
+  maxSubscriptions: 64,
+  maxConnections: 10_000,
+  highWaterBytes: 1_048_576,
+  maxBufferedBytes: 8_388_608,
+  heartbeat: 15_000,
+  initTimeout: 10_000,
+  closeTimeout: 5000,
+};

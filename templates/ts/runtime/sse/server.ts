@@ -153,6 +153,12 @@ export interface SseHandler {
    * status and text) or an admission that opens the stream on a sink.
    */
   readonly admit: (request: SseRequest, ask: SelectionAsk) => Promise<HttpRefusal | SseAdmission>;
+  /**
+   * Decides a request that opens another channel (a WebSocket upgrade) as `authorize` decides an SSE
+   * request: with the selection its URL names (every event the handler serves when it names none).
+   * Resolves with the refusal (a 400 for a malformed selection, 503 once closed), or undefined.
+   */
+  readonly authorizeRequest: (request: SseRequest) => Promise<HttpRefusal | undefined>;
 }
 
 type Envelope = EventEnvelope<AnyEvent>;
@@ -407,9 +413,25 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
     return admitAsked(request, asked);
   };
 
+  const authorizeRequest = async (request: SseRequest): Promise<HttpRefusal | undefined> => {
+    if (closed) return new HttpRefusal(503, "The event stream is closed.");
+    try {
+      const plan = planOf(readSelectionRequest(request.url, undefined, settings.feed).selection);
+      if (options.authorize === undefined) return undefined;
+      const decision = await options.authorize(request, plan.selection);
+      if (decision === false) return new HttpRefusal(403, "Forbidden.");
+      if (typeof decision === "object" && decision !== null && "status" in decision) return new HttpRefusal(decision.status, decision.message ?? "Refused.");
+      return undefined;
+    } catch (error) {
+      if (error instanceof HttpRefusal) return error;
+      throw error;
+    }
+  };
+
   const endpoints = { accept, headers: options.headers, report };
   return {
     admit,
+    authorizeRequest,
     node: nodeEndpoint(endpoints),
     fetch: fetchEndpoint(endpoints),
     ready,

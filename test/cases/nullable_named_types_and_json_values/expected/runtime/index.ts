@@ -51,3 +51,5 @@ export * from "./transports/redis/pubsub.js";
 export * from "./transports/redis/serializer.js";
 export * from "./transports/redis/streams.js";
 export * from "./transports/transport.js";
+export * from "./ws/hub.js";
+export * from "./ws/protocol.js";
