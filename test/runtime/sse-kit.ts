@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { SseHandler } from "../../templates/ts/runtime/sse/server.js";
 
@@ -62,7 +63,8 @@ export function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-export async function serve(handler: SseHandler, via: "node" | "fetch" = "node", path = "/events"): Promise<ServedSse> {
+/** Serves `handler` at `path`; with `upgrade`, WebSocket upgrades go to it (a hub's `upgrade`). */
+export async function serve(handler: SseHandler, via: "node" | "fetch" = "node", path = "/events", upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): Promise<ServedSse> {
   const sockets = new Set<Socket>();
   const onRequest = via === "node" ? handler.node : fetchOnNode((request) => handler.fetch<Response>(request));
   const server: Server = createServer((req, res) => {
@@ -73,6 +75,7 @@ export async function serve(handler: SseHandler, via: "node" | "fetch" = "node",
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
+  if (upgrade !== undefined) server.on("upgrade", upgrade);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
