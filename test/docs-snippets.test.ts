@@ -162,7 +162,7 @@ describe.each(COMPILERS.map((compiler) => [compiler.label]))("under %s", (label)
     expect(report).toContain("fixture/broken.md:11:1  TS2304  Cannot find name 'render'.");
     expect(report).toContain("fixture/broken.md:38  info  marked partial without a reason: write ```ts partial: <why it cannot be complete>");
     // Plain code has no Node globals; the report says how a snippet counts as Node code.
-    expect(report).toContain("imports node:…, ioredis or redis or reads process.…");
+    expect(report).toContain("imports node:…, ioredis, redis or ws or reads process.…");
   });
 });
 

@@ -6,7 +6,7 @@
  * ES-module package. A snippet sits at the project's root beside `generated/` (the example
  * catalogue's SDK and runtime), or in the folder its first line names (`// schemas/session.ts`,
  * `// src/producer.ts` importing `../generated/…`), under a name of its own. The
- * packages the docs use (eventc, zod, ioredis, redis, hono, eventsource-parser, @types/node) are
+ * packages the docs use (eventc, zod, ioredis, redis, hono, eventsource-parser, ws, @types/node) are
  * linked into the project's `node_modules`; any other import fails as it would for a reader.
  * The snippets of the getting-started page (`INIT_PAGES`) follow a reader's own app instead: they
  * sit in a project made by `eventc init` and `eventc generate`, beside its `generated/`.
@@ -17,7 +17,7 @@
  * so a typo never skips a block silently. A block that uses a name it does not import declares it
  * (`declare function render(batch: unknown): void;`), so the reader sees what it stands for.
  *
- * Where a block runs: one that imports a `node:` module, ioredis or redis, or reads `process.…`,
+ * Where a block runs: one that imports a `node:` module, ioredis, redis or ws, or reads `process.…`,
  * is Node code and is checked with `"types": ["node"]` (as after `npm install -D @types/node`);
  * every other block keeps tsc --init's `"types": []` — code for the browser or for any runtime —
  * and may not lean on Node's globals.
@@ -85,7 +85,7 @@ const TYPESCRIPT_LANGUAGES = new Set(["ts", "typescript", "mts", "cts", "tsx"]);
 /** Packages the docs import, linked into the scratch project's node_modules. */
 const PACKAGES: ReadonlyArray<[name: string, target: string]> = [
   ["eventc", ROOT],
-  ...["zod", "ioredis", "redis", "hono", "eventsource-parser", "@types/node"].map((name): [string, string] => [name, path.join(ROOT, "node_modules", name)]),
+  ...["zod", "ioredis", "redis", "hono", "eventsource-parser", "ws", "@types/node", "@types/ws"].map((name): [string, string] => [name, path.join(ROOT, "node_modules", name)]),
 ];
 
 /** README.md and every Markdown file under docs/, as repository-relative paths. */
@@ -136,7 +136,7 @@ export function extractCodeBlocks(markdown: string, file: string): CodeBlock[] {
  */
 export const INIT_PAGES: ReadonlySet<string> = new Set(["docs/getting-started.md"]);
 
-const NODE_CODE = /\bfrom\s+["'](?:node:[^"']+|ioredis|redis)["']|\bimport\(\s*["']node:|\bprocess\.\w/;
+const NODE_CODE = /\bfrom\s+["'](?:node:[^"']+|ioredis|redis|ws)["']|\bimport\(\s*["']node:|\bprocess\.\w/;
 
 /** The TypeScript blocks among `blocks`, with what their info strings say. */
 export function typeScriptSnippets(blocks: readonly CodeBlock[]): Snippet[] {
@@ -345,7 +345,7 @@ export function formatProblems(check: Pick<SnippetCheck, "compiler" | "problems"
     return lines.join("\n");
   });
   const hint = check.problems.some((problem) => problem.code === "TS2580" || problem.code === "TS2591")
-    ? "\n(A snippet is checked as Node code, with @types/node, when it imports node:…, ioredis or redis or reads process.…; any other with tsc --init's \"types\": [].)"
+    ? "\n(A snippet is checked as Node code, with @types/node, when it imports node:…, ioredis, redis or ws or reads process.…; any other with tsc --init's \"types\": [].)"
     : "";
   return `${check.problems.length} problem(s) in the documentation's TypeScript snippets under ${check.compiler} (tsc --init settings):\n\n${entries.join("\n\n")}${hint}\n`;
 }
