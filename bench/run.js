@@ -8,6 +8,7 @@ import * as validate from "./validate.js";
 const suites = [codegen, registry, validate, await import("./bus.js")];
 suites.push(await import("./coalesce.js"));
 suites.push(await import("./sse.js"));
+suites.push(await import("./websocket.js"));
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
