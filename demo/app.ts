@@ -1,6 +1,8 @@
 /**
- * The demo page: the generated SSE client feeds the generated coalescer, which hands the page one
- * batch per frame to render.
+ * The demo page: the generated client — over SSE or a WebSocket, switched live with the channel
+ * button (or `?channel=websocket`) — feeds the generated coalescer, which hands the page one batch
+ * per frame to render. A switch resumes on the new channel from the last id of the old one: the two
+ * channels share their ids, so nothing is lost or repeated.
  *
  * What the page shows, and when:
  * - the connection's status in words — live (and whether a reconnect resumed), reconnecting,
@@ -14,6 +16,7 @@
  */
 import { binding, createCoalescer } from "../generated/runtime/index.js";
 import { connectSse, type SseConnection, type SseStatus } from "../generated/runtime/sse/client.js";
+import { connectWebSocket } from "../generated/runtime/ws/client.js";
 import type { SseGap } from "../generated/runtime/sse/protocol.js";
 import type { Event, EventEnvelope } from "../generated/ts/index.js";
 import { createRateChart } from "./chart.js";
@@ -35,6 +38,9 @@ interface DemoState {
   firstLive: string | undefined;
   /** Connections opened from scratch to rebuild state after a gap. */
   resyncs: number;
+  /** The channel in use, and the switches made. */
+  channel: Channel;
+  switches: number;
   charts: { events: readonly number[]; frames: readonly number[] };
 }
 
@@ -43,7 +49,19 @@ const element = (id: string): HTMLElement => document.getElementById(id)!;
 const config = JSON.parse(element("demo-config").textContent ?? "{}") as DemoPageConfig;
 const eventsChart = createRateChart(element("events-chart") as unknown as SVGSVGElement, element("events-rate"));
 const framesChart = createRateChart(element("frames-chart") as unknown as SVGSVGElement, element("frames-rate"));
-const state: DemoState = { received: [], channels: [], forgotten: 0, snapshot: 0, statuses: [], firstLive: undefined, resyncs: 0, charts: { events: eventsChart.samples, frames: framesChart.samples } };
+type Channel = "sse" | "websocket";
+const state: DemoState = {
+  received: [],
+  channels: [],
+  forgotten: 0,
+  snapshot: 0,
+  statuses: [],
+  firstLive: undefined,
+  resyncs: 0,
+  channel: new URLSearchParams(location.search).get("channel") === "websocket" ? "websocket" : "sse",
+  switches: 0,
+  charts: { events: eventsChart.samples, frames: framesChart.samples },
+};
 const demo = globalThis as unknown as { __demo: DemoState; __demoLastEventId: () => string | undefined };
 demo.__demo = state;
 demo.__demoLastEventId = () => connection.lastEventId;
@@ -247,15 +265,23 @@ function remember(envelope: Envelope): void {
 /** Counts connections made: only the newest one's callbacks count (a replaced one may still be mid-read). */
 let generation = 0;
 
-/** A connection from scratch: no resume id, so the server starts it with the snapshot. */
-function connect(): SseConnection<Envelope> {
+/**
+ * A connection on the page's channel: from scratch — no resume id, so the server starts it with the
+ * snapshot — or, switching channel, resuming after `lastEventId`.
+ */
+function connect(lastEventId?: string): SseConnection<Envelope> {
   generation += 1;
   const mine = generation;
-  // connectSse reports `connecting` before it returns: `made` is read only in later callbacks.
-  const made: SseConnection<Envelope> = connectSse<Event>(new URL("/events", location.href).href, {
+  const url = new URL(state.channel === "websocket" ? "/live" : "/events", location.href);
+  if (state.channel === "websocket") url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const open = state.channel === "websocket" ? connectWebSocket<Event> : connectSse<Event>;
+  element("channel").textContent = state.channel === "websocket" ? "WebSocket" : "SSE";
+  // The client reports `connecting` before it returns: `made` is read only in later callbacks.
+  const made: SseConnection<Envelope> = open(url.href, {
     binding,
     events: config.events,
     topics: config.topics,
+    ...(lastEventId === undefined ? {} : { lastEventId }),
     backoffInitialMs: 200,
     backoffMaxMs: 2000,
     onStatus: (status) => {
@@ -288,3 +314,15 @@ function connect(): SseConnection<Envelope> {
 }
 
 let connection: SseConnection<Envelope> = connect();
+
+/** Moves to the other channel, resuming after the last id the current one received. */
+function switchChannel(): void {
+  const old = connection;
+  state.channel = state.channel === "sse" ? "websocket" : "sse";
+  state.switches += 1;
+  // Whatever the old connection still reads is dropped (its callbacks no longer count): the new one
+  // replays everything after the last id the page took.
+  connection = connect(old.lastEventId);
+  old.close();
+}
+element("channel").addEventListener("click", switchChannel);

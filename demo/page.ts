@@ -64,7 +64,7 @@ export function demoPage(config: DemoPageConfig): string {
   <h1>eventc live feed</h1>
   <span id="transport" class="muted"></span>
 </header>
-<p class="connection"><span id="status" data-kind="connecting" role="status">connecting…</span></p>
+<p class="connection"><span id="status" data-kind="connecting" role="status">connecting…</span> <button id="channel" type="button" title="switch channel, resuming from the last event received">SSE</button></p>
 <p id="gap" role="alert" hidden></p>
 <div class="panel">
   <dl class="stats">

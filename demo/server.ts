@@ -1,7 +1,9 @@
 /**
- * The demo server: the simulated activity feed goes through the bus to the SSE handler, and a small
- * page renders it live through the generated SSE client and coalescer (demo/app.ts, bundled for the
- * browser when the server starts).
+ * The demo server: the simulated activity feed goes through the bus to the SSE handler — served as
+ * Server-Sent Events (`/events`) and, through the WebSocket hub, over WebSockets (`/live`) — and a
+ * small page renders it live through the generated client of either channel and the coalescer
+ * (demo/app.ts, bundled for the browser when the server starts). The page switches channel live,
+ * resuming on the new one from the last id of the old.
  *
  * Two setups, one page:
  * - In process (no `redisUrl`): the in-process bus; the handler replays from its buffer and keeps
@@ -23,12 +25,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { WebSocketServer } from "ws";
 import {
   binding,
   createBus,
   createRedisSnapshotStore,
   createRedisStreamTransport,
   createSseHandler,
+  createWebSocketHub,
   eventNames,
   recordSnapshots,
   sseLogChannels,
@@ -113,9 +117,12 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
     sse = createSseHandler(bus, { binding, eventNames, replayFrom: "transport", snapshot: { store: redis.snapshots }, heartbeatMs: 5000 });
   }
   await sse.ready;
+  const hub = createWebSocketHub(sse, { WebSocketServer });
   const simulator = createSimulator(bus, options);
   const page = demoPage({ ...selection, transport: redis === undefined ? "in-process bus" : "Redis Streams" } satisfies DemoPageConfig);
   const streams = new Set<ServerResponse>();
+  /** Sockets upgraded to the WebSocket hub. */
+  const sockets = new Set<{ destroy(): unknown }>();
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://demo");
@@ -131,6 +138,12 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found.");
     }
   });
+  server.on("upgrade", (request, socket, head) => {
+    if (new URL(request.url ?? "/", "http://demo").pathname !== "/live") return void socket.destroy();
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    hub.upgrade(request, socket, head);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -140,6 +153,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
       });
     });
   } catch (error) {
+    await hub.close();
     await sse.close();
     await redis?.close();
     await bus.close();
@@ -153,12 +167,14 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
     bus,
     simulator,
     dropConnections() {
-      const count = streams.size;
+      const count = streams.size + sockets.size;
       for (const response of streams) response.socket?.destroy();
+      for (const socket of sockets) socket.destroy();
       return count;
     },
     async close() {
       await simulator.stop();
+      await hub.close();
       await sse.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -164,6 +164,38 @@ describe("the live demo in process", () => {
     expect([...problems, ...lateProblems]).toEqual([]);
     await screenshot(page, "in-process");
   });
+
+  test("over a WebSocket, and switching channel live both ways, the page receives every event exactly once, in order", { timeout: 90_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    const problems = watchConsole(page);
+    await page.goto(`${server.url}?channel=websocket`);
+    await until(async () => (await statusText(page)) === "live", 15_000, "the page to go live over the WebSocket");
+    expect(await page.textContent("#channel")).toBe("WebSocket");
+    const from = server.simulator.published.length;
+    server.simulator.start();
+    await until(async () => (await pageState(page)).received.length > 100, 15_000, "events over the WebSocket");
+
+    // The hub cuts the socket mid-stream (and the earlier test's pages lose theirs): the client resumes from its last id.
+    expect(server.dropConnections()).toBeGreaterThanOrEqual(1);
+    await until(async () => (await pageState(page)).statuses.filter((kind) => kind === "connected").length >= 2, 15_000, "the page to reconnect");
+    // Switched live to SSE and back, mid-stream: each channel resumes from the other's last id.
+    for (const expected of ["SSE", "WebSocket", "SSE"]) {
+      const before = (await pageState(page)).received.length;
+      await page.click("#channel");
+      expect(await page.textContent("#channel")).toBe(expected);
+      await until(async () => (await pageState(page)).received.length > before + 100, 15_000, `events over ${expected}`);
+    }
+
+    await server.simulator.stop();
+    const published = server.simulator.published.slice(from);
+    await until(async () => (await pageState(page)).received.length >= published.length, 15_000, "every published event to arrive");
+    const state = await pageState(page);
+    expect(new Set(state.received).size).toBe(state.received.length);
+    expect(state.received).toEqual(published);
+    expect(state.statuses.filter((kind) => kind === "gap")).toEqual([]);
+    expect(problems).toEqual([]);
+    await screenshot(page, "websocket");
+  });
 });
 
 describe("the live demo over Redis Streams, its server a real process", () => {
