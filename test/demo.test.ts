@@ -274,6 +274,8 @@ describe("the live demo over Redis Streams, its server a real process", () => {
       "the events published while the server was down",
     );
 
+    // Enough of a run to compare (the feed's pace depends on the machine's load).
+    await until(async () => (await pageState(page)).received.length > 300, 20_000, "more than 300 events on the page");
     // Nothing lost, nothing twice: per channel, the page received exactly what the stream holds
     // between where its live stream began and where it stands now.
     const { received, channels, lastEventId, firstLive, forgotten } = await page.evaluate(() => {

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "../helpers.js";
+import { waitFor } from "./sse-kit.js";
 
 const INSTANCE = path.join(ROOT, "test", "runtime", "sse-instance.ts");
 const JITI = path.join(ROOT, "node_modules", "jiti", "lib", "jiti-cli.mjs");
@@ -63,3 +64,35 @@ export async function startInstance(redisUrl: string): Promise<Instance> {
   };
 }
 
+/**
+ * Publishes `count` deltas on `bus`, and after every `every` of them — once the client is back
+ * (`connected()` has grown past the cuts so far) — cuts every connection of every instance, in the
+ * middle of the flow. Resolves with the cuts made, once `received()` reached `count`.
+ */
+export async function publishWithCuts(options: {
+  instances: readonly Instance[];
+  publish: (n: number) => Promise<unknown>;
+  connected: () => number;
+  received: () => number;
+  describe: () => string;
+  count?: number;
+  every?: number;
+}): Promise<number> {
+  const { instances, publish, connected, received, describe, count = 10_000, every = 100 } = options;
+  let cuts = 0;
+  const sends: Promise<unknown>[] = [];
+  for (let n = 0; n < count; n += 1) {
+    sends.push(publish(n));
+    if ((n + 1) % every === 0) {
+      await Promise.all(sends.splice(0));
+      await waitFor("the client to be back", () => connected() > cuts);
+      // Some of the batch is read by now, some not: cut in the middle of the flow.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const counts = await Promise.all(instances.map((instance) => instance.cut()));
+      if (counts.some((cut) => cut > 0)) cuts += 1;
+    }
+  }
+  await Promise.all(sends);
+  await waitFor(`${count} events`, () => received() >= count, 30_000, () => `${received()} received; ${cuts} cuts; ${describe()}`);
+  return cuts;
+}

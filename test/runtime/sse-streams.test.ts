@@ -14,7 +14,7 @@ import { createSseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { binding, createBus } from "./example-runtime.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
-import { startInstance } from "./instances.js";
+import { publishWithCuts, startInstance } from "./instances.js";
 import { delta, openRaw, serve, waitFor } from "./sse-kit.js";
 
 let redis: RedisServer;
@@ -57,21 +57,13 @@ describe("SSE replay from the Redis Streams transport", () => {
     });
     try {
       await waitFor("the first connection", () => statuses.includes("connected"));
-      let cuts = 0;
-      const sends: Promise<unknown>[] = [];
-      for (let n = 0; n < 10_000; n += 1) {
-        sends.push(bus.publish("message.part.delta", delta(n)));
-        if ((n + 1) % 100 === 0) {
-          await Promise.all(sends.splice(0));
-          await waitFor("the client to be back", () => statuses.filter((kind) => kind === "connected").length > cuts);
-          // Some of the batch is read by now, some not: cut in the middle of the flow.
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          const [a, b] = await Promise.all(instances.map((instance) => instance.cut()));
-          if (a! + b! > 0) cuts += 1;
-        }
-      }
-      await Promise.all(sends);
-      await waitFor("10,000 events", () => received.length >= 10_000, 30_000, () => `${received.length} received, the last ${received.at(-1)}; ${cuts} cuts; statuses ${statuses.slice(-6).join(", ")}; ${JSON.stringify(client.stats())}`);
+      const cuts = await publishWithCuts({
+        instances,
+        publish: (n) => bus.publish("message.part.delta", delta(n)),
+        connected: () => statuses.filter((kind) => kind === "connected").length,
+        received: () => received.length,
+        describe: () => `the last ${received.at(-1)}; statuses ${statuses.slice(-6).join(", ")}; ${JSON.stringify(client.stats())}`,
+      });
       expect(cuts).toBeGreaterThanOrEqual(95);
       expect(received).toEqual(Array.from({ length: 10_000 }, (_, n) => n));
       expect(gaps).toEqual([]);

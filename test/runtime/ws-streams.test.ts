@@ -12,7 +12,7 @@ import { connectSse } from "../../templates/ts/runtime/sse/client.js";
 import { createRedisStreamTransport } from "../../templates/ts/runtime/transports/redis/streams.js";
 import { connectWebSocket } from "../../templates/ts/runtime/ws/client.js";
 import { binding, createBus } from "./example-runtime.js";
-import { startInstance } from "./instances.js";
+import { publishWithCuts, startInstance } from "./instances.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 import { delta, waitFor } from "./sse-kit.js";
 
@@ -58,20 +58,13 @@ describe("WebSocket replay from the Redis Streams transport", () => {
     });
     try {
       await waitFor("the first connection", () => statuses.includes("connected"));
-      let cuts = 0;
-      const sends: Promise<unknown>[] = [];
-      for (let n = 0; n < 10_000; n += 1) {
-        sends.push(bus.publish("message.part.delta", delta(n)));
-        if ((n + 1) % 100 === 0) {
-          await Promise.all(sends.splice(0));
-          await waitFor("the client to be back", () => statuses.filter((kind) => kind === "connected").length > cuts);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          const [a, b] = await Promise.all(instances.map((instance) => instance.cut()));
-          if (a! + b! > 0) cuts += 1;
-        }
-      }
-      await Promise.all(sends);
-      await waitFor("10,000 events", () => received.length >= 10_000, 30_000, () => `${received.length} received, the last ${received.at(-1)}; ${cuts} cuts; ${JSON.stringify(client.stats())}`);
+      const cuts = await publishWithCuts({
+        instances,
+        publish: (n) => bus.publish("message.part.delta", delta(n)),
+        connected: () => statuses.filter((kind) => kind === "connected").length,
+        received: () => received.length,
+        describe: () => `the last ${received.at(-1)}; ${JSON.stringify(client.stats())}`,
+      });
       expect(cuts).toBeGreaterThanOrEqual(95);
       expect(received).toEqual(Array.from({ length: 10_000 }, (_, n) => n));
       expect(gaps).toEqual([]);
