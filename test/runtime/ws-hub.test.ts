@@ -250,6 +250,60 @@ describe("WebSocket authorization", () => {
   });
 });
 
+describe("a hub given the sockets of the application's own WebSocketServer", () => {
+  async function ownServer(sseOptions: Partial<SseHandlerOptions<Catalogue>> = {}) {
+    const bus = createBus();
+    const handler = createSseHandler(bus, { binding, ...sseOptions });
+    // The hub's own WebSocketServer serves no upgrade here: the application's does, and hands the sockets over.
+    const hub = createWebSocketHub(handler, { WebSocketServer });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 65_536 });
+    wss.on("connection", (socket, request) => hub.accept(socket, request));
+    const server = createServer();
+    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    cleanup.push(
+      () => bus.close(),
+      () => handler.close(),
+      () => hub.close(),
+      () => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    );
+    return { bus, hub, url: `ws://127.0.0.1:${port}/live` };
+  }
+
+  test("accepted_sockets_subscribe_and_resume_like_the_hubs_own", async () => {
+    const { bus, hub, url } = await ownServer();
+    const received: number[] = [];
+    const statuses: LiveStatus["kind"][] = [];
+    const client = connectWebSocket(url, { binding, WebSocket, events: ["message.part.delta"], backoffInitialMs: 5, onStatus: (status) => statuses.push(status.kind), onEvent: (envelope) => {
+      if (envelope.event.type === "message.part.delta.v1") received.push(Number(envelope.event.payload.delta));
+    } });
+    cleanup.push(() => client.close());
+    await waitFor("connected", () => statuses.includes("connected"));
+    expect(hub.stats().connections).toBe(1);
+    for (let n = 0; n < 100; n += 1) await bus.publish("message.part.delta", delta(n));
+    await waitFor("100 events", () => received.length === 100);
+    expect(received).toEqual(Array.from({ length: 100 }, (_, n) => n));
+  });
+
+  test("authorize_refusing_an_accepted_socket_closes_it_refused_and_the_client_does_not_retry", async () => {
+    const { hub, url } = await ownServer({ authorize: () => ({ status: 401, message: "Who are you?" }) });
+    const raw = rawSocket(url);
+    expect(await raw.opened).toBe(true);
+    expect(await raw.closed).toEqual({ code: WS_CLOSE.refused, reason: "refused: 401" });
+    expect(hub.stats()).toMatchObject({ connections: 0, refusedUpgrades: 1 });
+    const statuses: LiveStatus[] = [];
+    const client = connectWebSocket(url, { binding, WebSocket, backoffInitialMs: 5, onStatus: (status) => statuses.push(status) });
+    cleanup.push(() => client.close());
+    await waitFor("closed", () => statuses.some((status) => status.kind === "closed"));
+    await sleep(50);
+    expect(client.stats().connections).toBe(1);
+  });
+});
+
 describe("a hub facing hostile, slow and silent clients", () => {
   test.each([
     ["not JSON", "{oops", WS_CLOSE.badMessage],

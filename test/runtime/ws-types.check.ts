@@ -17,6 +17,10 @@ export const server = createServer((req, res) => handler.node(req, res));
 server.on("upgrade", hub.upgrade);
 server.on("upgrade", (request, socket, head) => hub.upgrade(request, socket, head));
 
+// Sockets of the application's own server, handed over.
+export const own = new WebSocketServer({ noServer: true, maxPayload: 65_536 });
+own.on("connection", (socket, request) => hub.accept(socket, request));
+
 export const fromWs: WebSocketConstructor = NodeWebSocket;
 export const fromTheBrowser: WebSocketConstructor = WebSocket;
 

@@ -39,24 +39,29 @@ export interface WsCloseCodes {
   readonly tooBig: 1009;
   /** A subscription failed on the hub (its transport refused): reconnect with backoff. */
   readonly failed: 1011;
+  /** The hub holds `maxConnections` sockets already (a socket accepted by the application's own server): reconnect with backoff. */
+  readonly tryAgainLater: 1013;
   /** A message that is not a control message: not JSON, binary, an unknown `op`, a malformed field. */
   readonly badMessage: 4000;
   /** The client fell behind (its budget of buffered bytes, or the replay window): a `gap` went first; reconnect and resume. */
   readonly slow: 4008;
+  /** `authorize` refused a socket accepted by the application's own server (`hub.accept`; the hub's own upgrade answers with the HTTP status instead). */
+  readonly refused: 4403;
   /** No subscribe message within the hub's `initTimeoutMs`. */
   readonly initTimeout: 4408;
 }
 
 /**
- * The close codes the hub uses. Reconnect (and resume) after `goingAway`, `failed`, `slow`,
- * `initTimeout` and an abnormal close (1006: a socket the heartbeat terminated, a network drop); do
- * not after `badMessage` or `tooBig`, which the same client would only send again.
+ * The close codes the hub uses. Reconnect (and resume) after `goingAway`, `failed`, `tryAgainLater`,
+ * `slow`, `initTimeout` and an abnormal close (1006: a socket the heartbeat terminated, a network
+ * drop); do not after `badMessage` or `tooBig`, which the same client would only send again, nor
+ * after `refused`.
  */
-export const WS_CLOSE: WsCloseCodes = { normal: 1000, goingAway: 1001, tooBig: 1009, failed: 1011, badMessage: 4000, slow: 4008, initTimeout: 4408 };
+export const WS_CLOSE: WsCloseCodes = { normal: 1000, goingAway: 1001, tooBig: 1009, failed: 1011, tryAgainLater: 1013, badMessage: 4000, slow: 4008, refused: 4403, initTimeout: 4408 };
 
 /** Whether a client should reconnect after the hub closed with `code`. */
 export function wsCloseRetries(code: number): boolean {
-  return code !== WS_CLOSE.badMessage && code !== WS_CLOSE.tooBig && code !== WS_CLOSE.normal;
+  return code !== WS_CLOSE.badMessage && code !== WS_CLOSE.tooBig && code !== WS_CLOSE.refused && code !== WS_CLOSE.normal;
 }
 
 /** A subscribe message. */

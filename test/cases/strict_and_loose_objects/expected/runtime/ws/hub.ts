@@ -77,13 +77,21 @@ export interface WebSocketHubStats {
   readonly connections: number;
   /** Subscriptions of every socket, those being admitted included. */
   readonly subscriptions: number;
-  /** Upgrades refused (authorize, caps, closing). */
+  /** Upgrades refused (authorize, caps, closing), and sockets `accept` closed for `authorize`. */
   readonly refusedUpgrades: number;
 }
 
 export interface WebSocketHub {
   /** For Node http's `upgrade` event: `server.on("upgrade", hub.upgrade)`. */
   readonly upgrade: (request: NodeRequestLike, socket: UpgradeSocketLike, head: unknown) => void;
+  /**
+   * For a socket the application's own `WebSocketServer` accepted: `wss.on("connection", (socket,
+   * request) => hub.accept(socket, request))`. `authorize` decides the request as at an upgrade, but
+   * after it: a refusal closes the socket with `refused` (4403); every subscribe is authorized on its
+   * own all the same, so nothing is delivered before the decision that was not allowed. That server's
+   * `maxPayload` is the message bound (ws's default is 100 MiB: set it, to `maxMessageBytes` say).
+   */
+  readonly accept: (socket: WsSocketLike, request: NodeRequestLike) => void;
   stats(): WebSocketHubStats;
   /** Closes every socket (`goingAway`, 1001) and refuses later upgrades (503). Not the SSE handler. */
   close(): Promise<void>;
@@ -189,8 +197,31 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
     );
   };
 
+  const accept = (socket: WsSocketLike, request: NodeRequestLike): void => {
+    if (closed) return socket.close(WS_CLOSE.goingAway, "the hub is closing");
+    if (connections.size + upgrading >= maxConnections) return socket.close(WS_CLOSE.tryAgainLater, "too many connections");
+    const view = nodeRequest(request);
+    // Open at once, so no message is lost while `authorize` decides; each subscribe is authorized anyway.
+    const connection = new WsHubConnection(socket, view, settings);
+    connections.add(connection);
+    cancelBeat ??= startTimer(heartbeatMs, beat);
+    sse.authorizeRequest(view).then(
+      (refusal) => {
+        if (refusal === undefined) return;
+        refusedUpgrades += 1;
+        // A close reason is at most 123 bytes: the status, not the application's text.
+        connection.close(WS_CLOSE.refused, `refused: ${refusal.status}`);
+      },
+      (error: unknown) => {
+        report(error);
+        connection.close(WS_CLOSE.failed, "authorization failed");
+      },
+    );
+  };
+
   return {
     upgrade,
+    accept,
     stats() {
       let subscriptions = 0;
       for (const connection of connections) subscriptions += connection.subscriptions;
