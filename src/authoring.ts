@@ -102,11 +102,11 @@ export interface RuntimeConfig {
    */
   transports?: ("memory" | "redis" | "redis-streams")[];
   sse?: {
-    /** The SSE server (`sse/server.ts`, `createSseHandler`). Default `true`. */
+    /** The SSE server (`sse/server.ts`, `createSseHandler`) and the WebSocket hub serving its streams (`ws/hub.ts`, `createWebSocketHub`). Default `true`. */
     server?: boolean;
     /**
-     * The SSE client (`sse/client.ts`, `connectSse`), which imports the `eventsource-parser`
-     * package. Default `"auto"`: emitted when eventsource-parser (3 or 4) is installed where the
+     * The SSE client (`sse/client.ts`, `connectSse`) and the WebSocket client (`ws/client.ts`,
+     * `connectWebSocket`), which import the `eventsource-parser` package. Default `"auto"`: emitted when eventsource-parser (3 or 4) is installed where the
      * output folder finds it. `true` emits it regardless (and `eventc generate` warns while the
      * package is missing); `false` never.
      */
