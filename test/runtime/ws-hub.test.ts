@@ -323,6 +323,33 @@ describe("a hub facing hostile, slow and silent clients", () => {
     expect(({} as { op?: unknown }).op).toBeUndefined();
   });
 
+  test("a_subscribe_whose_fields_break_the_selection_grammar_is_refused_400_and_the_socket_stays", async () => {
+    const { handler, served } = await setup();
+    const raw = rawSocket(served.ws);
+    expect(await raw.opened).toBe(true);
+    const asks: [string, Record<string, unknown>][] = [
+      ["events-not-a-list", { events: "session.status" }],
+      ["too-many-events", { events: Array.from({ length: 2000 }, () => "session.status") }],
+      ["unknown-event", { events: ["no.such.event"] }],
+      ["topic-not-text", { events: ["session.status"], topics: [42] }],
+      ["topic-lone-surrogate", { events: ["session.status"], topics: ["\ud800"] }],
+      ["id-not-text", { lastEventId: 7 }],
+    ];
+    for (const [sub, ask] of asks) raw.send({ op: "subscribe", sub, ...ask });
+    await waitFor("a refusal each", () => raw.messages.length === asks.length);
+    const refusals = raw.messages.map((message) => JSON.parse(message) as { sub: string; status: number });
+    // Answered as each is decided (not in order): every one refused with 400.
+    expect(refusals.map((refusal) => `${refusal.sub} ${refusal.status}`).sort()).toEqual(asks.map(([sub]) => `${sub} 400`).sort());
+    expect(handler.stats().connections).toBe(0);
+    // An id outside the id grammar resumes nothing: a gap, then the live stream — as over SSE.
+    raw.send({ op: "subscribe", sub: "ok", events: ["session.status"], lastEventId: "bad id" });
+    await waitFor("its live frame", () => raw.messages.some((message) => message.startsWith("ok\n") && message.includes("event: live")));
+    const stream = raw.messages.filter((message) => message.startsWith("ok\n")).join("");
+    expect(stream).toContain("event: gap");
+    expect(stream).toContain('"reason":"resume-too-old"');
+    expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
   test("a_binary_message_closes_the_socket_as_a_bad_message", async () => {
     const { served } = await setup();
     const raw = rawSocket(served.ws);
