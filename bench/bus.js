@@ -36,7 +36,7 @@ import { Redis } from "ioredis";
 import mitt from "mitt";
 import { createClient } from "redis";
 import ts from "typescript";
-import { ROOT, transpileFolder, WORK } from "./measure.js";
+import { bindingOf, ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "bus";
 export const description = "typed bus: in process vs EventEmitter, mitt and graphql-yoga pubsub; over Redis vs raw ioredis / node-redis and graphql-yoga's Redis event target";
@@ -81,12 +81,7 @@ async function load() {
   const { startRedisServer } = await import(url("redis-server.js"));
   const { createClock, createIdSource } = await import(url("sdk/runtime/core/platform.js"));
   // The binding the generated runtime.ts writes (test/runtime/example-runtime.ts).
-  const binding = {
-    latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
-    meta: (type) => (sdk.isEventType(type) ? sdk.eventMeta[type] : undefined),
-    parseEnvelope: sdk.parseEnvelope,
-    validatePayload: sdk.validatePayload,
-  };
+  const binding = bindingOf(sdk);
   return { createBus: (options) => createBusFor(binding, options), createRedisTransport, streams, startRedisServer, createClock, createIdSource };
 }
 

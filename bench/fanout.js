@@ -17,6 +17,15 @@ export const mib = (bytes) => bytes / 1024 / 1024;
 /** The payload every peer publishes: its `delta` carries the phase tag, the number and the publish time. */
 export const payload = (tag, n) => ({ sessionID: "s1", messageID: "m1", partID: "p1", field: "text", delta: `${tag}:${n}|${now()}` });
 
+/** The envelope the peers without a bus send, shaped as eventc's, with ids e1, e2, …. */
+export function envelopeSource() {
+  let sequence = 0;
+  return (payload) => {
+    const id = `e${(sequence += 1)}`;
+    return { id, time: new Date().toISOString(), topic: payload.sessionID, event: { type: "message.part.delta.v1", payload } };
+  };
+}
+
 /** A child process of `file` with `args`, and `next(type)`: the next IPC message of that type (within the deadline). */
 export function child(file, args, suite) {
   const process_ = fork(file, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });

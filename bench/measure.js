@@ -9,6 +9,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const WORK = path.join(ROOT, ".bench");
 
 /**
+ * The binding the generated `runtime/index.ts` writes, over a transpiled SDK module (`sdk`): what
+ * the suites hand `createBusFor` and `createSseHandler` (test/runtime/example-runtime.ts by hand).
+ */
+export function bindingOf(sdk) {
+  return {
+    latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
+    meta: (type) => (sdk.isEventType(type) ? sdk.eventMeta[type] : undefined),
+    parseEnvelope: sdk.parseEnvelope,
+    validatePayload: sdk.validatePayload,
+  };
+}
+
+/**
  * Every .ts file under `from` (its folders included) transpiled as it is to JavaScript under `to`, in
  * the same layout, so relative imports resolve alike. TypeScript is loaded on the first call only.
  */

@@ -26,8 +26,8 @@ import { connect } from "node:net";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { fanoutRow, measureFanout, serveOrders, summarize, trackPhases } from "./fanout.js";
-import { ROOT, transpileFolder, WORK } from "./measure.js";
+import { envelopeSource, fanoutRow, measureFanout, serveOrders, summarize, trackPhases } from "./fanout.js";
+import { bindingOf, ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "sse";
 export const description = "SSE fan-out to 1,000 clients on loopback: eventc createSseHandler vs better-sse (events/s, p50/p99 delivery latency, server memory)";
@@ -57,12 +57,7 @@ async function serverRole(peer) {
     const sdk = await import(url("index.js"));
     const { createBusFor } = await import(url("runtime/bus/bus.js"));
     const { createSseHandler } = await import(url("runtime/sse/server.js"));
-    const binding = {
-      latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
-      meta: (type) => (sdk.isEventType(type) ? sdk.eventMeta[type] : undefined),
-      parseEnvelope: sdk.parseEnvelope,
-      validatePayload: sdk.validatePayload,
-    };
+    const binding = bindingOf(sdk);
     const bus = createBusFor(binding);
     const handler = createSseHandler(bus, { binding });
     await handler.ready;
@@ -72,11 +67,10 @@ async function serverRole(peer) {
   } else {
     const { createChannel, createSession } = await import("better-sse");
     const channel = createChannel();
-    let sequence = 0;
+    const envelopeOf = envelopeSource();
     publish = (payload) => {
-      const id = `e${(sequence += 1)}`;
-      const envelope = { id, time: new Date().toISOString(), topic: payload.sessionID, event: { type: "message.part.delta.v1", payload } };
-      channel.broadcast(envelope, "message", { eventId: id });
+      const envelope = envelopeOf(payload);
+      channel.broadcast(envelope, "message", { eventId: envelope.id });
     };
     stats = () => ({ connections: channel.sessionCount });
     handle = (req, res) => void createSession(req, res).then((session) => channel.register(session));

@@ -28,8 +28,8 @@ import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { fanoutRow, measureFanout, serveOrders, summarize, trackPhases } from "./fanout.js";
-import { ROOT, transpileFolder, WORK } from "./measure.js";
+import { envelopeSource, fanoutRow, measureFanout, serveOrders, summarize, trackPhases } from "./fanout.js";
+import { bindingOf, ROOT, transpileFolder, WORK } from "./measure.js";
 
 export const name = "websocket";
 export const description =
@@ -49,15 +49,6 @@ async function transpile() {
   await transpileFolder(path.join(ROOT, "templates", "ts", "runtime"), path.join(DIR, "sdk", "runtime"));
 }
 
-/** The envelope the peers without a bus send, shaped as eventc's. */
-function envelopeSource() {
-  let sequence = 0;
-  return (payload) => {
-    const id = `e${(sequence += 1)}`;
-    return { id, time: new Date().toISOString(), topic: payload.sessionID, event: { type: "message.part.delta.v1", payload } };
-  };
-}
-
 // ---- The server process -----------------------------------------------------------------------
 
 async function serverRole(peer) {
@@ -72,12 +63,7 @@ async function serverRole(peer) {
     const { createSseHandler } = await import(url("runtime/sse/server.js"));
     const { createWebSocketHub } = await import(url("runtime/ws/hub.js"));
     const { WebSocketServer } = await import("ws");
-    const binding = {
-      latestType: (name) => (Object.hasOwn(sdk.latestTypes, name) ? sdk.latestTypes[name] : undefined),
-      meta: (type) => (sdk.isEventType(type) ? sdk.eventMeta[type] : undefined),
-      parseEnvelope: sdk.parseEnvelope,
-      validatePayload: sdk.validatePayload,
-    };
+    const binding = bindingOf(sdk);
     const bus = createBusFor(binding);
     const handler = createSseHandler(bus, { binding, maxConnections: CLIENTS * 2 });
     const hub = createWebSocketHub(handler, { WebSocketServer, maxConnections: CLIENTS * 2 });
