@@ -250,6 +250,22 @@ describe("WebSocket authorization", () => {
   });
 });
 
+describe("the WebSocket client facing a hostile hub", () => {
+  test("a_control_message_longer_than_maxEventSize_is_not_read_the_connection_is_dropped_and_made_again", async () => {
+    // A hub that answers every subscribe with a control message of 2,000 characters.
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    wss.on("connection", (socket) => socket.on("message", () => socket.send(JSON.stringify({ op: "note", pad: "x".repeat(2000) }))));
+    cleanup.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const statuses: LiveStatus[] = [];
+    const { port } = wss.address() as { port: number };
+    const client = connectWebSocket(`ws://127.0.0.1:${port}/live`, { binding, WebSocket, maxEventSize: 1000, backoffInitialMs: 5, backoffMaxMs: 10, onStatus: (status) => statuses.push(status) });
+    cleanup.push(() => client.close());
+    await waitFor("a reconnect", () => statuses.some((status) => status.kind === "reconnecting"));
+    expect(statuses.find((status) => status.kind === "reconnecting")).toMatchObject({ error: { message: "the hub sent a control message of more than maxEventSize (1000) characters" } });
+  });
+});
+
 describe("a hub given the sockets of the application's own WebSocketServer", () => {
   async function ownServer(sseOptions: Partial<SseHandlerOptions<Catalogue>> = {}) {
     const bus = createBus();

@@ -20,6 +20,7 @@
 import type { EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
 import { LiveRefused, connectLive, type LiveAttempt, type LiveChannel, type LiveClientOptions, type LiveConnection } from "../client/live-client.js";
+import { positiveInteger, sseDefaults } from "../core/policies.js";
 import { sseUrl } from "../sse/protocol.js";
 import { WS_REFUSED, wsCloseRetries, wsSubscribeMessage } from "./protocol.js";
 
@@ -63,6 +64,8 @@ function websocketChannel<E extends AnyEvent>(url: string, options: WebSocketCli
   // The selection rides on the URL too, so the hub can authorize it at the upgrade.
   const selection = { ...(options.events === undefined ? {} : { events: options.events }), ...(options.topics === undefined ? {} : { topics: options.topics }) };
   const target = sseUrl(url, selection);
+  // A control message is read whole: one longer than an event may be is not read at all.
+  const maxMessage = positiveInteger("maxEventSize", options.maxEventSize, sseDefaults.maxEventSize);
   return {
     name: "connectWebSocket",
     description: `the WebSocket stream of ${url}`,
@@ -83,6 +86,7 @@ function websocketChannel<E extends AnyEvent>(url: string, options: WebSocketCli
           const data = event.data;
           if (typeof data !== "string") return settle(new Error("the hub sent a binary message"));
           if (data.startsWith("{")) {
+            if (data.length > maxMessage) return settle(new Error(`the hub sent a control message of more than maxEventSize (${maxMessage}) characters`));
             let control: { op?: unknown; sub?: unknown; status?: unknown; message?: unknown } | undefined;
             try {
               control = JSON.parse(data) as typeof control;
