@@ -15,10 +15,10 @@ import { createErrorLog, logError, runLater } from "../../templates/ts/runtime/c
 import { createRedisTransport, type RedisConnection } from "../../templates/ts/runtime/transports/redis/pubsub.js";
 import type { TransportStatus } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
+import { settle } from "./turns.js";
 import { admin, CLIENTS, connectPair, sleep, waitFor } from "./redis-kit.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";
 
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function errorsOf(): { errors: BusError[]; onError: (error: BusError) => void } {
   const errors: BusError[] = [];

@@ -9,6 +9,7 @@ import { BusError } from "../../templates/ts/runtime/core/errors.js";
 import { createMemoryTransport } from "../../templates/ts/runtime/transports/memory.js";
 import type { Transport } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
+import { settle } from "./turns.js";
 
 const delta = (sessionID: string, n: number) => ({ sessionID, messageID: "m1", partID: "p1", field: "text" as const, delta: String(n) });
 
@@ -19,7 +20,6 @@ function collector<E>() {
 }
 
 /** Lets queued in-process deliveries run. */
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function errorsOf(): { errors: BusError[]; onError: (error: BusError) => void } {
   const errors: BusError[] = [];

@@ -10,9 +10,9 @@ import { createMemoryTransport } from "../../templates/ts/runtime/transports/mem
 import { createClock, createIdSource } from "../../templates/ts/runtime/core/platform.js";
 import type { TransportMessage } from "../../templates/ts/runtime/transports/transport.js";
 import { createBus } from "./example-runtime.js";
+import { settle } from "./turns.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe("envelope ids and times", () => {

@@ -6,8 +6,8 @@ import { describe, expect, test } from "vitest";
 import { BusError } from "../../templates/ts/runtime/core/errors.js";
 import { runtimeDefaults } from "../../templates/ts/runtime/core/policies.js";
 import { createBus } from "./example-runtime.js";
+import { settle } from "./turns.js";
 
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function publishFiles(bus: ReturnType<typeof createBus>, count: number): Promise<void> {
   for (let n = 0; n < count; n += 1) await bus.publish("file.edited", { file: `f${n}` });
