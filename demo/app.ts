@@ -1,8 +1,8 @@
 /**
- * The demo page: the generated client — over SSE or a WebSocket, switched live with the channel
- * button (or `?channel=websocket`) — feeds the generated coalescer, which hands the page one batch
- * per frame to render. A switch resumes on the new channel from the last id of the old one: the two
- * channels share their ids, so nothing is lost or repeated.
+ * The demo page: the generated client — over SSE, a WebSocket or polling, switched live with the
+ * channel button (or `?channel=websocket`, `?channel=polling`) — feeds the generated coalescer, which
+ * hands the page one batch per frame to render. A switch resumes on the new channel from the last id
+ * of the old one: the channels share their ids, so nothing is lost or repeated.
  *
  * What the page shows, and when:
  * - the connection's status in words — live (and whether a reconnect resumed), reconnecting,
@@ -15,8 +15,9 @@
  * What the page received is kept on `window.__demo` for the browser test (the newest 100,000 ids).
  */
 import { binding, createCoalescer } from "../generated/runtime/index.js";
-import { connectSse, type SseConnection, type SseStatus } from "../generated/runtime/sse/client.js";
-import { connectWebSocket } from "../generated/runtime/ws/client.js";
+import { connectChannels } from "../generated/runtime/client/channels.js";
+import { pollingChannel, sseChannel, type SseConnection, type SseStatus } from "../generated/runtime/sse/client.js";
+import { webSocketChannel } from "../generated/runtime/ws/client.js";
 import type { SseGap } from "../generated/runtime/sse/protocol.js";
 import type { Event, EventEnvelope } from "../generated/ts/index.js";
 import { createRateChart } from "./chart.js";
@@ -49,7 +50,9 @@ const element = (id: string): HTMLElement => document.getElementById(id)!;
 const config = JSON.parse(element("demo-config").textContent ?? "{}") as DemoPageConfig;
 const eventsChart = createRateChart(element("events-chart") as unknown as SVGSVGElement, element("events-rate"));
 const framesChart = createRateChart(element("frames-chart") as unknown as SVGSVGElement, element("frames-rate"));
-type Channel = "sse" | "websocket";
+type Channel = "sse" | "websocket" | "polling";
+const CHANNELS: readonly Channel[] = ["sse", "websocket", "polling"];
+const LABELS: { readonly [channel in Channel]: string } = { sse: "SSE", websocket: "WebSocket", polling: "Polling" };
 const state: DemoState = {
   received: [],
   channels: [],
@@ -58,7 +61,7 @@ const state: DemoState = {
   statuses: [],
   firstLive: undefined,
   resyncs: 0,
-  channel: new URLSearchParams(location.search).get("channel") === "websocket" ? "websocket" : "sse",
+  channel: CHANNELS.find((channel) => channel === new URLSearchParams(location.search).get("channel")) ?? "sse",
   switches: 0,
   charts: { events: eventsChart.samples, frames: framesChart.samples },
 };
@@ -179,7 +182,12 @@ function describe(status: SseStatus): string {
     case "degraded":
       if (status.reason === "server-down") return `degraded: the server's event transport is down${status.server.reason === undefined ? "" : ` (${status.server.reason})`}; events may be missing until it is back`;
       if (status.reason === "live-timeout") return "connected, waiting for the server to go live…";
+      if (status.reason === "polling") return "polling: live updates arrive later for now";
       return `server unreachable, still trying (attempt ${status.attempt})`;
+    case "fallback":
+      return `${status.from} failed: trying ${status.to}`;
+    case "restored":
+      return `back on ${status.to}`;
     case "gap":
       return "events lost";
     case "closed":
@@ -274,10 +282,10 @@ function connect(lastEventId?: string): SseConnection<Envelope> {
   const mine = generation;
   const url = new URL(state.channel === "websocket" ? "/live" : "/events", location.href);
   if (state.channel === "websocket") url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const open = state.channel === "websocket" ? connectWebSocket<Event> : connectSse<Event>;
-  element("channel").textContent = state.channel === "websocket" ? "WebSocket" : "SSE";
+  const channel = state.channel === "websocket" ? webSocketChannel(url.href) : state.channel === "polling" ? pollingChannel(url.href) : sseChannel(url.href);
+  element("channel").textContent = LABELS[state.channel];
   // The client reports `connecting` before it returns: `made` is read only in later callbacks.
-  const made: SseConnection<Envelope> = open(url.href, {
+  const made: SseConnection<Envelope> = connectChannels<Event>([channel], {
     binding,
     events: config.events,
     topics: config.topics,
@@ -315,10 +323,10 @@ function connect(lastEventId?: string): SseConnection<Envelope> {
 
 let connection: SseConnection<Envelope> = connect();
 
-/** Moves to the other channel, resuming after the last id the current one received. */
+/** Moves to the next channel (SSE → WebSocket → polling → SSE), resuming after the last id the current one received. */
 function switchChannel(): void {
   const old = connection;
-  state.channel = state.channel === "sse" ? "websocket" : "sse";
+  state.channel = CHANNELS[(CHANNELS.indexOf(state.channel) + 1) % CHANNELS.length] as Channel;
   state.switches += 1;
   // Whatever the old connection still reads is dropped (its callbacks no longer count): the new one
   // replays everything after the last id the page took.

@@ -97,10 +97,13 @@ export interface EventcConfig {
  */
 export interface RuntimeConfig {
   /**
-   * Transports to emit: `"memory"` (in-process), `"redis"` (pub/sub), `"redis-streams"`. Default:
-   * all three. The in-process transport is always emitted: the bus falls back to it.
+   * Transports to emit: `"memory"` (in-process), `"redis"` (pub/sub), `"redis-streams"`,
+   * `"websocket"` (a spoke of a WebSocket hub: `transports/websocket.ts`, `createWebSocketTransport`,
+   * which imports the `eventsource-parser` package). Default: all four — `"websocket"` where
+   * eventsource-parser (3 or 4) is installed where the output folder finds it. The in-process
+   * transport is always emitted: the bus falls back to it.
    */
-  transports?: ("memory" | "redis" | "redis-streams")[];
+  transports?: ("memory" | "redis" | "redis-streams" | "websocket")[];
   sse?: {
     /** The SSE server (`sse/server.ts`, `createSseHandler`) and the WebSocket hub serving its streams (`ws/hub.ts`, `createWebSocketHub`). Default `true`. */
     server?: boolean;

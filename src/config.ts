@@ -12,7 +12,7 @@ import { packageFound } from "./generate.js";
 import { importSchemaModule } from "./load/modules.js";
 import { findTarget, targetIds } from "./targets/index.js";
 import { EXTRA_DERIVES } from "./targets/rust/derives.js";
-import { RUNTIME_TRANSPORTS, sseClientPackages } from "./targets/runtime/index.js";
+import { RUNTIME_TRANSPORTS, sseClientPackages, websocketTransportPackages } from "./targets/runtime/index.js";
 import type { TargetOptions } from "./targets/target.js";
 
 /** Every compatibility mode, in the order `eventc rules` and the docs list them. */
@@ -153,8 +153,10 @@ export function findConfigFile(cwd: string): string | undefined {
 function runtimeSettings(runtime: RuntimeConfig | undefined, outDir: string): NonNullable<TargetOptions["runtime"]> {
   const client = runtime?.sse?.client ?? "auto";
   const runtimeDir = path.join(outDir, findTarget("runtime")!.folder);
+  // Every transport by default; the WebSocket spoke (it imports eventsource-parser) where its packages are found.
+  const transports = runtime?.transports ?? RUNTIME_TRANSPORTS.filter((id) => id !== "websocket" || websocketTransportPackages().every((need) => packageFound(need, runtimeDir)));
   return {
-    ...(runtime?.transports !== undefined ? { transports: [...runtime.transports] } : {}),
+    transports: [...transports],
     sse: {
       server: runtime?.sse?.server ?? true,
       client: client === "auto" ? sseClientPackages().every((need) => packageFound(need, runtimeDir)) : client,

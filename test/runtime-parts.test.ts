@@ -7,7 +7,7 @@
  * says what to install.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -93,7 +93,7 @@ describe("the runtime target emits the parts it is given", () => {
     const reexported = specifiers(files.get("index.ts")!).filter((spec) => spec.startsWith("./"));
     expect(reexported.every((spec) => files.has(spec.slice(2).replace(/\.js$/, ".ts")))).toBe(true);
     // A reader looking for what is not there finds it named, with the setting that brings it.
-    expect(files.get("index.ts")!.split("\n").slice(-8)).toEqual([
+    expect(files.get("index.ts")!.split("\n").slice(-10)).toEqual([
       "// Left out of this runtime (`runtime` in eventc.config.ts; see docs/runtime.md):",
       '// - the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)',
       '// - the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)',
@@ -101,6 +101,8 @@ describe("the runtime target emits the parts it is given", () => {
       "// - the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)",
       "// - the WebSocket hub (`createWebSocketHub`; with the SSE server, runtime.sse.server)",
       "// - the WebSocket client (`connectWebSocket` in ws/client.ts; with the SSE client, runtime.sse.client)",
+      "// - the client over several channels (`connectChannels` in client/channels.ts; with the SSE client, runtime.sse.client)",
+      '// - the WebSocket spoke transport (`createWebSocketTransport` in transports/websocket.ts; "websocket" in runtime.transports, by default emitted where eventsource-parser is installed)',
       "",
     ]);
     expect(runtimeFiles({}).get("index.ts")).not.toContain("Left out");
@@ -135,6 +137,8 @@ describe("eventc generate and the SSE client's package", () => {
     expect(generated.status).toBe(0);
     expect(existsSync(path.join(dir, "generated", "runtime", "sse/server.ts"))).toBe(true);
     expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(false);
+    // The WebSocket spoke transport imports the parser too: left out of the default alike.
+    expect(existsSync(path.join(dir, "generated", "runtime", "transports/websocket.ts"))).toBe(false);
     expect(tsc("5.9", ["--init"], dir)).toContain("Created a new tsconfig.json");
     expect(tsc("7", ["-p", dir, "--noEmit"], dir)).toBe("");
     expect(tsc("5.9", ["-p", dir, "--noEmit"], dir)).toBe("");
@@ -146,6 +150,18 @@ describe("eventc generate and the SSE client's package", () => {
     const generated = generate(dir);
     expect(generated.stderr).toBe("");
     expect(existsSync(path.join(dir, "generated", "runtime", "sse/client.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "generated", "runtime", "transports/websocket.ts"))).toBe(true);
+  });
+
+  test("asking_for_the_websocket_transport_without_eventsource_parser_warns_with_its_own_setting", () => {
+    const dir = project("spoke-asked", 'export default { runtime: { transports: ["websocket"], sse: { server: false, client: false } } };\n', false);
+    const generated = generate(dir);
+    expect(generated.stderr).toBe(
+      'eventc: warning: runtime: runtime/transports/websocket.ts imports eventsource-parser, which generated/runtime cannot find; install it with `npm install eventsource-parser@^3`, or remove "websocket" from runtime.transports in eventc.config.ts\n',
+    );
+    expect(generated.status).toBe(0);
+    expect(existsSync(path.join(dir, "generated", "runtime", "transports/websocket/subscription.ts"))).toBe(true);
+    expect(readFileSync(path.join(dir, "generated", "runtime", "index.ts"), "utf8")).not.toContain("websocket");
   });
 
   test("asking_for_the_sse_client_without_eventsource_parser_warns_with_the_install_command", () => {
@@ -181,7 +197,7 @@ describe("eventc generate and the SSE client's package", () => {
   });
 
   test.each([
-    ['{ transports: ["kafka"] }', 'invalid config: "runtime.transports[0]": unknown transport; choose from memory, redis, redis-streams'],
+    ['{ transports: ["kafka"] }', 'invalid config: "runtime.transports[0]": unknown transport; choose from memory, redis, redis-streams, websocket'],
     ['{ transports: ["redis", "redis"] }', 'invalid config: "runtime.transports": a transport is listed twice; name each transport once'],
     ['{ sse: { client: "yes" } }', 'invalid config: "runtime.sse.client": true, false or "auto"'],
     ["{ websocket: true }", 'invalid config: "runtime": Unrecognized key: "websocket"'],

@@ -308,7 +308,7 @@ describe("SSE client: degraded while connected", () => {
     await sleep(20);
     expect(statuses).toEqual([
       { kind: "connecting", attempt: 0 },
-      { kind: "connected", live, recovered: false },
+      { kind: "connected", live, recovered: false, channel: "sse" },
       {
         kind: "degraded",
         reason: "server-down",
@@ -316,7 +316,7 @@ describe("SSE client: degraded while connected", () => {
         error: new Error("the server's event transport is down (events may be missing until it is up): Redis connection lost: ECONNREFUSED"),
         server: { transport: "down", reason: "Redis connection lost: ECONNREFUSED" },
       },
-      { kind: "connected", live, recovered: true },
+      { kind: "connected", live, recovered: true, channel: "sse" },
     ]);
     expect(client.stats().connections).toBe(1);
   });

@@ -216,8 +216,11 @@ export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).
     // About 19.5 kB with the bounds against a hostile server (event size, id grammar, backoff, live timeout, server status),
     // the default onError that writes repeated failures once (core/platform.ts), and the receiver and backoff the client
     // shares with the other live channels' clients (client/): 370 bytes more gzipped than the client that had its own.
+    // About 21.2 kB with the hooks of the client over several channels (polling, the ladder's questions at each
+    // attempt; the ladder itself, client/ladder.ts, is left out): 480 bytes more gzipped.
     const output = Object.values(result.metafile.outputs)[0]!;
     const own = Object.entries(output.inputs).filter(([input]) => !input.startsWith("generated/ts/")).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-    expect(own).toBeLessThan(20_000);
+    expect(inputs).not.toContain("client/ladder.ts");
+    expect(own).toBeLessThan(21_500);
   });
 });

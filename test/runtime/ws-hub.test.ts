@@ -324,7 +324,7 @@ describe("a hub facing hostile, slow and silent clients", () => {
   test.each([
     ["not JSON", "{oops", WS_CLOSE.badMessage],
     ["a JSON array", "[1,2]", WS_CLOSE.badMessage],
-    ["an unknown op", JSON.stringify({ op: "publish", sub: "a" }), WS_CLOSE.badMessage],
+    ["an unknown op", JSON.stringify({ op: "teleport", sub: "a" }), WS_CLOSE.badMessage],
     ["an op only on the prototype", '{"__proto__":{"op":"subscribe"},"sub":"a"}', WS_CLOSE.badMessage],
     ["a subscription id outside its grammar", JSON.stringify({ op: "subscribe", sub: "{a" }), WS_CLOSE.badMessage],
     ["a message over maxMessageBytes", JSON.stringify({ op: "subscribe", sub: "a", events: ["x".repeat(70_000)] }), WS_CLOSE.tooBig],

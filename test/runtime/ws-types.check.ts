@@ -1,12 +1,14 @@
 /**
- * Compile-only: the WebSocket hub's and client's structural types accept what applications hand
- * them — the ws package's `WebSocketServer` and `WebSocket`, the DOM's `WebSocket`, Node http's
- * `upgrade` event — and the events arrive typed by the catalogue. Checked by sse-types.test.ts.
+ * Compile-only: the WebSocket hub's, client's and spoke transport's structural types accept what
+ * applications hand them — the ws package's `WebSocketServer` and `WebSocket`, the DOM's `WebSocket`,
+ * Node http's `upgrade` event — and the events arrive typed by the catalogue, `authorizePublish`'s
+ * envelopes included. Checked by sse-types.test.ts.
  */
 import { createServer } from "node:http";
 import { WebSocket as NodeWebSocket, WebSocketServer } from "ws";
 import { createSseHandler } from "../../templates/ts/runtime/sse/server.js";
 import { connectWebSocket, type WebSocketConstructor } from "../../templates/ts/runtime/ws/client.js";
+import { createWebSocketTransport, type SpokeSocketConstructor } from "../../templates/ts/runtime/transports/websocket.js";
 import { createWebSocketHub } from "../../templates/ts/runtime/ws/hub.js";
 import { binding, createBus } from "./example-runtime.js";
 
@@ -35,3 +37,27 @@ export const client = connectWebSocket("ws://127.0.0.1/live", {
     }
   },
 });
+
+// A hub that takes publishes: `authorizePublish` sees envelopes typed by the catalogue.
+const hubBus = createBus();
+export const publishing = createWebSocketHub(createSseHandler(hubBus, { binding }), {
+  WebSocketServer,
+  bus: hubBus,
+  binding,
+  maxPublishesInFlight: 32,
+  authorizePublish: async (request, envelope) => {
+    if (envelope.event.type === "session.status.v2") {
+      const status: "idle" | "busy" | "retry" = envelope.event.payload.status.type;
+      if (status === "retry") return { status: 409, message: "Not now." };
+    }
+    // @ts-expect-error: not an event type of the catalogue
+    if (envelope.event.type === "session.nope.v1") return false;
+    return request.header("authorization") !== undefined;
+  },
+});
+
+// A spoke: the ws package's WebSocket, or the host's.
+export const spokeFromWs: SpokeSocketConstructor = NodeWebSocket;
+export const spokeFromTheBrowser: SpokeSocketConstructor = WebSocket;
+export const spoke = createBus({ transport: createWebSocketTransport("ws://127.0.0.1/live", { WebSocket: NodeWebSocket, maxQueuedPublishes: 100 }) });
+export const browserSpoke = createBus({ transport: createWebSocketTransport("wss://example.com/live") });

@@ -26,7 +26,7 @@ import { ES_MODULE_PACKAGE } from "../typescript/index.js";
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
 /** The transports a project may choose (config `runtime.transports`); each is the module of that name. */
-export const RUNTIME_TRANSPORTS = ["memory", "redis", "redis-streams"] as const;
+export const RUNTIME_TRANSPORTS = ["memory", "redis", "redis-streams", "websocket"] as const;
 
 /** What a project wants of the runtime, every choice settled. */
 interface RuntimeChoice {
@@ -57,6 +57,13 @@ const PARTS: readonly Part[] = [
   // The WebSocket hub serves the SSE handler's streams; its client is the SSE client's over a socket.
   { modules: ["ws/hub.ts"], wanted: (choice) => choice.sseServer, name: "the WebSocket hub (`createWebSocketHub`; with the SSE server, runtime.sse.server)" },
   { modules: ["ws/client.ts"], wanted: (choice) => choice.sseClient, name: "the WebSocket client (`connectWebSocket` in ws/client.ts; with the SSE client, runtime.sse.client)" },
+  { modules: ["client/channels.ts"], wanted: (choice) => choice.sseClient, name: "the client over several channels (`connectChannels` in client/channels.ts; with the SSE client, runtime.sse.client)" },
+  // After the clients: a package both need is named by the SSE client (one install serves both).
+  {
+    modules: ["transports/websocket.ts"],
+    wanted: (choice) => choice.transports.has("websocket"),
+    name: 'the WebSocket spoke transport (`createWebSocketTransport` in transports/websocket.ts; "websocket" in runtime.transports, by default emitted where eventsource-parser is installed)',
+  },
 ];
 
 /**
@@ -68,7 +75,7 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "ws/connection.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "sse/poll.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/ladder.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "transports/websocket/outbox.ts", "transports/websocket/subscription.ts", "ws/connection.ts", "ws/publishes.ts"]);
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */
@@ -231,17 +238,29 @@ export function runtimePackages(options?: TargetOptions): PackageNeed[] {
   // Named by the part's own module (`sse/client.ts`), which is what a program imports, whichever
   // module of its closure has the import statement.
   const choice = runtimeChoice(options);
-  const entries = [...new Set(PARTS.filter((part) => part.wanted(choice)).flatMap((part) => part.modules))].sort();
-  // One need per package, named by the first module that needs it (the SSE client before the WebSocket
-  // client: one install serves both).
+  const entries = [...new Set(PARTS.filter((part) => part.wanted(choice)).flatMap((part) => part.modules))];
+  // One need per package, named by the first module in PARTS' order that needs it (the SSE client
+  // before the WebSocket client, the client over several channels and the spoke: one install serves all).
   const needs = new Map<string, PackageNeed>();
-  for (const file of entries) for (const name of packagesNeeded(file)) if (!needs.has(name)) needs.set(name, { name, ...PACKAGES[name]!, importedBy: file });
+  for (const file of entries) {
+    for (const name of packagesNeeded(file)) {
+      if (needs.has(name)) continue;
+      // The spoke transport is left out by its own setting, not the SSE client's.
+      const without = file === "transports/websocket.ts" ? { without: 'remove "websocket" from runtime.transports in eventc.config.ts' } : {};
+      needs.set(name, { name, ...PACKAGES[name]!, importedBy: file, ...without });
+    }
+  }
   return [...needs.values()];
 }
 
 /** The packages the SSE client needs: the config's `runtime.sse.client: "auto"` emits it where they are installed. */
 export function sseClientPackages(): PackageNeed[] {
   return packagesNeeded("sse/client.ts").map((name) => ({ name, ...PACKAGES[name]!, importedBy: "sse/client.ts" }));
+}
+
+/** The packages the WebSocket spoke transport needs: without `runtime.transports`, it is emitted where they are installed. */
+export function websocketTransportPackages(): PackageNeed[] {
+  return packagesNeeded("transports/websocket.ts").map((name) => ({ name, ...PACKAGES[name]!, importedBy: "transports/websocket.ts" }));
 }
 
 export const runtimeTarget: Target = {

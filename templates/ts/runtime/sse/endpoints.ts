@@ -68,10 +68,15 @@ export function nodeEndpoint({ accept, headers, report }: SseEndpointSettings): 
           answer.cancel();
           return;
         }
-        // No chunked encoding: the body runs until the connection closes, which an event stream
-        // does anyway, and each write goes to the socket as it is — no chunk framing per client.
-        response.removeHeader?.("transfer-encoding");
-        response.writeHead(200, { ...streamHeaders(headers), connection: "close" });
+        if (answer.poll === true) {
+          // A poll's response ends: chunked, and the connection kept for the next poll.
+          response.writeHead(200, streamHeaders(headers));
+        } else {
+          // No chunked encoding: the body runs until the connection closes, which an event stream
+          // does anyway, and each write goes to the socket as it is — no chunk framing per client.
+          response.removeHeader?.("transfer-encoding");
+          response.writeHead(200, { ...streamHeaders(headers), connection: "close" });
+        }
         const connection = open(answer, nodeSink(response), report);
         if (connection !== undefined) response.on("close", () => connection.close());
       },

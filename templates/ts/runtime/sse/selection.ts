@@ -16,7 +16,7 @@
  *   connection gets a `gap` and the live stream, as for any unknown id.
  */
 import { isWellFormed, isWireId, MAX_CURSOR_LENGTH } from "../../wire.js";
-import { coveredNames, selectionMatcher, SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./protocol.js";
+import { coveredNames, selectionMatcher, SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_POLL_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./protocol.js";
 
 /** A request the server answers with an HTTP status instead of an event stream. */
 export class HttpRefusal {
@@ -33,6 +33,8 @@ export interface SelectionRequest {
   readonly lastEventId: string | undefined;
   /** True when the request had a resume id the grammar refuses (it resumes nothing: a gap follows). */
   readonly badLastEventId: boolean;
+  /** `?poll=1`: answer with what there is and end the response (see `SSE_POLL_PARAM`). */
+  readonly poll?: boolean;
 }
 
 /** Reads the selection and the resume id of a request; `header` is its `Last-Event-ID` (which wins over the query). */
@@ -42,6 +44,7 @@ export function readSelectionRequest(url: string, header: string | undefined, se
   const events: string[] = [];
   const topics: string[] = [];
   let queryId: string | undefined;
+  let poll = false;
   for (const pair of query.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
@@ -63,6 +66,9 @@ export function readSelectionRequest(url: string, header: string | undefined, se
       topics.push(value);
     } else if (key === SSE_LAST_EVENT_ID_PARAM && value !== "") {
       queryId = value;
+    } else if (key === SSE_POLL_PARAM) {
+      if (value !== "1") throw new HttpRefusal(400, `${SSE_POLL_PARAM} takes 1.`);
+      poll = true;
     }
   }
   const asked = header !== undefined && header !== "" ? header : queryId;
@@ -71,6 +77,7 @@ export function readSelectionRequest(url: string, header: string | undefined, se
     selection: canonicalSelection({ events: events.length > 0 ? events : served, ...(topics.length > 0 ? { topics } : {}) }),
     lastEventId: valid ? asked : undefined,
     badLastEventId: !valid,
+    poll,
   };
 }
 

@@ -49,6 +49,7 @@ export * from "./sse/snapshot.js";
 export * from "./transports/memory.js";
 export * from "./transports/redis/pubsub.js";
 export * from "./transports/redis/serializer.js";
+export * from "./transports/redis/stream-reader.js";
 export * from "./transports/redis/streams.js";
 export * from "./transports/transport.js";
 export * from "./ws/hub.js";

@@ -147,6 +147,17 @@ export interface SsePolicies {
   readonly healthyAfter: number;
   /** Client: milliseconds a connection may take to reach its `live` frame (bytes or not) before the status is `degraded`. */
   readonly liveTimeout: number;
+  /**
+   * Server: milliseconds a poll (`?poll=1`) waits for an event before it is answered with its `live`
+   * frame alone. Under the client's `watchdog` and the proxies' idle timeouts.
+   */
+  readonly pollWait: number;
+  /** Client: the least milliseconds from one poll to the next (a poll answered at once waits the rest). */
+  readonly pollInterval: number;
+  /** Client (several channels): failed attempts in a row on one channel after which the next channel is tried. */
+  readonly fallbackAfter: number;
+  /** Client (several channels): the first delay before a better channel is tried again, in milliseconds (doubling, full jitter, up to `backoffMax`). */
+  readonly probeInitial: number;
 }
 
 export const sseDefaults: SsePolicies = {
@@ -170,6 +181,10 @@ export const sseDefaults: SsePolicies = {
   maxEventSize: 1_048_576,
   healthyAfter: 10_000,
   liveTimeout: 15_000,
+  pollWait: 10_000,
+  pollInterval: 250,
+  fallbackAfter: 2,
+  probeInitial: 5000,
 };
 
 /** The WebSocket hub's policies (ws/hub.ts; docs/websocket.md). */
@@ -190,6 +205,12 @@ export interface WsPolicies {
   readonly initTimeout: number;
   /** Milliseconds a closing socket may take to answer the close handshake. */
   readonly closeTimeout: number;
+  /**
+   * Publishes one socket may have in flight on the hub — received, not yet answered; past it a
+   * publish is rejected with 429. The spoke transport (`createWebSocketTransport`) sends at most as
+   * many before it waits for answers, the rest waiting in its outgoing queue.
+   */
+  readonly maxPublishesInFlight: number;
 }
 
 export const wsDefaults: WsPolicies = {
@@ -201,4 +222,5 @@ export const wsDefaults: WsPolicies = {
   heartbeat: 15_000,
   initTimeout: 10_000,
   closeTimeout: 5000,
+  maxPublishesInFlight: 64,
 };

@@ -140,7 +140,7 @@ export function publisherFor<C extends CatalogueShape>(binding: CatalogueBinding
 }
 
 /** The envelope topic at `path` in `payload`: a string as is, a number or boolean as its JSON text; otherwise none. */
-function topicAt(path: readonly string[] | undefined, payload: unknown): string | undefined {
+export function topicAt(path: readonly string[] | undefined, payload: unknown): string | undefined {
   if (path === undefined) return undefined;
   let value: unknown = payload;
   for (const segment of path) {

@@ -93,12 +93,7 @@ export type SseClientStats = LiveClientStats;
 
 export type SseConnection<E> = LiveConnection<E>;
 
-export interface SseClientOptions<E extends AnyEvent> extends LiveClientOptions<E> {
-  /** Request headers (authorization, say). */
-  readonly headers?: { readonly [name: string]: string };
-  /** Default: the host's `fetch`. */
-  readonly fetch?: SseFetch;
-}
+export interface SseClientOptions<E extends AnyEvent> extends LiveClientOptions<E>, SseChannelOptions {}
 
 interface TextDecoderLike {
   decode(input?: Uint8Array, options?: { stream: boolean }): string;
@@ -113,21 +108,33 @@ const host = globalThis as unknown as Host;
 
 const ignore = (): void => {};
 
-/** SSE over `fetch`: one request per connection, `Last-Event-ID` to resume, the body fed as it streams. */
-function fetchChannel<E extends AnyEvent>(url: string, options: SseClientOptions<E>): LiveChannel {
+/** What a channel over `fetch` takes: request headers and the `fetch` to call. */
+export interface SseChannelOptions {
+  /** Request headers (authorization, say). */
+  readonly headers?: { readonly [name: string]: string };
+  /** Default: the host's `fetch`. */
+  readonly fetch?: SseFetch;
+}
+
+/**
+ * One request of the SSE handler at `url` over `fetch`: `Last-Event-ID` to resume, the body fed as it
+ * streams; `poll`: the request asks for a poll (`?poll=1`), whose response ends once it has events.
+ */
+function fetchChannel(url: string, options: SseChannelOptions, poll: boolean): LiveChannel {
+  const name = poll ? "pollingChannel" : "connectSse";
   const fetch = options.fetch ?? host.fetch?.bind(globalThis);
   const { TextDecoder } = host;
   if (fetch === undefined || TextDecoder === undefined || (globalThis as { AbortController?: unknown }).AbortController === undefined) {
-    throw new TypeError("connectSse needs fetch, AbortController and TextDecoder (Node 18+ and browsers have them), or options.fetch");
+    throw new TypeError(`${name} needs fetch, AbortController and TextDecoder (Node 18+ and browsers have them), or options.fetch`);
   }
-  const target = sseUrl(url, { ...(options.events === undefined ? {} : { events: options.events }), ...(options.topics === undefined ? {} : { topics: options.topics }) });
   return {
-    name: "connectSse",
-    description: `the SSE stream of ${url}`,
+    kind: poll ? "polling" : "sse",
+    name,
+    description: `the ${poll ? "polled" : "SSE"} stream of ${url}`,
     async connect(attempt: LiveAttempt, lastEventId: string | undefined): Promise<void> {
       const headers: { [name: string]: string } = { accept: "text/event-stream", "cache-control": "no-cache", ...options.headers };
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
-      const response = await fetch(target, { method: "GET", headers, signal: attempt.signal, cache: "no-store" });
+      const response = await fetch(sseUrl(url, attempt.selection, undefined, poll), { method: "GET", headers, signal: attempt.signal, cache: "no-store" });
       if (response.status === 204) throw new LiveRefused("the server answered 204 No Content: no more events");
       if (response.status !== 200) {
         const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
@@ -149,7 +156,22 @@ function fetchChannel<E extends AnyEvent>(url: string, options: SseClientOptions
   };
 }
 
+/** The SSE stream of `createSseHandler` at `url`, as one of the channels of `connectChannels` (client/channels.ts). */
+export function sseChannel(url: string, options: SseChannelOptions = {}): LiveChannel {
+  return fetchChannel(url, options, false);
+}
+
+/**
+ * Polling the SSE handler at `url` (`?poll=1`): each request is answered with the events after the
+ * last id received, or after the handler's `pollWaitMs` with none; the next request follows at once
+ * (no sooner than `pollIntervalMs` after the last). For clients whose streams do not get through —
+ * as the last of the channels of `connectChannels` (client/channels.ts).
+ */
+export function pollingChannel(url: string, options: SseChannelOptions = {}): LiveChannel {
+  return fetchChannel(url, options, true);
+}
+
 /** Reads the stream of `createSseHandler` at `url` (see the top of this file). */
 export function connectSse<E extends AnyEvent>(url: string, options: SseClientOptions<E>): SseConnection<EventEnvelope<E>> {
-  return connectLive(fetchChannel(url, options), options);
+  return connectLive(fetchChannel(url, options, false), options);
 }

@@ -20,6 +20,9 @@
  *   stream: every envelope is in the snapshot (or a newer one of its key) or in the live stream, and
  *   may be in both — the last frame of a key a client receives is its latest. The state comes from a
  *   `SnapshotStore` (sse/snapshot.ts): in memory, or in Redis shared by every instance.
+ * - Polling (`?poll=1`, sse/poll.ts): the same connection, whose response ends once it carries
+ *   events (or after `pollWaitMs` with its `live` frame alone); the next poll resumes after the last
+ *   id, so polling and streaming share the ids, the replay and the gaps.
  * - Memory is bounded whatever the clients do. A connection writes only when its socket (or
  *   ReadableStream) takes more; a client that falls `replayWindow` envelopes behind (buffer) or has
  *   `clientQueue` frames waiting (transport) gets a `gap` (`overflow`) and is disconnected.
@@ -38,6 +41,7 @@ import type { FetchRequestLike, FetchResponseLike, NodeRequestLike, NodeResponse
 import { createSseBuffer, snapshotFrame } from "./buffer.js";
 import { SseServerConnections, type SseAdmission, type SseConnect, type SseServerConnection } from "./connection.js";
 import { fetchEndpoint, nodeEndpoint } from "./endpoints.js";
+import { pollAdmission } from "./poll.js";
 import { openSseLogReader, sseLogChannels, type SseBus, type SseLogChannel, type SseLogSettings, type SseLogSnapshot } from "./log.js";
 import { createMemorySnapshotStore, snapshotEntryOf, type SnapshotItem, type SnapshotStore } from "./snapshot.js";
 import { HttpRefusal, planSelection, readSelectionAsk, readSelectionRequest, type SelectionAsk, type SelectionCatalogue, type SelectionPlan, type SelectionRequest } from "./selection.js";
@@ -98,6 +102,11 @@ export interface SseHandlerOptions<C extends CatalogueShape> {
   readonly snapshot?: boolean | SseSnapshotOptions;
   /** `snapshot: true`: coalesce keys kept in memory. Default `sseDefaults.snapshotKeys` (10,000). */
   readonly snapshotKeys?: number;
+  /**
+   * Milliseconds a poll (`?poll=1`, the clients' fallback when no stream gets through) waits for an
+   * event before it is answered with its `live` frame alone. Default `sseDefaults.pollWait` (10,000).
+   */
+  readonly pollWaitMs?: number;
   /** Milliseconds a connection ended for overflow may take to flush before it is destroyed. Default `sseDefaults.closeTimeout` (5000). */
   readonly closeTimeoutMs?: number;
   /**
@@ -181,6 +190,7 @@ interface SseSettings {
   readonly heartbeatMs: number;
   readonly retryMs: number;
   readonly closeTimeoutMs: number;
+  readonly pollWaitMs: number;
   readonly maxChannels: number;
   readonly maxServerChannels: number;
   readonly maxConnections: number;
@@ -215,6 +225,7 @@ function sseSettings<C extends CatalogueShape>(options: SseHandlerOptions<C>): S
     heartbeatMs: positiveInteger("heartbeatMs", options.heartbeatMs, sseDefaults.heartbeat),
     retryMs: positiveInteger("retryMs", options.retryMs, sseDefaults.retry),
     closeTimeoutMs: positiveInteger("closeTimeoutMs", options.closeTimeoutMs, sseDefaults.closeTimeout),
+    pollWaitMs: positiveInteger("pollWaitMs", options.pollWaitMs, sseDefaults.pollWait),
     maxChannels: positiveInteger("maxChannels", options.maxChannels, sseDefaults.maxChannels),
     maxServerChannels: positiveInteger("maxServerChannels", options.maxServerChannels, sseDefaults.maxServerChannels),
     maxConnections: positiveInteger("maxConnections", options.maxConnections, sseDefaults.maxConnections),
@@ -320,6 +331,7 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
   // ---- Transport mode: each connection reads its channels from the transport's log (sse/log.ts) ----
 
   const logSettings = logReaderSettings(settings);
+  const pollSettings = { waitMs: settings.pollWaitMs, maxChars: settings.writeBatch };
 
   // ---- Status: the bus's transport down or up, told to every connection ----
 
@@ -353,7 +365,8 @@ export function createSseHandler<C extends CatalogueShape>(bus: Bus<C>, options:
       if (error instanceof HttpRefusal) return error;
       throw error;
     }
-    return admitAsked(request, asked);
+    const answer = await admitAsked(request, asked);
+    return asked.poll === true && !(answer instanceof HttpRefusal) ? pollAdmission(answer, pollSettings) : answer;
   };
 
   /** Admits what a request asked for, whichever channel carried it: authorized, bounded, then planned against the replay source. */

@@ -44,6 +44,8 @@ export type SseConnect = (source: SseSource) => SseServerConnection;
  */
 export interface SseAdmission {
   readonly channels: number;
+  /** A poll (`?poll=1`): the response ends once it carries events (sse/poll.ts). */
+  readonly poll?: boolean;
   open(sink: SseSink): SseServerConnection;
   cancel(): void;
 }

@@ -28,6 +28,12 @@ export const SSE_STATUS_EVENT = "status";
 /** Query parameters a connection is selected by: `?events=session.*,todo.updated&topic=s1&lastEventId=…`. */
 export const SSE_EVENTS_PARAM = "events";
 export const SSE_TOPIC_PARAM = "topic";
+/**
+ * `?poll=1`: answer with what there is after the resume id and end the response — the frames of a
+ * connection up to its first events (or its `live` frame alone after the handler's `pollWait`).
+ * The next poll resumes after the last id received, as a reconnect does.
+ */
+export const SSE_POLL_PARAM = "poll";
 /** The resume id for a first request that cannot send a `Last-Event-ID` header (a browser `EventSource`). The header wins. */
 export const SSE_LAST_EVENT_ID_PARAM = "lastEventId";
 
@@ -146,19 +152,20 @@ export function sseFrame(event: string | undefined, id: string | undefined, data
 
 const LINE_BREAK = /[\r\n]/;
 
-/** `base` with the selection and the resume id in its query (existing parameters of those names replaced). */
-export function sseUrl(base: string, selection: Partial<SseSelection> = {}, lastEventId?: string): string {
+/** `base` with the selection, the resume id and `poll` in its query (existing parameters of those names replaced). */
+export function sseUrl(base: string, selection: Partial<SseSelection> = {}, lastEventId?: string, poll = false): string {
   const hash = base.indexOf("#");
   const withoutHash = hash < 0 ? base : base.slice(0, hash);
   const question = withoutHash.indexOf("?");
   const path = question < 0 ? withoutHash : withoutHash.slice(0, question);
   const kept = (question < 0 ? "" : withoutHash.slice(question + 1))
     .split("&")
-    .filter((pair) => pair !== "" && ![SSE_EVENTS_PARAM, SSE_TOPIC_PARAM, SSE_LAST_EVENT_ID_PARAM].includes(decodeURIComponent(pair.split("=")[0] ?? "")));
+    .filter((pair) => pair !== "" && ![SSE_EVENTS_PARAM, SSE_TOPIC_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_POLL_PARAM].includes(decodeURIComponent(pair.split("=")[0] ?? "")));
   const added: string[] = [];
   if (selection.events !== undefined && selection.events.length > 0) added.push(`${SSE_EVENTS_PARAM}=${selection.events.map(encodeURIComponent).join(",")}`);
   for (const topic of selection.topics ?? []) added.push(`${SSE_TOPIC_PARAM}=${encodeURIComponent(topic)}`);
   if (lastEventId !== undefined) added.push(`${SSE_LAST_EVENT_ID_PARAM}=${encodeURIComponent(lastEventId)}`);
+  if (poll) added.push(`${SSE_POLL_PARAM}=1`);
   const query = [...kept, ...added].join("&");
   return query === "" ? path : `${path}?${query}`;
 }

@@ -18,7 +18,7 @@
  *   connection gets a `gap` and the live stream, as for any unknown id.
  */
 import { isWellFormed, isWireId, MAX_CURSOR_LENGTH } from "../../ts/wire.js";
-import { coveredNames, selectionMatcher, SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./protocol.js";
+import { coveredNames, selectionMatcher, SSE_EVENTS_PARAM, SSE_LAST_EVENT_ID_PARAM, SSE_POLL_PARAM, SSE_TOPIC_PARAM, type SseSelection } from "./protocol.js";
 
 /** A request the server answers with an HTTP status instead of an event stream. */
 export class HttpRefusal {
@@ -35,6 +35,8 @@ export interface SelectionRequest {
   readonly lastEventId: string | undefined;
   /** True when the request had a resume id the grammar refuses (it resumes nothing: a gap follows). */
   readonly badLastEventId: boolean;
+  /** `?poll=1`: answer with what there is and end the response (see `SSE_POLL_PARAM`). */
+  readonly poll?: boolean;
 }
 
 /** Reads the selection and the resume id of a request; `header` is its `Last-Event-ID` (which wins over the query). */
@@ -44,6 +46,7 @@ export function readSelectionRequest(url: string, header: string | undefined, se
   const events: string[] = [];
   const topics: string[] = [];
   let queryId: string | undefined;
+  let poll = false;
   for (const pair of query.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
@@ -65,6 +68,9 @@ export function readSelectionRequest(url: string, header: string | undefined, se
       topics.push(value);
     } else if (key === SSE_LAST_EVENT_ID_PARAM && value !== "") {
       queryId = value;
+    } else if (key === SSE_POLL_PARAM) {
+      if (value !== "1") throw new HttpRefusal(400, `${SSE_POLL_PARAM} takes 1.`);
+      poll = true;
     }
   }
   const asked = header !== undefined && header !== "" ? header : queryId;
@@ -73,6 +79,7 @@ export function readSelectionRequest(url: string, header: string | undefined, se
     selection: canonicalSelection({ events: events.length > 0 ? events : served, ...(topics.length > 0 ? { topics } : {}) }),
     lastEventId: valid ? asked : undefined,
     badLastEventId: !valid,
+    poll,
   };
 }
 

@@ -20,33 +20,18 @@
 import type { EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
 import { LiveRefused, connectLive, type LiveAttempt, type LiveChannel, type LiveClientOptions, type LiveConnection } from "../client/live-client.js";
-import { positiveInteger, sseDefaults } from "../core/policies.js";
 import { sseUrl } from "../sse/protocol.js";
-import { WS_REFUSED, wsCloseRetries, wsSubscribeMessage } from "./protocol.js";
+import { WS_REFUSED, wsCloseRetries, wsSubscribeMessage, type WebSocketConstructor } from "./protocol.js";
 
-/** What the client reads of a WebSocket event: `data` of a message, `code` and `reason` of a close. */
-export interface WebSocketEventLike {
-  readonly type: string;
-  readonly data?: unknown;
-  readonly code?: number;
-  readonly reason?: string;
-}
+export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from "./protocol.js";
 
-/** The part of a WebSocket (the browser's, or the ws package's) the client uses. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: WebSocketEventLike) => void): void;
-}
-
-/** The `WebSocket` constructor (the host's, or the ws package's `WebSocket`). */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-export interface WebSocketClientOptions<E extends AnyEvent> extends LiveClientOptions<E> {
+/** What a WebSocket channel takes. */
+export interface WebSocketChannelOptions {
   /** Default: the host's `WebSocket`. On Node 20: `WebSocket` from the ws package. */
   readonly WebSocket?: WebSocketConstructor;
 }
+
+export interface WebSocketClientOptions<E extends AnyEvent> extends LiveClientOptions<E>, WebSocketChannelOptions {}
 
 /** The subscription this client holds on each connection. */
 const SUB = "s";
@@ -58,18 +43,20 @@ function refusalIsFinal(status: unknown): boolean {
   return status === 400 || status === 401 || status === 403 || status === 404;
 }
 
-function websocketChannel<E extends AnyEvent>(url: string, options: WebSocketClientOptions<E>): LiveChannel {
+/** The hub at `url`, as one of the channels of `connectChannels` (client/channels.ts). */
+export function webSocketChannel(url: string, options: WebSocketChannelOptions = {}): LiveChannel {
   const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (WebSocket === undefined) throw new TypeError("connectWebSocket needs WebSocket (browsers, Deno, Bun and Node 22+ have it): on Node 20 pass options.WebSocket from the ws package");
-  // The selection rides on the URL too, so the hub can authorize it at the upgrade.
-  const selection = { ...(options.events === undefined ? {} : { events: options.events }), ...(options.topics === undefined ? {} : { topics: options.topics }) };
-  const target = sseUrl(url, selection);
-  // A control message is read whole: one longer than an event may be is not read at all.
-  const maxMessage = positiveInteger("maxEventSize", options.maxEventSize, sseDefaults.maxEventSize);
+  if (WebSocket === undefined) throw new TypeError("webSocketChannel needs WebSocket (browsers, Deno, Bun and Node 22+ have it): on Node 20 pass options.WebSocket from the ws package");
   return {
+    kind: "websocket",
     name: "connectWebSocket",
     description: `the WebSocket stream of ${url}`,
     connect(attempt: LiveAttempt, lastEventId: string | undefined): Promise<void> {
+      const selection = attempt.selection;
+      // The selection rides on the URL too, so the hub can authorize it at the upgrade.
+      const target = sseUrl(url, selection);
+      // A control message is read whole: one longer than an event may be is not read at all.
+      const maxMessage = attempt.maxEventSize;
       return new Promise<void>((resolve, reject) => {
         let settled = false;
         const settle = (error?: Error): void => {
@@ -115,5 +102,5 @@ function websocketChannel<E extends AnyEvent>(url: string, options: WebSocketCli
 
 /** Subscribes to the hub at `url` (see the top of this file). */
 export function connectWebSocket<E extends AnyEvent>(url: string, options: WebSocketClientOptions<E>): LiveConnection<EventEnvelope<E>> {
-  return connectLive(websocketChannel(url, options), options);
+  return connectLive(webSocketChannel(url, options), options);
 }

@@ -5,6 +5,8 @@
  * server connection of the handler the hub serves, reading the same replay source), its pending
  * subscribes, its place in the hub and its timers. `close()` releases all of them, once, whatever ends
  * the connection — the client leaving, a bad message, a slow consumer, the heartbeat, the hub closing.
+ * Its publishes (ws/publishes.ts) are its own too: in flight at most `maxPublishesInFlight`, none
+ * checked or published before the request that opened the socket was authorized, forgotten by `close()`.
  *
  * Everything the peer sends is hostile: a message is a JSON object with an own `op`; its fields are
  * read by name, never merged; a subscription id keeps `WS_SUB_ID`; subscriptions per connection are
@@ -23,7 +25,8 @@ import type { SseServerConnection } from "../sse/connection.js";
 import type { SseEndCause, SseRequest, SseSink } from "../sse/http.js";
 import type { SseHandler } from "../sse/server.js";
 import { HttpRefusal } from "../sse/selection.js";
-import { WS_CLOSE, WS_REFUSED, WS_SUB_ID, WS_SUBSCRIBE, WS_UNSUBSCRIBE } from "./protocol.js";
+import { WS_CLOSE, WS_PUBLISH, WS_REF, WS_REFUSED, WS_SUB_ID, WS_SUBSCRIBE, WS_UNSUBSCRIBE } from "./protocol.js";
+import { WsPublishQueue, type WsPublishing } from "./publishes.js";
 
 /** Any event listener, as EventEmitter-style `on` takes it. */
 export type WsListener = (...args: unknown[]) => void;
@@ -42,6 +45,8 @@ export interface WsSocketLike {
 /** What a connection reads of the hub that owns it. */
 export interface WsHubSettings {
   readonly sse: SseHandler;
+  /** Publishing through the hub (disabled without a bus: every publish is rejected 405). */
+  readonly publishing: WsPublishing;
   readonly maxSubscriptions: number;
   readonly highWaterBytes: number;
   readonly maxBufferedBytes: number;
@@ -91,6 +96,7 @@ export class WsHubConnection {
   #alive = true;
   #cancelInit: (() => void) | undefined;
   #cancelTerminate: (() => void) | undefined;
+  readonly #publishes: WsPublishQueue;
   readonly #sent = (): void => {
     if (this.#drainListeners.length === 0 || this.socket.bufferedAmount >= this.#settings.highWaterBytes) return;
     const waiting = this.#drainListeners;
@@ -98,10 +104,15 @@ export class WsHubConnection {
     for (const listener of waiting) listener();
   };
 
-  constructor(socket: WsSocketLike, request: SseRequest, settings: WsHubSettings) {
+  /**
+   * `admitted`: the request was authorized before the socket was opened (the hub's own upgrade); false
+   * for a socket `hub.accept` took, whose publishes wait for `admit()`.
+   */
+  constructor(socket: WsSocketLike, request: SseRequest, settings: WsHubSettings, admitted: boolean) {
     this.socket = socket;
     this.request = request;
     this.#settings = settings;
+    this.#publishes = new WsPublishQueue(settings.publishing, request, (message) => void this.#send(message), admitted);
     this.#cancelInit = startTimer(settings.initTimeoutMs, () => this.close(WS_CLOSE.initTimeout, "no subscribe message in time"));
     socket.on("message", (data: unknown, isBinary: unknown) => this.#receive(data, isBinary === true));
     socket.on("pong", () => void (this.#alive = true));
@@ -120,6 +131,16 @@ export class WsHubConnection {
   /** Subscriptions held, those being admitted included. */
   get subscriptions(): number {
     return this.#subscriptions.size;
+  }
+
+  /** Publishes received and not yet answered. */
+  get publishesInFlight(): number {
+    return this.#publishes.inFlight;
+  }
+
+  /** The request that opened the socket was authorized (`hub.accept`): its publishes may go on. */
+  admit(): void {
+    this.#publishes.admit();
   }
 
   /** One heartbeat: a socket that did not answer the last ping is terminated; otherwise it is pinged. */
@@ -154,6 +175,7 @@ export class WsHubConnection {
     const subscriptions = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
     this.#drainListeners = [];
+    this.#publishes.close();
     for (const subscription of subscriptions) subscription.connection?.close();
     this.#settings.closed(this);
   }
@@ -161,14 +183,22 @@ export class WsHubConnection {
   #receive(data: unknown, isBinary: boolean): void {
     if (!this.#open) return;
     if (isBinary) return this.close(WS_CLOSE.badMessage, "binary messages are not part of the protocol");
+    const text = String(data);
     let message: unknown;
     try {
-      message = JSON.parse(String(data));
+      message = JSON.parse(text);
     } catch {
       return this.close(WS_CLOSE.badMessage, "a message is not JSON");
     }
     if (typeof message !== "object" || message === null || Array.isArray(message)) return this.close(WS_CLOSE.badMessage, "a message is not a JSON object");
     const op = ownField(message, "op");
+    if (op === WS_PUBLISH) {
+      const ref = ownField(message, "ref");
+      if (typeof ref !== "string" || !WS_REF.test(ref)) return this.close(WS_CLOSE.badMessage, "a publish reference breaks its grammar");
+      this.#cancelInit?.();
+      this.#cancelInit = undefined;
+      return this.#publishes.receive(ref, ownField(message, "envelope"), text);
+    }
     const sub = ownField(message, "sub");
     if (typeof sub !== "string" || !WS_SUB_ID.test(sub)) return this.close(WS_CLOSE.badMessage, "a subscription id breaks its grammar");
     if (op === WS_SUBSCRIBE) return this.#subscribe(sub, message);

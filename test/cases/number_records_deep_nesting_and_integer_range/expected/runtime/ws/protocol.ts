@@ -11,12 +11,26 @@
  *   subscription on this connection (`WS_SUB_ID`: 1 to 64 of `A-Z a-z 0-9 _ . : -`); `events`,
  *   `topics` and `lastEventId` are optional and read as an SSE request's query and `Last-Event-ID`.
  * - `{"op":"unsubscribe","sub":"<id>"}`.
+ * - `{"op":"publish","ref":"<ref>","envelope":{"id":…,"time":…,"topic":…,"event":{…}}}` — publishes
+ *   an envelope on the hub's bus (a spoke: `createWebSocketTransport`). `ref` (`WS_REF`, the grammar of
+ *   `WS_SUB_ID`) names the publish in the hub's answer; the client chooses it, one per publish in
+ *   flight. The envelope is held to the wire's document rules and validated against the catalogue
+ *   (type, payload, topic scoping) before the hub's `authorizePublish` sees it, then published with
+ *   its id kept and its time stamped by the hub. Publishes of one socket go on the bus in the order
+ *   they arrived, whatever order their answers take.
  *
  * Hub → client, text messages:
  * - `<sub>\n<SSE text>` — the next part of subscription `sub`'s stream (one or more whole frames);
  * - `{"op":"refused","sub":"<id>","status":<http status>,"message":"…"}` — a subscription the hub
  *   did not open: 400 (the selection), 403 and other statuses from `authorize`, 409 (`sub` in use),
  *   429 (caps), 503 (closing).
+ * - `{"op":"published","ref":"<ref>"}` — publish `ref` is on the hub's bus (the bus accepted it).
+ * - `{"op":"rejected","ref":"<ref>","status":<http status>,"message":"…"}` — publish `ref` was not
+ *   published, and never will be: 400 (not an envelope of the catalogue: its type, payload or topic
+ *   scoping; the document rules), 403 (`authorizePublish` said false) and the statuses of its
+ *   refusals, 405 (the hub takes no publishes: no `bus`), 429 (`maxPublishesInFlight` in flight
+ *   already), 500 (`authorizePublish` failed), 503 (the bus did not take it: closed, or its transport failed).
+ *   A socket the hub closes (its own close, a bad message) gets no answer to what it had in flight.
  * A message that starts with `{` is a control message; a subscription id never does.
  *
  * Close codes (`WS_CLOSE`) tell a client whether to reconnect: see `wsCloseRetries`.
@@ -25,9 +39,15 @@
 /** A subscription id: what the hub prefixes every part of its stream with. */
 export const WS_SUB_ID: RegExp = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** A publish reference: what the hub's answer to one publish names (the grammar of `WS_SUB_ID`). */
+export const WS_REF: RegExp = WS_SUB_ID;
+
 export const WS_SUBSCRIBE = "subscribe";
 export const WS_UNSUBSCRIBE = "unsubscribe";
 export const WS_REFUSED = "refused";
+export const WS_PUBLISH = "publish";
+export const WS_PUBLISHED = "published";
+export const WS_REJECTED = "rejected";
 
 /** The close codes the hub uses (`WS_CLOSE`). */
 export interface WsCloseCodes {
@@ -74,3 +94,42 @@ export function wsSubscribeMessage(sub: string, ask: { readonly events?: readonl
     ...(ask.lastEventId === undefined ? {} : { lastEventId: ask.lastEventId }),
   });
 }
+
+/** A publish message: `envelope` is sent as JSON text (the caller's, already encoded). */
+export function wsPublishMessage(ref: string, envelopeJson: string): string {
+  return `{"op":"${WS_PUBLISH}","ref":${JSON.stringify(ref)},"envelope":${envelopeJson}}`;
+}
+
+/** The UTF-8 length of `text` (a lone surrogate is written as U+FFFD, 3 bytes): what a message costs against `maxMessageBytes`. */
+export function utf8Length(text: string): number {
+  let length = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      index += 1;
+    } else length += 3;
+  }
+  return length;
+}
+
+/** What a client of the hub reads of a WebSocket event: `data` of a message, `code` and `reason` of a close. */
+export interface WebSocketEventLike {
+  readonly type: string;
+  readonly data?: unknown;
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+/** The part of a WebSocket (the browser's, or the ws package's) a client of the hub uses: `connectWebSocket`, the spoke transport. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: WebSocketEventLike) => void): void;
+}
+
+/** The `WebSocket` constructor (the host's, or the ws package's `WebSocket`). */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -39,7 +39,7 @@ import { BusError, messageOf } from "../core/errors.js";
 import { logError, startTimer, type AbortSignalLike } from "../core/platform.js";
 import { positiveInteger, sseDefaults } from "../core/policies.js";
 import type { EventStream } from "../bus/stream.js";
-import { SSE_GAP_EVENT, SSE_LIVE_EVENT, SSE_SNAPSHOT_EVENT, SSE_STATUS_EVENT, type SseGap, type SseLive, type SseServerStatus } from "../sse/protocol.js";
+import { SSE_GAP_EVENT, SSE_LIVE_EVENT, SSE_SNAPSHOT_EVENT, SSE_STATUS_EVENT, type SseGap, type SseLive, type SseSelection, type SseServerStatus } from "../sse/protocol.js";
 import { Backoff } from "./backoff.js";
 import { EnvelopeReceiver, type EnvelopeParser, type LiveDelivery, type LiveStreamOptions } from "./receiver.js";
 
@@ -55,7 +55,7 @@ export type LiveStatus =
    * server says it is up again; events published meanwhile may be missing (`live` is this
    * connection's `live` frame, as before).
    */
-  | { readonly kind: "connected"; readonly live: SseLive; readonly recovered: boolean }
+  | { readonly kind: "connected"; readonly live: SseLive; readonly recovered: boolean; readonly channel: LiveChannelKind }
   | { readonly kind: "reconnecting"; readonly attempt: number; readonly delayMs: number; readonly error?: Error }
   /** `degradedAfter` connections in a row failed; it keeps trying. `error`: why the last one failed. */
   | { readonly kind: "degraded"; readonly reason: "failures"; readonly attempt: number; readonly error?: Error }
@@ -66,6 +66,16 @@ export type LiveStatus =
    * the connection is kept, events may be missing until `connected` with `recovered: true`.
    */
   | { readonly kind: "degraded"; readonly reason: "server-down"; readonly attempt: number; readonly error: Error; readonly server: SseServerStatus }
+  /**
+   * Several channels: the client polls (its streaming channels failed `fallbackAfter` times in a row
+   * or were buffered): events arrive, later than on a stream. It keeps probing the better channels;
+   * `restored` follows when one is back.
+   */
+  | { readonly kind: "degraded"; readonly reason: "polling"; readonly attempt: number; readonly error?: Error }
+  /** Several channels: `from` failed `fallbackAfter` times in a row (or was refused, or buffered); the client moved to `to`. */
+  | { readonly kind: "fallback"; readonly from: LiveChannelKind; readonly to: LiveChannelKind; readonly error?: Error }
+  /** Several channels: a probe of the better channel `to` went live; the client left `from` for it. */
+  | { readonly kind: "restored"; readonly from: LiveChannelKind; readonly to: LiveChannelKind }
   /** Events are missing; with `gap.resync`, rebuild state (the snapshot that follows, or a fetch). */
   | { readonly kind: "gap"; readonly gap: SseGap }
   | { readonly kind: "closed"; readonly error?: Error };
@@ -113,6 +123,8 @@ export interface LiveClientOptions<E extends AnyEvent> {
   readonly liveTimeoutMs?: number;
   /** Closes the connection when aborted. */
   readonly signal?: AbortSignalLike;
+  /** Polling (`pollingChannel`): the least milliseconds from one poll to the next. Default `sseDefaults.pollInterval` (250). */
+  readonly pollIntervalMs?: number;
 }
 
 export interface LiveClientStats {
@@ -122,9 +134,11 @@ export interface LiveClientStats {
   readonly duplicates: number;
   /** Frames dropped as undecodable, invalid or of an unknown type. */
   readonly dropped: number;
-  /** Connections made (the first included). */
+  /** Connections made (the first included; each poll is one). */
   readonly connections: number;
   readonly gaps: number;
+  /** The channel in use (the one being probed while a probe runs is not it). */
+  readonly channel: LiveChannelKind;
 }
 
 export interface LiveConnection<E> extends AsyncIterable<E> {
@@ -141,6 +155,10 @@ export interface LiveConnection<E> extends AsyncIterable<E> {
 export interface LiveAttempt {
   /** Aborted when the attempt must end (the watchdog, an event over the bound, `close()`): end the request or socket then. */
   readonly signal: AbortSignalLike;
+  /** What the client asks for: event selectors and topics (absent: what the server serves). */
+  readonly selection: Partial<SseSelection>;
+  /** Characters one event (or one control message) may have. */
+  readonly maxEventSize: number;
   /** Text of the stream as it arrives (SSE framing); also what keeps the watchdog quiet. */
   feed(text: string): void;
 }
@@ -148,8 +166,16 @@ export interface LiveAttempt {
 /** A refusal the client does not retry (a 4xx other than 408 and 429, a WebSocket closed for good): the client closes with it. */
 export class LiveRefused extends Error {}
 
-/** How a client connects: SSE over fetch, a WebSocket. */
+/** The kinds of channel, best first as `connectChannels` is usually given them. */
+export type LiveChannelKind = "websocket" | "sse" | "polling";
+
+/** How a client connects: SSE over fetch, a WebSocket, polling. */
 export interface LiveChannel {
+  /**
+   * `polling`: each connection ends once it has events (or after the server's wait) and the next
+   * follows at once — an end after the `live` frame is not a failure.
+   */
+  readonly kind: LiveChannelKind;
   /** What the client is called in errors (`connectSse`). */
   readonly name: string;
   /** What its streams are of, for their errors (`the SSE stream of <url>`). */
@@ -180,6 +206,8 @@ interface LiveSettings {
   readonly maxEventSize: number;
   readonly healthyAfterMs: number;
   readonly liveTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly selection: Partial<SseSelection>;
 }
 
 function liveSettings<E extends AnyEvent>(options: LiveClientOptions<E>, name: string): LiveSettings {
@@ -192,6 +220,8 @@ function liveSettings<E extends AnyEvent>(options: LiveClientOptions<E>, name: s
     maxEventSize: positiveInteger("maxEventSize", options.maxEventSize, sseDefaults.maxEventSize),
     healthyAfterMs: positiveInteger("healthyAfterMs", options.healthyAfterMs, sseDefaults.healthyAfter),
     liveTimeoutMs: positiveInteger("liveTimeoutMs", options.liveTimeoutMs, sseDefaults.liveTimeout),
+    pollIntervalMs: positiveInteger("pollIntervalMs", options.pollIntervalMs, sseDefaults.pollInterval),
+    selection: { ...(options.events === undefined ? {} : { events: options.events }), ...(options.topics === undefined ? {} : { topics: options.topics }) },
   };
 }
 
@@ -203,6 +233,8 @@ function liveSettings<E extends AnyEvent>(options: LiveClientOptions<E>, name: s
 class LiveAttemptState implements LiveAttempt {
   /** The data of its `live` frame, once it came. */
   live: SseLive | undefined;
+  /** An envelope frame came (a poll cut short before its `live` frame still moved the client on). */
+  received = false;
   /** The server said its transport is down (and not yet up again). */
   serverDown = false;
   /** An event over `maxEventSize` arrived whole in one read. */
@@ -210,15 +242,22 @@ class LiveAttemptState implements LiveAttempt {
   /** Why the attempt was cut short (the watchdog, an event over maxEventSize). */
   failure: Error | undefined;
   readonly controller: AbortControllerLike;
+  /** The channel it is made on, by its place in the client's list. */
+  readonly index: number;
+  readonly selection: Partial<SseSelection>;
+  readonly maxEventSize: number;
   readonly #onText: (text: string) => void;
   readonly #watchdogMs: number;
   #cancelWatchdog: (() => void) | undefined;
   #cancelLiveTimeout: (() => void) | undefined;
   #cancelHealthy: (() => void) | undefined;
 
-  constructor(settings: LiveSettings, onText: (text: string) => void, onLiveTimeout: (error: Error) => void) {
+  constructor(settings: LiveSettings, index: number, onText: (text: string) => void, onLiveTimeout: (error: Error) => void) {
+    this.index = index;
     this.#onText = onText;
     this.controller = new settings.AbortController();
+    this.selection = settings.selection;
+    this.maxEventSize = settings.maxEventSize;
     this.#watchdogMs = settings.watchdogMs;
     const { liveTimeoutMs } = settings;
     this.#cancelLiveTimeout = startTimer(liveTimeoutMs, () => onLiveTimeout(new Error(`no live frame from the server within ${liveTimeoutMs} ms (liveTimeoutMs)`)));
@@ -265,21 +304,48 @@ class LiveAttemptState implements LiveAttempt {
 }
 
 /**
- * The client of one live channel: one object that owns its receiver (validation, de-duplication,
- * streams), its backoff, the current attempt and the sleep between attempts, and releases all of
- * them in `close()`. The channel (SSE over fetch, a WebSocket) only connects and feeds text.
+ * What a client of several channels consults at each attempt (client/ladder.ts): which channel, and
+ * what follows an attempt that ended. A client of one channel has none.
+ */
+export interface LiveLadder {
+  /** The channel in use. */
+  readonly current: number;
+  /** The channel of the next attempt. */
+  pick(): number;
+  /** Whether an attempt on `index` that shows no `live` frame should give way. */
+  mayLeave(index: number): boolean;
+  /** The attempt on `index` went live: true when a probe's channel is now the one in use. */
+  wentLive(index: number): boolean;
+  /** The attempt on `index` ended: true when the ladder chose the next channel (try it at once). */
+  settled(index: number, error: Error | undefined): boolean;
+  /** After `failures` failed attempts in a row on `index`: true when the client moved to another channel. */
+  fellBack(index: number, failures: number, error: Error | undefined): boolean;
+  close(): void;
+}
+
+/** Makes the ladder of a client: `interrupt` ends the current attempt or sleep (a probe is due), `status` tells the application. */
+export type LiveLadderFactory = (interrupt: () => void, status: (status: LiveStatus) => void) => LiveLadder;
+
+/**
+ * The client of one or more live channels: one object that owns its receiver (validation,
+ * de-duplication, streams), its backoff, the current attempt, the sleep between attempts and, with
+ * several channels, the ladder that picks one (client/ladder.ts), and releases all of them in
+ * `close()`. A channel (SSE over fetch, a WebSocket, polling) only connects and feeds text.
  */
 class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>> {
   readonly #options: LiveClientOptions<E>;
-  readonly #channel: LiveChannel;
+  readonly #channels: readonly LiveChannel[];
   readonly #settings: LiveSettings;
   readonly #receiver: EnvelopeReceiver<E>;
   readonly #backoff: Backoff;
+  readonly #ladder: LiveLadder | undefined;
   readonly #counts = { connections: 0, gaps: 0 };
   #lastEventId: string | undefined;
   #closed = false;
   #attempt: LiveAttemptState | undefined;
   #cancelSleep: (() => void) | undefined;
+  /** The channel whose last poll went live: its next poll is not a new `connected`. */
+  #polledOn: number | undefined;
   readonly #abort = (): void => this.close();
   readonly #report = (error: BusError): void => {
     try {
@@ -289,10 +355,12 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     }
   };
 
-  constructor(channel: LiveChannel, options: LiveClientOptions<E>) {
+  constructor(channels: readonly LiveChannel[], options: LiveClientOptions<E>, ladder: LiveLadderFactory | undefined) {
+    const first = channels[0];
+    if (first === undefined) throw new TypeError("connectChannels needs at least one channel");
     this.#options = options;
-    this.#channel = channel;
-    this.#settings = liveSettings(options, channel.name);
+    this.#channels = channels;
+    this.#settings = liveSettings(options, first.name);
     this.#backoff = new Backoff(
       positiveInteger("backoffInitialMs", options.backoffInitialMs, sseDefaults.backoffInitial),
       positiveInteger("backoffMaxMs", options.backoffMaxMs, sseDefaults.backoffMax),
@@ -302,9 +370,16 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
       onEvent: options.onEvent,
       dedupe: positiveInteger("dedupe", options.dedupe, sseDefaults.dedupe),
       report: this.#report,
-      description: channel.description,
+      description: channels.map((channel) => channel.description).join(", "),
       frame: "an SSE frame",
     });
+    this.#ladder = ladder?.(
+      () => {
+        this.#attempt?.close();
+        this.#cancelSleep?.();
+      },
+      (status) => this.#status(status),
+    );
     const saved = options.lastEventId;
     if (saved !== undefined && saved !== "") {
       if (isWireId(saved, MAX_CURSOR_LENGTH)) this.#lastEventId = saved;
@@ -312,6 +387,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     }
     if (options.signal?.aborted === true) {
       this.#closed = true;
+      this.#ladder?.close();
       this.#receiver.close();
     } else {
       options.signal?.addEventListener("abort", this.#abort, { once: true });
@@ -332,19 +408,20 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
   }
 
   stats(): LiveClientStats {
-    return { ...this.#receiver.stats, ...this.#counts };
+    return { ...this.#receiver.stats, ...this.#counts, channel: this.#kind(this.#ladder?.current ?? 0) };
   }
 
   close(): void {
     if (!this.#closed) this.#finish();
   }
 
-  /** Stops for good: the attempt and the sleep are released, every stream ends, `closed` is told once. */
+  /** Stops for good: the attempt, the sleep and the ladder are released, every stream ends, `closed` is told once. */
   #finish(error?: Error): void {
     if (this.#closed && error === undefined) return;
     this.#closed = true;
     this.#attempt?.close();
     this.#cancelSleep?.();
+    this.#ladder?.close();
     this.#options.signal?.removeEventListener("abort", this.#abort);
     this.#receiver.close();
     this.#status(error === undefined ? { kind: "closed" } : { kind: "closed", error });
@@ -356,6 +433,10 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     } catch (error) {
       this.#report(new BusError("subscriber-failed", `onStatus failed: ${messageOf(error)}`, { cause: error }));
     }
+  }
+
+  #kind(index: number): LiveChannelKind {
+    return (this.#channels[index] as LiveChannel).kind;
   }
 
   // Only an id that can be sent back as a header is ever kept: one that cannot would fail every
@@ -377,6 +458,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     switch (message.event) {
       case undefined:
       case "message":
+        attempt.received = true;
         this.#receiver.receive(message.data, false);
         break;
       case SSE_SNAPSHOT_EVENT:
@@ -385,7 +467,11 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
       case SSE_LIVE_EVENT: {
         const live = parseControl<SseLive>(message.data) ?? { resumed: false, replayed: 0, snapshot: 0 };
         attempt.wentLive(live, this.#settings.healthyAfterMs, () => this.#backoff.reset());
-        this.#status({ kind: "connected", live, recovered: false });
+        if (this.#ladder?.wentLive(attempt.index) === true) this.#backoff.reset();
+        const kind = this.#kind(attempt.index);
+        // Each poll goes live: one `connected` for a run of polls.
+        if (kind !== "polling" || this.#polledOn !== attempt.index) this.#status({ kind: "connected", live, recovered: false, channel: kind });
+        this.#polledOn = kind === "polling" ? attempt.index : undefined;
         break;
       }
       case SSE_GAP_EVENT: {
@@ -404,7 +490,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
           this.#status({ kind: "degraded", reason: "server-down", attempt: this.#backoff.failures, error, server });
         } else if (server?.transport === "up" && attempt.serverDown) {
           attempt.serverDown = false;
-          if (attempt.live !== undefined) this.#status({ kind: "connected", live: attempt.live, recovered: true });
+          if (attempt.live !== undefined) this.#status({ kind: "connected", live: attempt.live, recovered: true, channel: this.#kind(attempt.index) });
         }
         return; // a status frame carries no id
       }
@@ -414,9 +500,10 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     if (message.id !== undefined) this.#resumeFrom(message.id);
   }
 
-  /** One connection, read to its end. Resolves when the server ends it; rejects with why it failed. */
-  async #session(): Promise<void> {
+  /** One connection on channel `index`, read to its end. Resolves when the server ends it (true once it went live or received an envelope); rejects with why it failed. */
+  async #session(index: number): Promise<boolean> {
     const settings = this.#settings;
+    const channel = this.#channels[index] as LiveChannel;
     // The attempt's text is parsed, and bounded: an event over `maxEventSize` ends the attempt, reported.
     const parser = createParser({ onEvent: (message) => this.#onMessage(message, attempt) });
     const size = createEventSize();
@@ -429,18 +516,19 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
         attempt.fail(error);
       }
     };
-    const attempt: LiveAttemptState = new LiveAttemptState(
-      settings,
-      feed,
-      (error) => {
-        if (!this.#closed) this.#status({ kind: "degraded", reason: "live-timeout", attempt: this.#backoff.failures, error });
-      },
-    );
+    const onLiveTimeout = (error: Error): void => {
+      if (this.#closed) return;
+      // With another channel to go to, a stream that shows nothing is left (a proxy may be holding it back).
+      if (this.#ladder?.mayLeave(index) === true) attempt.fail(new Error(`${error.message}: a proxy may be buffering the stream`));
+      else this.#status({ kind: "degraded", reason: "live-timeout", attempt: this.#backoff.failures, error });
+    };
+    const attempt: LiveAttemptState = new LiveAttemptState(settings, index, feed, onLiveTimeout);
     this.#attempt = attempt;
     this.#counts.connections += 1;
     try {
-      await this.#channel.connect(attempt, this.#lastEventId);
+      await channel.connect(attempt, this.#lastEventId);
       if (attempt.failure !== undefined) throw attempt.failure;
+      return attempt.live !== undefined || attempt.received;
     } catch (error) {
       if (error instanceof LiveRefused || this.#closed) throw error;
       throw attempt.failure ?? (error instanceof Error ? error : new Error(String(error)));
@@ -466,22 +554,40 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
 
   async #run(): Promise<void> {
     this.#status({ kind: "connecting", attempt: 0 });
+    const ladder = this.#ladder;
     while (!this.#closed) {
+      const index = ladder?.pick() ?? 0;
+      const started = Date.now();
+      let answered = false;
       let error: Error | undefined;
       try {
-        await this.#session();
+        answered = await this.#session(index);
       } catch (caught) {
-        if (this.#closed) break;
-        if (caught instanceof LiveRefused) {
-          this.#finish(caught);
-          return;
-        }
         error = caught as Error;
       }
       if (this.#closed) break;
+      if (ladder?.settled(index, error) === true) {
+        this.#backoff.reset();
+        continue;
+      }
+      if (error instanceof LiveRefused) {
+        this.#finish(error);
+        return;
+      }
+      if (this.#kind(index) === "polling" && error === undefined && answered) {
+        // A poll answered (its live frame, or events up to the response's bound): the next one follows, no sooner than `pollIntervalMs` after this one.
+        this.#backoff.reset();
+        await this.#sleep(Math.max(0, this.#settings.pollIntervalMs - (Date.now() - started)));
+        continue;
+      }
+      this.#polledOn = undefined;
       const delayMs = this.#backoff.fail();
       const attempt = this.#backoff.failures;
       const why = error === undefined ? {} : { error };
+      if (ladder?.fellBack(index, attempt, error) === true) {
+        this.#backoff.reset();
+        continue;
+      }
       this.#status({ kind: "reconnecting", attempt, delayMs, ...why });
       if (attempt >= this.#settings.degradedAfter) this.#status({ kind: "degraded", reason: "failures", attempt, ...why });
       await this.#sleep(delayMs);
@@ -489,9 +595,12 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
   }
 }
 
-/** A client of `channel`: it connects at once (unless `options.signal` is aborted already). */
-export function connectLive<E extends AnyEvent>(channel: LiveChannel, options: LiveClientOptions<E>): LiveConnection<EventEnvelope<E>> {
-  return new LiveClient(channel, options);
+/**
+ * A client of `channels`, best first: it connects at once (unless `options.signal` is aborted
+ * already). With several, `ladder` picks the channel of each attempt (client/ladder.ts).
+ */
+export function connectLive<E extends AnyEvent>(channels: LiveChannel | readonly LiveChannel[], options: LiveClientOptions<E>, ladder?: LiveLadderFactory): LiveConnection<EventEnvelope<E>> {
+  return new LiveClient(Array.isArray(channels) ? channels : [channels as LiveChannel], options, ladder);
 }
 
 const ID_GRAMMAR = `breaks the id grammar (1 to ${MAX_CURSOR_LENGTH} visible ASCII characters), so the client resumes without an id`;

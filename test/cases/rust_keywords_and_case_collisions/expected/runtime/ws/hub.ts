@@ -20,12 +20,17 @@
  *   subscription counts as one of its connections).
  * - Memory: each socket writes while its buffered amount is under `highWaterBytes`; one over
  *   `maxBufferedBytes` is a slow consumer: a `gap` per subscription, then close code `slow` (4008).
- * - Liveness: a socket that sends no subscribe within `initTimeoutMs` is closed (4408); every
- *   `heartbeatMs` each socket is pinged, and one that did not answer the previous ping is terminated.
+ * - Liveness: a socket that sends no subscribe or publish within `initTimeoutMs` is closed (4408);
+ *   every `heartbeatMs` each socket is pinged, and one that did not answer the previous ping is terminated.
+ * - Publishing (ws/publishes.ts): with a `bus` (and the `binding` to check against), a socket may
+ *   publish envelopes on it — each checked against the catalogue, then `authorizePublish`, then
+ *   published in arrival order and answered `published` or `rejected` with an HTTP status; at most
+ *   `maxPublishesInFlight` per socket (429 past it). Without a bus every publish is rejected 405.
  *
  * No Node types: the request, the socket of the upgrade and the `ws` classes are typed by the members
  * used, and the hub imports neither `ws` nor a Node built-in — pass `WebSocketServer` from ws.
  */
+import type { CatalogueShape } from "../core/binding.js";
 import { BusError, messageOf } from "../core/errors.js";
 import { logError, startTimer } from "../core/platform.js";
 import { positiveInteger, wsDefaults } from "../core/policies.js";
@@ -33,7 +38,10 @@ import { nodeRequest, type NodeRequestLike } from "../sse/http.js";
 import type { SseHandler } from "../sse/server.js";
 import { HttpRefusal } from "../sse/selection.js";
 import { WsHubConnection, type WsSocketLike } from "./connection.js";
-import { WS_CLOSE } from "./protocol.js";
+import { utf8Length, WS_CLOSE } from "./protocol.js";
+import { WsPublishing, type WsPublishOptions } from "./publishes.js";
+
+export type { WsAuthorizePublish, WsPublishAuthorization } from "./publishes.js";
 
 /** The part of a `ws` `WebSocketServer` the hub uses. */
 export interface WsServerLike {
@@ -50,7 +58,7 @@ export interface UpgradeSocketLike {
   destroy(): unknown;
 }
 
-export interface WebSocketHubOptions {
+export interface WebSocketHubOptions<C extends CatalogueShape = CatalogueShape> extends WsPublishOptions<C> {
   /** `WebSocketServer` from the ws package: the hub makes its own (no server of its own, `maxPayload` = `maxMessageBytes`, no compression). */
   readonly WebSocketServer: WsServerConstructor;
   /** Bytes one message from a client may have. Default `wsDefaults.maxMessageBytes` (65,536). */
@@ -69,6 +77,8 @@ export interface WebSocketHubOptions {
   readonly initTimeoutMs?: number;
   /** Milliseconds a closing socket may take to answer the close handshake before it is terminated. Default `wsDefaults.closeTimeout` (5000). */
   readonly closeTimeoutMs?: number;
+  /** Publishes one socket may have in flight (received, not yet answered); one more is rejected 429. Default `wsDefaults.maxPublishesInFlight` (64). */
+  readonly maxPublishesInFlight?: number;
   /** Failures with no client to tell. Default: the console. */
   readonly onError?: (error: BusError) => void;
 }
@@ -79,6 +89,8 @@ export interface WebSocketHubStats {
   readonly subscriptions: number;
   /** Upgrades refused (authorize, caps, closing), and sockets `accept` closed for `authorize`. */
   readonly refusedUpgrades: number;
+  /** Publishes of every socket received and not yet answered. */
+  readonly publishesInFlight: number;
 }
 
 export interface WebSocketHub {
@@ -88,7 +100,8 @@ export interface WebSocketHub {
    * For a socket the application's own `WebSocketServer` accepted: `wss.on("connection", (socket,
    * request) => hub.accept(socket, request))`. `authorize` decides the request as at an upgrade, but
    * after it: a refusal closes the socket with `refused` (4403); every subscribe is authorized on its
-   * own all the same, so nothing is delivered before the decision that was not allowed. That server's
+   * own all the same, so nothing is delivered before the decision that was not allowed, and publishes
+   * wait for the decision (never published when it refuses). That server's
    * `maxPayload` is the message bound (ws's default is 100 MiB: set it, to `maxMessageBytes` say).
    */
   readonly accept: (socket: WsSocketLike, request: NodeRequestLike) => void;
@@ -98,21 +111,6 @@ export interface WebSocketHub {
 }
 
 const STATUS_TEXT: { readonly [status: number]: string } = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" };
-
-/** The UTF-8 length of `text` (a lone surrogate is written as U+FFFD, 3 bytes). */
-function utf8Length(text: string): number {
-  let length = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
-      length += 4;
-      index += 1;
-    } else length += 3;
-  }
-  return length;
-}
 
 /** Refuses an upgrade with an HTTP response on its socket, then destroys it. */
 function refuseUpgrade(socket: UpgradeSocketLike, refusal: HttpRefusal): void {
@@ -125,7 +123,7 @@ function refuseUpgrade(socket: UpgradeSocketLike, refusal: HttpRefusal): void {
   }
 }
 
-export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions): WebSocketHub {
+export function createWebSocketHub<C extends CatalogueShape = CatalogueShape>(sse: SseHandler, options: WebSocketHubOptions<C>): WebSocketHub {
   const maxMessageBytes = positiveInteger("maxMessageBytes", options.maxMessageBytes, wsDefaults.maxMessageBytes);
   const maxConnections = positiveInteger("maxConnections", options.maxConnections, wsDefaults.maxConnections);
   const heartbeatMs = positiveInteger("heartbeatMs", options.heartbeatMs, wsDefaults.heartbeat);
@@ -137,6 +135,11 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
       // onError must not break delivery.
     }
   };
+  const publishing = new WsPublishing(
+    options as WsPublishOptions<CatalogueShape>,
+    positiveInteger("maxPublishesInFlight", options.maxPublishesInFlight, wsDefaults.maxPublishesInFlight),
+    report,
+  );
   const server = new options.WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false, clientTracking: false });
   const connections = new Set<WsHubConnection>();
   /** Upgrades being authorized: they hold a place under `maxConnections`. */
@@ -153,6 +156,7 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
 
   const settings = {
     sse,
+    publishing,
     maxSubscriptions: positiveInteger("maxSubscriptions", options.maxSubscriptions, wsDefaults.maxSubscriptions),
     highWaterBytes: positiveInteger("highWaterBytes", options.highWaterBytes, wsDefaults.highWaterBytes),
     maxBufferedBytes: positiveInteger("maxBufferedBytes", options.maxBufferedBytes, wsDefaults.maxBufferedBytes),
@@ -185,7 +189,7 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
         if (closed) return refuse(socket, new HttpRefusal(503, "The hub is closed."));
         server.handleUpgrade(request as never, socket as never, head as never, (ws) => {
           if (closed) return ws.close(WS_CLOSE.goingAway, "the hub is closing");
-          connections.add(new WsHubConnection(ws, view, settings));
+          connections.add(new WsHubConnection(ws, view, settings, true));
           cancelBeat ??= startTimer(heartbeatMs, beat);
         });
       },
@@ -201,13 +205,14 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
     if (closed) return socket.close(WS_CLOSE.goingAway, "the hub is closing");
     if (connections.size + upgrading >= maxConnections) return socket.close(WS_CLOSE.tryAgainLater, "too many connections");
     const view = nodeRequest(request);
-    // Open at once, so no message is lost while `authorize` decides; each subscribe is authorized anyway.
-    const connection = new WsHubConnection(socket, view, settings);
+    // Open at once, so no message is lost while `authorize` decides; each subscribe is authorized
+    // anyway, and publishes wait for the decision.
+    const connection = new WsHubConnection(socket, view, settings, false);
     connections.add(connection);
     cancelBeat ??= startTimer(heartbeatMs, beat);
     sse.authorizeRequest(view).then(
       (refusal) => {
-        if (refusal === undefined) return;
+        if (refusal === undefined) return connection.admit();
         refusedUpgrades += 1;
         // A close reason is at most 123 bytes: the status, not the application's text.
         connection.close(WS_CLOSE.refused, `refused: ${refusal.status}`);
@@ -224,8 +229,12 @@ export function createWebSocketHub(sse: SseHandler, options: WebSocketHubOptions
     accept,
     stats() {
       let subscriptions = 0;
-      for (const connection of connections) subscriptions += connection.subscriptions;
-      return { connections: connections.size, subscriptions, refusedUpgrades };
+      let publishesInFlight = 0;
+      for (const connection of connections) {
+        subscriptions += connection.subscriptions;
+        publishesInFlight += connection.publishesInFlight;
+      }
+      return { connections: connections.size, subscriptions, refusedUpgrades, publishesInFlight };
     },
     close() {
       if (!closed) {

@@ -59,8 +59,8 @@ export interface SseRequest {
   readonly raw: NodeRequestLike | FetchRequestLike;
 }
 
-/** Why the server ends a connection (see `SseSink.end`). */
-export type SseEndCause = "overflow" | "closing" | "failed";
+/** Why the server ends a connection (see `SseSink.end`); `complete`: a poll's response is whole. */
+export type SseEndCause = "overflow" | "closing" | "failed" | "complete";
 
 /** Where a connection's text goes. */
 export interface SseSink {

@@ -3,7 +3,7 @@
 /**
  * The contract between the bus and a transport: publish a message to a channel, subscribe to a
  * channel or to every channel under a prefix, unsubscribe, close. The bus knows nothing else of a
- * transport; each transport is one file behind this contract (`transports/memory.ts`, `transports/redis/pubsub.ts`, `transports/redis/streams.ts`).
+ * transport; each transport is one file behind this contract (`transports/memory.ts`, `transports/redis/pubsub.ts`, `transports/redis/streams.ts`, `transports/websocket.ts`).
  *
  * Channels follow the wire contract: `<name>` for an unscoped event, `<name>:<topic>` for a scoped
  * one, and every version of one event name shares its channel. A transport may put its own prefix

@@ -76,28 +76,13 @@
  * the connections: afterwards no client of it is blocked on the server and nothing of it is open.
  */
 import { BusError, messageOf } from "../../core/errors.js";
-import { startTimer } from "../../core/platform.js";
 import { positiveInteger, runtimeDefaults } from "../../core/policies.js";
 import { HeldPublishes } from "./held-publishes.js";
 import { jsonSerializer, type Serializer } from "./serializer.js";
 import { linkTo, type Link, type NodeRedisCommandConnection, type RedisCommandConnection } from "./command-link.js";
-import {
-  comparePositions,
-  envelopeText,
-  isNoSuchKey,
-  NO_STREAM,
-  parseRead,
-  readInfo,
-  recreated,
-  refusesKey,
-  START,
-  STREAM_ENVELOPE_FIELD,
-  text,
-  trimmedAfter,
-  type Entry,
-  type StreamInfo,
-} from "./stream-entries.js";
-import { isStreamPosition, TRANSPORT_UP, type ChannelFilter, type PositionGap, type Transport, type TransportListener, type TransportStatus, type TransportSubscribeOptions, type TransportSubscription } from "../transport.js";
+import { comparePositions, isNoSuchKey, NO_STREAM, readInfo, refusesKey, START, STREAM_ENVELOPE_FIELD } from "./stream-entries.js";
+import { StreamReader, type StreamCursor } from "./stream-reader.js";
+import { isStreamPosition, TRANSPORT_UP, type ChannelFilter, type Transport, type TransportListener, type TransportStatus, type TransportSubscribeOptions, type TransportSubscription } from "../transport.js";
 
 export type { IoRedisCommandConnection, NodeRedisCommandConnection, RedisCommandConnection } from "./command-link.js";
 export { comparePositions, STREAM_ENVELOPE_FIELD } from "./stream-entries.js";
@@ -129,25 +114,6 @@ export interface RedisStreamTransportOptions {
 
 // ---- The transport ----------------------------------------------------------------------------
 
-/** One subscription: a reader of one stream from its own position. */
-interface Cursor {
-  readonly key: string;
-  readonly channel: string;
-  readonly listener: TransportListener;
-  readonly onGap: ((gap: PositionGap) => void) | undefined;
-  /** The last position delivered (or the start); undefined until `ready`. */
-  position: string | undefined;
-  /**
-   * How many entries the stream had ever received up to `position` (XINFO's entries-added then), when
-   * known: it tells a gap from a reader that is merely at the trimming edge, and a stream created anew
-   * from the one it read. Unknown for a `from` cursor until it catches up with the end of the stream.
-   */
-  seen: number | undefined;
-  /** Redis refused to read its key: left out of the shared read, tried again on its own now and then. */
-  fenced: boolean;
-  active: boolean;
-}
-
 /** What `stats()` tells of a Streams transport. */
 export interface RedisStreamTransportStats {
   /** Subscriptions open now (each a reader of one stream with its own position): what unsubscribing releases. */
@@ -161,11 +127,6 @@ export interface RedisStreamTransport extends Transport {
   stats(): RedisStreamTransportStats;
 }
 
-const MAX_PREVIEW = 1000;
-/** Pause after a failed read before the next, so a refused command does not spin. */
-const READ_RETRY_DELAY = 250;
-/** Pause before a wake-up is sent again, when it reached the reader before its XREAD did. */
-const UNBLOCK_RETRY_DELAY = 10;
 
 
 export function createRedisStreamTransport(options: RedisStreamTransportOptions): RedisStreamTransport {
@@ -175,9 +136,8 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
   const prefix = options.prefix ?? "";
   const serializer = options.serializer ?? jsonSerializer;
   const maxLen = String(positiveInteger("maxLen", options.maxLen, runtimeDefaults.streamMaxLen));
-  const readCount = String(positiveInteger("readCount", options.readCount, runtimeDefaults.streamReadCount));
+  const readCount = positiveInteger("readCount", options.readCount, runtimeDefaults.streamReadCount);
   const blockMs = positiveInteger("blockTimeout", options.blockTimeout, runtimeDefaults.streamBlockTimeout);
-  const blockTimeout = String(blockMs);
   const maxQueued = positiveInteger("maxQueuedPublishes", options.maxQueuedPublishes, runtimeDefaults.maxQueuedPublishes);
   const queueTimeout = positiveInteger("publishQueueTimeout", options.publishQueueTimeout, runtimeDefaults.publishQueueTimeout);
   const quitOnClose = options.quitOnClose ?? true;
@@ -220,9 +180,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
    * subscribe — a transport that only publishes opens no second connection.
    */
   let reader: Link | undefined = options.reader === undefined ? undefined : linkTo(options.reader, "reader", listening);
-  let loop: Promise<void> | undefined;
 
-  const cursors = new Set<Cursor>();
   const inflight = new Set<Promise<unknown>>();
   let closing: Promise<void> | undefined;
   /** Publishes held while the publishing connection is down (held-publishes.ts). */
@@ -248,279 +206,9 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
   };
 
 
-  // ---- Reading: one XREAD loop over every subscribed stream ----
+  // ---- Reading: one XREAD loop over every subscribed stream (stream-reader.ts) ----
 
-  /**
-   * The reader's CLIENT ID on its current connection, for CLIENT UNBLOCK; forgotten on any connection
-   * event (an ID of a past connection may belong to another client now). A CLIENT ID reply always
-   * names the connection it ran on, and arrives before that connection's close event.
-   */
-  let readerId: string | undefined;
-  /** A read is in flight; `readRound` tells one read from the next. */
-  let reading = false;
-  let readRound = 0;
-  let wakeIdle: (() => void) | undefined;
-  let cancelPause: (() => void) | undefined;
-  let cancelUnblockRetry: (() => void) | undefined;
-  let readFailure: string | undefined;
-  /** When the fenced keys are tried again (ms since the epoch). */
-  let probeFencedAt = 0;
-
-  const forgetReaderId = (): void => {
-    readerId = undefined;
-  };
-
-  const unblock = (round: number): void => {
-    cancelUnblockRetry = undefined;
-    if (!reading || readRound !== round) return;
-    // The reader's id is not known yet (its CLIENT ID reply is on the way): look again shortly.
-    if (readerId === undefined) {
-      cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
-      return;
-    }
-    const state = client.state();
-    if (state !== "ready" && state !== "client") return;
-    client.command(["CLIENT", "UNBLOCK", readerId]).then((reply) => {
-      // 0: the reader is not blocked (yet): its XREAD may still be on the way. Try again shortly —
-      // while closing too, or a close racing the read would wait out the whole block timeout.
-      if (Number(reply) === 0 && reading && readRound === round) cancelUnblockRetry = startTimer(UNBLOCK_RETRY_DELAY, () => unblock(round));
-    }, ignore);
-  };
-
-  /** Makes the loop look at its cursors again now: ends an idle wait or unblocks the XREAD in flight. */
-  const wake = (): void => {
-    if (wakeIdle !== undefined) {
-      const resolve = wakeIdle;
-      wakeIdle = undefined;
-      resolve();
-      return;
-    }
-    if (cancelPause !== undefined) return; // retrying after a failure: it looks again when the pause ends
-    if (reading && cancelUnblockRetry === undefined) unblock(readRound);
-  };
-
-  /** Waits for `wake()`, or at most `milliseconds` when given. */
-  const idle = (milliseconds?: number): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const cancel = milliseconds === undefined ? ignore : startTimer(milliseconds, () => wake());
-      wakeIdle = () => {
-        cancel();
-        resolve();
-      };
-    });
-
-  const pause = (milliseconds: number): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const cancel = startTimer(milliseconds, () => {
-        cancelPause = undefined;
-        resolve();
-      });
-      cancelPause = () => {
-        cancel();
-        cancelPause = undefined;
-        resolve();
-      };
-    });
-
-  const decode = (cursor: Cursor, entry: Entry): unknown => {
-    const raw = envelopeText(entry);
-    if (raw === undefined) {
-      report(new BusError("message-undecodable", `Dropped entry ${entry.id} on channel "${cursor.channel}": it has no "${STREAM_ENVELOPE_FIELD}" field.`, { channel: cursor.channel }));
-      return undefined;
-    }
-    try {
-      return serializer.decode(raw);
-    } catch (error) {
-      const preview = raw.length > MAX_PREVIEW ? `${raw.slice(0, MAX_PREVIEW)}…` : raw;
-      report(new BusError("message-undecodable", `Dropped entry ${entry.id} on channel "${cursor.channel}" that could not be decoded: ${messageOf(error)}`, { cause: error, channel: cursor.channel, envelope: preview }));
-      return undefined;
-    }
-  };
-
-  /** Tells one cursor of a gap: its `onGap`, else `onError` as `stream-gap`. */
-  const signalGap = (cursor: Cursor, after: string, next: string): void => {
-    try {
-      if (cursor.onGap !== undefined) cursor.onGap({ channel: cursor.channel, after, next });
-      else report(new BusError("stream-gap", `Entries of channel "${cursor.channel}" after ${after} and before ${next} were lost before they were read.`, { channel: cursor.channel }));
-    } catch (error) {
-      report(new BusError("subscriber-failed", `An onGap handler on channel "${cursor.channel}" threw: ${messageOf(error)}`, { cause: error, channel: cursor.channel }));
-    }
-  };
-
-  /** Hands a batch of one stream to one cursor: the entries after its position, a gap first if there is one. */
-  const deliver = (cursor: Cursor, entries: readonly Entry[], info: StreamInfo): void => {
-    let checked = false;
-    for (const entry of entries) {
-      if (!cursor.active) return;
-      const after = cursor.position as string;
-      if (!checked) {
-        // Only before the first entry of the batch this cursor receives: the rest follow it in the stream.
-        // A stream created anew since the cursor's last read is read from the first entry of the batch.
-        const anew = recreated(info, after, cursor.seen);
-        if (!anew && comparePositions(entry.id, after) <= 0) continue;
-        checked = true;
-        if (anew || trimmedAfter(info, after, cursor.seen)) {
-          // Delivery goes on at the oldest entry kept, preceded by entries-added − length entries (when
-          // that entry is still the oldest: trimming may have moved on since the read).
-          cursor.seen = info.added === undefined || info.length === undefined || info.first !== entry.id ? undefined : info.added - info.length;
-          signalGap(cursor, after, entry.id);
-          if (!cursor.active) return;
-        }
-      } else if (comparePositions(entry.id, after) <= 0) {
-        continue;
-      }
-      cursor.position = entry.id;
-      if (cursor.seen !== undefined) cursor.seen += 1;
-      const data = decode(cursor, entry);
-      if (data === undefined) continue;
-      try {
-        cursor.listener({ channel: cursor.channel, data, position: entry.id });
-      } catch (error) {
-        report(new BusError("subscriber-failed", `A listener on channel "${cursor.channel}" threw: ${messageOf(error)}`, { cause: error, channel: cursor.channel }));
-      }
-    }
-    // Caught up with the end of the stream: the count is exact again.
-    if (cursor.position === info.last && info.added !== undefined) cursor.seen = info.added;
-  };
-
-  /**
-   * Redis refused to read `key`: its cursors leave the shared read (which they would fail for every
-   * other cursor), each is told of a gap, and the key is tried again on its own every `blockTimeout`;
-   * once it reads, they go on from its start.
-   */
-  const fence = (key: string, error: unknown): void => {
-    let channel: string | undefined;
-    for (const cursor of cursors) {
-      if (cursor.key !== key || cursor.fenced || !cursor.active || cursor.position === undefined) continue;
-      channel = cursor.channel;
-      const after = cursor.position;
-      cursor.fenced = true;
-      cursor.position = START;
-      cursor.seen = 0;
-      signalGap(cursor, after, START);
-    }
-    if (channel === undefined) return;
-    probeFencedAt = Date.now() + blockMs;
-    report(
-      new BusError(
-        "subscribe-failed",
-        `Redis refused to read channel "${channel}" (key "${key}"): ${messageOf(error)}; its subscribers were given a gap, and the key is read again from its start once it holds a stream.`,
-        { cause: error, channel },
-      ),
-    );
-  };
-
-  /** The fenced keys that read again (a stream, or no key at all) rejoin the shared read. */
-  const probeFenced = async (link: Link): Promise<void> => {
-    probeFencedAt = Date.now() + blockMs;
-    const keys = new Set<string>();
-    for (const cursor of cursors) if (cursor.fenced && cursor.active) keys.add(cursor.key);
-    const probes = await Promise.allSettled([...keys].map((key) => link.command(["XREAD", "COUNT", "1", "STREAMS", key, START])));
-    let index = 0;
-    for (const key of keys) {
-      const probe = probes[index] as PromiseSettledResult<unknown>;
-      index += 1;
-      if (probe.status === "rejected") continue;
-      for (const cursor of cursors) if (cursor.key === key) cursor.fenced = false;
-    }
-  };
-
-  /**
-   * After a shared read failed while the reader stayed up: reads each stream on its own (no BLOCK) and
-   * fences the keys Redis refuses. True when any was fenced (the others read on at once).
-   */
-  const attribute = async (link: Link, plan: ReadonlyMap<string, { from: string }>): Promise<boolean> => {
-    const keys = [...plan.keys()];
-    const probes = await Promise.allSettled(keys.map((key) => link.command(["XREAD", "COUNT", "1", "STREAMS", key, (plan.get(key) as { from: string }).from])));
-    if (link.state() !== "ready") return false;
-    let fenced = false;
-    probes.forEach((probe, index) => {
-      if (probe.status === "fulfilled" || !refusesKey(probe.reason)) return;
-      fence(keys[index] as string, probe.reason);
-      fenced = true;
-    });
-    return fenced;
-  };
-
-  const readLoop = async (link: Link, connected: Promise<unknown>): Promise<void> => {
-    const connectError = await connected;
-    if (connectError instanceof Error) report(new BusError("connection-lost", `Redis Streams reader connection (${link.client}) could not connect: ${connectError.message}`, { cause: connectError }));
-    while (!stopping) {
-      let anyFenced = false;
-      for (const cursor of cursors) anyFenced ||= cursor.fenced;
-      if (anyFenced && Date.now() >= probeFencedAt && link.state() === "ready") {
-        await probeFenced(link);
-        if (stopping) break;
-      }
-      // The streams to read, each from the lowest position of the cursors reading it.
-      const plan = new Map<string, { from: string; cursors: Cursor[] }>();
-      for (const cursor of cursors) {
-        if (!cursor.active || cursor.fenced || cursor.position === undefined) continue;
-        const step = plan.get(cursor.key);
-        if (step === undefined) plan.set(cursor.key, { from: cursor.position, cursors: [cursor] });
-        else {
-          step.cursors.push(cursor);
-          if (comparePositions(cursor.position, step.from) < 0) step.from = cursor.position;
-        }
-      }
-      if (plan.size === 0) {
-        await idle(anyFenced ? blockMs : undefined);
-        continue;
-      }
-      const keys = [...plan.keys()];
-      let batches: Map<string, Entry[]>;
-      const infos = new Map<string, StreamInfo>();
-      try {
-        // Sent just before the XREAD on the same connection: its reply is in before the XREAD blocks.
-        if (readerId === undefined) link.command(["CLIENT", "ID"]).then((id) => void (readerId = text(id)), ignore);
-        reading = true;
-        readRound += 1;
-        const reply = await link.command(["XREAD", "COUNT", readCount, "BLOCK", blockTimeout, "STREAMS", ...keys, ...keys.map((key) => (plan.get(key) as { from: string }).from)]);
-        reading = false;
-        cancelUnblockRetry?.();
-        cancelUnblockRetry = undefined;
-        if (stopping) break;
-        batches = parseRead(reply);
-        // Gap check, before anything of the batch is delivered. A key that fails it alone is that key's
-        // problem: gone since the read (read again next round) or refused (fenced).
-        const readKeys = [...batches.keys()];
-        const replies = await Promise.allSettled(readKeys.map((key) => link.command(["XINFO", "STREAM", key])));
-        if (link.state() !== "ready" && replies.some((settled) => settled.status === "rejected")) throw (replies.find((settled) => settled.status === "rejected") as PromiseRejectedResult).reason;
-        let failure: unknown;
-        replies.forEach((settled, index) => {
-          const key = readKeys[index] as string;
-          if (settled.status === "fulfilled") infos.set(key, readInfo(settled.value));
-          else if (refusesKey(settled.reason) && !isNoSuchKey(settled.reason)) fence(key, settled.reason);
-          else if (!isNoSuchKey(settled.reason)) failure ??= settled.reason;
-        });
-        if (failure !== undefined) throw failure;
-        readFailure = undefined;
-      } catch (error) {
-        reading = false;
-        if (stopping) break;
-        // One stream Redis refuses must not stop the others: find it, fence it, read on.
-        if (link.state() === "ready" && (await attribute(link, plan))) {
-          readFailure = undefined;
-          continue;
-        }
-        if (stopping) break;
-        // One report per run of failures; a lost connection is reported by its own watcher.
-        const message = messageOf(error);
-        if (readFailure === undefined && link.state() === "ready") {
-          report(new BusError("connection-lost", `Redis Streams read failed (${link.client}): ${message}; retrying.`, { cause: error }));
-        }
-        readFailure = message;
-        await pause(READ_RETRY_DELAY);
-        continue;
-      }
-      if (stopping) break;
-      for (const [key, entries] of batches) {
-        const info = infos.get(key);
-        if (info === undefined) continue; // not checked: read again next round
-        for (const cursor of plan.get(key)?.cursors ?? []) if (cursor.active && !cursor.fenced) deliver(cursor, entries, info);
-      }
-    }
-  };
+  const streams = new StreamReader(client, { readCount, blockMs, serializer, report });
 
   // ---- Connection events: flush held publishes when the client is back, report each outage once ----
 
@@ -534,7 +222,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
       updateStatus();
     };
     const lost = (error?: unknown): void => {
-      if (link === reader) forgetReaderId();
+      if (link === reader) streams.forgetReaderId();
       if (stopping) return;
       if (error instanceof Error) firstError ??= error;
       // An error while the connection is still up is followed by its close (or was a refused command).
@@ -547,7 +235,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
     link.on("error", (error) => lost(error));
     link.on("reconnecting", () => lost());
     link.on("close", () => {
-      if (link === reader) forgetReaderId();
+      if (link === reader) streams.forgetReaderId();
       down();
     });
     link.on("ready", () => {
@@ -557,7 +245,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
       if (link === client) held.flush();
     });
     link.on("end", () => {
-      if (link === reader) forgetReaderId();
+      if (link === reader) streams.forgetReaderId();
       down();
       if (link === client) {
         held.rejectAll((channel) => new BusError("publish-failed", `Did not publish on channel "${channel}": the Redis client connection ended.`, { channel }));
@@ -569,7 +257,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
 
   /** The reader and its read loop, started by the first subscription. */
   const startReading = (): void => {
-    if (loop !== undefined) return;
+    if (streams.started) return;
     let connected: Promise<unknown> = Promise.resolve();
     if (reader === undefined) {
       const duplicate = options.client.duplicate();
@@ -578,7 +266,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
       // node-redis: a duplicate is not connected yet (ioredis connects its own).
       if (reader.client === "node-redis") connected = (duplicate as NodeRedisCommandConnection).connect().catch((error: unknown) => error);
     }
-    loop = readLoop(reader, connected);
+    streams.start(reader, connected);
   };
 
   const describeFilter = (filter: ChannelFilter): string =>
@@ -625,8 +313,8 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
         );
       }
       const key = prefix + filter.channel;
-      const cursor: Cursor = { key, channel: filter.channel, listener, onGap: subscribeOptions.onGap, position: undefined, seen: undefined, fenced: false, active: true };
-      cursors.add(cursor);
+      const cursor: StreamCursor = { key, channel: filter.channel, listener, onGap: subscribeOptions.onGap, position: undefined, seen: undefined, fenced: false, active: true };
+      streams.cursors.add(cursor);
       startReading();
       // The start: `from`, or the newest entry ID now, so what is added after `ready` is delivered. The
       // same command confirms the key is a stream (or absent: no entry yet, none seen).
@@ -642,16 +330,16 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
             // what is added next would sort before it and never be read. A gap, then live.
             cursor.position = last;
             cursor.seen = added;
-            signalGap(cursor, from, last);
+            streams.signalGap(cursor, from, last);
           } else {
             // The count up to the start is known at the end of the stream, and at its start (none).
             cursor.position = from ?? last;
             cursor.seen = cursor.position === last ? added : comparePositions(cursor.position, START) === 0 ? 0 : undefined;
           }
-          wake();
+          streams.wake();
         },
         (error: unknown) => {
-          cursors.delete(cursor);
+          streams.cursors.delete(cursor);
           cursor.active = false;
           // A refusal names the key; anything else (Redis unreachable, a client's retry limit) is the connection's.
           const why = refusesKey(error) ? "Redis refused to read" : "Could not reach Redis to read";
@@ -663,7 +351,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
         ready,
         unsubscribe(): void {
           cursor.active = false;
-          cursors.delete(cursor);
+          streams.cursors.delete(cursor);
         },
         position: () => (cursor.active ? cursor.position : undefined),
       };
@@ -679,7 +367,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
       return () => void statusObservers.delete(observer);
     },
 
-    stats: () => ({ subscriptions: cursors.size }),
+    stats: () => ({ subscriptions: streams.cursors.size }),
 
     close(): Promise<void> {
       closing ??= (async () => {
@@ -690,18 +378,7 @@ export function createRedisStreamTransport(options: RedisStreamTransportOptions)
         // 2. The read loop: the reader is disconnected at once (nothing on it to wait for) or, when it
         //    stays open, unblocked. A read queued on a reader that is down is not waited for.
         stopping = true;
-        for (const cursor of cursors) cursor.active = false;
-        cursors.clear();
-        if (reader !== undefined) {
-          const endReader = ownsReader || quitOnClose;
-          const readerUp = reader.state() === "ready";
-          if (wakeIdle !== undefined) wake();
-          cancelPause?.();
-          if (endReader) await reader.end(false);
-          else if (reading) unblock(readRound);
-          if (readerUp && loop !== undefined) await loop;
-        }
-        cancelUnblockRetry?.();
+        await streams.stop(reader, ownsReader || quitOnClose);
         // 3. The client connection, then our listeners on both (kept until now so no error event goes unheard).
         if (quitOnClose) await client.end(true);
         for (const off of listening.splice(0)) off();
