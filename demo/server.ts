@@ -2,8 +2,9 @@
  * The demo server: the simulated activity feed goes through the bus to the SSE handler — served as
  * Server-Sent Events (`/events`) and, through the WebSocket hub, over WebSockets (`/live`) — and a
  * small page renders it live through the generated client of either channel and the coalescer
- * (demo/app.ts, bundled for the browser when the server starts). The page switches channel live,
- * resuming on the new one from the last id of the old.
+ * (demo/app.ts, bundled for the browser when the server starts). The page switches channel live —
+ * SSE, WebSocket, polling — resuming on the new one from the last id of the old. Other processes
+ * publish into the feed through the hub (demo/spoke.ts), for the sessions the page shows.
  *
  * Two setups, one page:
  * - In process (no `redisUrl`): the in-process bus; the handler replays from its buffer and keeps
@@ -117,7 +118,9 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
     sse = createSseHandler(bus, { binding, eventNames, replayFrom: "transport", snapshot: { store: redis.snapshots }, heartbeatMs: 5000 });
   }
   await sse.ready;
-  const hub = createWebSocketHub(sse, { WebSocketServer });
+  // Spokes (demo/spoke.ts) publish through the hub onto the demo's bus, for the sessions the page shows.
+  const sessionIDs = new Set(selection.topics);
+  const hub = createWebSocketHub(sse, { WebSocketServer, bus, binding, authorizePublish: (_request, envelope) => envelope.topic !== undefined && sessionIDs.has(envelope.topic) });
   const simulator = createSimulator(bus, options);
   const page = demoPage({ ...selection, transport: redis === undefined ? "in-process bus" : "Redis Streams" } satisfies DemoPageConfig);
   const streams = new Set<ServerResponse>();

@@ -4,7 +4,10 @@
  * - in process: the page renders the feed through the generated SSE client and coalescer; when the
  *   server cuts the connection, the page reconnects, says it resumed, and ends up with every event
  *   exactly once, in order; a page opened late shows the current state at once from the snapshot;
- *   the charts move, the table's columns keep their width, and the console stays clean;
+ *   the charts move, the table's columns keep their width, and the console stays clean; a spoke
+ *   process publishing through the WebSocket hub reaches the page, every event once and in order,
+ *   and one for a session the page does not show is refused; switched live between WebSocket,
+ *   polling and SSE, the page misses nothing and repeats nothing;
  * - over Redis Streams, with the server a real process: killed and started again, the server
  *   resumes the page from the streams without losing an event — also those another producer
  *   published while it was down; Redis killed, the page says the server's event transport is down,
@@ -163,6 +166,30 @@ describe("the live demo in process", () => {
     expect(await page.isHidden("#gap")).toBe(true);
     expect([...problems, ...lateProblems]).toEqual([]);
     await screenshot(page, "in-process");
+  });
+
+  test("a spoke process publishes through the hub, and the page receives its events exactly once, in order; one for a session the page does not show is refused", { timeout: 60_000 }, async () => {
+    await server.simulator.stop();
+    const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    const problems = watchConsole(page);
+    await page.goto(`${server.url}?channel=websocket`);
+    await until(async () => (await statusText(page)) === "live", 15_000, "the page to go live over the WebSocket");
+    const before = (await pageState(page)).received.length;
+    const hub = `${server.url.replace(/^http/, "ws")}live`;
+    const spoke = await runSpoke([hub, "200", "ses_2"]);
+    expect(spoke.code, spoke.stderr).toBe(0);
+    const ids = spoke.stdout.trim().split("\n");
+    expect(ids).toHaveLength(201);
+    await until(async () => (await pageState(page)).received.length >= before + ids.length, 15_000, "the spoke's events on the page");
+    expect((await pageState(page)).received.slice(before)).toEqual(ids);
+    // authorizePublish: the demo's hub takes publishes for the sessions the page shows only.
+    const refused = await runSpoke([hub, "1", "ses_99"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("403");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await pageState(page)).received.length).toBe(before + ids.length);
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   test("over a WebSocket, and switching channel live to polling, SSE and back, the page receives every event exactly once, in order", { timeout: 90_000 }, async () => {
@@ -343,7 +370,7 @@ function cursorPositions(cursor: string): Map<string, string> {
   );
 }
 
-test("the demo's server and page type-check under the strict flags", () => {
+test("the demo's server, page and spoke type-check under the strict flags", () => {
   const dir = workDir("demo-tsc");
   const compilerOptions = {
     strict: true,
@@ -359,8 +386,18 @@ test("the demo's server and page type-check under the strict flags", () => {
     skipLibCheck: true,
     noEmit: true,
   };
-  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: [path.join(ROOT, "demo", "main.ts"), path.join(ROOT, "demo", "app.ts")] }));
+  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: [path.join(ROOT, "demo", "main.ts"), path.join(ROOT, "demo", "app.ts"), path.join(ROOT, "demo", "spoke.ts")] }));
   const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
   expect(tsc.stdout + tsc.stderr).toBe("");
   expect(tsc.status).toBe(0);
 });
+
+/** Runs demo/spoke.ts in its own process: its exit code and what it wrote. */
+function runSpoke(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "jiti", "lib", "jiti-cli.mjs"), path.join(ROOT, "demo", "spoke.ts"), ...args], { cwd: ROOT });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}

@@ -65,7 +65,7 @@ interface ReadResult {
 
 export class StreamReader {
   /** The subscriptions: what the loop reads, and what `stats()` counts. */
-  readonly cursors = new Set<StreamCursor>();
+  readonly cursors: Set<StreamCursor> = new Set();
   /** The connection CLIENT UNBLOCK goes through (never the blocked reader). */
   readonly #client: Link;
   readonly #settings: StreamReaderSettings;
