@@ -9,6 +9,8 @@ const suites = [codegen, registry, validate, await import("./bus.js")];
 suites.push(await import("./coalesce.js"));
 suites.push(await import("./sse.js"));
 suites.push(await import("./websocket.js"));
+suites.push(await import("./operators.js"));
+suites.push(await import("./worker.js"));
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -99,11 +99,12 @@ export interface RuntimeConfig {
   /**
    * Transports to emit: `"memory"` (in-process), `"redis"` (pub/sub), `"redis-streams"`,
    * `"websocket"` (a spoke of a WebSocket hub: `transports/websocket.ts`, `createWebSocketTransport`,
-   * which imports the `eventsource-parser` package). Default: all four — `"websocket"` where
-   * eventsource-parser (3 or 4) is installed where the output folder finds it. The in-process
+   * which imports the `eventsource-parser` package), `"worker"` (a bus across a worker:
+   * `createWorkerHostTransport`, `createWorkerThreadTransport`). Default: all five — `"websocket"`
+   * where eventsource-parser (3 or 4) is installed where the output folder finds it. The in-process
    * transport is always emitted: the bus falls back to it.
    */
-  transports?: ("memory" | "redis" | "redis-streams" | "websocket")[];
+  transports?: ("memory" | "redis" | "redis-streams" | "websocket" | "worker")[];
   sse?: {
     /** The SSE server (`sse/server.ts`, `createSseHandler`) and the WebSocket hub serving its streams (`ws/hub.ts`, `createWebSocketHub`). Default `true`. */
     server?: boolean;

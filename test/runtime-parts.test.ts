@@ -93,10 +93,11 @@ describe("the runtime target emits the parts it is given", () => {
     const reexported = specifiers(files.get("index.ts")!).filter((spec) => spec.startsWith("./"));
     expect(reexported.every((spec) => files.has(spec.slice(2).replace(/\.js$/, ".ts")))).toBe(true);
     // A reader looking for what is not there finds it named, with the setting that brings it.
-    expect(files.get("index.ts")!.split("\n").slice(-10)).toEqual([
+    expect(files.get("index.ts")!.split("\n").slice(-11)).toEqual([
       "// Left out of this runtime (`runtime` in eventc.config.ts; see docs/runtime.md):",
       '// - the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)',
       '// - the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)',
+      '// - the Worker transports (`createWorkerHostTransport`, `createWorkerThreadTransport`; "worker" in runtime.transports)',
       "// - the SSE server (`createSseHandler`; runtime.sse.server)",
       "// - the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)",
       "// - the WebSocket hub (`createWebSocketHub`; with the SSE server, runtime.sse.server)",
@@ -197,7 +198,7 @@ describe("eventc generate and the SSE client's package", () => {
   });
 
   test.each([
-    ['{ transports: ["kafka"] }', 'invalid config: "runtime.transports[0]": unknown transport; choose from memory, redis, redis-streams, websocket'],
+    ['{ transports: ["kafka"] }', 'invalid config: "runtime.transports[0]": unknown transport; choose from memory, redis, redis-streams, websocket, worker'],
     ['{ transports: ["redis", "redis"] }', 'invalid config: "runtime.transports": a transport is listed twice; name each transport once'],
     ['{ sse: { client: "yes" } }', 'invalid config: "runtime.sse.client": true, false or "auto"'],
     ["{ websocket: true }", 'invalid config: "runtime": Unrecognized key: "websocket"'],

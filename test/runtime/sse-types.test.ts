@@ -28,7 +28,7 @@ test("node_http_fetch_Request_Response_the_global_fetch_and_ws_and_dom_websocket
     module: "nodenext",
     moduleResolution: "nodenext",
   };
-  const files = [path.join(ROOT, "test", "runtime", "sse-types.check.ts"), path.join(ROOT, "test", "runtime", "ws-types.check.ts")];
+  const files = ["sse-types.check.ts", "ws-types.check.ts", "worker-types.check.ts"].map((file) => path.join(ROOT, "test", "runtime", file));
   writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files }));
   const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
   expect(`${result.stdout}${result.stderr}`.trim()).toBe("");

@@ -26,7 +26,7 @@ import { ES_MODULE_PACKAGE } from "../typescript/index.js";
 const HEADER = `// ${GENERATED_NOTICE}\n\n`;
 
 /** The transports a project may choose (config `runtime.transports`); each is the module of that name. */
-export const RUNTIME_TRANSPORTS = ["memory", "redis", "redis-streams", "websocket"] as const;
+export const RUNTIME_TRANSPORTS = ["memory", "redis", "redis-streams", "websocket", "worker"] as const;
 
 /** What a project wants of the runtime, every choice settled. */
 interface RuntimeChoice {
@@ -49,8 +49,11 @@ interface Part {
  */
 const PARTS: readonly Part[] = [
   { modules: ["core/binding.ts", "bus/bus.ts", "coalescer.ts", "transports/memory.ts"], wanted: () => true },
+  // The stream operators, always: imported from runtime/operators/index.js, not re-exported by index.ts.
+  { modules: ["operators/index.ts"], wanted: () => true },
   { modules: ["transports/redis/pubsub.ts"], wanted: (choice) => choice.transports.has("redis"), name: 'the Redis pub/sub transport (`createRedisTransport`; "redis" in runtime.transports)' },
   { modules: ["transports/redis/streams.ts"], wanted: (choice) => choice.transports.has("redis-streams"), name: 'the Redis Streams transport (`createRedisStreamTransport`; "redis-streams" in runtime.transports)' },
+  { modules: ["transports/worker.ts"], wanted: (choice) => choice.transports.has("worker"), name: 'the Worker transports (`createWorkerHostTransport`, `createWorkerThreadTransport`; "worker" in runtime.transports)' },
   { modules: ["sse/server.ts"], wanted: (choice) => choice.sseServer, name: "the SSE server (`createSseHandler`; runtime.sse.server)" },
   { modules: ["sse/snapshot-redis.ts"], wanted: (choice) => choice.sseServer && (choice.transports.has("redis") || choice.transports.has("redis-streams")) },
   { modules: ["sse/client.ts"], wanted: (choice) => choice.sseClient, name: "the SSE client (`connectSse` in sse/client.ts; runtime.sse.client, by default emitted where eventsource-parser is installed)" },
@@ -75,7 +78,10 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "sse/poll.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/ladder.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "transports/websocket/outbox.ts", "transports/websocket/subscription.ts", "ws/connection.ts", "ws/publishes.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "sse/poll.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/ladder.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "transports/redis/stream-reader.ts", "transports/worker/endpoint.ts", "transports/worker/protocol.ts", "transports/worker/sender.ts", "transports/websocket/outbox.ts", "transports/websocket/subscription.ts", "ws/connection.ts", "ws/publishes.ts"]);
+
+/** Folders whose modules index.ts does not re-export: imported from their own index (`map`, `filter`, … would crowd the runtime's). */
+const OWN_INDEX_FOLDERS = ["operators/"];
 
 interface RuntimeModule extends OutputFile {
   /** Runtime modules it imports, as paths relative to runtime/. */
@@ -189,7 +195,7 @@ function indexFile(modules: RuntimeModule[], omitted: string[]): string {
   // so importing it never needs a package the program does not use (the SSE client's parser, say):
   // those are imported directly.
   const reexports = modules
-    .filter((module) => !INTERNAL.has(module.path) && packagesNeeded(module.path).length === 0)
+    .filter((module) => !INTERNAL.has(module.path) && !OWN_INDEX_FOLDERS.some((folder) => module.path.startsWith(folder)) && packagesNeeded(module.path).length === 0)
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
   const coalescer = modules.some((module) => module.path === "coalescer.ts");
   return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";

@@ -224,3 +224,68 @@ export const wsDefaults: WsPolicies = {
   closeTimeout: 5000,
   maxPublishesInFlight: 64,
 };
+
+/** The Worker transports' policies (transports/worker.ts; docs/worker.md). */
+export interface WorkerPolicies {
+  /** Publishes a side takes before it grants the sender more credit. */
+  readonly window: number;
+  /** Publishes held while the other side grants no credit (it is not reading). */
+  readonly maxQueuedPublishes: number;
+  /** Channel filters the other side may subscribe to at once. */
+  readonly maxPeerFilters: number;
+  /** Host: milliseconds between pings. */
+  readonly heartbeat: number;
+  /** Host: milliseconds without a message from the worker after which it is taken for gone. */
+  readonly livenessTimeout: number;
+}
+
+export const workerDefaults: WorkerPolicies = {
+  window: 1024,
+  maxQueuedPublishes: 10_000,
+  maxPeerFilters: 10_000,
+  heartbeat: 5000,
+  livenessTimeout: 30_000,
+};
+
+/**
+ * The stream operators' bounds (operators/; docs/operators.md). Each is the default of the option of
+ * the same meaning; every stateful operator holds at most what these allow, whatever its source does.
+ */
+export interface OperatorPolicies {
+  /** batch(): values one batch holds; a full batch is emitted at once. */
+  readonly batchSize: number;
+  /** batch(): milliseconds after a batch's first value at which it is emitted, full or not. */
+  readonly batchWait: number;
+  /** window({ duration }): values a time window holds at most (the newest are kept). */
+  readonly windowMax: number;
+  /** dedupe(): keys remembered; past it the oldest is forgotten. */
+  readonly dedupeCapacity: number;
+  /** dedupe(): milliseconds a key is remembered after it was first seen. */
+  readonly dedupeTtl: number;
+  /** groupBy(): groups open at once; a value of a new key past it closes the least recently active group. */
+  readonly groupMax: number;
+  /** groupBy(): values one group holds; a full group is emitted at once. */
+  readonly groupSize: number;
+  /** groupBy(): milliseconds without a value after which a group is emitted. */
+  readonly groupIdle: number;
+  /** join(): values each side keeps to be paired (the newest are kept). */
+  readonly joinMax: number;
+  /** join(): milliseconds a value is kept to be paired after it arrived. */
+  readonly joinWithin: number;
+  /** toArray(): values it collects; a source with more rejects with `operator-overflow`. */
+  readonly toArrayMax: number;
+}
+
+export const operatorDefaults: OperatorPolicies = {
+  batchSize: 100,
+  batchWait: 50,
+  windowMax: 10_000,
+  dedupeCapacity: 10_000,
+  dedupeTtl: 60_000,
+  groupMax: 1000,
+  groupSize: 100,
+  groupIdle: 1000,
+  joinMax: 1000,
+  joinWithin: 10_000,
+  toArrayMax: 10_000,
+};

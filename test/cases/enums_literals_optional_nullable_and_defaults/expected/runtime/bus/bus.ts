@@ -172,7 +172,8 @@ const ignore = (): void => {};
 export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding<C>, options: BusOptions = {}): Bus<C> {
   const transport = options.transport ?? createMemoryTransport();
   const onError = options.onError ?? logError;
-  const streams = new Set<EventStream<Envelope>>();
+  /** Open streams, each with the function that ends it with an error (the transport ended). */
+  const streams = new Map<EventStream<Envelope>, (error: BusError) => void>();
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -200,6 +201,10 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
           report(new BusError("subscriber-failed", `An onStatus observer failed: ${messageOf(error)}`, { cause: error }));
         }
       }
+      if (status.state !== "ended") return;
+      // Nothing will arrive again: every stream ends with the cause, after what it buffered.
+      const cause = status.cause instanceof BusError ? status.cause : new BusError("connection-lost", `The transport ended${status.cause === undefined ? "" : `: ${messageOf(status.cause)}`}.`, { cause: status.cause });
+      for (const [, fail] of [...streams]) fail(cause);
     }) ?? ignore;
   const onStatus = (observer: (status: TransportStatus) => void): (() => void) => {
     statusObservers.add(observer);
@@ -272,9 +277,11 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     const overflow = streamOptions.overflow ?? runtimeDefaults.streamOverflow;
     if (!OVERFLOW_POLICIES.includes(overflow)) throw new RangeError(`stream overflow must be one of ${OVERFLOW_POLICIES.join(", ")}, got ${String(overflow)}`);
     const topicOption: SubscribeOptions = streamOptions.topic === undefined ? {} : { topic: streamOptions.topic };
+    let failStream: (error: BusError) => void = ignore;
     const created: EventStream<Envelope> = createEventStream<Envelope>(
       { buffer, overflow, signal: streamOptions.signal, description: `"${selector}"` },
-      (push) => {
+      (push, fail) => {
+        failStream = fail;
         const unsubscribe = subscribe(selector, push, topicOption);
         const release = (): void => {
           unsubscribe();
@@ -283,12 +290,12 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
         return Object.assign(release, { ready: unsubscribe.ready });
       },
     );
-    if (streamOptions.signal?.aborted !== true) streams.add(created);
+    if (streamOptions.signal?.aborted !== true) streams.set(created, failStream);
     return created;
   };
 
   const shutdown = async (): Promise<void> => {
-    for (const open of [...streams]) void open.return();
+    for (const open of [...streams.keys()]) void open.return();
     routes.closeAll();
     try {
       await transport.close();

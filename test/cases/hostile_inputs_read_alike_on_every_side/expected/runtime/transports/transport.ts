@@ -83,11 +83,12 @@ export interface TransportSubscription {
 /**
  * Whether a transport can move events now. `down`: a connection it needs is lost (it reconnects by
  * itself); publishes are held or refused as the transport documents, and nothing arrives. `up`: every
- * connection it needs is back (or was never lost).
+ * connection it needs is back (or was never lost). `ended`: it never will again (the worker it talks
+ * to exited): the bus ends every stream with the cause; publishes and subscriptions are refused.
  */
 export interface TransportStatus {
-  readonly state: "up" | "down";
-  /** For `down`: why (the first error of the outage). */
+  readonly state: "up" | "down" | "ended";
+  /** For `down`: why (the first error of the outage); for `ended`: why it ended. */
   readonly cause?: Error;
 }
 

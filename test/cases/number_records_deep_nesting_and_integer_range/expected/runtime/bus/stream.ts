@@ -8,6 +8,8 @@
  * subscription: `return()` (a `break` out of `for await`), the abort signal, the `error` policy
  * firing, or the bus closing each release it at once, with no timer or listener left behind.
  * An abort or `return()` ends the iteration normally (`done: true`) and discards what was buffered.
+ * A transport that ends for good (a worker that exited) ends the stream with its error, after what
+ * was buffered.
  */
 import { BusError } from "../core/errors.js";
 import type { AbortSignalLike } from "../core/platform.js";
@@ -49,7 +51,7 @@ const DONE: IteratorResult<never, undefined> = { done: true, value: undefined };
  * Creates a stream and starts its subscription: `subscribe` receives the function that feeds the
  * stream and returns the subscription the stream will release.
  */
-export function createEventStream<T>(setup: StreamSetup, subscribe: (push: (value: T) => void) => StreamSubscription): EventStream<T> {
+export function createEventStream<T>(setup: StreamSetup, subscribe: (push: (value: T) => void, fail: (error: BusError) => void) => StreamSubscription): EventStream<T> {
   // A queue as an array with a moving head: O(1) at both ends, compacted as it drains.
   let items: (T | undefined)[] = [];
   let head = 0;
@@ -118,6 +120,22 @@ export function createEventStream<T>(setup: StreamSetup, subscribe: (push: (valu
     }
   };
 
+  /** Ends the stream with `error` from outside (its transport ended): what is buffered is read first, then `next()` rejects with it. */
+  const fail = (error: BusError): void => {
+    if (state !== "open") return;
+    release();
+    const waiter = waiters.shift();
+    if (waiter === undefined) {
+      state = "failed";
+      failure = error;
+      return;
+    }
+    // Someone is waiting, so nothing is buffered: they get the error, anyone behind them the end.
+    state = "done";
+    waiter.reject(error);
+    for (const other of waiters.splice(0)) other.resolve(DONE);
+  };
+
   const stream: EventStream<T> = {
     next(): Promise<IteratorResult<T, undefined>> {
       if (size() > 0) return Promise.resolve({ done: false, value: shift() });
@@ -148,7 +166,7 @@ export function createEventStream<T>(setup: StreamSetup, subscribe: (push: (valu
   if (setup.signal?.aborted === true) {
     state = "done";
   } else {
-    subscription = subscribe(push);
+    subscription = subscribe(push, fail);
     ready = subscription.ready;
     setup.signal?.addEventListener("abort", finish, { once: true });
   }

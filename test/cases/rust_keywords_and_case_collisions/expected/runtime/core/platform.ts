@@ -138,6 +138,13 @@ export function startTimer(milliseconds: number, callback: () => void): () => vo
   return () => host.clearTimeout(handle);
 }
 
+/** Starts a one-shot timer that does not keep a Node process alive by itself (a heartbeat); returns its cancel function. */
+export function startBackgroundTimer(milliseconds: number, callback: () => void): () => void {
+  const handle = host.setTimeout(callback, milliseconds);
+  unrefTimer(handle);
+  return () => host.clearTimeout(handle);
+}
+
 /**
  * Runs `callback` on a later macrotask: after every pending microtask, with the host's timers and
  * I/O free to run first — how a loop of work yields to the event loop. `setImmediate` where the host
@@ -192,10 +199,12 @@ const OPERATIONAL: Readonly<Record<BusErrorCode, boolean>> = {
   "message-invalid": true,
   "message-wrong-channel": true,
   "connection-lost": true,
+  "worker-failed": true,
   "resume-id-invalid": true,
   "stream-lagged": true,
   "stream-gap": true,
   "snapshot-failed": true,
+  "operator-overflow": false,
 };
 
 /** Kinds counted under their code alone once `kinds` are remembered; past these too, one kind for everything. */

@@ -30,6 +30,8 @@ export type BusErrorCode =
   | "message-wrong-channel"
   /** A transport connection was lost (it reconnects by itself) or misbehaved. */
   | "connection-lost"
+  /** Worker transport: the worker threw (an `error` event), exited, or stopped answering; on exit the transport ends. */
+  | "worker-failed"
   /**
    * SSE client: an `id:` from the server, or the saved `lastEventId`, breaks the id grammar (it could
    * not be sent back as `Last-Event-ID`); the client forgets its position and resumes without one.
@@ -40,7 +42,9 @@ export type BusErrorCode =
   /** Redis Streams: events after a subscriber's position were trimmed away before it read them (resync needed); for a subscriber without `onGap`. */
   | "stream-gap"
   /** The SSE snapshot store could not write or read (Redis unreachable, a script refused). */
-  | "snapshot-failed";
+  | "snapshot-failed"
+  /** A stream operator reached a bound its source went past (toArray's `max`). */
+  | "operator-overflow";
 
 export interface BusErrorDetails {
   /** The underlying error, when there is one. */
