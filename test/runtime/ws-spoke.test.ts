@@ -470,6 +470,21 @@ describe("a spoke facing a silent or hostile hub", () => {
     expect(a.errors[0]?.message).toContain("(watchdog)");
   });
 
+  test("a_hub_that_takes_publishes_and_never_answers_does_not_leave_them_pending_the_spoke_connects_again", async () => {
+    // No subscription, so no heartbeat would show the stall: the publish's own deadline does.
+    const hub = await fakeHub(() => {});
+    const a = spoke(hub.url, { publishQueueTimeout: 300 });
+    const outcome = await a.bus.publish("session.status", { sessionID: "s1", status: { type: "idle" } }).then(
+      () => "published",
+      (error: BusError) => error.message,
+    );
+    expect(outcome).toMatch(/the hub did not answer within 300 ms \(publishQueueTimeout\); it may have published it/);
+    // The stalled connection was dropped: the next publish makes a new one (and is not left pending either).
+    const next = a.bus.publish("session.status", { sessionID: "s1", status: { type: "busy" } }).then(() => "published", () => "rejected");
+    await waitFor("a second connection", () => hub.connections() >= 2, 5000);
+    expect(await next).toBe("rejected");
+  });
+
   test("an_event_longer_than_maxEventSize_is_not_read_the_connection_is_dropped_and_made_again", async () => {
     const hub = await fakeHub((socket, sub) => socket.send(`${sub}\ndata: ${"x".repeat(5000)}`));
     const a = spoke(hub.url, { maxEventSize: 1000 });

@@ -32,6 +32,9 @@
  *   silent for `watchdogMs` while it has subscriptions (the hub's heartbeats stopped) is dropped and
  *   made again. The first error of each outage is reported (`connection-lost`); the status
  *   (`onStatus`) is `down` from then until the connection is open again, `up` after.
+ * - A publish sent and unanswered for `publishQueueTimeout` while the connection is open (a hub that
+ *   stalled, with no subscription whose heartbeats would show it) is rejected — the hub may have
+ *   published it; its id is kept — and the connection is dropped, to be made again when needed.
  * - `close()` gives what is held and in flight until `publishQueueTimeout` to be answered while the
  *   connection is open, rejects the rest (`closed`), and releases every subscription (a `ready`
  *   still pending rejects), timer, listener and the socket.
@@ -173,6 +176,7 @@ class WebSocketTransport implements Transport {
       maxInFlight: settings.maxPublishesInFlight,
       timeoutMs: settings.publishQueueTimeout,
       send: (message) => this.#send(message),
+      stalled: () => this.#abort(new BusError("connection-lost", `The hub at ${url} answered no publish for ${settings.publishQueueTimeout} ms (publishQueueTimeout); the transport is reconnecting.`)),
     });
   }
 

@@ -11,6 +11,12 @@
  * sent again first, in their order, when it is back: the hub may have published some of them before
  * the drop, and the second copy carries the same envelope id (the hub's replay and every client drop
  * an id they hold already). One timer at most: the earliest deadline's.
+ *
+ * A hub that takes a publish and never answers (stalled, a socket half-open without a subscription's
+ * heartbeats to show it) does not leave it pending: a publish in flight unanswered for `timeoutMs`
+ * while the connection is open is rejected (`publish-failed`, saying the hub may have published it —
+ * its id is kept, so a retry is dropped as a duplicate), and `stalled()` tells the transport, which
+ * makes the connection again. One more timer at most: the oldest publish in flight's.
  */
 import { BusError } from "../../core/errors.js";
 import { startTimer } from "../../core/platform.js";
@@ -22,6 +28,8 @@ interface Outgoing {
   readonly message: string;
   /** When a held publish is rejected (`Date.now()` milliseconds). */
   deadline: number;
+  /** When it was last sent (in flight). */
+  sentAt: number;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -32,6 +40,8 @@ export interface OutboxSettings {
   readonly timeoutMs: number;
   /** Sends one message on the open socket. */
   readonly send: (message: string) => void;
+  /** A publish in flight went unanswered for `timeoutMs`: the connection is not working. */
+  readonly stalled: () => void;
 }
 
 export class PublishOutbox {
@@ -40,7 +50,23 @@ export class PublishOutbox {
   readonly #inFlight = new Map<string, Outgoing>();
   #open = false;
   #cancelTimer: (() => void) | undefined;
+  #cancelStall: (() => void) | undefined;
   #whenEmpty: (() => void)[] = [];
+  readonly #checkStall = (): void => {
+    this.#cancelStall = undefined;
+    const now = Date.now();
+    const { timeoutMs } = this.#settings;
+    let stalled = false;
+    for (const [ref, entry] of this.#inFlight) {
+      if (entry.sentAt + timeoutMs > now) continue;
+      this.#inFlight.delete(ref);
+      stalled = true;
+      entry.reject(new BusError("publish-failed", `Did not hear back on "${entry.channel}": the hub did not answer within ${timeoutMs} ms (publishQueueTimeout); it may have published it (a retry with the same id is dropped as a duplicate). The connection is made again.`, { channel: entry.channel }));
+    }
+    this.#armStall();
+    this.#checkEmpty();
+    if (stalled) this.#settings.stalled();
+  };
   readonly #expire = (): void => {
     this.#cancelTimer = undefined;
     const now = Date.now();
@@ -71,14 +97,14 @@ export class PublishOutbox {
   add(ref: string, channel: string, message: string): Promise<void> {
     const { maxQueued, maxInFlight, timeoutMs } = this.#settings;
     if (this.#open && this.#held.length === 0 && this.#inFlight.size < maxInFlight) {
-      return new Promise<void>((resolve, reject) => this.#sendNow({ ref, channel, message, deadline: 0, resolve, reject }));
+      return new Promise<void>((resolve, reject) => this.#sendNow({ ref, channel, message, deadline: 0, sentAt: 0, resolve, reject }));
     }
     if (this.#held.length >= maxQueued) {
       const why = this.#open ? `${this.#held.length} publishes already wait for room among the ${maxInFlight} the hub may have in flight` : `the hub is unreachable and ${this.#held.length} publishes already wait for it`;
       return Promise.reject(new BusError("publish-failed", `Did not publish on "${channel}": ${why} (maxQueuedPublishes).`, { channel }));
     }
     return new Promise<void>((resolve, reject) => {
-      this.#held.push({ ref, channel, message, deadline: Date.now() + timeoutMs, resolve, reject });
+      this.#held.push({ ref, channel, message, deadline: Date.now() + timeoutMs, sentAt: 0, resolve, reject });
       this.#arm();
     });
   }
@@ -92,6 +118,8 @@ export class PublishOutbox {
   /** The connection dropped: the publishes in flight are held again, ahead of the others, to be sent again. */
   dropped(): void {
     this.#open = false;
+    this.#cancelStall?.();
+    this.#cancelStall = undefined;
     if (this.#inFlight.size === 0) return;
     const deadline = Date.now() + this.#settings.timeoutMs;
     const again = [...this.#inFlight.values()];
@@ -126,7 +154,8 @@ export class PublishOutbox {
   /** Rejects every publish held or in flight with the error `reason` gives for its channel. */
   rejectAll(reason: (channel: string) => BusError): void {
     this.#cancelTimer?.();
-    this.#cancelTimer = undefined;
+    this.#cancelStall?.();
+    this.#cancelTimer = this.#cancelStall = undefined;
     const all = [...this.#inFlight.values(), ...this.#held];
     this.#inFlight.clear();
     this.#held = [];
@@ -135,8 +164,18 @@ export class PublishOutbox {
   }
 
   #sendNow(entry: Outgoing): void {
+    entry.sentAt = Date.now();
     this.#inFlight.set(entry.ref, entry);
+    this.#armStall();
     this.#settings.send(entry.message);
+  }
+
+  /** The stall check, for the oldest publish in flight (the map keeps sending order). */
+  #armStall(): void {
+    if (this.#cancelStall !== undefined || !this.#open) return;
+    const oldest = this.#inFlight.values().next();
+    if (oldest.done === true) return;
+    this.#cancelStall = startTimer(Math.max(0, oldest.value.sentAt + this.#settings.timeoutMs - Date.now()), this.#checkStall);
   }
 
   #pump(): void {
