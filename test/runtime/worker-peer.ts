@@ -69,6 +69,14 @@ if (mode === "each-way") {
     () => say({ stream: "done" }),
     (error: unknown) => say({ stream: (error as Error).message }),
   );
+} else if (mode === "trusted-binary") {
+  // Trusted threads without validation: a payload may carry an ArrayBuffer, moved rather than copied.
+  const bus = createBus({ validate: false, transport: createWorkerThreadTransport(port, { trusted: true }) });
+  await bus.subscribe("message.part.delta", (envelope) => {
+    const buffer = (envelope.event.payload as unknown as { buffer?: unknown }).buffer;
+    say({ binary: buffer instanceof ArrayBuffer ? buffer.byteLength : String(buffer) });
+  }).ready;
+  say({ ready: true });
 } else if (mode === "other-version") {
   port.postMessage({ eventc: "bus/999", t: "hello", window: 1 });
 } else if (mode === "hostile") {

@@ -27,7 +27,7 @@ afterEach(async () => {
 const delta = (n: number, sessionID: string) => ({ sessionID, messageID: "m1", partID: "p1", field: "text", delta: `${n}` });
 
 /** A worker running worker-peer.ts in `mode`, the host transport over it and a bus on that; the worker's reports as they come. */
-function start(mode: string, data: Record<string, unknown> = {}, options: WorkerTransportOptions = {}) {
+function start(mode: string, data: Record<string, unknown> = {}, options: WorkerTransportOptions = {}, busOptions: { validate?: boolean } = {}) {
   const worker = new Worker(BOOT, { workerData: { script: PEER, mode, ...data } });
   const reports: Record<string, unknown>[] = [];
   worker.on("message", (message: { report?: unknown } | null) => {
@@ -37,7 +37,7 @@ function start(mode: string, data: Record<string, unknown> = {}, options: Worker
   const errors: BusError[] = [];
   const statuses: TransportStatus[] = [];
   const transport: WorkerTransport = createWorkerHostTransport(worker, options);
-  const bus = createBus({ transport, onError: (error) => errors.push(error), onStatus: (status) => statuses.push(status) });
+  const bus = createBus({ ...busOptions, transport, onError: (error) => errors.push(error), onStatus: (status) => statuses.push(status) });
   cleanup.push(
     () => bus.close(),
     () => worker.terminate(),
@@ -146,6 +146,18 @@ describe("Worker transport over worker_threads", () => {
     await waitFor("ended", () => statuses.some((status) => status.state === "ended"), 20_000);
     expect(statuses.at(-1)?.cause?.message).toMatch(/another protocol.*bus\/999/);
     await expect(bus.publish("session.status", { sessionID: "s", status: { type: "idle" } })).rejects.toThrow();
+  });
+
+  test("between_trusted_threads_a_transfer_moves_an_arraybuffer_instead_of_copying_it", { timeout: 30_000 }, async () => {
+    const { transport, bus, report } = start("trusted-binary", {}, { trusted: true, transfer: (envelope) => [(envelope as { event: { payload: { buffer: ArrayBuffer } } }).event.payload.buffer] }, { validate: false });
+    await waitFor("the worker subscribed", () => report("ready") !== undefined, 20_000);
+    await waitFor("the thread's subscription here", () => transport.stats().peerFilters > 0, 10_000);
+    const buffer = new ArrayBuffer(4096);
+    await bus.publish("message.part.delta", { ...delta(0, "s1"), buffer } as unknown as ReturnType<typeof delta>);
+    await waitFor("the buffer there", () => report("binary") !== undefined, 10_000);
+    expect(report("binary")).toEqual({ binary: 4096 });
+    // Moved, not copied: this side's buffer is detached.
+    expect(buffer.byteLength).toBe(0);
   });
 
   test("closing_the_host_side_ends_the_threads_side_and_the_worker_exits_by_itself", { timeout: 30_000 }, async () => {
