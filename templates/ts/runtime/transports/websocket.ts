@@ -51,7 +51,7 @@
  */
 import { Backoff } from "../client/backoff.js";
 import { BusError, messageOf } from "../core/errors.js";
-import { startTimer } from "../core/platform.js";
+import { ownField, startTimer } from "../core/platform.js";
 import { positiveInteger, runtimeDefaults, sseDefaults, wsDefaults } from "../core/policies.js";
 import { utf8Length, WS_PUBLISHED, WS_REFUSED, WS_REJECTED, WS_UNSUBSCRIBE, wsPublishMessage, type WebSocketConstructor as SpokeSocketConstructor, type WebSocketLike as SpokeSocketLike } from "../ws/protocol.js";
 import { TRANSPORT_UP, type ChannelFilter, type Transport, type TransportListener, type TransportStatus, type TransportSubscription } from "./transport.js";
@@ -116,10 +116,6 @@ function spokeSettings(options: WebSocketTransportOptions): SpokeSettings {
 /** Statuses of a refused subscribe that asking again would only repeat. */
 function refusalIsFinal(status: unknown): boolean {
   return status === 400 || status === 401 || status === 403 || status === 404;
-}
-
-function ownField(value: object, name: string): unknown {
-  return Object.hasOwn(value, name) ? (value as { readonly [key: string]: unknown })[name] : undefined;
 }
 
 /** The hub's text in a message: a string, cut to 500 characters. */

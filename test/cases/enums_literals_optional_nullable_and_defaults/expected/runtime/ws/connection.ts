@@ -20,7 +20,7 @@
  * subscription gets a `gap` (`overflow`, its id still good) and the socket closes with `slow`.
  */
 import { BusError, messageOf } from "../core/errors.js";
-import { startTimer } from "../core/platform.js";
+import { ownField, startTimer } from "../core/platform.js";
 import type { SseServerConnection } from "../sse/connection.js";
 import type { SseEndCause, SseRequest, SseSink } from "../sse/http.js";
 import type { SseHandler } from "../sse/server.js";
@@ -69,10 +69,6 @@ function asciiBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let index = 0; index < text.length; index += 1) bytes[index] = text.charCodeAt(index);
   return bytes;
-}
-
-function ownField(value: object, name: string): unknown {
-  return Object.hasOwn(value, name) ? (value as { readonly [key: string]: unknown })[name] : undefined;
 }
 
 function closeCodeOf(cause: SseEndCause | undefined): number {

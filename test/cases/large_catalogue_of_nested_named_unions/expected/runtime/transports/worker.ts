@@ -103,6 +103,7 @@ export interface WorkerLike extends WorkerEndpoint {
 type Side = "host" | "thread";
 
 interface LocalFilter {
+  readonly filter: ChannelFilter;
   /** This side's subscriptions of the filter. */
   count: number;
   /** The other side confirmed it. */
@@ -201,7 +202,7 @@ class WorkerLinkTransport implements WorkerTransport {
     const key = filterKey(filter);
     let entry = this.#filters.get(key);
     if (entry === undefined) {
-      entry = { count: 0, confirmed: false, waiting: [] };
+      entry = { filter, count: 0, confirmed: false, waiting: [] };
       this.#filters.set(key, entry);
       this.#post({ t: "sub", key });
     }
@@ -272,7 +273,7 @@ class WorkerLinkTransport implements WorkerTransport {
     if (message === undefined) return; // the application's own message
     this.#lastHeard = Date.now();
     if ("refused" in message) {
-      if (message.refused.startsWith("the peer speaks protocol")) return this.#end(new BusError("worker-failed", `The ${this.#peer} speaks another protocol: ${message.refused}.`));
+      if (message.otherProtocol === true) return this.#end(new BusError("worker-failed", `The ${this.#peer} speaks another protocol: ${message.refused}.`));
       return this.#refuse(message.refused);
     }
     switch (message.t) {
@@ -320,7 +321,7 @@ class WorkerLinkTransport implements WorkerTransport {
   }
 
   #localWants(channel: string): boolean {
-    for (const key of this.#filters.keys()) if (key[0] === "=" ? key.length - 1 === channel.length && key.endsWith(channel) : channel.startsWith(key.slice(1))) return true;
+    for (const entry of this.#filters.values()) if (filterMatches(entry.filter, channel)) return true;
     return false;
   }
 

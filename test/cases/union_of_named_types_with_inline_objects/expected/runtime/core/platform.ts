@@ -138,6 +138,11 @@ export function startTimer(milliseconds: number, callback: () => void): () => vo
   return () => host.clearTimeout(handle);
 }
 
+/** A peer's message field, read only when it is the object's own (never one from its prototype). */
+export function ownField(value: object, name: string): unknown {
+  return Object.hasOwn(value, name) ? (value as { readonly [key: string]: unknown })[name] : undefined;
+}
+
 /** Starts a one-shot timer that does not keep a Node process alive by itself (a heartbeat); returns its cancel function. */
 export function startBackgroundTimer(milliseconds: number, callback: () => void): () => void {
   const handle = host.setTimeout(callback, milliseconds);

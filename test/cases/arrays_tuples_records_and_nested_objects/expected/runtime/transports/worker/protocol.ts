@@ -22,6 +22,8 @@
  * against its type and grammar and bounded; anything else is refused with a reason.
  */
 
+import { ownField } from "../../core/platform.js";
+
 export const WORKER_PROTOCOL = "bus/1";
 
 export type WorkerMessage =
@@ -36,9 +38,6 @@ const MAX_CHANNEL = 4096;
 /** The most credit one hello or grant may carry. */
 export const MAX_WINDOW: number = 1 << 20;
 
-function own(value: object, name: string): unknown {
-  return Object.hasOwn(value, name) ? (value as { readonly [key: string]: unknown })[name] : undefined;
-}
 
 function isChannelText(value: unknown): value is string {
   return typeof value === "string" && value.length <= MAX_CHANNEL;
@@ -54,28 +53,29 @@ function isCount(value: unknown): value is number {
 
 /**
  * Reads one message from the peer: the message, `undefined` for one that is not of this protocol (no
- * `eventc` member: the application's own), or a reason for one that breaks it.
+ * `eventc` member: the application's own), or a reason for one that breaks it (`otherProtocol`: it
+ * names another version of the protocol, which ends the link).
  */
-export function readWorkerMessage(value: unknown): WorkerMessage | undefined | { readonly refused: string } {
+export function readWorkerMessage(value: unknown): WorkerMessage | undefined | { readonly refused: string; readonly otherProtocol?: true } {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const protocol = own(value, "eventc");
+  const protocol = ownField(value, "eventc");
   if (protocol === undefined) return undefined;
-  if (protocol !== WORKER_PROTOCOL) return { refused: `the peer speaks protocol ${JSON.stringify(String(protocol).slice(0, 40))}, this end ${WORKER_PROTOCOL}` };
-  const t = own(value, "t");
+  if (protocol !== WORKER_PROTOCOL) return { refused: `the peer speaks protocol ${JSON.stringify(String(protocol).slice(0, 40))}, this end ${WORKER_PROTOCOL}`, otherProtocol: true };
+  const t = ownField(value, "t");
   switch (t) {
     case "hello": {
-      const window = own(value, "window");
+      const window = ownField(value, "window");
       return isCount(window) ? { t, window } : { refused: `a hello grants a window of 1 to ${MAX_WINDOW} publishes` };
     }
     case "sub":
     case "unsub":
     case "subbed": {
-      const key = own(value, "key");
+      const key = ownField(value, "key");
       return isFilterKey(key) ? { t, key } : { refused: `a ${t} names a channel filter ("=<channel>" or "*<prefix>", at most ${MAX_CHANNEL} characters)` };
     }
     case "pubs": {
-      const channels = own(value, "channels");
-      const envelopes = own(value, "envelopes");
+      const channels = ownField(value, "channels");
+      const envelopes = ownField(value, "envelopes");
       if (!Array.isArray(channels) || !Array.isArray(envelopes) || channels.length === 0 || channels.length > MAX_WINDOW || channels.length !== envelopes.length) {
         return { refused: `a pubs carries 1 to ${MAX_WINDOW} channels and as many envelopes` };
       }
@@ -83,7 +83,7 @@ export function readWorkerMessage(value: unknown): WorkerMessage | undefined | {
       return { t, channels: channels as string[], envelopes: envelopes as unknown[] };
     }
     case "credit": {
-      const n = own(value, "n");
+      const n = ownField(value, "n");
       return isCount(n) ? { t, n } : { refused: `a credit grants 1 to ${MAX_WINDOW} publishes` };
     }
     case "ping":
