@@ -41,6 +41,13 @@ export const sessionStatus = defineEvent("session.status", {
       ]),
     }),
   },
+  migrations: {
+    // "busy" → { type: "busy" }; back again, a retry reads as busy to a consumer of version 1.
+    2: {
+      upgrade: [{ wrap: "status", key: "type" }],
+      downgrade: [{ unwrap: "status", key: "type" }, { map: "status", values: { retry: "busy" } }],
+    },
+  },
 });
 
 export const sessionError = defineEvent("session.error", {

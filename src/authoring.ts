@@ -5,6 +5,10 @@
  * catalogue as a whole, where it can name the file and compare events with each other.
  */
 
+import type { EventMigrations } from "./migration/authoring.js";
+
+export { namedMigration, type EventMigrations, type MigrationJson, type MigrationScalar, type MigrationStepInput, type NamedMigration, type VersionMigration } from "./migration/authoring.js";
+
 /** Marks values produced by `defineEvent`, so the loader can find them among a module's exports. */
 export const EVENT_DEFINITION = Symbol.for("eventc.event-definition");
 
@@ -28,6 +32,11 @@ export interface EventOptions<V extends Record<number, PayloadSchema>> {
   versions: V;
   /** Versions that were published once and are withdrawn on purpose. */
   retired?: number[];
+  /**
+   * For a version n > 1: how to upgrade a payload of version n−1 (and optionally downgrade back),
+   * compiled into every target and proven by `eventc generate` (docs/migrations.md).
+   */
+  migrations?: NoInfer<EventMigrations<V>>;
 }
 
 export interface EventDefinition<
@@ -89,6 +98,38 @@ export interface EventcConfig {
   rust?: RustConfig;
   /** Which parts of the runtime to emit (the runtime target). */
   runtime?: RuntimeConfig;
+  /** The AsyncAPI document's info, servers and operations (the asyncapi target). */
+  asyncapi?: AsyncApiConfig;
+}
+
+/**
+ * What the AsyncAPI document says beyond the catalogue: the application's name and version, where
+ * its channels are reached, and whether it sends or receives the events. Every field is optional.
+ */
+export interface AsyncApiConfig {
+  /** The document's `info`. Default: title `"Events"`, version `"0.1.0"`, a one-line description. */
+  info?: { title?: string; version?: string; description?: string };
+  /**
+   * Servers by name (letters, digits, `_` and `-`), in the order given. Default: none — a reader
+   * of the document learns the channels, not where they are served.
+   */
+  servers?: Record<string, AsyncApiServer>;
+  /**
+   * The application's operations on every event's channel: `"send"`, `"receive"`, or `"both"`
+   * (the default) — one operation of each action per event.
+   */
+  operations?: "send" | "receive" | "both";
+}
+
+/** One server of the AsyncAPI document. */
+export interface AsyncApiServer {
+  /** Host name, optionally with a port: `"events.example.com:6379"`. No scheme and no path. */
+  host: string;
+  /** Protocol, as AsyncAPI names it: `"redis"`, `"https"`, `"wss"`, … */
+  protocol: string;
+  /** Path on the host, starting with `/`: `"/events"`. */
+  pathname?: string;
+  description?: string;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface Catalogue {
   events: EventDef[];
   /** Named types (Zod `.meta({ id })`) used anywhere in the catalogue, sorted by name. */
   types: NamedType[];
+  /** Named migrations (`namedMigration`) that some version's steps apply, sorted by id. Absent: none. */
+  migrations?: NamedMigrationDef[];
 }
 
 /** One event name with all its versions. */
@@ -50,6 +52,43 @@ export interface EventVersion {
   wireType: string;
   /** The payload: always an object, or a reference to a named object type. */
   payload: TypeNode;
+  /**
+   * Steps that turn a payload of the version before this one into one of this version; absent when
+   * none are declared. Proven at load time: every valid payload of the version before, upgraded, is
+   * a valid payload of this one.
+   */
+  upgrade?: MigrationStep[];
+  /** Steps from this version back to the one before; proven the same way. */
+  downgrade?: MigrationStep[];
+}
+
+/**
+ * One migration step over a payload as JSON (docs/migrations.md). A path is a list of field names
+ * from the value the steps run on (the payload, or an element inside `each`); an empty path is that
+ * value itself. Every step is total: where its path does not reach a value (an absent field, a
+ * null, a value of another kind) it does nothing. Objects a step writes into are created by `move`
+ * and `set` when missing; `default` writes only into an object that is there.
+ */
+export type MigrationStep =
+  | { op: "move"; from: string[]; to: string[] }
+  | { op: "set"; path: string[]; value: unknown }
+  | { op: "default"; path: string[]; value: unknown }
+  | { op: "drop"; path: string[] }
+  /** Pairs of JSON scalars: a value equal to the first of a pair is replaced by the second. */
+  | { op: "map"; path: string[]; values: [MigrationScalarValue, MigrationScalarValue][] }
+  | { op: "wrap"; path: string[]; key: string }
+  | { op: "unwrap"; path: string[]; key: string }
+  /** An integer read as any number: a change of type only, the JSON stays as it is. */
+  | { op: "widen"; path: string[] }
+  | { op: "each"; path: string[]; steps: MigrationStep[] }
+  | { op: "apply"; path: string[]; migration: string };
+
+export type MigrationScalarValue = string | number | boolean | null;
+
+/** A migration declared once (`namedMigration`) and applied by id. */
+export interface NamedMigrationDef {
+  id: string;
+  steps: MigrationStep[];
 }
 
 /** A reusable type with a stable name (Zod `.meta({ id })`). */

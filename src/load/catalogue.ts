@@ -11,6 +11,8 @@ import { EventcError, throwIfAny } from "../errors.js";
 import { SchemaReader } from "../ir/from-json-schema.js";
 import { canonicalJson } from "../ir/canonical.js";
 import type { Catalogue, EventDef, EventVersion, NamedType, TypeNode } from "../ir/types.js";
+import { NamedMigrations, readEventMigrations } from "../migration/read.js";
+import type { DeclaredMigrations } from "./migrations.js";
 import { describeCycle, findImportCycle, findSchemaModules, forgetModules, importSchemaModule } from "./modules.js";
 import { readZodV4Payload } from "./zod-ir.js";
 import { findUnrepresentable, formatPath, isObjectSchema, toWireSchema, zodMajor, type ZodMajor } from "./zod.js";
@@ -83,13 +85,21 @@ export async function loadCatalogue(options: LoadOptions): Promise<Catalogue> {
   }
 
   const named = new NamedTypeTable();
+  const migrations = new NamedMigrations();
+  const declared: DeclaredMigrations[] = [];
   const events: EventDef[] = [];
   for (const name of [...byName.keys()].sort()) {
-    const event = buildEvent(byName.get(name)!, named, errors);
+    const event = buildEvent(byName.get(name)!, named, errors, migrations, declared);
     if (event) events.push(event);
   }
   throwIfAny(errors);
-  return { events, types: named.sorted() };
+  const catalogue: Catalogue = { events, types: named.sorted() };
+  if (declared.length > 0) {
+    const { proveMigrations } = await import("./migrations.js");
+    throwIfAny(proveMigrations(catalogue, declared, migrations));
+    catalogue.migrations = migrations.sorted();
+  }
+  return catalogue;
 }
 
 /**
@@ -149,7 +159,7 @@ export function callSite(definition: EventDefinition): { file: string; line: num
   return { file: match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!, line: Number(match[2]) };
 }
 
-function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]): EventDef | undefined {
+function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[], migrations: NamedMigrations, declared: DeclaredMigrations[]): EventDef | undefined {
   const { definition, file } = entry;
   const name = definition.name;
   const at = entry.line === undefined ? {} : { line: entry.line };
@@ -208,7 +218,11 @@ function buildEvent(entry: Found, named: NamedTypeTable, errors: EventcError[]):
   }
   if (errors.length > before) return undefined;
 
+  const steps = readEventMigrations(definition.migrations, versions.map((version) => version.version), fail, migrations);
+  if (steps === undefined) return undefined;
+
   const event: EventDef = { name, versions, retired: [...retired].sort((a, b) => a - b), source: { file, exportName: entry.exportName } };
+  if (steps.size > 0) declared.push({ event, steps, context: { file, ...at } });
   if (definition.description !== undefined) event.description = definition.description;
   if (coalesce !== undefined) event.coalesce = coalesce;
   if (topic !== undefined) event.topic = topic;

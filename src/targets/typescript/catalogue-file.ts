@@ -6,11 +6,23 @@ import type { Catalogue, EventDef } from "../../ir/types.js";
 import type { TypeScriptNames } from "./names.js";
 import { jsonPiece, jsonText, tsString } from "./escape.js";
 import { Source } from "./source.js";
+import { hasMigrations } from "./migrations-file.js";
 import { payloadCheckName } from "./validators-file.js";
 
 /** A quoted property key; a quoted "__proto__" key in an object literal sets the prototype: it is written computed. */
 function propertyKey(key: string): string {
   return key === "__proto__" ? `[${tsString(key)}]` : tsString(key);
+}
+
+/** Overload signatures, each with its doc comment, then the implementation (exported). */
+function overloaded(source: Source, name: string, signatures: [string, string][], implementation: string, body: string[]): void {
+  for (const [signature, docs] of signatures) {
+    source.blank().docs(docs);
+    source.line(`export function ${name}${signature};`);
+  }
+  source.block(`export function ${name}${implementation} {`, () => {
+    for (const line of body) source.line(line);
+  });
 }
 
 /** `export function signature { body }` with a doc comment. */
@@ -48,7 +60,7 @@ function jsonTable(source: Source, name: string, type: string, entries: [string,
 export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): string {
   const source = new Source();
   const versions = catalogue.events.flatMap((event) => event.versions.map((version) => ({ event, version })));
-  const typeImports = ["Event", "EventName", "EventOf", "EventOfName", "EventType", "LatestTypes", "PayloadOf"];
+  const typeImports = ["Event", "EventName", "EventOf", "EventOfName", "EventType", "LatestEvent", "LatestOf", "LatestTypes", "NameOfType", "PayloadOf"];
   for (const event of catalogue.events) {
     typeImports.push(names.eventUnion(event), ...event.versions.map((version) => names.eventVersion(event, version)));
   }
@@ -59,9 +71,15 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   source.block("import {", () => {
     for (const name of [...checkers].sort()) source.line(`${name},`);
   }, '} from "./validate.js";');
+  if (hasMigrations(catalogue)) source.line('import { downgrades, upgrades } from "./migrations.js";');
   source.line(
-    'import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
+    'import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type Migration, type MigrationResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
   );
+  if (!hasMigrations(catalogue)) {
+    source.blank().docs("The catalogue declares no migration: no version upgrades or downgrades to another.");
+    source.line("const upgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();");
+    source.line("const downgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();");
+  }
 
   source.blank().docs("What the runtime knows of one event version.");
   source.block("export interface EventMeta<T extends EventType = EventType> {", () => {
@@ -114,17 +132,60 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   );
 
   fn(source, "isEventType(type: string): type is EventType", ["return Object.hasOwn(eventMeta, type);"], "Is `type` a wire type of this catalogue?");
+  source.blank().docs("How a parse function delivers a known event: as it came (the default), or upgraded to the latest version of its event.");
+  source.line('export interface ParseOptions { upgrade?: "latest" }');
+  overloaded(
+    source,
+    "parseEvent",
+    [
+      ["(input: unknown): EventParseResult<Event>", "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw."],
+      ['(input: unknown, options: { upgrade: "latest" }): EventParseResult<LatestEvent>', "Validates an event document and upgrades it to the latest version of its event through the declared migrations; an event with a step that declares none is `invalid`, never delivered as the latest type."],
+    ],
+    "(input: unknown, options?: ParseOptions): EventParseResult<Event>",
+    ["const result = parseEventWith<Event>(payloadChecks, input);", 'return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;'],
+  );
+  overloaded(
+    source,
+    "parseEnvelope",
+    [
+      ["(input: unknown): EnvelopeParseResult<Event>", "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result."],
+      ['(input: unknown, options: { upgrade: "latest" }): EnvelopeParseResult<LatestEvent>', "Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`."],
+    ],
+    "(input: unknown, options?: ParseOptions): EnvelopeParseResult<Event>",
+    [
+      "const result = parseEnvelopeWith<Event>(payloadChecks, input);",
+      'if (options?.upgrade !== "latest" || result.kind !== "event") return result;',
+      "const upgraded = upgradeParsed(result.envelope.event);",
+      'return upgraded.kind === "event" ? { kind: "event", envelope: { ...result.envelope, event: upgraded.event } } : upgraded;',
+    ],
+  );
+  source.blank();
+  source.block("function upgradeParsed(event: Event): EventParseResult<Event> {", () => {
+    source.line("const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);");
+    source.line('return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };');
+  });
   fn(
     source,
-    "parseEvent(input: unknown): EventParseResult<Event>",
-    ["return parseEventWith<Event>(payloadChecks, input);"],
-    "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw.",
+    "upgradeEvent<E extends Event>(event: E, options?: { to?: number }): MigrationResult<LatestOf<E>>",
+    [
+      "const meta = eventMeta[event.type];",
+      "const to = options?.to ?? eventMeta[latestTypes[meta.name]].version;",
+      "const target = `${meta.name}.v${to}`;",
+      'if (!isEventType(target) || to < meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be upgraded to version ${to}` }] };',
+      "return migrateWith<LatestOf<E>>(upgrades, event, target);",
+    ],
+    "Upgrades a valid event through the declared migrations, one version at a time, to the latest version of its event (or version `to`; typed as the latest). The event given is not changed.",
   );
   fn(
     source,
-    "parseEnvelope(input: unknown): EnvelopeParseResult<Event>",
-    ["return parseEnvelopeWith<Event>(payloadChecks, input);"],
-    "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result.",
+    "downgradeEvent<E extends Event>(event: E, options: { to: number }): MigrationResult<EventOfName<NameOfType<E[\"type\"]>>>",
+    [
+      "const meta = eventMeta[event.type];",
+      "const target = `${meta.name}.v${options.to}`;",
+      'if (!isEventType(target) || options.to > meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be downgraded to version ${options.to}` }] };',
+      "return migrateWith<EventOfName<NameOfType<E[\"type\"]>>>(downgrades, event, target);",
+    ],
+    "Downgrades a valid event through the declared downgrades to version `to` of its event, for consumers pinned to it. The event given is not changed.",
   );
   fn(
     source,

@@ -7,6 +7,8 @@
  *   standard.ts   Standard Schema v1 objects (with Standard JSON Schema) per version, Event, envelope;
  *                 imported on its own (index.ts does not re-export it)
  *   wire.ts       wire types and validation helpers (copied from templates/ts/wire.ts)
+ *   migrations.ts the declared migrations compiled, when there are any (migrations-file.ts), over
+ *   migrate.ts    the operations they call (copied from templates/ts/migrate.ts)
  *   index.ts      re-exports
  *   package.json  `{"type": "module"}`
  * Relative imports carry `.js`, so the SDK compiles under `nodenext` and `bundler` resolution.
@@ -16,6 +18,7 @@ import type { Catalogue } from "../../ir/types.js";
 import { templatePath } from "../../templates.js";
 import { GENERATED_NOTICE, type OutputFile, type Target } from "../target.js";
 import { catalogueFile } from "./catalogue-file.js";
+import { hasMigrations, migrationsFile } from "./migrations-file.js";
 import { TypeScriptNames } from "./names.js";
 import { TypeWriter } from "./type-expression.js";
 import { typesFile } from "./types-file.js";
@@ -47,6 +50,7 @@ const UNCHECKED_HEADER = `// ${GENERATED_NOTICE}\n${UNCHECKED_DIRECTIVE}\n`;
 export const ES_MODULE_PACKAGE = `${JSON.stringify({ type: "module" }, null, 2)}\n`;
 
 let wireTemplate: string | undefined;
+let migrateTemplate: string | undefined;
 let shapeTemplate: string | undefined;
 
 export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
@@ -58,10 +62,10 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
     'export * from "./types.js";',
     'export * from "./catalogue.js";',
     `export { ${publicCheckers.join(", ")} } from "./validate.js";`,
-    'export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";',
+    'export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type MigrationResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";',
     "",
   ].join("\n");
-  return [
+  const files: OutputFile[] = [
     { path: "types.ts", contents: HEADER + typesFile(catalogue, names, new TypeWriter(names)) },
     { path: "catalogue.ts", contents: UNCHECKED_HEADER + catalogueFile(catalogue, names) },
     { path: "validate.ts", contents: UNCHECKED_HEADER + validatorsFile(catalogue, names) },
@@ -71,6 +75,11 @@ export function emitTypeScript(catalogue: Catalogue): OutputFile[] {
     { path: "index.ts", contents: HEADER + index },
     { path: "package.json", contents: ES_MODULE_PACKAGE },
   ];
+  if (hasMigrations(catalogue)) {
+    migrateTemplate ??= readFileSync(templatePath("ts/migrate.ts"), "utf8");
+    files.push({ path: "migrations.ts", contents: UNCHECKED_HEADER + migrationsFile(catalogue) }, { path: "migrate.ts", contents: UNCHECKED_HEADER + migrateTemplate });
+  }
+  return files;
 }
 
 export const typeScriptTarget: Target = {

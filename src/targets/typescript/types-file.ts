@@ -70,6 +70,10 @@ export function typesFile(catalogue: Catalogue, names: TypeScriptNames, types: T
   alias(source, "EventOfName<N extends EventName>", "EventsByName[N]", "Any version of the event named `N`.");
   nameMap(source, catalogue, "LatestTypes", (index) => tsString(catalogue.events[index]!.versions.at(-1)!.wireType), "The latest wire type of each event.");
   alias(source, "LatestPayload<N extends EventName>", "PayloadOf<LatestTypes[N]>", "The payload of the latest version of `N`.");
+  // Computed where used, not declared per version: a catalogue's type-check pays nothing for them unless a program upgrades.
+  alias(source, "LatestEvent", "EventOf<LatestTypes[EventName]>", "Any event at the latest version of its event: what an upgrading reader delivers.");
+  alias(source, "NameOfType<T extends string>", "{ [N in EventName]: T extends EventOfName<N>[\"type\"] ? N : never }[EventName]", "The event name of wire type `T`.");
+  alias(source, "LatestOf<E extends { type: string }>", "EventOf<LatestTypes[NameOfType<E[\"type\"]>]>", "The latest version's event of the event `E` is a version of.");
   alias(source, "EventEnvelope<E extends Event = Event>", "WireEnvelope<E>", "One event in transit, with its id, time and topic.");
   return source.toString();
 }
