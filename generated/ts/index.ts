@@ -3,4 +3,4 @@
 export * from "./types.js";
 export * from "./catalogue.js";
 export { checkFileEditedV1Payload, checkFileWatcherUpdatedV1Payload, checkInstallationUpdateAvailableV1Payload, checkLspClientDiagnosticsV1Payload, checkMessagePartDeltaV1Payload, checkMessagePartRemovedV1Payload, checkMessagePartUpdatedV1Payload, checkMessageRemovedV1Payload, checkMessageUpdatedV1Payload, checkPermissionAskedV1Payload, checkPermissionRepliedV1Payload, checkSessionCompactedV1Payload, checkSessionCreatedV1Payload, checkSessionDeletedV1Payload, checkSessionErrorV1Payload, checkSessionStatusV1Payload, checkSessionStatusV2Payload, checkSessionUpdatedV1Payload, checkTodoUpdatedV1Payload } from "./validate.js";
-export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";
+export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type MigrationResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";

@@ -701,5 +701,14 @@ export interface LatestTypes {
 /** The payload of the latest version of `N`. */
 export type LatestPayload<N extends EventName> = PayloadOf<LatestTypes[N]>;
 
+/** Any event at the latest version of its event: what an upgrading reader delivers. */
+export type LatestEvent = EventOf<LatestTypes[EventName]>;
+
+/** The event name of wire type `T`. */
+export type NameOfType<T extends string> = { [N in EventName]: T extends EventOfName<N>["type"] ? N : never }[EventName];
+
+/** The latest version's event of the event `E` is a version of. */
+export type LatestOf<E extends { type: string }> = EventOf<LatestTypes[NameOfType<E["type"]>]>;
+
 /** One event in transit, with its id, time and topic. */
 export type EventEnvelope<E extends Event = Event> = WireEnvelope<E>;

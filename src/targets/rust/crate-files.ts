@@ -70,12 +70,14 @@ export function libModule(crateName: string): string {
 
 pub mod channel;
 pub mod event;
+pub mod migrate;
 pub mod types;
 pub mod validate;
 pub mod wire;
 
 pub use channel::{channel_name, MessageError};
 pub use event::{Event, EventEnvelope, UnknownEvent};
+pub use migrate::{migrate_json, MigrationError};
 pub use types::*;
 pub use validate::{decode, DecodeError, Issue, Validate};
 pub use wire::JsonValue;

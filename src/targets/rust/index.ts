@@ -21,6 +21,7 @@ import { pascalCase } from "./names.js";
 import { imports, renderItem } from "./render.js";
 import { derivesByItem, eventDerives, type ExtraDerive } from "./derives.js";
 import { cargoToml, libModule, typeshareToml, wireModule } from "./crate-files.js";
+import { migrateModule } from "./migrate-module.js";
 import { validateModule } from "./validate-module.js";
 
 /** Default crate name. */
@@ -81,6 +82,7 @@ export function emitRust(catalogue: Catalogue, options: CrateOptions = {}): Outp
     { path: "src/event.rs", contents: HEADER + eventModule(variants, eventDerives(byItem, variants.map((variant) => variant.payload), wanted)) },
     { path: "src/validate.rs", contents: HEADER + validateModule(lowering.items, variants) },
     { path: "src/wire.rs", contents: HEADER + wireModule() },
+    { path: "src/migrate.rs", contents: HEADER + migrateModule(catalogue) },
   ];
 }
 

@@ -581,3 +581,26 @@ export function withResources(document: JsonSchemaDocument, resources: readonly 
   for (const resource of resources) defs[String(resource["$id"])] = resource;
   return { ...document, $defs: defs };
 }
+
+/** One declared migration: the wire type it produces and the function that produces its payload. */
+export type Migration = readonly [to: string, change: (payload: unknown) => unknown];
+
+/** An event moved to another version, or why it could not be (a step with no migration declared). */
+export type MigrationResult<E> = { kind: "event"; event: E } | { kind: "unavailable"; issues: ValidationIssue[] };
+
+/**
+ * Moves a valid event through `steps` (the upgrades or the downgrades of migrations.ts), one
+ * version at a time, until its wire type is `target`. The event given is not changed; one already
+ * at `target` is returned as it is.
+ */
+export function migrateWith<E>(steps: ReadonlyMap<string, Migration>, event: { type: string; payload?: unknown }, target: string): MigrationResult<E> {
+  let type = event.type;
+  let payload = event.payload;
+  while (type !== target) {
+    const step = steps.get(type);
+    if (step === undefined) return { kind: "unavailable", issues: [{ path: "/type", message: `no migration declared from ${type} toward ${target}` }] };
+    payload = step[1](payload);
+    type = step[0];
+  }
+  return { kind: "event", event: (type === event.type ? event : { type, payload }) as E };
+}

@@ -9,13 +9,20 @@ import type {
   EventType,
   JobKeywordsUsedEvent,
   JobKeywordsUsedV1Event,
+  LatestEvent,
+  LatestOf,
   LatestTypes,
+  NameOfType,
   PayloadOf,
 } from "./types.js";
 import {
   checkPayload0,
 } from "./validate.js";
-import { coalesceKeyOf, collectIssues, metaTable, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type Migration, type MigrationResult, type PayloadCheck, type ValidationIssue } from "./wire.js";
+
+/** The catalogue declares no migration: no version upgrades or downgrades to another. */
+const upgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();
+const downgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -65,14 +72,51 @@ export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventMeta, type);
 }
 
+/** How a parse function delivers a known event: as it came (the default), or upgraded to the latest version of its event. */
+export interface ParseOptions { upgrade?: "latest" }
+
 /** Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw. */
-export function parseEvent(input: unknown): EventParseResult<Event> {
-  return parseEventWith<Event>(payloadChecks, input);
+export function parseEvent(input: unknown): EventParseResult<Event>;
+
+/** Validates an event document and upgrades it to the latest version of its event through the declared migrations; an event with a step that declares none is `invalid`, never delivered as the latest type. */
+export function parseEvent(input: unknown, options: { upgrade: "latest" }): EventParseResult<LatestEvent>;
+export function parseEvent(input: unknown, options?: ParseOptions): EventParseResult<Event> {
+  const result = parseEventWith<Event>(payloadChecks, input);
+  return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;
 }
 
 /** Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result. */
-export function parseEnvelope(input: unknown): EnvelopeParseResult<Event> {
-  return parseEnvelopeWith<Event>(payloadChecks, input);
+export function parseEnvelope(input: unknown): EnvelopeParseResult<Event>;
+
+/** Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`. */
+export function parseEnvelope(input: unknown, options: { upgrade: "latest" }): EnvelopeParseResult<LatestEvent>;
+export function parseEnvelope(input: unknown, options?: ParseOptions): EnvelopeParseResult<Event> {
+  const result = parseEnvelopeWith<Event>(payloadChecks, input);
+  if (options?.upgrade !== "latest" || result.kind !== "event") return result;
+  const upgraded = upgradeParsed(result.envelope.event);
+  return upgraded.kind === "event" ? { kind: "event", envelope: { ...result.envelope, event: upgraded.event } } : upgraded;
+}
+
+function upgradeParsed(event: Event): EventParseResult<Event> {
+  const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);
+  return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };
+}
+
+/** Upgrades a valid event through the declared migrations, one version at a time, to the latest version of its event (or version `to`; typed as the latest). The event given is not changed. */
+export function upgradeEvent<E extends Event>(event: E, options?: { to?: number }): MigrationResult<LatestOf<E>> {
+  const meta = eventMeta[event.type];
+  const to = options?.to ?? eventMeta[latestTypes[meta.name]].version;
+  const target = `${meta.name}.v${to}`;
+  if (!isEventType(target) || to < meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be upgraded to version ${to}` }] };
+  return migrateWith<LatestOf<E>>(upgrades, event, target);
+}
+
+/** Downgrades a valid event through the declared downgrades to version `to` of its event, for consumers pinned to it. The event given is not changed. */
+export function downgradeEvent<E extends Event>(event: E, options: { to: number }): MigrationResult<EventOfName<NameOfType<E["type"]>>> {
+  const meta = eventMeta[event.type];
+  const target = `${meta.name}.v${options.to}`;
+  if (!isEventType(target) || options.to > meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be downgraded to version ${options.to}` }] };
+  return migrateWith<EventOfName<NameOfType<E["type"]>>>(downgrades, event, target);
 }
 
 /** Every problem with `payload` as the payload of `type`; empty when it is valid. */

@@ -3,4 +3,4 @@
 export * from "./types.js";
 export * from "./catalogue.js";
 export { checkDeviceReportedV1Payload } from "./validate.js";
-export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";
+export { ENVELOPE_TIME, MAX_ISSUES, coalesceKeyOf, type EnvelopeParseResult, type EventParseResult, type MigrationResult, type PayloadCheck, type UnknownEvent, type ValidationIssue } from "./wire.js";

@@ -18,12 +18,14 @@
 
 pub mod channel;
 pub mod event;
+pub mod migrate;
 pub mod types;
 pub mod validate;
 pub mod wire;
 
 pub use channel::{channel_name, MessageError};
 pub use event::{Event, EventEnvelope, UnknownEvent};
+pub use migrate::{migrate_json, MigrationError};
 pub use types::*;
 pub use validate::{decode, DecodeError, Issue, Validate};
 pub use wire::JsonValue;
