@@ -11,6 +11,7 @@ suites.push(await import("./sse.js"));
 suites.push(await import("./websocket.js"));
 suites.push(await import("./operators.js"));
 suites.push(await import("./worker.js"));
+suites.push(await import("./docs.js"));
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod/v4";
-import type { CompatibilityMode, EventcConfig, RegistryConfig, RuntimeConfig } from "./authoring.js";
+import type { AsyncApiConfig, AsyncApiServer, CompatibilityMode, EventcConfig, RegistryConfig, RuntimeConfig } from "./authoring.js";
 import { EventcError } from "./errors.js";
 import { packageFound } from "./generate.js";
 import { importSchemaModule } from "./load/modules.js";
@@ -31,6 +31,55 @@ export const CONFIG_FILES = ["eventc.config.ts", "eventc.config.mts", "eventc.co
 /** Cargo's rules for a package name (ASCII), and a SemVer 2 version. */
 const CRATE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * AsyncAPI's grammar for a server name; a host (with an optional port) without scheme or path, which
+ * have fields of their own; a protocol name in the characters of a URI scheme.
+ */
+const SERVER_NAME = /^[A-Za-z0-9_-]+$/;
+const SERVER_HOST = /^[^\s/]+$/;
+const SERVER_PROTOCOL = /^[a-z][a-z0-9+.-]*$/;
+
+/** A non-empty string (matching `check`, when given), with one message for a wrong type and a wrong value. */
+const nonEmptyString = (message: string, check?: RegExp) => (check === undefined ? z.string({ error: message }).min(1, { message }) : z.string({ error: message }).regex(check, { message }));
+
+const asyncApiServerSchema = z.strictObject({
+  host: nonEmptyString('a host name, optionally with a port, e.g. "events.example.com:6379" (no scheme or path: those are "protocol" and "pathname")', SERVER_HOST),
+  protocol: nonEmptyString('a protocol, e.g. "redis", "https" or "wss"', SERVER_PROTOCOL),
+  pathname: nonEmptyString('a path starting with "/", e.g. "/events"', /^\//).optional(),
+  description: z.string({ error: "a description: text" }).optional(),
+});
+
+const asyncApiSchema = z.strictObject({
+  info: z
+    .strictObject({
+      title: nonEmptyString('a title, e.g. "Acme events"').optional(),
+      version: nonEmptyString('the API\'s version, e.g. "1.4.0"').optional(),
+      description: z.string({ error: "a description: text" }).optional(),
+    })
+    .optional(),
+  servers: z
+    .preprocess(
+      (servers, context) => {
+        // Zod's record drops a `__proto__` key without a word: a server so named would vanish.
+        if (typeof servers === "object" && servers !== null && Object.hasOwn(servers, "__proto__")) {
+          context.addIssue({ code: "custom", message: '"__proto__" cannot name a server; choose another name', path: ["__proto__"] });
+        }
+        return servers;
+      },
+      // A bad name is reported by the record ("Invalid key in record"), not by the key's own schema.
+      z.record(z.string().regex(SERVER_NAME), asyncApiServerSchema, {
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? 'a server name is letters, digits, "_" and "-", e.g. "production"'
+            : issue.code === "invalid_type"
+              ? 'servers by name, e.g. { production: { host: "events.example.com:6379", protocol: "redis" } }'
+              : undefined,
+      }),
+    )
+    .optional(),
+  operations: z.enum(["send", "receive", "both"], { error: 'the application\'s operations: "send", "receive" or "both"' }).optional(),
+});
 
 const configSchema = z.strictObject({
   schemas: z.string().min(1).optional(),
@@ -68,6 +117,7 @@ const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  asyncapi: asyncApiSchema.optional(),
   registry: z
     .strictObject({
       mode: z.enum(COMPATIBILITY_MODES).optional(),
@@ -121,6 +171,7 @@ export async function resolveConfig(cwd: string, overrides: ConfigOverrides = {}
   if (config.rust?.crate !== undefined) resolved.targetOptions.crate = { ...config.rust.crate };
   if (config.rust?.derives !== undefined) resolved.targetOptions.derives = [...config.rust.derives];
   resolved.targetOptions.runtime = runtimeSettings(config.runtime, resolved.outDir);
+  if (config.asyncapi !== undefined) resolved.targetOptions.asyncapi = asyncApiSettings(config.asyncapi);
   for (const id of resolved.targets) {
     const missing = (findTarget(id)?.requires ?? []).filter((required) => !resolved.targets.includes(required));
     if (missing.length > 0) {
@@ -162,6 +213,18 @@ function runtimeSettings(runtime: RuntimeConfig | undefined, outDir: string): No
       client: client === "auto" ? sseClientPackages().every((need) => packageFound(need, runtimeDir)) : client,
     },
   };
+}
+
+/** The AsyncAPI settings, copied; servers in an object without prototype (keys are the user's server names). */
+function asyncApiSettings(asyncapi: AsyncApiConfig): AsyncApiConfig {
+  const settings: AsyncApiConfig = { ...asyncapi };
+  if (asyncapi.info !== undefined) settings.info = { ...asyncapi.info };
+  if (asyncapi.servers !== undefined) {
+    const servers = Object.create(null) as Record<string, AsyncApiServer>;
+    for (const [name, server] of Object.entries(asyncapi.servers)) servers[name] = { ...server };
+    settings.servers = servers;
+  }
+  return settings;
 }
 
 /** The registry settings, per-event modes in an object without prototype (keys are event names). */

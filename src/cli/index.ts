@@ -10,6 +10,7 @@ import { EventcError } from "../errors.js";
 import { targetIds } from "../targets/index.js";
 import type { CheckFlags } from "./check.js";
 import type { DiffFlags } from "./diff.js";
+import type { DocsFlags } from "./docs.js";
 import type { GenerateFlags } from "./generate.js";
 import type { LockFlags } from "./lock.js";
 
@@ -116,6 +117,18 @@ export function buildProgram(): Command {
     .addHelpText("after", example("eventc diff old/session.status.v1.json generated/jsonschema/session.status.v1.json --mode backward"))
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
       process.exitCode = await (await import("./diff.js")).diffCommand(oldPath, newPath, flags);
+    });
+
+  program
+    .command("docs")
+    .description("Write a static HTML event catalogue: events by domain, versions side by side, the registry's diff of each pair of versions, lock states.")
+    .option("--out <dir>", "site folder (default: eventc-docs beside the config file, or here)")
+    .option("--schemas <dir>", "folder of schema modules (default: schemas)")
+    .option("--config <file>", CONFIG_HELP)
+    .option("--lock <file>", "lockfile the lock states are read from (default: eventc.lock.json beside the config; none there: every version unpublished)")
+    .addHelpText("after", example("eventc docs --out site && open site/index.html   # no server needed"))
+    .action(async (flags: DocsFlags) => {
+      process.exitCode = await (await import("./docs.js")).docsCommand(flags);
     });
 
   program

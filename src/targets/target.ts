@@ -2,6 +2,7 @@
  * The target contract. A target is a pure function from the IR to a list of files: it reads no
  * disk state of the user's and writes nothing; the writer alone touches the output folder.
  */
+import type { AsyncApiConfig } from "../authoring.js";
 import type { Catalogue } from "../ir/types.js";
 
 /** One generated file. `path` is relative to the target's folder, with "/" separators. */
@@ -43,6 +44,11 @@ export interface TargetOptions {
    * (The config's `"auto"` for the client is settled before a target sees it.)
    */
   runtime?: { transports?: readonly string[]; sse?: { server?: boolean; client?: boolean } };
+  /**
+   * The AsyncAPI document's info, servers and operations, as the config gives them (servers in an
+   * object without prototype). Default title `"Events"`, version `"0.1.0"`, no servers, both operations.
+   */
+  asyncapi?: AsyncApiConfig;
 }
 
 /** A package that emitted code imports. */

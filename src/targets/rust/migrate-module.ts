@@ -59,7 +59,7 @@ function statements(steps: readonly MigrationStep[], variable: string, indent: s
       case "unwrap":
         return call(`ops::unwrap_value(${variable}, ${path(step.path)}, ${rustString(step.key)})`);
       case "widen":
-        return [`${indent}// ${step.path.join(".") || "the value"}: an integer read as any number, the same JSON`];
+        return [`${indent}// ${step.path.join(".") || "the value"}: widened from integer to number: the JSON stays as it is`];
       case "each": {
         const item = `item${depth}`;
         return [

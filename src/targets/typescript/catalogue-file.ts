@@ -73,7 +73,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   }, '} from "./validate.js";');
   if (hasMigrations(catalogue)) source.line('import { downgrades, upgrades } from "./migrations.js";');
   source.line(
-    'import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, type Migration, type MigrationResult, type PayloadCheck, type ValidationIssue } from "./wire.js";',
+    `import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, ${hasMigrations(catalogue) ? "" : "type Migration, "}type MigrationResult, type PayloadCheck, type ValidationIssue } from "./wire.js";`,
   );
   if (!hasMigrations(catalogue)) {
     source.blank().docs("The catalogue declares no migration: no version upgrades or downgrades to another.");
@@ -138,8 +138,9 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     source,
     "parseEvent",
     [
-      ["(input: unknown): EventParseResult<Event>", "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw."],
+      // The plain signature last: a program that passes the function on (a binding) is typed by it.
       ['(input: unknown, options: { upgrade: "latest" }): EventParseResult<LatestEvent>', "Validates an event document and upgrades it to the latest version of its event through the declared migrations; an event with a step that declares none is `invalid`, never delivered as the latest type."],
+      ["(input: unknown): EventParseResult<Event>", "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw."],
     ],
     "(input: unknown, options?: ParseOptions): EventParseResult<Event>",
     ["const result = parseEventWith<Event>(payloadChecks, input);", 'return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;'],
@@ -148,8 +149,8 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     source,
     "parseEnvelope",
     [
-      ["(input: unknown): EnvelopeParseResult<Event>", "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result."],
       ['(input: unknown, options: { upgrade: "latest" }): EnvelopeParseResult<LatestEvent>', "Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`."],
+      ["(input: unknown): EnvelopeParseResult<Event>", "Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result."],
     ],
     "(input: unknown, options?: ParseOptions): EnvelopeParseResult<Event>",
     [
@@ -160,7 +161,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     ],
   );
   source.blank();
-  source.block("function upgradeParsed(event: Event): EventParseResult<Event> {", () => {
+  source.block('function upgradeParsed(event: Event): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {', () => {
     source.line("const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);");
     source.line('return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };');
   });

@@ -62,7 +62,7 @@ class StepWriter {
       case "unwrap":
         return [`${v} = unwrapValue(${v}, ${path(step.path)}, ${tsString(step.key)});`];
       case "widen":
-        return [`// ${path(step.path)}: an integer read as any number, the same JSON`];
+        return [`// ${path(step.path)} widened from integer to number: the JSON stays as it is`];
       case "each": {
         const item = `item${depth}`;
         return [

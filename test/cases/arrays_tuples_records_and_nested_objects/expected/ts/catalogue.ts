@@ -75,21 +75,21 @@ export function isEventType(type: string): type is EventType {
 /** How a parse function delivers a known event: as it came (the default), or upgraded to the latest version of its event. */
 export interface ParseOptions { upgrade?: "latest" }
 
-/** Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw. */
-export function parseEvent(input: unknown): EventParseResult<Event>;
-
 /** Validates an event document and upgrades it to the latest version of its event through the declared migrations; an event with a step that declares none is `invalid`, never delivered as the latest type. */
 export function parseEvent(input: unknown, options: { upgrade: "latest" }): EventParseResult<LatestEvent>;
+
+/** Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw. */
+export function parseEvent(input: unknown): EventParseResult<Event>;
 export function parseEvent(input: unknown, options?: ParseOptions): EventParseResult<Event> {
   const result = parseEventWith<Event>(payloadChecks, input);
   return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;
 }
 
-/** Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result. */
-export function parseEnvelope(input: unknown): EnvelopeParseResult<Event>;
-
 /** Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`. */
 export function parseEnvelope(input: unknown, options: { upgrade: "latest" }): EnvelopeParseResult<LatestEvent>;
+
+/** Validates an envelope and the event inside it: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result. */
+export function parseEnvelope(input: unknown): EnvelopeParseResult<Event>;
 export function parseEnvelope(input: unknown, options?: ParseOptions): EnvelopeParseResult<Event> {
   const result = parseEnvelopeWith<Event>(payloadChecks, input);
   if (options?.upgrade !== "latest" || result.kind !== "event") return result;
@@ -97,7 +97,7 @@ export function parseEnvelope(input: unknown, options?: ParseOptions): EnvelopeP
   return upgraded.kind === "event" ? { kind: "event", envelope: { ...result.envelope, event: upgraded.event } } : upgraded;
 }
 
-function upgradeParsed(event: Event): EventParseResult<Event> {
+function upgradeParsed(event: Event): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {
   const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);
   return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };
 }

@@ -7,8 +7,8 @@ import type { Migration } from "./wire.js";
 const constant0: unknown = /* @__PURE__ */ JSON.parse('{"channel":"web","tags":["imported","v1"]}');
 /** The named migration "PointToPlotPoint". */
 function named0(value: unknown): unknown {
-  // ["x"]: an integer read as any number, the same JSON
-  // ["y"]: an integer read as any number, the same JSON
+  // ["x"] widened from integer to number: the JSON stays as it is
+  // ["y"] widened from integer to number: the JSON stays as it is
   return value;
 }
 
@@ -16,7 +16,7 @@ function named0(value: unknown): unknown {
 function upgrade0(value: unknown): unknown {
   value = moveField(value, ["id"], ["orderID"]);
   value = mapValue(value, ["state"], ["new", "open"]);
-  // ["total"]: an integer read as any number, the same JSON
+  // ["total"] widened from integer to number: the JSON stays as it is
   value = defaultField(value, ["note"], "");
   value = dropField(value, ["legacy"]);
   value = eachValue(value, ["lines"], (item0) => {

@@ -316,8 +316,8 @@ fn step(wire_type: &str, direction: Direction) -> Option<(&'static str, Change)>
 /// The named migration `PointToPlotPoint`.
 #[rustfmt::skip]
 fn named_0(_value: &mut JsonValue) {
-    // x: an integer read as any number, the same JSON
-    // y: an integer read as any number, the same JSON
+    // x: widened from integer to number: the JSON stays as it is
+    // y: widened from integer to number: the JSON stays as it is
 }
 
 /// `order.placed.v1` → `order.placed.v2`.
@@ -325,7 +325,7 @@ fn named_0(_value: &mut JsonValue) {
 fn upgrade_0(value: &mut JsonValue) {
     ops::move_field(value, &["id"], &["orderID"]);
     ops::map_value(value, &["state"], &[(ops::Scalar::Str("new"), ops::Scalar::Str("open"))]);
-    // total: an integer read as any number, the same JSON
+    // total: widened from integer to number: the JSON stays as it is
     ops::default_field(value, &["note"], JsonValue::from(""));
     ops::drop_field(value, &["legacy"]);
     ops::each_value(value, &["lines"], |item0| {
