@@ -190,6 +190,11 @@ export interface RegistryConfig {
   mode?: CompatibilityMode;
   /** Per-event modes, by event name; they win over `mode` and over `--mode`. */
   events?: Record<string, CompatibilityMode>;
+  /**
+   * `"expected"`: a new version that declares no upgrade from the version before it is a warning
+   * (`MIGRATION_MISSING`) in `eventc check` and `eventc lock`. Default `"optional"`.
+   */
+  migrations?: "optional" | "expected";
 }
 
 /** Identity function that gives `eventc.config.ts` its types. */

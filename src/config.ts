@@ -122,6 +122,7 @@ const configSchema = z.strictObject({
     .strictObject({
       mode: z.enum(COMPATIBILITY_MODES).optional(),
       events: z.record(z.string(), z.enum(COMPATIBILITY_MODES)).optional(),
+      migrations: z.enum(["optional", "expected"], { error: '"optional" or "expected"' }).optional(),
     })
     .optional(),
 });

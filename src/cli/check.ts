@@ -94,7 +94,7 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
     against = `${display(settings.config.schemasDir)} against ${display(settings.lockFile)}`;
   }
   const current = registryFromCatalogue(await loadCatalogue({ schemasDir: settings.config.schemasDir }));
-  const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
+  const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor, expectMigrations: settings.config.registry.migrations === "expected" });
   await addLines(result, current);
   const hints = versionHints(result.findings, current, previous);
   printRegistryReport({ result, policy: settings.policy, hints, against, modes: settings.modes(previous, current), verbose: flags.verbose === true }, settings.format);

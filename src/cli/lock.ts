@@ -18,7 +18,7 @@ export async function lockCommand(flags: LockFlags): Promise<number> {
   const previous = existsSync(settings.lockFile) ? await readDeep(() => readLockfile(settings.lockFile, display(settings.lockFile), rehash), display(settings.lockFile)) : undefined;
   const shown = display(settings.lockFile);
   if (previous !== undefined) {
-    const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor });
+    const result = compareRegistries(previous, current, { policy: settings.policy, modeFor: settings.modeFor, expectMigrations: settings.config.registry.migrations === "expected" });
     if (!result.compatible && !flags.force) {
       await addLines(result, current);
       const hints = versionHints(result.findings, current, previous);

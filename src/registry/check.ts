@@ -7,7 +7,7 @@ import { canonicalJson, sortKeys } from "../ir/canonical.js";
 import type { Catalogue, JsonSchema } from "../ir/types.js";
 import { versionSchema } from "../targets/jsonschema/schema.js";
 import { COMPATIBILITY_MODES } from "../config.js";
-import { eventRules } from "./rules/index.js";
+import { eventRules, migrationRules } from "./rules/index.js";
 import {
   isTransitive,
   modeDirections,
@@ -39,7 +39,10 @@ export function registryFromCatalogue(catalogue: Catalogue): Registry {
         source: event.source,
         versions: event.versions.map((version): RegistryVersion => {
           const schema = sortKeys(versionSchema(version, catalogue, event.description)) as JsonSchema;
-          return { version: version.version, schema, hash: schemaHash(schema), history: [] };
+          const entry: RegistryVersion = { version: version.version, schema, hash: schemaHash(schema), history: [] };
+          if (version.upgrade !== undefined) entry.upgrade = sortKeys(version.upgrade) as unknown[];
+          if (version.downgrade !== undefined) entry.downgrade = sortKeys(version.downgrade) as unknown[];
+          return entry;
         }),
       };
       if (event.description !== undefined) entry.description = event.description;
@@ -52,6 +55,8 @@ export function registryFromCatalogue(catalogue: Catalogue): Registry {
 
 export interface CompareOptions {
   policy: Policy;
+  /** `registry.migrations: "expected"`: report a new version without an upgrade (a warning). */
+  expectMigrations?: boolean;
   /** The mode each event is checked with. */
   modeFor(event: string): CompatibilityMode;
 }
@@ -79,8 +84,8 @@ export function compareRegistries(previous: Registry, current: Registry, options
     const add = (raw: RawFinding, version: number | null, transitive: boolean): void => {
       findings.push(toFinding(raw, { event: name, version, transitive, mode, source: (after ?? before)!.source }));
     };
-    for (const rule of eventRules) {
-      rule.handler(before, after, { report: (raw) => add(raw, raw.version ?? null, false) });
+    for (const rule of [...eventRules, ...migrationRules]) {
+      rule.handler(before, after, { report: (raw) => add(raw, raw.version ?? null, false), expectMigrations: options.expectMigrations === true });
     }
     if (!before || !after) continue;
     for (const version of before.versions) {

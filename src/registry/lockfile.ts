@@ -6,7 +6,11 @@
  *     { "lockfileVersion": 2,
  *       "events": { "<name>": { "description"?, "topic"?, "coalesce"?,
  *         "retired": { "<n>": { "hash"?, "schema"?, "history"? } },
- *         "versions": { "<n>": { "hash": "sha256:…", "schema": {…}, "history"?: [{ "hash", "schema" }] } } } } }
+ *         "versions": { "<n>": { "hash": "sha256:…", "schema": {…}, "history"?: [{ "hash", "schema" }],
+ *                                "upgrade"?: [steps…], "downgrade"?: [steps…] } } } } }
+ *
+ * `upgrade` and `downgrade` are the compiled migration steps from and to the version before
+ * (docs/migrations.md); a lockfile without them (written before migrations) reads as recording none.
  *
  * A retired version keeps what it was when it was withdrawn (its hash, schema and history), and
  * its number stays reserved for good. Lockfile version 1 listed retired numbers only
@@ -29,8 +33,8 @@ export const LOCKFILE_VERSION = 2;
 /** Lockfile versions this eventc reads. */
 const READABLE_VERSIONS = [1, 2];
 
-function versionEntry(entry: { hash?: string; schema?: JsonSchema; history: HistoryEntry[] }): unknown {
-  return { hash: entry.hash, schema: entry.schema, history: entry.history.length > 0 ? entry.history : undefined };
+function versionEntry(entry: { hash?: string; schema?: JsonSchema; history: HistoryEntry[]; upgrade?: unknown[]; downgrade?: unknown[] }): unknown {
+  return { hash: entry.hash, schema: entry.schema, history: entry.history.length > 0 ? entry.history : undefined, upgrade: entry.upgrade, downgrade: entry.downgrade };
 }
 
 /** An object keyed by user text (event names, version numbers): no prototype to collide with. */
@@ -131,7 +135,14 @@ export function parseLockfile(value: unknown, file: string, options: ParseOption
     const versions: RegistryVersion[] = [];
     for (const key of Object.keys(raw.versions)) {
       const entry = readEntry(key, raw.versions[key], "version", true);
-      versions.push({ version: Number(key), schema: entry.schema!, hash: entry.hash!, history: entry.history });
+      const version: RegistryVersion = { version: Number(key), schema: entry.schema!, hash: entry.hash!, history: entry.history };
+      for (const direction of ["upgrade", "downgrade"] as const) {
+        const steps = (raw.versions[key] as Record<string, unknown>)[direction];
+        if (steps === undefined) continue;
+        if (!Array.isArray(steps) || !steps.every(isObject)) return fail(`version ${key}: "${direction}" must list migration steps`, name, Number(key));
+        version[direction] = sortKeys(steps) as unknown[];
+      }
+      versions.push(version);
     }
     versions.sort((a, b) => a.version - b.version);
     const retired: RetiredVersion[] = [];

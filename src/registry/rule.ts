@@ -59,6 +59,8 @@ export function sameKindRule<K extends Atom["kind"]>(
 export interface EventContext {
   /** Findings of an event pair; the event and version are filled in by the caller. */
   report(finding: RawFinding & { version?: number }): void;
+  /** `registry.migrations: "expected"`: a new version is expected to declare its upgrade. */
+  expectMigrations?: boolean;
 }
 
 export interface EventRule extends RuleInfo {

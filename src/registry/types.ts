@@ -52,6 +52,10 @@ export interface RegistryVersion {
   hash: string;
   /** Earlier schemas of this version, oldest first (compatible rewrites recorded by `eventc lock`). */
   history: HistoryEntry[];
+  /** The compiled steps from the version before (src/ir/types.ts `MigrationStep`), when declared. */
+  upgrade?: unknown[];
+  /** The compiled steps back to the version before, when declared. */
+  downgrade?: unknown[];
 }
 
 /**

@@ -49,4 +49,18 @@ describe("lockfile", () => {
     expect(reused.events[0]!.retired).toEqual([]);
     expect(reused.events[0]!.versions[0]!.history).toEqual([{ hash: schemaHash(schema("string")), schema: schema("string") }]);
   });
+
+  it("records each version's migrations, reads them back, and refuses migrations that are not lists of steps", () => {
+    const upgrade = [{ op: "wrap", path: ["status"], key: "type" }];
+    const migrated: RegistryVersion = { ...version(2, "number"), upgrade, downgrade: [{ key: "type", op: "unwrap", path: ["status"] }] };
+    const registry: Registry = { events: [{ name: "a.b", retired: [], versions: [version(1, "string"), migrated] }] };
+    const text = serializeLockfile(registry);
+    expect(JSON.parse(text).events["a.b"].versions["2"].upgrade).toEqual([{ key: "type", op: "wrap", path: ["status"] }]);
+    expect(JSON.parse(text).events["a.b"].versions["1"]).not.toHaveProperty("upgrade");
+    expect(parseLockfile(JSON.parse(text), "x.json")).toEqual(registry);
+    const entry = { hash: schemaHash(schema("number")), schema: schema("number"), upgrade: "wrap" };
+    expect(() => parseLockfile({ lockfileVersion: 2, events: { "a.b": { versions: { "2": entry } } } }, "x.json")).toThrow(`version 2: "upgrade" must list migration steps`);
+    // The next lock keeps what the catalogue declares now.
+    expect(nextLock(registry, { events: [{ name: "a.b", retired: [], versions: [version(1, "string"), version(2, "number")] }] }).events[0]!.versions[1]).not.toHaveProperty("upgrade");
+  });
 });

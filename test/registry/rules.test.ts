@@ -1,7 +1,7 @@
 /**
  * One folder per rule (and per JSON Schema dialect case) under test/registry/rules/<case>/:
  * `previous/` and `current/` hold schema modules (or a `schema.json` each), `case.json` may set
- * the reader policy, and `expected.json` holds the exact verdicts and findings.
+ * the reader policy (and `expectMigrations`), and `expected.json` holds the exact verdicts and findings.
  * Refresh one case with `UPDATE_EXPECT=<case> npx vitest run test/registry/rules.test.ts`.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const CASES = path.join(path.dirname(fileURLToPath(import.meta.url)), "rules");
 
 async function run(folder: string): Promise<CheckResult> {
   const settings = existsSync(path.join(folder, "case.json"))
-    ? (JSON.parse(readFileSync(path.join(folder, "case.json"), "utf8")) as { policy?: Policy })
+    ? (JSON.parse(readFileSync(path.join(folder, "case.json"), "utf8")) as { policy?: Policy; expectMigrations?: boolean })
     : {};
   const rawPrevious = path.join(folder, "previous", "schema.json");
   if (existsSync(rawPrevious)) {
@@ -25,7 +25,7 @@ async function run(folder: string): Promise<CheckResult> {
     return compareRawSchemas(read("previous"), current, { policy: settings.policy ?? "strict", mode: "full", label: String(current.title) });
   }
   const load = async (side: string) => registryFromCatalogue(await loadCatalogue({ schemasDir: path.join(folder, side), cwd: folder }));
-  return compareRegistries(await load("previous"), await load("current"), { policy: settings.policy ?? "tolerant", modeFor: () => "full" });
+  return compareRegistries(await load("previous"), await load("current"), { policy: settings.policy ?? "tolerant", modeFor: () => "full", expectMigrations: settings.expectMigrations === true });
 }
 
 describe("registry rules", () => {

@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { defineEvent } from "eventc";
+
+export const sessionStatus = defineEvent("session.status", {
+  versions: {
+    1: z.object({ sessionID: z.string(), status: z.enum(["idle", "busy"]) }),
+    2: z.object({ sessionID: z.string(), status: z.discriminatedUnion("type", [z.object({ type: z.literal("idle") }), z.object({ type: z.literal("busy") })]) }),
+  },
+  migrations: { 2: { upgrade: [{ wrap: "status", key: "type" }], downgrade: [{ unwrap: "status", key: "type" }] } },
+});
