@@ -212,6 +212,33 @@ export async function run({ samples }) {
   }
   lines.push("", ...invalidLines);
 
+  // Upgrading reads: an older version's documents read with `upgrade: "latest"`, against reading the
+  // same documents already at the latest version (their upgrades), on the example's session.status
+  // (v1 → v2) and on the golden case with one migration of every kind (order.placed v1 → v2 → v3).
+  const everyKindDir = path.join(ROOT, "test", "cases", "migrations_of_every_kind");
+  const everyKind = await prepare(path.join(everyKindDir, "schemas"), path.join(work, "every-kind"), everyKindDir);
+  const migrationLines = [
+    "| older documents read as the latest | parseEvent (latest version's documents) | parseEvent(…, { upgrade: \"latest\" }) (older documents) | ÷ |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  const upgrading = [];
+  for (const [context, type, seed] of [[example, "session.status.v1", 20251130], [everyKind, "order.placed.v1", 20251130], [everyKind, "order.placed.v2", 20251130]]) {
+    const { parseEvent } = context.sdk;
+    const older = sampleEventDocuments(context.catalogue, 64, seed).filter((document) => document.type === type);
+    const latest = older.map((document) => {
+      const result = parseEvent(document, { upgrade: "latest" });
+      if (result.kind !== "event" || parseEvent(result.event).kind !== "event") throw new Error(`upgrade of ${type} failed: ${JSON.stringify(result)}`);
+      return result.event;
+    });
+    const rates = {
+      latest: throughput((i) => parseEvent(latest[i]).kind === "event", latest.length, samples, windowMs),
+      upgrading: throughput((i) => parseEvent(older[i], { upgrade: "latest" }).kind === "event", older.length, samples, windowMs),
+    };
+    upgrading.push({ type, to: latest[0].type, ratio: rates.upgrading / rates.latest });
+    migrationLines.push(`| ${type} → ${latest[0].type} (${older.length} documents) | ${format(rates.latest)} | ${format(rates.upgrading)} | ${(rates.upgrading / rates.latest).toFixed(2)}× |`);
+  }
+  lines.push("", ...migrationLines);
+
   // A 500-event catalogue: one mix of valid documents over every version.
   const bigSchemas = path.join(work, "catalogue-500");
   writeCatalogue(bigSchemas, { events: 500, versions: 2 });
@@ -245,6 +272,7 @@ export async function run({ samples }) {
     { label: "parseEvent ÷ parseEvent with the straight-line validators it replaced, invalid documents (median)", value: median(invalid.map((r) => r.replaced)) },
     { label: "parseEvent ÷ Zod 4 safeParse, invalid documents (median)", value: median(invalid.map((r) => r.zod)) },
     { label: "parseEvent ÷ ajv, invalid documents (median)", value: median(invalid.map((r) => r.ajv)) },
+    ...upgrading.map((entry) => ({ label: `parseEvent(${entry.type}, { upgrade: "latest" }) ÷ parseEvent(${entry.to}) (goal ≥ 0.7)`, value: entry.ratio })),
   ];
   return { rows: [], ratios: ratioList, markdown: lines.join("\n") };
 }

@@ -199,8 +199,10 @@ export function consecutiveDiffs(registry: Registry, modeFor: (event: string) =>
   const compared: RegistryEvent[] = [];
   for (const event of registry.events) {
     if (event.versions.length < 2) continue;
-    const later = event.versions.slice(1).map((version) => ({ ...version, history: [] }));
-    const earlier = event.versions.slice(0, -1).map((version, index): RegistryVersion => ({ ...version, version: later[index]!.version, history: [] }));
+    // Schemas only: a version's migrations are compared by `eventc check` against the lockfile, not between versions.
+    const schemaOf = ({ version, schema, hash }: RegistryVersion): RegistryVersion => ({ version, schema, hash, history: [] });
+    const later = event.versions.slice(1).map(schemaOf);
+    const earlier = event.versions.slice(0, -1).map((version, index): RegistryVersion => ({ ...schemaOf(version), version: later[index]!.version }));
     previous.events.push({ ...event, versions: earlier });
     current.events.push({ ...event, versions: later });
     compared.push(event);

@@ -8,7 +8,9 @@
  * - random valid documents are accepted everywhere and re-encoded as themselves;
  * - hostile variants of them — a lone surrogate in a string, a repeated `type`, `1e400` where a
  *   number goes, nesting one level past the limit — are rejected everywhere, and nesting at the
- *   limit is accepted.
+ *   limit is accepted;
+ * - the random migrations (random-catalogue.ts) move every accepted document of a version with a
+ *   way up or down to the same valid payload on both sides.
  *
  * Fast by default (EVENTC_FUZZ_CATALOGUES=4 modules, a few documents per version); raise
  * EVENTC_FUZZ_CATALOGUES and EVENTC_FUZZ_DOCUMENTS for a large run. The seed is printed;
@@ -23,6 +25,7 @@ import { conformanceVectors, type ConformanceVector } from "../../src/conformanc
 import { loadCatalogue } from "../../src/load/catalogue.js";
 import { runCli, workDir } from "../helpers.js";
 import { jsonSchemaJudge, rustJudge, typescriptJudge } from "./engines.js";
+import { migrationCases, migrationDisagreements } from "./migration-engines.js";
 import { randomModule, randomSource } from "./random-catalogue.js";
 
 const SEED = process.env.EVENTC_FUZZ_SEED !== undefined ? Number(process.env.EVENTC_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -107,6 +110,15 @@ test(`${CATALOGUES} random catalogues (Zod 4 and Zod 3) agree across TypeScript,
   writeFileSync(path.join(dir, "disagreements.json"), JSON.stringify(disagreements, null, 1));
   expect(vectors.length).toBeGreaterThan(CATALOGUES * 20);
   expect(disagreements[0], `seed ${SEED}: ${disagreements.length} of ${vectors.length} documents disagree; the first is shown`).toBeUndefined();
+
+  // The random migrations: every accepted vector and drawn document of a version with a way up
+  // (or down) is moved by both sides, to the same valid payload.
+  const accepted = vectors.filter((vector) => vector.expect === "accept" && !vector.envelope && vector.text === undefined && vector.valueVerdict === undefined);
+  const cases = migrationCases(catalogue, accepted.map((vector) => ({ name: vector.name, document: vector.document as { type: string; payload?: unknown } })));
+  if (catalogue.events.some((event) => event.versions.some((version) => version.upgrade !== undefined))) expect(cases.length).toBeGreaterThan(0);
+  const moved = await migrationDisagreements("catalogue-fuzz", path.join(dir, "generated", "ts"), path.join(dir, "generated", "rust"), cases);
+  writeFileSync(path.join(dir, "migration-disagreements.json"), JSON.stringify(moved, null, 1));
+  expect(moved[0], `seed ${SEED}: ${moved.length} of ${cases.length} migrated documents disagree; the first is shown`).toBeUndefined();
 });
 
 /** Equality of JSON values: same members (any order), same array items, numbers by value. */

@@ -5,7 +5,9 @@
  * integers and numbers with bounds, literals and enums of hostile text, objects (tolerant and
  * strict) with members named after what every JavaScript object inherits, arrays, tuples, records
  * (string, enum and partial enum keys), plain and discriminated unions, optional and nullable
- * fields, values of any JSON type, and (Zod 4) named and recursive types. Deterministic in the
+ * fields, values of any JSON type, and (Zod 4) named and recursive types; some events have a
+ * second version made from the first by random edits, with the migration between them (move, drop,
+ * set, default, map, wrap, widen, each; undone by a downgrade where it can be). Deterministic in the
  * seed.
  */
 
@@ -96,12 +98,98 @@ class ModuleWriter {
   }
 
   object(depth: number, extra: Record<string, string> = {}): string {
+    return this.objectOf(this.members(depth, extra), this.chance(0.15));
+  }
+
+  /** The members of a random object: `extra` first, then one to four named from MEMBER_NAMES. */
+  members(depth: number, extra: Record<string, string> = {}): [string, string][] {
     const names = this.distinct(MEMBER_NAMES.filter((name) => !(name in extra)), this.int(1, 4));
-    const members = [...Object.entries(extra), ...names.map((name) => [name, this.field(depth + 1)] as const)];
+    return [...Object.entries(extra), ...names.map((name) => [name, this.field(depth + 1)] as [string, string])];
+  }
+
+  objectOf(members: readonly (readonly [string, string])[], strict: boolean): string {
     const body = members.map(([name, schema]) => `${JSON.stringify(name)}: ${schema}`).join(", ");
-    const strict = this.chance(0.15);
     if (this.major === 4) return strict ? `z.strictObject({ ${body} })` : `z.object({ ${body} })`;
     return `z.object({ ${body} })${strict ? ".strict()" : ""}`;
+  }
+
+  /**
+   * An event of two versions and the migration between them: version 1 random, version 2 made
+   * from it by random edits, each with the step that follows it (paths as arrays: member names may
+   * hold dots or quotes), and a downgrade where every edit can be undone.
+   */
+  migratingVersions(): { versions: string; migrations: string } {
+    const v1 = this.members(0, { score: "z.number()" });
+    const strict = this.chance(0.15);
+    const v2 = v1.map(([name, schema]) => [name, schema] as [string, string]);
+    const upgrade: string[] = [];
+    const downgrade: string[] = [];
+    let undoable = true;
+    const at = (name: string): string => JSON.stringify([name]);
+    const add = (name: string, before: string, after: string): void => {
+      v1.push([name, before]);
+      v2.push([name, after]);
+    };
+    const edits = this.distinct(["rename", "drop", "set", "default", "map", "wrap", "widen", "each"], this.int(1, 4));
+    for (const edit of edits) {
+      switch (edit) {
+        case "rename": {
+          const movable = v2.filter(([name]) => name !== "score");
+          const used = new Set(v2.map(([name]) => name));
+          const free = MEMBER_NAMES.filter((name) => !used.has(name));
+          if (movable.length === 0 || free.length === 0) break;
+          const member = this.pick(movable);
+          const to = this.pick(free);
+          upgrade.push(`{ move: ${at(member[0])}, to: ${at(to)} }`);
+          downgrade.unshift(`{ move: ${at(to)}, to: ${at(member[0])} }`);
+          member[0] = to;
+          break;
+        }
+        case "drop": {
+          const droppable = v2.filter(([name, schema]) => name !== "score" && schema.endsWith(".optional()"));
+          if (droppable.length === 0) break;
+          const member = this.pick(droppable);
+          v2.splice(v2.indexOf(member), 1);
+          upgrade.push(`{ drop: ${at(member[0])} }`);
+          break;
+        }
+        case "set":
+          v2.push(["m_set", 'z.literal("v2")']);
+          upgrade.push(`{ set: ${at("m_set")}, value: "v2" }`);
+          downgrade.unshift(`{ drop: ${at("m_set")} }`);
+          break;
+        case "default":
+          add("m_flag", "z.boolean().optional()", "z.boolean()");
+          upgrade.push(`{ default: ${at("m_flag")}, value: false }`);
+          break;
+        case "map":
+          add("m_mode", 'z.enum(["a", "b"])', 'z.enum(["a", "c"])');
+          upgrade.push(`{ map: ${at("m_mode")}, values: { b: "c" } }`);
+          downgrade.unshift(`{ map: ${at("m_mode")}, values: [["c", "b"]] }`);
+          break;
+        case "wrap": {
+          const tags = this.distinct(HOSTILE_TEXT.filter((tag) => tag !== ""), this.int(1, 3));
+          add("m_state", `z.enum(${JSON.stringify(tags)})`, `z.discriminatedUnion("kind", [${tags.map((tag) => this.objectOf([["kind", `z.literal(${JSON.stringify(tag)})`]], false)).join(", ")}])`);
+          upgrade.push(`{ wrap: ${at("m_state")}, key: "kind" }`);
+          downgrade.unshift(`{ unwrap: ${at("m_state")}, key: "kind" }`);
+          break;
+        }
+        case "widen":
+          add("m_count", "z.number().int()", "z.number()");
+          upgrade.push(`{ widen: ${at("m_count")}, to: "number" }`);
+          undoable = false;
+          break;
+        case "each":
+          add("m_lines", `z.array(${this.objectOf([["q", "z.number().int()"]], false)})`, `z.array(${this.objectOf([["quantity", "z.number().int()"]], false)})`);
+          upgrade.push(`{ each: ${at("m_lines")}, steps: [{ move: ["q"], to: ["quantity"] }] }`);
+          downgrade.unshift(`{ each: ${at("m_lines")}, steps: [{ move: ["quantity"], to: ["q"] }] }`);
+          break;
+      }
+    }
+    // A dropped member cannot come back.
+    if (upgrade.some((step) => step.startsWith("{ drop:")) || edits.includes("default")) undoable = false;
+    const directions = [`upgrade: [${upgrade.join(", ")}]`, ...(undoable && this.chance(0.7) ? [`downgrade: [${downgrade.join(", ")}]`] : [])];
+    return { versions: `1: ${this.objectOf(v1, strict)}, 2: ${this.objectOf(v2, strict)}`, migrations: `{ 2: { ${directions.join(", ")} } }` };
   }
 
   field(depth: number): string {
@@ -185,8 +273,13 @@ export function randomModule(seed: number, prefix: string, major: ZodMajor): str
   const count = 1 + Math.floor(random() * 3);
   for (let index = 0; index < count; index++) {
     const name = `${prefix}.event-${index}`;
-    const versions = Array.from({ length: 1 + Math.floor(random() * 2) }, (_, at) => `${at + 1}: ${writer.object(0, { score: "z.number()" })}`);
     // Coalesced by a number: the key's text must be the same on every side.
+    if (random() < 0.4) {
+      const migrating = writer.migratingVersions();
+      events.push(`export const event${index} = defineEvent(${JSON.stringify(name)}, { coalesce: ["score"], versions: { ${migrating.versions} }, migrations: ${migrating.migrations} });`);
+      continue;
+    }
+    const versions = Array.from({ length: 1 + Math.floor(random() * 2) }, (_, at) => `${at + 1}: ${writer.object(0, { score: "z.number()" })}`);
     events.push(`export const event${index} = defineEvent(${JSON.stringify(name)}, { coalesce: ["score"], versions: { ${versions.join(", ")} } });`);
   }
   const zod = major === 4 ? 'import { z } from "zod";' : 'import { z } from "zod/v3";';

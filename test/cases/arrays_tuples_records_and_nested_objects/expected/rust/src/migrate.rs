@@ -3,7 +3,7 @@
 //! Migrations between versions of an event, compiled from the catalogue: [`Event::upgrade`] to
 //! the latest version, [`Event::upgrade_to`] and [`Event::downgrade_to`] one version at a time
 //! through the declared steps, and [`migrate_json`] over a payload as JSON. Each declared step is
-//! one call below (`upgrade_*`, `downgrade_*`, `named_*`), into the operations of [`ops`]; nothing
+//! one call below (`upgrade_*`, `downgrade_*`, `named_*`), into the operations of `ops`; nothing
 //! is interpreted at run time. A migration never panics: what it cannot do is an error.
 //!
 //! Every migration was proven by `eventc generate` to turn each valid payload of the version it

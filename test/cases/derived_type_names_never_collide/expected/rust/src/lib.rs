@@ -13,6 +13,10 @@
 //! [`EventEnvelope::channel`] names the channel to publish on (`<prefix><name>` or
 //! `<prefix><name>:<topic>`), and [`EventEnvelope::from_message`] reads what arrives on one.
 //! The crate depends on no transport: any client sends and receives the JSON text.
+//!
+//! Versions declared with a migration move between each other through compiled code
+//! ([`Event::upgrade`] to the latest version, [`Event::upgrade_to`], [`Event::downgrade_to`],
+//! [`Event::from_json_str_latest`], [`migrate_json`]), the same steps as the TypeScript SDK's.
 // Variants are named after the wire; their sizes and shared suffixes follow the catalogue.
 #![allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 
