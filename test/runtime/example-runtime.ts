@@ -2,7 +2,7 @@
  * The runtime bound to the example SDK in generated/ts, written by hand: this is the `runtime.ts`
  * the SDK generator is to emit (with `../wire.js`-relative imports inside the SDK folder).
  */
-import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../../generated/ts/index.js";
+import { eventMeta, isEventType, latestTypes, parseEnvelope, upgradeEvent, validatePayload, type EventName, type EventsByName, type LatestTypes } from "../../generated/ts/index.js";
 import type { CatalogueBinding } from "../../templates/ts/runtime/core/binding.js";
 import { createBusFor, type Bus, type BusOptions } from "../../templates/ts/runtime/bus/bus.js";
 
@@ -17,6 +17,7 @@ export const binding: CatalogueBinding<Catalogue> = {
   meta: (type) => (isEventType(type) ? eventMeta[type] : undefined),
   parseEnvelope,
   validatePayload,
+  upgradeEvent: (event) => (isEventType(event.type) ? upgradeEvent(event) : { kind: "unavailable", issues: [{ path: "/type", message: "unknown type" }] }),
 };
 
 /** A bus typed by the catalogue. */

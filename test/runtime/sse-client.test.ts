@@ -218,9 +218,11 @@ export const open = (url, onFlush) => createCoalescerFor({ meta }, { onFlush }).
     // shares with the other live channels' clients (client/): 370 bytes more gzipped than the client that had its own.
     // About 21.2 kB with the hooks of the client over several channels (polling, the ladder's questions at each
     // attempt; the ladder itself, client/ladder.ts, is left out): 480 bytes more gzipped.
+    // About 22.1 kB with `version: "latest"` in the client and the coalescer (core/upgrade.ts: the upgrade, its
+    // `upgrade-unavailable` report and the binding check; their call sites): 195 bytes more gzipped.
     const output = Object.values(result.metafile.outputs)[0]!;
     const own = Object.entries(output.inputs).filter(([input]) => !input.startsWith("generated/ts/")).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
     expect(inputs).not.toContain("client/ladder.ts");
-    expect(own).toBeLessThan(21_500);
+    expect(own).toBeLessThan(22_400);
   });
 });

@@ -78,7 +78,7 @@ const PACKAGES: Readonly<Record<string, { majors: readonly number[]; install: st
 };
 
 /** Modules whose exports index.ts does not re-export wholesale: the generic binding types, platform shims and the SSE server's inner parts. */
-const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "sse/poll.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/ladder.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "transports/redis/stream-reader.ts", "transports/worker/endpoint.ts", "transports/worker/protocol.ts", "transports/worker/sender.ts", "transports/websocket/outbox.ts", "transports/websocket/subscription.ts", "ws/connection.ts", "ws/publishes.ts"]);
+const INTERNAL = new Set(["core/binding.ts", "core/platform.ts", "core/upgrade.ts", "core/wire-copy.ts", "sse/connection.ts", "sse/endpoints.ts", "sse/poll.ts", "bus/publisher.ts", "bus/routes.ts", "client/backoff.ts", "client/ladder.ts", "client/live-client.ts", "client/receiver.ts", "transports/redis/command-link.ts", "transports/redis/connection.ts", "transports/redis/held-publishes.ts", "transports/redis/pubsub-link.ts", "transports/redis/stream-entries.ts", "transports/redis/stream-reader.ts", "transports/worker/endpoint.ts", "transports/worker/protocol.ts", "transports/worker/sender.ts", "transports/websocket/outbox.ts", "transports/websocket/subscription.ts", "ws/connection.ts", "ws/publishes.ts"]);
 
 /** Folders whose modules index.ts does not re-export: imported from their own index (`map`, `filter`, … would crowd the runtime's). */
 const OWN_INDEX_FOLDERS = ["operators/"];
@@ -167,9 +167,12 @@ function chosenModules(choice: RuntimeChoice): RuntimeModule[] {
 
 /** The coalescer bound to the catalogue, when the runtime has one. */
 const COALESCER = `
+/** A coalescer keyed by this catalogue's \`coalesce\` paths that flushes every envelope at the latest version of its event (see docs/runtime.md). */
+export function createCoalescer(options: CoalescerOptions<EventEnvelope<LatestEvent>> & { readonly version: "latest" }): Coalescer<EventEnvelope<Event>>;
 /** A coalescer keyed by this catalogue's \`coalesce\` paths (see docs/runtime.md). */
-export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<Event>>(options: CoalescerOptions<E>): Coalescer<E> {
-  return createCoalescerFor<Catalogue, E>(binding, options);
+export function createCoalescer<E extends EventEnvelope<Event> = EventEnvelope<Event>>(options: CoalescerOptions<E> & { readonly version?: undefined }): Coalescer<E>;
+export function createCoalescer(options: CoalescerOptions<EventEnvelope<Event>> | (CoalescerOptions<EventEnvelope<LatestEvent>> & { readonly version: "latest" })): Coalescer<EventEnvelope<Event>> {
+  return options.version === "latest" ? createCoalescerFor(binding, { ...options, version: "latest" }) : createCoalescerFor<Catalogue, EventEnvelope<Event>>(binding, { ...options, version: undefined });
 }
 `;
 
@@ -198,7 +201,7 @@ function indexFile(modules: RuntimeModule[], omitted: string[]): string {
     .filter((module) => !INTERNAL.has(module.path) && !OWN_INDEX_FOLDERS.some((folder) => module.path.startsWith(folder)) && packagesNeeded(module.path).length === 0)
     .map((module) => `export * from "./${module.path.replace(/\.ts$/, ".js")}";`);
   const coalescer = modules.some((module) => module.path === "coalescer.ts");
-  return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, type LatestTypes } from "../ts/index.js";
+  return `${HEADER}import { eventMeta, isEventType, latestTypes, parseEnvelope, upgradeEvent, validatePayload, type Event, type EventEnvelope, type EventName, type EventsByName, ${coalescer ? "type LatestEvent, " : ""}type LatestTypes } from "../ts/index.js";
 import type { CatalogueBinding } from "./core/binding.js";
 import { createBusFor, type Bus, type BusOptions } from "./bus/bus.js";
 ${coalescer ? 'import { createCoalescerFor, type Coalescer, type CoalescerOptions } from "./coalescer.js";\n' : ""}
@@ -208,12 +211,14 @@ export interface Catalogue {
   latest: LatestTypes;
 }
 
-/** What the runtime knows of this catalogue: latest versions, metadata and validators. */
+/** What the runtime knows of this catalogue: latest versions, metadata, validators and migrations. */
 export const binding: CatalogueBinding<Catalogue> = {
   latestType: (name) => (Object.hasOwn(latestTypes, name) ? latestTypes[name as EventName] : undefined),
   meta: (type) => (isEventType(type) ? eventMeta[type] : undefined),
   parseEnvelope,
   validatePayload,
+  // Total, as every binding function is: the SDK's upgradeEvent reads the metadata of a known type.
+  upgradeEvent: (event) => (isEventType(event.type) ? upgradeEvent(event) : { kind: "unavailable", issues: [{ path: "/type", message: "unknown type" }] }),
 };
 
 /** A bus typed by this catalogue (see docs/runtime.md): in-process unless a transport is given. */

@@ -12,6 +12,12 @@
  * share keys; an absent value counts as `null`). `coalesce: []` is one key per event name. A wire
  * type without `coalesce`, or one the catalogue does not know, has no key: never merged.
  *
+ * With `version: "latest"`, each envelope is upgraded to the latest version of its event as it is
+ * pushed (core/upgrade.ts: a new envelope, id, time and topic kept; the same object when it is
+ * there already), and keyed, queued and flushed as that: a v1 and a v2 of one key merge, and the
+ * batch holds latest versions only. One a step of which declares no migration is reported to
+ * `onError` (`upgrade-unavailable`) and not queued (nor counted in `received`).
+ *
  * Ordering, exactly:
  * 1. The queue is a list of slots in arrival order. An envelope without a key always takes a new slot
  *    at the end. An envelope with a key takes a new slot at the end unless an envelope of that key
@@ -53,8 +59,9 @@
  * in browsers, Node, Deno and Bun.
  */
 import type { EventEnvelope } from "../ts/wire.js";
-import type { AnyEvent, CatalogueBinding, CatalogueEvent, CatalogueShape } from "./core/binding.js";
+import type { AnyEvent, CatalogueBinding, CatalogueEvent, CatalogueShape, LatestEvent } from "./core/binding.js";
 import { BusError, messageOf } from "./core/errors.js";
+import { upgradeEnvelope, upgraderOf } from "./core/upgrade.js";
 import { logError, startTimer } from "./core/platform.js";
 import { positiveInteger, runtimeDefaults } from "./core/policies.js";
 
@@ -67,7 +74,16 @@ export interface CoalescerOptions<E extends EventEnvelope<AnyEvent>> {
   readonly maxQueued?: number;
   /** Envelopes that must not wait for the frame (errors, say): the queue is flushed in a microtask. */
   readonly immediate?: (envelope: E) => boolean;
-  /** Receives a `BusError` (`subscriber-failed`) when `onFlush` throws or rejects. Default: the console. */
+  /**
+   * `"latest"`: upgrade each envelope pushed to the latest version of its event before it is keyed
+   * (see the top of coalescer.ts). Needs a binding with `upgradeEvent` (the generated one has it).
+   * Default: envelopes are queued as they are pushed.
+   */
+  readonly version?: "latest" | undefined;
+  /**
+   * Receives a `BusError`: `subscriber-failed` when `onFlush` throws or rejects, `upgrade-unavailable`
+   * for an envelope `version: "latest"` could not upgrade. Default: the console.
+   */
   readonly onError?: (error: BusError) => void;
 }
 
@@ -146,19 +162,30 @@ function valueAt(payload: unknown, path: readonly string[]): unknown {
 }
 
 /**
+ * Creates a coalescer bound to a catalogue, taking envelopes of any version and flushing them at the
+ * latest version of their event (`version: "latest"`; `binding.upgradeEvent` is read too, and a
+ * binding without it is refused with a `TypeError`).
+ */
+export function createCoalescerFor<C extends CatalogueShape>(
+  binding: CatalogueBinding<C>,
+  options: CoalescerOptions<EventEnvelope<LatestEvent<C>>> & { readonly version: "latest" },
+): Coalescer<EventEnvelope<CatalogueEvent<C>>>;
+/**
  * Creates a coalescer bound to a catalogue: the generated `binding` (only its `meta` is read, for
  * each wire type's `coalesce` paths). Its envelopes are the catalogue's, or name a narrower `E`
  * (the envelopes of one subscription, say).
  */
 export function createCoalescerFor<C extends CatalogueShape, E extends EventEnvelope<AnyEvent> = EventEnvelope<CatalogueEvent<C>>>(
   binding: CatalogueBinding<C>,
-  options: CoalescerOptions<E>,
-): Coalescer<E> {
+  options: CoalescerOptions<E> & { readonly version?: undefined },
+): Coalescer<E>;
+export function createCoalescerFor<C extends CatalogueShape, E extends EventEnvelope<AnyEvent>>(binding: CatalogueBinding<C>, options: CoalescerOptions<E>): Coalescer<E> {
   const onFlush = options.onFlush;
   const frameMs = positiveInteger("frameMs", options.frameMs, runtimeDefaults.coalesceFrame);
   const maxQueued = positiveInteger("maxQueued", options.maxQueued, runtimeDefaults.coalesceMaxQueued);
   const immediate = options.immediate;
   const onError = options.onError ?? logError;
+  const upgrader = options.version === "latest" ? upgraderOf<AnyEvent>(binding) : undefined;
 
   /** Known wire types → how to read their key (null: never merged). Unknown types are not cached. */
   const plans = new Map<string, KeyPlan | null>();
@@ -263,13 +290,14 @@ export function createCoalescerFor<C extends CatalogueShape, E extends EventEnve
     return -1;
   };
 
-  const report = (error: unknown): void => {
+  const tell = (error: BusError): void => {
     try {
-      onError(new BusError("subscriber-failed", `The coalescer's onFlush failed: ${messageOf(error)}`, { cause: error }));
+      onError(error);
     } catch {
       // An onError that throws must not stop the coalescer.
     }
   };
+  const report = (error: unknown): void => tell(new BusError("subscriber-failed", `The coalescer's onFlush failed: ${messageOf(error)}`, { cause: error }));
 
   /** Hands the queue to `onFlush` and starts an empty one (the batch is never touched again). */
   const deliver = (): void => {
@@ -322,8 +350,10 @@ export function createCoalescerFor<C extends CatalogueShape, E extends EventEnve
     }
   };
 
-  const push = (envelope: E): void => {
+  const push = (given: E): void => {
     if (closed) return;
+    const envelope = upgrader === undefined ? given : (upgradeEnvelope(upgrader, given, tell) as E | undefined);
+    if (envelope === undefined) return;
     received += 1;
     const event = envelope.event;
     let plan = plans.get(event.type);

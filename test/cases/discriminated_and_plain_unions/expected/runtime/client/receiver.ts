@@ -6,7 +6,9 @@
  * text, validate it against the catalogue, drop an envelope id delivered already (the newest
  * `dedupe` of them are remembered), and hand each envelope over once — to `onEvent` and to every
  * `stream()` reader. A frame that is not a valid envelope of the catalogue is dropped and reported,
- * never delivered.
+ * never delivered. With `upgrade` (a client's `version: "latest"`), each envelope is handed over at
+ * the latest version of its event (core/upgrade.ts), or dropped and reported
+ * (`upgrade-unavailable`) when a step declares no migration.
  *
  * Snapshot frames are state, outside de-duplication: one after a resync replaces what the client had,
  * and the live copy of a snapshot envelope still comes through — after an older envelope of its key
@@ -18,6 +20,7 @@
 import { readJsonText, type EnvelopeParseResult, type EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
 import { BusError, describeIssues, messageOf } from "../core/errors.js";
+import { upgradeEnvelope, type EventUpgrader } from "../core/upgrade.js";
 import type { AbortSignalLike } from "../core/platform.js";
 import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "../core/policies.js";
 import { createEventStream, type EventStream } from "../bus/stream.js";
@@ -42,7 +45,9 @@ export interface LiveStreamOptions {
 }
 
 export interface ReceiverOptions<E extends AnyEvent> {
-  readonly binding: EnvelopeParser<E>;
+  readonly binding: EnvelopeParser<AnyEvent>;
+  /** Moves each envelope's event to the latest version of its event before it is handed over (`version: "latest"`). */
+  readonly upgrader: EventUpgrader<E> | undefined;
   readonly onEvent: ((envelope: EventEnvelope<E>, delivery: LiveDelivery) => void) | undefined;
   /** Envelope ids remembered to drop duplicates (at least 1). */
   readonly dedupe: number;
@@ -59,7 +64,7 @@ export interface ReceiverStats {
   delivered: number;
   /** Envelopes dropped as already delivered. */
   duplicates: number;
-  /** Frames dropped as undecodable, invalid or of an unknown type. */
+  /** Frames dropped as undecodable, invalid or of an unknown type, or (`version: "latest"`) with no way up. */
   dropped: number;
 }
 
@@ -122,13 +127,22 @@ export class EnvelopeReceiver<E extends AnyEvent> {
       );
       return;
     }
-    const envelope = result.envelope;
+    let envelope = result.envelope as EventEnvelope<E>;
     if (!snapshot) {
       if (this.#seen.has(envelope.id)) {
         this.stats.duplicates += 1;
         return;
       }
       this.#seen.add(envelope.id);
+    }
+    const { upgrader } = this.#options;
+    if (upgrader !== undefined) {
+      const upgraded = upgradeEnvelope(upgrader, envelope, report);
+      if (upgraded === undefined) {
+        this.stats.dropped += 1;
+        return;
+      }
+      envelope = upgraded;
     }
     this.stats.delivered += 1;
     try {

@@ -203,6 +203,8 @@ const OPERATIONAL: Readonly<Record<BusErrorCode, boolean>> = {
   "message-unknown-type": true,
   "message-invalid": true,
   "message-wrong-channel": true,
+  // An older producer's event without a way up: a fact of the catalogue and its peers, not a bug here.
+  "upgrade-unavailable": true,
   "connection-lost": true,
   "worker-failed": true,
   "resume-id-invalid": true,

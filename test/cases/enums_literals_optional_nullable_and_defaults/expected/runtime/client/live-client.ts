@@ -41,6 +41,7 @@ import { positiveInteger, sseDefaults } from "../core/policies.js";
 import type { EventStream } from "../bus/stream.js";
 import { SSE_GAP_EVENT, SSE_LIVE_EVENT, SSE_SNAPSHOT_EVENT, SSE_STATUS_EVENT, type SseGap, type SseLive, type SseSelection, type SseServerStatus } from "../sse/protocol.js";
 import { Backoff } from "./backoff.js";
+import { upgraderOf, type EventUpgrader } from "../core/upgrade.js";
 import { EnvelopeReceiver, type EnvelopeParser, type LiveDelivery, type LiveStreamOptions } from "./receiver.js";
 
 /**
@@ -80,10 +81,29 @@ export type LiveStatus =
   | { readonly kind: "gap"; readonly gap: SseGap }
   | { readonly kind: "closed"; readonly error?: Error };
 
-/** What every live channel's client takes; the SSE and WebSocket clients add how they connect. */
-export interface LiveClientOptions<E extends AnyEvent> {
+/**
+ * What a client with `version: "latest"` reads of the catalogue: the generated `binding`, or
+ * `{ parseEnvelope, upgradeEvent }` from the SDK. `upgradeEvent` is optional here as it is in
+ * `CatalogueBinding` (so the generated binding's type fits), but needed: a client made without it
+ * throws a `TypeError`.
+ */
+export interface UpgradingParser<L extends AnyEvent> extends EnvelopeParser<AnyEvent>, Partial<EventUpgrader<L>> {}
+
+/**
+ * What every live channel's client takes; the SSE and WebSocket clients add how they connect. `E`
+ * is the event delivered; `B` what the client reads of the catalogue (with `version: "latest"`, an
+ * `UpgradingParser<E>`).
+ */
+export interface LiveClientOptions<E extends AnyEvent, B = EnvelopeParser<E>> {
   /** The catalogue: the generated `binding`, or `{ parseEnvelope }` from the SDK. Every envelope is validated with it. */
-  readonly binding: EnvelopeParser<E>;
+  readonly binding: B;
+  /**
+   * `"latest"`: hand every envelope over upgraded to the latest version of its event through the
+   * declared migrations (id, time and topic kept), typed as that version; one a step of which
+   * declares no migration is reported (`upgrade-unavailable`) and dropped. Needs `upgradeEvent` in
+   * `binding`. Default: as the server sent it.
+   */
+  readonly version?: "latest" | undefined;
   /** Event selectors (`session.status`, `message.*`, `*`). Default: what the server serves. */
   readonly events?: readonly string[];
   /** Topics. Default: every topic. */
@@ -97,8 +117,8 @@ export interface LiveClientOptions<E extends AnyEvent> {
   readonly onEvent?: (envelope: EventEnvelope<E>, delivery: LiveDelivery) => void;
   readonly onStatus?: (status: LiveStatus) => void;
   /**
-   * Dropped frames (undecodable, invalid, unknown type), an event over `maxEventSize`, an id that
-   * breaks the id grammar, failing callbacks. Default: the console.
+   * Dropped frames (undecodable, invalid, unknown type; with `version: "latest"`, no way up), an
+   * event over `maxEventSize`, an id that breaks the id grammar, failing callbacks. Default: the console.
    */
   readonly onError?: (error: BusError) => void;
   /** Upper bound of the first reconnection delay, ms. Default `sseDefaults.backoffInitial` (500). */
@@ -210,7 +230,7 @@ interface LiveSettings {
   readonly selection: Partial<SseSelection>;
 }
 
-function liveSettings<E extends AnyEvent>(options: LiveClientOptions<E>, name: string): LiveSettings {
+function liveSettings<E extends AnyEvent>(options: LiveClientOptions<E, unknown>, name: string): LiveSettings {
   const { AbortController } = host;
   if (AbortController === undefined) throw new TypeError(`${name} needs AbortController (Node 18+ and browsers have it)`);
   return {
@@ -333,7 +353,7 @@ export type LiveLadderFactory = (interrupt: () => void, status: (status: LiveSta
  * `close()`. A channel (SSE over fetch, a WebSocket, polling) only connects and feeds text.
  */
 class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>> {
-  readonly #options: LiveClientOptions<E>;
+  readonly #options: LiveClientOptions<E, UpgradingParser<E>>;
   readonly #channels: readonly LiveChannel[];
   readonly #settings: LiveSettings;
   readonly #receiver: EnvelopeReceiver<E>;
@@ -355,7 +375,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     }
   };
 
-  constructor(channels: readonly LiveChannel[], options: LiveClientOptions<E>, ladder: LiveLadderFactory | undefined) {
+  constructor(channels: readonly LiveChannel[], options: LiveClientOptions<E, UpgradingParser<E>>, ladder: LiveLadderFactory | undefined) {
     const first = channels[0];
     if (first === undefined) throw new TypeError("connectChannels needs at least one channel");
     this.#options = options;
@@ -367,6 +387,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
     );
     this.#receiver = new EnvelopeReceiver<E>({
       binding: options.binding,
+      upgrader: options.version === "latest" ? upgraderOf(options.binding) : undefined,
       onEvent: options.onEvent,
       dedupe: positiveInteger("dedupe", options.dedupe, sseDefaults.dedupe),
       report: this.#report,
@@ -599,7 +620,7 @@ class LiveClient<E extends AnyEvent> implements LiveConnection<EventEnvelope<E>>
  * A client of `channels`, best first: it connects at once (unless `options.signal` is aborted
  * already). With several, `ladder` picks the channel of each attempt (client/ladder.ts).
  */
-export function connectLive<E extends AnyEvent>(channels: LiveChannel | readonly LiveChannel[], options: LiveClientOptions<E>, ladder?: LiveLadderFactory): LiveConnection<EventEnvelope<E>> {
+export function connectLive<E extends AnyEvent>(channels: LiveChannel | readonly LiveChannel[], options: LiveClientOptions<E, UpgradingParser<E>>, ladder?: LiveLadderFactory): LiveConnection<EventEnvelope<E>> {
   return new LiveClient(Array.isArray(channels) ? channels : [channels as LiveChannel], options, ladder);
 }
 

@@ -28,6 +28,12 @@ export type BusErrorCode =
   | "message-invalid"
   /** An arriving envelope came on a channel other than its event's and topic's; dropped. */
   | "message-wrong-channel"
+  /**
+   * A consumer with `version: "latest"` (a subscription, a stream, a live client, the coalescer) was
+   * not given an event: a step from its version to the latest declares no migration. Other consumers
+   * receive it as it came.
+   */
+  | "upgrade-unavailable"
   /** A transport connection was lost (it reconnects by itself) or misbehaved. */
   | "connection-lost"
   /** Worker transport: the worker threw (an `error` event), exited, or stopped answering; on exit the transport ends. */
@@ -51,7 +57,7 @@ export interface BusErrorDetails {
   readonly cause?: unknown;
   /** The channel concerned (without any transport prefix). */
   readonly channel?: string;
-  /** Validation failures, for `publish-invalid` and `message-invalid`. */
+  /** Validation failures, for `publish-invalid` and `message-invalid`; the missing step, for `upgrade-unavailable`. */
   readonly issues?: readonly ValidationIssue[];
   /** The envelope concerned: the one a failing subscriber received, or what arrived. */
   readonly envelope?: unknown;

@@ -6,8 +6,9 @@
  * The bus is generic over a `CatalogueShape` — a type-only description of the generated SDK's
  * `EventsByName` and `LatestTypes` — and reads the catalogue at run time through a
  * `CatalogueBinding`: four functions over the SDK's `eventMeta`, `latestTypes`, `parseEnvelope` and
- * `validatePayload`. The generated `runtime.ts` writes that binding once and exports a `createBus`
- * fully typed by the catalogue:
+ * `validatePayload`, and a fifth, optional, over its `upgradeEvent` — what `version: "latest"` needs.
+ * The generated `runtime/index.ts` writes that binding once and exports a `createBus` fully typed by
+ * the catalogue:
  *
  * ```ts
  * export interface Catalogue { events: EventsByName; latest: LatestTypes }
@@ -16,13 +17,14 @@
  *   meta: (type) => (isEventType(type) ? eventMeta[type] : undefined),
  *   parseEnvelope,
  *   validatePayload,
+ *   upgradeEvent: (event) => (isEventType(event.type) ? upgradeEvent(event) : UNKNOWN_TYPE),
  * };
  * export function createBus(options: BusOptions = {}): Bus<Catalogue> {
  *   return createBusFor(binding, options);
  * }
  * ```
  */
-import type { EnvelopeParseResult, ValidationIssue } from "../../ts/wire.js";
+import type { EnvelopeParseResult, MigrationResult, ValidationIssue } from "../../ts/wire.js";
 
 /** An event document as every catalogue shapes it: `{ type: "<name>.v<N>", payload }`. */
 export interface AnyEvent {
@@ -61,7 +63,19 @@ export interface CatalogueBinding<C extends CatalogueShape> {
   parseEnvelope(input: unknown): EnvelopeParseResult<CatalogueEvent<C>>;
   /** Every problem with `payload` as the payload of `type`; empty when valid (the SDK's `validatePayload`). */
   validatePayload(type: EventType<C>, payload: unknown): readonly ValidationIssue[];
+  /**
+   * Moves an event of the catalogue to the latest version of its event through the declared
+   * migrations (the SDK's `upgradeEvent`): the same event when it is there already, a new one
+   * otherwise, `{ kind: "unavailable", issues }` when a step on the way declares no migration (or
+   * the type is unknown). The event given is never changed. What `version: "latest"` needs: without
+   * it, a subscription with the option is refused (`subscribe-invalid`), and a client or coalescer
+   * with it throws a `TypeError` as it is made. Optional, so that a binding written by hand before it
+   * existed still binds; the generated binding has it (the type stays `CatalogueBinding<C>`, from
+   * which the runtime's functions infer `C`).
+   */
+  upgradeEvent?(event: CatalogueEvent<C>): MigrationResult<LatestEvent<C>>;
 }
+
 
 /** Every event name, e.g. `session.status`. */
 export type EventName<C extends CatalogueShape> = keyof C["latest"] & string;
@@ -89,6 +103,9 @@ type VersionOfType<N extends string, T> = T extends `${N}.v${infer V extends num
 /** The version numbers of event `N`, e.g. `1 | 2`. */
 export type VersionOf<C extends CatalogueShape, N extends string> = VersionOfType<N, EventOfName<C, N>["type"]>;
 
+/** The latest version of every event: what a consumer with `version: "latest"` receives. */
+export type LatestEvent<C extends CatalogueShape> = EventOfType<C, LatestTypeOf<C, EventName<C>>>;
+
 /** Every dotted prefix of a name: `message.part.delta` → `message` | `message.part`. */
 type Domains<N extends string> = N extends `${infer Head}.${infer Rest}` ? Head | `${Head}.${Domains<Rest>}` : never;
 
@@ -101,6 +118,15 @@ export type EventOfSelector<C extends CatalogueShape, S extends string> = S exte
   : S extends `${infer Domain}.*`
     ? EventOfName<C, Extract<EventName<C>, `${Domain}.${string}`>>
     : EventOfName<C, S>;
+
+/** The names of the events a selector receives. */
+type NameOfSelector<C extends CatalogueShape, S extends string> = S extends "*" ? EventName<C> : S extends `${infer Domain}.*` ? Extract<EventName<C>, `${Domain}.${string}`> : S;
+
+/**
+ * The events a selector receives with `version: "latest"`: each selected event at its own latest
+ * version (for `<domain>.*` and `*`, the union of the latest versions of every event selected).
+ */
+export type LatestOfSelector<C extends CatalogueShape, S extends string> = EventOfType<C, LatestTypeOf<C, NameOfSelector<C, S>>>;
 
 /**
  * Whether any version of an event has a topic path — so it has a channel per topic, and "every

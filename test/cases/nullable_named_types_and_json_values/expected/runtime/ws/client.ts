@@ -19,11 +19,13 @@
  */
 import type { EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
-import { LiveRefused, connectLive, type LiveAttempt, type LiveChannel, type LiveClientOptions, type LiveConnection } from "../client/live-client.js";
+import { LiveRefused, connectLive, type LiveAttempt, type LiveChannel, type LiveClientOptions, type LiveConnection, type UpgradingParser } from "../client/live-client.js";
+import type { EnvelopeParser } from "../client/receiver.js";
 import { sseUrl } from "../sse/protocol.js";
 import { WS_REFUSED, wsCloseRetries, wsSubscribeMessage, type WebSocketConstructor } from "./protocol.js";
 
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from "./protocol.js";
+export type { UpgradingParser } from "../client/live-client.js";
 
 /** What a WebSocket channel takes. */
 export interface WebSocketChannelOptions {
@@ -31,7 +33,8 @@ export interface WebSocketChannelOptions {
   readonly WebSocket?: WebSocketConstructor;
 }
 
-export interface WebSocketClientOptions<E extends AnyEvent> extends LiveClientOptions<E>, WebSocketChannelOptions {}
+/** `B`: what the client reads of the catalogue (with `version: "latest"`, an `UpgradingParser<E>`). */
+export interface WebSocketClientOptions<E extends AnyEvent, B = EnvelopeParser<E>> extends LiveClientOptions<E, B>, WebSocketChannelOptions {}
 
 /** The subscription this client holds on each connection. */
 const SUB = "s";
@@ -100,7 +103,10 @@ export function webSocketChannel(url: string, options: WebSocketChannelOptions =
   };
 }
 
+/** Subscribes to the hub at `url`, every envelope upgraded to the latest version of its event (`version: "latest"`). */
+export function connectWebSocket<L extends AnyEvent>(url: string, options: WebSocketClientOptions<L, UpgradingParser<L>> & { readonly version: "latest" }): LiveConnection<EventEnvelope<L>>;
 /** Subscribes to the hub at `url` (see the top of this file). */
-export function connectWebSocket<E extends AnyEvent>(url: string, options: WebSocketClientOptions<E>): LiveConnection<EventEnvelope<E>> {
+export function connectWebSocket<E extends AnyEvent>(url: string, options: WebSocketClientOptions<E> & { readonly version?: undefined }): LiveConnection<EventEnvelope<E>>;
+export function connectWebSocket<E extends AnyEvent>(url: string, options: WebSocketClientOptions<E, UpgradingParser<E>>): LiveConnection<EventEnvelope<E>> {
   return connectLive(webSocketChannel(url, options), options);
 }

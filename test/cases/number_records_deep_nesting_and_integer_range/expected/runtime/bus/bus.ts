@@ -18,6 +18,10 @@
  *   transport delivers them (per topic: publish order). It never receives a message that failed
  *   ingress validation (unknown type, invalid envelope or payload, wrong channel): those are
  *   reported to `onError` and dropped.
+ * - With `version: "latest"`, a subscriber receives every version upgraded to the latest version of
+ *   its event (core/upgrade.ts: id, time and topic kept), in the same order; an event a step of which
+ *   declares no migration is reported to `onError` (`upgrade-unavailable`) for each such subscriber
+ *   and not delivered to it — every other subscriber is unaffected.
  * - A subscriber that throws or rejects affects no other subscriber and not the publisher; the
  *   failure goes to `onError`. An `onError` that throws is ignored.
  * - `close()` is idempotent: it ends every stream, drops every subscription and closes the transport.
@@ -35,12 +39,14 @@ import {
   type EventName,
   type EventOfSelector,
   type EventOfType,
+  type LatestOfSelector,
   type LatestTypeOf,
   type PayloadOfType,
   type Selector,
   type VersionOf,
 } from "../core/binding.js";
 import { BusError, messageOf } from "../core/errors.js";
+import { upgradeEnvelope, type EventUpgrader } from "../core/upgrade.js";
 import { logError, type AbortSignalLike } from "../core/platform.js";
 import { positiveInteger, runtimeDefaults, type OverflowPolicy } from "../core/policies.js";
 import { channelName, TRANSPORT_UP, type ChannelFilter, type PositionGap, type Transport, type TransportStatus } from "../transports/transport.js";
@@ -97,6 +103,15 @@ export interface SubscribeOptions {
    * more. Default: reported to `onError` as `stream-gap`.
    */
   readonly onGap?: (gap: PositionGap) => void;
+  /**
+   * `"latest"`: deliver every version of the selected events upgraded to the latest version of its
+   * event through the declared migrations — the envelope's id, time and topic kept — typed as that
+   * version (for `<domain>.*` and `*`, each event at its own latest version). An event a step of
+   * which declares no migration is reported (`upgrade-unavailable`) and not delivered to this
+   * subscriber. Default: every event as it was published. Needs a binding with `upgradeEvent` (the
+   * generated one has it), else `subscribe-invalid`.
+   */
+  readonly version?: "latest" | undefined;
 }
 
 /** What a handler learns of a delivery besides the envelope. */
@@ -105,7 +120,7 @@ export interface Delivery {
   readonly position?: string;
 }
 
-export interface StreamOptions extends Pick<SubscribeOptions, "topic"> {
+export interface StreamOptions extends Pick<SubscribeOptions, "topic" | "version"> {
   /** Ends the stream when aborted (the iteration completes; buffered events are discarded). */
   readonly signal?: AbortSignalLike;
   /** Events held for a consumer that is behind. Default `runtimeDefaults.streamBuffer` (1024). */
@@ -129,6 +144,9 @@ export interface Unsubscribe {
 
 export type EnvelopeHandler<E> = (envelope: EventEnvelope<E>, delivery: Delivery) => unknown;
 
+/** The events a subscription to `S` receives: as published, or (`V` = `"latest"`) at the latest version of each. */
+export type SubscribedEvent<C extends CatalogueShape, S extends string, V extends "latest" | undefined> = V extends "latest" ? LatestOfSelector<C, S> : EventOfSelector<C, S>;
+
 export interface Bus<C extends CatalogueShape> {
   /** Publishes the latest version of `name`. Resolves with the envelope sent. */
   publish<N extends EventName<C>>(
@@ -143,11 +161,21 @@ export interface Bus<C extends CatalogueShape> {
     options: PublishOptions & { readonly version: V },
   ): Promise<EventEnvelope<EventOfType<C, `${N}.v${V}`>>>;
 
-  /** Calls `handler` with every envelope `selector` matches: an event name (every version of it), `<domain>.*`, or `*`. */
-  subscribe<S extends Selector<C>>(selector: S, handler: EnvelopeHandler<EventOfSelector<C, S>>, options?: SubscribeOptions): Unsubscribe;
+  /**
+   * Calls `handler` with every envelope `selector` matches: an event name (every version of it),
+   * `<domain>.*`, or `*` — with `version: "latest"`, each upgraded to the latest version of its event.
+   */
+  subscribe<S extends Selector<C>, V extends "latest" | undefined = undefined>(
+    selector: S,
+    handler: EnvelopeHandler<SubscribedEvent<C, S, V>>,
+    options?: SubscribeOptions & { readonly version?: V },
+  ): Unsubscribe;
 
-  /** The envelopes `selector` matches, as an async iterator with a bounded buffer. */
-  stream<S extends Selector<C>>(selector: S, options?: StreamOptions): EventStream<EventEnvelope<EventOfSelector<C, S>>>;
+  /** The envelopes `selector` matches (with `version: "latest"`, upgraded), as an async iterator with a bounded buffer. */
+  stream<S extends Selector<C>, V extends "latest" | undefined = undefined>(
+    selector: S,
+    options?: StreamOptions & { readonly version?: V },
+  ): EventStream<EventEnvelope<SubscribedEvent<C, S, V>>>;
 
   /** The transport's status now: `up`, or `down` while a connection it needs is lost (always `up` in process). */
   status(): TransportStatus;
@@ -219,6 +247,24 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     closed ? Promise.reject(new BusError("closed", `Cannot publish "${name}": the bus is closed.`)) : send(name, given, request);
   const routes = new RouteTable(binding, transport, report);
 
+  // One upgrade per envelope, shared by the `version: "latest"` subscribers it reaches one after the
+  // other (the routes of one message hand each the same envelope object). An envelope that cannot be
+  // upgraded is tried, and reported, once for each of them.
+  const upgrader = binding.upgradeEvent === undefined ? undefined : (binding as EventUpgrader<AnyEvent>);
+  let lastGiven: Envelope | undefined;
+  let lastUpgraded: Envelope | undefined;
+  const upgrading =
+    (latest: EventUpgrader<AnyEvent>, handler: EnvelopeHandler<AnyEvent>): EnvelopeHandler<AnyEvent> =>
+    (envelope, delivery) => {
+      let upgraded = envelope === lastGiven ? lastUpgraded : undefined;
+      if (upgraded === undefined) {
+        upgraded = upgradeEnvelope(latest, envelope, report);
+        lastGiven = envelope;
+        lastUpgraded = upgraded;
+      }
+      return upgraded === undefined ? undefined : handler(upgraded, delivery);
+    };
+
   /** Transport filters for a selector: one channel per topic, prefixes for wildcards. */
   const plan = (selector: string, topic: string | undefined): ChannelFilter[] => {
     if (selector === "*") return [{ prefix: "" }];
@@ -246,7 +292,14 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     if (from !== undefined && (filters.length !== 1 || !("channel" in (filters[0] as ChannelFilter)))) {
       throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" from position ${from}: a position belongs to one channel; name an event with its topic, or an event without a topic path.`);
     }
-    const entry: Entry = { topic: subscribeOptions.topic, handler, onGap: subscribeOptions.onGap, active: true };
+    let deliver = handler;
+    if (subscribeOptions.version === "latest") {
+      if (upgrader === undefined) throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" with version "latest": the catalogue binding has no upgradeEvent.`);
+      deliver = upgrading(upgrader, handler);
+    } else if (subscribeOptions.version !== undefined) {
+      throw new BusError("subscribe-invalid", `Cannot subscribe to "${selector}" with version ${JSON.stringify(subscribeOptions.version)}: only "latest" is known.`);
+    }
+    const entry: Entry = { topic: subscribeOptions.topic, handler: deliver, onGap: subscribeOptions.onGap, active: true };
     const attached: Route[] = [];
     try {
       for (const filter of filters) attached.push(routes.attach(filter, entry, from));
@@ -276,13 +329,13 @@ export function createBusFor<C extends CatalogueShape>(binding: CatalogueBinding
     const buffer = positiveInteger("stream buffer", streamOptions.buffer, runtimeDefaults.streamBuffer);
     const overflow = streamOptions.overflow ?? runtimeDefaults.streamOverflow;
     if (!OVERFLOW_POLICIES.includes(overflow)) throw new RangeError(`stream overflow must be one of ${OVERFLOW_POLICIES.join(", ")}, got ${String(overflow)}`);
-    const topicOption: SubscribeOptions = streamOptions.topic === undefined ? {} : { topic: streamOptions.topic };
+    const subscribeOptions: SubscribeOptions = { ...(streamOptions.topic === undefined ? {} : { topic: streamOptions.topic }), version: streamOptions.version };
     let failStream: (error: BusError) => void = ignore;
     const created: EventStream<Envelope> = createEventStream<Envelope>(
       { buffer, overflow, signal: streamOptions.signal, description: `"${selector}"` },
       (push, fail) => {
         failStream = fail;
-        const unsubscribe = subscribe(selector, push, topicOption);
+        const unsubscribe = subscribe(selector, push, subscribeOptions);
         const release = (): void => {
           unsubscribe();
           streams.delete(created);

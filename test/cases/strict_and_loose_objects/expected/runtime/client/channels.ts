@@ -30,19 +30,24 @@ import type { EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
 import { positiveInteger, sseDefaults } from "../core/policies.js";
 import { ChannelLadder } from "./ladder.js";
-import { connectLive, type LiveChannel, type LiveClientOptions, type LiveConnection } from "./live-client.js";
+import { connectLive, type LiveChannel, type LiveClientOptions, type LiveConnection, type UpgradingParser } from "./live-client.js";
+import type { EnvelopeParser } from "./receiver.js";
 
 export type { LiveChannel, LiveChannelKind, LiveClientStats, LiveConnection, LiveStatus } from "./live-client.js";
 
-export interface ChannelsOptions<E extends AnyEvent> extends LiveClientOptions<E> {
+/** `B`: what the client reads of the catalogue (with `version: "latest"`, an `UpgradingParser<E>`). */
+export interface ChannelsOptions<E extends AnyEvent, B = EnvelopeParser<E>> extends LiveClientOptions<E, B> {
   /** Failed attempts in a row on one channel before the next is tried. Default `sseDefaults.fallbackAfter` (2). */
   readonly fallbackAfter?: number;
   /** The first delay before the better channels are probed, ms (doubling, half fixed and half random, up to `backoffMaxMs`). Default `sseDefaults.probeInitial` (5000). */
   readonly probeInitialMs?: number;
 }
 
+/** Reads one feed over `channels`, best first, every envelope upgraded to the latest version of its event (`version: "latest"`). */
+export function connectChannels<L extends AnyEvent>(channels: readonly LiveChannel[], options: ChannelsOptions<L, UpgradingParser<L>> & { readonly version: "latest" }): LiveConnection<EventEnvelope<L>>;
 /** Reads one feed over `channels`, best first (see the top of this file). */
-export function connectChannels<E extends AnyEvent>(channels: readonly LiveChannel[], options: ChannelsOptions<E>): LiveConnection<EventEnvelope<E>> {
+export function connectChannels<E extends AnyEvent>(channels: readonly LiveChannel[], options: ChannelsOptions<E> & { readonly version?: undefined }): LiveConnection<EventEnvelope<E>>;
+export function connectChannels<E extends AnyEvent>(channels: readonly LiveChannel[], options: ChannelsOptions<E, UpgradingParser<E>>): LiveConnection<EventEnvelope<E>> {
   const settings = {
     fallbackAfter: positiveInteger("fallbackAfter", options.fallbackAfter, sseDefaults.fallbackAfter),
     probeInitialMs: positiveInteger("probeInitialMs", options.probeInitialMs, sseDefaults.probeInitial),

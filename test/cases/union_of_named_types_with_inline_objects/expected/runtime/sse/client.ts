@@ -42,8 +42,20 @@
  */
 import type { EventEnvelope } from "../../ts/wire.js";
 import type { AnyEvent } from "../core/binding.js";
-import { LiveRefused, connectLive, type LiveAttempt, type LiveChannel, type LiveClientOptions, type LiveClientStats, type LiveConnection, type LiveStatus } from "../client/live-client.js";
+import {
+  LiveRefused,
+  connectLive,
+  type LiveAttempt,
+  type LiveChannel,
+  type LiveClientOptions,
+  type LiveClientStats,
+  type LiveConnection,
+  type LiveStatus,
+  type UpgradingParser,
+} from "../client/live-client.js";
 import type { EnvelopeParser, LiveDelivery, LiveStreamOptions } from "../client/receiver.js";
+
+export type { UpgradingParser } from "../client/live-client.js";
 import { sseUrl } from "./protocol.js";
 
 /** The fetch `Response` as the client reads it. */
@@ -93,7 +105,8 @@ export type SseClientStats = LiveClientStats;
 
 export type SseConnection<E> = LiveConnection<E>;
 
-export interface SseClientOptions<E extends AnyEvent> extends LiveClientOptions<E>, SseChannelOptions {}
+/** `B`: what the client reads of the catalogue (with `version: "latest"`, an `UpgradingParser<E>`: the generated `binding`, or `{ parseEnvelope, upgradeEvent }`). */
+export interface SseClientOptions<E extends AnyEvent, B = SseEnvelopeParser<E>> extends LiveClientOptions<E, B>, SseChannelOptions {}
 
 interface TextDecoderLike {
   decode(input?: Uint8Array, options?: { stream: boolean }): string;
@@ -171,7 +184,10 @@ export function pollingChannel(url: string, options: SseChannelOptions = {}): Li
   return fetchChannel(url, options, true);
 }
 
+/** Reads the stream of `createSseHandler` at `url`, every envelope upgraded to the latest version of its event (`version: "latest"`). */
+export function connectSse<L extends AnyEvent>(url: string, options: SseClientOptions<L, UpgradingParser<L>> & { readonly version: "latest" }): SseConnection<EventEnvelope<L>>;
 /** Reads the stream of `createSseHandler` at `url` (see the top of this file). */
-export function connectSse<E extends AnyEvent>(url: string, options: SseClientOptions<E>): SseConnection<EventEnvelope<E>> {
+export function connectSse<E extends AnyEvent>(url: string, options: SseClientOptions<E> & { readonly version?: undefined }): SseConnection<EventEnvelope<E>>;
+export function connectSse<E extends AnyEvent>(url: string, options: SseClientOptions<E, UpgradingParser<E>>): SseConnection<EventEnvelope<E>> {
   return connectLive(fetchChannel(url, options, false), options);
 }
