@@ -71,7 +71,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   source.block("import {", () => {
     for (const name of [...checkers].sort()) source.line(`${name},`);
   }, '} from "./validate.js";');
-  if (hasMigrations(catalogue)) source.line('import { downgrades, upgrades } from "./migrations.js";');
+  if (hasMigrations(catalogue)) source.line('import { downgrades, toLatest, upgrades } from "./migrations.js";');
   source.line(
     `import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith, parseEventWith, type EnvelopeParseResult, type EventParseResult, ${hasMigrations(catalogue) ? "" : "type Migration, "}type MigrationResult, type PayloadCheck, type ValidationIssue } from "./wire.js";`,
   );
@@ -79,6 +79,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     source.blank().docs("The catalogue declares no migration: no version upgrades or downgrades to another.");
     source.line("const upgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();");
     source.line("const downgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();");
+    source.line("const toLatest: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();");
   }
 
   source.blank().docs("What the runtime knows of one event version.");
@@ -143,7 +144,7 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
       ["(input: unknown): EventParseResult<Event>", "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw."],
     ],
     "(input: unknown, options?: ParseOptions): EventParseResult<Event>",
-    ["const result = parseEventWith<Event>(payloadChecks, input);", 'return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;'],
+    ["const result = parseEventWith<Event>(payloadChecks, input);", 'return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event, result) : result;'],
   );
   overloaded(
     source,
@@ -156,13 +157,25 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     [
       "const result = parseEnvelopeWith<Event>(payloadChecks, input);",
       'if (options?.upgrade !== "latest" || result.kind !== "event") return result;',
-      "const upgraded = upgradeParsed(result.envelope.event);",
-      'return upgraded.kind === "event" ? { kind: "event", envelope: { ...result.envelope, event: upgraded.event } } : upgraded;',
+      "const upgraded = upgradeParsed(result.envelope.event, undefined);",
+      'if (upgraded.kind !== "event") return upgraded;',
+      'return upgraded.event === result.envelope.event ? result : { kind: "event", envelope: { ...result.envelope, event: upgraded.event } };',
     ],
   );
   source.blank();
-  source.block('function upgradeParsed(event: Event): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {', () => {
-    source.line("const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);");
+  source.blank().docs("A valid event at the latest version of its event (itself when it is there already), or why not.");
+  source.block("function latestOf(event: Event): MigrationResult<Event> {", () => {
+    source.line("const meta = eventMeta[event.type];");
+    source.line('if (meta.latest) return { kind: "event", event };');
+    source.line("const chain = toLatest.get(event.type);");
+    source.line('if (chain !== undefined) return { kind: "event", event: { type: chain[0], payload: chain[1](event.payload) } as Event };');
+    source.line("// Some step on the way declares no migration: the result names it.");
+    source.line("return migrateWith<Event>(upgrades, event, latestTypes[meta.name]);");
+  });
+  source.blank().docs("What an upgrading parse gives for a valid event: the parse's own result when the event is at the latest version already.");
+  source.block('function upgradeParsed(event: Event, parsed: { kind: "event"; event: Event } | undefined): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {', () => {
+    source.line('if (parsed !== undefined && eventMeta[event.type].latest) return parsed;');
+    source.line("const result = latestOf(event);");
     source.line('return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };');
   });
   fn(
@@ -170,7 +183,8 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
     "upgradeEvent<E extends Event>(event: E, options?: { to?: number }): MigrationResult<LatestOf<E>>",
     [
       "const meta = eventMeta[event.type];",
-      "const to = options?.to ?? eventMeta[latestTypes[meta.name]].version;",
+      "if (options?.to === undefined) return latestOf(event) as MigrationResult<LatestOf<E>>;",
+      "const to = options.to;",
       "const target = `${meta.name}.v${to}`;",
       'if (!isEventType(target) || to < meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be upgraded to version ${to}` }] };',
       "return migrateWith<LatestOf<E>>(upgrades, event, target);",

@@ -23,6 +23,7 @@ import { coalesceKeyOf, collectIssues, metaTable, migrateWith, parseEnvelopeWith
 /** The catalogue declares no migration: no version upgrades or downgrades to another. */
 const upgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();
 const downgrades: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();
+const toLatest: ReadonlyMap<string, Migration> = /* @__PURE__ */ new Map();
 
 /** What the runtime knows of one event version. */
 export interface EventMeta<T extends EventType = EventType> {
@@ -82,7 +83,7 @@ export function parseEvent(input: unknown, options: { upgrade: "latest" }): Even
 export function parseEvent(input: unknown): EventParseResult<Event>;
 export function parseEvent(input: unknown, options?: ParseOptions): EventParseResult<Event> {
   const result = parseEventWith<Event>(payloadChecks, input);
-  return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event) : result;
+  return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event, result) : result;
 }
 
 /** Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`. */
@@ -93,19 +94,33 @@ export function parseEnvelope(input: unknown): EnvelopeParseResult<Event>;
 export function parseEnvelope(input: unknown, options?: ParseOptions): EnvelopeParseResult<Event> {
   const result = parseEnvelopeWith<Event>(payloadChecks, input);
   if (options?.upgrade !== "latest" || result.kind !== "event") return result;
-  const upgraded = upgradeParsed(result.envelope.event);
-  return upgraded.kind === "event" ? { kind: "event", envelope: { ...result.envelope, event: upgraded.event } } : upgraded;
+  const upgraded = upgradeParsed(result.envelope.event, undefined);
+  if (upgraded.kind !== "event") return upgraded;
+  return upgraded.event === result.envelope.event ? result : { kind: "event", envelope: { ...result.envelope, event: upgraded.event } };
 }
 
-function upgradeParsed(event: Event): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {
-  const result = migrateWith<Event>(upgrades, event, latestTypes[eventMeta[event.type].name]);
+/** A valid event at the latest version of its event (itself when it is there already), or why not. */
+function latestOf(event: Event): MigrationResult<Event> {
+  const meta = eventMeta[event.type];
+  if (meta.latest) return { kind: "event", event };
+  const chain = toLatest.get(event.type);
+  if (chain !== undefined) return { kind: "event", event: { type: chain[0], payload: chain[1](event.payload) } as Event };
+  // Some step on the way declares no migration: the result names it.
+  return migrateWith<Event>(upgrades, event, latestTypes[meta.name]);
+}
+
+/** What an upgrading parse gives for a valid event: the parse's own result when the event is at the latest version already. */
+function upgradeParsed(event: Event, parsed: { kind: "event"; event: Event } | undefined): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {
+  if (parsed !== undefined && eventMeta[event.type].latest) return parsed;
+  const result = latestOf(event);
   return result.kind === "event" ? result : { kind: "invalid", issues: result.issues };
 }
 
 /** Upgrades a valid event through the declared migrations, one version at a time, to the latest version of its event (or version `to`; typed as the latest). The event given is not changed. */
 export function upgradeEvent<E extends Event>(event: E, options?: { to?: number }): MigrationResult<LatestOf<E>> {
   const meta = eventMeta[event.type];
-  const to = options?.to ?? eventMeta[latestTypes[meta.name]].version;
+  if (options?.to === undefined) return latestOf(event) as MigrationResult<LatestOf<E>>;
+  const to = options.to;
   const target = `${meta.name}.v${to}`;
   if (!isEventType(target) || to < meta.version) return { kind: "unavailable", issues: [{ path: "/type", message: `${event.type} cannot be upgraded to version ${to}` }] };
   return migrateWith<LatestOf<E>>(upgrades, event, target);
