@@ -213,7 +213,7 @@ export async function run({ samples }) {
   lines.push("", ...invalidLines);
 
   // Upgrading reads: an older version's documents read with `upgrade: "latest"`, against reading the
-  // same documents already at the latest version (their upgrades), on the example's session.status
+  // same documents already at the latest version (their upgrades, each as JSON text read back), on the example's session.status
   // (v1 → v2) and on the golden case with one migration of every kind (order.placed v1 → v2 → v3).
   const everyKindDir = path.join(ROOT, "test", "cases", "migrations_of_every_kind");
   const everyKind = await prepare(path.join(everyKindDir, "schemas"), path.join(work, "every-kind"), everyKindDir);
@@ -224,11 +224,14 @@ export async function run({ samples }) {
   const upgrading = [];
   for (const [context, type, seed] of [[example, "session.status.v1", 20251130], [everyKind, "order.placed.v1", 20251130], [everyKind, "order.placed.v2", 20251130]]) {
     const { parseEvent } = context.sdk;
-    const older = sampleEventDocuments(context.catalogue, 64, seed).filter((document) => document.type === type);
+    // As a consumer holds them: read from JSON text (the generator's objects are built key by key).
+    const older = sampleEventDocuments(context.catalogue, 64, seed)
+      .filter((document) => document.type === type)
+      .map((document) => JSON.parse(JSON.stringify(document)));
     const latest = older.map((document) => {
       const result = parseEvent(document, { upgrade: "latest" });
       if (result.kind !== "event" || parseEvent(result.event).kind !== "event") throw new Error(`upgrade of ${type} failed: ${JSON.stringify(result)}`);
-      return result.event;
+      return JSON.parse(JSON.stringify(result.event));
     });
     const rates = {
       latest: throughput((i) => parseEvent(latest[i]).kind === "event", latest.length, samples, windowMs),

@@ -144,7 +144,15 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
       ["(input: unknown): EventParseResult<Event>", "Validates an event document: a parsed value, or JSON text as a string. Unknown wire types are an explicit `unknown` result, never a throw."],
     ],
     "(input: unknown, options?: ParseOptions): EventParseResult<Event>",
-    ["const result = parseEventWith<Event>(payloadChecks, input);", 'return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event, result) : result;'],
+    [
+      "const result = parseEventWith<Event>(payloadChecks, input);",
+      'if (options?.upgrade !== "latest" || result.kind !== "event") return result;',
+      "// The common case in one table read: the result, made here, carries the upgraded event.",
+      "const chain = toLatest.get(result.event.type);",
+      "if (chain === undefined) return upgradeParsed(result.event, result);",
+      "result.event = { type: chain[0], payload: chain[1](result.event.payload) } as Event;",
+      "return result;",
+    ],
   );
   overloaded(
     source,
@@ -165,12 +173,11 @@ export function catalogueFile(catalogue: Catalogue, names: TypeScriptNames): str
   source.blank();
   source.blank().docs("A valid event at the latest version of its event (itself when it is there already), or why not.");
   source.block("function latestOf(event: Event): MigrationResult<Event> {", () => {
-    source.line("const meta = eventMeta[event.type];");
-    source.line('if (meta.latest) return { kind: "event", event };');
     source.line("const chain = toLatest.get(event.type);");
     source.line('if (chain !== undefined) return { kind: "event", event: { type: chain[0], payload: chain[1](event.payload) } as Event };');
-    source.line("// Some step on the way declares no migration: the result names it.");
-    source.line("return migrateWith<Event>(upgrades, event, latestTypes[meta.name]);");
+    source.line("const meta = eventMeta[event.type];");
+    source.line("// At the latest version already, or some step on the way declares no migration (the result names it).");
+    source.line('return meta.latest ? { kind: "event", event } : migrateWith<Event>(upgrades, event, latestTypes[meta.name]);');
   });
   source.blank().docs("What an upgrading parse gives for a valid event: the parse's own result when the event is at the latest version already.");
   source.block('function upgradeParsed(event: Event, parsed: { kind: "event"; event: Event } | undefined): { kind: "event"; event: Event } | { kind: "invalid"; issues: ValidationIssue[] } {', () => {

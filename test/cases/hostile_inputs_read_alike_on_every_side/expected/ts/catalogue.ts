@@ -89,7 +89,12 @@ export function parseEvent(input: unknown, options: { upgrade: "latest" }): Even
 export function parseEvent(input: unknown): EventParseResult<Event>;
 export function parseEvent(input: unknown, options?: ParseOptions): EventParseResult<Event> {
   const result = parseEventWith<Event>(payloadChecks, input);
-  return options?.upgrade === "latest" && result.kind === "event" ? upgradeParsed(result.event, result) : result;
+  if (options?.upgrade !== "latest" || result.kind !== "event") return result;
+  // The common case in one table read: the result, made here, carries the upgraded event.
+  const chain = toLatest.get(result.event.type);
+  if (chain === undefined) return upgradeParsed(result.event, result);
+  result.event = { type: chain[0], payload: chain[1](result.event.payload) } as Event;
+  return result;
 }
 
 /** Validates an envelope and upgrades its event to the latest version (id, time and topic kept); one that cannot be upgraded is `invalid`. */
@@ -107,12 +112,11 @@ export function parseEnvelope(input: unknown, options?: ParseOptions): EnvelopeP
 
 /** A valid event at the latest version of its event (itself when it is there already), or why not. */
 function latestOf(event: Event): MigrationResult<Event> {
-  const meta = eventMeta[event.type];
-  if (meta.latest) return { kind: "event", event };
   const chain = toLatest.get(event.type);
   if (chain !== undefined) return { kind: "event", event: { type: chain[0], payload: chain[1](event.payload) } as Event };
-  // Some step on the way declares no migration: the result names it.
-  return migrateWith<Event>(upgrades, event, latestTypes[meta.name]);
+  const meta = eventMeta[event.type];
+  // At the latest version already, or some step on the way declares no migration (the result names it).
+  return meta.latest ? { kind: "event", event } : migrateWith<Event>(upgrades, event, latestTypes[meta.name]);
 }
 
 /** What an upgrading parse gives for a valid event: the parse's own result when the event is at the latest version already. */
