@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineEvent } from "eventc";
+import { defineEvent, namedMigration } from "eventc";
 import { Range, Todo } from "./shared.js";
 
 export const todoUpdated = defineEvent("todo.updated", {
@@ -35,6 +35,22 @@ const Diagnostic = z
   })
   .meta({ id: "Diagnostic", description: "One problem a language server reported." });
 
+const Problem = z
+  .object({
+    range: Range,
+    severity: z.enum(["error", "warning", "information", "hint"]).optional(),
+    source: z.string().describe("The tool that reported it, e.g. `typescript`; `unknown` when it did not say."),
+    message: z.string(),
+  })
+  .meta({ id: "Problem", description: "One problem a language server reported, its severity by name." });
+
+/** A Diagnostic read as a Problem: its severity by name, a source always said, no code. */
+const problemFromDiagnostic = namedMigration("ProblemFromDiagnostic", [
+  { map: "severity", values: [[1, "error"], [2, "warning"], [3, "information"], [4, "hint"]] },
+  { default: "source", value: "unknown" },
+  { drop: "code" },
+]);
+
 export const lspDiagnostics = defineEvent("lsp.client.diagnostics", {
   description: "A language server published the diagnostics of one file.",
   coalesce: ["serverID", "path"],
@@ -44,6 +60,23 @@ export const lspDiagnostics = defineEvent("lsp.client.diagnostics", {
       path: z.string(),
       diagnostics: z.array(Diagnostic),
     }),
+    2: z.object({
+      serverID: z.string(),
+      path: z.string(),
+      problems: z.array(Problem),
+      encoding: z.literal("utf-16").describe("How positions count characters."),
+    }),
+  },
+  // The steps session.status does not show (it wraps, unwraps and maps): move, each, a named
+  // migration (map, default, drop) and set.
+  migrations: {
+    2: {
+      upgrade: [
+        { move: "diagnostics", to: "problems" },
+        { each: "problems", steps: [{ apply: "", migration: problemFromDiagnostic }] },
+        { set: "encoding", value: "utf-16" },
+      ],
+    },
   },
 });
 

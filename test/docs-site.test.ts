@@ -246,7 +246,7 @@ test.skipIf(findTarget("asyncapi") === undefined)("with the asyncapi target's ou
   const copied = snapshot(path.join(site, "asyncapi"));
   expect(copied).toEqual(new Map([...generated].filter(([file]) => file === "asyncapi.json" || file.startsWith("schemas/"))));
   const links = internalLinks(site).filter((link) => link.file === "asyncapi/asyncapi.json");
-  expect(links.length).toBe(19);
+  expect(links.length).toBe(20);
   expect(links.filter((link) => !resolvesIn(site, link))).toEqual([]);
   // The document's own references to the files beside it resolve in the copy.
   const refs = [...readFileSync(path.join(site, "asyncapi", "asyncapi.json"), "utf8").matchAll(/"\$ref": "([^"#][^"]*)"/g)].map((match) => match[1]!.split("#")[0]!);
@@ -290,9 +290,9 @@ describe("eventc docs (the command, in process)", () => {
     const first = await runDocs("--out", site, "--schemas", schemas, "--lock", LOCKFILE);
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/site: 49 written, 0 unchanged, 0 removed \(18 events, 19 versions; lock states from .*eventc\.lock\.json; AsyncAPI messages linked\) in \d+ ms; open .*site\/index\.html\n$/);
+    expect(first.stdout).toMatch(/site: 51 written, 0 unchanged, 0 removed \(18 events, 20 versions; lock states from .*eventc\.lock\.json; AsyncAPI messages linked\) in \d+ ms; open .*site\/index\.html\n$/);
     const before = snapshot(site);
-    expect((await runDocs("--out", site, "--schemas", schemas, "--lock", LOCKFILE)).stdout).toMatch(/: 0 written, 49 unchanged, 0 removed/);
+    expect((await runDocs("--out", site, "--schemas", schemas, "--lock", LOCKFILE)).stdout).toMatch(/: 0 written, 51 unchanged, 0 removed/);
 
     const missing = await runDocs("--out", site, "--schemas", schemas, "--lock", path.join(work, "missing.json"));
     expect(missing.status).toBe(2);

@@ -102,7 +102,7 @@ describe("metadata and guards", () => {
     expect(sdk.latestTypes["session.status"]).toBe("session.status.v2");
     expect(sdk.eventName("message.part.delta.v1")).toBe("message.part.delta");
     expect(sdk.eventVersion("session.status.v2")).toBe(2);
-    expect(sdk.eventTypes).toHaveLength(19);
+    expect(sdk.eventTypes).toHaveLength(20);
     expect(sdk.isEventType("session.status.v3")).toBe(false);
   });
 

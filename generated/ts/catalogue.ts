@@ -18,6 +18,7 @@ import type {
   LatestTypes,
   LspClientDiagnosticsEvent,
   LspClientDiagnosticsV1Event,
+  LspClientDiagnosticsV2Event,
   MessagePartDeltaEvent,
   MessagePartDeltaV1Event,
   MessagePartRemovedEvent,
@@ -62,6 +63,7 @@ import {
   checkPayload16,
   checkPayload17,
   checkPayload18,
+  checkPayload19,
   checkPayload2,
   checkPayload3,
   checkPayload4,
@@ -93,7 +95,8 @@ export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */
   '"file.edited.v1":{"latest":true},' +
   '"file.watcher.updated.v1":{"latest":true,"coalesce":[["file"]]},' +
   '"installation.update-available.v1":{"latest":true,"coalesce":[]},' +
-  '"lsp.client.diagnostics.v1":{"latest":true,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.client.diagnostics.v1":{"latest":false,"coalesce":[["serverID"],["path"]]},' +
+  '"lsp.client.diagnostics.v2":{"latest":true,"coalesce":[["serverID"],["path"]]},' +
   '"message.part.delta.v1":{"latest":true,"topic":["sessionID"]},' +
   '"message.part.removed.v1":{"latest":true,"topic":["sessionID"]},' +
   '"message.part.updated.v1":{"latest":true,"coalesce":[["part","id"]],"topic":["part","sessionID"]},' +
@@ -113,7 +116,7 @@ export const eventMeta: Readonly<Record<EventType, EventMeta>> = /* @__PURE__ */
 ) as Readonly<Record<EventType, EventMeta>>;
 
 /** Every wire type, sorted. */
-export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["file.edited.v1","file.watcher.updated.v1","installation.update-available.v1","lsp.client.diagnostics.v1","message.part.delta.v1","message.part.removed.v1","message.part.updated.v1","message.removed.v1","message.updated.v1","permission.asked.v1","permission.replied.v1","session.compacted.v1","session.created.v1","session.deleted.v1","session.error.v1","session.status.v1","session.status.v2","session.updated.v1","todo.updated.v1"]') as readonly EventType[];
+export const eventTypes: readonly EventType[] = /* @__PURE__ */ JSON.parse('["file.edited.v1","file.watcher.updated.v1","installation.update-available.v1","lsp.client.diagnostics.v1","lsp.client.diagnostics.v2","message.part.delta.v1","message.part.removed.v1","message.part.updated.v1","message.removed.v1","message.updated.v1","permission.asked.v1","permission.replied.v1","session.compacted.v1","session.created.v1","session.deleted.v1","session.error.v1","session.status.v1","session.status.v2","session.updated.v1","todo.updated.v1"]') as readonly EventType[];
 
 /** Every event name, sorted. */
 export const eventNames: readonly EventName[] = /* @__PURE__ */ JSON.parse('["file.edited","file.watcher.updated","installation.update-available","lsp.client.diagnostics","message.part.delta","message.part.removed","message.part.updated","message.removed","message.updated","permission.asked","permission.replied","session.compacted","session.created","session.deleted","session.error","session.status","session.updated","todo.updated"]') as readonly EventName[];
@@ -124,7 +127,7 @@ export const latestTypes: LatestTypes = /* @__PURE__ */ JSON.parse(
   '"file.edited":"file.edited.v1",' +
   '"file.watcher.updated":"file.watcher.updated.v1",' +
   '"installation.update-available":"installation.update-available.v1",' +
-  '"lsp.client.diagnostics":"lsp.client.diagnostics.v1",' +
+  '"lsp.client.diagnostics":"lsp.client.diagnostics.v2",' +
   '"message.part.delta":"message.part.delta.v1",' +
   '"message.part.removed":"message.part.removed.v1",' +
   '"message.part.updated":"message.part.updated.v1",' +
@@ -148,21 +151,22 @@ export const payloadChecks: ReadonlyMap<string, PayloadCheck> = /* @__PURE__ */ 
   "file.watcher.updated.v1": checkPayload1,
   "installation.update-available.v1": checkPayload2,
   "lsp.client.diagnostics.v1": checkPayload3,
-  "message.part.delta.v1": checkPayload4,
-  "message.part.removed.v1": checkPayload5,
-  "message.part.updated.v1": checkPayload6,
-  "message.removed.v1": checkPayload7,
-  "message.updated.v1": checkPayload8,
-  "permission.asked.v1": checkPayload9,
-  "permission.replied.v1": checkPayload10,
-  "session.compacted.v1": checkPayload11,
-  "session.created.v1": checkPayload12,
-  "session.deleted.v1": checkPayload13,
-  "session.error.v1": checkPayload14,
-  "session.status.v1": checkPayload15,
-  "session.status.v2": checkPayload16,
-  "session.updated.v1": checkPayload17,
-  "todo.updated.v1": checkPayload18,
+  "lsp.client.diagnostics.v2": checkPayload4,
+  "message.part.delta.v1": checkPayload5,
+  "message.part.removed.v1": checkPayload6,
+  "message.part.updated.v1": checkPayload7,
+  "message.removed.v1": checkPayload8,
+  "message.updated.v1": checkPayload9,
+  "permission.asked.v1": checkPayload10,
+  "permission.replied.v1": checkPayload11,
+  "session.compacted.v1": checkPayload12,
+  "session.created.v1": checkPayload13,
+  "session.deleted.v1": checkPayload14,
+  "session.error.v1": checkPayload15,
+  "session.status.v1": checkPayload16,
+  "session.status.v2": checkPayload17,
+  "session.updated.v1": checkPayload18,
+  "todo.updated.v1": checkPayload19,
 }));
 
 /** The generated validator of a wire type; undefined for a type this catalogue does not know. */
@@ -321,6 +325,9 @@ export const isLspClientDiagnostics: EventGuard<LspClientDiagnosticsEvent> = /* 
 
 /** Narrows an event to `lsp.client.diagnostics.v1`. */
 export const isLspClientDiagnosticsV1: EventGuard<LspClientDiagnosticsV1Event> = /* @__PURE__ */ typeGuard("lsp.client.diagnostics.v1");
+
+/** Narrows an event to `lsp.client.diagnostics.v2`. */
+export const isLspClientDiagnosticsV2: EventGuard<LspClientDiagnosticsV2Event> = /* @__PURE__ */ typeGuard("lsp.client.diagnostics.v2");
 
 /** Narrows an event to any version of `message.part.delta`. */
 export const isMessagePartDelta: EventGuard<MessagePartDeltaEvent> = /* @__PURE__ */ nameGuard("message.part.delta");

@@ -117,6 +117,15 @@ export interface Position {
   character: number;
 }
 
+/** One problem a language server reported, its severity by name. */
+export interface Problem {
+  range: Range;
+  severity?: "error" | "warning" | "information" | "hint";
+  /** The tool that reported it, e.g. `typescript`; `unknown` when it did not say. */
+  source: string;
+  message: string;
+}
+
 /** A span of a text document. */
 export interface Range {
   start: Position;
@@ -273,8 +282,27 @@ export interface LspClientDiagnosticsV1Event {
   payload: LspClientDiagnosticsV1;
 }
 
+/**
+ * A language server published the diagnostics of one file.
+ *
+ * Payload of `lsp.client.diagnostics.v2`.
+ */
+export interface LspClientDiagnosticsV2 {
+  serverID: string;
+  path: string;
+  problems: Array<Problem>;
+  /** How positions count characters. */
+  encoding: "utf-16";
+}
+
+/** A language server published the diagnostics of one file. */
+export interface LspClientDiagnosticsV2Event {
+  type: "lsp.client.diagnostics.v2";
+  payload: LspClientDiagnosticsV2;
+}
+
 /** Every version of `lsp.client.diagnostics`. */
-export type LspClientDiagnosticsEvent = LspClientDiagnosticsV1Event;
+export type LspClientDiagnosticsEvent = LspClientDiagnosticsV1Event | LspClientDiagnosticsV2Event;
 
 /**
  * Streamed text appended to a part; apply in order, never coalesce.
@@ -605,6 +633,7 @@ export interface EventsByType {
   "file.watcher.updated.v1": FileWatcherUpdatedV1Event;
   "installation.update-available.v1": InstallationUpdateAvailableV1Event;
   "lsp.client.diagnostics.v1": LspClientDiagnosticsV1Event;
+  "lsp.client.diagnostics.v2": LspClientDiagnosticsV2Event;
   "message.part.delta.v1": MessagePartDeltaV1Event;
   "message.part.removed.v1": MessagePartRemovedV1Event;
   "message.part.updated.v1": MessagePartUpdatedV1Event;
@@ -631,6 +660,7 @@ export interface PayloadsByType {
   "file.watcher.updated.v1": FileWatcherUpdatedV1;
   "installation.update-available.v1": InstallationUpdateAvailableV1;
   "lsp.client.diagnostics.v1": LspClientDiagnosticsV1;
+  "lsp.client.diagnostics.v2": LspClientDiagnosticsV2;
   "message.part.delta.v1": MessagePartDeltaV1;
   "message.part.removed.v1": MessagePartRemovedV1;
   "message.part.updated.v1": MessagePartUpdatedV1;
@@ -681,7 +711,7 @@ export interface LatestTypes {
   "file.edited": "file.edited.v1";
   "file.watcher.updated": "file.watcher.updated.v1";
   "installation.update-available": "installation.update-available.v1";
-  "lsp.client.diagnostics": "lsp.client.diagnostics.v1";
+  "lsp.client.diagnostics": "lsp.client.diagnostics.v2";
   "message.part.delta": "message.part.delta.v1";
   "message.part.removed": "message.part.removed.v1";
   "message.part.updated": "message.part.updated.v1";

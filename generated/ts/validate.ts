@@ -7,11 +7,11 @@ import { type ValidationIssue, type PayloadCheck, type JsonItems as A, type Json
 const PATTERN_0: RegExp = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/u;
 
 function isNamed0(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["range"] !== undefined && isNamed4((v as R)["range"], l + 1) && ((v as R)["severity"] === undefined || ((v as R)["severity"] === 1 || (v as R)["severity"] === 2 || (v as R)["severity"] === 3 || (v as R)["severity"] === 4)) && ((v as R)["code"] === undefined || (isText((v as R)["code"]) || isInteger((v as R)["code"]))) && ((v as R)["source"] === undefined || isText((v as R)["source"])) && isText((v as R)["message"]);
+  return isObjectAt(v, l) && (v as R)["range"] !== undefined && isNamed5((v as R)["range"], l + 1) && ((v as R)["severity"] === undefined || ((v as R)["severity"] === 1 || (v as R)["severity"] === 2 || (v as R)["severity"] === 3 || (v as R)["severity"] === 4)) && ((v as R)["code"] === undefined || (isText((v as R)["code"]) || isInteger((v as R)["code"]))) && ((v as R)["source"] === undefined || isText((v as R)["source"])) && isText((v as R)["message"]);
 }
 
 function refs0(): readonly Shape[] {
-  return [namedShape4];
+  return [namedShape5];
 }
 
 const namedShape0: Shape = { text: '{"type":{"k":"object","fields":[["range",0],["severity",{"k":"union","members":[{"k":"literal","value":1},{"k":"literal","value":2},{"k":"literal","value":3},{"k":"literal","value":4}]},1,{"description":"1 error, 2 warning, 3 information, 4 hint."}],["code",{"k":"union","members":["string",{"k":"integer","min":-9007199254740991,"max":9007199254740991}]},1],["source","string",1,{"description":"The tool that reported it, e.g. `typescript`."}],["message","string"]]},"name":"Diagnostic","description":"One problem a language server reported."}', refs: refs0 };
@@ -29,7 +29,7 @@ function isPart2(v: unknown, l: number): boolean {
 }
 
 function isPart3(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["role"] === "assistant" && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["parentID"]) && isText((v as R)["modelID"]) && isText((v as R)["providerID"]) && ((v as R)["mode"] === undefined || isText((v as R)["mode"])) && isNumberIn((v as R)["cost"], 0, 1.7976931348623157e308) && (v as R)["tokens"] !== undefined && isNamed8((v as R)["tokens"], l + 1) && ((v as R)["finish"] === null || isText((v as R)["finish"])) && isPart2((v as R)["time"], l + 1);
+  return isObjectAt(v, l) && (v as R)["role"] === "assistant" && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["parentID"]) && isText((v as R)["modelID"]) && isText((v as R)["providerID"]) && ((v as R)["mode"] === undefined || isText((v as R)["mode"])) && isNumberIn((v as R)["cost"], 0, 1.7976931348623157e308) && (v as R)["tokens"] !== undefined && isNamed9((v as R)["tokens"], l + 1) && ((v as R)["finish"] === null || isText((v as R)["finish"])) && isPart2((v as R)["time"], l + 1);
 }
 
 function isNamed1(v: unknown, l: number): boolean {
@@ -45,21 +45,21 @@ function isNamed1(v: unknown, l: number): boolean {
 }
 
 function refs1(): readonly Shape[] {
-  return [namedShape8];
+  return [namedShape9];
 }
 
 const namedShape1: Shape = { text: '{"type":{"k":"tagged","tag":"role","members":[["user",{"k":"object","fields":[["role",{"k":"literal","value":"user"}],["id","string"],["sessionID","string"],["time",{"k":"object","fields":[["created",{"k":"integer","min":0,"max":9007199254740991}]]}]]}],["assistant",{"k":"object","fields":[["role",{"k":"literal","value":"assistant"}],["id","string"],["sessionID","string"],["parentID","string",0,{"description":"The user message this answers."}],["modelID","string"],["providerID","string"],["mode","string",1,{"description":"Agent mode that produced it.","default":"build"}],["cost",{"k":"number","min":0}],["tokens",0],["finish",{"k":"nullable","inner":"string"},0,{"description":"Why generation stopped; null while streaming."}],["time",{"k":"object","fields":[["created",{"k":"integer","min":0,"max":9007199254740991}],["completed",{"k":"integer","min":0,"max":9007199254740991},1]]}]]}]]},"name":"MessageInfo","description":"A user prompt or an assistant reply, without its parts."}', refs: refs1 };
 
 function isPart4(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "text" && isText((v as R)["text"]) && ((v as R)["synthetic"] === undefined || typeof (v as R)["synthetic"] === "boolean") && ((v as R)["time"] === undefined || isNamed6((v as R)["time"], l + 1));
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "text" && isText((v as R)["text"]) && ((v as R)["synthetic"] === undefined || typeof (v as R)["synthetic"] === "boolean") && ((v as R)["time"] === undefined || isNamed7((v as R)["time"], l + 1));
 }
 
 function isPart5(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "reasoning" && isText((v as R)["text"]) && (v as R)["time"] !== undefined && isNamed6((v as R)["time"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "reasoning" && isText((v as R)["text"]) && (v as R)["time"] !== undefined && isNamed7((v as R)["time"], l + 1);
 }
 
 function isPart6(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "tool" && isText((v as R)["callID"]) && isText((v as R)["tool"]) && (v as R)["state"] !== undefined && isNamed9((v as R)["state"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "tool" && isText((v as R)["callID"]) && isText((v as R)["tool"]) && (v as R)["state"] !== undefined && isNamed10((v as R)["state"], l + 1);
 }
 
 function isPart7(v: unknown): boolean {
@@ -76,7 +76,7 @@ function isPart9(v: unknown, l: number): boolean {
 }
 
 function isPart10(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "step-finish" && isNumberIn((v as R)["cost"], 0, 1.7976931348623157e308) && (v as R)["tokens"] !== undefined && isNamed8((v as R)["tokens"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && (v as R)["type"] === "step-finish" && isNumberIn((v as R)["cost"], 0, 1.7976931348623157e308) && (v as R)["tokens"] !== undefined && isNamed9((v as R)["tokens"], l + 1);
 }
 
 function isPart11(v: unknown, l: number): boolean {
@@ -115,7 +115,7 @@ function isNamed2(v: unknown, l: number): boolean {
 }
 
 function refs2(): readonly Shape[] {
-  return [namedShape6, namedShape9, namedShape8];
+  return [namedShape7, namedShape10, namedShape9];
 }
 
 const namedShape2: Shape = { text: '{"type":{"k":"tagged","tag":"type","members":[["text",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"text"}],["text","string"],["synthetic","boolean",1],["time",0,1]]}],["reasoning",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"reasoning"}],["text","string"],["time",0]]}],["tool",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"tool"}],["callID","string"],["tool","string",0,{"description":"Tool name, e.g. `bash`."}],["state",1]]}],["file",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"file"}],["mime","string",0,{"description":"MIME type, e.g. `image/png`."}],["filename","string",1],["url",{"k":"string","format":"uri"},0,{"description":"Where the content lives (data: or file: URL)."}]]}],["step-start",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"step-start"}],["snapshot","string",1]]}],["step-finish",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"step-finish"}],["cost",{"k":"number","min":0},0,{"description":"USD."}],["tokens",2]]}],["patch",{"k":"object","fields":[["id","string",0,{"description":"Part id, unique within its message."}],["sessionID","string"],["messageID","string"],["type",{"k":"literal","value":"patch"}],["hash","string",0,{"description":"Snapshot hash after the patch."}],["files",{"k":"array","items":"string","min":1}]]}]]},"name":"Part","description":"One piece of a message: text, reasoning, a tool call, a file, a step marker or a patch."}', refs: refs2 };
@@ -126,7 +126,17 @@ function isNamed3(v: unknown, l: number): boolean {
 
 const namedShape3: Shape = { text: '{"type":{"k":"object","fields":[["line",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Zero-based line."}],["character",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Zero-based UTF-16 offset."}]]},"name":"Position"}' };
 
+function isPart13(v: unknown): boolean {
+  return v === "error" || v === "warning" || v === "information" || v === "hint";
+}
+
 function isNamed4(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["range"] !== undefined && isNamed5((v as R)["range"], l + 1) && ((v as R)["severity"] === undefined || isPart13((v as R)["severity"])) && isText((v as R)["source"]) && isText((v as R)["message"]);
+}
+
+const namedShape4: Shape = { text: '{"type":{"k":"object","fields":[["range",0],["severity",{"k":"enum","values":["error","warning","information","hint"]},1],["source","string",0,{"description":"The tool that reported it, e.g. `typescript`; `unknown` when it did not say."}],["message","string"]]},"name":"Problem","description":"One problem a language server reported, its severity by name."}', refs: refs0 };
+
+function isNamed5(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && (v as R)["start"] !== undefined && isNamed3((v as R)["start"], l + 1) && (v as R)["end"] !== undefined && isNamed3((v as R)["end"], l + 1);
 }
 
@@ -134,58 +144,58 @@ function refs3(): readonly Shape[] {
   return [namedShape3];
 }
 
-const namedShape4: Shape = { text: '{"type":{"k":"object","fields":[["start",0],["end",0]]},"name":"Range","description":"A span of a text document."}', refs: refs3 };
+const namedShape5: Shape = { text: '{"type":{"k":"object","fields":[["start",0],["end",0]]},"name":"Range","description":"A span of a text document."}', refs: refs3 };
 
-function isPart13(v: unknown, l: number): boolean {
+function isPart14(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && isIntegerIn((v as R)["created"], 0, 9007199254740991) && isIntegerIn((v as R)["updated"], 0, 9007199254740991) && ((v as R)["archived"] === undefined || isIntegerIn((v as R)["archived"], 0, 9007199254740991));
 }
 
-function isPart14(v: unknown, l: number): boolean {
+function isPart15(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && isPart7((v as R)["url"]);
 }
 
-function isNamed5(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["projectID"]) && isText((v as R)["directory"]) && ((v as R)["parentID"] === undefined || isText((v as R)["parentID"])) && isText((v as R)["title"]) && isText((v as R)["version"]) && isPart13((v as R)["time"], l + 1) && ((v as R)["share"] === undefined || isPart14((v as R)["share"], l + 1));
+function isNamed6(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["projectID"]) && isText((v as R)["directory"]) && ((v as R)["parentID"] === undefined || isText((v as R)["parentID"])) && isText((v as R)["title"]) && isText((v as R)["version"]) && isPart14((v as R)["time"], l + 1) && ((v as R)["share"] === undefined || isPart15((v as R)["share"], l + 1));
 }
 
-const namedShape5: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["projectID","string"],["directory","string",0,{"description":"Working directory of the session."}],["parentID","string",1,{"description":"Set on sub-agent sessions."}],["title","string"],["version","string",0,{"description":"Version of the assistant that created it."}],["time",{"k":"object","fields":[["created",{"k":"integer","min":0,"max":9007199254740991}],["updated",{"k":"integer","min":0,"max":9007199254740991}],["archived",{"k":"integer","min":0,"max":9007199254740991},1]]}],["share",{"k":"object","fields":[["url",{"k":"string","format":"uri"}]]},1]]},"name":"SessionInfo","description":"A conversation with the assistant."}' };
+const namedShape6: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["projectID","string"],["directory","string",0,{"description":"Working directory of the session."}],["parentID","string",1,{"description":"Set on sub-agent sessions."}],["title","string"],["version","string",0,{"description":"Version of the assistant that created it."}],["time",{"k":"object","fields":[["created",{"k":"integer","min":0,"max":9007199254740991}],["updated",{"k":"integer","min":0,"max":9007199254740991}],["archived",{"k":"integer","min":0,"max":9007199254740991},1]]}],["share",{"k":"object","fields":[["url",{"k":"string","format":"uri"}]]},1]]},"name":"SessionInfo","description":"A conversation with the assistant."}' };
 
-function isNamed6(v: unknown, l: number): boolean {
+function isNamed7(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && isIntegerIn((v as R)["start"], 0, 9007199254740991) && ((v as R)["end"] === undefined || isIntegerIn((v as R)["end"], 0, 9007199254740991));
 }
 
-const namedShape6: Shape = { text: '{"type":{"k":"object","fields":[["start",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Epoch milliseconds."}],["end",{"k":"integer","min":0,"max":9007199254740991},1,{"description":"Epoch milliseconds; absent while running."}]]},"name":"TimeSpan","description":"When something started and, once done, ended."}' };
+const namedShape7: Shape = { text: '{"type":{"k":"object","fields":[["start",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Epoch milliseconds."}],["end",{"k":"integer","min":0,"max":9007199254740991},1,{"description":"Epoch milliseconds; absent while running."}]]},"name":"TimeSpan","description":"When something started and, once done, ended."}' };
 
-function isPart15(v: unknown): boolean {
+function isPart16(v: unknown): boolean {
   const x = v as string;
   return isText(x) && codePoints(x) >= 1;
 }
 
-function isPart16(v: unknown): boolean {
+function isPart17(v: unknown): boolean {
   return v === "pending" || v === "in_progress" || v === "completed" || v === "cancelled";
 }
 
-function isPart17(v: unknown): boolean {
+function isPart18(v: unknown): boolean {
   return v === "high" || v === "medium" || v === "low";
 }
 
-function isNamed7(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isPart15((v as R)["content"]) && isPart16((v as R)["status"]) && isPart17((v as R)["priority"]);
+function isNamed8(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isPart16((v as R)["content"]) && isPart17((v as R)["status"]) && isPart18((v as R)["priority"]);
 }
 
-const namedShape7: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["content",{"k":"string","min":1},0,{"description":"What is to be done."}],["status",{"k":"enum","values":["pending","in_progress","completed","cancelled"]}],["priority",{"k":"enum","values":["high","medium","low"]}]]},"name":"Todo"}' };
+const namedShape8: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["content",{"k":"string","min":1},0,{"description":"What is to be done."}],["status",{"k":"enum","values":["pending","in_progress","completed","cancelled"]}],["priority",{"k":"enum","values":["high","medium","low"]}]]},"name":"Todo"}' };
 
-function isPart18(v: unknown, l: number): boolean {
+function isPart19(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && isIntegerIn((v as R)["read"], 0, 9007199254740991) && isIntegerIn((v as R)["write"], 0, 9007199254740991);
 }
 
-function isNamed8(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isIntegerIn((v as R)["input"], 0, 9007199254740991) && isIntegerIn((v as R)["output"], 0, 9007199254740991) && isIntegerIn((v as R)["reasoning"], 0, 9007199254740991) && isPart18((v as R)["cache"], l + 1);
+function isNamed9(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isIntegerIn((v as R)["input"], 0, 9007199254740991) && isIntegerIn((v as R)["output"], 0, 9007199254740991) && isIntegerIn((v as R)["reasoning"], 0, 9007199254740991) && isPart19((v as R)["cache"], l + 1);
 }
 
-const namedShape8: Shape = { text: '{"type":{"k":"object","fields":[["input",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Prompt tokens."}],["output",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Completion tokens."}],["reasoning",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Tokens spent on reasoning."}],["cache",{"k":"object","fields":[["read",{"k":"integer","min":0,"max":9007199254740991}],["write",{"k":"integer","min":0,"max":9007199254740991}]]},0,{"description":"Prompt-cache traffic."}]]},"name":"TokenUsage","description":"Token counts of one model step."}' };
+const namedShape9: Shape = { text: '{"type":{"k":"object","fields":[["input",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Prompt tokens."}],["output",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Completion tokens."}],["reasoning",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Tokens spent on reasoning."}],["cache",{"k":"object","fields":[["read",{"k":"integer","min":0,"max":9007199254740991}],["write",{"k":"integer","min":0,"max":9007199254740991}]]},0,{"description":"Prompt-cache traffic."}]]},"name":"TokenUsage","description":"Token counts of one model step."}' };
 
-function isPart19(v: unknown, l: number): boolean {
+function isPart20(v: unknown, l: number): boolean {
   if (!isObjectAt(v, l)) return false;
   const o = v as R;
   for (const k of Object.keys(o)) {
@@ -194,43 +204,43 @@ function isPart19(v: unknown, l: number): boolean {
   return true;
 }
 
-function isPart20(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["status"] === "pending" && isPart19((v as R)["input"], l + 1);
-}
-
 function isPart21(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["status"] === "running" && isPart19((v as R)["input"], l + 1) && ((v as R)["title"] === undefined || isText((v as R)["title"])) && (v as R)["time"] !== undefined && isNamed6((v as R)["time"], l + 1);
+  return isObjectAt(v, l) && (v as R)["status"] === "pending" && isPart20((v as R)["input"], l + 1);
 }
 
 function isPart22(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["status"] === "completed" && isPart19((v as R)["input"], l + 1) && isText((v as R)["output"]) && isText((v as R)["title"]) && isPart19((v as R)["metadata"], l + 1) && (v as R)["time"] !== undefined && isNamed6((v as R)["time"], l + 1);
+  return isObjectAt(v, l) && (v as R)["status"] === "running" && isPart20((v as R)["input"], l + 1) && ((v as R)["title"] === undefined || isText((v as R)["title"])) && (v as R)["time"] !== undefined && isNamed7((v as R)["time"], l + 1);
 }
 
 function isPart23(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["status"] === "error" && isPart19((v as R)["input"], l + 1) && isText((v as R)["error"]) && (v as R)["time"] !== undefined && isNamed6((v as R)["time"], l + 1);
+  return isObjectAt(v, l) && (v as R)["status"] === "completed" && isPart20((v as R)["input"], l + 1) && isText((v as R)["output"]) && isText((v as R)["title"]) && isPart20((v as R)["metadata"], l + 1) && (v as R)["time"] !== undefined && isNamed7((v as R)["time"], l + 1);
 }
 
-function isNamed9(v: unknown, l: number): boolean {
+function isPart24(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["status"] === "error" && isPart20((v as R)["input"], l + 1) && isText((v as R)["error"]) && (v as R)["time"] !== undefined && isNamed7((v as R)["time"], l + 1);
+}
+
+function isNamed10(v: unknown, l: number): boolean {
   if (!isObject(v)) return false;
   switch ((v as R)["status"]) {
     case "pending":
-      return isPart20(v, l);
-    case "running":
       return isPart21(v, l);
-    case "completed":
+    case "running":
       return isPart22(v, l);
-    case "error":
+    case "completed":
       return isPart23(v, l);
+    case "error":
+      return isPart24(v, l);
     default:
       return false;
   }
 }
 
 function refs4(): readonly Shape[] {
-  return [namedShape6];
+  return [namedShape7];
 }
 
-const namedShape9: Shape = { text: '{"type":{"k":"tagged","tag":"status","members":[["pending",{"k":"object","fields":[["status",{"k":"literal","value":"pending"}],["input",{"k":"record","keys":"string","values":"json"},0,{"description":"Arguments parsed so far."}]]}],["running",{"k":"object","fields":[["status",{"k":"literal","value":"running"}],["input",{"k":"record","keys":"string","values":"json"}],["title","string",1,{"description":"Short label shown while the tool runs."}],["time",0]]}],["completed",{"k":"object","fields":[["status",{"k":"literal","value":"completed"}],["input",{"k":"record","keys":"string","values":"json"}],["output","string"],["title","string"],["metadata",{"k":"record","keys":"string","values":"json"}],["time",0]]}],["error",{"k":"object","fields":[["status",{"k":"literal","value":"error"}],["input",{"k":"record","keys":"string","values":"json"}],["error","string"],["time",0]]}]]},"name":"ToolState","description":"Lifecycle of one tool call."}', refs: refs4 };
+const namedShape10: Shape = { text: '{"type":{"k":"tagged","tag":"status","members":[["pending",{"k":"object","fields":[["status",{"k":"literal","value":"pending"}],["input",{"k":"record","keys":"string","values":"json"},0,{"description":"Arguments parsed so far."}]]}],["running",{"k":"object","fields":[["status",{"k":"literal","value":"running"}],["input",{"k":"record","keys":"string","values":"json"}],["title","string",1,{"description":"Short label shown while the tool runs."}],["time",0]]}],["completed",{"k":"object","fields":[["status",{"k":"literal","value":"completed"}],["input",{"k":"record","keys":"string","values":"json"}],["output","string"],["title","string"],["metadata",{"k":"record","keys":"string","values":"json"}],["time",0]]}],["error",{"k":"object","fields":[["status",{"k":"literal","value":"error"}],["input",{"k":"record","keys":"string","values":"json"}],["error","string"],["time",0]]}]]},"name":"ToolState","description":"Lifecycle of one tool call."}', refs: refs4 };
 
 function isPayload0(v: unknown, l: number): boolean {
   return isObjectAt(v, l) && isText((v as R)["file"]);
@@ -245,12 +255,12 @@ export function checkPayload0(value: unknown, path: string, out: ValidationIssue
 /** Checks a `file.edited.v1` payload (see `PayloadCheck`). */
 export const checkFileEditedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload0);
 
-function isPart24(v: unknown): boolean {
+function isPart25(v: unknown): boolean {
   return v === "add" || v === "change" || v === "unlink";
 }
 
 function isPayload1(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["file"]) && isPart24((v as R)["event"]);
+  return isObjectAt(v, l) && isText((v as R)["file"]) && isPart25((v as R)["event"]);
 }
 
 export const payloadShape1: Shape = { text: '{"type":{"k":"object","fields":[["file","string",0,{"description":"Path relative to the project root."}],["event",{"k":"enum","values":["add","change","unlink"]}]]}}' };
@@ -262,13 +272,13 @@ export function checkPayload1(value: unknown, path: string, out: ValidationIssue
 /** Checks a `file.watcher.updated.v1` payload (see `PayloadCheck`). */
 export const checkFileWatcherUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload1);
 
-function isPart25(v: unknown): boolean {
+function isPart26(v: unknown): boolean {
   const x = v as string;
   return isText(x) && PATTERN_0.test(x);
 }
 
 function isPayload2(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isPart25((v as R)["version"]);
+  return isObjectAt(v, l) && isPart26((v as R)["version"]);
 }
 
 export const payloadShape2: Shape = { text: '{"type":{"k":"object","fields":[["version",{"k":"string","pattern":"^\\\\d+\\\\.\\\\d+\\\\.\\\\d+(?:-[0-9A-Za-z.-]+)?$"}]]}}' };
@@ -280,7 +290,7 @@ export function checkPayload2(value: unknown, path: string, out: ValidationIssue
 /** Checks a `installation.update-available.v1` payload (see `PayloadCheck`). */
 export const checkInstallationUpdateAvailableV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload2);
 
-function isPart26(v: unknown, l: number): boolean {
+function isPart27(v: unknown, l: number): boolean {
   const a = v as A;
   if (!isArrayAt(v, l)) return false;
   for (let i = 0; i < a.length; i++) {
@@ -290,7 +300,7 @@ function isPart26(v: unknown, l: number): boolean {
 }
 
 function isPayload3(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["serverID"]) && isText((v as R)["path"]) && isPart26((v as R)["diagnostics"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["serverID"]) && isText((v as R)["path"]) && isPart27((v as R)["diagnostics"], l + 1);
 }
 
 function refs5(): readonly Shape[] {
@@ -306,88 +316,114 @@ export function checkPayload3(value: unknown, path: string, out: ValidationIssue
 /** Checks a `lsp.client.diagnostics.v1` payload (see `PayloadCheck`). */
 export const checkLspClientDiagnosticsV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload3);
 
-function isPart27(v: unknown): boolean {
-  return v === "text";
+function isPart28(v: unknown, l: number): boolean {
+  const a = v as A;
+  if (!isArrayAt(v, l)) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!(isNamed4(a[i], l + 1))) return false;
+  }
+  return true;
 }
 
 function isPayload4(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && isText((v as R)["partID"]) && isPart27((v as R)["field"]) && isText((v as R)["delta"]);
+  return isObjectAt(v, l) && isText((v as R)["serverID"]) && isText((v as R)["path"]) && isPart28((v as R)["problems"], l + 1) && (v as R)["encoding"] === "utf-16";
 }
 
-export const payloadShape4: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"],["partID","string"],["field",{"k":"enum","values":["text"]},0,{"description":"Which string field the delta extends."}],["delta","string"]]}}' };
+function refs6(): readonly Shape[] {
+  return [namedShape4];
+}
+
+export const payloadShape4: Shape = { text: '{"type":{"k":"object","fields":[["serverID","string"],["path","string"],["problems",{"k":"array","items":0}],["encoding",{"k":"literal","value":"utf-16"},0,{"description":"How positions count characters."}]]}}', refs: refs6 };
 
 export function checkPayload4(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload4(value, level) || (out !== null && checkShape(payloadShape4, value, path, out, level));
 }
 
-/** Checks a `message.part.delta.v1` payload (see `PayloadCheck`). */
-export const checkMessagePartDeltaV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload4);
+/** Checks a `lsp.client.diagnostics.v2` payload (see `PayloadCheck`). */
+export const checkLspClientDiagnosticsV2Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload4);
 
-function isPayload5(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && isText((v as R)["partID"]);
+function isPart29(v: unknown): boolean {
+  return v === "text";
 }
 
-export const payloadShape5: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"],["partID","string"]]}}' };
+function isPayload5(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && isText((v as R)["partID"]) && isPart29((v as R)["field"]) && isText((v as R)["delta"]);
+}
+
+export const payloadShape5: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"],["partID","string"],["field",{"k":"enum","values":["text"]},0,{"description":"Which string field the delta extends."}],["delta","string"]]}}' };
 
 export function checkPayload5(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload5(value, level) || (out !== null && checkShape(payloadShape5, value, path, out, level));
 }
 
-/** Checks a `message.part.removed.v1` payload (see `PayloadCheck`). */
-export const checkMessagePartRemovedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload5);
+/** Checks a `message.part.delta.v1` payload (see `PayloadCheck`). */
+export const checkMessagePartDeltaV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload5);
 
 function isPayload6(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["part"] !== undefined && isNamed2((v as R)["part"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && isText((v as R)["partID"]);
 }
 
-function refs6(): readonly Shape[] {
-  return [namedShape2];
-}
-
-export const payloadShape6: Shape = { text: '{"type":{"k":"object","fields":[["part",0]]}}', refs: refs6 };
+export const payloadShape6: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"],["partID","string"]]}}' };
 
 export function checkPayload6(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload6(value, level) || (out !== null && checkShape(payloadShape6, value, path, out, level));
 }
 
-/** Checks a `message.part.updated.v1` payload (see `PayloadCheck`). */
-export const checkMessagePartUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload6);
+/** Checks a `message.part.removed.v1` payload (see `PayloadCheck`). */
+export const checkMessagePartRemovedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload6);
 
 function isPayload7(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]);
+  return isObjectAt(v, l) && (v as R)["part"] !== undefined && isNamed2((v as R)["part"], l + 1);
 }
 
-export const payloadShape7: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"]]}}' };
+function refs7(): readonly Shape[] {
+  return [namedShape2];
+}
+
+export const payloadShape7: Shape = { text: '{"type":{"k":"object","fields":[["part",0]]}}', refs: refs7 };
 
 export function checkPayload7(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload7(value, level) || (out !== null && checkShape(payloadShape7, value, path, out, level));
 }
 
-/** Checks a `message.removed.v1` payload (see `PayloadCheck`). */
-export const checkMessageRemovedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload7);
+/** Checks a `message.part.updated.v1` payload (see `PayloadCheck`). */
+export const checkMessagePartUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload7);
 
 function isPayload8(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed1((v as R)["info"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]);
 }
 
-function refs7(): readonly Shape[] {
-  return [namedShape1];
-}
-
-export const payloadShape8: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs7 };
+export const payloadShape8: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["messageID","string"]]}}' };
 
 export function checkPayload8(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload8(value, level) || (out !== null && checkShape(payloadShape8, value, path, out, level));
 }
 
-/** Checks a `message.updated.v1` payload (see `PayloadCheck`). */
-export const checkMessageUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload8);
+/** Checks a `message.removed.v1` payload (see `PayloadCheck`). */
+export const checkMessageRemovedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload8);
 
-function isPart28(v: unknown): boolean {
+function isPayload9(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed1((v as R)["info"], l + 1);
+}
+
+function refs8(): readonly Shape[] {
+  return [namedShape1];
+}
+
+export const payloadShape9: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs8 };
+
+export function checkPayload9(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
+  return isPayload9(value, level) || (out !== null && checkShape(payloadShape9, value, path, out, level));
+}
+
+/** Checks a `message.updated.v1` payload (see `PayloadCheck`). */
+export const checkMessageUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload9);
+
+function isPart30(v: unknown): boolean {
   return v === "edit" || v === "bash" || v === "webfetch" || v === "external_directory";
 }
 
-function isPart29(v: unknown, l: number): boolean {
+function isPart31(v: unknown, l: number): boolean {
   const a = v as A;
   if (!isArrayAt(v, l)) return false;
   for (let i = 0; i < a.length; i++) {
@@ -396,215 +432,215 @@ function isPart29(v: unknown, l: number): boolean {
   return true;
 }
 
-function isPayload9(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && ((v as R)["callID"] === undefined || isText((v as R)["callID"])) && isPart28((v as R)["permission"]) && isPart29((v as R)["patterns"], l + 1) && isText((v as R)["title"]) && isPart19((v as R)["metadata"], l + 1);
-}
-
-export const payloadShape9: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["sessionID","string"],["messageID","string"],["callID","string",1],["permission",{"k":"enum","values":["edit","bash","webfetch","external_directory"]}],["patterns",{"k":"array","items":"string"},0,{"description":"Commands or paths the request covers."}],["title","string"],["metadata",{"k":"record","keys":"string","values":"json"}]]}}' };
-
-export function checkPayload9(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
-  return isPayload9(value, level) || (out !== null && checkShape(payloadShape9, value, path, out, level));
-}
-
-/** Checks a `permission.asked.v1` payload (see `PayloadCheck`). */
-export const checkPermissionAskedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload9);
-
-function isPart30(v: unknown): boolean {
-  return v === "once" || v === "always" || v === "reject";
-}
-
 function isPayload10(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["requestID"]) && isPart30((v as R)["reply"]);
+  return isObjectAt(v, l) && isText((v as R)["id"]) && isText((v as R)["sessionID"]) && isText((v as R)["messageID"]) && ((v as R)["callID"] === undefined || isText((v as R)["callID"])) && isPart30((v as R)["permission"]) && isPart31((v as R)["patterns"], l + 1) && isText((v as R)["title"]) && isPart20((v as R)["metadata"], l + 1);
 }
 
-export const payloadShape10: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["requestID","string"],["reply",{"k":"enum","values":["once","always","reject"]}]]}}' };
+export const payloadShape10: Shape = { text: '{"type":{"k":"object","fields":[["id","string"],["sessionID","string"],["messageID","string"],["callID","string",1],["permission",{"k":"enum","values":["edit","bash","webfetch","external_directory"]}],["patterns",{"k":"array","items":"string"},0,{"description":"Commands or paths the request covers."}],["title","string"],["metadata",{"k":"record","keys":"string","values":"json"}]]}}' };
 
 export function checkPayload10(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload10(value, level) || (out !== null && checkShape(payloadShape10, value, path, out, level));
 }
 
-/** Checks a `permission.replied.v1` payload (see `PayloadCheck`). */
-export const checkPermissionRepliedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload10);
+/** Checks a `permission.asked.v1` payload (see `PayloadCheck`). */
+export const checkPermissionAskedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload10);
 
-function isPayload11(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]);
+function isPart32(v: unknown): boolean {
+  return v === "once" || v === "always" || v === "reject";
 }
 
-export const payloadShape11: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"]]}}' };
+function isPayload11(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isText((v as R)["requestID"]) && isPart32((v as R)["reply"]);
+}
+
+export const payloadShape11: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["requestID","string"],["reply",{"k":"enum","values":["once","always","reject"]}]]}}' };
 
 export function checkPayload11(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload11(value, level) || (out !== null && checkShape(payloadShape11, value, path, out, level));
 }
 
-/** Checks a `session.compacted.v1` payload (see `PayloadCheck`). */
-export const checkSessionCompactedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload11);
+/** Checks a `permission.replied.v1` payload (see `PayloadCheck`). */
+export const checkPermissionRepliedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload11);
 
 function isPayload12(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed5((v as R)["info"], l + 1);
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]);
 }
 
-function refs8(): readonly Shape[] {
-  return [namedShape5];
-}
-
-export const payloadShape12: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs8 };
+export const payloadShape12: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"]]}}' };
 
 export function checkPayload12(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload12(value, level) || (out !== null && checkShape(payloadShape12, value, path, out, level));
 }
 
-/** Checks a `session.created.v1` payload (see `PayloadCheck`). */
-export const checkSessionCreatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload12);
+/** Checks a `session.compacted.v1` payload (see `PayloadCheck`). */
+export const checkSessionCompactedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload12);
 
 function isPayload13(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed5((v as R)["info"], l + 1);
+  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed6((v as R)["info"], l + 1);
 }
 
-export const payloadShape13: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs8 };
+function refs9(): readonly Shape[] {
+  return [namedShape6];
+}
+
+export const payloadShape13: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs9 };
 
 export function checkPayload13(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload13(value, level) || (out !== null && checkShape(payloadShape13, value, path, out, level));
 }
 
-/** Checks a `session.deleted.v1` payload (see `PayloadCheck`). */
-export const checkSessionDeletedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload13);
-
-function isPart31(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["name"] === "ProviderAuthError" && isText((v as R)["providerID"]) && isText((v as R)["message"]);
-}
-
-function isPart32(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["name"] === "MessageOutputLengthError";
-}
-
-function isPart33(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["name"] === "MessageAbortedError" && isText((v as R)["message"]);
-}
-
-function isPart34(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["name"] === "UnknownError" && isText((v as R)["message"]);
-}
-
-function isPart35(v: unknown, l: number): boolean {
-  if (!isObject(v)) return false;
-  switch ((v as R)["name"]) {
-    case "ProviderAuthError":
-      return isPart31(v, l);
-    case "MessageOutputLengthError":
-      return isPart32(v, l);
-    case "MessageAbortedError":
-      return isPart33(v, l);
-    case "UnknownError":
-      return isPart34(v, l);
-    default:
-      return false;
-  }
-}
+/** Checks a `session.created.v1` payload (see `PayloadCheck`). */
+export const checkSessionCreatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload13);
 
 function isPayload14(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && ((v as R)["sessionID"] === undefined || isText((v as R)["sessionID"])) && (v as R)["error"] !== undefined && isPart35((v as R)["error"], l + 1);
+  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed6((v as R)["info"], l + 1);
 }
 
-export const payloadShape14: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string",1,{"description":"Absent for errors outside any session."}],["error",{"k":"tagged","tag":"name","members":[["ProviderAuthError",{"k":"object","fields":[["name",{"k":"literal","value":"ProviderAuthError"}],["providerID","string"],["message","string"]]}],["MessageOutputLengthError",{"k":"object","fields":[["name",{"k":"literal","value":"MessageOutputLengthError"}]]}],["MessageAbortedError",{"k":"object","fields":[["name",{"k":"literal","value":"MessageAbortedError"}],["message","string"]]}],["UnknownError",{"k":"object","fields":[["name",{"k":"literal","value":"UnknownError"}],["message","string"]]}]]}]]}}' };
+export const payloadShape14: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs9 };
 
 export function checkPayload14(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload14(value, level) || (out !== null && checkShape(payloadShape14, value, path, out, level));
 }
 
-/** Checks a `session.error.v1` payload (see `PayloadCheck`). */
-export const checkSessionErrorV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload14);
+/** Checks a `session.deleted.v1` payload (see `PayloadCheck`). */
+export const checkSessionDeletedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload14);
 
-function isPart36(v: unknown): boolean {
-  return v === "idle" || v === "busy";
+function isPart33(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["name"] === "ProviderAuthError" && isText((v as R)["providerID"]) && isText((v as R)["message"]);
 }
 
-function isPayload15(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isPart36((v as R)["status"]);
+function isPart34(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["name"] === "MessageOutputLengthError";
 }
 
-export const payloadShape15: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["status",{"k":"enum","values":["idle","busy"]}]]}}' };
-
-export function checkPayload15(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
-  return isPayload15(value, level) || (out !== null && checkShape(payloadShape15, value, path, out, level));
+function isPart35(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["name"] === "MessageAbortedError" && isText((v as R)["message"]);
 }
 
-/** Checks a `session.status.v1` payload (see `PayloadCheck`). */
-export const checkSessionStatusV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload15);
+function isPart36(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["name"] === "UnknownError" && isText((v as R)["message"]);
+}
 
 function isPart37(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["type"] === "idle";
-}
-
-function isPart38(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["type"] === "busy";
-}
-
-function isPart39(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["type"] === "retry" && isIntegerIn((v as R)["attempt"], 1, 9007199254740991) && isText((v as R)["message"]) && isIntegerIn((v as R)["next"], 0, 9007199254740991);
-}
-
-function isPart40(v: unknown, l: number): boolean {
   if (!isObject(v)) return false;
-  switch ((v as R)["type"]) {
-    case "idle":
-      return isPart37(v, l);
-    case "busy":
-      return isPart38(v, l);
-    case "retry":
-      return isPart39(v, l);
+  switch ((v as R)["name"]) {
+    case "ProviderAuthError":
+      return isPart33(v, l);
+    case "MessageOutputLengthError":
+      return isPart34(v, l);
+    case "MessageAbortedError":
+      return isPart35(v, l);
+    case "UnknownError":
+      return isPart36(v, l);
     default:
       return false;
   }
 }
 
-function isPayload16(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && (v as R)["status"] !== undefined && isPart40((v as R)["status"], l + 1);
+function isPayload15(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && ((v as R)["sessionID"] === undefined || isText((v as R)["sessionID"])) && (v as R)["error"] !== undefined && isPart37((v as R)["error"], l + 1);
 }
 
-export const payloadShape16: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["status",{"k":"tagged","tag":"type","members":[["idle",{"k":"object","fields":[["type",{"k":"literal","value":"idle"}]]}],["busy",{"k":"object","fields":[["type",{"k":"literal","value":"busy"}]]}],["retry",{"k":"object","fields":[["type",{"k":"literal","value":"retry"}],["attempt",{"k":"integer","min":1,"max":9007199254740991},0,{"description":"Retry number, from 1."}],["message","string",0,{"description":"Why the last attempt failed."}],["next",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Epoch milliseconds of the next attempt."}]]}]]}]]}}' };
+export const payloadShape15: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string",1,{"description":"Absent for errors outside any session."}],["error",{"k":"tagged","tag":"name","members":[["ProviderAuthError",{"k":"object","fields":[["name",{"k":"literal","value":"ProviderAuthError"}],["providerID","string"],["message","string"]]}],["MessageOutputLengthError",{"k":"object","fields":[["name",{"k":"literal","value":"MessageOutputLengthError"}]]}],["MessageAbortedError",{"k":"object","fields":[["name",{"k":"literal","value":"MessageAbortedError"}],["message","string"]]}],["UnknownError",{"k":"object","fields":[["name",{"k":"literal","value":"UnknownError"}],["message","string"]]}]]}]]}}' };
+
+export function checkPayload15(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
+  return isPayload15(value, level) || (out !== null && checkShape(payloadShape15, value, path, out, level));
+}
+
+/** Checks a `session.error.v1` payload (see `PayloadCheck`). */
+export const checkSessionErrorV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload15);
+
+function isPart38(v: unknown): boolean {
+  return v === "idle" || v === "busy";
+}
+
+function isPayload16(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isPart38((v as R)["status"]);
+}
+
+export const payloadShape16: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["status",{"k":"enum","values":["idle","busy"]}]]}}' };
 
 export function checkPayload16(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload16(value, level) || (out !== null && checkShape(payloadShape16, value, path, out, level));
 }
 
-/** Checks a `session.status.v2` payload (see `PayloadCheck`). */
-export const checkSessionStatusV2Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload16);
+/** Checks a `session.status.v1` payload (see `PayloadCheck`). */
+export const checkSessionStatusV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload16);
 
-function isPayload17(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed5((v as R)["info"], l + 1);
+function isPart39(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["type"] === "idle";
 }
 
-export const payloadShape17: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs8 };
+function isPart40(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["type"] === "busy";
+}
+
+function isPart41(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && (v as R)["type"] === "retry" && isIntegerIn((v as R)["attempt"], 1, 9007199254740991) && isText((v as R)["message"]) && isIntegerIn((v as R)["next"], 0, 9007199254740991);
+}
+
+function isPart42(v: unknown, l: number): boolean {
+  if (!isObject(v)) return false;
+  switch ((v as R)["type"]) {
+    case "idle":
+      return isPart39(v, l);
+    case "busy":
+      return isPart40(v, l);
+    case "retry":
+      return isPart41(v, l);
+    default:
+      return false;
+  }
+}
+
+function isPayload17(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && (v as R)["status"] !== undefined && isPart42((v as R)["status"], l + 1);
+}
+
+export const payloadShape17: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["status",{"k":"tagged","tag":"type","members":[["idle",{"k":"object","fields":[["type",{"k":"literal","value":"idle"}]]}],["busy",{"k":"object","fields":[["type",{"k":"literal","value":"busy"}]]}],["retry",{"k":"object","fields":[["type",{"k":"literal","value":"retry"}],["attempt",{"k":"integer","min":1,"max":9007199254740991},0,{"description":"Retry number, from 1."}],["message","string",0,{"description":"Why the last attempt failed."}],["next",{"k":"integer","min":0,"max":9007199254740991},0,{"description":"Epoch milliseconds of the next attempt."}]]}]]}]]}}' };
 
 export function checkPayload17(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload17(value, level) || (out !== null && checkShape(payloadShape17, value, path, out, level));
 }
 
-/** Checks a `session.updated.v1` payload (see `PayloadCheck`). */
-export const checkSessionUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload17);
-
-function isPart41(v: unknown, l: number): boolean {
-  const a = v as A;
-  if (!isArrayAt(v, l)) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (!(isNamed7(a[i], l + 1))) return false;
-  }
-  return true;
-}
+/** Checks a `session.status.v2` payload (see `PayloadCheck`). */
+export const checkSessionStatusV2Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload17);
 
 function isPayload18(v: unknown, l: number): boolean {
-  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isPart41((v as R)["todos"], l + 1);
+  return isObjectAt(v, l) && (v as R)["info"] !== undefined && isNamed6((v as R)["info"], l + 1);
 }
 
-function refs9(): readonly Shape[] {
-  return [namedShape7];
-}
-
-export const payloadShape18: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["todos",{"k":"array","items":0}]]}}', refs: refs9 };
+export const payloadShape18: Shape = { text: '{"type":{"k":"object","fields":[["info",0]]}}', refs: refs9 };
 
 export function checkPayload18(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
   return isPayload18(value, level) || (out !== null && checkShape(payloadShape18, value, path, out, level));
 }
 
+/** Checks a `session.updated.v1` payload (see `PayloadCheck`). */
+export const checkSessionUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload18);
+
+function isPart43(v: unknown, l: number): boolean {
+  const a = v as A;
+  if (!isArrayAt(v, l)) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!(isNamed8(a[i], l + 1))) return false;
+  }
+  return true;
+}
+
+function isPayload19(v: unknown, l: number): boolean {
+  return isObjectAt(v, l) && isText((v as R)["sessionID"]) && isPart43((v as R)["todos"], l + 1);
+}
+
+function refs10(): readonly Shape[] {
+  return [namedShape8];
+}
+
+export const payloadShape19: Shape = { text: '{"type":{"k":"object","fields":[["sessionID","string"],["todos",{"k":"array","items":0}]]}}', refs: refs10 };
+
+export function checkPayload19(value: unknown, path: string, out: ValidationIssue[] | null, level = 1): boolean {
+  return isPayload19(value, level) || (out !== null && checkShape(payloadShape19, value, path, out, level));
+}
+
 /** Checks a `todo.updated.v1` payload (see `PayloadCheck`). */
-export const checkTodoUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload18);
+export const checkTodoUpdatedV1Payload: PayloadCheck = /* @__PURE__ */ total(checkPayload19);

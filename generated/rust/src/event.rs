@@ -34,6 +34,11 @@ pub enum Event {
     /// Wire type `lsp.client.diagnostics.v1`.
     #[serde(rename = "lsp.client.diagnostics.v1")]
     LspClientDiagnosticsV1(LspClientDiagnosticsV1),
+    /// A language server published the diagnostics of one file.
+    ///
+    /// Wire type `lsp.client.diagnostics.v2`.
+    #[serde(rename = "lsp.client.diagnostics.v2")]
+    LspClientDiagnosticsV2(LspClientDiagnosticsV2),
     /// Streamed text appended to a part; apply in order, never coalesce.
     ///
     /// Wire type `message.part.delta.v1`.
@@ -141,6 +146,9 @@ impl<'de> Deserialize<'de> for Event {
             "lsp.client.diagnostics.v1" => {
                 payload_of(&r#type, payload).map(Self::LspClientDiagnosticsV1)
             }
+            "lsp.client.diagnostics.v2" => {
+                payload_of(&r#type, payload).map(Self::LspClientDiagnosticsV2)
+            }
             "message.part.delta.v1" => payload_of(&r#type, payload).map(Self::MessagePartDeltaV1),
             "message.part.removed.v1" => {
                 payload_of(&r#type, payload).map(Self::MessagePartRemovedV1)
@@ -200,6 +208,7 @@ impl Event {
             Self::FileWatcherUpdatedV1(_) => "file.watcher.updated.v1",
             Self::InstallationUpdateAvailableV1(_) => "installation.update-available.v1",
             Self::LspClientDiagnosticsV1(_) => "lsp.client.diagnostics.v1",
+            Self::LspClientDiagnosticsV2(_) => "lsp.client.diagnostics.v2",
             Self::MessagePartDeltaV1(_) => "message.part.delta.v1",
             Self::MessagePartRemovedV1(_) => "message.part.removed.v1",
             Self::MessagePartUpdatedV1(_) => "message.part.updated.v1",
@@ -226,6 +235,7 @@ impl Event {
             Self::FileWatcherUpdatedV1(_) => "file.watcher.updated",
             Self::InstallationUpdateAvailableV1(_) => "installation.update-available",
             Self::LspClientDiagnosticsV1(_) => "lsp.client.diagnostics",
+            Self::LspClientDiagnosticsV2(_) => "lsp.client.diagnostics",
             Self::MessagePartDeltaV1(_) => "message.part.delta",
             Self::MessagePartRemovedV1(_) => "message.part.removed",
             Self::MessagePartUpdatedV1(_) => "message.part.updated",
@@ -252,6 +262,7 @@ impl Event {
             Self::FileWatcherUpdatedV1(_) => Some(1),
             Self::InstallationUpdateAvailableV1(_) => Some(1),
             Self::LspClientDiagnosticsV1(_) => Some(1),
+            Self::LspClientDiagnosticsV2(_) => Some(2),
             Self::MessagePartDeltaV1(_) => Some(1),
             Self::MessagePartRemovedV1(_) => Some(1),
             Self::MessagePartUpdatedV1(_) => Some(1),
@@ -278,6 +289,7 @@ impl Event {
             Self::FileWatcherUpdatedV1(payload) => serde_json::to_value(payload),
             Self::InstallationUpdateAvailableV1(payload) => serde_json::to_value(payload),
             Self::LspClientDiagnosticsV1(payload) => serde_json::to_value(payload),
+            Self::LspClientDiagnosticsV2(payload) => serde_json::to_value(payload),
             Self::MessagePartDeltaV1(payload) => serde_json::to_value(payload),
             Self::MessagePartRemovedV1(payload) => serde_json::to_value(payload),
             Self::MessagePartUpdatedV1(payload) => serde_json::to_value(payload),
@@ -307,6 +319,7 @@ impl Event {
             Self::FileWatcherUpdatedV1(_) => &[&["file"]],
             Self::InstallationUpdateAvailableV1(_) => &[],
             Self::LspClientDiagnosticsV1(_) => &[&["serverID"], &["path"]],
+            Self::LspClientDiagnosticsV2(_) => &[&["serverID"], &["path"]],
             Self::MessagePartUpdatedV1(_) => &[&["part", "id"]],
             Self::MessageUpdatedV1(_) => &[&["info", "id"]],
             Self::PermissionRepliedV1(_) => &[&["requestID"]],

@@ -43,8 +43,8 @@ impl std::error::Error for MigrationError {}
 type Change = fn(&mut JsonValue);
 
 /// Which way a migration goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+#[derive(Clone, Copy)]
+enum Direction {
     Upgrade,
     Downgrade,
 }
@@ -300,7 +300,7 @@ fn latest_version(name: &str) -> Option<u32> {
         "file.edited" => Some(1),
         "file.watcher.updated" => Some(1),
         "installation.update-available" => Some(1),
-        "lsp.client.diagnostics" => Some(1),
+        "lsp.client.diagnostics" => Some(2),
         "message.part.delta" => Some(1),
         "message.part.removed" => Some(1),
         "message.part.updated" => Some(1),
@@ -323,15 +323,34 @@ fn latest_version(name: &str) -> Option<u32> {
 #[rustfmt::skip]
 fn step(wire_type: &str, direction: Direction) -> Option<(&'static str, Change)> {
     match (wire_type, direction) {
-        ("session.status.v1", Direction::Upgrade) => Some(("session.status.v2", upgrade_0)),
+        ("lsp.client.diagnostics.v1", Direction::Upgrade) => Some(("lsp.client.diagnostics.v2", upgrade_0)),
+        ("session.status.v1", Direction::Upgrade) => Some(("session.status.v2", upgrade_1)),
         ("session.status.v2", Direction::Downgrade) => Some(("session.status.v1", downgrade_0)),
         _ => None,
     }
 }
 
-/// `session.status.v1` → `session.status.v2`.
+/// The named migration `ProblemFromDiagnostic`.
+#[rustfmt::skip]
+fn named_0(value: &mut JsonValue) {
+    ops::map_value(value, &["severity"], &[(ops::Scalar::Int(1), ops::Scalar::Str("error")), (ops::Scalar::Int(2), ops::Scalar::Str("warning")), (ops::Scalar::Int(3), ops::Scalar::Str("information")), (ops::Scalar::Int(4), ops::Scalar::Str("hint"))]);
+    ops::default_field(value, &["source"], JsonValue::from("unknown"));
+    ops::drop_field(value, &["code"]);
+}
+
+/// `lsp.client.diagnostics.v1` → `lsp.client.diagnostics.v2`.
 #[rustfmt::skip]
 fn upgrade_0(value: &mut JsonValue) {
+    ops::move_field(value, &["diagnostics"], &["problems"]);
+    ops::each_value(value, &["problems"], |item0| {
+        ops::apply(item0, &[], named_0);
+    });
+    ops::set_field(value, &["encoding"], JsonValue::from("utf-16"));
+}
+
+/// `session.status.v1` → `session.status.v2`.
+#[rustfmt::skip]
+fn upgrade_1(value: &mut JsonValue) {
     ops::wrap_value(value, &["status"], "type");
 }
 

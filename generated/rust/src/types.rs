@@ -208,6 +208,31 @@ pub struct Position {
     pub character: i64,
 }
 
+#[cfg_attr(feature = "typeshare", typeshare)]
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum ProblemSeverity {
+    #[serde(rename = "error")]
+    Error,
+    #[serde(rename = "warning")]
+    Warning,
+    #[serde(rename = "information")]
+    Information,
+    #[serde(rename = "hint")]
+    Hint,
+}
+
+/// One problem a language server reported, its severity by name.
+#[cfg_attr(feature = "typeshare", typeshare)]
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub range: Range,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<ProblemSeverity>,
+    /// The tool that reported it, e.g. `typescript`; `unknown` when it did not say.
+    pub source: String,
+    pub message: String,
+}
+
 /// A span of a text document.
 #[cfg_attr(feature = "typeshare", typeshare)]
 #[derive(Debug, Clone, Serialize)]
@@ -431,6 +456,27 @@ pub struct LspClientDiagnosticsV1 {
     pub server_id: String,
     pub path: String,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg_attr(feature = "typeshare", typeshare)]
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum LspClientDiagnosticsV2Encoding {
+    #[serde(rename = "utf-16")]
+    Utf16,
+}
+
+/// A language server published the diagnostics of one file.
+///
+/// Payload of `lsp.client.diagnostics.v2`.
+#[cfg_attr(feature = "typeshare", typeshare)]
+#[derive(Debug, Clone, Serialize)]
+pub struct LspClientDiagnosticsV2 {
+    #[serde(rename = "serverID")]
+    pub server_id: String,
+    pub path: String,
+    pub problems: Vec<Problem>,
+    /// How positions count characters.
+    pub encoding: LspClientDiagnosticsV2Encoding,
 }
 
 #[cfg_attr(feature = "typeshare", typeshare)]

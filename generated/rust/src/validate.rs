@@ -1166,7 +1166,7 @@ static PATTERNS: [Pattern; 3] = [
 
 /// The shape of every generated type with something to check; `Shape::Item` indexes it.
 #[rustfmt::skip]
-static TYPES: [Shape; 26] = [
+static TYPES: [Shape; 28] = [
     // 0: DiagnosticCode
     Shape::Untagged(&[
         Element(reads::<String>, Shape::Any),
@@ -1174,7 +1174,7 @@ static TYPES: [Shape; 26] = [
     ]),
     // 1: Diagnostic
     Shape::Struct(&[
-        Field("range", Shape::Item(7)),
+        Field("range", Shape::Item(8)),
         Field("code", Shape::Nullable(&Shape::Item(0))),
     ]),
     // 2: MessageInfoUserTime
@@ -1193,27 +1193,27 @@ static TYPES: [Shape; 26] = [
         ]),
         ("assistant", &[
             Field("cost", Shape::Number(Bounds { minimum: Some(0.0), ..UNBOUNDED })),
-            Field("tokens", Shape::Item(14)),
+            Field("tokens", Shape::Item(15)),
             Field("time", Shape::Item(3)),
         ]),
     ] },
     // 5: Part
     Shape::Tagged { tag: "type", variants: &[
         ("text", &[
-            Field("time", Shape::Nullable(&Shape::Item(11))),
+            Field("time", Shape::Nullable(&Shape::Item(12))),
         ]),
         ("reasoning", &[
-            Field("time", Shape::Item(11)),
+            Field("time", Shape::Item(12)),
         ]),
         ("tool", &[
-            Field("state", Shape::Item(15)),
+            Field("state", Shape::Item(16)),
         ]),
         ("file", &[
             Field("url", Shape::Text(Text { min_length: None, max_length: None, pattern: Some(1) })),
         ]),
         ("step-finish", &[
             Field("cost", Shape::Number(Bounds { minimum: Some(0.0), ..UNBOUNDED })),
-            Field("tokens", Shape::Item(14)),
+            Field("tokens", Shape::Item(15)),
         ]),
         ("patch", &[
             Field("files", Shape::List { min_items: Some(1), max_items: None, items: &Shape::Any }),
@@ -1224,126 +1224,135 @@ static TYPES: [Shape; 26] = [
         Field("line", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("character", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
     ]),
-    // 7: Range
+    // 7: Problem
+    Shape::Struct(&[
+        Field("range", Shape::Item(8)),
+    ]),
+    // 8: Range
     Shape::Struct(&[
         Field("start", Shape::Item(6)),
         Field("end", Shape::Item(6)),
     ]),
-    // 8: SessionInfoTime
+    // 9: SessionInfoTime
     Shape::Struct(&[
         Field("created", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("updated", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("archived", Shape::Nullable(&Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED }))),
     ]),
-    // 9: SessionInfoShare
+    // 10: SessionInfoShare
     Shape::Struct(&[
         Field("url", Shape::Text(Text { min_length: None, max_length: None, pattern: Some(1) })),
     ]),
-    // 10: SessionInfo
+    // 11: SessionInfo
     Shape::Struct(&[
-        Field("time", Shape::Item(8)),
-        Field("share", Shape::Nullable(&Shape::Item(9))),
+        Field("time", Shape::Item(9)),
+        Field("share", Shape::Nullable(&Shape::Item(10))),
     ]),
-    // 11: TimeSpan
+    // 12: TimeSpan
     Shape::Struct(&[
         Field("start", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("end", Shape::Nullable(&Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED }))),
     ]),
-    // 12: Todo
+    // 13: Todo
     Shape::Struct(&[
         Field("content", Shape::Text(Text { min_length: Some(1), max_length: None, pattern: None })),
     ]),
-    // 13: TokenUsageCache
+    // 14: TokenUsageCache
     Shape::Struct(&[
         Field("read", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("write", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
     ]),
-    // 14: TokenUsage
+    // 15: TokenUsage
     Shape::Struct(&[
         Field("input", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("output", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         Field("reasoning", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
-        Field("cache", Shape::Item(13)),
+        Field("cache", Shape::Item(14)),
     ]),
-    // 15: ToolState
+    // 16: ToolState
     Shape::Tagged { tag: "status", variants: &[
         ("running", &[
-            Field("time", Shape::Item(11)),
+            Field("time", Shape::Item(12)),
         ]),
         ("completed", &[
-            Field("time", Shape::Item(11)),
+            Field("time", Shape::Item(12)),
         ]),
         ("error", &[
-            Field("time", Shape::Item(11)),
+            Field("time", Shape::Item(12)),
         ]),
     ] },
-    // 16: InstallationUpdateAvailableV1
+    // 17: InstallationUpdateAvailableV1
     Shape::Struct(&[
         Field("version", Shape::Text(Text { min_length: None, max_length: None, pattern: Some(2) })),
     ]),
-    // 17: LspClientDiagnosticsV1
+    // 18: LspClientDiagnosticsV1
     Shape::Struct(&[
         Field("diagnostics", Shape::List { min_items: None, max_items: None, items: &Shape::Item(1) }),
     ]),
-    // 18: MessagePartUpdatedV1
+    // 19: LspClientDiagnosticsV2
+    Shape::Struct(&[
+        Field("problems", Shape::List { min_items: None, max_items: None, items: &Shape::Item(7) }),
+    ]),
+    // 20: MessagePartUpdatedV1
     Shape::Struct(&[
         Field("part", Shape::Item(5)),
     ]),
-    // 19: MessageUpdatedV1
+    // 21: MessageUpdatedV1
     Shape::Struct(&[
         Field("info", Shape::Item(4)),
     ]),
-    // 20: SessionCreatedV1
+    // 22: SessionCreatedV1
     Shape::Struct(&[
-        Field("info", Shape::Item(10)),
+        Field("info", Shape::Item(11)),
     ]),
-    // 21: SessionDeletedV1
+    // 23: SessionDeletedV1
     Shape::Struct(&[
-        Field("info", Shape::Item(10)),
+        Field("info", Shape::Item(11)),
     ]),
-    // 22: SessionStatusV2Status
+    // 24: SessionStatusV2Status
     Shape::Tagged { tag: "type", variants: &[
         ("retry", &[
             Field("attempt", Shape::Number(Bounds { minimum: Some(1.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
             Field("next", Shape::Number(Bounds { minimum: Some(0.0), maximum: Some(9007199254740991.0), ..UNBOUNDED })),
         ]),
     ] },
-    // 23: SessionStatusV2
+    // 25: SessionStatusV2
     Shape::Struct(&[
-        Field("status", Shape::Item(22)),
+        Field("status", Shape::Item(24)),
     ]),
-    // 24: SessionUpdatedV1
+    // 26: SessionUpdatedV1
     Shape::Struct(&[
-        Field("info", Shape::Item(10)),
+        Field("info", Shape::Item(11)),
     ]),
-    // 25: TodoUpdatedV1
+    // 27: TodoUpdatedV1
     Shape::Struct(&[
-        Field("todos", Shape::List { min_items: None, max_items: None, items: &Shape::Item(12) }),
+        Field("todos", Shape::List { min_items: None, max_items: None, items: &Shape::Item(13) }),
     ]),
 ];
 
 /// Every wire type the crate knows, in byte order (`event_type` searches it).
 #[rustfmt::skip]
-static EVENT_TYPES: [EventType; 19] = [
+static EVENT_TYPES: [EventType; 20] = [
     EventType { wire: "file.edited.v1", payload: Shape::Any, read: |payload| types::FileEditedV1::from_json(payload).map(Event::FileEditedV1) },
     EventType { wire: "file.watcher.updated.v1", payload: Shape::Any, read: |payload| types::FileWatcherUpdatedV1::from_json(payload).map(Event::FileWatcherUpdatedV1) },
-    EventType { wire: "installation.update-available.v1", payload: Shape::Item(16), read: |payload| types::InstallationUpdateAvailableV1::from_json(payload).map(Event::InstallationUpdateAvailableV1) },
-    EventType { wire: "lsp.client.diagnostics.v1", payload: Shape::Item(17), read: |payload| types::LspClientDiagnosticsV1::from_json(payload).map(Event::LspClientDiagnosticsV1) },
+    EventType { wire: "installation.update-available.v1", payload: Shape::Item(17), read: |payload| types::InstallationUpdateAvailableV1::from_json(payload).map(Event::InstallationUpdateAvailableV1) },
+    EventType { wire: "lsp.client.diagnostics.v1", payload: Shape::Item(18), read: |payload| types::LspClientDiagnosticsV1::from_json(payload).map(Event::LspClientDiagnosticsV1) },
+    EventType { wire: "lsp.client.diagnostics.v2", payload: Shape::Item(19), read: |payload| types::LspClientDiagnosticsV2::from_json(payload).map(Event::LspClientDiagnosticsV2) },
     EventType { wire: "message.part.delta.v1", payload: Shape::Any, read: |payload| types::MessagePartDeltaV1::from_json(payload).map(Event::MessagePartDeltaV1) },
     EventType { wire: "message.part.removed.v1", payload: Shape::Any, read: |payload| types::MessagePartRemovedV1::from_json(payload).map(Event::MessagePartRemovedV1) },
-    EventType { wire: "message.part.updated.v1", payload: Shape::Item(18), read: |payload| types::MessagePartUpdatedV1::from_json(payload).map(Event::MessagePartUpdatedV1) },
+    EventType { wire: "message.part.updated.v1", payload: Shape::Item(20), read: |payload| types::MessagePartUpdatedV1::from_json(payload).map(Event::MessagePartUpdatedV1) },
     EventType { wire: "message.removed.v1", payload: Shape::Any, read: |payload| types::MessageRemovedV1::from_json(payload).map(Event::MessageRemovedV1) },
-    EventType { wire: "message.updated.v1", payload: Shape::Item(19), read: |payload| types::MessageUpdatedV1::from_json(payload).map(Event::MessageUpdatedV1) },
+    EventType { wire: "message.updated.v1", payload: Shape::Item(21), read: |payload| types::MessageUpdatedV1::from_json(payload).map(Event::MessageUpdatedV1) },
     EventType { wire: "permission.asked.v1", payload: Shape::Any, read: |payload| types::PermissionAskedV1::from_json(payload).map(Event::PermissionAskedV1) },
     EventType { wire: "permission.replied.v1", payload: Shape::Any, read: |payload| types::PermissionRepliedV1::from_json(payload).map(Event::PermissionRepliedV1) },
     EventType { wire: "session.compacted.v1", payload: Shape::Any, read: |payload| types::SessionCompactedV1::from_json(payload).map(Event::SessionCompactedV1) },
-    EventType { wire: "session.created.v1", payload: Shape::Item(20), read: |payload| types::SessionCreatedV1::from_json(payload).map(Event::SessionCreatedV1) },
-    EventType { wire: "session.deleted.v1", payload: Shape::Item(21), read: |payload| types::SessionDeletedV1::from_json(payload).map(Event::SessionDeletedV1) },
+    EventType { wire: "session.created.v1", payload: Shape::Item(22), read: |payload| types::SessionCreatedV1::from_json(payload).map(Event::SessionCreatedV1) },
+    EventType { wire: "session.deleted.v1", payload: Shape::Item(23), read: |payload| types::SessionDeletedV1::from_json(payload).map(Event::SessionDeletedV1) },
     EventType { wire: "session.error.v1", payload: Shape::Any, read: |payload| types::SessionErrorV1::from_json(payload).map(Event::SessionErrorV1) },
     EventType { wire: "session.status.v1", payload: Shape::Any, read: |payload| types::SessionStatusV1::from_json(payload).map(Event::SessionStatusV1) },
-    EventType { wire: "session.status.v2", payload: Shape::Item(23), read: |payload| types::SessionStatusV2::from_json(payload).map(Event::SessionStatusV2) },
-    EventType { wire: "session.updated.v1", payload: Shape::Item(24), read: |payload| types::SessionUpdatedV1::from_json(payload).map(Event::SessionUpdatedV1) },
-    EventType { wire: "todo.updated.v1", payload: Shape::Item(25), read: |payload| types::TodoUpdatedV1::from_json(payload).map(Event::TodoUpdatedV1) },
+    EventType { wire: "session.status.v2", payload: Shape::Item(25), read: |payload| types::SessionStatusV2::from_json(payload).map(Event::SessionStatusV2) },
+    EventType { wire: "session.updated.v1", payload: Shape::Item(26), read: |payload| types::SessionUpdatedV1::from_json(payload).map(Event::SessionUpdatedV1) },
+    EventType { wire: "todo.updated.v1", payload: Shape::Item(27), read: |payload| types::TodoUpdatedV1::from_json(payload).map(Event::TodoUpdatedV1) },
 ];
 
 validate_by_shape! {
@@ -1354,34 +1363,38 @@ validate_by_shape! {
     types::MessageInfo => 4,
     types::Part => 5,
     types::Position => 6,
-    types::Range => 7,
-    types::SessionInfoTime => 8,
-    types::SessionInfoShare => 9,
-    types::SessionInfo => 10,
-    types::TimeSpan => 11,
-    types::Todo => 12,
-    types::TokenUsageCache => 13,
-    types::TokenUsage => 14,
-    types::ToolState => 15,
-    types::InstallationUpdateAvailableV1 => 16,
-    types::LspClientDiagnosticsV1 => 17,
-    types::MessagePartUpdatedV1 => 18,
-    types::MessageUpdatedV1 => 19,
-    types::SessionCreatedV1 => 20,
-    types::SessionDeletedV1 => 21,
-    types::SessionStatusV2Status => 22,
-    types::SessionStatusV2 => 23,
-    types::SessionUpdatedV1 => 24,
-    types::TodoUpdatedV1 => 25,
+    types::Problem => 7,
+    types::Range => 8,
+    types::SessionInfoTime => 9,
+    types::SessionInfoShare => 10,
+    types::SessionInfo => 11,
+    types::TimeSpan => 12,
+    types::Todo => 13,
+    types::TokenUsageCache => 14,
+    types::TokenUsage => 15,
+    types::ToolState => 16,
+    types::InstallationUpdateAvailableV1 => 17,
+    types::LspClientDiagnosticsV1 => 18,
+    types::LspClientDiagnosticsV2 => 19,
+    types::MessagePartUpdatedV1 => 20,
+    types::MessageUpdatedV1 => 21,
+    types::SessionCreatedV1 => 22,
+    types::SessionDeletedV1 => 23,
+    types::SessionStatusV2Status => 24,
+    types::SessionStatusV2 => 25,
+    types::SessionUpdatedV1 => 26,
+    types::TodoUpdatedV1 => 27,
 }
 
 nothing_to_validate! {
     types::DiagnosticSeverity,
+    types::ProblemSeverity,
     types::TodoStatus,
     types::TodoPriority,
     types::FileEditedV1,
     types::FileWatcherUpdatedV1Event,
     types::FileWatcherUpdatedV1,
+    types::LspClientDiagnosticsV2Encoding,
     types::MessagePartDeltaV1Field,
     types::MessagePartDeltaV1,
     types::MessagePartRemovedV1,
@@ -1415,6 +1428,12 @@ read_structs! {
     Position {
         line: required "line",
         character: required "character",
+    }
+    Problem {
+        range: required "range",
+        severity: optional "severity",
+        source: required "source",
+        message: required "message",
     }
     Range {
         start: required "start",
@@ -1472,6 +1491,12 @@ read_structs! {
         server_id: required "serverID",
         path: required "path",
         diagnostics: required "diagnostics",
+    }
+    LspClientDiagnosticsV2 {
+        server_id: required "serverID",
+        path: required "path",
+        problems: required "problems",
+        encoding: required "encoding",
     }
     MessagePartDeltaV1 {
         session_id: required "sessionID",
@@ -1660,6 +1685,12 @@ read_tagged_enums! {
 }
 
 read_unit_enums! {
+    ProblemSeverity {
+        "error" => Error,
+        "warning" => Warning,
+        "information" => Information,
+        "hint" => Hint,
+    }
     TodoStatus {
         "pending" => Pending,
         "in_progress" => InProgress,
@@ -1675,6 +1706,9 @@ read_unit_enums! {
         "add" => Add,
         "change" => Change,
         "unlink" => Unlink,
+    }
+    LspClientDiagnosticsV2Encoding {
+        "utf-16" => Utf16,
     }
     MessagePartDeltaV1Field {
         "text" => Text,
@@ -1727,6 +1761,8 @@ deserialize_by_reader! {
     MessageInfo,
     Part,
     Position,
+    ProblemSeverity,
+    Problem,
     Range,
     SessionInfoTime,
     SessionInfoShare,
@@ -1743,6 +1779,8 @@ deserialize_by_reader! {
     FileWatcherUpdatedV1,
     InstallationUpdateAvailableV1,
     LspClientDiagnosticsV1,
+    LspClientDiagnosticsV2Encoding,
+    LspClientDiagnosticsV2,
     MessagePartDeltaV1Field,
     MessagePartDeltaV1,
     MessagePartRemovedV1,

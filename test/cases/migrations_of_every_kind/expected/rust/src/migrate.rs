@@ -43,8 +43,8 @@ impl std::error::Error for MigrationError {}
 type Change = fn(&mut JsonValue);
 
 /// Which way a migration goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+#[derive(Clone, Copy)]
+enum Direction {
     Upgrade,
     Downgrade,
 }
