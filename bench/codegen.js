@@ -19,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { plainDocument, writeCatalogue } from "./catalogue.js";
-import { measure, ROOT, WORK } from "./measure.js";
+import { inTurn, measure, ROOT, WORK } from "./measure.js";
 import { richDocument, typifyPeer } from "./typify.js";
 
 export const name = "codegen";
@@ -249,18 +249,6 @@ function cargoRows(crate, out, samples, work, document) {
   return typifyPeer({ samples, work, jsonschemaDir: path.join(out, "jsonschema"), eventcCrate: crate, env, measureProgram, events: 500, versions: 2, document });
 }
 
-/** Runs each of `runs` (one-sample measurements) in turn, `samples` times; one row per run over all its samples. */
-function inTurn(runs, samples) {
-  const taken = runs.map(() => []);
-  for (let i = 0; i < samples; i++) runs.forEach((run, index) => taken[index].push(run()));
-  return taken.map((rows) => ({
-    label: rows[0].label,
-    samples,
-    medianMs: median(rows.map((row) => row.medianMs)),
-    minMs: Math.min(...rows.map((row) => row.minMs)),
-    medianRssMiB: median(rows.map((row) => row.medianRssMiB)),
-  }));
-}
 
 /** Medians of bench/phases.js over `samples` fresh processes: where `eventc generate` (ts + jsonschema) spends its time. */
 function phaseTimes(schemas, freshOut, samples) {

@@ -13,16 +13,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { writeCatalogue } from "./catalogue.js";
-import { measure, ROOT, WORK } from "./measure.js";
+import { inTurn, measure, ROOT, WORK } from "./measure.js";
 
 export const name = "docs";
 export const description = "eventc docs (static event-catalogue site) vs eventc generate (every target), 500 events × 2 versions (rich payloads), with a lockfile";
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 export async function run({ samples }) {
   const work = path.join(WORK, "docs");
@@ -58,15 +53,3 @@ export async function run({ samples }) {
   };
 }
 
-/** Runs each of `runs` (one-sample measurements) in turn, `samples` times; one row per run over all its samples. */
-function inTurn(runs, samples) {
-  const taken = runs.map(() => []);
-  for (let i = 0; i < samples; i++) runs.forEach((run, index) => taken[index].push(run()));
-  return taken.map((rows) => ({
-    label: rows[0].label,
-    samples,
-    medianMs: median(rows.map((row) => row.medianMs)),
-    minMs: Math.min(...rows.map((row) => row.minMs)),
-    medianRssMiB: median(rows.map((row) => row.medianRssMiB)),
-  }));
-}

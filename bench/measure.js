@@ -58,3 +58,16 @@ export function measure(label, args, { samples, before, expectStatus = [0], cwd 
   }
   return { label, samples, medianMs: median(times), minMs: Math.min(...times), medianRssMiB: median(rss) / 1024 };
 }
+
+/** Runs each of `runs` (one-sample measurements) in turn, `samples` times; one row per run over all its samples. */
+export function inTurn(runs, samples) {
+  const taken = runs.map(() => []);
+  for (let i = 0; i < samples; i++) runs.forEach((run, index) => taken[index].push(run()));
+  return taken.map((rows) => ({
+    label: rows[0].label,
+    samples,
+    medianMs: median(rows.map((row) => row.medianMs)),
+    minMs: Math.min(...rows.map((row) => row.minMs)),
+    medianRssMiB: median(rows.map((row) => row.medianRssMiB)),
+  }));
+}

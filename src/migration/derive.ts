@@ -15,6 +15,8 @@ export class MigrationTypeError extends Error {
   constructor(
     message: string,
     readonly at: string,
+    /** The path names no field here: in a union, the other members may still have it. */
+    readonly missing = false,
   ) {
     super(message);
   }
@@ -67,7 +69,8 @@ function deriveStep(node: TypeNode, step: MigrationStep, context: DeriveContext,
   }
 }
 
-function resolved(node: TypeNode, context: DeriveContext): TypeNode {
+/** `node` with named-type references followed. */
+export function resolved(node: TypeNode, context: DeriveContext): TypeNode {
   for (let guard = 0; node.kind === "ref" && guard < 64; guard++) {
     const target = context.resolve(node.name);
     if (target === undefined) throw new MigrationTypeError(`named type "${node.name}" is not in the catalogue`, "");
@@ -112,7 +115,7 @@ function editObject(
   const value = resolved(node, context);
   const missing = (): never => {
     const name = path[0] ?? lookingFor ?? "";
-    throw new MigrationTypeError(`"${name}" is not a field of ${kindName(value)}${walked.length > 0 ? ` at "${show(walked)}"` : ""}`, show(fullPath));
+    throw new MigrationTypeError(`"${name}" is not a field of ${kindName(value)}${walked.length > 0 ? ` at "${show(walked)}"` : ""}`, show(fullPath), true);
   };
   switch (value.kind) {
     case "nullable":
@@ -127,7 +130,7 @@ function editObject(
           found = true;
           return edited;
         } catch (error) {
-          if (error instanceof MigrationTypeError && error.message.includes("is not a field of")) return member;
+          if (error instanceof MigrationTypeError && error.missing) return member;
           throw error;
         }
       });
@@ -181,7 +184,7 @@ function takeField(node: TypeNode, path: readonly string[], context: DeriveConte
     places++;
     taken = field;
     return withoutField(object, name);
-  }, [], path);
+  }, [], path, name);
   if (places > 1) throw new MigrationTypeError(`"${show(path)}" is in several members of a union: move it in each member's own steps`, show(path));
   return { node: result, field: taken };
 }

@@ -5,6 +5,7 @@
  * version, the direction, the step and its path.
  */
 import type { MigrationScalarValue, MigrationStep, NamedMigrationDef } from "../ir/types.js";
+import { rustTextProblem } from "../targets/rust/escape.js";
 import { isNamedMigration } from "./authoring.js";
 
 export type Fail = (message: string, extra?: { version?: number; path?: string }) => void;
@@ -148,6 +149,8 @@ class StepReader {
       return undefined;
     };
     if (unknown !== undefined) return fail(`"${unknown}" is not read by ${op} (it takes ${[op, ...OPERATIONS[op]].join(", ")})`);
+    // Every text a step holds reaches generated TypeScript and Rust, and a Rust string cannot hold a lone surrogate.
+    if (!wellFormed(value)) return fail(`holds text with a lone surrogate, which no side can carry exactly`);
     const path = readPath(value[op]);
     if (path === undefined) return fail(`the path must be a dot-separated string of field names, or an array of field names`);
     if (path.length === 0 && FIELD_OPERATIONS.has(op)) return fail(`the path must name a field`);
@@ -243,6 +246,14 @@ function jsonProblem(value: unknown, depth = 0): string | undefined {
     return undefined;
   }
   return `must be JSON data (strings, numbers, booleans, null, arrays and plain objects), not ${typeof value}`;
+}
+
+/** Whether every string in `value` (keys included) is well-formed Unicode; named migrations are checked where they are read. */
+function wellFormed(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return rustTextProblem(value) === undefined;
+  if (depth > 32 || typeof value !== "object" || value === null || isNamedMigration(value)) return true;
+  if (Array.isArray(value)) return value.every((item) => wellFormed(item, depth + 1));
+  return Object.keys(value).every((key) => rustTextProblem(key) === undefined && wellFormed((value as Record<string, unknown>)[key], depth + 1));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

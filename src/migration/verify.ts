@@ -14,7 +14,7 @@
 import type { Catalogue, MigrationStep, NamedMigrationDef, ObjectNode, TypeNode } from "../ir/types.js";
 import { compareRawSchemas } from "../registry/check.js";
 import { definitions, DIALECT, nodeSchema, reachableTypes } from "../targets/jsonschema/schema.js";
-import { deriveType, MigrationTypeError, type DeriveContext } from "./derive.js";
+import { deriveType, MigrationTypeError, resolved, type DeriveContext } from "./derive.js";
 
 export interface MigrationProblem {
   message: string;
@@ -60,11 +60,6 @@ export function proveMigration(
     .map((finding) => ({ message: `its result is not always a valid payload: ${finding.message} (${finding.rule})`, ...(finding.path === "" ? {} : { path: finding.path }) }));
   if (problems.length > 0) return { problems };
   return { steps: [...steps, ...clears] };
-}
-
-function resolved(node: TypeNode, context: DeriveContext): TypeNode {
-  for (let guard = 0; node.kind === "ref" && guard < 64; guard++) node = context.resolve(node.name) ?? node;
-  return node;
 }
 
 /**
